@@ -1,0 +1,42 @@
+import { existsSync } from 'node:fs';
+import { rename } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { defaultFixtureDir, ensureFixtureModels, FIXTURE_FORMAT_VERSION } from '../core/fixtures/ensureFixtures';
+import { writeSyntheticModel } from '../core/fixtures/syntheticModel';
+import { parseFlags, UsageError, type Command } from './main';
+
+export const fixturesCommand: Command = {
+  summary: 'write the generated GGUF models and LoRA adapters used by tests and benchmarks',
+  usage: [
+    'Usage: lamplight fixtures models [--dir DIR] [--bench]',
+    '',
+    'Writes small synthetic llama-architecture GGUF models (F16/Q8_0/Q4_0), LoRA adapters that fit them,',
+    'and deliberately broken files, deterministically by seed. Text from them is noise: they exist to',
+    'exercise the real engine and to measure speed honestly, never to judge quality.',
+    '',
+    '  --dir DIR   output folder (default: .fixtures/models in the repository)',
+    '  --bench     also write the ~300M-parameter Q4_0 benchmark model (takes seconds, ~200 MB)',
+  ].join('\n'),
+  async run(ctx) {
+    const { values, positionals } = parseFlags(ctx.args, { dir: { type: 'string' }, bench: { type: 'boolean' } });
+    if (positionals[0] !== 'models') throw new UsageError('expected "fixtures models"');
+    const dir = values.dir ? resolve(values.dir) : defaultFixtureDir();
+    const files = await ensureFixtureModels(dir);
+    for (const [name, path] of Object.entries(files)) ctx.out(`${name.padEnd(18)} ${path}\n`);
+    if (values.bench) {
+      const path = await ensureBenchModel(dir);
+      ctx.out(`${'bench300mQ4_0'.padEnd(18)} ${path}\n`);
+    }
+    return 0;
+  },
+};
+
+/** The ~300M-parameter Q4_0 model the benchmarks use; written once per folder. */
+export async function ensureBenchModel(dir: string = defaultFixtureDir()): Promise<string> {
+  const path = resolve(dir, `bench300m-q4_0-s1.v${FIXTURE_FORMAT_VERSION}.gguf`);
+  if (existsSync(path)) return path;
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeSyntheticModel({ path: tmp, preset: 'bench300m', quant: 'Q4_0', seed: 1 });
+  await rename(tmp, path);
+  return path;
+}

@@ -1,0 +1,161 @@
+// Wires the plain-Node services into one core that the Electron shell, the browser host and the CLI share.
+import { EventEmitter } from 'node:events';
+import { freemem, availableParallelism, platform } from 'node:os';
+import { join } from 'node:path';
+import { getLlamaGpuTypes } from 'node-llama-cpp';
+import type { z } from 'zod';
+import {
+  commands,
+  isCommandName,
+  type AppInfo,
+  type CommandInput,
+  type CommandName,
+  type CommandOutput,
+  type EventName,
+  type EventPayload,
+  type LamplightApi,
+  type WireResult,
+} from '../shared/contract';
+import { openDb, type Db } from './db/openDb';
+import { EngineService } from './engine/engine.service';
+import type { SpawnWorker } from './engine/protocol';
+import { spawnNodeWorker } from './engine/spawnNodeWorker';
+import { CoreError, toWireError } from './errors';
+import { DownloadsService } from './models/downloads.service';
+import { ModelsRepo } from './models/models.repo';
+import { ModelsService } from './models/models.service';
+import { RunsRepo } from './runs/runs.repo';
+import { RunsService } from './runs/runs.service';
+
+export interface CoreOptions {
+  dataDir: string;
+  version: string;
+  transport: AppInfo['transport'];
+  spawnWorker?: SpawnWorker;
+  /** Memory a model may use; default: what the OS reports free at load time. */
+  memoryLimitBytes?: number | null;
+}
+
+type Handlers = { [N in CommandName]: (input: z.output<(typeof commands)[N]['input']>) => Promise<CommandOutput<N>> | CommandOutput<N> };
+
+export interface Core extends LamplightApi {
+  readonly dataDir: string;
+  readonly db: Db;
+  readonly engine: EngineService;
+  readonly models: ModelsService;
+  readonly runs: RunsService;
+  /** Untrusted input from a transport: validated here, errors returned as data, never thrown. */
+  dispatch(name: unknown, input: unknown): Promise<WireResult<unknown>>;
+  onAny(listener: <E extends EventName>(name: E, payload: EventPayload<E>) => void): () => void;
+  close(): Promise<void>;
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.length ? i.path.join('.') : 'input'}: ${i.message}`).join('; ');
+}
+
+let gpuTypes: Promise<string[]> | null = null;
+function supportedGpu(): Promise<string[]> {
+  gpuTypes ??= getLlamaGpuTypes('supported')
+    .then((types) => ['cpu', ...types.filter((t): t is Exclude<typeof t, false> => t !== false)])
+    .catch(() => ['cpu']);
+  return gpuTypes;
+}
+
+export function createCore(opts: CoreOptions): Core {
+  const db = openDb(join(opts.dataDir, 'lamplight.db'));
+  const bus = new EventEmitter();
+  const emit = <E extends EventName>(name: E, payload: EventPayload<E>) => bus.emit('event', name, payload);
+
+  const models = new ModelsService(new ModelsRepo(db));
+  const engine = new EngineService(opts.spawnWorker ?? spawnNodeWorker, () =>
+    opts.memoryLimitBytes === undefined ? freemem() : opts.memoryLimitBytes,
+  );
+  const runs = new RunsService(new RunsRepo(db), models, engine);
+  const downloads = new DownloadsService(models, join(opts.dataDir, 'models'));
+
+  models.on('changed', (m) => emit('models.changed', m));
+  engine.on('status', (s) => emit('engine.status', s));
+  runs.on('chunk', (c) => emit('runs.chunk', c));
+  runs.on('finished', (r) => emit('runs.finished', r));
+  downloads.on('progress', (p) => emit('downloads.progress', p));
+
+  const handlers: Handlers = {
+    'app.info': async () => ({
+      version: opts.version,
+      dataDir: opts.dataDir,
+      transport: opts.transport,
+      platform: platform(),
+      availableParallelism: availableParallelism(),
+      supportedGpu: await supportedGpu(),
+    }),
+    'models.list': () => models.list(),
+    'models.add': ({ path }) => models.add(path),
+    'models.scan': ({ dir }) => models.scan(dir),
+    'models.remove': async ({ modelId }) => {
+      if (engine.status.modelId === modelId) await engine.unload();
+      return { removed: models.remove(modelId) };
+    },
+    'models.download': ({ uri, dir }) => downloads.start(uri, dir),
+    'models.cancelDownload': async ({ downloadId }) => ({ cancelled: await downloads.cancel(downloadId) }),
+    'models.downloads': () => downloads.list(),
+    'engine.status': () => engine.status,
+    'engine.load': ({ modelId, settings }) => {
+      const m = models.get(modelId);
+      return engine.load(m.id, m.path, settings);
+    },
+    'engine.unload': () => engine.unload(),
+    'engine.restart': () => engine.restart(),
+    'prompt.render': (input) => runs.render(input),
+    'runs.start': (req) => runs.start(req),
+    'runs.cancel': ({ runId }) => ({ cancelled: runs.cancel(runId) }),
+    'runs.list': ({ limit, before }) => runs.list(limit, before),
+    'runs.get': ({ runId }) => runs.get(runId),
+  };
+
+  async function dispatch(name: unknown, input: unknown): Promise<WireResult<unknown>> {
+    if (!isCommandName(name)) return { ok: false, error: { code: 'BAD_INPUT', message: `Unknown command: ${String(name)}` } };
+    const parsed = commands[name].input.safeParse(input ?? {});
+    if (!parsed.success) {
+      return { ok: false, error: { code: 'BAD_INPUT', message: `${name}: ${describeIssues(parsed.error)}` } };
+    }
+    try {
+      const handler = handlers[name] as (i: unknown) => unknown;
+      return { ok: true, value: await handler(parsed.data) };
+    } catch (e) {
+      return { ok: false, error: toWireError(e) };
+    }
+  }
+
+  return {
+    dataDir: opts.dataDir,
+    db,
+    engine,
+    models,
+    runs,
+    dispatch,
+    async invoke<N extends CommandName>(name: N, input: CommandInput<N>): Promise<CommandOutput<N>> {
+      const r = await dispatch(name, input);
+      if (!r.ok) throw new CoreError(r.error.code, r.error.message);
+      return r.value as CommandOutput<N>;
+    },
+    on<E extends EventName>(name: E, listener: (payload: EventPayload<E>) => void): () => void {
+      const l = (n: EventName, p: unknown) => {
+        if (n === name) listener(p as EventPayload<E>);
+      };
+      bus.on('event', l);
+      return () => bus.off('event', l);
+    },
+    onAny(listener) {
+      bus.on('event', listener);
+      return () => bus.off('event', listener);
+    },
+    async close() {
+      downloads.close();
+      models.close();
+      await engine.close();
+      await models.idle().catch(() => undefined);
+      db.close();
+    },
+  };
+}

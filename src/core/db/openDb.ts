@@ -1,0 +1,50 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { migrations as allMigrations } from './migrations/index';
+import type { Migration } from './migrations/types';
+
+export type Db = Database.Database;
+
+export class DatabaseTooNewError extends Error {
+  constructor(file: string, found: number, known: number) {
+    super(`${file} was written by a newer Lamplight (schema ${found}; this build knows up to ${known}). Update Lamplight; the file was not changed.`);
+    this.name = 'DatabaseTooNewError';
+  }
+}
+
+/** Opens (creating if needed) the one Lamplight database and brings its schema up to date. */
+export function openDb(file: string, migrations: readonly Migration[] = allMigrations): Db {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('synchronous = NORMAL');
+    migrate(db, file, migrations);
+    return db;
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+}
+
+export function schemaVersion(db: Db): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/** All pending migrations run in one transaction: a failure leaves the file exactly as it was. */
+export function migrate(db: Db, file: string, migrations: readonly Migration[], target?: number): void {
+  const current = schemaVersion(db);
+  const latest = migrations.at(-1)?.version ?? 0;
+  if (current > latest) throw new DatabaseTooNewError(file, current, latest);
+  const pending = migrations.filter((m) => m.version > current && (target === undefined || m.version <= target));
+  if (pending.length === 0) return;
+  db.transaction(() => {
+    for (const m of pending) {
+      db.exec(m.up);
+      db.pragma(`user_version = ${m.version}`);
+    }
+  })();
+}

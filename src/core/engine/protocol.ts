@@ -1,0 +1,66 @@
+// Messages between the core and the inference worker process. Plain JSON-serializable data only.
+import type { LoadSettings, SamplingParams, StopReason } from '../../shared/schemas';
+
+export interface EffectiveSettings {
+  gpu: string;
+  gpuLayers: number;
+  contextSize: number;
+  threads: number;
+  batchSize: number;
+}
+
+export interface WorkerRunResult {
+  output: string;
+  stopReason: StopReason;
+  error: string | null;
+  promptTokens: number | null;
+  completionTokens: number;
+  renderedPrompt: string | null;
+}
+
+export type ToWorker =
+  | { type: 'load'; reqId: number; modelPath: string; settings: LoadSettings; memoryLimitBytes: number | null }
+  | { type: 'unload'; reqId: number }
+  | { type: 'render'; reqId: number; systemPrompt: string; userMessage: string }
+  | {
+      type: 'run';
+      runId: string;
+      systemPrompt: string;
+      userMessage: string;
+      params: SamplingParams;
+      jsonSchema: string | null;
+    }
+  | { type: 'cancel'; runId: string };
+
+export type WorkerErrorCode = 'MODEL_INVALID' | 'ENGINE' | 'BAD_INPUT';
+
+export type FromWorker =
+  | { type: 'ready'; pid: number }
+  | { type: 'reply'; reqId: number; ok: true; value: unknown }
+  | { type: 'reply'; reqId: number; ok: false; code: WorkerErrorCode; message: string }
+  | { type: 'loadProgress'; progress: number }
+  | { type: 'chunk'; runId: string; text: string; tokens: number }
+  | { type: 'runDone'; runId: string; result: WorkerRunResult };
+
+export interface LoadReply {
+  effective: EffectiveSettings;
+}
+
+export interface RenderReply {
+  text: string;
+  tokenCount: number;
+}
+
+/** The two ends a worker can be reached through: a Node child process or an Electron utilityProcess. */
+export interface WorkerChannel {
+  readonly pid: number | null;
+  send(message: ToWorker): void;
+  onMessage(listener: (message: FromWorker) => void): void;
+  /** Called once when the process is gone, whatever the reason. */
+  onExit(listener: (code: number | null, signal: string | null) => void): void;
+  /** The last lines the process wrote to stderr (llama.cpp prints GGML_ASSERT there before aborting). */
+  stderrTail(): string;
+  kill(): void;
+}
+
+export type SpawnWorker = () => WorkerChannel;

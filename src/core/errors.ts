@@ -1,0 +1,20 @@
+import type { ErrorCode, WireError } from '../shared/contract';
+import { ModelFileError } from './models/ggufInspect';
+
+/** An error meant for the person using Lamplight: its message says what went wrong and where. */
+export class CoreError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CoreError';
+  }
+}
+
+export function toWireError(e: unknown): WireError {
+  if (e instanceof CoreError) return { code: e.code, message: e.message };
+  if (e instanceof ModelFileError) return { code: 'MODEL_INVALID', message: e.message };
+  const message = e instanceof Error ? e.message : String(e);
+  return { code: 'INTERNAL', message: message || 'Unknown error' };
+}

@@ -1,0 +1,127 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { EventEmitter } from 'node:events';
+import { ulid } from '../../shared/ids';
+import type { ModelInfo } from '../../shared/schemas';
+import { CoreError } from '../errors';
+import { inspectGguf, ModelFileError } from './ggufInspect';
+import type { ModelsRepo } from './models.repo';
+
+export interface ModelsEvents {
+  changed: [ModelInfo];
+}
+
+async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file, { highWaterMark: 4 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+async function findGgufFiles(dir: string, depth = 0, out: string[] = []): Promise<string[]> {
+  if (depth > 4) return out;
+  const entries = await readdir(dir, { withFileTypes: true });
+  for (const e of entries) {
+    if (e.name.startsWith('.')) continue;
+    const p = join(dir, e.name);
+    if (e.isDirectory()) await findGgufFiles(p, depth + 1, out);
+    else if (e.isFile() && e.name.toLowerCase().endsWith('.gguf')) out.push(p);
+  }
+  return out.sort();
+}
+
+export class ModelsService extends EventEmitter<ModelsEvents> {
+  private hashQueue: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  constructor(private readonly repo: ModelsRepo) {
+    super();
+    // Hashes interrupted by a previous exit are picked up again.
+    for (const m of repo.pendingHashes()) this.queueHash(m.id, m.path);
+  }
+
+  list(): ModelInfo[] {
+    return this.repo.list();
+  }
+
+  get(id: string): ModelInfo {
+    const m = this.repo.get(id);
+    if (!m) throw new CoreError('NOT_FOUND', `No model with id ${id}`);
+    return m;
+  }
+
+  /** Finds a model by id or by file path (adding the file when it is not in the library yet). */
+  async resolve(idOrPath: string): Promise<ModelInfo> {
+    const byId = this.repo.get(idOrPath);
+    if (byId) return byId;
+    return this.add(idOrPath);
+  }
+
+  async add(path: string): Promise<ModelInfo> {
+    const abs = resolve(path);
+    const existing = this.repo.getByPath(abs);
+    if (existing) return existing;
+    const inspection = await inspectGguf(abs);
+    const model = this.repo.insert({
+      id: ulid(),
+      path: abs,
+      fileName: basename(abs),
+      sizeBytes: inspection.sizeBytes,
+      mtimeMs: inspection.mtimeMs,
+      metadata: inspection.metadata,
+      addedAt: Date.now(),
+    });
+    this.queueHash(model.id, abs);
+    return model;
+  }
+
+  async scan(dir: string): Promise<{ added: ModelInfo[]; errors: { path: string; message: string }[] }> {
+    const abs = resolve(dir);
+    try {
+      if (!(await stat(abs)).isDirectory()) throw new CoreError('BAD_INPUT', `${abs} is not a folder`);
+    } catch (e) {
+      if (e instanceof CoreError) throw e;
+      throw new CoreError('NOT_FOUND', `Folder not found: ${abs}`);
+    }
+    const added: ModelInfo[] = [];
+    const errors: { path: string; message: string }[] = [];
+    for (const file of await findGgufFiles(abs)) {
+      try {
+        added.push(await this.add(file));
+      } catch (e) {
+        errors.push({ path: file, message: e instanceof ModelFileError ? e.message : (e as Error).message });
+      }
+    }
+    return { added, errors };
+  }
+
+  remove(id: string): boolean {
+    return this.repo.remove(id);
+  }
+
+  private queueHash(id: string, path: string): void {
+    this.hashQueue = this.hashQueue.then(async () => {
+      if (this.closed) return;
+      try {
+        const digest = await sha256File(path);
+        if (this.closed) return;
+        this.repo.setHash(id, digest, 'done');
+      } catch {
+        if (this.closed) return;
+        this.repo.setHash(id, null, 'error');
+      }
+      const m = this.repo.get(id);
+      if (m) this.emit('changed', m);
+    });
+  }
+
+  /** Resolves when every queued hash is done (tests, shutdown). */
+  idle(): Promise<void> {
+    return this.hashQueue;
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+}

@@ -1,0 +1,173 @@
+import type { LoadSettings, RunRecord, RunSummary, SamplingParams, StopReason } from '../../shared/schemas';
+import type { Db } from '../db/openDb';
+
+interface RunRow {
+  id: string;
+  model_id: string | null;
+  model_name: string;
+  system_prompt: string;
+  user_message: string;
+  variables_json: string;
+  rendered_prompt: string | null;
+  params_json: string;
+  load_settings_json: string | null;
+  json_schema: string | null;
+  output: string;
+  status: 'running' | 'done';
+  stop_reason: StopReason | null;
+  error: string | null;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  ttft_ms: number | null;
+  decode_tok_per_sec: number | null;
+  started_at: number;
+  finished_at: number | null;
+}
+
+type SummaryRow = Pick<
+  RunRow,
+  | 'id'
+  | 'model_id'
+  | 'model_name'
+  | 'user_message'
+  | 'status'
+  | 'stop_reason'
+  | 'completion_tokens'
+  | 'ttft_ms'
+  | 'decode_tok_per_sec'
+  | 'started_at'
+  | 'finished_at'
+> & { output_preview: string };
+
+function toRun(r: RunRow): RunRecord {
+  return {
+    id: r.id,
+    modelId: r.model_id,
+    modelName: r.model_name,
+    systemPrompt: r.system_prompt,
+    userMessage: r.user_message,
+    variables: JSON.parse(r.variables_json) as Record<string, string>,
+    renderedPrompt: r.rendered_prompt,
+    params: JSON.parse(r.params_json) as SamplingParams,
+    loadSettings: r.load_settings_json ? (JSON.parse(r.load_settings_json) as LoadSettings) : null,
+    jsonSchema: r.json_schema,
+    output: r.output,
+    status: r.status,
+    stopReason: r.stop_reason,
+    error: r.error,
+    promptTokens: r.prompt_tokens,
+    completionTokens: r.completion_tokens,
+    ttftMs: r.ttft_ms,
+    decodeTokPerSec: r.decode_tok_per_sec,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+  };
+}
+
+export interface NewRun {
+  id: string;
+  modelId: string;
+  modelName: string;
+  systemPrompt: string;
+  userMessage: string;
+  variables: Record<string, string>;
+  params: SamplingParams;
+  loadSettings: LoadSettings | null;
+  jsonSchema: string | null;
+  startedAt: number;
+}
+
+export interface RunOutcome {
+  output: string;
+  renderedPrompt: string | null;
+  stopReason: StopReason;
+  error: string | null;
+  promptTokens: number | null;
+  completionTokens: number | null;
+  ttftMs: number | null;
+  decodeTokPerSec: number | null;
+  finishedAt: number;
+}
+
+export class RunsRepo {
+  private readonly insertStmt;
+  private readonly finishStmt;
+  private readonly getStmt;
+  private readonly listStmt;
+  private readonly listBeforeStmt;
+  private readonly interruptStmt;
+
+  constructor(db: Db) {
+    this.insertStmt = db.prepare(`
+      INSERT INTO runs (id, model_id, model_name, system_prompt, user_message, variables_json, params_json,
+        load_settings_json, json_schema, status, started_at)
+      VALUES (@id, @modelId, @modelName, @systemPrompt, @userMessage, @variablesJson, @paramsJson,
+        @loadSettingsJson, @jsonSchema, 'running', @startedAt)`);
+    this.finishStmt = db.prepare(`
+      UPDATE runs SET output = @output, rendered_prompt = @renderedPrompt, status = 'done',
+        stop_reason = @stopReason, error = @error, prompt_tokens = @promptTokens,
+        completion_tokens = @completionTokens, ttft_ms = @ttftMs, decode_tok_per_sec = @decodeTokPerSec,
+        finished_at = @finishedAt
+      WHERE id = @id`);
+    this.getStmt = db.prepare<[string], RunRow>('SELECT * FROM runs WHERE id = ?');
+    const summaryCols = `id, model_id, model_name, substr(user_message, 1, 200) AS user_message, status, stop_reason,
+      completion_tokens, ttft_ms, decode_tok_per_sec, started_at, finished_at, substr(output, 1, 200) AS output_preview`;
+    this.listStmt = db.prepare<[number], SummaryRow>(
+      `SELECT ${summaryCols} FROM runs ORDER BY started_at DESC, id DESC LIMIT ?`,
+    );
+    this.listBeforeStmt = db.prepare<[number, number], SummaryRow>(
+      `SELECT ${summaryCols} FROM runs WHERE started_at < ? ORDER BY started_at DESC, id DESC LIMIT ?`,
+    );
+    this.interruptStmt = db.prepare(
+      "UPDATE runs SET status = 'done', stop_reason = 'interrupted', error = 'Lamplight closed while this run was in progress', finished_at = ? WHERE status = 'running'",
+    );
+  }
+
+  insert(r: NewRun): void {
+    this.insertStmt.run({
+      id: r.id,
+      modelId: r.modelId,
+      modelName: r.modelName,
+      systemPrompt: r.systemPrompt,
+      userMessage: r.userMessage,
+      variablesJson: JSON.stringify(r.variables),
+      paramsJson: JSON.stringify(r.params),
+      loadSettingsJson: r.loadSettings ? JSON.stringify(r.loadSettings) : null,
+      jsonSchema: r.jsonSchema,
+      startedAt: r.startedAt,
+    });
+  }
+
+  finish(id: string, o: RunOutcome): RunRecord {
+    this.finishStmt.run({ id, ...o });
+    return this.get(id) as RunRecord;
+  }
+
+  get(id: string): RunRecord | null {
+    const row = this.getStmt.get(id);
+    return row ? toRun(row) : null;
+  }
+
+  list(limit: number, before?: number): RunSummary[] {
+    const rows = before === undefined ? this.listStmt.all(limit) : this.listBeforeStmt.all(before, limit);
+    return rows.map((r) => ({
+      id: r.id,
+      modelId: r.model_id,
+      modelName: r.model_name,
+      userMessage: r.user_message,
+      status: r.status,
+      stopReason: r.stop_reason,
+      completionTokens: r.completion_tokens,
+      ttftMs: r.ttft_ms,
+      decodeTokPerSec: r.decode_tok_per_sec,
+      startedAt: r.started_at,
+      finishedAt: r.finished_at,
+      outputPreview: r.output_preview,
+    }));
+  }
+
+  /** Runs left 'running' by a previous process that died: they are over, say so. */
+  markInterrupted(now: number): number {
+    return this.interruptStmt.run(now).changes;
+  }
+}

@@ -1,0 +1,183 @@
+// The browser host: serves the same renderer over HTTP and carries the same contract over a WebSocket,
+// on 127.0.0.1 only, with a random per-launch token required on every request and socket.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, sep } from 'node:path';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Core } from '../core/createCore';
+
+export interface HostOptions {
+  core: Core;
+  staticDir: string;
+  port?: number;
+  token?: string;
+}
+
+export interface Host {
+  url: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ttf': 'font/ttf',
+  '.woff2': 'font/woff2',
+  '.wasm': 'application/wasm',
+};
+
+const COOKIE = 'lamplight_token';
+const MAX_MESSAGE_BYTES = 16 << 20;
+
+function csp(port: number): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self' data:",
+    "worker-src 'self' blob:",
+    `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}`,
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+function sameToken(a: string | null | undefined, b: string): boolean {
+  if (!a) return false;
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function cookieToken(req: IncomingMessage): string | null {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === COOKIE) return decodeURIComponent(v.join('='));
+  }
+  return null;
+}
+
+export async function startHost(opts: HostOptions): Promise<Host> {
+  const token = opts.token ?? randomBytes(24).toString('base64url');
+  const { core, staticDir } = opts;
+  let port = 0;
+  const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+
+  /** Rejects requests whose Host header is not ours (DNS rebinding) or that lack the token. */
+  function authorize(req: IncomingMessage, url: URL): { ok: boolean; viaQuery: boolean } {
+    if (!allowedHosts().has(req.headers.host ?? '')) return { ok: false, viaQuery: false };
+    const q = url.searchParams.get('token');
+    if (sameToken(q, token)) return { ok: true, viaQuery: true };
+    return { ok: sameToken(cookieToken(req), token), viaQuery: false };
+  }
+
+  function serveFile(res: ServerResponse, file: string, extraHeaders: Record<string, string>): void {
+    const type = TYPES[extname(file)] ?? 'application/octet-stream';
+    res.writeHead(200, {
+      'Content-Type': type,
+      'Content-Security-Policy': csp(port),
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer',
+      'Cross-Origin-Opener-Policy': 'same-origin',
+      'Cache-Control': file.endsWith('.html') ? 'no-store' : 'private, max-age=3600',
+      ...extraHeaders,
+    });
+    createReadStream(file).pipe(res);
+  }
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
+    const auth = authorize(req, url);
+    if (!auth.ok) {
+      res.writeHead(401, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('Lamplight: this address needs the launch token. Open the URL that `lamplight serve` printed.\n');
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405).end();
+      return;
+    }
+    const extra: Record<string, string> = auth.viaQuery
+      ? { 'Set-Cookie': `${COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/` }
+      : {};
+    const rel = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '');
+    let file = join(staticDir, rel);
+    if (!file.startsWith(staticDir + sep) && file !== staticDir) {
+      res.writeHead(403).end();
+      return;
+    }
+    if (!existsSync(file) || statSync(file).isDirectory()) {
+      if (extname(rel) !== '') {
+        res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found\n');
+        return;
+      }
+      file = join(staticDir, 'index.html'); // client-side routes
+    }
+    serveFile(res, file, extra);
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  const sockets = new Set<WebSocket>();
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
+    const origin = req.headers.origin;
+    const originOk = origin === undefined || [...allowedHosts()].some((h) => origin === `http://${h}`);
+    if (url.pathname !== '/ws' || !originOk || !authorize(req, url).ok) {
+      socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      sockets.add(ws);
+      ws.on('close', () => sockets.delete(ws));
+      ws.on('message', (data) => {
+        let msg: { id?: unknown; name?: unknown; input?: unknown };
+        try {
+          msg = JSON.parse(String(data)) as typeof msg;
+        } catch {
+          ws.send(JSON.stringify({ id: null, ok: false, error: { code: 'BAD_INPUT', message: 'Message is not JSON' } }));
+          return;
+        }
+        void core.dispatch(msg.name, msg.input).then((result) => {
+          if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id: msg.id, ...result }));
+        });
+      });
+    });
+  });
+
+  const unsubscribe = core.onAny((event, payload) => {
+    const frame = JSON.stringify({ event, payload });
+    for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(frame);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  port = (server.address() as AddressInfo).port;
+
+  return {
+    url: `http://127.0.0.1:${port}/?token=${token}`,
+    port,
+    token,
+    async close() {
+      unsubscribe();
+      for (const ws of sockets) ws.terminate();
+      wss.close();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
