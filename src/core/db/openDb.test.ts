@@ -1,0 +1,55 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { migrations } from './migrations/index';
+import { DatabaseTooNewError, migrate, openDb, schemaVersion } from './openDb';
+
+describe('openDb and migrations', () => {
+  it('migrates a new database to the latest version with WAL and foreign keys on', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'lamplight-db-')), 'lamplight.db');
+    const db = openDb(file);
+    expect(schemaVersion(db)).toBe(migrations.at(-1)?.version);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    const tables = db.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'table'").all() as { name: string; sql: string }[];
+    expect(tables.map((t) => t.name).sort()).toEqual(['models', 'runs']);
+    for (const t of tables) expect(t.sql).toMatch(/STRICT$/);
+    db.close();
+  });
+
+  it('versions are ordered in steps of 10', () => {
+    migrations.forEach((m, i) => expect(m.version).toBe((i + 1) * 10));
+  });
+
+  it('refuses a database written by a newer build and leaves it untouched', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'lamplight-db-')), 'lamplight.db');
+    const raw = new Database(file);
+    raw.pragma('user_version = 990');
+    raw.exec('CREATE TABLE future (x INTEGER)');
+    raw.close();
+    expect(() => openDb(file)).toThrow(DatabaseTooNewError);
+    const again = new Database(file);
+    expect(again.pragma('user_version', { simple: true })).toBe(990);
+    again.close();
+  });
+
+  it('a failing migration rolls back as a whole', () => {
+    const db = new Database(':memory:');
+    const broken = [...migrations, { version: 9999, name: 'broken', up: 'CREATE TABLE ok_then (x INTEGER); SELECT * FROM no_such_table;' }];
+    expect(() => migrate(db, ':memory:', broken)).toThrow(/no_such_table/);
+    expect(schemaVersion(db)).toBe(0);
+    expect(db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE name IN ('models', 'ok_then')").get()).toEqual({ n: 0 });
+  });
+
+  it('hot queries use their indexes', () => {
+    const db = openDb(':memory:');
+    const plan = (sql: string) =>
+      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((r) => r.detail).join(' | ');
+    expect(plan('SELECT id FROM runs ORDER BY started_at DESC, id DESC LIMIT 100')).toMatch(/runs_started_at/);
+    expect(plan('SELECT id FROM runs WHERE started_at < 5 ORDER BY started_at DESC LIMIT 100')).toMatch(/runs_started_at/);
+    expect(plan("SELECT id FROM runs WHERE model_id = 'x' ORDER BY started_at DESC")).toMatch(/runs_model_id/);
+    expect(plan("SELECT * FROM models WHERE path = '/a'")).toMatch(/sqlite_autoindex_models/);
+  });
+});

@@ -1,0 +1,35 @@
+// A real core on a fresh temporary data folder, for integration tests.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { EventName, EventPayload } from '../../shared/contract';
+import { createCore, type Core, type CoreOptions } from '../createCore';
+
+export function tempDir(prefix = 'lamplight-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function openTestCore(opts: Partial<CoreOptions> = {}): Core {
+  return createCore({ dataDir: opts.dataDir ?? tempDir(), version: '0.0.0-test', transport: 'browser-host', ...opts });
+}
+
+/** Resolves with the first event of that name that passes the filter. */
+export function nextEvent<E extends EventName>(
+  core: Core,
+  name: E,
+  filter: (p: EventPayload<E>) => boolean = () => true,
+  timeoutMs = 30_000,
+): Promise<EventPayload<E>> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => {
+      off();
+      reject(new Error(`No ${name} event within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const off = core.on(name, (p) => {
+      if (!filter(p)) return;
+      clearTimeout(t);
+      off();
+      resolve(p);
+    });
+  });
+}

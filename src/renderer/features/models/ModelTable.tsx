@@ -1,0 +1,107 @@
+import type { ModelInfo } from '../../../shared/schemas';
+import { ErrorNote } from '../../ui/ErrorNote';
+import { formatBytes, formatCount, formatParams, shortHash } from '../../ui/format';
+import { useEngineStore } from '../engine/engine.store';
+import { useModelsStore } from './models.store';
+
+/** The library: one row per GGUF, click to select it for loading. */
+export function ModelTable(): React.JSX.Element {
+  const models = useModelsStore((s) => s.models);
+  const selectedId = useModelsStore((s) => s.selectedId);
+  const removeError = useModelsStore((s) => s.removeError);
+  const select = useModelsStore((s) => s.select);
+  const loadedId = useEngineStore((s) => (s.status?.state === 'ready' ? s.status.modelId : null));
+
+  return (
+    <div className="table-wrap">
+      <table className="table">
+        <thead>
+          <tr>
+            <th>File</th>
+            <th>Architecture</th>
+            <th className="right">Params</th>
+            <th>Type</th>
+            <th className="right">Context</th>
+            <th>Template</th>
+            <th className="right">Size</th>
+            <th>SHA-256</th>
+            <th aria-label="Actions" />
+          </tr>
+        </thead>
+        <tbody>
+          {models.map((m) => (
+            <ModelRow key={m.id} model={m} selected={m.id === selectedId} loaded={m.id === loadedId} onSelect={() => select(m.id)} />
+          ))}
+        </tbody>
+      </table>
+      {removeError ? (
+        <ErrorNote
+          error={removeError.error}
+          title={`Could not remove ${models.find((m) => m.id === removeError.modelId)?.fileName ?? 'the model'}`}
+        />
+      ) : null}
+    </div>
+  );
+}
+
+interface RowProps {
+  model: ModelInfo;
+  selected: boolean;
+  loaded: boolean;
+  onSelect: () => void;
+}
+
+function ModelRow({ model, selected, loaded, onSelect }: RowProps): React.JSX.Element {
+  const remove = useModelsStore((s) => s.remove);
+  const removing = useModelsStore((s) => s.removing === model.id);
+  const md = model.metadata;
+  return (
+    <tr
+      data-testid="model-row"
+      className={selected ? 'selected clickable' : 'clickable'}
+      aria-selected={selected}
+      tabIndex={0}
+      onClick={onSelect}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter' || e.key === ' ') {
+          e.preventDefault();
+          onSelect();
+        }
+      }}
+    >
+      <td className="cell-file" title={model.path}>
+        <span className="mono">{model.fileName}</span>
+        {loaded ? <span className="tag tag-ready">loaded</span> : null}
+      </td>
+      <td>{md.architecture ?? '—'}</td>
+      <td className="right num">{formatParams(md.parameterCount)}</td>
+      <td className="mono">{md.fileType ?? '—'}</td>
+      <td className="right num">{formatCount(md.contextLength)}</td>
+      <td>{md.hasChatTemplate ? 'yes' : <span className="muted">no</span>}</td>
+      <td className="right num">{formatBytes(model.sizeBytes)}</td>
+      <td className="mono">
+        {model.hashStatus === 'pending' ? (
+          <span className="muted hashing">hashing…</span>
+        ) : model.hashStatus === 'error' ? (
+          <span className="text-danger" title="The file could not be hashed">error</span>
+        ) : (
+          <span title={model.sha256 ?? undefined}>{shortHash(model.sha256)}</span>
+        )}
+      </td>
+      <td className="right">
+        <button
+          type="button"
+          className="btn btn-small btn-ghost"
+          disabled={removing}
+          title="Remove from the library"
+          onClick={(e) => {
+            e.stopPropagation();
+            void remove(model.id);
+          }}
+        >
+          {removing ? 'Removing…' : 'Remove'}
+        </button>
+      </td>
+    </tr>
+  );
+}

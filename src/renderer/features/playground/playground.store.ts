@@ -1,0 +1,237 @@
+// The Playground: prompt texts, variables, sampling form, the rendered prompt and the current run's stream.
+import { create } from 'zustand';
+import type { RunChunk } from '../../../shared/contract';
+import type { RenderedPrompt, RunRecord } from '../../../shared/schemas';
+import { api } from '../../app/bridge';
+import { toShownError, type ShownError } from '../../ui/errors';
+import { DEFAULT_PARAMS, toParamsForm, type ParamsForm } from './params';
+import { buildRunRequest } from './runRequest';
+import { extractVariables, sameVariables, syncVariables } from './variables';
+
+export type RunPhase = 'idle' | 'loading-model' | 'starting' | 'streaming' | 'finished';
+export type OutputMode = 'markdown' | 'raw';
+
+export interface RunProblem {
+  title: string;
+  error: ShownError;
+}
+
+/** Loads the model if needed; resolves null when it is ready, or the reason it is not. */
+export type EnsureModel = (modelId: string) => Promise<RunProblem | null>;
+
+interface PlaygroundStore {
+  modelId: string | null;
+  systemPrompt: string;
+  userMessage: string;
+  variables: Record<string, string>;
+  variableMemory: Record<string, string>;
+  params: ParamsForm;
+  schemaEnabled: boolean;
+  schemaText: string;
+
+  rendered: RenderedPrompt | null;
+  renderError: ShownError | null;
+  rendering: boolean;
+
+  phase: RunPhase;
+  runId: string | null;
+  output: string;
+  streamedTokens: number;
+  /** The finished run (metrics, stop reason); null while streaming. */
+  record: RunRecord | null;
+  problem: RunProblem | null;
+  /** Set when the shown run came from History rather than from pressing Run. */
+  reopened: { modelName: string; startedAt: number } | null;
+  outputMode: OutputMode;
+
+  setModel(modelId: string | null): void;
+  setSystemPrompt(text: string): void;
+  setUserMessage(text: string): void;
+  setVariable(name: string, value: string): void;
+  setParam(key: keyof ParamsForm, value: string): void;
+  resetParams(): void;
+  setSchemaEnabled(on: boolean): void;
+  setSchemaText(text: string): void;
+  setOutputMode(mode: OutputMode): void;
+  render(): Promise<void>;
+  run(ensureModel: EnsureModel): Promise<void>;
+  cancel(): Promise<void>;
+  applyChunk(chunk: RunChunk): void;
+  applyFinished(record: RunRecord): void;
+  openRun(record: RunRecord): void;
+}
+
+const DEFAULT_SCHEMA = `{
+  "type": "object",
+  "properties": {
+    "answer": { "type": "string" }
+  },
+  "required": ["answer"]
+}`;
+
+// Chunks and the finish event may overtake the runs.start reply; hold them until the run id is known.
+const early = new Map<string, { text: string; tokens: number; finished: RunRecord | null }>();
+let renderSeq = 0;
+
+function withVariables(
+  s: Pick<PlaygroundStore, 'variables' | 'variableMemory'>,
+  systemPrompt: string,
+  userMessage: string,
+): Pick<PlaygroundStore, 'variables' | 'variableMemory'> | Record<string, never> {
+  const next = syncVariables(extractVariables(systemPrompt, userMessage), s.variables, s.variableMemory);
+  if (sameVariables(next.values, s.variables)) return {};
+  return { variables: next.values, variableMemory: next.memory };
+}
+
+export const usePlaygroundStore = create<PlaygroundStore>()((set, get) => ({
+  modelId: null,
+  systemPrompt: '',
+  userMessage: '',
+  variables: {},
+  variableMemory: {},
+  params: toParamsForm(DEFAULT_PARAMS),
+  schemaEnabled: false,
+  schemaText: DEFAULT_SCHEMA,
+  rendered: null,
+  renderError: null,
+  rendering: false,
+  phase: 'idle',
+  runId: null,
+  output: '',
+  streamedTokens: 0,
+  record: null,
+  problem: null,
+  reopened: null,
+  outputMode: 'markdown',
+
+  setModel(modelId) {
+    set({ modelId });
+  },
+  setSystemPrompt(text) {
+    set((s) => ({ systemPrompt: text, ...withVariables(s, text, s.userMessage) }));
+  },
+  setUserMessage(text) {
+    set((s) => ({ userMessage: text, ...withVariables(s, s.systemPrompt, text) }));
+  },
+  setVariable(name, value) {
+    set((s) => ({ variables: { ...s.variables, [name]: value } }));
+  },
+  setParam(key, value) {
+    set((s) => ({ params: { ...s.params, [key]: value } }));
+  },
+  resetParams() {
+    set({ params: toParamsForm(DEFAULT_PARAMS) });
+  },
+  setSchemaEnabled(on) {
+    set({ schemaEnabled: on });
+  },
+  setSchemaText(text) {
+    set({ schemaText: text });
+  },
+  setOutputMode(mode) {
+    set({ outputMode: mode });
+  },
+
+  async render() {
+    const { systemPrompt, userMessage, variables, modelId } = get();
+    const seq = ++renderSeq;
+    set({ rendering: true });
+    try {
+      const rendered = await api.invoke('prompt.render', { systemPrompt, userMessage, variables, modelId });
+      if (seq === renderSeq) set({ rendered, renderError: null, rendering: false });
+    } catch (error) {
+      if (seq === renderSeq) set({ renderError: toShownError(error), rendering: false });
+    }
+  },
+
+  async run(ensureModel) {
+    const s = get();
+    if (s.phase === 'loading-model' || s.phase === 'starting' || s.phase === 'streaming') return;
+    const built = buildRunRequest(s);
+    if (!built.ok) {
+      set({ problem: { title: 'Cannot run yet', error: { code: null, message: built.message } } });
+      return;
+    }
+    set({ phase: 'loading-model', problem: null, record: null, output: '', streamedTokens: 0, runId: null, reopened: null });
+    const notReady = await ensureModel(built.request.modelId);
+    if (notReady) {
+      set({ phase: 'idle', problem: notReady });
+      return;
+    }
+    early.clear();
+    set({ phase: 'starting' });
+    try {
+      const { runId } = await api.invoke('runs.start', built.request);
+      const held = early.get(runId);
+      early.clear();
+      set({ runId, phase: 'streaming', output: held?.text ?? '', streamedTokens: held?.tokens ?? 0 });
+      if (held?.finished) get().applyFinished(held.finished);
+    } catch (error) {
+      early.clear();
+      set({ phase: 'idle', problem: { title: 'The run could not start', error: toShownError(error) } });
+    }
+  },
+
+  async cancel() {
+    const { runId, phase } = get();
+    if (!runId || phase !== 'streaming') return;
+    try {
+      await api.invoke('runs.cancel', { runId });
+    } catch (error) {
+      set({ problem: { title: 'Could not stop the run', error: toShownError(error) } });
+    }
+  },
+
+  applyChunk(chunk) {
+    const s = get();
+    if (s.phase === 'starting') {
+      const held = early.get(chunk.runId) ?? { text: '', tokens: 0, finished: null };
+      held.text += chunk.text;
+      held.tokens += chunk.tokens;
+      early.set(chunk.runId, held);
+      return;
+    }
+    if (chunk.runId !== s.runId || s.phase !== 'streaming') return;
+    set({ output: s.output + chunk.text, streamedTokens: s.streamedTokens + chunk.tokens });
+  },
+
+  applyFinished(record) {
+    const s = get();
+    if (s.phase === 'starting') {
+      const held = early.get(record.id) ?? { text: '', tokens: 0, finished: null };
+      held.finished = record;
+      early.set(record.id, held);
+      return;
+    }
+    if (record.id !== s.runId) return;
+    // The record's output is the stored truth; streamed deltas were a preview of it.
+    const problem: RunProblem | null = record.error
+      ? { title: record.stopReason === 'crash' ? 'The engine crashed during the run' : 'The run failed', error: { code: null, message: record.error } }
+      : null;
+    set({ phase: 'finished', record, output: record.output || s.output, problem });
+  },
+
+  openRun(record) {
+    const names = extractVariables(record.systemPrompt, record.userMessage);
+    const memory = { ...get().variableMemory, ...record.variables };
+    const synced = syncVariables(names, record.variables, memory);
+    const done = record.status === 'done';
+    set({
+      modelId: record.modelId,
+      systemPrompt: record.systemPrompt,
+      userMessage: record.userMessage,
+      variables: synced.values,
+      variableMemory: synced.memory,
+      params: toParamsForm(record.params),
+      schemaEnabled: record.jsonSchema != null,
+      schemaText: record.jsonSchema ?? get().schemaText,
+      phase: done ? 'finished' : 'streaming',
+      runId: record.id,
+      output: record.output,
+      streamedTokens: record.completionTokens ?? 0,
+      record: done ? record : null,
+      problem: record.error ? { title: 'This run failed', error: { code: null, message: record.error } } : null,
+      reopened: { modelName: record.modelName, startedAt: record.startedAt },
+    });
+  },
+}));

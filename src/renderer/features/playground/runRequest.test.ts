@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { RunRequest } from '../../../shared/schemas';
+import { DEFAULT_PARAMS, toParamsForm } from './params';
+import { buildRunRequest, type RunDraft } from './runRequest';
+
+const draft: RunDraft = {
+  modelId: 'M1',
+  systemPrompt: 'You are {{role}}.',
+  userMessage: 'Tell me about {{topic}}',
+  variables: { role: 'terse', topic: 'owls' },
+  params: toParamsForm(DEFAULT_PARAMS),
+  schemaEnabled: false,
+  schemaText: '{"type":"object"}',
+};
+
+describe('buildRunRequest', () => {
+  it('builds a request the contract accepts', () => {
+    const r = buildRunRequest(draft);
+    expect(r.ok).toBe(true);
+    if (r.ok) {
+      expect(RunRequest.parse(r.request)).toEqual(r.request);
+      expect(r.request.jsonSchema).toBeNull();
+    }
+  });
+  it('sends the schema only when enabled and valid', () => {
+    const on = buildRunRequest({ ...draft, schemaEnabled: true });
+    expect(on.ok && on.request.jsonSchema).toBe('{"type":"object"}');
+    const bad = buildRunRequest({ ...draft, schemaEnabled: true, schemaText: '{' });
+    expect(bad).toMatchObject({ ok: false });
+  });
+  it('refuses without a model, a message or valid params', () => {
+    expect(buildRunRequest({ ...draft, modelId: null })).toMatchObject({ ok: false, message: expect.stringMatching(/model/) });
+    expect(buildRunRequest({ ...draft, systemPrompt: '', userMessage: '  ' })).toMatchObject({ ok: false });
+    expect(buildRunRequest({ ...draft, params: { ...draft.params, topP: '2' } })).toMatchObject({ ok: false, message: expect.stringMatching(/Top-p/) });
+  });
+});

@@ -1,0 +1,39 @@
+// Builds the runs.start request from what the Playground holds. Pure.
+import type { RunRequest } from '../../../shared/schemas';
+import { jsonSchemaProblem, parseParamsForm, type ParamsForm } from './params';
+
+export interface RunDraft {
+  modelId: string | null;
+  systemPrompt: string;
+  userMessage: string;
+  variables: Record<string, string>;
+  params: ParamsForm;
+  schemaEnabled: boolean;
+  schemaText: string;
+}
+
+export type BuiltRequest = { ok: true; request: RunRequest } | { ok: false; message: string };
+
+export function buildRunRequest(d: RunDraft): BuiltRequest {
+  if (!d.modelId) return { ok: false, message: 'Choose a model first (add one in Models if the list is empty).' };
+  if (!d.userMessage.trim() && !d.systemPrompt.trim()) return { ok: false, message: 'Write a user message first.' };
+  const parsed = parseParamsForm(d.params);
+  if (!parsed.ok) return { ok: false, message: Object.values(parsed.errors).join('. ') };
+  let jsonSchema: string | null = null;
+  if (d.schemaEnabled) {
+    const problem = jsonSchemaProblem(d.schemaText);
+    if (problem) return { ok: false, message: problem };
+    jsonSchema = d.schemaText;
+  }
+  return {
+    ok: true,
+    request: {
+      modelId: d.modelId,
+      systemPrompt: d.systemPrompt,
+      userMessage: d.userMessage,
+      variables: { ...d.variables },
+      params: parsed.params,
+      jsonSchema,
+    },
+  };
+}
