@@ -1,8 +1,6 @@
-import { existsSync } from 'node:fs';
-import { rename } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { defaultFixtureDir, ensureFixtureModels, FIXTURE_FORMAT_VERSION } from '../core/fixtures/ensureFixtures';
-import { writeSyntheticModel } from '../core/fixtures/syntheticModel';
+import { ensureBenchModel } from '../core/fixtures/benchModel';
+import { defaultFixtureDir, ensureFixtureModels } from '../core/fixtures/ensureFixtures';
 import { parseFlags, UsageError, type Command } from './main';
 
 export const fixturesCommand: Command = {
@@ -31,12 +29,3 @@ export const fixturesCommand: Command = {
   },
 };
 
-/** The ~300M-parameter Q4_0 model the benchmarks use; written once per folder. */
-export async function ensureBenchModel(dir: string = defaultFixtureDir()): Promise<string> {
-  const path = resolve(dir, `bench300m-q4_0-s1.v${FIXTURE_FORMAT_VERSION}.gguf`);
-  if (existsSync(path)) return path;
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeSyntheticModel({ path: tmp, preset: 'bench300m', quant: 'Q4_0', seed: 1 });
-  await rename(tmp, path);
-  return path;
-}

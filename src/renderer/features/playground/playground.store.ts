@@ -53,6 +53,7 @@ interface PlaygroundStore {
   setSchemaEnabled(on: boolean): void;
   setSchemaText(text: string): void;
   setOutputMode(mode: OutputMode): void;
+  setProblem(problem: RunProblem | null): void;
   render(): Promise<void>;
   run(ensureModel: EnsureModel): Promise<void>;
   cancel(): Promise<void>;
@@ -130,6 +131,9 @@ export const usePlaygroundStore = create<PlaygroundStore>()((set, get) => ({
   },
   setOutputMode(mode) {
     set({ outputMode: mode });
+  },
+  setProblem(problem) {
+    set({ problem });
   },
 
   async render() {

@@ -1,0 +1,162 @@
+// bench:local — decode speed through the full app path (contract → worker process → streamed events →
+// stored run) against raw LlamaCompletion on the same model, in the same run, rounds interleaved.
+//   npm run bench:local -- [--json] [--rounds N] [--tokens N] [--model FILE]
+import { availableParallelism } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { getLlama, LlamaCompletion, LlamaLogLevel } from 'node-llama-cpp';
+import { ensureBenchModel } from '../src/core/fixtures/benchModel';
+import { openTestCore } from '../src/core/testing/testCore';
+
+const { values } = parseArgs({
+  options: {
+    json: { type: 'boolean', default: false },
+    rounds: { type: 'string', default: '5' },
+    tokens: { type: 'string', default: '128' },
+    model: { type: 'string' },
+  },
+});
+const rounds = Math.max(5, Number(values.rounds));
+const maxTokens = Number(values.tokens);
+const threads = availableParallelism();
+const log = (s: string) => {
+  if (!values.json) process.stderr.write(s + '\n');
+};
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
+
+const modelPath = values.model ?? (await ensureBenchModel());
+log(`model ${modelPath}, ${threads} threads, ${rounds} rounds × ${maxTokens} tokens`);
+
+// The app path: a real core with its worker process.
+const core = openTestCore();
+const model = await core.invoke('models.add', { path: modelPath });
+await core.invoke('engine.load', { modelId: model.id, settings: { gpu: 'cpu', threads, contextSize: 2048 } });
+
+// The raw path: node-llama-cpp in this process, same model, same threads.
+const llama = await getLlama({ gpu: false, build: 'never', maxThreads: threads, logLevel: LlamaLogLevel.error });
+const rawModel = await llama.loadModel({ modelPath, gpuLayers: 0 });
+const rawContext = await rawModel.createContext({ contextSize: 2048, threads, sequences: 1 });
+const rawSequence = rawContext.getSequence();
+const completion = new LlamaCompletion({ contextSequence: rawSequence });
+
+interface Sample {
+  tokPerSec: number;
+  ttftMs: number;
+  tokens: number;
+}
+
+function prompt(round: number): string {
+  return `Round ${round}: describe the tides of the northern sea in detail.`;
+}
+
+async function rawRound(round: number): Promise<Sample> {
+  // The exact text the app sends (chat template included), so both prefill the same tokens.
+  const rendered = await core.invoke('prompt.render', { modelId: model.id, systemPrompt: '', userMessage: prompt(round), variables: {} });
+  const tokens = rawModel.tokenize(rendered.text, true);
+  await rawSequence.clearHistory();
+  let first = 0;
+  let last = 0;
+  let n = 0;
+  const t0 = performance.now();
+  await completion.generateCompletion(tokens, {
+    maxTokens,
+    temperature: 0,
+    onToken: (t) => {
+      const now = performance.now();
+      if (n === 0) first = now;
+      last = now;
+      n += t.length;
+    },
+  });
+  return { tokPerSec: ((n - 1) * 1000) / (last - first), ttftMs: first - t0, tokens: n };
+}
+
+async function appRound(round: number): Promise<Sample & { storedTokPerSec: number; storedTtftMs: number }> {
+  let first = 0;
+  let firstTokens = 0;
+  let runId = '';
+  const seen: { t: number; tokens: number }[] = [];
+  const off = core.on('runs.chunk', (c) => {
+    if (c.runId !== runId && runId !== '') return;
+    seen.push({ t: performance.now(), tokens: c.tokens });
+  });
+  const finished = new Promise<number>((resolve) => {
+    const offDone = core.on('runs.finished', (r) => {
+      if (r.id === runId) {
+        offDone();
+        resolve(performance.now());
+      }
+    });
+  });
+  const t0 = performance.now();
+  runId = (await core.invoke('runs.start', { modelId: model.id, userMessage: prompt(round), params: { temperature: 0, maxTokens } })).runId;
+  const end = await finished;
+  off();
+  const record = await core.invoke('runs.get', { runId });
+  first = seen[0]?.t ?? end;
+  firstTokens = seen[0]?.tokens ?? 0;
+  const total = record.completionTokens ?? 0;
+  return {
+    tokPerSec: ((total - firstTokens) * 1000) / (end - first),
+    ttftMs: first - t0,
+    tokens: total,
+    storedTokPerSec: record.decodeTokPerSec ?? 0,
+    storedTtftMs: record.ttftMs ?? 0,
+  };
+}
+
+// Warm-up: first evaluation pays for page faults and allocations on both sides.
+await rawRound(-1);
+await appRound(-1);
+
+const raw: Sample[] = [];
+const app: Awaited<ReturnType<typeof appRound>>[] = [];
+for (let i = 0; i < rounds; i++) {
+  // Alternate who goes first so drift (thermal, page cache) does not favour one side.
+  if (i % 2 === 0) {
+    raw.push(await rawRound(i));
+    app.push(await appRound(i));
+  } else {
+    app.push(await appRound(i));
+    raw.push(await rawRound(i));
+  }
+  log(`round ${i}: raw ${raw[i]?.tokPerSec.toFixed(1)} tok/s (ttft ${raw[i]?.ttftMs.toFixed(1)} ms) · app ${app[i]?.tokPerSec.toFixed(1)} tok/s (ttft ${app[i]?.ttftMs.toFixed(1)} ms)`);
+}
+
+const appTokPerSec = median(app.map((s) => s.tokPerSec));
+const rawTokPerSec = median(raw.map((s) => s.tokPerSec));
+const ttftOverheadMs = median(app.map((s, i) => s.ttftMs - (raw[i] as Sample).ttftMs));
+const complete = [...app, ...raw].every((s) => s.tokens === maxTokens);
+const result = {
+  benchmark: 'local-decode',
+  model: { path: modelPath, fileName: model.fileName, parameterCount: model.metadata.parameterCount, fileType: model.metadata.fileType },
+  threads,
+  rounds,
+  maxTokens,
+  appTokPerSec: Number(appTokPerSec.toFixed(2)),
+  rawTokPerSec: Number(rawTokPerSec.toFixed(2)),
+  ratio: Number((appTokPerSec / rawTokPerSec).toFixed(4)),
+  appTtftMs: Number(median(app.map((s) => s.ttftMs)).toFixed(2)),
+  rawTtftMs: Number(median(raw.map((s) => s.ttftMs)).toFixed(2)),
+  ttftOverheadMs: Number(ttftOverheadMs.toFixed(2)),
+  storedAppTokPerSec: Number(median(app.map((s) => s.storedTokPerSec)).toFixed(2)),
+  allRunsReachedMaxTokens: complete,
+  targets: { ratio: 0.97, ttftOverheadMs: 5 },
+  pass: appTokPerSec / rawTokPerSec >= 0.97 && ttftOverheadMs <= 5 && complete,
+  samples: { app: app.map((s) => ({ tokPerSec: s.tokPerSec, ttftMs: s.ttftMs })), raw: raw.map((s) => ({ tokPerSec: s.tokPerSec, ttftMs: s.ttftMs })) },
+};
+
+await rawContext.dispose();
+await rawModel.dispose();
+await core.close();
+
+if (values.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+else {
+  log(`\napp ${result.appTokPerSec} tok/s vs raw ${result.rawTokPerSec} tok/s → ratio ${result.ratio} (target ≥ 0.97)`);
+  log(`TTFT overhead ${result.ttftOverheadMs} ms (target ≤ 5) · ${result.pass ? 'PASS' : 'MISS'}`);
+}

@@ -1,0 +1,62 @@
+// npm test: typecheck, lint, unit + integration (vitest, real SQLite and llama.cpp), build, e2e
+// (Playwright in Chromium against the browser host; Electron specs skip where no Electron binary exists).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { ensureNativeFor } from './native.mjs';
+
+const steps = [];
+function step(name, cmd, args, env = {}) {
+  const t0 = Date.now();
+  process.stdout.write(`\n▶ ${name}: ${cmd} ${args.join(' ')}\n`);
+  const r = spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+  const seconds = ((Date.now() - t0) / 1000).toFixed(1);
+  steps.push({ name, ok: r.status === 0, seconds });
+  if (r.status !== 0) {
+    summary();
+    process.stdout.write(`\n✖ ${name} failed (exit ${r.status ?? r.signal}).\n`);
+    process.exit(1);
+  }
+}
+
+function counts() {
+  let passed = 0;
+  let failed = 0;
+  let skipped = 0;
+  try {
+    const v = JSON.parse(readFileSync('test-results/vitest.json', 'utf8'));
+    passed += v.numPassedTests;
+    failed += v.numFailedTests;
+    skipped += v.numPendingTests + (v.numTodoTests ?? 0);
+  } catch {
+    // vitest did not get that far
+  }
+  try {
+    const p = JSON.parse(readFileSync('test-results/playwright.json', 'utf8'));
+    passed += p.stats.expected + (p.stats.flaky ?? 0);
+    failed += p.stats.unexpected;
+    skipped += p.stats.skipped;
+  } catch {
+    // playwright did not get that far
+  }
+  return { passed, failed, skipped };
+}
+
+function summary() {
+  process.stdout.write('\nSteps: ' + steps.map((s) => `${s.ok ? '✔' : '✖'} ${s.name} ${s.seconds}s`).join(' · ') + '\n');
+  const c = counts();
+  process.stdout.write(`${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped\n`);
+}
+
+mkdirSync('test-results', { recursive: true });
+const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
+step('typecheck', 'npm', ['run', '--silent', 'typecheck']);
+step('lint', 'npm', ['run', '--silent', 'lint']);
+ensureNativeFor('node');
+step('vitest', npx, ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/vitest.json']);
+step('build', npx, ['electron-vite', 'build']);
+if (!['/usr/bin/chromium', '/usr/bin/chromium-browser'].some((p) => existsSync(p)) && !process.env.LAMPLIGHT_ALLOW_PLAYWRIGHT_BROWSER) {
+  process.stdout.write('\nNo system Chromium found (/usr/bin/chromium). Install it (Debian: apt-get install -y chromium) to run the e2e tests.\n');
+  process.exit(1);
+}
+step('e2e', npx, ['playwright', 'test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: 'test-results/playwright.json' });
+summary();

@@ -1,0 +1,309 @@
+// Downloads end to end through the real core and node-llama-cpp's downloader (ipull), against a loopback
+// HTTP server that serves generated GGUF files with byte ranges and can throttle so a cancel lands mid-transfer.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { DownloadProgress } from '../../shared/schemas';
+import type { Core } from '../createCore';
+import { ensureFixtureModels } from '../fixtures/ensureFixtures';
+import { writeSyntheticModel } from '../fixtures/syntheticModel';
+import { nextEvent, openTestCore, tempDir } from '../testing/testCore';
+
+/** ipull's default chunk: progress is saved (and a download resumes) only at these boundaries. */
+const IPULL_CHUNK = 5 * 1024 * 1024;
+
+interface SeenRequest {
+  path: string;
+  range: string | null;
+  status: number;
+  bytesSent: number;
+}
+
+interface FileServer {
+  base: string;
+  seen: SeenRequest[];
+  /** Bytes per 20 ms tick for a response whose first byte is at `start`; null sends at full speed. */
+  throttle: ((start: number) => number | null) | null;
+  close(): Promise<void>;
+}
+
+/** Serves `files` (by URL path) with Content-Length, Accept-Ranges and single-range 206 answers. */
+async function startFileServer(files: Record<string, Buffer>): Promise<FileServer> {
+  const seen: SeenRequest[] = [];
+  const srv: FileServer = { base: '', seen, throttle: null, close: async () => undefined };
+  const server: Server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const body = files[path];
+    const rec: SeenRequest = { path, range: req.headers.range ?? null, status: 404, bytesSent: 0 };
+    seen.push(rec);
+    if (!body) {
+      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not here\n');
+      return;
+    }
+    let start = 0;
+    let end = body.length - 1;
+    const m = rec.range ? /^bytes=(\d+)-(\d*)$/.exec(rec.range) : null;
+    if (rec.range && !m) {
+      rec.status = 416;
+      res.writeHead(416, { 'Content-Range': `bytes */${body.length}` }).end();
+      return;
+    }
+    if (m) {
+      start = Number(m[1]);
+      end = m[2] ? Math.min(Number(m[2]), body.length - 1) : body.length - 1;
+      if (start > end) {
+        rec.status = 416;
+        res.writeHead(416, { 'Content-Range': `bytes */${body.length}` }).end();
+        return;
+      }
+    }
+    rec.status = m ? 206 : 200;
+    res.writeHead(rec.status, {
+      'Content-Type': 'application/octet-stream',
+      'Content-Length': String(end - start + 1),
+      'Accept-Ranges': 'bytes',
+      ...(m ? { 'Content-Range': `bytes ${start}-${end}/${body.length}` } : {}),
+    });
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    const perTick = srv.throttle?.(start) ?? null;
+    if (perTick === null) {
+      rec.bytesSent = end - start + 1;
+      res.end(body.subarray(start, end + 1));
+      return;
+    }
+    let pos = start;
+    const timer = setInterval(() => {
+      if (res.destroyed) return clearInterval(timer);
+      const next = Math.min(pos + perTick, end + 1);
+      res.write(body.subarray(pos, next));
+      rec.bytesSent += next - pos;
+      pos = next;
+      if (pos > end) {
+        clearInterval(timer);
+        res.end();
+      }
+    }, 20);
+    res.on('close', () => clearInterval(timer));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  srv.base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  srv.close = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  return srv;
+}
+
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+interface Followed {
+  downloadId: string;
+  /** Every progress event of this download, the synchronous first one included. */
+  events: DownloadProgress[];
+  /** The first event that is not 'running'. */
+  end: Promise<DownloadProgress>;
+}
+
+/** Starts a download, listening before the command runs: its first event is emitted inside the command. */
+async function download(core: Core, input: { uri: string; dir?: string }, timeoutMs = 10_000): Promise<Followed> {
+  const all: DownloadProgress[] = [];
+  let id: string | null = null;
+  let settle: ((p: DownloadProgress) => void) | null = null;
+  const check = () => {
+    const last = all.find((p) => p.downloadId === id && p.state !== 'running');
+    if (last && settle) settle(last);
+  };
+  const off = core.on('downloads.progress', (p) => {
+    all.push(p);
+    check();
+  });
+  let downloadId: string;
+  try {
+    downloadId = (await core.invoke('models.download', input)).downloadId;
+  } catch (e) {
+    off();
+    throw e;
+  }
+  id = downloadId;
+  const end = new Promise<DownloadProgress>((resolve, reject) => {
+    const t = setTimeout(() => {
+      off();
+      reject(new Error(`download of ${input.uri} still running after ${timeoutMs} ms`));
+    }, timeoutMs);
+    settle = (p) => {
+      clearTimeout(t);
+      off();
+      resolve(p);
+    };
+    check();
+  });
+  end.catch(() => undefined); // a test that never awaits `end` must not leave an unhandled rejection
+  return {
+    downloadId,
+    get events() {
+      return all.filter((p) => p.downloadId === downloadId);
+    },
+    end,
+  };
+}
+
+let tiny: Buffer;
+let server: FileServer;
+const cores: Core[] = [];
+function core(): Core {
+  const c = openTestCore();
+  cores.push(c);
+  return c;
+}
+
+beforeAll(async () => {
+  const fx = await ensureFixtureModels(undefined, ['tinyQ8_0']);
+  tiny = readFileSync(fx.tinyQ8_0);
+  server = await startFileServer({ '/tiny.gguf': tiny });
+});
+afterEach(async () => {
+  server.throttle = null;
+  server.seen.length = 0;
+  await Promise.all(cores.splice(0).map((c) => c.close()));
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+describe('models.download', () => {
+  it('streams progress, lands the file in the library byte-identical, and hashes it', async () => {
+    const c = core();
+    server.throttle = () => 64 * 1024; // ~3 MB/s: a few progress events for a ~1 MB file
+    const uri = `${server.base}/tiny.gguf`;
+    const dir = tempDir('lamplight-dl-');
+    const d = await download(c, { uri, dir });
+    const last = await d.end;
+    const mine = d.events;
+
+    expect(last.state).toBe('done');
+    expect(last.error).toBeNull();
+    expect(last.modelId).toBeTruthy();
+    expect(last.receivedBytes).toBe(tiny.length);
+    expect(last.totalBytes).toBe(tiny.length);
+    expect(mine[0]).toMatchObject({ state: 'running', receivedBytes: 0, uri });
+    const running = mine.filter((p) => p.state === 'running' && p.receivedBytes > 0);
+    expect(running.length).toBeGreaterThanOrEqual(2);
+    for (const p of running) expect(p.totalBytes).toBe(tiny.length);
+    const received = mine.map((p) => p.receivedBytes);
+    expect(received).toEqual([...received].sort((a, b) => a - b));
+    expect(new Set(received).size).toBeGreaterThanOrEqual(3);
+    // While running it is listed; the server really served byte ranges.
+    expect(server.seen.some((r) => r.status === 206)).toBe(true);
+
+    const model = (await c.invoke('models.list', {})).find((m) => m.id === last.modelId);
+    expect(model?.path).toBe(join(dir, 'tiny.gguf'));
+    expect(model?.metadata.architecture).toBe('llama');
+    expect(sha256(readFileSync(join(dir, 'tiny.gguf')))).toBe(sha256(tiny));
+    await c.models.idle();
+    expect(c.models.get(last.modelId as string).sha256).toBe(sha256(tiny));
+    expect((await c.invoke('models.downloads', {})).find((x) => x.downloadId === d.downloadId)?.state).toBe('done');
+  });
+
+  it('cancels mid-transfer without leaving a final file, and the same URL then completes', async () => {
+    const c = core();
+    server.throttle = () => 16 * 1024; // ~800 KB/s: ~1.2 s for the whole file
+    const uri = `${server.base}/tiny.gguf`;
+    const dir = tempDir('lamplight-dl-');
+    const { downloadId, end } = await download(c, { uri, dir });
+    await nextEvent(c, 'downloads.progress', (p) => p.downloadId === downloadId && p.receivedBytes > 0, 10_000);
+    expect((await c.invoke('models.cancelDownload', { downloadId })).cancelled).toBe(true);
+    const last = await end;
+    expect(last.state).toBe('cancelled');
+    expect(last.receivedBytes).toBeLessThan(tiny.length);
+    expect(existsSync(join(dir, 'tiny.gguf'))).toBe(false);
+    expect(await c.invoke('models.list', {})).toEqual([]);
+    // Cancelling twice is a no-op.
+    expect((await c.invoke('models.cancelDownload', { downloadId })).cancelled).toBe(false);
+
+    const firstAttempt = server.seen.splice(0);
+    server.throttle = null;
+    const done = await (await download(c, { uri, dir })).end;
+    expect(done.state).toBe('done');
+    expect(sha256(readFileSync(join(dir, 'tiny.gguf')))).toBe(sha256(tiny));
+    // ipull keeps progress per 5 MiB chunk, so a file smaller than one chunk restarts at byte 0:
+    // the retry asks for the whole file again rather than resuming where the cancel stopped.
+    const rangesAfter = server.seen.map((r) => r.range).filter((r): r is string => r !== null);
+    expect(firstAttempt.some((r) => r.range === `bytes=0-${tiny.length - 1}`)).toBe(true);
+    expect(rangesAfter).toEqual([`bytes=0-${tiny.length - 1}`]);
+  });
+
+  it('resumes a cancelled download from the last completed chunk with a Range request', async () => {
+    // A model larger than one ipull chunk (the 'small' preset, Q4_0 ≈ 9 MB): the first chunk arrives at
+    // full speed, the rest is throttled, so the cancel lands after the first chunk's progress was saved.
+    const dir = tempDir('lamplight-dl-src-');
+    const { path } = await writeSyntheticModel({ path: join(dir, 'small.gguf'), preset: 'small', quant: 'Q4_0', seed: 7 });
+    const small = readFileSync(path);
+    expect(small.length).toBeGreaterThan(IPULL_CHUNK);
+    const big = await startFileServer({ '/small.gguf': small });
+    try {
+      const c = core();
+      big.throttle = (start) => (start >= IPULL_CHUNK ? 8 * 1024 : null);
+      const uri = `${big.base}/small.gguf`;
+      const target = tempDir('lamplight-dl-');
+      const { downloadId, end } = await download(c, { uri, dir: target });
+      await nextEvent(c, 'downloads.progress', (p) => p.downloadId === downloadId && p.receivedBytes >= IPULL_CHUNK, 10_000);
+      await new Promise((r) => setTimeout(r, 200)); // let ipull write its progress record after the chunk
+      await c.invoke('models.cancelDownload', { downloadId });
+      expect((await end).state).toBe('cancelled');
+      expect(existsSync(join(target, 'small.gguf'))).toBe(false);
+
+      big.seen.length = 0;
+      big.throttle = null;
+      const done = await (await download(c, { uri, dir: target })).end;
+      expect(done.state).toBe('done');
+      expect(sha256(readFileSync(join(target, 'small.gguf')))).toBe(sha256(small));
+      const dataRequests = big.seen.filter((r) => r.range !== null);
+      expect(dataRequests.map((r) => r.range)).toEqual([`bytes=${IPULL_CHUNK}-${small.length - 1}`]);
+      expect(dataRequests[0]?.status).toBe(206);
+    } finally {
+      await big.close();
+    }
+  });
+
+  it('a 404 ends in error with the URL in the message', async () => {
+    const c = core();
+    const uri = `${server.base}/missing.gguf`;
+    const last = await (await download(c, { uri, dir: tempDir('lamplight-dl-') })).end;
+    expect(last.state).toBe('error');
+    expect(last.error).toContain(uri);
+    expect(last.error).toMatch(/404/);
+    expect(await c.invoke('models.list', {})).toEqual([]);
+  });
+
+  // Known bug (see the report): ipull retries a refused connection 150 times with backoff up to 5 s, so a
+  // URL with nothing listening stays 'running' for ~10 minutes instead of failing. `it.fails` keeps this
+  // test honest and bounded; it starts failing once DownloadsService fails fast, then drop `.fails`.
+  it.fails('a loopback port with nothing listening ends in error naming the URL', async () => {
+    const c = core();
+    const closed = await startFileServer({});
+    const uri = `${closed.base}/tiny.gguf`;
+    await closed.close();
+    const last = await (await download(c, { uri, dir: tempDir('lamplight-dl-') }, 3_000)).end;
+    expect(last.state).toBe('error');
+    expect(last.error).toContain(uri);
+  });
+
+  it('refuses URIs that are not http(s) or hf: at the boundary', async () => {
+    const c = core();
+    for (const uri of ['ftp://x', 'not a uri', 'file:///etc/passwd']) {
+      const r = await c.dispatch('models.download', { uri });
+      expect(r.ok, uri).toBe(false);
+      if (!r.ok) expect(r.error.code, uri).toBe('BAD_INPUT');
+    }
+    const empty = await c.dispatch('models.download', { uri: '' });
+    expect(!empty.ok && empty.error.message).toMatch(/uri/);
+    expect(await c.invoke('models.downloads', {})).toEqual([]);
+  });
+});

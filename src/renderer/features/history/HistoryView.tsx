@@ -1,0 +1,101 @@
+import { useEffect } from 'react';
+import type { RunRecord, RunSummary } from '../../../shared/schemas';
+import { ErrorNote } from '../../ui/ErrorNote';
+import { formatCount, formatMs, formatRate, formatTime, preview } from '../../ui/format';
+import { isBadStop, stopReasonWords } from '../../ui/stopReason';
+import { useHistoryStore } from './history.store';
+
+interface Props {
+  /** Called with the full record when a row is opened; the shell moves it into the Playground. */
+  onOpen: (record: RunRecord) => void;
+}
+
+export function HistoryView({ onOpen }: Props): React.JSX.Element {
+  const runs = useHistoryStore((s) => s.runs);
+  const listed = useHistoryStore((s) => s.listed);
+  const loading = useHistoryStore((s) => s.loading);
+  const error = useHistoryStore((s) => s.error);
+  const openError = useHistoryStore((s) => s.openError);
+  const refresh = useHistoryStore((s) => s.refresh);
+  const fetchRun = useHistoryStore((s) => s.fetchRun);
+
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+
+  const open = async (runId: string): Promise<void> => {
+    const record = await fetchRun(runId);
+    if (record) onOpen(record);
+  };
+
+  return (
+    <div className="view view-history">
+      <div className="section-head">
+        <h3>Runs</h3>
+        <span className="muted">{listed ? `${runs.length} shown, newest first` : ''}</span>
+        <span className="spacer" />
+        <button type="button" className="btn btn-small" disabled={loading} onClick={() => void refresh()}>
+          {loading ? 'Refreshing…' : 'Refresh'}
+        </button>
+      </div>
+      <ErrorNote error={error} title="Could not list runs" />
+      <ErrorNote error={openError?.error ?? null} title="Could not open the run" />
+      {listed && !error && runs.length === 0 ? (
+        <div className="empty-hero" data-testid="history-empty">
+          <h2>No runs yet</h2>
+          <p>Every prompt you run in the Playground is kept here with its settings, output and timings.</p>
+        </div>
+      ) : null}
+      {runs.length ? (
+        <div className="table-wrap">
+          <table className="table history-table">
+            <thead>
+              <tr>
+                <th>Time</th>
+                <th>Model</th>
+                <th>User message</th>
+                <th>Output</th>
+                <th className="right">Tokens</th>
+                <th className="right">TTFT</th>
+                <th className="right">tok/s</th>
+                <th>Stop</th>
+              </tr>
+            </thead>
+            <tbody>
+              {runs.map((r) => (
+                <HistoryRow key={r.id} run={r} onOpen={() => void open(r.id)} />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+function HistoryRow({ run, onOpen }: { run: RunSummary; onOpen: () => void }): React.JSX.Element {
+  const opening = useHistoryStore((s) => s.opening === run.id);
+  return (
+    <tr
+      data-testid="history-row"
+      className={opening ? 'clickable busy' : 'clickable'}
+      tabIndex={0}
+      title="Open in the Playground"
+      onClick={onOpen}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter') onOpen();
+      }}
+    >
+      <td className="num nowrap">{formatTime(run.startedAt)}</td>
+      <td className="mono cell-model" title={run.modelName}>{run.modelName}</td>
+      <td className="cell-preview">{preview(run.userMessage, 90)}</td>
+      <td className="cell-preview muted">{preview(run.outputPreview, 90)}</td>
+      <td className="right num">{formatCount(run.completionTokens)}</td>
+      <td className="right num">{formatMs(run.ttftMs)}</td>
+      <td className="right num">{formatRate(run.decodeTokPerSec)}</td>
+      <td className={isBadStop(run.stopReason) ? 'text-danger nowrap' : 'nowrap'}>
+        {run.status === 'running' ? <span className="tag tag-loading">running</span> : stopReasonWords(run.stopReason)}
+      </td>
+    </tr>
+  );
+}

@@ -1,0 +1,87 @@
+import { useEffect } from 'react';
+import { useEngineStore } from '../engine/engine.store';
+import { useModelsStore } from '../models/models.store';
+import { ModelPicker } from './ModelPicker';
+import { parseParamsForm } from './params';
+import { usePlaygroundStore } from './playground.store';
+import { PromptEditors } from './PromptEditors';
+import { RenderedPromptPanel } from './RenderedPromptPanel';
+import { RunOutput } from './RunOutput';
+import { JsonSchemaControls, SamplingControls } from './SamplingControls';
+import { useRunAction } from './useRunAction';
+import { VariablesPanel } from './VariablesPanel';
+
+const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
+
+export function PlaygroundView(): React.JSX.Element {
+  const run = useRunAction();
+  const phase = usePlaygroundStore((s) => s.phase);
+  const modelId = usePlaygroundStore((s) => s.modelId);
+  const paramsOk = usePlaygroundStore((s) => parseParamsForm(s.params).ok);
+  const cancel = usePlaygroundStore((s) => s.cancel);
+  useDefaultModel();
+
+  // Capture phase, so Monaco's own Ctrl+Enter (insert line below) never sees it.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent): void => {
+      if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey) {
+        e.preventDefault();
+        e.stopPropagation();
+        run();
+      }
+    };
+    window.addEventListener('keydown', onKey, true);
+    return () => window.removeEventListener('keydown', onKey, true);
+  }, [run]);
+
+  const busy = phase === 'loading-model' || phase === 'starting' || phase === 'streaming';
+  return (
+    <div className="view view-playground">
+      <div className="toolbar">
+        <ModelPicker />
+        <span className="spacer" />
+        <button
+          type="button"
+          className="btn btn-primary btn-run"
+          data-testid="run-button"
+          disabled={busy || !modelId || !paramsOk}
+          title={!modelId ? 'Choose a model first' : !paramsOk ? 'Fix the sampling settings first' : undefined}
+          onClick={run}
+        >
+          {phase === 'loading-model' ? 'Loading model…' : busy ? 'Running…' : 'Run'}
+          <kbd>{isMac ? '⌘' : 'Ctrl'}+↵</kbd>
+        </button>
+        <button type="button" className="btn" data-testid="stop-button" disabled={phase !== 'streaming'} onClick={() => void cancel()}>
+          Stop
+        </button>
+      </div>
+      <div className="pg-columns">
+        <div className="pg-col pg-prompt">
+          <PromptEditors />
+          <VariablesPanel />
+          <RenderedPromptPanel />
+        </div>
+        <div className="pg-col pg-output">
+          <RunOutput />
+        </div>
+        <div className="pg-col pg-params">
+          <SamplingControls />
+          <JsonSchemaControls />
+        </div>
+      </div>
+    </div>
+  );
+}
+
+/** With nothing chosen, pick the loaded model, else the first in the library. */
+function useDefaultModel(): void {
+  const modelId = usePlaygroundStore((s) => s.modelId);
+  const setModel = usePlaygroundStore((s) => s.setModel);
+  const firstId = useModelsStore((s) => s.models[0]?.id ?? null);
+  const loadedId = useEngineStore((s) => (s.status?.state === 'ready' ? s.status.modelId : null));
+  useEffect(() => {
+    if (modelId) return;
+    const pick = loadedId ?? firstId;
+    if (pick) setModel(pick);
+  }, [modelId, loadedId, firstId, setModel]);
+}

@@ -1,0 +1,52 @@
+import { useEffect } from 'react';
+import { ErrorNote } from '../../ui/ErrorNote';
+import { formatCount } from '../../ui/format';
+import { useEngineStore } from '../engine/engine.store';
+import { usePlaygroundStore } from './playground.store';
+
+const DEBOUNCE_MS = 250;
+
+/** The exact text the model will see after the chat template, its token count and missing variables. */
+export function RenderedPromptPanel(): React.JSX.Element {
+  const systemPrompt = usePlaygroundStore((s) => s.systemPrompt);
+  const userMessage = usePlaygroundStore((s) => s.userMessage);
+  const variables = usePlaygroundStore((s) => s.variables);
+  const modelId = usePlaygroundStore((s) => s.modelId);
+  const rendered = usePlaygroundStore((s) => s.rendered);
+  const renderError = usePlaygroundStore((s) => s.renderError);
+  const render = usePlaygroundStore((s) => s.render);
+  // Token counts need a loaded model, so a load or unload re-renders too.
+  const engineKey = useEngineStore((s) => (s.status ? `${s.status.state}:${s.status.modelId ?? ''}` : ''));
+
+  useEffect(() => {
+    const t = setTimeout(() => void render(), DEBOUNCE_MS);
+    return () => clearTimeout(t);
+  }, [systemPrompt, userMessage, variables, modelId, engineKey, render]);
+
+  const missing = rendered?.missingVariables ?? [];
+  return (
+    <section className="panel-section rendered">
+      <div className="block-label">
+        <span>Rendered prompt</span>
+        <span className="token-count num" data-testid="token-count" title={rendered?.note ?? undefined}>
+          {rendered?.tokenCount != null ? `${formatCount(rendered.tokenCount)} tokens` : '— tokens'}
+        </span>
+      </div>
+      {missing.length ? (
+        <div className="missing" role="status">
+          Missing {missing.length === 1 ? 'variable' : 'variables'}:{' '}
+          {missing.map((m) => (
+            <span key={m} className="chip chip-warn mono">
+              {m}
+            </span>
+          ))}
+        </div>
+      ) : null}
+      {rendered?.note && rendered.tokenCount == null ? <div className="hint">{rendered.note}</div> : null}
+      <ErrorNote error={renderError} title="Could not render the prompt" />
+      <pre className="rendered-text mono" data-testid="rendered-prompt">
+        {rendered?.text ?? ''}
+      </pre>
+    </section>
+  );
+}

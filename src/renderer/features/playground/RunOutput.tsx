@@ -1,0 +1,130 @@
+import { useDeferredValue, useEffect, useRef, useState } from 'react';
+import type { RunRecord } from '../../../shared/schemas';
+import { ErrorNote } from '../../ui/ErrorNote';
+import { formatCount, formatMs, formatRate, formatTime } from '../../ui/format';
+import { usePlaygroundStore } from './playground.store';
+import { SafeMarkdown } from './SafeMarkdown';
+import { isBadStop, stopReasonWords } from '../../ui/stopReason';
+
+const PHASE_WORDS = {
+  idle: '',
+  'loading-model': 'Loading model…',
+  starting: 'Starting…',
+  streaming: 'Generating…',
+  finished: '',
+} as const;
+
+export function RunOutput(): React.JSX.Element {
+  const output = usePlaygroundStore((s) => s.output);
+  const phase = usePlaygroundStore((s) => s.phase);
+  const streamedTokens = usePlaygroundStore((s) => s.streamedTokens);
+  const record = usePlaygroundStore((s) => s.record);
+  const problem = usePlaygroundStore((s) => s.problem);
+  const reopened = usePlaygroundStore((s) => s.reopened);
+  const mode = usePlaygroundStore((s) => s.outputMode);
+  const setMode = usePlaygroundStore((s) => s.setOutputMode);
+  const setProblem = usePlaygroundStore((s) => s.setProblem);
+  // Markdown parsing may lag a fast stream; the raw text never does.
+  const shown = useDeferredValue(output);
+  const scroller = useRef<HTMLDivElement>(null);
+  const [copied, setCopied] = useState(false);
+
+  // Follow the stream while the reader is at the bottom; leave them alone once they scroll up.
+  const pinned = useRef(true);
+  useEffect(() => {
+    const el = scroller.current;
+    if (el && pinned.current) el.scrollTop = el.scrollHeight;
+  }, [shown]);
+
+  const busy = phase === 'loading-model' || phase === 'starting' || phase === 'streaming';
+  return (
+    <section className="output-col">
+      <div className="block-label">
+        <span>Output</span>
+        {busy ? (
+          <span className="streaming">
+            <span className="pulse" />
+            {PHASE_WORDS[phase]}
+            {phase === 'streaming' ? ` ${formatCount(streamedTokens)} tokens` : ''}
+          </span>
+        ) : reopened ? (
+          <span className="hint">
+            From History · {reopened.modelName} · {formatTime(reopened.startedAt)}
+          </span>
+        ) : null}
+        <span className="spacer" />
+        <div className="segmented" role="group" aria-label="Output view">
+          <button type="button" className={mode === 'markdown' ? 'on' : ''} aria-pressed={mode === 'markdown'} onClick={() => setMode('markdown')}>
+            Markdown
+          </button>
+          <button type="button" className={mode === 'raw' ? 'on' : ''} aria-pressed={mode === 'raw'} onClick={() => setMode('raw')}>
+            Raw
+          </button>
+        </div>
+        <button
+          type="button"
+          className="btn btn-small btn-ghost"
+          disabled={!output}
+          onClick={() => {
+            void navigator.clipboard?.writeText(output).then(() => {
+              setCopied(true);
+              setTimeout(() => setCopied(false), 1200);
+            });
+          }}
+        >
+          {copied ? 'Copied' : 'Copy'}
+        </button>
+      </div>
+
+      {problem ? (
+        <div data-testid="run-error">
+          <ErrorNote error={problem.error} title={problem.title} onDismiss={busy ? undefined : () => setProblem(null)} />
+        </div>
+      ) : null}
+
+      <div
+        className="output-scroll"
+        ref={scroller}
+        onScroll={(e) => {
+          const el = e.currentTarget;
+          pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
+        }}
+      >
+        {!output && !busy ? <div className="output-empty">Output appears here. Press Run or Ctrl/⌘+Enter.</div> : null}
+        <div className={mode === 'raw' ? 'run-output raw mono' : 'run-output md'} data-testid="run-output">
+          {mode === 'raw' ? output : <SafeMarkdown text={shown} />}
+          {phase === 'streaming' ? <span className="caret" aria-hidden /> : null}
+        </div>
+      </div>
+
+      {record ? <RunMetrics record={record} /> : null}
+    </section>
+  );
+}
+
+function RunMetrics({ record }: { record: RunRecord }): React.JSX.Element {
+  const total = record.finishedAt != null ? record.finishedAt - record.startedAt : null;
+  return (
+    <div className="metrics" data-testid="run-metrics">
+      <Metric label="ttft" value={formatMs(record.ttftMs)} />
+      <Metric label="decode" value={`${formatRate(record.decodeTokPerSec)} tok/s`} />
+      <Metric label="prompt" value={`${formatCount(record.promptTokens)} tok`} />
+      <Metric label="completion" value={`${formatCount(record.completionTokens)} tok`} />
+      <Metric label="total" value={formatMs(total)} />
+      <div className="metric">
+        <span className="metric-label">stop</span>
+        <span className={isBadStop(record.stopReason) ? 'metric-value text-danger' : 'metric-value'}>{stopReasonWords(record.stopReason)}</span>
+      </div>
+      {record.error ? <div className="metric metric-error text-danger">{record.error}</div> : null}
+    </div>
+  );
+}
+
+function Metric({ label, value }: { label: string; value: string }): React.JSX.Element {
+  return (
+    <div className="metric">
+      <span className="metric-label">{label}</span>
+      <span className="metric-value num">{value}</span>
+    </div>
+  );
+}

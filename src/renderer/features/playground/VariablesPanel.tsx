@@ -1,0 +1,44 @@
+import { usePlaygroundStore } from './playground.store';
+
+/** One input per {{name}} found in the system prompt and user message. */
+export function VariablesPanel(): React.JSX.Element {
+  const variables = usePlaygroundStore((s) => s.variables);
+  const missing = usePlaygroundStore((s) => s.rendered?.missingVariables);
+  const setVariable = usePlaygroundStore((s) => s.setVariable);
+  const names = Object.keys(variables);
+
+  return (
+    <section className="panel-section">
+      <div className="block-label">
+        <span>Variables</span>
+        <span className="hint">{names.length ? `${names.length} found` : 'none'}</span>
+      </div>
+      {names.length === 0 ? (
+        <p className="hint">
+          Write <span className="mono">{'{{topic}}'}</span> in either text to add a variable.
+        </p>
+      ) : (
+        <div className="vars">
+          {names.map((name) => {
+            const isMissing = missing?.includes(name) ?? false;
+            return (
+              <label key={name} className="var-row">
+                <span className={isMissing ? 'var-name mono text-warn' : 'var-name mono'} title={isMissing ? 'No value yet' : undefined}>
+                  {name}
+                </span>
+                <input
+                  className={isMissing ? 'input grow warn' : 'input grow'}
+                  data-testid={`var-input-${name}`}
+                  value={variables[name] ?? ''}
+                  placeholder="value"
+                  spellCheck={false}
+                  onChange={(e) => setVariable(name, e.target.value)}
+                />
+              </label>
+            );
+          })}
+        </div>
+      )}
+    </section>
+  );
+}
