@@ -1,0 +1,56 @@
+// Page objects: the flows a person goes through, in the words of the UI's test ids.
+import { expect, type Locator, type Page } from '@playwright/test';
+
+export class ModelsPage {
+  constructor(private readonly page: Page) {}
+
+  async open(): Promise<void> {
+    await this.page.getByTestId('nav-models').click();
+  }
+
+  async add(path: string): Promise<void> {
+    await this.page.getByTestId('model-path-input').fill(path);
+    await this.page.getByTestId('model-add').click();
+  }
+
+  row(fileName: string): Locator {
+    return this.page.getByTestId('model-row').filter({ hasText: fileName });
+  }
+
+  async load(fileName: string): Promise<void> {
+    await this.row(fileName).click();
+    await expect(this.page.getByTestId('load-settings')).toBeVisible();
+    await this.page.getByTestId('load-button').click();
+  }
+}
+
+export class PlaygroundPage {
+  constructor(private readonly page: Page) {}
+
+  async open(): Promise<void> {
+    await this.page.getByTestId('nav-playground').click();
+  }
+
+  /** Types into a Monaco editor the way a person does: focus it, then type. */
+  async typeInto(testId: 'system-editor' | 'user-editor', text: string): Promise<void> {
+    const editor = this.page.getByTestId(testId).locator('.monaco-editor').first();
+    await editor.click();
+    await this.page.keyboard.press('ControlOrMeta+A');
+    await this.page.keyboard.press('Delete');
+    await this.page.keyboard.insertText(text);
+  }
+
+  async setParam(testId: string, value: string): Promise<void> {
+    const input = this.page.getByTestId(testId);
+    await input.fill(value);
+    await input.blur();
+  }
+
+  output(): Locator {
+    return this.page.getByTestId('run-output');
+  }
+
+  metrics(): Locator {
+    return this.page.getByTestId('run-metrics');
+  }
+}

@@ -1,0 +1,75 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { RunRecord } from '../../shared/schemas';
+import { CrashBanner } from '../features/engine/CrashBanner';
+import { useEngineStore } from '../features/engine/engine.store';
+import { EngineStatusBadge } from '../features/engine/EngineStatusBadge';
+import { HistoryView } from '../features/history/HistoryView';
+import { ModelsView } from '../features/models/ModelsView';
+import { PlaygroundView } from '../features/playground/PlaygroundView';
+import { usePlaygroundStore } from '../features/playground/playground.store';
+import { ErrorNote } from '../ui/ErrorNote';
+import { Nav } from './Nav';
+import { VIEWS, type View } from './views';
+
+export function App(): React.JSX.Element {
+  const [view, setView] = useState<View>('models');
+  const info = useEngineStore((s) => s.info);
+  const connectError = useEngineStore((s) => s.connectError);
+
+  // History hands a run to the Playground through the shell, so neither feature reaches into the other.
+  const openRun = useCallback((record: RunRecord) => {
+    usePlaygroundStore.getState().openRun(record);
+    setView('playground');
+  }, []);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent): void => {
+      if (!(e.ctrlKey || e.metaKey) || e.altKey || e.shiftKey) return;
+      const target = VIEWS[Number(e.key) - 1];
+      if (target) {
+        e.preventDefault();
+        setView(target.id);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  const current = VIEWS.find((v) => v.id === view) ?? VIEWS[0];
+  return (
+    <div className="shell">
+      <Nav
+        view={view}
+        onChange={setView}
+        footer={
+          info ? (
+            <>
+              <div>v{info.version} · {info.transport === 'electron' ? 'desktop' : 'browser'}</div>
+              <div className="mono nav-datadir" title={`Data folder: ${info.dataDir}`}>{info.dataDir}</div>
+            </>
+          ) : null
+        }
+      />
+      <div className="main">
+        <header className="topbar">
+          <div className="topbar-title">
+            <h1>{current?.label}</h1>
+            <span className="topbar-sub">{current?.subtitle}</span>
+          </div>
+          <EngineStatusBadge />
+        </header>
+        {connectError ? (
+          <div className="connect-error">
+            <ErrorNote error={connectError} title="Cannot reach the Lamplight core" />
+          </div>
+        ) : null}
+        <CrashBanner />
+        <main className="content">
+          {view === 'models' ? <ModelsView /> : null}
+          {view === 'playground' ? <PlaygroundView /> : null}
+          {view === 'history' ? <HistoryView onOpen={openRun} /> : null}
+        </main>
+      </div>
+    </div>
+  );
+}
