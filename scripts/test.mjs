@@ -52,8 +52,9 @@ const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 step('typecheck', 'npm', ['run', '--silent', 'typecheck']);
 step('lint', 'npm', ['run', '--silent', 'lint']);
 ensureNativeFor('node');
-step('vitest', npx, ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/vitest.json']);
+// Built before vitest so the CLI's `serve` test has a UI to serve.
 step('build', npx, ['electron-vite', 'build']);
+step('vitest', npx, ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/vitest.json']);
 if (!['/usr/bin/chromium', '/usr/bin/chromium-browser'].some((p) => existsSync(p)) && !process.env.LAMPLIGHT_ALLOW_PLAYWRIGHT_BROWSER) {
   process.stdout.write('\nNo system Chromium found (/usr/bin/chromium). Install it (Debian: apt-get install -y chromium) to run the e2e tests.\n');
   process.exit(1);

@@ -64,7 +64,14 @@ export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(ar
   }
 }
 
-export async function main(argv: string[], io = { out: (s: string) => process.stdout.write(s), err: (s: string) => process.stderr.write(s) }): Promise<number> {
+export type CliIo = Pick<CliContext, 'out' | 'err'>;
+
+const stdio: CliIo = {
+  out: (s) => void process.stdout.write(s),
+  err: (s) => void process.stderr.write(s),
+};
+
+export async function main(argv: string[], io: CliIo = stdio): Promise<number> {
   // Global flags come before the command name.
   let dataDirFlag: string | undefined;
   let i = 0;

@@ -151,7 +151,7 @@ export function createCore(opts: CoreOptions): Core {
       return () => bus.off('event', listener);
     },
     async close() {
-      downloads.close();
+      await downloads.close();
       models.close();
       await engine.close();
       await models.idle().catch(() => undefined);

@@ -69,6 +69,15 @@ function cookieToken(req: IncomingMessage): string | null {
   return null;
 }
 
+/** The request target as a URL, or null when it is malformed (any local process can send anything). */
+function requestUrl(req: IncomingMessage): URL | null {
+  try {
+    return new URL(req.url ?? '/', 'http://127.0.0.1');
+  } catch {
+    return null;
+  }
+}
+
 export async function startHost(opts: HostOptions): Promise<Host> {
   const token = opts.token ?? randomBytes(24).toString('base64url');
   const { core, staticDir } = opts;
@@ -98,7 +107,11 @@ export async function startHost(opts: HostOptions): Promise<Host> {
   }
 
   const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
+    const url = requestUrl(req);
+    if (!url) {
+      res.writeHead(400).end();
+      return;
+    }
     const auth = authorize(req, url);
     if (!auth.ok) {
       res.writeHead(401, { 'Content-Type': 'text/plain; charset=utf-8' });
@@ -112,7 +125,14 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     const extra: Record<string, string> = auth.viaQuery
       ? { 'Set-Cookie': `${COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/` }
       : {};
-    const rel = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '');
+    let pathname: string;
+    try {
+      pathname = decodeURIComponent(url.pathname);
+    } catch {
+      res.writeHead(400).end();
+      return;
+    }
+    const rel = normalize(pathname).replace(/^([/\\])+/, '');
     let file = join(staticDir, rel);
     if (!file.startsWith(staticDir + sep) && file !== staticDir) {
       res.writeHead(403).end();
@@ -131,10 +151,10 @@ export async function startHost(opts: HostOptions): Promise<Host> {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   const sockets = new Set<WebSocket>();
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
+    const url = requestUrl(req);
     const origin = req.headers.origin;
     const originOk = origin === undefined || [...allowedHosts()].some((h) => origin === `http://${h}`);
-    if (url.pathname !== '/ws' || !originOk || !authorize(req, url).ok) {
+    if (!url || url.pathname !== '/ws' || !originOk || !authorize(req, url).ok) {
       socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n');
       return;
     }
@@ -144,7 +164,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       ws.on('message', (data) => {
         let msg: { id?: unknown; name?: unknown; input?: unknown };
         try {
-          msg = JSON.parse(String(data)) as typeof msg;
+          msg = (JSON.parse(String(data)) ?? {}) as typeof msg; // `null` parses too
         } catch {
           ws.send(JSON.stringify({ id: null, ok: false, error: { code: 'BAD_INPUT', message: 'Message is not JSON' } }));
           return;

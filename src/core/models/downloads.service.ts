@@ -33,8 +33,25 @@ function validateUri(uri: string): void {
   }
 }
 
+/**
+ * One plain request before handing the URL to ipull, which retries a refused or unresolvable connection
+ * 150 times (up to ~10 minutes): "nothing answers" becomes an error at once.
+ */
+async function probe(uri: string, signal: AbortSignal): Promise<void> {
+  if (!/^https?:/i.test(uri)) return;
+  try {
+    const res = await fetch(uri, { method: 'HEAD', signal: AbortSignal.any([signal, AbortSignal.timeout(15_000)]) });
+    await res.body?.cancel();
+  } catch (e) {
+    if (signal.aborted) throw e;
+    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+    throw new Error(cause?.code ?? cause?.message ?? (e as Error).message);
+  }
+}
+
 export class DownloadsService extends EventEmitter<DownloadsEvents> {
   private readonly active = new Map<string, Active>();
+  private readonly running = new Set<Promise<void>>();
 
   constructor(
     private readonly models: ModelsService,
@@ -57,7 +74,11 @@ export class DownloadsService extends EventEmitter<DownloadsEvents> {
     };
     this.active.set(downloadId, entry);
     this.emit('progress', entry.progress);
-    void this.run(entry, dir ?? this.defaultDir);
+    const job = this.run(entry, dir ?? this.defaultDir).finally(() => {
+      this.running.delete(job);
+      this.prune();
+    });
+    this.running.add(job);
     return { downloadId };
   }
 
@@ -70,6 +91,7 @@ export class DownloadsService extends EventEmitter<DownloadsEvents> {
     let lastEmit = 0;
     try {
       await mkdir(dir, { recursive: true });
+      await probe(entry.progress.uri, entry.abort.signal);
       const downloader = await createModelDownloader({
         modelUri: entry.progress.uri,
         dirPath: dir,
@@ -87,6 +109,8 @@ export class DownloadsService extends EventEmitter<DownloadsEvents> {
       entry.downloader = downloader;
       if (entry.abort.signal.aborted) throw new DOMException('cancelled', 'AbortError');
       const file = await downloader.download({ signal: entry.abort.signal });
+      // ipull returns normally when cancelled: the partial file is not a model.
+      if (entry.abort.signal.aborted) throw new DOMException('cancelled', 'AbortError');
       const model = await this.models.add(file);
       this.update(entry, { state: 'done', modelId: model.id, receivedBytes: model.sizeBytes, totalBytes: model.sizeBytes });
     } catch (e) {
@@ -103,7 +127,15 @@ export class DownloadsService extends EventEmitter<DownloadsEvents> {
     return true;
   }
 
-  close(): void {
+  /** Finished downloads stay listed for the UI, the most recent few only. */
+  private prune(keep = 20): void {
+    const finished = [...this.active.values()].filter((a) => a.progress.state !== 'running');
+    for (const a of finished.slice(0, Math.max(0, finished.length - keep))) this.active.delete(a.progress.downloadId);
+  }
+
+  /** Stops every download and waits for them, so none touches the database after it closes. */
+  async close(): Promise<void> {
     for (const a of this.active.values()) a.abort.abort();
+    await Promise.allSettled([...this.running]);
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { baseName, formatBytes, formatMs, formatParams, formatPercent, formatRate, formatTime, preview, shortHash } from './format';
+import { baseName, withoutNamePrefix, formatBytes, formatDuration, formatMs, formatParams, formatPercent, formatRate, formatTime, preview, shortHash } from './format';
 
 describe('formatParams', () => {
   it('writes counts the way model cards do', () => {
@@ -39,12 +39,15 @@ describe('small formatters', () => {
     expect(formatPercent(null)).toBe('');
     expect(formatMs(123.4)).toBe('123 ms');
     expect(formatMs(12_345)).toBe('12.3 s');
+    expect(formatDuration(640)).toBe('640 ms');
+    expect(formatDuration(6631)).toBe('6.6 s');
+    expect(formatDuration(125_000)).toBe('2:05 min');
     expect(formatRate(243.2)).toBe('243');
     expect(formatRate(31.25)).toBe('31.3');
     expect(formatRate(null)).toBe('—');
   });
   it('shortens hashes and paths', () => {
-    expect(shortHash('0123456789abcdef0123')).toBe('0123456789ab');
+    expect(shortHash('0123456789abcdef0123')).toBe('0123456789');
     expect(shortHash(null)).toBe('—');
     expect(baseName('/a/b/model.gguf')).toBe('model.gguf');
     expect(baseName('C:\\m\\x.gguf')).toBe('x.gguf');
@@ -59,5 +62,12 @@ describe('small formatters', () => {
     expect(formatTime(new Date(2025, 2, 4, 14, 3, 27).getTime(), now)).toBe('14:03:27');
     expect(formatTime(new Date(2025, 1, 9, 8, 5, 0).getTime(), now)).toBe('Feb 9 08:05');
     expect(formatTime(new Date(2024, 11, 31, 23, 59, 0).getTime(), now)).toBe('Dec 31 2024 23:59');
+  });
+});
+
+describe('withoutNamePrefix', () => {
+  it('drops a leading file name only', () => {
+    expect(withoutNamePrefix('a.gguf: truncated', 'a.gguf')).toBe('truncated');
+    expect(withoutNamePrefix('other: x', 'a.gguf')).toBe('other: x');
   });
 });

@@ -47,6 +47,15 @@ export function formatMs(ms: number | null | undefined): string {
   return `${Math.round(ms)} ms`;
 }
 
+/** Wall time: ms below a second, then seconds with one decimal, then m:ss. */
+export function formatDuration(ms: number | null | undefined): string {
+  if (ms == null || !Number.isFinite(ms)) return '—';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')} min`;
+}
+
 export function formatRate(tokPerSec: number | null | undefined): string {
   if (tokPerSec == null || !Number.isFinite(tokPerSec)) return '—';
   return tokPerSec >= 100 ? tokPerSec.toFixed(0) : tokPerSec.toFixed(1);
@@ -57,9 +66,9 @@ export function formatCount(n: number | null | undefined): string {
   return n.toLocaleString('en-US');
 }
 
-/** First 12 hex digits: enough to tell files apart at a glance. */
+/** First 10 hex digits: enough to tell files apart at a glance. */
 export function shortHash(sha: string | null | undefined): string {
-  return sha ? sha.slice(0, 12) : '—';
+  return sha ? sha.slice(0, 10) : '—';
 }
 
 /** "14:03:27" today, "Mar 4 14:03" otherwise; `now` is a parameter so tests are stable. */
@@ -87,4 +96,9 @@ export function baseName(path: string | null | undefined): string {
   if (!path) return '';
   const parts = path.split(/[\\/]/);
   return parts[parts.length - 1] ?? path;
+}
+
+/** Core messages often start with "file.gguf: "; where the name is already shown, drop the repeat. */
+export function withoutNamePrefix(message: string, name: string): string {
+  return name && message.startsWith(`${name}: `) ? message.slice(name.length + 2) : message;
 }

@@ -1,5 +1,6 @@
 import { baseName, formatPercent } from '../../ui/format';
 import { useEngineStore } from './engine.store';
+import './engine.css';
 
 const STATE_HINT: Record<string, string> = {
   stopped: 'The engine process is not running; loading a model starts it.',

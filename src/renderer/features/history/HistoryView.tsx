@@ -4,6 +4,7 @@ import { ErrorNote } from '../../ui/ErrorNote';
 import { formatCount, formatMs, formatRate, formatTime, preview } from '../../ui/format';
 import { isBadStop, stopReasonWords } from '../../ui/stopReason';
 import { useHistoryStore } from './history.store';
+import './history.css';
 
 interface Props {
   /** Called with the full record when a row is opened; the shell moves it into the Playground. */
@@ -32,7 +33,7 @@ export function HistoryView({ onOpen }: Props): React.JSX.Element {
     <div className="view view-history">
       <div className="section-head">
         <h3>Runs</h3>
-        <span className="muted">{listed ? `${runs.length} shown, newest first` : ''}</span>
+        <span className="muted">{runs.length ? `${runs.length} shown, newest first` : ''}</span>
         <span className="spacer" />
         <button type="button" className="btn btn-small" disabled={loading} onClick={() => void refresh()}>
           {loading ? 'Refreshing…' : 'Refresh'}
@@ -55,9 +56,9 @@ export function HistoryView({ onOpen }: Props): React.JSX.Element {
                 <th>Model</th>
                 <th>User message</th>
                 <th>Output</th>
-                <th className="right">Tokens</th>
-                <th className="right">TTFT</th>
-                <th className="right">tok/s</th>
+                <th className="right" title="Completion tokens">Tokens</th>
+                <th className="right" title="Time to first token">TTFT</th>
+                <th className="right" title="Decode speed">tok/s</th>
                 <th>Stop</th>
               </tr>
             </thead>

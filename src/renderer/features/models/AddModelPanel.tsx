@@ -1,5 +1,5 @@
 import { codeWords } from '../../ui/errors';
-import { baseName } from '../../ui/format';
+import { baseName, withoutNamePrefix } from '../../ui/format';
 import { useModelsStore } from './models.store';
 
 /** Add one GGUF by path, or scan a folder for them. Errors for both land in one area below. */
@@ -99,11 +99,16 @@ function AddResult(): React.JSX.Element | null {
               </>
             ) : null}
             {scanFileErrors.length ? (
+              <div className="error-note-title">
+                {scanFileErrors.length === 1 ? '1 file could not be added' : `${scanFileErrors.length} files could not be added`}
+              </div>
+            ) : null}
+            {scanFileErrors.length ? (
               <ul className="file-errors">
                 {scanFileErrors.map((f) => (
                   <li key={f.path}>
                     <span className="mono file-error-name" title={f.path}>{baseName(f.path)}</span>
-                    <span>{f.message}</span>
+                    <span>{withoutNamePrefix(f.message, baseName(f.path))}</span>
                   </li>
                 ))}
               </ul>
@@ -117,3 +122,4 @@ function AddResult(): React.JSX.Element | null {
     </>
   );
 }
+

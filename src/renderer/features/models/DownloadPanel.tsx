@@ -60,16 +60,27 @@ const STATE_WORD: Record<DownloadProgress['state'], string> = {
 function DownloadRow({ d }: { d: DownloadProgress }): React.JSX.Element {
   const cancel = useModelsStore((s) => s.cancelDownload);
   const dismiss = useModelsStore((s) => s.dismissDownload);
+  const cancelling = useModelsStore((s) => s.cancelling.includes(d.downloadId));
   const fraction = d.totalBytes ? d.receivedBytes / d.totalBytes : null;
-  const amount = d.totalBytes ? `${formatBytes(d.receivedBytes)} / ${formatBytes(d.totalBytes)}` : formatBytes(d.receivedBytes);
+  const amount = d.totalBytes
+    ? `${formatBytes(d.receivedBytes)} / ${formatBytes(d.totalBytes)}`
+    : d.state === 'running' && d.receivedBytes === 0
+      ? 'Connecting…'
+      : formatBytes(d.receivedBytes);
   return (
     <li className={`download download-${d.state}`}>
       <div className="download-head">
         <span className="mono download-uri" title={d.uri}>{d.uri}</span>
         <span className={`tag tag-${d.state}`}>{STATE_WORD[d.state]}</span>
         {d.state === 'running' ? (
-          <button type="button" className="btn btn-small" data-testid="download-cancel" onClick={() => void cancel(d.downloadId)}>
-            Cancel
+          <button
+            type="button"
+            className="btn btn-small"
+            data-testid="download-cancel"
+            disabled={cancelling}
+            onClick={() => void cancel(d.downloadId)}
+          >
+            {cancelling ? 'Cancelling…' : 'Cancel'}
           </button>
         ) : (
           <button type="button" className="btn-icon" aria-label="Dismiss" title="Dismiss" onClick={() => dismiss(d.downloadId)}>

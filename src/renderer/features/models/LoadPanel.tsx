@@ -1,5 +1,7 @@
+import { useEffect, useRef } from 'react';
 import type { GpuBackend, ModelInfo } from '../../../shared/schemas';
 import { ErrorNote } from '../../ui/ErrorNote';
+import { withoutNamePrefix } from '../../ui/format';
 import { ProgressBar } from '../../ui/ProgressBar';
 import { useEngineStore } from '../engine/engine.store';
 import { defaultLoadForm, GPU_BACKENDS, gpuUnavailableReason, parseLoadForm, type GpuLayersMode, type LoadForm } from './loadForm';
@@ -25,8 +27,17 @@ export function LoadPanel({ model }: { model: ModelInfo }): React.JSX.Element {
   const engineBusy = status?.state === 'loading' || loadingModelId !== null;
   const thisLoading = loadingModelId === model.id || (status?.state === 'loading' && status.modelId === model.id);
   const thisLoaded = status?.state === 'ready' && status.modelId === model.id;
-  const failure = loadFailure?.modelId === model.id ? loadFailure.error : null;
+  const ownFailure = loadFailure?.modelId === model.id ? loadFailure : null;
+  const failure = ownFailure
+    ? { ...ownFailure.error, message: withoutNamePrefix(ownFailure.error.message, model.fileName) }
+    : null;
   const cpuOnly = form.gpu === 'cpu';
+  const errorRef = useRef<HTMLDivElement>(null);
+
+  // The panel can sit below the fold; a failed load must not go unnoticed.
+  useEffect(() => {
+    if (ownFailure) errorRef.current?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+  }, [ownFailure]);
 
   return (
     <section className="card load-panel" data-testid="load-settings" aria-label={`Load ${model.fileName}`}>
@@ -127,7 +138,9 @@ export function LoadPanel({ model }: { model: ModelInfo }): React.JSX.Element {
           testId="load-progress"
         />
       ) : null}
-      <ErrorNote error={failure} testId="load-error" title={`Could not load ${model.fileName}`} />
+      <div ref={errorRef}>
+        <ErrorNote error={failure} testId="load-error" title={`Could not load ${model.fileName}`} />
+      </div>
       <ErrorNote error={unloadError} title="Could not unload" />
       {thisLoaded && status.effective ? (
         <dl className="effective">

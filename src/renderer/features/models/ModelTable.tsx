@@ -22,7 +22,7 @@ export function ModelTable(): React.JSX.Element {
             <th className="right">Params</th>
             <th>Type</th>
             <th className="right">Context</th>
-            <th>Template</th>
+            <th title="Has a chat template">Template</th>
             <th className="right">Size</th>
             <th>SHA-256</th>
             <th aria-label="Actions" />
@@ -73,7 +73,7 @@ function ModelRow({ model, selected, loaded, onSelect }: RowProps): React.JSX.El
         <span className="mono">{model.fileName}</span>
         {loaded ? <span className="tag tag-ready">loaded</span> : null}
       </td>
-      <td>{md.architecture ?? '—'}</td>
+      <td className="cell-arch" title={md.architecture ?? undefined}>{md.architecture ?? '—'}</td>
       <td className="right num">{formatParams(md.parameterCount)}</td>
       <td className="mono">{md.fileType ?? '—'}</td>
       <td className="right num">{formatCount(md.contextLength)}</td>
@@ -91,15 +91,18 @@ function ModelRow({ model, selected, loaded, onSelect }: RowProps): React.JSX.El
       <td className="right">
         <button
           type="button"
-          className="btn btn-small btn-ghost"
+          className="icon-btn"
           disabled={removing}
-          title="Remove from the library"
+          title={`Remove ${model.fileName} from the library`}
+          aria-label="Remove"
           onClick={(e) => {
             e.stopPropagation();
             void remove(model.id);
           }}
         >
-          {removing ? 'Removing…' : 'Remove'}
+          <svg viewBox="0 0 16 16" aria-hidden>
+            <path d="M3 4.5h10 M6.5 4.5V3h3v1.5 M4.5 4.5l.7 8.5h5.6l.7-8.5 M7 7v4 M9 7v4" />
+          </svg>
         </button>
       </td>
     </tr>

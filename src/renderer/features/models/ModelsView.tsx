@@ -5,6 +5,7 @@ import { DownloadPanel } from './DownloadPanel';
 import { LoadPanel } from './LoadPanel';
 import { ModelTable } from './ModelTable';
 import { useModelsStore } from './models.store';
+import './models.css';
 
 export function ModelsView(): React.JSX.Element {
   const models = useModelsStore((s) => s.models);

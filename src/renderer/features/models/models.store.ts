@@ -31,6 +31,8 @@ interface ModelsStore {
   downloadError: ShownError | null;
   /** Newest first. */
   downloads: DownloadProgress[];
+  /** Downloads a cancel was asked for and not yet confirmed. */
+  cancelling: string[];
 
   removing: string | null;
   removeError: { modelId: string; error: ShownError } | null;
@@ -79,6 +81,7 @@ export const useModelsStore = create<ModelsStore>()((set, get) => ({
   startingDownload: false,
   downloadError: null,
   downloads: [],
+  cancelling: [],
   removing: null,
   removeError: null,
   loadForms: {},
@@ -102,11 +105,12 @@ export const useModelsStore = create<ModelsStore>()((set, get) => ({
 
   applyDownload(progress) {
     set((s) => {
+      const cancelling = progress.state === 'running' ? s.cancelling : s.cancelling.filter((id) => id !== progress.downloadId);
       const i = s.downloads.findIndex((d) => d.downloadId === progress.downloadId);
-      if (i === -1) return { downloads: [progress, ...s.downloads] };
+      if (i === -1) return { downloads: [progress, ...s.downloads], cancelling };
       const next = s.downloads.slice();
       next[i] = progress;
-      return { downloads: next };
+      return { downloads: next, cancelling };
     });
     // A finished download became a model; models.changed should bring it, the list makes sure.
     if (progress.state === 'done') void get().refresh();
@@ -172,12 +176,21 @@ export const useModelsStore = create<ModelsStore>()((set, get) => ({
   },
 
   async cancelDownload(downloadId) {
-    try {
-      await api.invoke('models.cancelDownload', { downloadId });
-    } catch (error) {
+    if (get().cancelling.includes(downloadId)) return;
+    set((s) => ({ cancelling: [...s.cancelling, downloadId] }));
+    const settle = (patch: Partial<DownloadProgress>): void =>
       set((s) => ({
-        downloads: s.downloads.map((d) => (d.downloadId === downloadId ? { ...d, error: toShownError(error).message } : d)),
+        cancelling: s.cancelling.filter((id) => id !== downloadId),
+        downloads: s.downloads.map((d) => (d.downloadId === downloadId ? { ...d, ...patch } : d)),
       }));
+    try {
+      const { cancelled } = await api.invoke('models.cancelDownload', { downloadId });
+      // The progress event normally says so too; this covers a core that only answers.
+      const current = get().downloads.find((d) => d.downloadId === downloadId);
+      if (cancelled && current?.state === 'running') settle({ state: 'cancelled' });
+      else settle({});
+    } catch (error) {
+      settle({ error: `Could not cancel: ${toShownError(error).message}` });
     }
   },
 

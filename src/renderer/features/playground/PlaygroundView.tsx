@@ -10,6 +10,8 @@ import { RunOutput } from './RunOutput';
 import { JsonSchemaControls, SamplingControls } from './SamplingControls';
 import { useRunAction } from './useRunAction';
 import { VariablesPanel } from './VariablesPanel';
+import './playground.css';
+import './markdown.css';
 
 const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
 

@@ -1,7 +1,7 @@
 import { useDeferredValue, useEffect, useRef, useState } from 'react';
 import type { RunRecord } from '../../../shared/schemas';
 import { ErrorNote } from '../../ui/ErrorNote';
-import { formatCount, formatMs, formatRate, formatTime } from '../../ui/format';
+import { formatCount, formatDuration, formatMs, formatRate, formatTime } from '../../ui/format';
 import { usePlaygroundStore } from './playground.store';
 import { SafeMarkdown } from './SafeMarkdown';
 import { isBadStop, stopReasonWords } from '../../ui/stopReason';
@@ -47,10 +47,6 @@ export function RunOutput(): React.JSX.Element {
             {PHASE_WORDS[phase]}
             {phase === 'streaming' ? ` ${formatCount(streamedTokens)} tokens` : ''}
           </span>
-        ) : reopened ? (
-          <span className="hint">
-            From History · {reopened.modelName} · {formatTime(reopened.startedAt)}
-          </span>
         ) : null}
         <span className="spacer" />
         <div className="segmented" role="group" aria-label="Output view">
@@ -75,6 +71,12 @@ export function RunOutput(): React.JSX.Element {
           {copied ? 'Copied' : 'Copy'}
         </button>
       </div>
+
+      {reopened && !busy ? (
+        <div className="reopened" title={reopened.modelName}>
+          Reopened from History · run of {formatTime(reopened.startedAt)} on <span className="mono">{reopened.modelName}</span>
+        </div>
+      ) : null}
 
       {problem ? (
         <div data-testid="run-error">
@@ -110,7 +112,7 @@ function RunMetrics({ record }: { record: RunRecord }): React.JSX.Element {
       <Metric label="decode" value={`${formatRate(record.decodeTokPerSec)} tok/s`} />
       <Metric label="prompt" value={`${formatCount(record.promptTokens)} tok`} />
       <Metric label="completion" value={`${formatCount(record.completionTokens)} tok`} />
-      <Metric label="total" value={formatMs(total)} />
+      <Metric label="total" value={formatDuration(total)} />
       <div className="metric">
         <span className="metric-label">stop</span>
         <span className={isBadStop(record.stopReason) ? 'metric-value text-danger' : 'metric-value'}>{stopReasonWords(record.stopReason)}</span>

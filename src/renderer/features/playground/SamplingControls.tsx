@@ -1,4 +1,4 @@
-import { jsonSchemaProblem, parseParamsForm, parseStopSequences, type ParamsForm } from './params';
+import { formatStopSequences, jsonSchemaProblem, parseParamsForm, parseStopSequences, type ParamsForm } from './params';
 import { usePlaygroundStore } from './playground.store';
 import { SchemaEditor } from './PromptEditors';
 
@@ -20,8 +20,9 @@ const FIELDS: FieldDef[] = [
   { key: 'seed', label: 'Seed', testId: 'param-seed', hint: 'blank = random' },
 ];
 
+/** Escapes spelled out and spaces dotted, so a chip shows exactly what stops generation. */
 function visible(s: string): string {
-  return s.replace(/\n/g, '⏎').replace(/\t/g, '⇥').replace(/ /g, '·');
+  return formatStopSequences([s]).replace(/ /g, '·');
 }
 
 export function SamplingControls(): React.JSX.Element {

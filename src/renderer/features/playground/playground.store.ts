@@ -6,7 +6,7 @@ import { api } from '../../app/bridge';
 import { toShownError, type ShownError } from '../../ui/errors';
 import { DEFAULT_PARAMS, toParamsForm, type ParamsForm } from './params';
 import { buildRunRequest } from './runRequest';
-import { extractVariables, sameVariables, syncVariables } from './variables';
+import { extractVariables, filledVariables, sameVariables, syncVariables } from './variables';
 
 export type RunPhase = 'idle' | 'loading-model' | 'starting' | 'streaming' | 'finished';
 export type OutputMode = 'markdown' | 'raw';
@@ -141,7 +141,7 @@ export const usePlaygroundStore = create<PlaygroundStore>()((set, get) => ({
     const seq = ++renderSeq;
     set({ rendering: true });
     try {
-      const rendered = await api.invoke('prompt.render', { systemPrompt, userMessage, variables, modelId });
+      const rendered = await api.invoke('prompt.render', { systemPrompt, userMessage, variables: filledVariables(variables), modelId });
       if (seq === renderSeq) set({ rendered, renderError: null, rendering: false });
     } catch (error) {
       if (seq === renderSeq) set({ renderError: toShownError(error), rendering: false });

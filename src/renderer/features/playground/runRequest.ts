@@ -1,6 +1,7 @@
 // Builds the runs.start request from what the Playground holds. Pure.
 import type { RunRequest } from '../../../shared/schemas';
 import { jsonSchemaProblem, parseParamsForm, type ParamsForm } from './params';
+import { filledVariables } from './variables';
 
 export interface RunDraft {
   modelId: string | null;
@@ -31,7 +32,7 @@ export function buildRunRequest(d: RunDraft): BuiltRequest {
       modelId: d.modelId,
       systemPrompt: d.systemPrompt,
       userMessage: d.userMessage,
-      variables: { ...d.variables },
+      variables: filledVariables(d.variables),
       params: parsed.params,
       jsonSchema,
     },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { extractVariables, sameVariables, syncVariables } from './variables';
+import { extractVariables, filledVariables, sameVariables, syncVariables } from './variables';
 
 describe('extractVariables (shared definition)', () => {
   it('finds names across system and user text in first-seen order', () => {
@@ -23,5 +23,11 @@ describe('syncVariables', () => {
     expect(sameVariables({ a: '1', b: '' }, { a: '1', b: '' })).toBe(true);
     expect(sameVariables({ a: '1' }, { a: '2' })).toBe(false);
     expect(sameVariables({ a: '1', b: '' }, { b: '', a: '1' })).toBe(false);
+  });
+});
+
+describe('filledVariables', () => {
+  it('leaves out empty values so they count as missing', () => {
+    expect(filledVariables({ topic: 'owls', style: '', tone: ' ' })).toEqual({ topic: 'owls', tone: ' ' });
   });
 });

@@ -24,3 +24,10 @@ export function sameVariables(a: Readonly<Record<string, string>>, b: Readonly<R
   const kb = Object.keys(b);
   return ka.length === kb.length && ka.every((k, i) => k === kb[i] && a[k] === b[k]);
 }
+
+/** Values someone actually typed; an empty input counts as missing so the core flags it. */
+export function filledVariables(values: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(values)) if (v !== '') out[k] = v;
+  return out;
+}
