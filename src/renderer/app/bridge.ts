@@ -47,6 +47,14 @@ function takeToken(): string | null {
   return sessionStorage.getItem('lamplight.token');
 }
 
+const closeListeners = new Set<(reason: string) => void>();
+
+/** Called once if the host connection drops (browser host only); a page reload reconnects. */
+export function onConnectionLost(listener: (reason: string) => void): () => void {
+  closeListeners.add(listener);
+  return () => closeListeners.delete(listener);
+}
+
 export function createSocketApi(): LamplightApi & { connected: Promise<void> } {
   const token = takeToken();
   const listeners = new Map<string, Set<Listener>>();
@@ -80,6 +88,7 @@ export function createSocketApi(): LamplightApi & { connected: Promise<void> } {
     socket.addEventListener('close', () => {
       for (const p of pending.values()) p.reject(new CommandError('INTERNAL', 'Connection to the Lamplight host closed'));
       pending.clear();
+      closeListeners.forEach((l) => l('The connection to the Lamplight host closed. Reload the page once the host runs again.'));
     });
     return ready;
   };
@@ -89,6 +98,10 @@ export function createSocketApi(): LamplightApi & { connected: Promise<void> } {
     connected,
     async invoke<N extends CommandName>(name: N, input: CommandInput<N>): Promise<CommandOutput<N>> {
       await ready;
+      // A closed socket drops sends silently; without this the caller would wait forever.
+      if (socket.readyState !== WebSocket.OPEN) {
+        throw new CommandError('INTERNAL', 'Not connected to the Lamplight host; reload the page once it runs again.');
+      }
       const id = nextId++;
       return new Promise<CommandOutput<N>>((resolve, reject) => {
         pending.set(id, { resolve: resolve as (v: unknown) => void, reject });

@@ -1,6 +1,6 @@
 // The one place core events are subscribed. Each event is routed to the stores that care; stores never
 // subscribe themselves and never import each other.
-import { api } from './bridge';
+import { api, onConnectionLost } from './bridge';
 import { useEngineStore } from '../features/engine/engine.store';
 import { useHistoryStore } from '../features/history/history.store';
 import { useModelsStore } from '../features/models/models.store';
@@ -11,6 +11,7 @@ let wired = false;
 export function wireEvents(): void {
   if (wired) return;
   wired = true;
+  onConnectionLost((reason) => useEngineStore.getState().connectionLost(reason));
   api.on('engine.status', (status) => useEngineStore.getState().applyStatus(status));
   api.on('models.changed', (model) => useModelsStore.getState().upsert(model));
   api.on('downloads.progress', (progress) => useModelsStore.getState().applyDownload(progress));

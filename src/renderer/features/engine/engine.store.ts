@@ -24,6 +24,7 @@ interface EngineStore {
 
   init(): Promise<void>;
   applyStatus(status: EngineStatus): void;
+  connectionLost(reason: string): void;
   /** Resolves true once the model is loaded; failures land in loadFailure, never thrown. */
   load(modelId: string, settings: LoadSettingsInput): Promise<boolean>;
   unload(): Promise<void>;
@@ -57,6 +58,10 @@ export const useEngineStore = create<EngineStore>()((set, get) => ({
   applyStatus(status) {
     statusEventSeen = true;
     set({ status });
+  },
+
+  connectionLost(reason) {
+    set({ connectError: { code: 'UNAUTHORIZED', message: reason }, status: null });
   },
 
   async load(modelId, settings) {
