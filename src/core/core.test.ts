@@ -94,6 +94,7 @@ describe('engine and runs', () => {
     });
     expect(rendered.text).toContain('<|im_start|>system\nBe brief.<|im_end|>');
     expect(rendered.text).toContain('<|im_start|>user\nTell me about tides<|im_end|>');
+    expect(rendered.text.startsWith('<s>')).toBe(true); // BOS shown as the model's own string
     expect(rendered.tokenCount).toBeGreaterThan(5);
     expect(rendered.missingVariables).toEqual([]);
 

@@ -1,20 +1,22 @@
 // The Electron shell: one window, the core in this process, inference in a utilityProcess. Everything
 // else lives in src/core and is shared with the browser host and the CLI.
 import { app, BrowserWindow, ipcMain, type IpcMainInvokeEvent } from 'electron';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { createCore, type Core } from '../core/createCore';
 import { resolveDataDir } from '../core/dataDir';
+import { APP_ORIGIN, registerAppScheme, serveAppScheme } from './appProtocol';
 import { harden } from './security';
 import { spawnUtilityWorker } from './utilityWorker';
 
-const rendererIndex = fileURLToPath(new URL('../renderer/index.html', import.meta.url));
+const rendererDir = fileURLToPath(new URL('../renderer', import.meta.url));
 const devUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
 
 function isAppUrl(url: string): boolean {
   try {
     const u = new URL(url);
     if (devUrl) return u.origin === new URL(devUrl).origin;
-    return u.protocol === 'file:' && u.pathname === pathToFileURL(rendererIndex).pathname;
+    // WHATWG URL gives custom schemes an opaque origin, so compare scheme and host.
+    return `${u.protocol}//${u.host}` === APP_ORIGIN;
   } catch {
     return false;
   }
@@ -26,6 +28,7 @@ function flag(name: string): string | undefined {
   return process.argv.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1);
 }
 
+registerAppScheme();
 harden(isAppUrl);
 
 let core: Core | null = null;
@@ -57,11 +60,12 @@ function createWindow(): void {
   });
   win.once('ready-to-show', () => win?.show());
   if (devUrl) void win.loadURL(devUrl);
-  else void win.loadFile(rendererIndex);
+  else void win.loadURL(`${APP_ORIGIN}/index.html`);
   win.on('closed', () => (win = null));
 }
 
 app.whenReady().then(() => {
+  if (!devUrl) serveAppScheme(rendererDir);
   const explicit = flag('--data-dir') ?? process.env.LAMPLIGHT_DATA_DIR;
   const dataDir = explicit ? resolveDataDir(explicit) : app.getPath('userData');
   core = createCore({ dataDir, version: app.getVersion(), transport: 'electron', spawnWorker: spawnUtilityWorker });

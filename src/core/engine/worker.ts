@@ -10,6 +10,7 @@ import {
   LlamaLogLevel,
   readGgufFileInfo,
   resolveChatWrapper,
+  SpecialToken,
   type ChatHistoryItem,
   type ChatWrapper,
   type Llama,
@@ -182,7 +183,13 @@ function history(systemPrompt: string, userMessage: string): ChatHistoryItem[] {
 
 function render(l: Loaded, systemPrompt: string, userMessage: string): { text: string; tokenCount: number } {
   const { contextText } = l.wrapper.generateContextState({ chatHistory: history(systemPrompt, userMessage) });
-  return { text: contextText.toString(), tokenCount: contextText.tokenize(l.model.tokenizer).length };
+  // The template's text, with builtin special tokens shown as the model's own strings (e.g. BOS → "<s>").
+  const t = l.model.tokens;
+  const builtin: Record<string, string | null> = { BOS: t.bosString, EOS: t.eosString, EOT: t.eotString, SEP: t.sepString, NL: t.nlString };
+  const text = contextText.values
+    .map((v) => (v instanceof SpecialToken ? (builtin[v.value] ?? v.value) : typeof v === 'string' ? v : v.value))
+    .join('');
+  return { text, tokenCount: contextText.tokenize(l.model.tokenizer).length };
 }
 
 const STOP_REASONS: Record<string, StopReason> = {

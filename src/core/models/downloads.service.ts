@@ -123,6 +123,7 @@ export class DownloadsService extends EventEmitter<DownloadsEvents> {
     const entry = this.active.get(downloadId);
     if (!entry || entry.progress.state !== 'running') return false;
     entry.abort.abort();
+    this.update(entry, { state: 'cancelled' });
     await entry.downloader?.cancel({ deleteTempFile: false }).catch(() => undefined);
     return true;
   }
