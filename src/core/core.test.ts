@@ -192,6 +192,20 @@ describe('failures', () => {
     await loaded(c);
   });
 
+  it('a file that was cut short after it was added fails to load with llama.cpp\'s reason', async () => {
+    const { copyFileSync, truncateSync, statSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const file = join(tempDir(), 'shrinks.gguf');
+    copyFileSync(fx.tinyQ8_0, file);
+    const c = core();
+    const m = await c.invoke('models.add', { path: file });
+    truncateSync(file, Math.floor(statSync(file).size / 2));
+    await expect(c.invoke('engine.load', { modelId: m.id, settings: { gpu: 'cpu' } })).rejects.toThrow(
+      /shrinks\.gguf: llama\.cpp could not load it: .*(file bounds|truncated|read)/i,
+    );
+    expect((await c.invoke('engine.status', {})).state).toBe('idle');
+  });
+
   it('a model too large for the memory limit is refused before loading', async () => {
     const c = core({ memoryLimitBytes: 64 * 1024 });
     const m = await c.invoke('models.add', { path: fx.tinyQ8_0 });

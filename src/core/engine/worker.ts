@@ -52,6 +52,30 @@ function resolvePort(): Port {
 }
 
 const port = resolvePort();
+
+/** llama.cpp explains a failed load only in its log ("unknown model architecture", "not within the file
+ * bounds"), not in the thrown error: keep the last lines so the error the user sees can say why. */
+const recentLog: string[] = [];
+function logger(level: LlamaLogLevel, message: string): void {
+  const line = message.trim();
+  if (line === '') return;
+  if (level === LlamaLogLevel.error || level === LlamaLogLevel.fatal || level === LlamaLogLevel.warn) {
+    recentLog.push(line);
+    if (recentLog.length > 20) recentLog.shift();
+  }
+  if (level === LlamaLogLevel.error || level === LlamaLogLevel.fatal) process.stderr.write(line + '\n');
+}
+
+/** The most telling log line of the current load, for error messages. */
+async function logReason(): Promise<string | null> {
+  // The log line can arrive just after the promise rejects.
+  await new Promise((r) => setTimeout(r, 50));
+  const specific = recentLog.filter((l) => /not within|out of bounds|unknown|incorrect|invalid|missing|corrupt|truncat|unsupported/i.test(l));
+  const generic = recentLog.filter((l) => /error|fail/i.test(l));
+  const line = specific[0] ?? generic[0] ?? recentLog.at(-1) ?? null;
+  return line ? line.replace(/^[a-z_]+:\s*/, '') : null;
+}
+
 const llamas = new Map<string, Promise<Llama>>();
 
 interface Loaded {
@@ -91,7 +115,8 @@ async function llamaFor(settings: LoadSettings): Promise<Llama> {
       build: 'never',
       skipDownload: true,
       progressLogs: false,
-      logLevel: LlamaLogLevel.error,
+      logLevel: LlamaLogLevel.warn,
+      logger,
       maxThreads: threadsFor(settings),
     });
     llamas.set(key, p);
@@ -144,6 +169,7 @@ async function load(
     }
   }
   let model: LlamaModel;
+  recentLog.length = 0;
   try {
     model = await llama.loadModel({
       modelPath,
@@ -151,7 +177,8 @@ async function load(
       onLoadProgress: (progress) => port.send({ type: 'loadProgress', progress }),
     });
   } catch (e) {
-    throw new WorkerError('MODEL_INVALID', `${name}: llama.cpp could not load it (${(e as Error).message})`);
+    const why = await logReason();
+    throw new WorkerError('MODEL_INVALID', `${name}: llama.cpp could not load it: ${why ?? (e as Error).message}`);
   }
   try {
     const threads = threadsFor(settings);
