@@ -11,6 +11,7 @@ function step(name, cmd, args, env = {}) {
   const r = spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } });
   const seconds = ((Date.now() - t0) / 1000).toFixed(1);
   steps.push({ name, ok: r.status === 0, seconds });
+  if (name === 'vitest') readVitestCounts();
   if (r.status !== 0) {
     summary();
     process.stdout.write(`\n✖ ${name} failed (exit ${r.status ?? r.signal}).\n`);
@@ -18,18 +19,21 @@ function step(name, cmd, args, env = {}) {
   }
 }
 
-function counts() {
-  let passed = 0;
-  let failed = 0;
-  let skipped = 0;
+// Playwright empties test-results/ when it starts, so vitest's counts are read as soon as it ends.
+const vitestCounts = { passed: 0, failed: 0, skipped: 0 };
+function readVitestCounts() {
   try {
     const v = JSON.parse(readFileSync('test-results/vitest.json', 'utf8'));
-    passed += v.numPassedTests;
-    failed += v.numFailedTests;
-    skipped += v.numPendingTests + (v.numTodoTests ?? 0);
+    vitestCounts.passed = v.numPassedTests;
+    vitestCounts.failed = v.numFailedTests;
+    vitestCounts.skipped = v.numPendingTests + (v.numTodoTests ?? 0);
   } catch {
     // vitest did not get that far
   }
+}
+
+function counts() {
+  let { passed, failed, skipped } = vitestCounts;
   try {
     const p = JSON.parse(readFileSync('test-results/playwright.json', 'utf8'));
     passed += p.stats.expected + (p.stats.flaky ?? 0);

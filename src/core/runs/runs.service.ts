@@ -92,8 +92,20 @@ export class RunsService extends EventEmitter<RunsEvents> {
       done: new Promise<RunRecord>((r) => (finish = r)),
     };
     this.active.set(runId, a);
+    try {
+      this.startInEngine(runId, a, system.text, user.text, req, finish);
+    } catch (e) {
+      // Never leave a stored run 'running' that nothing will finish.
+      this.active.delete(runId);
+      this.repo.finish(runId, { output: '', renderedPrompt: null, stopReason: 'error', error: (e as Error).message, promptTokens: null, completionTokens: null, ttftMs: null, decodeTokPerSec: null, finishedAt: Date.now() });
+      throw e;
+    }
+    return { runId };
+  }
+
+  private startInEngine(runId: string, a: Active, systemText: string, userText: string, req: RunRequest, finish: (r: RunRecord) => void): void {
     this.engine.startRun(
-      { runId, systemPrompt: system.text, userMessage: user.text, params: req.params, jsonSchema: req.jsonSchema },
+      { runId, systemPrompt: systemText, userMessage: userText, params: req.params, jsonSchema: req.jsonSchema },
       {
         onChunk: (text, tokens) => {
           const now = performance.now();
@@ -132,7 +144,6 @@ export class RunsService extends EventEmitter<RunsEvents> {
         },
       },
     );
-    return { runId };
   }
 
   private flush(runId: string, a: Active): void {
