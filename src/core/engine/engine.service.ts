@@ -126,7 +126,7 @@ export class EngineService extends EventEmitter<EngineEvents> {
     this.pending.clear();
     for (const [runId, h] of this.runs) {
       this.runs.delete(runId);
-      h.onDone({ output: '', stopReason: 'crash', error: message, promptTokens: null, completionTokens: 0, renderedPrompt: null });
+      h.onDone({ output: '', stopReason: 'crash', error: message, promptTokens: null, completionTokens: 0, renderedPrompt: null, decodeTokPerSec: null });
     }
     if (expected) return;
     this.set({ state: 'crashed', error: message, pid: null, loadProgress: null, crashCount: this.st.crashCount + 1 });

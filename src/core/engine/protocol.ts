@@ -16,6 +16,8 @@ export interface WorkerRunResult {
   promptTokens: number | null;
   completionTokens: number;
   renderedPrompt: string | null;
+  /** Measured in the worker from first to last token, so IPC batching does not blur it. */
+  decodeTokPerSec: number | null;
 }
 
 export type ToWorker =

@@ -1,6 +1,7 @@
 // The inference worker: the only process that loads llama.cpp. It runs apart from the app (a Node child
 // process, or an Electron utilityProcess) so a native abort here cannot take the window or the database down.
 import { availableParallelism } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { basename } from 'node:path';
 import {
   getLlama,
@@ -90,6 +91,7 @@ let loaded: Loaded | null = null;
 /** Runs share one context sequence, so they go one after another. */
 let runQueue: Promise<void> = Promise.resolve();
 const aborts = new Map<string, AbortController>();
+const FLUSH_MS = 30;
 
 function threadsFor(settings: LoadSettings): number {
   return settings.threads > 0 ? settings.threads : availableParallelism();
@@ -230,18 +232,50 @@ const STOP_REASONS: Record<string, StopReason> = {
 
 async function run(msg: Extract<ToWorker, { type: 'run' }>, abort: AbortController): Promise<WorkerRunResult> {
   const l = loaded;
-  if (!l) return failed('No model is loaded.');
+  if (!l) {
+    return { output: '', stopReason: 'error', error: 'No model is loaded.', promptTokens: null, completionTokens: 0, renderedPrompt: null, decodeTokPerSec: null };
+  }
   let output = '';
   let tokens = 0;
-  let sentTokens = 0;
+  // Text goes out at once for the first token (TTFT), then at most every FLUSH_MS: fewer wake-ups of the
+  // core process, which on a 2-core machine competes with llama.cpp's threads.
+  let pendingText = '';
+  let pendingTokens = 0;
+  let sentFirst = false;
+  let timer: NodeJS.Timeout | null = null;
+  let firstTokenAt: number | null = null;
+  let firstTokens = 0;
+  let lastTokenAt: number | null = null;
+  const flush = () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    if (pendingText === '' && pendingTokens === 0) return;
+    port.send({ type: 'chunk', runId: msg.runId, text: pendingText, tokens: pendingTokens });
+    pendingText = '';
+    pendingTokens = 0;
+  };
+  const decodeRate = () =>
+    firstTokenAt !== null && lastTokenAt !== null && lastTokenAt > firstTokenAt && tokens > firstTokens
+      ? ((tokens - firstTokens) * 1000) / (lastTokenAt - firstTokenAt)
+      : null;
   let rendered: { text: string; tokenCount: number } | null = null;
   let grammar: LlamaGrammar | undefined;
   let schemaGrammar: LlamaJsonSchemaGrammar<never> | undefined;
+  // The rendered prompt is stored with the run, but computed after generation: it is not on the TTFT path.
+  const renderOnce = () => {
+    try {
+      rendered ??= render(l, msg.systemPrompt, msg.userMessage);
+    } catch {
+      // reported through the run's own error
+    }
+    return rendered;
+  };
   function failed(error: string): WorkerRunResult {
-    return { output, stopReason: 'error', error, promptTokens: rendered?.tokenCount ?? null, completionTokens: tokens, renderedPrompt: rendered?.text ?? null };
+    flush();
+    const r = renderOnce();
+    return { output, stopReason: 'error', error, promptTokens: r?.tokenCount ?? null, completionTokens: tokens, renderedPrompt: r?.text ?? null, decodeTokPerSec: decodeRate() };
   }
   try {
-    rendered = render(l, msg.systemPrompt, msg.userMessage);
     if (msg.jsonSchema) {
       let schema: unknown;
       try {
@@ -275,14 +309,25 @@ async function run(msg: Extract<ToWorker, { type: 'run' }>, abort: AbortControll
         signal: abort.signal,
         stopOnAbortSignal: true,
         onToken: (t) => {
+          const now = performance.now();
           tokens += t.length;
+          pendingTokens += t.length;
+          if (firstTokenAt === null) {
+            firstTokenAt = now;
+            firstTokens = tokens;
+          }
+          lastTokenAt = now;
         },
         onTextChunk: (text) => {
           output += text;
-          port.send({ type: 'chunk', runId: msg.runId, text, tokens: tokens - sentTokens });
-          sentTokens = tokens;
+          pendingText += text;
+          if (!sentFirst) {
+            sentFirst = true;
+            flush();
+          } else timer ??= setTimeout(flush, FLUSH_MS);
         },
       });
+      flush();
       output = res.responseText;
       const stopReason = STOP_REASONS[res.stopReason] ?? 'eos';
       let error: string | null = null;
@@ -293,7 +338,8 @@ async function run(msg: Extract<ToWorker, { type: 'run' }>, abort: AbortControll
           error = `Output does not match the JSON schema: ${(e as Error).message}`;
         }
       }
-      return { output, stopReason, error, promptTokens: rendered.tokenCount, completionTokens: tokens, renderedPrompt: rendered.text };
+      const r = renderOnce();
+      return { output, stopReason, error, promptTokens: r?.tokenCount ?? null, completionTokens: tokens, renderedPrompt: r?.text ?? null, decodeTokPerSec: decodeRate() };
     } finally {
       session.dispose({ disposeSequence: false });
     }

@@ -136,7 +136,7 @@ export class RunsService extends EventEmitter<RunsEvents> {
             promptTokens: result.promptTokens,
             completionTokens: result.stopReason === 'crash' ? a.tokens : result.completionTokens,
             ttftMs: a.firstChunkAt !== null ? a.firstChunkAt - a.startedAt : null,
-            decodeTokPerSec: decodeTokens > 0 && decodeMs > 0 ? (decodeTokens * 1000) / decodeMs : null,
+            decodeTokPerSec: result.decodeTokPerSec ?? (decodeTokens > 0 && decodeMs > 0 ? (decodeTokens * 1000) / decodeMs : null),
             finishedAt: Date.now(),
           });
           this.emit('finished', record);
