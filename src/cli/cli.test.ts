@@ -39,7 +39,7 @@ describe('main() in-process', () => {
   it('--help lists every command and exits 0; no command at all exits 2', async () => {
     const r = await cli('--help');
     expect(r.code).toBe(0);
-    for (const name of ['serve', 'models', 'run', 'fixtures']) expect(r.out).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
+    for (const name of ['serve', 'serve-api', 'models', 'run', 'fixtures']) expect(r.out).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
     expect(r.out).toContain('--data-dir');
     expect((await cli()).code).toBe(2);
     const sub = await cli('run', '--help');
@@ -152,6 +152,69 @@ describe('the bin as a subprocess', () => {
     const { code } = await p.exited;
     expect(code, p.err()).toBe(0);
     expect(p.out().trim()).toBe(pkg.version);
+  });
+
+  it('serve-api loads the model, prints the base URL and a generated key, serves /v1/models, and exits 0 on SIGTERM', async () => {
+    const p = run(['serve-api', '--model', fx.tinyQ8_0, '--port', '0', '--threads', '1', '--context', '256', '--gpu', 'cpu', '--data-dir', tempDir()]);
+    try {
+      const { url, key } = await new Promise<{ url: string; key: string }>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`no URL and key within 30 s; stdout: ${p.out()} stderr: ${p.err()}`)), 30_000);
+        p.child.stdout.on('data', () => {
+          const u = /base URL: (http:\/\/127\.0\.0\.1:\d+\/v1)\n/.exec(p.out());
+          const k = /key: (\S+)\n/.exec(p.out());
+          if (!u || !k) return;
+          clearTimeout(t);
+          resolve({ url: u[1] as string, key: k[1] as string });
+        });
+        void p.exited.then(({ code }) => reject(new Error(`serve-api exited early (${code}): ${p.err()}`)));
+      });
+      const res = await fetch(`${url}/models`, { headers: { authorization: `Bearer ${key}` } });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { data: { id: string; owned_by: string }[] };
+      expect(body.data).toEqual([expect.objectContaining({ id: 'tiny-q8_0-s1.v1', owned_by: 'lamplight' })]);
+      const denied = await fetch(`${url}/models`, { headers: { authorization: 'Bearer wrong-key' } });
+      expect(denied.status).toBe(401);
+      await denied.text();
+      expect(p.err()).not.toContain(key); // printed once, on stdout, never logged
+
+      p.child.kill('SIGTERM');
+      const exit = await Promise.race([p.exited, new Promise<null>((r) => setTimeout(() => r(null), 10_000))]);
+      expect(exit, `still running 10 s after SIGTERM; stdout: ${p.out()}`).toEqual({ code: 0, signal: null });
+      expect(p.out()).toContain('Stopping');
+    } finally {
+      if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+    }
+  });
+
+  it('serve-api with a key of its own does not print it, and refuses bad flags with exit 2', async () => {
+    const bad = await cli('--data-dir', tempDir(), 'serve-api', '--model', fx.tinyQ8_0, '--parallel', '17');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--parallel/);
+    const noModel = await cli('--data-dir', tempDir(), 'serve-api');
+    expect(noModel.code).toBe(2);
+    expect(noModel.err).toContain('--model is required');
+    const help = await cli('serve-api', '--help');
+    expect(help.code).toBe(0);
+    expect(help.out).toContain('--parallel N');
+
+    const p = run(['serve-api', '--model', fx.tinyQ8_0, '--port', '0', '--key', 'chosen-key-1234', '--threads', '1', '--context', '256', '--gpu', 'cpu', '--data-dir', tempDir()]);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`no URL within 30 s; stderr: ${p.err()}`)), 30_000);
+        p.child.stdout.on('data', () => {
+          if (!/base URL: /.test(p.out())) return;
+          clearTimeout(t);
+          resolve();
+        });
+        void p.exited.then(({ code }) => reject(new Error(`serve-api exited early (${code}): ${p.err()}`)));
+      });
+      expect(p.out()).not.toContain('chosen-key-1234');
+      expect(p.out()).not.toMatch(/key:/);
+      p.child.kill('SIGINT');
+      expect(await p.exited).toEqual({ code: 0, signal: null });
+    } finally {
+      if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+    }
   });
 
   const built = existsSync(`${rendererDir()}/index.html`);

@@ -7,6 +7,7 @@ import { createCore, type Core } from '../core/createCore';
 import { resolveDataDir } from '../core/dataDir';
 import { CoreError } from '../core/errors';
 import { serveCommand } from './serve';
+import { serveApiCommand } from './serveApi';
 import { modelsCommand } from './models';
 import { runCommand } from './run';
 import { fixturesCommand } from './fixtures';
@@ -30,6 +31,7 @@ export interface Command {
 
 const commands: Record<string, Command> = {
   serve: serveCommand,
+  'serve-api': serveApiCommand,
   models: modelsCommand,
   run: runCommand,
   fixtures: fixturesCommand,
@@ -134,6 +136,7 @@ export async function main(argv: string[], io: CliIo = stdio): Promise<number> {
     return 1;
   } finally {
     const c = core as Core | null;
-    if (c && name !== 'serve') await c.close();
+    // The serve commands run until a signal and close the core themselves.
+    if (c && name !== 'serve' && name !== 'serve-api') await c.close();
   }
 }

@@ -26,6 +26,12 @@ import { ModelsRepo } from './models/models.repo';
 import { ModelsService } from './models/models.service';
 import { RunsRepo } from './runs/runs.repo';
 import { RunsService } from './runs/runs.service';
+import { ApiServerService } from './apiServer/apiServer.service';
+import { CompareRepo } from './compare/compare.repo';
+import { CompareService } from './compare/compare.service';
+import { FileSecretStore, type SecretStore } from './secrets/secretStore';
+import { TargetsRepo } from './targets/targets.repo';
+import { TargetsService } from './targets/targets.service';
 
 export interface CoreOptions {
   dataDir: string;
@@ -34,6 +40,8 @@ export interface CoreOptions {
   spawnWorker?: SpawnWorker;
   /** Memory a model may use; default: what the OS reports free at load time. */
   memoryLimitBytes?: number | null;
+  /** Where API keys live; default: a 0600 file in the data folder (Electron passes safeStorage). */
+  secrets?: SecretStore;
 }
 
 type Handlers = { [N in CommandName]: (input: z.output<(typeof commands)[N]['input']>) => Promise<CommandOutput<N>> | CommandOutput<N> };
@@ -44,6 +52,8 @@ export interface Core extends LamplightApi {
   readonly engine: EngineService;
   readonly models: ModelsService;
   readonly runs: RunsService;
+  readonly targets: TargetsService;
+  readonly apiServer: ApiServerService;
   /** Untrusted input from a transport: validated here, errors returned as data, never thrown. */
   dispatch(name: unknown, input: unknown): Promise<WireResult<unknown>>;
   onAny(listener: <E extends EventName>(name: E, payload: EventPayload<E>) => void): () => void;
@@ -73,12 +83,18 @@ export function createCore(opts: CoreOptions): Core {
   );
   const runs = new RunsService(new RunsRepo(db), models, engine);
   const downloads = new DownloadsService(models, join(opts.dataDir, 'models'));
+  const targets = new TargetsService(new TargetsRepo(db), opts.secrets ?? new FileSecretStore(opts.dataDir));
+  runs.setRemoteRunner(targets);
+  const compare = new CompareService(new CompareRepo(db), runs);
+  const apiServer = new ApiServerService({ engine, models, runs });
 
   models.on('changed', (m) => emit('models.changed', m));
   engine.on('status', (s) => emit('engine.status', s));
   runs.on('chunk', (c) => emit('runs.chunk', c));
   runs.on('finished', (r) => emit('runs.finished', r));
   downloads.on('progress', (p) => emit('downloads.progress', p));
+  targets.on('changed', (t) => emit('targets.changed', t));
+  apiServer.on('status', (st) => emit('apiServer.status', st));
 
   const handlers: Handlers = {
     'app.info': async () => ({
@@ -111,6 +127,17 @@ export function createCore(opts: CoreOptions): Core {
     'runs.cancel': ({ runId }) => ({ cancelled: runs.cancel(runId) }),
     'runs.list': ({ limit, before }) => runs.list(limit, before),
     'runs.get': ({ runId }) => runs.get(runId),
+    'targets.list': () => targets.list(),
+    'targets.add': (input) => targets.add(input),
+    'targets.update': ({ targetId, patch }) => targets.update(targetId, patch),
+    'targets.remove': ({ targetId }) => ({ removed: targets.remove(targetId) }),
+    'targets.check': ({ targetId }) => targets.check(targetId),
+    'compare.start': (req) => compare.start(req),
+    'compare.list': ({ limit }) => compare.list(limit),
+    'compare.get': ({ comparisonId }) => compare.get(comparisonId),
+    'apiServer.status': () => apiServer.status(),
+    'apiServer.start': (settings) => apiServer.start(settings),
+    'apiServer.stop': () => apiServer.stop(),
   };
 
   async function dispatch(name: unknown, input: unknown): Promise<WireResult<unknown>> {
@@ -133,6 +160,8 @@ export function createCore(opts: CoreOptions): Core {
     engine,
     models,
     runs,
+    targets,
+    apiServer,
     dispatch,
     async invoke<N extends CommandName>(name: N, input: CommandInput<N>): Promise<CommandOutput<N>> {
       const r = await dispatch(name, input);
@@ -151,6 +180,8 @@ export function createCore(opts: CoreOptions): Core {
       return () => bus.off('event', listener);
     },
     async close() {
+      await apiServer.close();
+      runs.close();
       await downloads.close();
       models.close();
       await engine.close();

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { createCore, type Core } from '../core/createCore';
 import { resolveDataDir } from '../core/dataDir';
 import { APP_ORIGIN, registerAppScheme, serveAppScheme } from './appProtocol';
+import { SafeStorageSecretStore } from './safeStorageSecrets';
 import { harden } from './security';
 import { spawnUtilityWorker } from './utilityWorker';
 
@@ -68,7 +69,13 @@ app.whenReady().then(() => {
   if (!devUrl) serveAppScheme(rendererDir);
   const explicit = flag('--data-dir') ?? process.env.LAMPLIGHT_DATA_DIR;
   const dataDir = explicit ? resolveDataDir(explicit) : app.getPath('userData');
-  core = createCore({ dataDir, version: app.getVersion(), transport: 'electron', spawnWorker: spawnUtilityWorker });
+  core = createCore({
+    dataDir,
+    version: app.getVersion(),
+    transport: 'electron',
+    spawnWorker: spawnUtilityWorker,
+    secrets: new SafeStorageSecretStore(dataDir),
+  });
   const c = core;
   ipcMain.handle('lamplight:invoke', async (event, name: unknown, input: unknown) => {
     if (!checkSender(event)) return { ok: false, error: { code: 'UNAUTHORIZED', message: 'Calls are accepted only from the Lamplight window' } };

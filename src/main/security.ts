@@ -1,20 +1,9 @@
 // Electron hardening that applies to every window: no navigation away from the app, no new windows,
 // no permissions, external links only over https and only in the system browser.
 import { app, session, shell, type WebContents } from 'electron';
+import { contentSecurityPolicy } from '../shared/csp';
 
-export const CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "font-src 'self' data:",
-  "worker-src 'self' blob:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export const CSP = contentSecurityPolicy();
 
 function openIfHttps(url: string): void {
   try {

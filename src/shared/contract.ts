@@ -13,6 +13,9 @@ import {
   RunRequest,
   RunSummary,
 } from './schemas';
+import { ApiServerSettings, ApiServerStatus } from './apiServer.schema';
+import { Comparison, CompareRequest, ComparisonSummary } from './compare.schema';
+import { TargetCheck, TargetInfo, TargetInput, TargetPatch } from './targets.schema';
 
 export interface CommandSpec {
   input: z.ZodType;
@@ -66,6 +69,22 @@ export const commands = {
     output: z.array(RunSummary),
   },
   'runs.get': { input: z.object({ runId: Id }), output: RunRecord },
+
+  'targets.list': { input: Empty, output: z.array(TargetInfo) },
+  'targets.add': { input: TargetInput, output: TargetInfo },
+  'targets.update': { input: z.object({ targetId: Id, patch: TargetPatch }), output: TargetInfo },
+  'targets.remove': { input: z.object({ targetId: Id }), output: z.object({ removed: z.boolean() }) },
+  /** Health check of every replica and the models the server lists (vLLM lists LoRA modules too). */
+  'targets.check': { input: z.object({ targetId: Id }), output: TargetCheck },
+
+  'compare.start': { input: CompareRequest, output: z.object({ comparisonId: Id, runIds: z.array(Id) }) },
+  'compare.list': { input: z.object({ limit: z.number().int().min(1).max(500).default(50) }), output: z.array(ComparisonSummary) },
+  'compare.get': { input: z.object({ comparisonId: Id }), output: z.object({ comparison: Comparison, runs: z.array(RunRecord) }) },
+
+  'apiServer.status': { input: Empty, output: ApiServerStatus },
+  /** Returns the bearer key once, so the user can copy it; it is not shown again. */
+  'apiServer.start': { input: ApiServerSettings, output: z.object({ status: ApiServerStatus, key: z.string() }) },
+  'apiServer.stop': { input: Empty, output: ApiServerStatus },
 } as const satisfies Record<string, CommandSpec>;
 
 export const RunChunk = z.object({ runId: Id, text: z.string(), tokens: z.number() });
@@ -78,6 +97,9 @@ export const events = {
   'engine.status': EngineStatus,
   'models.changed': ModelInfo,
   'downloads.progress': DownloadProgress,
+  /** A target's replica health changed (no secrets: TargetInfo never carries keys or header values). */
+  'targets.changed': TargetInfo,
+  'apiServer.status': ApiServerStatus,
 } as const satisfies Record<string, z.ZodType>;
 
 export type Commands = typeof commands;
@@ -110,6 +132,7 @@ export type ErrorCode =
   | 'MODEL_INVALID'
   | 'ENGINE'
   | 'ENGINE_CRASHED'
+  | 'REMOTE'
   | 'UNAUTHORIZED'
   | 'INTERNAL';
 

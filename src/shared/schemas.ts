@@ -43,6 +43,8 @@ export const LoadSettings = z.object({
   /** 0 means "the machine's available parallelism" (node-llama-cpp's own default of 4 is wrong on small machines). */
   threads: z.number().int().min(0).max(512).default(0),
   batchSize: z.number().int().min(1).max(1 << 16).default(512),
+  /** Parallel context sequences: how many runs decode at once (the local API server uses several). */
+  sequences: z.number().int().min(1).max(16).default(1),
 });
 export type LoadSettings = z.infer<typeof LoadSettings>;
 export type LoadSettingsInput = z.input<typeof LoadSettings>;
@@ -86,12 +88,21 @@ export const PromptInput = z.object({
 });
 export type PromptInput = z.infer<typeof PromptInput>;
 
+/** Where a run goes: the loaded local model, or a model on a remote target. */
+export const RunTarget = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('local'), modelId: Id }),
+  z.object({ kind: z.literal('remote'), targetId: Id, model: z.string().min(1).max(500) }),
+]);
+export type RunTarget = z.infer<typeof RunTarget>;
+
 export const RunRequest = PromptInput.extend({
-  modelId: Id,
+  /** The local model (shorthand for target {kind:'local', modelId}). */
+  modelId: Id.nullable().default(null),
+  target: RunTarget.nullable().default(null),
   params: SamplingParams.default(SamplingParams.parse({})),
   /** JSON Schema text; when set, output is constrained by a grammar built from it. */
   jsonSchema: z.string().max(200_000).nullable().default(null),
-});
+}).refine((r) => r.modelId !== null || r.target !== null, { message: 'give a modelId or a target', path: ['target'] });
 export type RunRequest = z.infer<typeof RunRequest>;
 export type RunRequestInput = z.input<typeof RunRequest>;
 
@@ -100,8 +111,13 @@ export type StopReason = z.infer<typeof StopReason>;
 
 export const RunStatus = z.enum(['running', 'done']);
 
+export const RunSource = z.enum(['playground', 'compare', 'api', 'cli']);
+export type RunSource = z.infer<typeof RunSource>;
+
 export const RunRecord = z.object({
   id: Id,
+  source: RunSource,
+  target: RunTarget,
   modelId: Id.nullable(),
   modelName: z.string(),
   systemPrompt: z.string(),
@@ -119,6 +135,13 @@ export const RunRecord = z.object({
   completionTokens: z.number().nullable(),
   ttftMs: z.number().nullable(),
   decodeTokPerSec: z.number().nullable(),
+  /** vLLM benchmark_serving definitions, from the stored chunk arrival times. */
+  tpotMs: z.number().nullable(),
+  itlMeanMs: z.number().nullable(),
+  e2eMs: z.number().nullable(),
+  /** Arrival of each streamed chunk, ms after the request started (raw, so any metric can be derived). */
+  chunkTimesMs: z.array(z.number()),
+  attempts: z.number().nullable(),
   startedAt: z.number(),
   finishedAt: z.number().nullable(),
 });
@@ -126,6 +149,8 @@ export type RunRecord = z.infer<typeof RunRecord>;
 
 export const RunSummary = RunRecord.pick({
   id: true,
+  source: true,
+  target: true,
   modelId: true,
   modelName: true,
   userMessage: true,
@@ -134,6 +159,7 @@ export const RunSummary = RunRecord.pick({
   completionTokens: true,
   ttftMs: true,
   decodeTokPerSec: true,
+  e2eMs: true,
   startedAt: true,
   finishedAt: true,
 }).extend({ outputPreview: z.string() });

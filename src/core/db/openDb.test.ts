@@ -14,7 +14,7 @@ describe('openDb and migrations', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     const tables = db.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'table'").all() as { name: string; sql: string }[];
-    expect(tables.map((t) => t.name).sort()).toEqual(['models', 'runs']);
+    expect(tables.map((t) => t.name).sort()).toEqual(['comparison_runs', 'comparisons', 'models', 'runs', 'targets']);
     for (const t of tables) expect(t.sql).toMatch(/STRICT$/);
     db.close();
   });
@@ -51,5 +51,23 @@ describe('openDb and migrations', () => {
     expect(plan('SELECT id FROM runs WHERE started_at < 5 ORDER BY started_at DESC LIMIT 100')).toMatch(/runs_started_at/);
     expect(plan("SELECT id FROM runs WHERE model_id = 'x' ORDER BY started_at DESC")).toMatch(/runs_model_id/);
     expect(plan("SELECT * FROM models WHERE path = '/a'")).toMatch(/sqlite_autoindex_models/);
+    expect(plan("SELECT id FROM runs WHERE target_id = 't' ORDER BY started_at DESC")).toMatch(/runs_target/);
+    expect(plan('SELECT * FROM comparisons ORDER BY created_at DESC, id DESC LIMIT 50')).toMatch(/comparisons_created_at/);
+    expect(plan("SELECT run_id FROM comparison_runs WHERE comparison_id = 'c' ORDER BY position")).toMatch(/sqlite_autoindex_comparison_runs/);
+  });
+
+  it('a version-10 database with runs is carried to the latest version, keeping its runs', () => {
+    const db = new Database(':memory:');
+    migrate(db, ':memory:', migrations, 10);
+    expect(schemaVersion(db)).toBe(10);
+    db.prepare(
+      "INSERT INTO runs (id, model_name, system_prompt, user_message, variables_json, params_json, status, started_at) VALUES ('r1', 'm', '', 'hi', '{}', '{}', 'done', 1)",
+    ).run();
+    migrate(db, ':memory:', migrations);
+    expect(db.prepare("SELECT source, target_kind, chunk_times_json FROM runs WHERE id = 'r1'").get()).toEqual({
+      source: 'playground',
+      target_kind: 'local',
+      chunk_times_json: '[]',
+    });
   });
 });

@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import { basename } from 'node:path';
 import type { EngineStatus, LoadSettings } from '../../shared/schemas';
 import { CoreError } from '../errors';
-import type { FromWorker, LoadReply, RenderReply, SpawnWorker, ToWorker, WorkerChannel, WorkerRunResult } from './protocol';
+import type { EmbedReply, FromWorker, LoadReply, RenderReply, SpawnWorker, ToWorker, WorkerChannel, WorkerRunResult } from './protocol';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
@@ -197,6 +197,12 @@ export class EngineService extends EventEmitter<EngineEvents> {
 
   render(systemPrompt: string, userMessage: string): Promise<RenderReply> {
     return this.request<RenderReply>({ type: 'render', systemPrompt, userMessage });
+  }
+
+  /** Embedding vectors of the loaded model, one per text (its embedding context is made on first use). */
+  async embed(texts: string[]): Promise<EmbedReply> {
+    if (!this.worker || this.st.state !== 'ready') throw new CoreError('CONFLICT', 'No model is loaded; load one first.');
+    return this.request<EmbedReply>({ type: 'embed', texts });
   }
 
   startRun(msg: Omit<Extract<ToWorker, { type: 'run' }>, 'type'>, handlers: RunHandlers): void {

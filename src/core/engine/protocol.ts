@@ -18,20 +18,39 @@ export interface WorkerRunResult {
   renderedPrompt: string | null;
   /** Measured in the worker from first to last token, so IPC batching does not blur it. */
   decodeTokPerSec: number | null;
+  /** The request itself was unusable (e.g. a JSON schema no grammar can be built from), not the engine. */
+  badInput?: boolean;
+}
+
+/** One turn of a full conversation (the local API server's chat requests). */
+export interface ChatTurn {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+/** A run is a chat from systemPrompt + userMessage (the playground), unless one of these is given. */
+export interface RunVariant {
+  /** A whole conversation; the last turn must be the user's. systemPrompt/userMessage are then only labels. */
+  messages?: ChatTurn[] | null;
+  /** A raw text completion of this prompt, no chat template (/v1/completions). */
+  completionPrompt?: string | null;
+  /** Constrain output to any JSON value (response_format json_object); jsonSchema takes precedence. */
+  jsonObject?: boolean;
 }
 
 export type ToWorker =
   | { type: 'load'; reqId: number; modelPath: string; settings: LoadSettings; memoryLimitBytes: number | null }
   | { type: 'unload'; reqId: number }
   | { type: 'render'; reqId: number; systemPrompt: string; userMessage: string }
-  | {
+  | ({
       type: 'run';
       runId: string;
       systemPrompt: string;
       userMessage: string;
       params: SamplingParams;
       jsonSchema: string | null;
-    }
+    } & RunVariant)
+  | { type: 'embed'; reqId: number; texts: string[] }
   | { type: 'cancel'; runId: string };
 
 export type WorkerErrorCode = 'MODEL_INVALID' | 'ENGINE' | 'BAD_INPUT';
@@ -46,6 +65,11 @@ export type FromWorker =
 
 export interface LoadReply {
   effective: EffectiveSettings;
+}
+
+export interface EmbedReply {
+  vectors: number[][];
+  promptTokens: number;
 }
 
 export interface RenderReply {

@@ -8,6 +8,7 @@ import {
   getLlamaGpuTypes,
   GgufInsights,
   LlamaChatSession,
+  LlamaCompletion,
   LlamaLogLevel,
   readGgufFileInfo,
   resolveChatWrapper,
@@ -17,12 +18,14 @@ import {
   type Llama,
   type LlamaContext,
   type LlamaContextSequence,
+  type LlamaEmbeddingContext,
   type LlamaGrammar,
   type LlamaJsonSchemaGrammar,
   type LlamaModel,
 } from 'node-llama-cpp';
 import type { LoadSettings, StopReason } from '../../shared/schemas';
-import type { EffectiveSettings, FromWorker, ToWorker, WorkerErrorCode, WorkerRunResult } from './protocol';
+import type { ChatTurn, EffectiveSettings, EmbedReply, FromWorker, ToWorker, WorkerErrorCode, WorkerRunResult } from './protocol';
+import { SequencePool } from './sequencePool';
 
 class WorkerError extends Error {
   constructor(
@@ -80,16 +83,20 @@ async function logReason(): Promise<string | null> {
 const llamas = new Map<string, Promise<Llama>>();
 
 interface Loaded {
+  name: string;
   llama: Llama;
   model: LlamaModel;
   context: LlamaContext;
-  sequence: LlamaContextSequence;
+  /** One sequence per run decoding at once; node-llama-cpp batches the busy ones into one decode. */
+  sequences: SequencePool<LlamaContextSequence>;
   wrapper: ChatWrapper;
   effective: EffectiveSettings;
+  /** Created on the first embedding request: most chat models are never asked for one. */
+  embedding: Promise<LlamaEmbeddingContext> | null;
 }
 let loaded: Loaded | null = null;
-/** Runs share one context sequence, so they go one after another. */
-let runQueue: Promise<void> = Promise.resolve();
+/** Runs in progress or waiting for a sequence; unloading waits for them to stop. */
+const inFlight = new Set<Promise<void>>();
 const aborts = new Map<string, AbortController>();
 const FLUSH_MS = 30;
 
@@ -132,7 +139,8 @@ async function unload(): Promise<void> {
   loaded = null;
   if (!l) return;
   for (const a of aborts.values()) a.abort();
-  await runQueue.catch(() => undefined);
+  await Promise.allSettled([...inFlight]);
+  if (l.embedding) await l.embedding.then((e) => e.dispose()).catch(() => undefined);
   await l.context.dispose();
   await l.model.dispose();
 }
@@ -160,6 +168,7 @@ async function load(
       contextSize,
       modelGpuLayers: layers,
       batchSize: settings.batchSize,
+      sequences: settings.sequences,
     });
     const need = modelReq.cpuRam + ctxReq.cpuRam;
     if (need > memoryLimitBytes) {
@@ -184,8 +193,8 @@ async function load(
   }
   try {
     const threads = threadsFor(settings);
-    const context = await model.createContext({ contextSize, batchSize: settings.batchSize, threads, sequences: 1 });
-    const sequence = context.getSequence();
+    const context = await model.createContext({ contextSize, batchSize: settings.batchSize, threads, sequences: settings.sequences });
+    const sequences = new SequencePool(Array.from({ length: settings.sequences }, () => context.getSequence()));
     const wrapper = resolveChatWrapper(model);
     const effective: EffectiveSettings = {
       gpu: llama.gpu === false ? 'cpu' : String(llama.gpu),
@@ -194,7 +203,7 @@ async function load(
       threads: context.currentThreads,
       batchSize: context.batchSize,
     };
-    loaded = { llama, model, context, sequence, wrapper, effective };
+    loaded = { name, llama, model, context, sequences, wrapper, effective, embedding: null };
     return { effective };
   } catch (e) {
     await model.dispose();
@@ -210,8 +219,17 @@ function history(systemPrompt: string, userMessage: string): ChatHistoryItem[] {
   return items;
 }
 
-function render(l: Loaded, systemPrompt: string, userMessage: string): { text: string; tokenCount: number } {
-  const { contextText } = l.wrapper.generateContextState({ chatHistory: history(systemPrompt, userMessage) });
+/** A whole conversation as chat history, ending with the model's (empty) turn to answer. */
+function turnsHistory(turns: readonly ChatTurn[]): ChatHistoryItem[] {
+  const items: ChatHistoryItem[] = turns.map((t) =>
+    t.role === 'assistant' ? { type: 'model', response: [t.content] } : { type: t.role, text: t.content },
+  );
+  items.push({ type: 'model', response: [] });
+  return items;
+}
+
+function render(l: Loaded, chatHistory: ChatHistoryItem[]): { text: string; tokenCount: number } {
+  const { contextText } = l.wrapper.generateContextState({ chatHistory });
   // The template's text, with builtin special tokens shown as the model's own strings (e.g. BOS → "<s>").
   const t = l.model.tokens;
   const builtin: Record<string, string | null> = { BOS: t.bosString, EOS: t.eosString, EOT: t.eotString, SEP: t.sepString, NL: t.nlString };
@@ -230,7 +248,37 @@ const STOP_REASONS: Record<string, StopReason> = {
   functionCalls: 'eos',
 };
 
-async function run(msg: Extract<ToWorker, { type: 'run' }>, abort: AbortController): Promise<WorkerRunResult> {
+type RunMessage = Extract<ToWorker, { type: 'run' }>;
+
+/** The prompt as the model sees it: the chat template applied, or the raw text of a completion. */
+function renderRun(l: Loaded, msg: RunMessage): { text: string; tokenCount: number } {
+  if (typeof msg.completionPrompt === 'string') {
+    const bos = l.model.tokens.shouldPrependBosToken && l.model.tokens.bos !== null ? 1 : 0;
+    return { text: msg.completionPrompt, tokenCount: l.model.tokenize(msg.completionPrompt).length + bos };
+  }
+  return render(l, msg.messages ? turnsHistory(msg.messages) : history(msg.systemPrompt, msg.userMessage));
+}
+
+async function grammarFor(l: Loaded, msg: RunMessage): Promise<{ grammar?: LlamaGrammar; schema?: LlamaJsonSchemaGrammar<never>; error?: string }> {
+  if (msg.jsonSchema) {
+    let schema: unknown;
+    try {
+      schema = JSON.parse(msg.jsonSchema);
+    } catch (e) {
+      return { error: `JSON schema is not valid JSON: ${(e as Error).message}` };
+    }
+    try {
+      const g = (await l.llama.createGrammarForJsonSchema(schema as never)) as LlamaJsonSchemaGrammar<never>;
+      return { grammar: g, schema: g };
+    } catch (e) {
+      return { error: `JSON schema cannot be used as a grammar: ${(e as Error).message}` };
+    }
+  }
+  if (msg.jsonObject) return { grammar: await l.llama.getGrammarFor('json') };
+  return {};
+}
+
+async function run(msg: RunMessage, abort: AbortController): Promise<WorkerRunResult> {
   const l = loaded;
   if (!l) {
     return { output: '', stopReason: 'error', error: 'No model is loaded.', promptTokens: null, completionTokens: 0, renderedPrompt: null, decodeTokPerSec: null };
@@ -259,107 +307,158 @@ async function run(msg: Extract<ToWorker, { type: 'run' }>, abort: AbortControll
       ? ((tokens - firstTokens) * 1000) / (lastTokenAt - firstTokenAt)
       : null;
   let rendered: { text: string; tokenCount: number } | null = null;
-  let grammar: LlamaGrammar | undefined;
-  let schemaGrammar: LlamaJsonSchemaGrammar<never> | undefined;
   // The rendered prompt is stored with the run, but computed after generation: it is not on the TTFT path.
   const renderOnce = () => {
     try {
-      rendered ??= render(l, msg.systemPrompt, msg.userMessage);
+      rendered ??= renderRun(l, msg);
     } catch {
       // reported through the run's own error
     }
     return rendered;
   };
-  function failed(error: string): WorkerRunResult {
+  function failed(error: string, badInput = false): WorkerRunResult {
     flush();
     const r = renderOnce();
-    return { output, stopReason: 'error', error, promptTokens: r?.tokenCount ?? null, completionTokens: tokens, renderedPrompt: r?.text ?? null, decodeTokPerSec: decodeRate() };
+    return {
+      output,
+      stopReason: 'error',
+      error,
+      promptTokens: r?.tokenCount ?? null,
+      completionTokens: tokens,
+      renderedPrompt: r?.text ?? null,
+      decodeTokPerSec: decodeRate(),
+      ...(badInput ? { badInput } : {}),
+    };
   }
+  if (msg.messages && msg.messages.at(-1)?.role !== 'user') return failed('The last message must be from the user.', true);
+  let sequence: LlamaContextSequence | null = null;
   try {
-    if (msg.jsonSchema) {
-      let schema: unknown;
-      try {
-        schema = JSON.parse(msg.jsonSchema);
-      } catch (e) {
-        return failed(`JSON schema is not valid JSON: ${(e as Error).message}`);
-      }
-      try {
-        schemaGrammar = (await l.llama.createGrammarForJsonSchema(schema as never)) as LlamaJsonSchemaGrammar<never>;
-        grammar = schemaGrammar;
-      } catch (e) {
-        return failed(`JSON schema cannot be used as a grammar: ${(e as Error).message}`);
-      }
-    }
-    if (abort.signal.aborted) return { ...failed(''), stopReason: 'abort', error: null };
-    const session = new LlamaChatSession({ contextSequence: l.sequence, chatWrapper: l.wrapper, autoDisposeSequence: false });
-    try {
-      const hist = history(msg.systemPrompt, msg.userMessage).filter((h) => h.type === 'system');
-      session.setChatHistory(hist);
-      const p = msg.params;
-      const res = await session.promptWithMeta(msg.userMessage, {
-        maxTokens: p.maxTokens,
-        temperature: p.temperature,
-        topP: p.topP,
-        topK: p.topK,
-        minP: p.minP,
-        ...(p.seed !== null ? { seed: p.seed } : {}),
-        repeatPenalty: p.repeatPenalty === 1 ? false : { penalty: p.repeatPenalty },
-        customStopTriggers: p.stop.length > 0 ? p.stop : undefined,
-        ...(grammar ? { grammar } : {}),
-        signal: abort.signal,
-        stopOnAbortSignal: true,
-        onToken: (t) => {
-          const now = performance.now();
-          tokens += t.length;
-          pendingTokens += t.length;
-          if (firstTokenAt === null) {
-            firstTokenAt = now;
-            firstTokens = tokens;
-          }
-          lastTokenAt = now;
-        },
-        onTextChunk: (text) => {
-          output += text;
-          pendingText += text;
-          if (!sentFirst) {
-            sentFirst = true;
-            flush();
-          } else timer ??= setTimeout(flush, FLUSH_MS);
-        },
-      });
-      flush();
-      output = res.responseText;
-      const stopReason = STOP_REASONS[res.stopReason] ?? 'eos';
-      let error: string | null = null;
-      if (schemaGrammar && stopReason === 'eos') {
-        try {
-          schemaGrammar.parse(output);
-        } catch (e) {
-          error = `Output does not match the JSON schema: ${(e as Error).message}`;
+    const g = await grammarFor(l, msg);
+    if (g.error) return failed(g.error, true);
+    // Waits here while every sequence is busy; a cancel while waiting ends the run at once.
+    sequence = await l.sequences.acquire(abort.signal);
+    if (!sequence || abort.signal.aborted) return { ...failed(''), stopReason: 'abort', error: null };
+    const p = msg.params;
+    const options = {
+      maxTokens: p.maxTokens,
+      temperature: p.temperature,
+      topP: p.topP,
+      topK: p.topK,
+      minP: p.minP,
+      ...(p.seed !== null ? { seed: p.seed } : {}),
+      repeatPenalty: p.repeatPenalty === 1 ? (false as const) : { penalty: p.repeatPenalty },
+      customStopTriggers: p.stop.length > 0 ? p.stop : undefined,
+      ...(g.grammar ? { grammar: g.grammar } : {}),
+      signal: abort.signal,
+      stopOnAbortSignal: true,
+      onToken: (t: readonly unknown[]) => {
+        const now = performance.now();
+        tokens += t.length;
+        pendingTokens += t.length;
+        if (firstTokenAt === null) {
+          firstTokenAt = now;
+          firstTokens = tokens;
         }
+        lastTokenAt = now;
+      },
+      onTextChunk: (text: string) => {
+        output += text;
+        pendingText += text;
+        if (!sentFirst) {
+          sentFirst = true;
+          flush();
+        } else timer ??= setTimeout(flush, FLUSH_MS);
+      },
+    };
+    let stopReasonRaw: string;
+    if (typeof msg.completionPrompt === 'string') {
+      const completion = new LlamaCompletion({ contextSequence: sequence });
+      try {
+        const res = await completion.generateCompletionWithMeta(msg.completionPrompt, options);
+        output = res.response;
+        stopReasonRaw = res.metadata.stopReason;
+      } finally {
+        completion.dispose({ disposeSequence: false });
       }
-      const r = renderOnce();
-      return { output, stopReason, error, promptTokens: r?.tokenCount ?? null, completionTokens: tokens, renderedPrompt: r?.text ?? null, decodeTokPerSec: decodeRate() };
-    } finally {
-      session.dispose({ disposeSequence: false });
+    } else {
+      const session = new LlamaChatSession({ contextSequence: sequence, chatWrapper: l.wrapper, autoDisposeSequence: false });
+      try {
+        let question = msg.userMessage;
+        let before: ChatHistoryItem[];
+        if (msg.messages) {
+          question = (msg.messages.at(-1) as ChatTurn).content;
+          before = turnsHistory(msg.messages.slice(0, -1)).slice(0, -1);
+        } else before = history(msg.systemPrompt, msg.userMessage).filter((h) => h.type === 'system');
+        session.setChatHistory(before);
+        const res = await session.promptWithMeta(question, options);
+        output = res.responseText;
+        stopReasonRaw = res.stopReason;
+      } finally {
+        session.dispose({ disposeSequence: false });
+      }
     }
+    flush();
+    const stopReason = STOP_REASONS[stopReasonRaw] ?? 'eos';
+    let error: string | null = null;
+    if (g.schema && stopReason === 'eos') {
+      try {
+        g.schema.parse(output);
+      } catch (e) {
+        error = `Output does not match the JSON schema: ${(e as Error).message}`;
+      }
+    }
+    const r = renderOnce();
+    return { output, stopReason, error, promptTokens: r?.tokenCount ?? null, completionTokens: tokens, renderedPrompt: r?.text ?? null, decodeTokPerSec: decodeRate() };
   } catch (e) {
     return failed((e as Error).message);
+  } finally {
+    if (sequence) l.sequences.release(sequence);
   }
+}
+
+/** One vector per text, from an embedding context made on first use. */
+async function embed(texts: readonly string[]): Promise<EmbedReply> {
+  const l = loaded;
+  if (!l) throw new WorkerError('ENGINE', 'No model is loaded.');
+  if (!l.embedding) {
+    const p = l.model
+      .createEmbeddingContext({ contextSize: l.effective.contextSize, batchSize: l.effective.contextSize, threads: l.effective.threads })
+      .catch(async (e: unknown) => {
+        if (l.embedding === p) l.embedding = null;
+        const why = await logReason();
+        throw new WorkerError('ENGINE', `${l.name} cannot produce embeddings: ${why ?? (e as Error).message}`);
+      });
+    l.embedding = p;
+  }
+  recentLog.length = 0;
+  const ctx = await l.embedding;
+  const vectors: number[][] = [];
+  let promptTokens = 0;
+  for (const text of texts) {
+    try {
+      promptTokens += ctx.calculateInputLength(text);
+      vectors.push([...(await ctx.getEmbeddingFor(text)).vector]);
+    } catch (e) {
+      throw new WorkerError('BAD_INPUT', `Input ${vectors.length} cannot be embedded: ${(e as Error).message}`);
+    }
+  }
+  return { vectors, promptTokens };
 }
 
 async function handle(msg: ToWorker): Promise<void> {
   switch (msg.type) {
     case 'load':
     case 'unload':
-    case 'render': {
+    case 'render':
+    case 'embed': {
       try {
         let value: unknown;
         if (msg.type === 'load') value = await load(msg.modelPath, msg.settings, msg.memoryLimitBytes);
         else if (msg.type === 'unload') value = await unload();
+        else if (msg.type === 'embed') value = await embed(msg.texts);
         else {
           if (!loaded) throw new WorkerError('ENGINE', 'No model is loaded.');
-          value = render(loaded, msg.systemPrompt, msg.userMessage);
+          value = render(loaded, history(msg.systemPrompt, msg.userMessage));
         }
         port.send({ type: 'reply', reqId: msg.reqId, ok: true, value: value ?? null });
       } catch (e) {
@@ -371,11 +470,12 @@ async function handle(msg: ToWorker): Promise<void> {
     case 'run': {
       const abort = new AbortController();
       aborts.set(msg.runId, abort);
-      runQueue = runQueue.then(async () => {
-        const result = await run(msg, abort);
+      const p = run(msg, abort).then((result) => {
         aborts.delete(msg.runId);
         port.send({ type: 'runDone', runId: msg.runId, result });
       });
+      inFlight.add(p);
+      void p.finally(() => inFlight.delete(p));
       return;
     }
     case 'cancel':

@@ -1,8 +1,17 @@
-import type { LoadSettings, RunRecord, RunSummary, SamplingParams, StopReason } from '../../shared/schemas';
+import type { LoadSettings, RunRecord, RunSource, RunSummary, RunTarget, SamplingParams, StopReason } from '../../shared/schemas';
 import type { Db } from '../db/openDb';
 
 interface RunRow {
   id: string;
+  source: RunSource;
+  target_kind: 'local' | 'remote';
+  target_id: string | null;
+  remote_model: string | null;
+  tpot_ms: number | null;
+  itl_mean_ms: number | null;
+  e2e_ms: number | null;
+  attempts: number | null;
+  chunk_times_json: string;
   model_id: string | null;
   model_name: string;
   system_prompt: string;
@@ -27,6 +36,11 @@ interface RunRow {
 type SummaryRow = Pick<
   RunRow,
   | 'id'
+  | 'source'
+  | 'target_kind'
+  | 'target_id'
+  | 'remote_model'
+  | 'e2e_ms'
   | 'model_id'
   | 'model_name'
   | 'user_message'
@@ -39,9 +53,16 @@ type SummaryRow = Pick<
   | 'finished_at'
 > & { output_preview: string };
 
+function targetOf(r: Pick<RunRow, 'target_kind' | 'target_id' | 'remote_model' | 'model_id'>): RunTarget {
+  if (r.target_kind === 'remote') return { kind: 'remote', targetId: r.target_id ?? '', model: r.remote_model ?? '' };
+  return { kind: 'local', modelId: r.model_id ?? '' };
+}
+
 function toRun(r: RunRow): RunRecord {
   return {
     id: r.id,
+    source: r.source,
+    target: targetOf(r),
     modelId: r.model_id,
     modelName: r.model_name,
     systemPrompt: r.system_prompt,
@@ -59,6 +80,11 @@ function toRun(r: RunRow): RunRecord {
     completionTokens: r.completion_tokens,
     ttftMs: r.ttft_ms,
     decodeTokPerSec: r.decode_tok_per_sec,
+    tpotMs: r.tpot_ms,
+    itlMeanMs: r.itl_mean_ms,
+    e2eMs: r.e2e_ms,
+    chunkTimesMs: JSON.parse(r.chunk_times_json) as number[],
+    attempts: r.attempts,
     startedAt: r.started_at,
     finishedAt: r.finished_at,
   };
@@ -66,7 +92,9 @@ function toRun(r: RunRow): RunRecord {
 
 export interface NewRun {
   id: string;
-  modelId: string;
+  source: RunSource;
+  target: RunTarget;
+  modelId: string | null;
   modelName: string;
   systemPrompt: string;
   userMessage: string;
@@ -86,6 +114,11 @@ export interface RunOutcome {
   completionTokens: number | null;
   ttftMs: number | null;
   decodeTokPerSec: number | null;
+  tpotMs?: number | null;
+  itlMeanMs?: number | null;
+  e2eMs?: number | null;
+  chunkTimesMs?: number[];
+  attempts?: number | null;
   finishedAt: number;
 }
 
@@ -99,18 +132,19 @@ export class RunsRepo {
 
   constructor(db: Db) {
     this.insertStmt = db.prepare(`
-      INSERT INTO runs (id, model_id, model_name, system_prompt, user_message, variables_json, params_json,
-        load_settings_json, json_schema, status, started_at)
-      VALUES (@id, @modelId, @modelName, @systemPrompt, @userMessage, @variablesJson, @paramsJson,
-        @loadSettingsJson, @jsonSchema, 'running', @startedAt)`);
+      INSERT INTO runs (id, source, target_kind, target_id, remote_model, model_id, model_name, system_prompt,
+        user_message, variables_json, params_json, load_settings_json, json_schema, status, started_at)
+      VALUES (@id, @source, @targetKind, @targetId, @remoteModel, @modelId, @modelName, @systemPrompt,
+        @userMessage, @variablesJson, @paramsJson, @loadSettingsJson, @jsonSchema, 'running', @startedAt)`);
     this.finishStmt = db.prepare(`
       UPDATE runs SET output = @output, rendered_prompt = @renderedPrompt, status = 'done',
         stop_reason = @stopReason, error = @error, prompt_tokens = @promptTokens,
         completion_tokens = @completionTokens, ttft_ms = @ttftMs, decode_tok_per_sec = @decodeTokPerSec,
-        finished_at = @finishedAt
+        tpot_ms = @tpotMs, itl_mean_ms = @itlMeanMs, e2e_ms = @e2eMs, chunk_times_json = @chunkTimesJson,
+        attempts = @attempts, finished_at = @finishedAt
       WHERE id = @id`);
     this.getStmt = db.prepare<[string], RunRow>('SELECT * FROM runs WHERE id = ?');
-    const summaryCols = `id, model_id, model_name, substr(user_message, 1, 200) AS user_message, status, stop_reason,
+    const summaryCols = `id, source, target_kind, target_id, remote_model, e2e_ms, model_id, model_name, substr(user_message, 1, 200) AS user_message, status, stop_reason,
       completion_tokens, ttft_ms, decode_tok_per_sec, started_at, finished_at, substr(output, 1, 200) AS output_preview`;
     this.listStmt = db.prepare<[number], SummaryRow>(
       `SELECT ${summaryCols} FROM runs ORDER BY started_at DESC, id DESC LIMIT ?`,
@@ -126,6 +160,10 @@ export class RunsRepo {
   insert(r: NewRun): void {
     this.insertStmt.run({
       id: r.id,
+      source: r.source,
+      targetKind: r.target.kind,
+      targetId: r.target.kind === 'remote' ? r.target.targetId : null,
+      remoteModel: r.target.kind === 'remote' ? r.target.model : null,
       modelId: r.modelId,
       modelName: r.modelName,
       systemPrompt: r.systemPrompt,
@@ -139,7 +177,16 @@ export class RunsRepo {
   }
 
   finish(id: string, o: RunOutcome): RunRecord {
-    this.finishStmt.run({ id, ...o });
+    const { chunkTimesMs, ...rest } = o;
+    this.finishStmt.run({
+      id,
+      ...rest,
+      tpotMs: o.tpotMs ?? null,
+      itlMeanMs: o.itlMeanMs ?? null,
+      e2eMs: o.e2eMs ?? null,
+      attempts: o.attempts ?? null,
+      chunkTimesJson: JSON.stringify((chunkTimesMs ?? []).map((t) => Math.round(t * 100) / 100)),
+    });
     return this.get(id) as RunRecord;
   }
 
@@ -152,6 +199,9 @@ export class RunsRepo {
     const rows = before === undefined ? this.listStmt.all(limit) : this.listBeforeStmt.all(before, limit);
     return rows.map((r) => ({
       id: r.id,
+      source: r.source,
+      target: targetOf(r),
+      e2eMs: r.e2e_ms,
       modelId: r.model_id,
       modelName: r.model_name,
       userMessage: r.user_message,

@@ -1,18 +1,45 @@
-// A run: a prompt sent to the loaded model, streamed back in batched deltas, stored with its metrics.
+// A run: a prompt sent to the loaded local model or to a remote target, streamed back in batched deltas,
+// stored with its metrics. Local and remote runs share the streaming, batching and storing here.
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { RunChunk } from '../../shared/contract';
 import { ulid } from '../../shared/ids';
-import type { RenderedPrompt, RunRecord, RunRequest } from '../../shared/schemas';
+import { latencyMetrics } from '../../shared/latency';
+import type { RenderedPrompt, RunRecord, RunRequest, RunSource, RunTarget, SamplingParams, StopReason } from '../../shared/schemas';
 import { substituteVariables } from '../../shared/template';
 import type { EngineService } from '../engine/engine.service';
+import type { ChatTurn, WorkerRunResult } from '../engine/protocol';
 import { CoreError } from '../errors';
 import type { ModelsService } from '../models/models.service';
-import type { RunsRepo } from './runs.repo';
+import type { RunOutcome, RunsRepo } from './runs.repo';
 
 export interface RunsEvents {
   chunk: [RunChunk];
   finished: [RunRecord];
+}
+
+/** What the runs service needs from remote targets (implemented by TargetsService). */
+export interface RemoteRunner {
+  displayName(targetId: string, model: string): string;
+  run(
+    targetId: string,
+    model: string,
+    req: { systemPrompt: string; userMessage: string; params: RunRequest['params']; jsonSchema: string | null },
+    signal: AbortSignal,
+    onDelta: (text: string) => void,
+  ): Promise<RemoteRunResult>;
+}
+
+export interface RemoteRunResult {
+  text: string;
+  stopReason: StopReason;
+  error: string | null;
+  promptTokens: number | null;
+  completionTokens: number | null;
+  startMs: number;
+  endMs: number;
+  chunkTimesMs: number[];
+  attempts: number;
 }
 
 /** Deltas are sent at most this often; the first one goes out at once so TTFT is not delayed. */
@@ -28,11 +55,35 @@ interface Active {
   lastChunkAt: number | null;
   firstChunkTokens: number;
   tokens: number;
+  abort: AbortController | null;
   done: Promise<RunRecord>;
+  finish: (r: RunRecord) => void;
+}
+
+export type StartRun = RunRequest & { source?: RunSource };
+
+/** A request to Lamplight's own OpenAI-compatible server, run on the loaded local model. */
+export interface ApiRunRequest {
+  /** What history shows as the prompt: the system text and the user's side of the conversation. */
+  systemPrompt: string;
+  userMessage: string;
+  /** A chat (the last turn is the user's), or else a raw completion of completionPrompt. */
+  messages: ChatTurn[] | null;
+  completionPrompt: string | null;
+  params: SamplingParams;
+  jsonSchema: string | null;
+  jsonObject: boolean;
+}
+
+export interface ApiRunOutcome {
+  record: RunRecord;
+  /** The engine refused the request itself (e.g. a schema no grammar can express): a client error. */
+  badInput: boolean;
 }
 
 export class RunsService extends EventEmitter<RunsEvents> {
   private readonly active = new Map<string, Active>();
+  private remote: RemoteRunner | null = null;
 
   constructor(
     private readonly repo: RunsRepo,
@@ -41,6 +92,10 @@ export class RunsService extends EventEmitter<RunsEvents> {
   ) {
     super();
     repo.markInterrupted(Date.now());
+  }
+
+  setRemoteRunner(runner: RemoteRunner): void {
+    this.remote = runner;
   }
 
   async render(input: { modelId: string | null; systemPrompt: string; userMessage: string; variables: Record<string, string> }): Promise<RenderedPrompt> {
@@ -56,27 +111,40 @@ export class RunsService extends EventEmitter<RunsEvents> {
     return { text: r.text, tokenCount: r.tokenCount, missingVariables: missing, note: null };
   }
 
-  start(req: RunRequest): { runId: string } {
-    const model = this.models.get(req.modelId);
-    if (this.engine.loadedModelId !== model.id) {
-      throw new CoreError('CONFLICT', `${model.fileName} is not loaded; load it before running.`);
-    }
+  start(req: StartRun): { runId: string } {
+    const target: RunTarget = req.target ?? { kind: 'local', modelId: req.modelId as string };
     const system = substituteVariables(req.systemPrompt, req.variables);
     const user = substituteVariables(req.userMessage, req.variables);
     if (user.text.trim() === '') throw new CoreError('BAD_INPUT', 'userMessage: the user message is empty');
+
+    let modelName: string;
+    let modelId: string | null = null;
+    if (target.kind === 'local') {
+      const model = this.models.get(target.modelId);
+      if (this.engine.loadedModelId !== model.id) {
+        throw new CoreError('CONFLICT', `${model.fileName} is not loaded; load it before running.`);
+      }
+      modelName = model.metadata.name ?? model.fileName;
+      modelId = model.id;
+    } else {
+      if (!this.remote) throw new CoreError('INTERNAL', 'Remote targets are not available');
+      modelName = this.remote.displayName(target.targetId, target.model);
+    }
+
     const runId = ulid();
-    const startedAt = Date.now();
     this.repo.insert({
       id: runId,
-      modelId: model.id,
-      modelName: model.metadata.name ?? model.fileName,
+      source: req.source ?? 'playground',
+      target,
+      modelId,
+      modelName,
       systemPrompt: req.systemPrompt,
       userMessage: req.userMessage,
       variables: req.variables,
       params: req.params,
-      loadSettings: this.engine.status.settings,
+      loadSettings: target.kind === 'local' ? this.engine.status.settings : null,
       jsonSchema: req.jsonSchema,
-      startedAt,
+      startedAt: Date.now(),
     });
     let finish!: (r: RunRecord) => void;
     const a: Active = {
@@ -89,61 +157,214 @@ export class RunsService extends EventEmitter<RunsEvents> {
       lastChunkAt: null,
       firstChunkTokens: 0,
       tokens: 0,
+      abort: null,
       done: new Promise<RunRecord>((r) => (finish = r)),
+      finish: (r) => finish(r),
     };
     this.active.set(runId, a);
     try {
-      this.startInEngine(runId, a, system.text, user.text, req, finish);
+      if (target.kind === 'local') this.startLocal(runId, a, system.text, user.text, req);
+      else this.startRemote(runId, a, target, system.text, user.text, req);
     } catch (e) {
       // Never leave a stored run 'running' that nothing will finish.
-      this.active.delete(runId);
-      this.repo.finish(runId, { output: '', renderedPrompt: null, stopReason: 'error', error: (e as Error).message, promptTokens: null, completionTokens: null, ttftMs: null, decodeTokPerSec: null, finishedAt: Date.now() });
+      this.complete(runId, a, { output: '', renderedPrompt: null, stopReason: 'error', error: (e as Error).message, promptTokens: null, completionTokens: null, ttftMs: null, decodeTokPerSec: null, finishedAt: Date.now() });
       throw e;
     }
     return { runId };
   }
 
-  private startInEngine(runId: string, a: Active, systemText: string, userText: string, req: RunRequest, finish: (r: RunRecord) => void): void {
+  /**
+   * Starts an API-originated run (source 'api') on the loaded local model. It is stored and announced like
+   * any run; onDelta gets the worker's batched text as it arrives, for the server's own stream.
+   */
+  startApi(req: ApiRunRequest, onDelta?: (text: string, tokens: number) => void): { runId: string; done: Promise<ApiRunOutcome> } {
+    const modelId = this.engine.loadedModelId;
+    if (!modelId) throw new CoreError('CONFLICT', 'No model is loaded; load one first.');
+    const model = this.models.get(modelId);
+    const runId = ulid();
+    this.repo.insert({
+      id: runId,
+      source: 'api',
+      target: { kind: 'local', modelId },
+      modelId,
+      modelName: model.metadata.name ?? model.fileName,
+      systemPrompt: req.systemPrompt,
+      userMessage: req.userMessage,
+      variables: {},
+      params: req.params,
+      loadSettings: this.engine.status.settings,
+      jsonSchema: req.jsonSchema,
+      startedAt: Date.now(),
+    });
+    let finish!: (r: RunRecord) => void;
+    const a: Active = {
+      output: '',
+      pendingText: '',
+      pendingTokens: 0,
+      timer: null,
+      startedAt: performance.now(),
+      firstChunkAt: null,
+      lastChunkAt: null,
+      firstChunkTokens: 0,
+      tokens: 0,
+      abort: null,
+      done: new Promise<RunRecord>((r) => (finish = r)),
+      finish: (r) => finish(r),
+    };
+    this.active.set(runId, a);
+    const chunkTimes: number[] = [];
+    let badInput = false;
+    try {
+      this.engine.startRun(
+        {
+          runId,
+          systemPrompt: req.systemPrompt,
+          userMessage: req.userMessage,
+          params: req.params,
+          jsonSchema: req.jsonSchema,
+          messages: req.messages,
+          completionPrompt: req.completionPrompt,
+          jsonObject: req.jsonObject,
+        },
+        {
+          onChunk: (text, tokens) => {
+            chunkTimes.push(performance.now());
+            this.onChunk(runId, a, text, tokens);
+            onDelta?.(text, tokens);
+          },
+          onDone: (result: WorkerRunResult) => {
+            badInput = result.badInput === true;
+            const end = performance.now();
+            const crashed = result.stopReason === 'crash';
+            const completionTokens = crashed ? a.tokens : result.completionTokens;
+            const m = latencyMetrics({ startMs: a.startedAt, chunkTimesMs: chunkTimes, outputTokens: completionTokens, endMs: end });
+            const decodeTokens = result.completionTokens - a.firstChunkTokens;
+            const decodeMs = a.firstChunkAt !== null && a.lastChunkAt !== null ? a.lastChunkAt - a.firstChunkAt : 0;
+            this.complete(runId, a, {
+              output: crashed ? a.output : result.output,
+              renderedPrompt: result.renderedPrompt,
+              stopReason: result.stopReason,
+              error: result.error,
+              promptTokens: result.promptTokens,
+              completionTokens,
+              ttftMs: m.ttftMs,
+              decodeTokPerSec: result.decodeTokPerSec ?? (decodeTokens > 0 && decodeMs > 0 ? (decodeTokens * 1000) / decodeMs : null),
+              tpotMs: m.tpotMs,
+              itlMeanMs: m.itlMs.length > 0 ? m.itlMs.reduce((x, y) => x + y, 0) / m.itlMs.length : null,
+              e2eMs: m.e2eMs,
+              chunkTimesMs: chunkTimes.map((t) => t - a.startedAt),
+              finishedAt: Date.now(),
+            });
+          },
+        },
+      );
+    } catch (e) {
+      this.complete(runId, a, { output: '', renderedPrompt: null, stopReason: 'error', error: (e as Error).message, promptTokens: null, completionTokens: null, ttftMs: null, decodeTokPerSec: null, finishedAt: Date.now() });
+      throw e;
+    }
+    return { runId, done: a.done.then((record) => ({ record, badInput })) };
+  }
+
+  private onChunk(runId: string, a: Active, text: string, tokens: number): void {
+    const now = performance.now();
+    a.output += text;
+    a.tokens += tokens;
+    a.lastChunkAt = now;
+    if (a.firstChunkAt === null) {
+      a.firstChunkAt = now;
+      a.firstChunkTokens = tokens;
+      this.emit('chunk', { runId, text, tokens });
+      return;
+    }
+    a.pendingText += text;
+    a.pendingTokens += tokens;
+    a.timer ??= setTimeout(() => this.flush(runId, a), FLUSH_MS);
+  }
+
+  private complete(runId: string, a: Active, outcome: RunOutcome): RunRecord {
+    this.flush(runId, a);
+    this.active.delete(runId);
+    const record = this.repo.finish(runId, outcome);
+    this.emit('finished', record);
+    a.finish(record);
+    return record;
+  }
+
+  private startLocal(runId: string, a: Active, systemText: string, userText: string, req: RunRequest): void {
     this.engine.startRun(
       { runId, systemPrompt: systemText, userMessage: userText, params: req.params, jsonSchema: req.jsonSchema },
       {
-        onChunk: (text, tokens) => {
-          const now = performance.now();
-          a.output += text;
-          a.tokens += tokens;
-          a.lastChunkAt = now;
-          if (a.firstChunkAt === null) {
-            a.firstChunkAt = now;
-            a.firstChunkTokens = tokens;
-            this.emit('chunk', { runId, text, tokens });
-            return;
-          }
-          a.pendingText += text;
-          a.pendingTokens += tokens;
-          a.timer ??= setTimeout(() => this.flush(runId, a), FLUSH_MS);
-        },
-        onDone: (result) => {
-          this.flush(runId, a);
-          this.active.delete(runId);
+        onChunk: (text, tokens) => this.onChunk(runId, a, text, tokens),
+        onDone: (result: WorkerRunResult) => {
           const decodeTokens = result.completionTokens - a.firstChunkTokens;
           const decodeMs = a.firstChunkAt !== null && a.lastChunkAt !== null ? a.lastChunkAt - a.firstChunkAt : 0;
-          const record = this.repo.finish(runId, {
+          const crashed = result.stopReason === 'crash';
+          this.complete(runId, a, {
             // A crashed worker cannot send its text; what already streamed here is kept.
-            output: result.stopReason === 'crash' ? a.output : result.output,
+            output: crashed ? a.output : result.output,
             renderedPrompt: result.renderedPrompt,
             stopReason: result.stopReason,
             error: result.error,
             promptTokens: result.promptTokens,
-            completionTokens: result.stopReason === 'crash' ? a.tokens : result.completionTokens,
+            completionTokens: crashed ? a.tokens : result.completionTokens,
             ttftMs: a.firstChunkAt !== null ? a.firstChunkAt - a.startedAt : null,
             decodeTokPerSec: result.decodeTokPerSec ?? (decodeTokens > 0 && decodeMs > 0 ? (decodeTokens * 1000) / decodeMs : null),
             finishedAt: Date.now(),
           });
-          this.emit('finished', record);
-          finish(record);
         },
       },
     );
+  }
+
+  private startRemote(
+    runId: string,
+    a: Active,
+    target: Extract<RunTarget, { kind: 'remote' }>,
+    systemText: string,
+    userText: string,
+    req: RunRequest,
+  ): void {
+    const runner = this.remote as RemoteRunner;
+    a.abort = new AbortController();
+    void runner
+      .run(target.targetId, target.model, { systemPrompt: systemText, userMessage: userText, params: req.params, jsonSchema: req.jsonSchema }, a.abort.signal, (text) =>
+        this.onChunk(runId, a, text, 1),
+      )
+      .then((r) => {
+        const outputTokens = r.completionTokens ?? r.chunkTimesMs.length;
+        const m = latencyMetrics({ startMs: r.startMs, chunkTimesMs: r.chunkTimesMs, outputTokens, endMs: r.endMs });
+        const itlMean = m.itlMs.length > 0 ? m.itlMs.reduce((x, y) => x + y, 0) / m.itlMs.length : null;
+        const decodeMs = r.chunkTimesMs.length > 1 ? (r.chunkTimesMs.at(-1) as number) - (r.chunkTimesMs[0] as number) : 0;
+        this.complete(runId, a, {
+          output: r.text || a.output,
+          renderedPrompt: null,
+          stopReason: r.stopReason,
+          error: r.error,
+          promptTokens: r.promptTokens,
+          completionTokens: outputTokens,
+          ttftMs: m.ttftMs,
+          decodeTokPerSec: decodeMs > 0 && outputTokens > 1 ? ((outputTokens - 1) * 1000) / decodeMs : null,
+          tpotMs: m.tpotMs,
+          itlMeanMs: itlMean,
+          e2eMs: m.e2eMs,
+          chunkTimesMs: r.chunkTimesMs.map((t) => t - r.startMs),
+          attempts: r.attempts,
+          finishedAt: Date.now(),
+        });
+      })
+      .catch((e: unknown) => {
+        this.complete(runId, a, {
+          output: a.output,
+          renderedPrompt: null,
+          stopReason: a.abort?.signal.aborted ? 'abort' : 'error',
+          error: a.abort?.signal.aborted ? null : (e as Error).message,
+          promptTokens: null,
+          completionTokens: a.tokens,
+          ttftMs: a.firstChunkAt !== null ? a.firstChunkAt - a.startedAt : null,
+          decodeTokPerSec: null,
+          finishedAt: Date.now(),
+        });
+      });
   }
 
   private flush(runId: string, a: Active): void {
@@ -156,7 +377,12 @@ export class RunsService extends EventEmitter<RunsEvents> {
   }
 
   cancel(runId: string): boolean {
-    if (!this.active.has(runId)) return false;
+    const a = this.active.get(runId);
+    if (!a) return false;
+    if (a.abort) {
+      a.abort.abort();
+      return true;
+    }
     return this.engine.cancelRun(runId);
   }
 
@@ -177,5 +403,10 @@ export class RunsService extends EventEmitter<RunsEvents> {
 
   list(limit: number, before?: number) {
     return this.repo.list(limit, before);
+  }
+
+  /** Aborts remote runs in flight (local ones end with the worker). */
+  close(): void {
+    for (const a of this.active.values()) a.abort?.abort();
   }
 }

@@ -1,5 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { RunRecord } from '../../shared/schemas';
+import { CompareView } from '../features/compare/CompareView';
+import { useCompareStore } from '../features/compare/compare.store';
 import { CrashBanner } from '../features/engine/CrashBanner';
 import { useEngineStore } from '../features/engine/engine.store';
 import { EngineStatusBadge } from '../features/engine/EngineStatusBadge';
@@ -7,6 +9,8 @@ import { HistoryView } from '../features/history/HistoryView';
 import { ModelsView } from '../features/models/ModelsView';
 import { PlaygroundView } from '../features/playground/PlaygroundView';
 import { usePlaygroundStore } from '../features/playground/playground.store';
+import { SettingsView } from '../features/settings/SettingsView';
+import { TargetsView } from '../features/targets/TargetsView';
 import { ErrorNote } from '../ui/ErrorNote';
 import { Nav } from './Nav';
 import { VIEWS, type View } from './views';
@@ -20,6 +24,19 @@ export function App(): React.JSX.Element {
   const openRun = useCallback((record: RunRecord) => {
     usePlaygroundStore.getState().openRun(record);
     setView('playground');
+  }, []);
+
+  // The Playground's prompt goes to Compare the same way: the shell carries it.
+  const importToCompare = useCallback(() => {
+    const p = usePlaygroundStore.getState();
+    useCompareStore.getState().importPrompt({
+      systemPrompt: p.systemPrompt,
+      userMessage: p.userMessage,
+      variables: p.variables,
+      params: p.params,
+      schemaEnabled: p.schemaEnabled,
+      schemaText: p.schemaText,
+    });
   }, []);
 
   useEffect(() => {
@@ -68,6 +85,9 @@ export function App(): React.JSX.Element {
           {view === 'models' ? <ModelsView /> : null}
           {view === 'playground' ? <PlaygroundView /> : null}
           {view === 'history' ? <HistoryView onOpen={openRun} /> : null}
+          {view === 'compare' ? <CompareView onImportFromPlayground={importToCompare} /> : null}
+          {view === 'targets' ? <TargetsView /> : null}
+          {view === 'settings' ? <SettingsView /> : null}
         </main>
       </div>
     </div>

@@ -23,6 +23,21 @@ const ICONS: Record<View, React.JSX.Element> = {
       <path d="M8 2.5a5.5 5.5 0 1 1-5.2 3.7 M2.5 2.5v3.5H6 M8 5v3.2l2.2 1.4" />
     </svg>
   ),
+  compare: (
+    <svg viewBox="0 0 16 16" aria-hidden>
+      <path d="M2.5 3h4.5v10H2.5z M9 3h4.5v10H9z M4 6h1.5 M4 8.5h1.5 M10.5 6h1.5 M10.5 8.5h1.5" />
+    </svg>
+  ),
+  targets: (
+    <svg viewBox="0 0 16 16" aria-hidden>
+      <path d="M2.5 3.5h11v3.5h-11z M2.5 9h11v3.5h-11z M4.5 5.25h.01 M4.5 10.75h.01 M7 5.25h4.5 M7 10.75h4.5" />
+    </svg>
+  ),
+  settings: (
+    <svg viewBox="0 0 16 16" aria-hidden>
+      <path d="M3 4.5h10 M3 8h10 M3 11.5h10 M5.5 3v3 M10.5 6.5v3 M7 10v3" />
+    </svg>
+  ),
 };
 
 export function Nav({ view, onChange, footer }: Props): React.JSX.Element {

@@ -1,10 +1,13 @@
 // The one place core events are subscribed. Each event is routed to the stores that care; stores never
 // subscribe themselves and never import each other.
 import { api, onConnectionLost } from './bridge';
+import { useCompareStore } from '../features/compare/compare.store';
 import { useEngineStore } from '../features/engine/engine.store';
 import { useHistoryStore } from '../features/history/history.store';
 import { useModelsStore } from '../features/models/models.store';
 import { usePlaygroundStore } from '../features/playground/playground.store';
+import { useApiServerStore } from '../features/settings/apiServer.store';
+import { useTargetsStore } from '../features/targets/targets.store';
 
 let wired = false;
 
@@ -15,11 +18,18 @@ export function wireEvents(): void {
   api.on('engine.status', (status) => useEngineStore.getState().applyStatus(status));
   api.on('models.changed', (model) => useModelsStore.getState().upsert(model));
   api.on('downloads.progress', (progress) => useModelsStore.getState().applyDownload(progress));
-  api.on('runs.chunk', (chunk) => usePlaygroundStore.getState().applyChunk(chunk));
+  // Run ids tell the Playground's run and Compare's columns apart; each store ignores ids it does not hold.
+  api.on('runs.chunk', (chunk) => {
+    usePlaygroundStore.getState().applyChunk(chunk);
+    useCompareStore.getState().applyChunk(chunk);
+  });
   api.on('runs.finished', (record) => {
     usePlaygroundStore.getState().applyFinished(record);
+    useCompareStore.getState().applyFinished(record);
     if (useHistoryStore.getState().listed) void useHistoryStore.getState().refresh();
   });
+  api.on('targets.changed', (target) => useTargetsStore.getState().upsert(target));
+  api.on('apiServer.status', (status) => useApiServerStore.getState().applyStatus(status));
 }
 
 /** First data the shell needs; each store records its own failure. */

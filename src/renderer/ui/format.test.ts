@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { baseName, withoutNamePrefix, formatBytes, formatDuration, formatMs, formatParams, formatPercent, formatRate, formatTime, preview, shortHash } from './format';
+import { baseName, withoutNamePrefix, formatBytes, formatDuration, formatMs, formatParams, formatPercent, formatRate, formatSeconds, formatTime, preview, shortHash } from './format';
 
 describe('formatParams', () => {
   it('writes counts the way model cards do', () => {
@@ -42,6 +42,9 @@ describe('small formatters', () => {
     expect(formatDuration(640)).toBe('640 ms');
     expect(formatDuration(6631)).toBe('6.6 s');
     expect(formatDuration(125_000)).toBe('2:05 min');
+    expect(formatSeconds(10_000)).toBe('10 s');
+    expect(formatSeconds(2500)).toBe('2.5 s');
+    expect(formatSeconds(250)).toBe('250 ms');
     expect(formatRate(243.2)).toBe('243');
     expect(formatRate(31.25)).toBe('31.3');
     expect(formatRate(null)).toBe('—');

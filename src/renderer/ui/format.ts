@@ -56,6 +56,13 @@ export function formatDuration(ms: number | null | undefined): string {
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')} min`;
 }
 
+/** A configured duration: "10 s", "2.5 s", "250 ms". */
+export function formatSeconds(ms: number | null | undefined): string {
+  if (ms == null || !Number.isFinite(ms)) return '—';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  return `${Number((ms / 1000).toFixed(2))} s`;
+}
+
 export function formatRate(tokPerSec: number | null | undefined): string {
   if (tokPerSec == null || !Number.isFinite(tokPerSec)) return '—';
   return tokPerSec >= 100 ? tokPerSec.toFixed(0) : tokPerSec.toFixed(1);

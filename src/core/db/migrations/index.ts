@@ -1,5 +1,6 @@
 import { migration0010 } from './0010-init';
+import { migration0020 } from './0020-remote-targets';
 import type { Migration } from './types';
 
 /** Every schema version, oldest first. Append only: a shipped migration never changes. */
-export const migrations: readonly Migration[] = [migration0010];
+export const migrations: readonly Migration[] = [migration0010, migration0020];

@@ -1,7 +1,7 @@
 import { useEffect } from 'react';
 import type { RunRecord, RunSummary } from '../../../shared/schemas';
 import { ErrorNote } from '../../ui/ErrorNote';
-import { formatCount, formatMs, formatRate, formatTime, preview } from '../../ui/format';
+import { formatCount, formatDuration, formatMs, formatRate, formatTime, preview } from '../../ui/format';
 import { isBadStop, stopReasonWords } from '../../ui/stopReason';
 import { useHistoryStore } from './history.store';
 import './history.css';
@@ -53,12 +53,14 @@ export function HistoryView({ onOpen }: Props): React.JSX.Element {
             <thead>
               <tr>
                 <th>Time</th>
-                <th>Model</th>
+                <th title="Where the run came from">Source</th>
+                <th title="Local model file, or remote target · model">Target</th>
                 <th>User message</th>
                 <th>Output</th>
                 <th className="right" title="Completion tokens">Tokens</th>
                 <th className="right" title="Time to first token">TTFT</th>
                 <th className="right" title="Decode speed">tok/s</th>
+                <th className="right" title="End-to-end time">E2E</th>
                 <th>Stop</th>
               </tr>
             </thead>
@@ -88,12 +90,19 @@ function HistoryRow({ run, onOpen }: { run: RunSummary; onOpen: () => void }): R
       }}
     >
       <td className="num nowrap">{formatTime(run.startedAt)}</td>
-      <td className="mono cell-model" title={run.modelName}>{run.modelName}</td>
+      <td>
+        <span className={`tag tag-source tag-source-${run.source}`}>{run.source}</span>
+      </td>
+      <td className="cell-model" title={`${run.target.kind === 'remote' ? 'Remote' : 'Local'}: ${run.modelName}`}>
+        <span className={run.target.kind === 'remote' ? 'kind kind-remote' : 'kind kind-local'}>{run.target.kind}</span>
+        <span className="mono">{run.modelName}</span>
+      </td>
       <td className="cell-preview">{preview(run.userMessage, 90)}</td>
       <td className="cell-preview muted">{preview(run.outputPreview, 90)}</td>
       <td className="right num">{formatCount(run.completionTokens)}</td>
       <td className="right num">{formatMs(run.ttftMs)}</td>
       <td className="right num">{formatRate(run.decodeTokPerSec)}</td>
+      <td className="right num">{formatDuration(run.e2eMs ?? (run.finishedAt != null ? run.finishedAt - run.startedAt : null))}</td>
       <td className={isBadStop(run.stopReason) ? 'text-danger nowrap' : 'nowrap'}>
         {run.status === 'running' ? <span className="tag tag-loading">running</span> : stopReasonWords(run.stopReason)}
       </td>

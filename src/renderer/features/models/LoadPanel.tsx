@@ -105,6 +105,9 @@ export function LoadPanel({ model }: { model: ModelInfo }): React.JSX.Element {
           onChange={(v) => edit({ threads: v })} />
         <NumberField id="load-batch" label="Batch size" value={form.batchSize} error={errors.batchSize}
           onChange={(v) => edit({ batchSize: v })} />
+        <NumberField id="load-sequences" label="Sequences" value={form.sequences ?? '1'} error={errors.sequences}
+          hint="runs decoded at once (API server parallelism)"
+          onChange={(v) => edit({ sequences: v })} />
       </div>
 
       <div className="button-row">

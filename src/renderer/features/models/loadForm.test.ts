@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { LoadSettings } from '../../../shared/schemas';
 import { defaultContextSize, defaultLoadForm, gpuUnavailableReason, parseLoadForm } from './loadForm';
 
 const meta = (contextLength: number | null) => ({
@@ -25,7 +26,7 @@ describe('defaultLoadForm', () => {
 describe('parseLoadForm', () => {
   it('parses a valid form', () => {
     const r = parseLoadForm({ ...defaultLoadForm(meta(2048), 8), gpu: 'cpu' });
-    expect(r).toEqual({ ok: true, settings: { gpu: 'cpu', gpuLayers: 'auto', contextSize: 2048, threads: 8, batchSize: 512 } });
+    expect(r).toEqual({ ok: true, settings: { gpu: 'cpu', gpuLayers: 'auto', contextSize: 2048, threads: 8, batchSize: 512, sequences: 1 } });
   });
   it('accepts max and a pinned number of GPU layers', () => {
     const base = defaultLoadForm(null, 4);
@@ -33,9 +34,18 @@ describe('parseLoadForm', () => {
     expect(parseLoadForm({ ...base, gpuLayersMode: 'custom', gpuLayers: '20' })).toMatchObject({ ok: true, settings: { gpuLayers: 20 } });
   });
   it('reports every bad field', () => {
-    const r = parseLoadForm({ gpu: 'auto', gpuLayersMode: 'custom', gpuLayers: 'x', contextSize: '10', threads: '-1', batchSize: '' });
+    const r = parseLoadForm({ gpu: 'auto', gpuLayersMode: 'custom', gpuLayers: 'x', contextSize: '10', threads: '-1', batchSize: '', sequences: '17' });
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(Object.keys(r.errors).sort()).toEqual(['batchSize', 'contextSize', 'gpuLayers', 'threads']);
+    if (!r.ok) expect(Object.keys(r.errors).sort()).toEqual(['batchSize', 'contextSize', 'gpuLayers', 'sequences', 'threads']);
+  });
+});
+
+describe('sequences', () => {
+  it('defaults to one and is sent to the contract', () => {
+    const base = defaultLoadForm(null, 2);
+    expect(base.sequences).toBe('1');
+    expect(parseLoadForm({ ...base, sequences: '4' })).toMatchObject({ ok: true, settings: { sequences: 4 } });
+    expect(LoadSettings.parse({})).toMatchObject({ sequences: 1 });
   });
 });
 

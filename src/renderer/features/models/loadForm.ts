@@ -10,6 +10,8 @@ export interface LoadForm {
   contextSize: string;
   threads: string;
   batchSize: string;
+  /** Parallel context sequences; the local API server decodes that many requests at once. */
+  sequences: string;
 }
 
 export type LoadFormErrors = Partial<Record<keyof LoadForm, string>>;
@@ -35,6 +37,7 @@ export function defaultLoadForm(model: Pick<ModelInfo, 'metadata'> | null, paral
     contextSize: String(defaultContextSize(model?.metadata.contextLength)),
     threads: parallelism && parallelism > 0 ? String(parallelism) : '0',
     batchSize: '512',
+    sequences: '1',
   };
 }
 
@@ -51,6 +54,8 @@ export function parseLoadForm(form: LoadForm): ParsedLoadForm {
   const contextSize = parseInt(form.contextSize, 64, 1 << 20, 'Context size');
   const threads = parseInt(form.threads, 0, 512, 'Threads');
   const batchSize = parseInt(form.batchSize, 1, 1 << 16, 'Batch size');
+  // Forms saved before this field existed have no sequences; they mean one.
+  const sequences = parseInt(form.sequences ?? '1', 1, 16, 'Sequences');
   let gpuLayers: LoadSettings['gpuLayers'] = form.gpuLayersMode === 'max' ? 'max' : 'auto';
   if (form.gpuLayersMode === 'custom') {
     const layers = parseInt(form.gpuLayers, 0, 1000, 'GPU layers');
@@ -60,10 +65,11 @@ export function parseLoadForm(form: LoadForm): ParsedLoadForm {
   if (typeof contextSize === 'string') errors.contextSize = contextSize;
   if (typeof threads === 'string') errors.threads = threads;
   if (typeof batchSize === 'string') errors.batchSize = batchSize;
-  if (typeof contextSize === 'string' || typeof threads === 'string' || typeof batchSize === 'string' || errors.gpuLayers) {
+  if (typeof sequences === 'string') errors.sequences = sequences;
+  if (typeof contextSize === 'string' || typeof threads === 'string' || typeof batchSize === 'string' || typeof sequences === 'string' || errors.gpuLayers) {
     return { ok: false, errors };
   }
-  return { ok: true, settings: { gpu: form.gpu, gpuLayers, contextSize, threads, batchSize } };
+  return { ok: true, settings: { gpu: form.gpu, gpuLayers, contextSize, threads, batchSize, sequences } };
 }
 
 /** Why a backend cannot be picked, or null when it can. 'auto' and 'cpu' always can. */

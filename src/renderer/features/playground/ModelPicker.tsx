@@ -1,26 +1,41 @@
-import { formatParams, formatPercent } from '../../ui/format';
+import { formatPercent } from '../../ui/format';
 import { useEngineStore } from '../engine/engine.store';
 import { useModelsStore } from '../models/models.store';
-import { usePlaygroundStore } from './playground.store';
+import { describeTarget, parseTargetKey, targetKey } from '../targets/targetChoices';
+import { TargetOptions } from '../targets/TargetOptions';
+import { useTargetsStore } from '../targets/targets.store';
+import { useRemoteChoiceGroups } from '../targets/useRemoteChoices';
+import { localModelId, usePlaygroundStore } from './playground.store';
 import { ensureModelLoaded } from './useRunAction';
 
-/** Which model runs the prompt, whether it is loaded, and a way to load it now. */
+/** Where the prompt runs: a local model (whether it is loaded, and a way to load it now) or a remote target · model. */
 export function ModelPicker(): React.JSX.Element {
   const models = useModelsStore((s) => s.models);
-  const modelId = usePlaygroundStore((s) => s.modelId);
+  const target = usePlaygroundStore((s) => s.target);
   const reopened = usePlaygroundStore((s) => s.reopened);
-  const setModel = usePlaygroundStore((s) => s.setModel);
+  const setTarget = usePlaygroundStore((s) => s.setTarget);
+  const setProblem = usePlaygroundStore((s) => s.setProblem);
   const status = useEngineStore((s) => s.status);
   const loadingModelId = useEngineStore((s) => s.loadingModelId);
-  const setProblem = usePlaygroundStore((s) => s.setProblem);
+  const targets = useTargetsStore((s) => s.targets);
+  const groups = useRemoteChoiceGroups();
 
+  const modelId = localModelId(target);
   const loadedId = status?.state === 'ready' ? status.modelId : null;
-  const known = models.some((m) => m.id === modelId);
-  const loadingThis = loadingModelId === modelId || (status?.state === 'loading' && status.modelId === modelId);
+  const key = target ? targetKey(target) : '';
+  const listed = (target?.kind === 'local' && models.some((m) => m.id === target.modelId)) || groups.some((g) => g.choices.some((c) => c.key === key));
+  const loadingThis = modelId !== null && (loadingModelId === modelId || (status?.state === 'loading' && status.modelId === modelId));
+  const remoteGroup = target?.kind === 'remote' ? groups.find((g) => g.target.id === target.targetId) : undefined;
 
   let state: React.JSX.Element;
-  if (!modelId) state = <span className="muted">No model chosen</span>;
-  else if (!known) state = <span className="text-warn">Not in the library any more</span>;
+  if (!target) state = <span className="muted">No model chosen</span>;
+  else if (target.kind === 'remote') {
+    if (!remoteGroup) state = <span className="text-warn">Target removed</span>;
+    else if (remoteGroup.state === 'checking' || remoteGroup.state === 'unchecked') state = <span className="muted">Checking the server…</span>;
+    else if (remoteGroup.state === 'unreachable') state = <span className="text-warn" title={remoteGroup.error ?? undefined}>Server unreachable at the last check</span>;
+    else if (!listed) state = <span className="text-warn">The server no longer lists this model</span>;
+    else state = <span className="tag tag-remote">remote</span>;
+  } else if (!listed) state = <span className="text-warn">Not in the library any more</span>;
   else if (loadedId === modelId) state = <span className="tag tag-ready">loaded</span>;
   else if (loadingThis)
     state = (
@@ -37,7 +52,7 @@ export function ModelPicker(): React.JSX.Element {
           className="btn btn-small"
           onClick={() => {
             setProblem(null);
-            void ensureModelLoaded(modelId).then((p) => {
+            void ensureModelLoaded(target.modelId).then((p) => {
               if (p) setProblem(p);
             });
           }}
@@ -47,6 +62,7 @@ export function ModelPicker(): React.JSX.Element {
       </>
     );
 
+  const nothing = models.length === 0 && groups.every((g) => g.choices.length === 0);
   return (
     <div className="model-picker">
       <label htmlFor="pg-model" className="toolbar-label">
@@ -56,25 +72,17 @@ export function ModelPicker(): React.JSX.Element {
         id="pg-model"
         className="input model-select"
         data-testid="playground-model-select"
-        value={modelId ?? ''}
-        onChange={(e) => {
-          setModel(e.target.value || null);
-        }}
+        value={key}
+        onChange={(e) => setTarget(parseTargetKey(e.target.value))}
       >
-        {models.length === 0 ? <option value="">No models; add one in Models</option> : null}
-        {!modelId && models.length ? <option value="">Choose a model…</option> : null}
-        {modelId && !known ? (
-          <option value={modelId} disabled>
-            {reopened?.modelName ?? modelId} (not in library)
+        {nothing ? <option value="">No models; add one in Models or Targets</option> : null}
+        {!target && !nothing ? <option value="">Choose a model…</option> : null}
+        {target && !listed ? (
+          <option value={key} disabled>
+            {reopened?.modelName ?? describeTarget(target, models, targets)} (not listed)
           </option>
         ) : null}
-        {models.map((m) => (
-          <option key={m.id} value={m.id}>
-            {m.fileName}
-            {m.metadata.parameterCount ? ` · ${formatParams(m.metadata.parameterCount)}` : ''}
-            {m.id === loadedId ? ' · loaded' : ''}
-          </option>
-        ))}
+        <TargetOptions models={models} loadedId={loadedId} groups={groups} />
       </select>
       <div className="model-state">{state}</div>
     </div>

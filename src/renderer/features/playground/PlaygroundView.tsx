@@ -18,7 +18,7 @@ const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigat
 export function PlaygroundView(): React.JSX.Element {
   const run = useRunAction();
   const phase = usePlaygroundStore((s) => s.phase);
-  const modelId = usePlaygroundStore((s) => s.modelId);
+  const target = usePlaygroundStore((s) => s.target);
   const paramsOk = usePlaygroundStore((s) => parseParamsForm(s.params).ok);
   const cancel = usePlaygroundStore((s) => s.cancel);
   useDefaultModel();
@@ -46,8 +46,8 @@ export function PlaygroundView(): React.JSX.Element {
           type="button"
           className="btn btn-primary btn-run"
           data-testid="run-button"
-          disabled={busy || !modelId || !paramsOk}
-          title={!modelId ? 'Choose a model first' : !paramsOk ? 'Fix the sampling settings first' : undefined}
+          disabled={busy || !target || !paramsOk}
+          title={!target ? 'Choose a model first' : !paramsOk ? 'Fix the sampling settings first' : undefined}
           onClick={run}
         >
           {phase === 'loading-model' ? 'Loading model…' : busy ? 'Running…' : 'Run'}
@@ -77,13 +77,13 @@ export function PlaygroundView(): React.JSX.Element {
 
 /** With nothing chosen, pick the loaded model, else the first in the library. */
 function useDefaultModel(): void {
-  const modelId = usePlaygroundStore((s) => s.modelId);
-  const setModel = usePlaygroundStore((s) => s.setModel);
+  const target = usePlaygroundStore((s) => s.target);
+  const setTarget = usePlaygroundStore((s) => s.setTarget);
   const firstId = useModelsStore((s) => s.models[0]?.id ?? null);
   const loadedId = useEngineStore((s) => (s.status?.state === 'ready' ? s.status.modelId : null));
   useEffect(() => {
-    if (modelId) return;
+    if (target) return;
     const pick = loadedId ?? firstId;
-    if (pick) setModel(pick);
-  }, [modelId, loadedId, firstId, setModel]);
+    if (pick) setTarget({ kind: 'local', modelId: pick });
+  }, [target, loadedId, firstId, setTarget]);
 }

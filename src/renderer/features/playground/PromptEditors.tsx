@@ -1,18 +1,25 @@
 import { lazy, Suspense } from 'react';
 import { usePlaygroundStore } from './playground.store';
 
-// Monaco is most of the renderer's weight; only the Playground pays for it, and only when opened.
+// Monaco is most of the renderer's weight; only the views with editors pay for it, and only when opened.
 const MonacoEditor = lazy(() => import('./MonacoEditor'));
 
 function EditorFallback({ height }: { height: number }): React.JSX.Element {
   return <div className="monaco-host monaco-loading" style={{ height }} aria-hidden />;
 }
 
-export function PromptEditors(): React.JSX.Element {
-  const systemPrompt = usePlaygroundStore((s) => s.systemPrompt);
-  const userMessage = usePlaygroundStore((s) => s.userMessage);
-  const setSystemPrompt = usePlaygroundStore((s) => s.setSystemPrompt);
-  const setUserMessage = usePlaygroundStore((s) => s.setUserMessage);
+interface PromptFieldsProps {
+  systemPrompt: string;
+  userMessage: string;
+  onSystemPrompt: (text: string) => void;
+  onUserMessage: (text: string) => void;
+  /** Prefixes the editors' test ids, e.g. "compare-" → compare-system-editor. */
+  testIdPrefix?: string;
+  userHeight?: number;
+}
+
+/** The system prompt and user message editors, for any view that holds prompt texts. */
+export function PromptFields({ systemPrompt, userMessage, onSystemPrompt, onUserMessage, testIdPrefix = '', userHeight = 150 }: PromptFieldsProps): React.JSX.Element {
   return (
     <>
       <div className="field-block">
@@ -22,13 +29,13 @@ export function PromptEditors(): React.JSX.Element {
         </div>
         <Suspense fallback={<EditorFallback height={96} />}>
           <MonacoEditor
-            testId="system-editor"
+            testId={`${testIdPrefix}system-editor`}
             ariaLabel="System prompt"
             language="plaintext"
             height={96}
             placeholder="You are a helpful assistant."
             value={systemPrompt}
-            onChange={setSystemPrompt}
+            onChange={onSystemPrompt}
           />
         </Suspense>
       </div>
@@ -37,15 +44,15 @@ export function PromptEditors(): React.JSX.Element {
           <span>User message</span>
           <span className="hint">Ctrl/⌘+Enter runs</span>
         </div>
-        <Suspense fallback={<EditorFallback height={150} />}>
+        <Suspense fallback={<EditorFallback height={userHeight} />}>
           <MonacoEditor
-            testId="user-editor"
+            testId={`${testIdPrefix}user-editor`}
             ariaLabel="User message"
             language="plaintext"
-            height={150}
+            height={userHeight}
             placeholder="Write about {{topic}}…"
             value={userMessage}
-            onChange={setUserMessage}
+            onChange={onUserMessage}
           />
         </Suspense>
       </div>
@@ -53,19 +60,18 @@ export function PromptEditors(): React.JSX.Element {
   );
 }
 
-export function SchemaEditor(): React.JSX.Element {
-  const schemaText = usePlaygroundStore((s) => s.schemaText);
-  const setSchemaText = usePlaygroundStore((s) => s.setSchemaText);
+export function PromptEditors(): React.JSX.Element {
+  const systemPrompt = usePlaygroundStore((s) => s.systemPrompt);
+  const userMessage = usePlaygroundStore((s) => s.userMessage);
+  const setSystemPrompt = usePlaygroundStore((s) => s.setSystemPrompt);
+  const setUserMessage = usePlaygroundStore((s) => s.setUserMessage);
+  return <PromptFields systemPrompt={systemPrompt} userMessage={userMessage} onSystemPrompt={setSystemPrompt} onUserMessage={setUserMessage} />;
+}
+
+export function SchemaField({ value, onChange, testId = 'json-schema-editor' }: { value: string; onChange: (text: string) => void; testId?: string }): React.JSX.Element {
   return (
     <Suspense fallback={<EditorFallback height={180} />}>
-      <MonacoEditor
-        testId="json-schema-editor"
-        ariaLabel="JSON schema"
-        language="json"
-        height={180}
-        value={schemaText}
-        onChange={setSchemaText}
-      />
+      <MonacoEditor testId={testId} ariaLabel="JSON schema" language="json" height={180} value={value} onChange={onChange} />
     </Suspense>
   );
 }

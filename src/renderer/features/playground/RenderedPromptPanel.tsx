@@ -2,7 +2,7 @@ import { useEffect } from 'react';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { formatCount } from '../../ui/format';
 import { useEngineStore } from '../engine/engine.store';
-import { usePlaygroundStore } from './playground.store';
+import { localModelId, usePlaygroundStore } from './playground.store';
 
 const DEBOUNCE_MS = 250;
 
@@ -11,7 +11,8 @@ export function RenderedPromptPanel(): React.JSX.Element {
   const systemPrompt = usePlaygroundStore((s) => s.systemPrompt);
   const userMessage = usePlaygroundStore((s) => s.userMessage);
   const variables = usePlaygroundStore((s) => s.variables);
-  const modelId = usePlaygroundStore((s) => s.modelId);
+  const modelId = usePlaygroundStore((s) => localModelId(s.target));
+  const remote = usePlaygroundStore((s) => s.target?.kind === 'remote');
   const rendered = usePlaygroundStore((s) => s.rendered);
   const renderError = usePlaygroundStore((s) => s.renderError);
   const render = usePlaygroundStore((s) => s.render);
@@ -42,7 +43,11 @@ export function RenderedPromptPanel(): React.JSX.Element {
           ))}
         </div>
       ) : null}
-      {rendered?.note && rendered.tokenCount == null ? <div className="hint">{rendered.note}</div> : null}
+      {remote ? (
+        <div className="hint">A remote server applies its own chat template; it receives the system and user messages as shown before templating.</div>
+      ) : rendered?.note && rendered.tokenCount == null ? (
+        <div className="hint">{rendered.note}</div>
+      ) : null}
       <ErrorNote error={renderError} title="Could not render the prompt" />
       <pre className="rendered-text mono" data-testid="rendered-prompt">
         {rendered?.text ?? ''}

@@ -106,13 +106,22 @@ export function RunOutput(): React.JSX.Element {
 
 function RunMetrics({ record }: { record: RunRecord }): React.JSX.Element {
   const total = record.finishedAt != null ? record.finishedAt - record.startedAt : null;
+  const remote = record.target.kind === 'remote';
   return (
     <div className="metrics" data-testid="run-metrics">
-      <Metric label="ttft" value={formatMs(record.ttftMs)} />
+      <Metric label="ttft" value={formatMs(record.ttftMs)} title="Time to first token" />
       <Metric label="decode" value={`${formatRate(record.decodeTokPerSec)} tok/s`} />
+      {remote ? (
+        <>
+          <Metric label="tpot" value={formatMs(record.tpotMs)} title="Time per output token after the first (vLLM's TPOT)" />
+          <Metric label="itl" value={formatMs(record.itlMeanMs)} title="Mean inter-token latency between streamed chunks" />
+          <Metric label="e2e" value={formatDuration(record.e2eMs)} title="End-to-end request time" />
+          <Metric label="attempts" value={formatCount(record.attempts)} title="Requests sent, retries on other replicas included" />
+        </>
+      ) : null}
       <Metric label="prompt" value={`${formatCount(record.promptTokens)} tok`} />
       <Metric label="completion" value={`${formatCount(record.completionTokens)} tok`} />
-      <Metric label="total" value={formatDuration(total)} />
+      {remote ? null : <Metric label="total" value={formatDuration(total)} />}
       <div className="metric">
         <span className="metric-label">stop</span>
         <span className={isBadStop(record.stopReason) ? 'metric-value text-danger' : 'metric-value'}>{stopReasonWords(record.stopReason)}</span>
@@ -122,9 +131,9 @@ function RunMetrics({ record }: { record: RunRecord }): React.JSX.Element {
   );
 }
 
-function Metric({ label, value }: { label: string; value: string }): React.JSX.Element {
+function Metric({ label, value, title }: { label: string; value: string; title?: string }): React.JSX.Element {
   return (
-    <div className="metric">
+    <div className="metric" title={title}>
       <span className="metric-label">{label}</span>
       <span className="metric-value num">{value}</span>
     </div>

@@ -1,6 +1,6 @@
 import { formatStopSequences, jsonSchemaProblem, parseParamsForm, parseStopSequences, type ParamsForm } from './params';
 import { usePlaygroundStore } from './playground.store';
-import { SchemaEditor } from './PromptEditors';
+import { SchemaField } from './PromptEditors';
 
 interface FieldDef {
   key: Exclude<keyof ParamsForm, 'stop'>;
@@ -25,10 +25,14 @@ function visible(s: string): string {
   return formatStopSequences([s]).replace(/ /g, '·');
 }
 
-export function SamplingControls(): React.JSX.Element {
-  const params = usePlaygroundStore((s) => s.params);
-  const setParam = usePlaygroundStore((s) => s.setParam);
-  const resetParams = usePlaygroundStore((s) => s.resetParams);
+interface SamplingFieldsProps {
+  params: ParamsForm;
+  setParam: (key: keyof ParamsForm, value: string) => void;
+  resetParams: () => void;
+}
+
+/** The sampling form for any view that holds a ParamsForm. */
+export function SamplingFields({ params, setParam, resetParams }: SamplingFieldsProps): React.JSX.Element {
   const parsed = parseParamsForm(params);
   const errors = parsed.ok ? {} : parsed.errors;
   const stops = parseStopSequences(params.stop);
@@ -89,23 +93,43 @@ export function SamplingControls(): React.JSX.Element {
   );
 }
 
-export function JsonSchemaControls(): React.JSX.Element {
-  const enabled = usePlaygroundStore((s) => s.schemaEnabled);
-  const schemaText = usePlaygroundStore((s) => s.schemaText);
-  const setEnabled = usePlaygroundStore((s) => s.setSchemaEnabled);
+export function SamplingControls(): React.JSX.Element {
+  const params = usePlaygroundStore((s) => s.params);
+  const setParam = usePlaygroundStore((s) => s.setParam);
+  const resetParams = usePlaygroundStore((s) => s.resetParams);
+  return <SamplingFields params={params} setParam={setParam} resetParams={resetParams} />;
+}
+
+interface JsonSchemaFieldsProps {
+  enabled: boolean;
+  schemaText: string;
+  setEnabled: (on: boolean) => void;
+  setSchemaText: (text: string) => void;
+  testIdPrefix?: string;
+}
+
+export function JsonSchemaFields({ enabled, schemaText, setEnabled, setSchemaText, testIdPrefix = '' }: JsonSchemaFieldsProps): React.JSX.Element {
   const problem = enabled ? jsonSchemaProblem(schemaText) : null;
   return (
     <section className="panel-section">
       <label className="check">
-        <input type="checkbox" data-testid="json-schema-toggle" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} />
+        <input type="checkbox" data-testid={`${testIdPrefix}json-schema-toggle`} checked={enabled} onChange={(e) => setEnabled(e.target.checked)} />
         <span>Constrain output to a JSON schema</span>
       </label>
       {enabled ? (
         <>
-          <SchemaEditor />
+          <SchemaField value={schemaText} onChange={setSchemaText} testId={`${testIdPrefix}json-schema-editor`} />
           {problem ? <div className="field-error">{problem}</div> : <div className="hint">Output is forced to match this schema.</div>}
         </>
       ) : null}
     </section>
   );
+}
+
+export function JsonSchemaControls(): React.JSX.Element {
+  const enabled = usePlaygroundStore((s) => s.schemaEnabled);
+  const schemaText = usePlaygroundStore((s) => s.schemaText);
+  const setEnabled = usePlaygroundStore((s) => s.setSchemaEnabled);
+  const setSchemaText = usePlaygroundStore((s) => s.setSchemaText);
+  return <JsonSchemaFields enabled={enabled} schemaText={schemaText} setEnabled={setEnabled} setSchemaText={setSchemaText} />;
 }

@@ -1,12 +1,16 @@
 import { usePlaygroundStore } from './playground.store';
 
-/** One input per {{name}} found in the system prompt and user message. */
-export function VariablesPanel(): React.JSX.Element {
-  const variables = usePlaygroundStore((s) => s.variables);
-  const missing = usePlaygroundStore((s) => s.rendered?.missingVariables);
-  const setVariable = usePlaygroundStore((s) => s.setVariable);
-  const names = Object.keys(variables);
+interface VariablesFieldsProps {
+  variables: Record<string, string>;
+  /** Names the core reported as missing; undefined before the first render. */
+  missing: readonly string[] | undefined;
+  onChange: (name: string, value: string) => void;
+  testIdPrefix?: string;
+}
 
+/** One input per {{name}} found in the system prompt and user message. */
+export function VariablesFields({ variables, missing, onChange, testIdPrefix = '' }: VariablesFieldsProps): React.JSX.Element {
+  const names = Object.keys(variables);
   return (
     <section className="panel-section">
       <div className="block-label">
@@ -28,11 +32,11 @@ export function VariablesPanel(): React.JSX.Element {
                 </span>
                 <input
                   className={isMissing ? 'input grow warn' : 'input grow'}
-                  data-testid={`var-input-${name}`}
+                  data-testid={`${testIdPrefix}var-input-${name}`}
                   value={variables[name] ?? ''}
                   placeholder="value"
                   spellCheck={false}
-                  onChange={(e) => setVariable(name, e.target.value)}
+                  onChange={(e) => onChange(name, e.target.value)}
                 />
               </label>
             );
@@ -41,4 +45,11 @@ export function VariablesPanel(): React.JSX.Element {
       )}
     </section>
   );
+}
+
+export function VariablesPanel(): React.JSX.Element {
+  const variables = usePlaygroundStore((s) => s.variables);
+  const missing = usePlaygroundStore((s) => s.rendered?.missingVariables);
+  const setVariable = usePlaygroundStore((s) => s.setVariable);
+  return <VariablesFields variables={variables} missing={missing} onChange={setVariable} />;
 }

@@ -1,7 +1,7 @@
 // The Playground: prompt texts, variables, sampling form, the rendered prompt and the current run's stream.
 import { create } from 'zustand';
 import type { RunChunk } from '../../../shared/contract';
-import type { RenderedPrompt, RunRecord } from '../../../shared/schemas';
+import type { RenderedPrompt, RunRecord, RunTarget } from '../../../shared/schemas';
 import { api } from '../../app/bridge';
 import { toShownError, type ShownError } from '../../ui/errors';
 import { DEFAULT_PARAMS, toParamsForm, type ParamsForm } from './params';
@@ -20,7 +20,8 @@ export interface RunProblem {
 export type EnsureModel = (modelId: string) => Promise<RunProblem | null>;
 
 interface PlaygroundStore {
-  modelId: string | null;
+  /** Where Run sends the prompt: a local library model or a remote target · model. */
+  target: RunTarget | null;
   systemPrompt: string;
   userMessage: string;
   variables: Record<string, string>;
@@ -44,7 +45,7 @@ interface PlaygroundStore {
   reopened: { modelName: string; startedAt: number } | null;
   outputMode: OutputMode;
 
-  setModel(modelId: string | null): void;
+  setTarget(target: RunTarget | null): void;
   setSystemPrompt(text: string): void;
   setUserMessage(text: string): void;
   setVariable(name: string, value: string): void;
@@ -84,8 +85,13 @@ function withVariables(
   return { variables: next.values, variableMemory: next.memory };
 }
 
+/** The local model a target names; token counts and chat templates need one. */
+export function localModelId(target: RunTarget | null): string | null {
+  return target?.kind === 'local' ? target.modelId : null;
+}
+
 export const usePlaygroundStore = create<PlaygroundStore>()((set, get) => ({
-  modelId: null,
+  target: null,
   systemPrompt: '',
   userMessage: '',
   variables: {},
@@ -105,8 +111,8 @@ export const usePlaygroundStore = create<PlaygroundStore>()((set, get) => ({
   reopened: null,
   outputMode: 'markdown',
 
-  setModel(modelId) {
-    set({ modelId });
+  setTarget(target) {
+    set({ target });
   },
   setSystemPrompt(text) {
     set((s) => ({ systemPrompt: text, ...withVariables(s, text, s.userMessage) }));
@@ -137,7 +143,8 @@ export const usePlaygroundStore = create<PlaygroundStore>()((set, get) => ({
   },
 
   async render() {
-    const { systemPrompt, userMessage, variables, modelId } = get();
+    const { systemPrompt, userMessage, variables, target } = get();
+    const modelId = localModelId(target);
     const seq = ++renderSeq;
     set({ rendering: true });
     try {
@@ -157,7 +164,7 @@ export const usePlaygroundStore = create<PlaygroundStore>()((set, get) => ({
       return;
     }
     set({ phase: 'loading-model', problem: null, record: null, output: '', streamedTokens: 0, runId: null, reopened: null });
-    const notReady = await ensureModel(built.request.modelId);
+    const notReady = built.request.modelId ? await ensureModel(built.request.modelId) : null;
     if (notReady) {
       set({ phase: 'idle', problem: notReady });
       return;
@@ -221,7 +228,7 @@ export const usePlaygroundStore = create<PlaygroundStore>()((set, get) => ({
     const synced = syncVariables(names, record.variables, memory);
     const done = record.status === 'done';
     set({
-      modelId: record.modelId,
+      target: record.target,
       systemPrompt: record.systemPrompt,
       userMessage: record.userMessage,
       variables: synced.values,

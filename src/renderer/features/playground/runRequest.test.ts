@@ -4,7 +4,7 @@ import { DEFAULT_PARAMS, toParamsForm } from './params';
 import { buildRunRequest, type RunDraft } from './runRequest';
 
 const draft: RunDraft = {
-  modelId: 'M1',
+  target: { kind: 'local', modelId: 'M1' },
   systemPrompt: 'You are {{role}}.',
   userMessage: 'Tell me about {{topic}}',
   variables: { role: 'terse', topic: 'owls' },
@@ -20,6 +20,15 @@ describe('buildRunRequest', () => {
     if (r.ok) {
       expect(RunRequest.parse(r.request)).toEqual(r.request);
       expect(r.request.jsonSchema).toBeNull();
+      expect(r.request).toMatchObject({ modelId: 'M1', target: null });
+    }
+  });
+  it('sends a remote target instead of a model id', () => {
+    const r = buildRunRequest({ ...draft, target: { kind: 'remote', targetId: 'T1', model: 'llama' } });
+    expect(r.ok).toBe(true);
+    if (r.ok) {
+      expect(r.request).toMatchObject({ modelId: null, target: { kind: 'remote', targetId: 'T1', model: 'llama' } });
+      expect(RunRequest.parse(r.request)).toEqual(r.request);
     }
   });
   it('sends the schema only when enabled and valid', () => {
@@ -29,7 +38,7 @@ describe('buildRunRequest', () => {
     expect(bad).toMatchObject({ ok: false });
   });
   it('refuses without a model, a message or valid params', () => {
-    expect(buildRunRequest({ ...draft, modelId: null })).toMatchObject({ ok: false, message: expect.stringMatching(/model/) });
+    expect(buildRunRequest({ ...draft, target: null })).toMatchObject({ ok: false, message: expect.stringMatching(/model/) });
     expect(buildRunRequest({ ...draft, systemPrompt: '', userMessage: '  ' })).toMatchObject({ ok: false });
     expect(buildRunRequest({ ...draft, params: { ...draft.params, topP: '2' } })).toMatchObject({ ok: false, message: expect.stringMatching(/Top-p/) });
   });

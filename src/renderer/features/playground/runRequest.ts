@@ -1,10 +1,11 @@
 // Builds the runs.start request from what the Playground holds. Pure.
-import type { RunRequest } from '../../../shared/schemas';
+import type { RunRequest, RunTarget } from '../../../shared/schemas';
 import { jsonSchemaProblem, parseParamsForm, type ParamsForm } from './params';
 import { filledVariables } from './variables';
 
 export interface RunDraft {
-  modelId: string | null;
+  /** The local model or a remote target · model. */
+  target: RunTarget | null;
   systemPrompt: string;
   userMessage: string;
   variables: Record<string, string>;
@@ -16,7 +17,7 @@ export interface RunDraft {
 export type BuiltRequest = { ok: true; request: RunRequest } | { ok: false; message: string };
 
 export function buildRunRequest(d: RunDraft): BuiltRequest {
-  if (!d.modelId) return { ok: false, message: 'Choose a model first (add one in Models if the list is empty).' };
+  if (!d.target) return { ok: false, message: 'Choose a model first (add one in Models, or a remote target in Targets).' };
   if (!d.userMessage.trim() && !d.systemPrompt.trim()) return { ok: false, message: 'Write a user message first.' };
   const parsed = parseParamsForm(d.params);
   if (!parsed.ok) return { ok: false, message: Object.values(parsed.errors).join('. ') };
@@ -29,7 +30,9 @@ export function buildRunRequest(d: RunDraft): BuiltRequest {
   return {
     ok: true,
     request: {
-      modelId: d.modelId,
+      // A local run uses the modelId shorthand; a remote one names its target and model.
+      modelId: d.target.kind === 'local' ? d.target.modelId : null,
+      target: d.target.kind === 'remote' ? d.target : null,
       systemPrompt: d.systemPrompt,
       userMessage: d.userMessage,
       variables: filledVariables(d.variables),

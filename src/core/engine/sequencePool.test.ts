@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { SequencePool } from './sequencePool';
+
+describe('SequencePool', () => {
+  it('hands out free items, queues in arrival order when none is free, and skips cancelled waiters', async () => {
+    const pool = new SequencePool(['a', 'b']);
+    const live = new AbortController().signal;
+    const first = await pool.acquire(live);
+    const second = await pool.acquire(live);
+    expect(new Set([first, second])).toEqual(new Set(['a', 'b']));
+
+    const gone = new AbortController();
+    const order: string[] = [];
+    const w1 = pool.acquire(live).then((x) => (order.push(`w1:${x}`), x));
+    const w2 = pool.acquire(gone.signal).then((x) => (order.push(`w2:${x}`), x));
+    const w3 = pool.acquire(live).then((x) => (order.push(`w3:${x}`), x));
+    expect(pool.waiting).toBe(3);
+    gone.abort();
+    expect(await w2).toBeNull();
+    pool.release(first as string);
+    pool.release(second as string);
+    expect(await w1).toBe(first);
+    expect(await w3).toBe(second);
+    expect(order).toEqual(['w2:null', `w1:${first}`, `w3:${second}`]);
+    expect(pool.waiting).toBe(0);
+    expect(await pool.acquire(AbortSignal.abort())).toBeNull();
+  });
+
+  it('reuses the item released last (its KV cache is the warmest)', async () => {
+    const pool = new SequencePool([1, 2, 3]);
+    const s = new AbortController().signal;
+    const x = (await pool.acquire(s)) as number;
+    pool.release(x);
+    expect(await pool.acquire(s)).toBe(x);
+  });
+});

@@ -1,0 +1,49 @@
+// The context sequences of a loaded model, handed to runs one each: a run waits (in arrival order) when all
+// are busy, and stops waiting when it is cancelled. With one sequence this is the old one-after-another queue.
+export class SequencePool<T> {
+  private readonly free: T[];
+  private readonly waiters: { resolve: (item: T | null) => void; signal: AbortSignal; onAbort: () => void }[] = [];
+
+  constructor(items: readonly T[]) {
+    this.free = [...items];
+  }
+
+  get size(): number {
+    return this.free.length;
+  }
+
+  get waiting(): number {
+    return this.waiters.length;
+  }
+
+  /** A free item, or null when the signal aborts first. */
+  acquire(signal: AbortSignal): Promise<T | null> {
+    if (signal.aborted) return Promise.resolve(null);
+    // Last released first: that sequence's KV cache most likely holds the prefix of the next chat turn.
+    const item = this.free.pop();
+    if (item !== undefined) return Promise.resolve(item);
+    return new Promise((resolve) => {
+      const w = {
+        resolve,
+        signal,
+        onAbort: () => {
+          const i = this.waiters.indexOf(w);
+          if (i >= 0) this.waiters.splice(i, 1);
+          resolve(null);
+        },
+      };
+      signal.addEventListener('abort', w.onAbort, { once: true });
+      this.waiters.push(w);
+    });
+  }
+
+  release(item: T): void {
+    const w = this.waiters.shift();
+    if (!w) {
+      this.free.push(item);
+      return;
+    }
+    w.signal.removeEventListener('abort', w.onAbort);
+    w.resolve(item);
+  }
+}

@@ -1,0 +1,236 @@
+// One HTTP request of a streamed chat completion: three timers (connect, first token, idle), the SSE
+// frames turned into text and arrival times, and each way the stream can go wrong as a RemoteError.
+import { performance } from 'node:perf_hooks';
+import { networkCause, networkCode, readCapped, type Target } from './endpoint';
+import type { ChatUsage, OnDelta, StreamChatRequest, StreamChatResult, StreamTimeouts } from './openaiClient';
+import { RemoteError, excerpt, httpError, serverMessageOf, type RemoteErrorInit, type RemoteErrorKind } from './remoteError';
+import { parseRetryAfter } from './retry';
+import { SseParser, type SseItem } from './sse';
+
+/** Error bodies are read up to this much; the server's message is at the start. */
+export const ERROR_BODY_CAP = 64 * 1024;
+/** A chat stream longer than this is cut off as a protocol error rather than buffered without end. */
+const DEFAULT_MAX_STREAM_BYTES = 256 * 1024 * 1024;
+
+interface ChunkJson {
+  model?: unknown;
+  usage?: { prompt_tokens?: unknown; completion_tokens?: unknown } | null;
+  choices?: Array<{
+    index?: unknown;
+    delta?: { content?: unknown; reasoning_content?: unknown; reasoning?: unknown } | null;
+    finish_reason?: unknown;
+  } | null>;
+}
+
+function isErrorFrame(json: object): boolean {
+  const o = json as { error?: unknown; object?: unknown };
+  return (o.error !== undefined && o.error !== null) || o.object === 'error';
+}
+
+/** One HTTP request of a streamed chat, with its three timers. */
+export async function attemptChat(t: Target, body: string, req: StreamChatRequest, timeouts: StreamTimeouts, attempt: number, onDelta: OnDelta): Promise<StreamChatResult> {
+  const userSignal = req.signal;
+  const ac = new AbortController();
+  let failure: RemoteError | null = null;
+  let status: number | undefined;
+  let text = '';
+  let reasoningText = '';
+  let firstToken = false;
+  let finishReason: string | null = null;
+  let usage: ChatUsage | null = null;
+  let model: string | null = null;
+  let sawDone = false;
+  let serverAborted = false;
+  let endMs = 0;
+  let completed = false;
+  const chunkTimesMs: number[] = [];
+  const rawChunkTimesMs: number[] = [];
+
+  const progress = () => (firstToken ? `after ${text.length + reasoningText.length} characters` : 'before the first token');
+  const err = (kind: RemoteErrorKind, what: string, init: RemoteErrorInit = {}) =>
+    new RemoteError(kind, t.display, `${t.display}: ${what}`, { status, partialText: text, firstTokenReceived: firstToken, attempts: attempt, secrets: t.secrets, ...init });
+  const trip = (e: RemoteError) => {
+    if (failure) return;
+    failure = e;
+    ac.abort(e);
+  };
+  const cancelled = () => err('cancelled', `cancelled ${progress()}`);
+  /** What a rejected fetch/read means: a timer we tripped, the user's cancel, or the network. */
+  const explain = (e: unknown, beforeHeaders: boolean): RemoteError => {
+    if (failure) return failure;
+    if (userSignal?.aborted) return cancelled();
+    if (e instanceof RemoteError) return e;
+    // undici's own limits (connect 10 s, headers/body 300 s) can end a request before ours do.
+    const code = networkCode(e);
+    if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT') return err('connect_timeout', `no response (${networkCause(e)})`);
+    if (code === 'UND_ERR_BODY_TIMEOUT') return err('idle_timeout', `the server went silent ${progress()} (${networkCause(e)})`);
+    return beforeHeaders ? err('connect', `could not connect (${networkCause(e)})`) : err('connection_lost', `the connection broke ${progress()} (${networkCause(e)})`);
+  };
+
+  if (userSignal?.aborted) throw cancelled();
+  const onUserAbort = () => ac.abort(userSignal?.reason);
+  userSignal?.addEventListener('abort', onUserAbort, { once: true });
+  const connectTimer = setTimeout(() => trip(err('connect_timeout', `no response within ${timeouts.connectMs} ms (connect timeout)`)), timeouts.connectMs);
+  const firstTokenTimer = setTimeout(
+    () => trip(err('first_token_timeout', `no token within ${timeouts.firstTokenMs} ms of sending the request (first-token timeout)`)),
+    timeouts.firstTokenMs,
+  );
+  let idleTimer: NodeJS.Timeout | undefined;
+  const armIdle = () => {
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => trip(err('idle_timeout', `the server sent nothing for ${timeouts.idleMs} ms ${progress()} (idle timeout)`)), timeouts.idleMs);
+  };
+
+  const startMs = performance.now();
+  try {
+    let res: Response;
+    try {
+      res = await fetch(t.url, { method: 'POST', headers: t.headers, body, signal: ac.signal });
+    } catch (e) {
+      throw explain(e, true);
+    }
+    clearTimeout(connectTimer);
+    status = res.status;
+    armIdle();
+
+    if (!res.ok) {
+      let errorBody = '';
+      try {
+        errorBody = (await readCapped(res.body, ERROR_BODY_CAP)).text;
+      } catch (e) {
+        // The status says what happened; a body cut short by a timer still does not hide it. A cancel does.
+        if (explain(e, false).kind === 'cancelled') throw cancelled();
+      }
+      throw httpError({
+        endpoint: t.display,
+        status: res.status,
+        statusText: res.statusText,
+        body: errorBody,
+        retryAfterMs: parseRetryAfter(res.headers.get('retry-after')),
+        apiKeySent: t.apiKeySent,
+        attempts: attempt,
+        secrets: t.secrets,
+      });
+    }
+    if (!res.body) throw err('protocol', 'the response has no body');
+
+    const contentType = res.headers.get('content-type') ?? '';
+    const notAStream = (line: string) => {
+      const hint = /application\/json/i.test(contentType)
+        ? ' (the server answered with JSON instead of an event stream; does it support stream: true?)'
+        : contentType && !/text\/event-stream/i.test(contentType)
+          ? ` (content-type ${excerpt(contentType, 60)})`
+          : '';
+      return `the response is not an OpenAI event stream${hint}: "${excerpt(line, 80)}"`;
+    };
+
+    const handleChunk = (json: ChunkJson, now: number) => {
+      if (typeof json.model === 'string') model = json.model;
+      const u = json.usage;
+      if (u && typeof u.prompt_tokens === 'number' && typeof u.completion_tokens === 'number') {
+        usage = { promptTokens: u.prompt_tokens, completionTokens: u.completion_tokens };
+      }
+      const choices = Array.isArray(json.choices) ? json.choices : [];
+      const choice = choices.find((c) => c?.index === 0) ?? choices[0];
+      if (!choice) return;
+      const content = choice.delta?.content;
+      const reasoning = choice.delta?.reasoning_content ?? choice.delta?.reasoning;
+      const hasContent = typeof content === 'string' && content !== '';
+      const hasReasoning = typeof reasoning === 'string' && reasoning !== '';
+      if (hasContent || hasReasoning) {
+        chunkTimesMs.push(now);
+        if (!firstToken) {
+          firstToken = true;
+          clearTimeout(firstTokenTimer);
+        }
+      }
+      if (hasReasoning) reasoningText += reasoning;
+      if (hasContent) {
+        text += content;
+        onDelta(content);
+        if (userSignal?.aborted) throw cancelled();
+      }
+      if (typeof choice.finish_reason === 'string') {
+        finishReason = choice.finish_reason;
+        if (finishReason === 'abort') serverAborted = true;
+      }
+    };
+
+    const handle = (items: SseItem[], now: number) => {
+      for (const item of items) {
+        if (sawDone) return;
+        if (item.type === 'garbage') throw err('protocol', notAStream(item.line));
+        if (item.type === 'overflow') throw err('protocol', `a stream event passed ${item.limitChars} characters`);
+        if (item.data.trim() === '[DONE]') {
+          sawDone = true;
+          endMs = now;
+          return;
+        }
+        rawChunkTimesMs.push(now);
+        let json: unknown;
+        try {
+          json = JSON.parse(item.data);
+        } catch {
+          throw err('protocol', `a data frame is not JSON: "${excerpt(item.data, 80)}"`);
+        }
+        if (!json || typeof json !== 'object') throw err('protocol', `a data frame is not a JSON object: "${excerpt(item.data, 80)}"`);
+        if (item.event === 'error' || isErrorFrame(json)) {
+          const said = serverMessageOf(json) ?? excerpt(item.data, 200);
+          throw err('stream_error', `the server reported an error mid-stream ${progress()}: ${said}`, { serverMessage: said });
+        }
+        handleChunk(json as ChunkJson, now);
+      }
+    };
+
+    const maxBytes = req.maxStreamBytes ?? DEFAULT_MAX_STREAM_BYTES;
+    const reader = res.body.getReader();
+    const parser = new SseParser();
+    let counted = 0;
+    // Ends at [DONE], at the end of the body, or by a timer; every read counts ≥ 1 byte against the cap.
+    while (!sawDone) {
+      let r: Awaited<ReturnType<typeof reader.read>>;
+      try {
+        r = await reader.read();
+      } catch (e) {
+        throw explain(e, false);
+      }
+      const now = performance.now();
+      if (r.done) {
+        handle(parser.end(), now);
+        if (!sawDone) endMs = now;
+        break;
+      }
+      armIdle();
+      counted += Math.max(1, r.value.byteLength);
+      if (counted > maxBytes) throw err('protocol', `the stream passed ${maxBytes} bytes`);
+      handle(parser.push(r.value), now);
+    }
+    if (serverAborted) throw err('aborted_by_server', `the server aborted the generation (finish_reason "abort") ${progress()}`);
+    if (!sawDone) {
+      const fr = finishReason ? `, finish_reason "${finishReason}"` : '';
+      throw err('incomplete', `the stream ended without [DONE] ${progress()}${fr}`);
+    }
+    completed = true;
+    void reader.cancel().catch(() => undefined);
+    return {
+      text,
+      reasoningText,
+      finishReason,
+      usage,
+      model,
+      startMs,
+      endMs,
+      chunkTimesMs,
+      rawChunkTimesMs,
+      attempts: attempt,
+      status: res.status,
+    };
+  } finally {
+    clearTimeout(connectTimer);
+    clearTimeout(firstTokenTimer);
+    clearTimeout(idleTimer);
+    userSignal?.removeEventListener('abort', onUserAbort);
+    // Dropping the connection is how a vLLM server learns to stop generating for us.
+    if (!completed) ac.abort();
+  }
+}

@@ -1,0 +1,12 @@
+import { ApiServerPanel } from './ApiServerPanel';
+import './settings.css';
+
+export function SettingsView(): React.JSX.Element {
+  return (
+    <div className="view view-settings">
+      <div className="settings-col">
+        <ApiServerPanel />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import type { RemoteModel, TargetCheck, TargetInfo } from '../../../shared/targets.schema';
+import { describeTarget, isLoraModule, parseTargetKey, remoteChoiceGroups, sameTarget, targetKey } from './targetChoices';
+
+const model = (id: string, extra: Partial<RemoteModel> = {}): RemoteModel => ({ id, ownedBy: 'vllm', root: null, parent: null, maxModelLen: null, ...extra });
+const target = (id: string, name: string): TargetInfo => ({
+  id, name, baseUrls: ['http://a/v1'], hasApiKey: false, headerNames: [],
+  timeouts: { connectMs: 1000, firstTokenMs: 1000, idleMs: 1000 }, maxRetries: 0, createdAt: 0, replicas: [],
+});
+
+describe('target keys', () => {
+  it('round-trip local and remote targets, model names with colons included', () => {
+    for (const t of [
+      { kind: 'local', modelId: '01J0MODEL' } as const,
+      { kind: 'remote', targetId: '01J0TARGET', model: 'org/llama:8b-instruct' } as const,
+    ]) expect(parseTargetKey(targetKey(t))).toEqual(t);
+    expect(targetKey({ kind: 'local', modelId: 'M1' })).toBe('M1');
+    expect(parseTargetKey('')).toBeNull();
+    expect(parseTargetKey('remote:T1:')).toBeNull();
+    expect(sameTarget({ kind: 'local', modelId: 'M' }, { kind: 'local', modelId: 'M' })).toBe(true);
+    expect(sameTarget({ kind: 'remote', targetId: 'T', model: 'a' }, { kind: 'remote', targetId: 'T', model: 'b' })).toBe(false);
+  });
+});
+
+describe('isLoraModule', () => {
+  it('marks vLLM LoRA modules, not the base model whose root is its weights path', () => {
+    const base = model('llama', { root: '/models/llama-3-8b' });
+    const lora = model('sql-lora', { root: '/adapters/sql', parent: 'llama' });
+    const byRoot = model('chat-lora', { root: 'llama' });
+    const all = [base, lora, byRoot];
+    expect(isLoraModule(base, all)).toBe(false);
+    expect(isLoraModule(lora, all)).toBe(true);
+    expect(isLoraModule(byRoot, all)).toBe(true);
+    expect(isLoraModule(model('x', { root: 'x', parent: 'x' }), all)).toBe(false);
+  });
+});
+
+describe('remoteChoiceGroups', () => {
+  const check = (targetId: string, models: RemoteModel[], ok = true): TargetCheck => ({
+    targetId, checkedAt: 1, models, replicas: [{ url: 'http://a/v1', ok, latencyMs: ok ? 3 : null, status: ok ? 200 : null, error: ok ? null : 'ECONNREFUSED' }],
+  });
+  it('labels choices "Target · model" and reports state per target', () => {
+    const groups = remoteChoiceGroups(
+      [target('T1', 'gpu box'), target('T2', 'down'), target('T3', 'new'), target('T4', 'busy')],
+      { T1: check('T1', [model('llama'), model('sql', { parent: 'llama' })]), T2: check('T2', [], false) },
+      ['T4'],
+      {},
+    );
+    expect(groups.map((g) => g.state)).toEqual(['ok', 'unreachable', 'unchecked', 'checking']);
+    expect(groups[0]?.choices.map((c) => [c.label, c.lora])).toEqual([['gpu box · llama', false], ['gpu box · sql', true]]);
+    expect(groups[1]?.error).toBe('ECONNREFUSED');
+  });
+  it('a failed check command counts as unreachable', () => {
+    const [g] = remoteChoiceGroups([target('T1', 'x')], {}, [], { T1: 'Not found' });
+    expect(g).toMatchObject({ state: 'unreachable', error: 'Not found' });
+  });
+});
+
+describe('describeTarget', () => {
+  it('names local files and remote targets, even removed ones', () => {
+    expect(describeTarget({ kind: 'local', modelId: 'M1' }, [{ id: 'M1', fileName: 'tiny.gguf' }], [])).toBe('tiny.gguf');
+    expect(describeTarget({ kind: 'remote', targetId: 'T1', model: 'llama' }, [], [{ id: 'T1', name: 'gpu' }])).toBe('gpu · llama');
+    expect(describeTarget({ kind: 'remote', targetId: 'T9', model: 'llama' }, [], [])).toBe('removed target · llama');
+  });
+});

@@ -1,0 +1,31 @@
+// One prompt run on several targets at once, stored so it can be reopened.
+import { z } from 'zod';
+import { Id, PromptInput, RunTarget, SamplingParams } from './schemas';
+
+export const CompareRequest = PromptInput.extend({
+  params: SamplingParams.default(SamplingParams.parse({})),
+  jsonSchema: z.string().max(200_000).nullable().default(null),
+  columns: z.array(RunTarget).min(1).max(8),
+});
+export type CompareRequest = z.infer<typeof CompareRequest>;
+
+export const Comparison = z.object({
+  id: Id,
+  createdAt: z.number(),
+  systemPrompt: z.string(),
+  userMessage: z.string(),
+  variables: z.record(z.string(), z.string()),
+  params: SamplingParams,
+  jsonSchema: z.string().nullable(),
+  /** One run per column, in column order. */
+  runIds: z.array(Id),
+});
+export type Comparison = z.infer<typeof Comparison>;
+
+export const ComparisonSummary = z.object({
+  id: Id,
+  createdAt: z.number(),
+  userMessage: z.string(),
+  columns: z.array(z.object({ runId: Id, modelName: z.string(), target: RunTarget })),
+});
+export type ComparisonSummary = z.infer<typeof ComparisonSummary>;

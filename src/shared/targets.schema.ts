@@ -1,0 +1,90 @@
+// Remote OpenAI-compatible targets (vLLM and friends) and what a run can be sent to.
+import { z } from 'zod';
+import { Id } from './schemas';
+
+/** A base URL ending in /v1 (or wherever the server's OpenAI routes live), without a trailing slash. */
+export const BaseUrl = z
+  .string()
+  .trim()
+  .transform((s) => s.replace(/\/+$/, ''))
+  .refine((s) => {
+    try {
+      const u = new URL(s);
+      return (u.protocol === 'http:' || u.protocol === 'https:') && !u.username && !u.password;
+    } catch {
+      return false;
+    }
+  }, 'must be an http(s) URL such as http://gpu-1:8000/v1, without credentials in it');
+
+export const Timeouts = z.object({
+  connectMs: z.number().int().min(100).max(600_000).default(10_000),
+  firstTokenMs: z.number().int().min(100).max(3_600_000).default(120_000),
+  idleMs: z.number().int().min(100).max(3_600_000).default(60_000),
+});
+export type Timeouts = z.infer<typeof Timeouts>;
+
+export const TargetInput = z.object({
+  name: z.string().trim().min(1).max(100),
+  baseUrls: z.array(BaseUrl).min(1).max(32),
+  /** Write-only: stored in the OS keychain (Electron safeStorage) or the host's 0600 key file. */
+  apiKey: z.string().max(8192).nullable().default(null),
+  /** Write-only like the key: header values often carry credentials too. */
+  headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, 'header names are letters, digits and -'), z.string().max(8192)).default({}),
+  timeouts: Timeouts.default(Timeouts.parse({})),
+  maxRetries: z.number().int().min(0).max(5).default(2),
+});
+export type TargetInput = z.infer<typeof TargetInput>;
+
+export const TargetPatch = z.object({
+  name: z.string().trim().min(1).max(100).optional(),
+  baseUrls: z.array(BaseUrl).min(1).max(32).optional(),
+  /** undefined keeps the stored key, null removes it. */
+  apiKey: z.string().max(8192).nullable().optional(),
+  headers: z.record(z.string(), z.string().max(8192)).optional(),
+  timeouts: Timeouts.optional(),
+  maxRetries: z.number().int().min(0).max(5).optional(),
+});
+
+export const ReplicaState = z.object({
+  url: z.string(),
+  healthy: z.boolean(),
+  lastError: z.string().nullable(),
+  lastCheckedAt: z.number().nullable(),
+  latencyMs: z.number().nullable(),
+});
+export type ReplicaState = z.infer<typeof ReplicaState>;
+
+export const TargetInfo = z.object({
+  id: Id,
+  name: z.string(),
+  baseUrls: z.array(z.string()),
+  hasApiKey: z.boolean(),
+  headerNames: z.array(z.string()),
+  timeouts: Timeouts,
+  maxRetries: z.number(),
+  createdAt: z.number(),
+  replicas: z.array(ReplicaState),
+});
+export type TargetInfo = z.infer<typeof TargetInfo>;
+
+export const RemoteModel = z.object({
+  id: z.string(),
+  ownedBy: z.string().nullable(),
+  /** vLLM lists LoRA modules with the base model as parent/root. */
+  root: z.string().nullable(),
+  parent: z.string().nullable(),
+  maxModelLen: z.number().nullable(),
+});
+export type RemoteModel = z.infer<typeof RemoteModel>;
+
+export const TargetCheck = z.object({
+  targetId: Id,
+  checkedAt: z.number(),
+  replicas: z.array(
+    z.object({ url: z.string(), ok: z.boolean(), latencyMs: z.number().nullable(), status: z.number().nullable(), error: z.string().nullable() }),
+  ),
+  models: z.array(RemoteModel),
+});
+export type TargetCheck = z.infer<typeof TargetCheck>;
+
+export { RunTarget } from './schemas';
