@@ -29,6 +29,8 @@ interface Props {
 
 export function CompareView({ onImportFromPlayground }: Props): React.JSX.Element {
   const [tab, setTab] = useState<'setup' | 'stored'>('setup');
+  // Columns need the width: the prompt panel folds away once the prompt is written.
+  const [sideOpen, setSideOpen] = useState(true);
   const phase = useCompareStore((s) => s.phase);
   const columns = useCompareStore((s) => s.columns);
   const lanes = useCompareStore((s) => s.lanes);
@@ -72,6 +74,19 @@ export function CompareView({ onImportFromPlayground }: Props): React.JSX.Elemen
   return (
     <div className="view view-compare">
       <div className="toolbar">
+        <button
+          type="button"
+          className={sideOpen ? 'btn btn-ghost cmp-side-toggle on' : 'btn btn-ghost cmp-side-toggle'}
+          data-testid="compare-toggle-side"
+          aria-pressed={sideOpen}
+          title={sideOpen ? 'Hide the prompt panel' : 'Show the prompt panel'}
+          onClick={() => setSideOpen(!sideOpen)}
+        >
+          <svg viewBox="0 0 16 16" aria-hidden>
+            <path d="M2.5 3h11v10h-11z M6.5 3v10" />
+          </svg>
+          {sideOpen ? 'Hide prompt' : 'Prompt'}
+        </button>
         <button
           type="button"
           className="btn btn-primary btn-run"
@@ -122,8 +137,8 @@ export function CompareView({ onImportFromPlayground }: Props): React.JSX.Elemen
           <ErrorNote error={problem.error} title={problem.title} onDismiss={busy ? undefined : () => setProblem(null)} />
         </div>
       ) : null}
-      <div className="cmp-body">
-        <aside className="cmp-side">
+      <div className={sideOpen ? 'cmp-body' : 'cmp-body no-side'}>
+        <aside className="cmp-side" hidden={!sideOpen}>
           <div className="segmented cmp-tabs" role="tablist" aria-label="Compare panels">
             <button type="button" role="tab" className={tab === 'setup' ? 'on' : ''} aria-selected={tab === 'setup'} onClick={() => setTab('setup')}>
               Prompt
@@ -134,7 +149,7 @@ export function CompareView({ onImportFromPlayground }: Props): React.JSX.Elemen
           </div>
           {tab === 'setup' ? <CompareSetup onImportFromPlayground={onImportFromPlayground} /> : <CompareHistory />}
         </aside>
-        <section className="cmp-columns" style={{ gridTemplateColumns: `repeat(${columns.length}, minmax(300px, 1fr))` }}>
+        <section className="cmp-columns" style={{ gridTemplateColumns: `repeat(${columns.length}, minmax(260px, 1fr))` }}>
           {columns.map((target, i) => (
             <CompareColumn
               key={i}

@@ -29,8 +29,8 @@ export function RenderedPromptPanel(): React.JSX.Element {
     <section className="panel-section rendered">
       <div className="block-label">
         <span>Rendered prompt</span>
-        <span className="token-count num" data-testid="token-count" title={rendered?.note ?? undefined}>
-          {rendered?.tokenCount != null ? `${formatCount(rendered.tokenCount)} tokens` : '— tokens'}
+        <span className="token-count num" data-testid="token-count" title={remote ? 'The remote server counts its own tokens' : (rendered?.note ?? undefined)}>
+          {rendered?.tokenCount != null && !remote ? `${formatCount(rendered.tokenCount)} tokens` : '— tokens'}
         </span>
       </div>
       {missing.length ? (

@@ -1,7 +1,7 @@
 import type { ReplicaState, TargetCheck, TargetInfo } from '../../../shared/targets.schema';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { formatCount, formatMs, formatSeconds, formatTime } from '../../ui/format';
-import { isLoraModule, loraBase } from './targetChoices';
+import { isLoraModule, loraBase, shortReplicaError } from './targetChoices';
 import { useTargetsStore } from './targets.store';
 
 /** The selected target: replica health, the server's models (after a check), settings, Edit and Remove. */
@@ -115,7 +115,11 @@ function ReplicaLine({ replica, checked }: { replica: ReplicaState; checked: Che
         {checked?.status != null ? <span className={checked.status >= 400 ? 'text-danger' : 'muted'}>HTTP {checked.status}</span> : null}
         {known && ok && !error ? <span className="text-ok">healthy</span> : null}
       </span>
-      {error ? <div className="replica-error">{error}</div> : null}
+      {error ? (
+        <div className="replica-error" title={error}>
+          {shortReplicaError(error, replica.url)}
+        </div>
+      ) : null}
     </li>
   );
 }

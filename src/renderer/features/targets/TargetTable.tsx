@@ -1,8 +1,9 @@
-import type { TargetInfo } from '../../../shared/targets.schema';
-import { formatSeconds } from '../../ui/format';
+import type { ReplicaState, TargetInfo } from '../../../shared/targets.schema';
+import { formatMs } from '../../ui/format';
+import { shortReplicaError } from './targetChoices';
 import { useTargetsStore } from './targets.store';
 
-/** One row per target: click to see its replicas, models and settings. */
+/** One row per target with each replica's health; click a row for its models and settings. */
 export function TargetTable(): React.JSX.Element {
   const targets = useTargetsStore((s) => s.targets);
   const selectedId = useTargetsStore((s) => s.selectedId);
@@ -13,12 +14,9 @@ export function TargetTable(): React.JSX.Element {
         <thead>
           <tr>
             <th>Name</th>
-            <th>Base URLs</th>
-            <th>Health</th>
+            <th>Base URLs (replicas)</th>
             <th title="API key stored">Key</th>
-            <th>Headers</th>
-            <th className="right" title="Connect / first token / idle timeouts">Timeouts</th>
-            <th className="right">Retries</th>
+            <th title="Extra headers (values are write-only)">Headers</th>
           </tr>
         </thead>
         <tbody>
@@ -32,9 +30,9 @@ export function TargetTable(): React.JSX.Element {
 }
 
 function TargetRow({ target, selected, onSelect }: { target: TargetInfo; selected: boolean; onSelect: () => void }): React.JSX.Element {
-  const checked = target.replicas.filter((r) => r.lastCheckedAt != null);
-  const healthy = checked.filter((r) => r.healthy).length;
-  const t = target.timeouts;
+  const replicas: ReplicaState[] = target.replicas.length
+    ? target.replicas
+    : target.baseUrls.map((url) => ({ url, healthy: false, lastError: null, lastCheckedAt: null, latencyMs: null }));
   return (
     <tr
       data-testid="target-row"
@@ -49,27 +47,31 @@ function TargetRow({ target, selected, onSelect }: { target: TargetInfo; selecte
         }
       }}
     >
-      <td className="cell-target-name">{target.name}</td>
-      <td className="mono cell-urls" title={target.baseUrls.join('\n')}>
-        {target.baseUrls[0]}
-        {target.baseUrls.length > 1 ? <span className="muted"> +{target.baseUrls.length - 1}</span> : null}
+      <td className="cell-target-name" title={target.name}>
+        {target.name}
       </td>
-      <td>
-        <span className="replica-dots" aria-label={`${healthy} of ${target.replicas.length} replicas healthy`}>
-          {target.replicas.map((r) => (
-            <span key={r.url} className={`hdot ${r.lastCheckedAt == null ? 'hdot-unknown' : r.healthy ? 'hdot-ok' : 'hdot-bad'}`} title={r.url} />
-          ))}
-          <span className="muted num">{checked.length ? `${healthy}/${target.replicas.length}` : 'unchecked'}</span>
-        </span>
+      <td className="cell-replicas">
+        {replicas.map((r) => {
+          const state = r.lastCheckedAt == null ? 'unknown' : r.healthy ? 'ok' : 'bad';
+          return (
+            <div key={r.url} className="row-replica" title={r.lastError ?? r.url}>
+              <span className={`hdot hdot-${state}`} aria-label={state === 'unknown' ? 'not checked' : state === 'ok' ? 'healthy' : 'unhealthy'} />
+              <span className="mono row-replica-url">{r.url}</span>
+              {state === 'unknown' ? (
+                <span className="muted">not checked</span>
+              ) : r.lastError ? (
+                <span className="text-danger row-replica-error">{shortReplicaError(r.lastError, r.url)}</span>
+              ) : (
+                <span className="muted num">{formatMs(r.latencyMs)}</span>
+              )}
+            </div>
+          );
+        })}
       </td>
       <td>{target.hasApiKey ? 'yes' : <span className="muted">no</span>}</td>
       <td className="mono cell-headers" title={target.headerNames.join(', ')}>
         {target.headerNames.length ? target.headerNames.join(', ') : <span className="muted">—</span>}
       </td>
-      <td className="right num muted">
-        {formatSeconds(t.connectMs)} / {formatSeconds(t.firstTokenMs)} / {formatSeconds(t.idleMs)}
-      </td>
-      <td className="right num">{target.maxRetries}</td>
     </tr>
   );
 }

@@ -32,7 +32,7 @@ export function TargetsView(): React.JSX.Element {
           </p>
         </div>
       ) : null}
-      <div className="targets-layout">
+      <div className={editor || selected ? 'targets-layout' : 'targets-layout single'}>
         <section className="targets-main">
           <div className="section-head">
             <h3>Targets</h3>
@@ -45,9 +45,11 @@ export function TargetsView(): React.JSX.Element {
           <ErrorNote error={listError} title="Could not list targets" onDismiss={() => void refresh()} />
           {targets.length ? <TargetTable /> : null}
         </section>
-        <aside className="targets-side">
-          {editor ? <TargetFormPanel key={editor.mode === 'edit' ? editor.targetId : 'add'} /> : selected ? <TargetDetail key={selected.id} target={selected} /> : null}
-        </aside>
+        {editor || selected ? (
+          <aside className="targets-side">
+            {editor ? <TargetFormPanel key={editor.mode === 'edit' ? editor.targetId : 'add'} /> : selected ? <TargetDetail key={selected.id} target={selected} /> : null}
+          </aside>
+        ) : null}
       </div>
     </div>
   );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RemoteModel, TargetCheck, TargetInfo } from '../../../shared/targets.schema';
-import { describeTarget, isLoraModule, parseTargetKey, remoteChoiceGroups, sameTarget, targetKey } from './targetChoices';
+import { describeTarget, isLoraModule, parseTargetKey, remoteChoiceGroups, sameTarget, shortReplicaError, targetKey } from './targetChoices';
 
 const model = (id: string, extra: Partial<RemoteModel> = {}): RemoteModel => ({ id, ownedBy: 'vllm', root: null, parent: null, maxModelLen: null, ...extra });
 const target = (id: string, name: string): TargetInfo => ({
@@ -61,5 +61,13 @@ describe('describeTarget', () => {
     expect(describeTarget({ kind: 'local', modelId: 'M1' }, [{ id: 'M1', fileName: 'tiny.gguf' }], [])).toBe('tiny.gguf');
     expect(describeTarget({ kind: 'remote', targetId: 'T1', model: 'llama' }, [], [{ id: 'T1', name: 'gpu' }])).toBe('gpu · llama');
     expect(describeTarget({ kind: 'remote', targetId: 'T9', model: 'llama' }, [], [])).toBe('removed target · llama');
+  });
+});
+
+describe('shortReplicaError', () => {
+  it('drops the request line of the replica itself, keeps anything else', () => {
+    expect(shortReplicaError('GET http://127.0.0.1:8195/v1/models: could not connect (ECONNREFUSED)', 'http://127.0.0.1:8195/v1')).toBe('could not connect (ECONNREFUSED)');
+    expect(shortReplicaError('GET http://other/v1/models: x', 'http://127.0.0.1:8195/v1')).toBe('GET http://other/v1/models: x');
+    expect(shortReplicaError('HTTP 401: bad key', 'http://a/v1')).toBe('HTTP 401: bad key');
   });
 });

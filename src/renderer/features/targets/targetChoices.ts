@@ -95,3 +95,11 @@ export function describeTarget(
   const name = targets.find((t) => t.id === target.targetId)?.name ?? 'removed target';
   return remoteLabel(name, target.model);
 }
+
+/** A replica error without the request line the row already shows: "GET http://a/v1/models: refused" → "refused". */
+export function shortReplicaError(error: string, url: string): string {
+  const base = url.replace(/\/+$/, '');
+  const m = /^[A-Z]+ (\S+): (.+)$/s.exec(error);
+  if (m && (m[1] as string).startsWith(base)) return m[2] as string;
+  return error;
+}

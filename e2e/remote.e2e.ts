@@ -1,0 +1,105 @@
+// Remote targets in a real browser: add one with a key and a header (never shown again), check it, compare
+// the local model with a steady and a broken remote model, reopen the stored comparison, and start the
+// local API server, whose key is shown once.
+import { expect, test } from '@playwright/test';
+import { ensureFixtureModels } from '../src/core/fixtures/ensureFixtures';
+import { FLAKY_PREFIX, startFakeOpenAi, STEADY_ANSWER, type FakeOpenAi } from './support/fakeOpenAi';
+import { startHostProcess, type RunningHost } from './support/host';
+import { ModelsPage } from './support/pages';
+import { ComparePage, TargetsPage } from './support/remotePages';
+
+let host: RunningHost;
+let fake: FakeOpenAi;
+let fx: Awaited<ReturnType<typeof ensureFixtureModels>>;
+
+test.beforeAll(async () => {
+  fx = await ensureFixtureModels();
+  fake = await startFakeOpenAi();
+  host = await startHostProcess();
+});
+test.afterAll(async () => {
+  await host?.stop();
+  await fake?.close();
+});
+
+const shot = (name: string) => `test-results/screens/${name}.png`;
+
+test('targets, compare with a broken endpoint, stored comparisons and the local API server', async ({ page }) => {
+  const consoleErrors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
+  await page.goto(host.url);
+  const models = new ModelsPage(page);
+  await models.open();
+  await models.add(fx.tinyQ8_0);
+  await models.load('tiny-q8_0');
+  await expect(page.getByTestId('engine-state')).toContainText(/ready/i, { timeout: 30_000 });
+
+  // A target with a key and a header: both reach the server, neither is shown again.
+  const targets = new TargetsPage(page);
+  await targets.open();
+  await targets.add({ name: 'fake vllm', urls: [`${fake.baseUrl}/`], key: 'sk-e2e-secret', headers: 'X-Org: acme' });
+  await expect(page.getByTestId('target-models')).toContainText('steady-7b');
+  await expect(page.getByTestId('target-models')).toContainText('LoRA');
+  await expect(page.getByTestId('replica-status').first()).toHaveAttribute('data-state', 'ok');
+  expect(fake.seen.some((h) => h.authorization === 'Bearer sk-e2e-secret' && h['x-org'] === 'acme')).toBe(true);
+  await expect(page.locator('body')).not.toContainText('sk-e2e-secret');
+  await page.getByRole('button', { name: 'Edit' }).click();
+  await expect(page.getByTestId('target-key-input')).toHaveValue('');
+  await expect(page.getByTestId('target-key-input')).toHaveAttribute('placeholder', /•••• stored/);
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await page.getByTestId('target-check').click();
+  await expect(page.getByTestId('target-check')).toHaveText('Check');
+  await page.screenshot({ path: shot('20-targets') });
+
+  // Compare the local model with a steady and a broken remote model.
+  const compare = new ComparePage(page);
+  await compare.open();
+  await compare.typeInto('compare-user-editor', 'Explain the tides');
+  await page.getByTestId('param-max-tokens').fill('16');
+  await compare.choose(0, 'tiny-q8_0');
+  await compare.choose(1, 'steady-7b');
+  await page.getByTestId('compare-add-column').click();
+  await compare.choose(2, 'flaky-7b');
+  await expect(page.getByTestId('compare-column')).toHaveCount(3);
+  await page.getByTestId('compare-run').click();
+  await compare.allFinished();
+  await expect(page.getByTestId('compare-output-1')).toHaveText(STEADY_ANSWER);
+  // The broken column keeps what arrived and says why, readably.
+  await expect(page.getByTestId('compare-output-2')).toContainText(FLAKY_PREFIX);
+  await expect(page.getByTestId('compare-error-2')).not.toBeEmpty();
+  await expect(page.getByTestId('compare-error-0')).toHaveCount(0);
+  await expect(page.getByTestId('compare-metrics-0')).toContainText(/ttft/i);
+  await expect(page.getByTestId('compare-metrics-1')).toContainText(/e2e/i);
+  await expect(page.getByTestId('diff-mark').first()).toBeVisible();
+  await page.screenshot({ path: shot('21-compare-finished') });
+
+  // The comparison is stored and reopens with its outputs.
+  await page.getByTestId('compare-stored-tab').click();
+  await expect(page.getByTestId('compare-history-row')).toHaveCount(1);
+  await page.reload();
+  await compare.open();
+  await page.getByTestId('compare-stored-tab').click();
+  await page.getByTestId('compare-history-row').first().click();
+  await expect(page.getByTestId('compare-output-1')).toHaveText(STEADY_ANSWER);
+  await expect(page.getByTestId('compare-error-2')).not.toBeEmpty();
+
+  // The local API server: off by default, the key shown once at start, gone after leaving the view.
+  await page.getByTestId('nav-settings').click();
+  await expect(page.getByTestId('api-server-status')).toHaveText('off');
+  await page.getByTestId('api-server-port').fill('0');
+  await page.getByTestId('api-server-start').click();
+  await expect(page.getByTestId('api-server-status')).toHaveText('running');
+  await expect(page.getByTestId('api-server-key')).toHaveText(/\S{8,}/);
+  await expect(page.getByTestId('api-server-base-url')).toHaveText(/^http:\/\/127\.0\.0\.1:\d+/);
+  await page.screenshot({ path: shot('22-api-server') });
+  await page.getByTestId('nav-models').click();
+  await page.getByTestId('nav-settings').click();
+  await expect(page.getByTestId('api-server-status')).toHaveText('running');
+  await expect(page.getByTestId('api-server-key')).toHaveCount(0);
+  await page.getByTestId('api-server-stop').click();
+  await expect(page.getByTestId('api-server-status')).toHaveText('off');
+
+  expect(consoleErrors.filter((e) => !/favicon/.test(e))).toEqual([]);
+});

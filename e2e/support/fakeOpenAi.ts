@@ -1,0 +1,78 @@
+// A fake OpenAI-compatible server on 127.0.0.1 for e2e: lists a model and a LoRA module, streams a steady
+// answer for 'steady-7b', and breaks the connection mid-stream for 'flaky-7b'. Records request headers.
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface FakeOpenAi {
+  baseUrl: string;
+  /** Headers of every request, in order. */
+  seen: IncomingHttpHeaders[];
+  close(): Promise<void>;
+}
+
+export const STEADY_ANSWER = 'The moon pulls the sea toward it, so the water rises twice a day.';
+export const FLAKY_PREFIX = 'Tides are the slow';
+
+export async function startFakeOpenAi(): Promise<FakeOpenAi> {
+  const seen: IncomingHttpHeaders[] = [];
+  const server: Server = createServer((req, res) => {
+    seen.push(req.headers);
+    if (req.method === 'GET' && req.url?.endsWith('/v1/models')) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          object: 'list',
+          data: [
+            { id: 'steady-7b', object: 'model', owned_by: 'fake', root: '/models/steady-7b', parent: null, max_model_len: 4096 },
+            { id: 'flaky-7b', object: 'model', owned_by: 'fake', root: '/models/flaky-7b', parent: null, max_model_len: 4096 },
+            { id: 'sql-lora', object: 'model', owned_by: 'fake', root: '/adapters/sql', parent: 'steady-7b', max_model_len: 4096 },
+          ],
+        }),
+      );
+      return;
+    }
+    if (req.method === 'POST' && req.url?.endsWith('/v1/chat/completions')) {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        const { model } = JSON.parse(body) as { model: string };
+        const flaky = model === 'flaky-7b';
+        const words = (flaky ? `${FLAKY_PREFIX} breathing of the sea` : STEADY_ANSWER).split(' ');
+        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+        let i = 0;
+        const send = (delta: object, finish: string | null): void => {
+          res.write(`data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', created: 0, model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`);
+        };
+        const timer = setInterval(() => {
+          if (flaky && i === 4) {
+            clearInterval(timer);
+            res.socket?.destroy();
+            return;
+          }
+          if (i < words.length) {
+            send({ content: (i ? ' ' : '') + words[i] }, null);
+            i++;
+            return;
+          }
+          clearInterval(timer);
+          send({}, 'stop');
+          res.end('data: [DONE]\n\n');
+        }, 60);
+        res.on('close', () => clearInterval(timer));
+      });
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"message":"not found"}}');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}/v1`,
+    seen,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
