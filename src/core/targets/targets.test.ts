@@ -148,6 +148,35 @@ describe('remote targets', () => {
   });
 });
 
+describe('against Lamplight\'s own API server (a real OpenAI-compatible peer)', () => {
+  it('checks, lists and streams from a second Lamplight over HTTP, and both sides store the run', async () => {
+    const fx = await ensureFixtureModels(undefined, ['tinyQ8_0']);
+    const server = core();
+    const m = await server.invoke('models.add', { path: fx.tinyQ8_0 });
+    await server.invoke('engine.load', { modelId: m.id, settings: { gpu: 'cpu', contextSize: 512, threads: 1 } });
+    const { status, key } = await server.invoke('apiServer.start', { port: 0, parallel: 1 });
+    expect(status.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
+
+    const client = core();
+    const t = await client.invoke('targets.add', { name: 'peer', baseUrls: [status.baseUrl as string], apiKey: key });
+    const check = await client.invoke('targets.check', { targetId: t.id });
+    expect(check.models.map((x) => x.id)).toEqual(['tiny-q8_0-s1.v1']);
+    const rec = await client.runs.wait(
+      (await client.invoke('runs.start', { target: { kind: 'remote', targetId: t.id, model: 'tiny-q8_0-s1.v1' }, userMessage: 'Hello', params: { maxTokens: 12, temperature: 0 } })).runId,
+    );
+    expect(rec.stopReason).toBe('maxTokens');
+    expect(rec.completionTokens).toBe(12);
+    expect(rec.ttftMs).toBeGreaterThan(0);
+    const served = (await server.invoke('runs.list', {})).find((r) => r.source === 'api');
+    expect(served).toBeDefined();
+    expect((await server.invoke('runs.get', { runId: served?.id as string })).output).toBe(rec.output);
+
+    const wrongKey = await client.invoke('targets.add', { name: 'peer, wrong key', baseUrls: [status.baseUrl as string], apiKey: 'nope-nope-nope' });
+    const denied = await client.runs.wait((await client.invoke('runs.start', { target: { kind: 'remote', targetId: wrongKey.id, model: 'x' }, userMessage: 'Hello' })).runId);
+    expect(denied.error).toMatch(/401|API key/i);
+  });
+});
+
 describe('compare', () => {
   it('runs one prompt on the local model and a remote target side by side and stores the comparison', async () => {
     const fx = await ensureFixtureModels(undefined, ['tinyQ8_0']);
