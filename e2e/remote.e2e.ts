@@ -3,7 +3,7 @@
 // local API server, whose key is shown once.
 import { expect, test } from '@playwright/test';
 import { ensureFixtureModels } from '../src/core/fixtures/ensureFixtures';
-import { FLAKY_PREFIX, startFakeOpenAi, STEADY_ANSWER, type FakeOpenAi } from './support/fakeOpenAi';
+import { FLAKY_PREFIX, SLOW_PREFIX, startFakeOpenAi, STEADY_ANSWER, type FakeOpenAi } from './support/fakeOpenAi';
 import { startHostProcess, type RunningHost } from './support/host';
 import { ModelsPage } from './support/pages';
 import { ComparePage, TargetsPage } from './support/remotePages';
@@ -62,9 +62,18 @@ test('targets, compare with a broken endpoint, stored comparisons and the local 
   await compare.choose(1, 'steady-7b');
   await page.getByTestId('compare-add-column').click();
   await compare.choose(2, 'flaky-7b');
-  await expect(page.getByTestId('compare-column')).toHaveCount(3);
+  await page.getByTestId('compare-add-column').click();
+  await compare.choose(3, 'slow-7b');
+  await expect(page.getByTestId('compare-column')).toHaveCount(4);
   await page.getByTestId('compare-run').click();
+  // One column is stopped while the others go on; it keeps what it had.
+  await expect(page.getByTestId('compare-output-3')).toContainText(`${SLOW_PREFIX}3`);
+  await page.screenshot({ path: shot('21a-compare-streaming') });
+  await page.getByTestId('compare-stop-3').click();
   await compare.allFinished();
+  await expect(page.getByTestId('compare-column').nth(3)).toContainText(/stopped by you/i);
+  await expect(page.getByTestId('compare-output-3')).toContainText(`${SLOW_PREFIX}0`);
+  await expect(page.getByTestId('compare-output-3')).not.toContainText(`${SLOW_PREFIX}499`);
   await expect(page.getByTestId('compare-output-1')).toHaveText(STEADY_ANSWER);
   // The broken column keeps what arrived and says why, readably.
   await expect(page.getByTestId('compare-output-2')).toContainText(FLAKY_PREFIX);

@@ -12,6 +12,7 @@ export interface FakeOpenAi {
 
 export const STEADY_ANSWER = 'The moon pulls the sea toward it, so the water rises twice a day.';
 export const FLAKY_PREFIX = 'Tides are the slow';
+export const SLOW_PREFIX = 'wave';
 
 export async function startFakeOpenAi(): Promise<FakeOpenAi> {
   const seen: IncomingHttpHeaders[] = [];
@@ -25,6 +26,7 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
           data: [
             { id: 'steady-7b', object: 'model', owned_by: 'fake', root: '/models/steady-7b', parent: null, max_model_len: 4096 },
             { id: 'flaky-7b', object: 'model', owned_by: 'fake', root: '/models/flaky-7b', parent: null, max_model_len: 4096 },
+            { id: 'slow-7b', object: 'model', owned_by: 'fake', root: '/models/slow-7b', parent: null, max_model_len: 4096 },
             { id: 'sql-lora', object: 'model', owned_by: 'fake', root: '/adapters/sql', parent: 'steady-7b', max_model_len: 4096 },
           ],
         }),
@@ -37,7 +39,11 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
       req.on('end', () => {
         const { model } = JSON.parse(body) as { model: string };
         const flaky = model === 'flaky-7b';
-        const words = (flaky ? `${FLAKY_PREFIX} breathing of the sea` : STEADY_ANSWER).split(' ');
+        // slow-7b talks for ~30 s (bounded): long enough to be stopped from the UI.
+        const words =
+          model === 'slow-7b'
+            ? Array.from({ length: 500 }, (_, i) => `${SLOW_PREFIX}${i}`)
+            : (flaky ? `${FLAKY_PREFIX} breathing of the sea` : STEADY_ANSWER).split(' ');
         res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
         let i = 0;
         const send = (delta: object, finish: string | null): void => {

@@ -46,8 +46,13 @@ export class ComparePage {
   async choose(index: number, needle: string): Promise<void> {
     const select = this.select(index);
     await expect(select.locator('option', { hasText: needle }).first()).toBeAttached();
-    const value = await select.evaluate((el, n) => [...(el as HTMLSelectElement).options].find((o) => !o.disabled && o.text.includes(n))?.value ?? '', needle);
-    await select.selectOption(value);
+    // Option labels carry sizes and states ("· loaded"); pick by the part we know.
+    const options = await select.locator('option').evaluateAll((els) =>
+      els.map((o) => ({ text: o.textContent ?? '', value: o.getAttribute('value') ?? '', disabled: o.hasAttribute('disabled') })),
+    );
+    const option = options.find((o) => !o.disabled && o.text.includes(needle));
+    if (!option) throw new Error(`No option containing "${needle}" in column ${index + 1}`);
+    await select.selectOption(option.value);
   }
 
   async allFinished(): Promise<void> {

@@ -112,7 +112,7 @@ export function CompareView({ onImportFromPlayground }: Props): React.JSX.Elemen
           + Column
         </button>
         <span className="cmp-progress muted num">
-          {busy && lanes.some(Boolean) ? `${finished} of ${lanes.filter(Boolean).length} finished` : phase === 'finished' ? 'All finished · differences from column 1 marked' : ''}
+          {busy && lanes.some(Boolean) ? `${finished} of ${lanes.filter(Boolean).length} finished` : phase === 'finished' ? (mode === 'text' ? 'All finished · differences from column 1 marked' : 'All finished · Diff marks the differences') : ''}
         </span>
         <span className="spacer" />
         {reopened ? (
