@@ -139,7 +139,8 @@ export const RunRecord = z.object({
   tpotMs: z.number().nullable(),
   itlMeanMs: z.number().nullable(),
   e2eMs: z.number().nullable(),
-  /** Arrival of each streamed chunk, ms after the request started (raw, so any metric can be derived). */
+  /** Arrival of each streamed chunk with choices, ms after the request started (raw, so any metric can be
+   * derived); for remote runs TTFT/ITL follow vLLM: first chunk with choices, gaps between them. */
   chunkTimesMs: z.array(z.number()),
   attempts: z.number().nullable(),
   startedAt: z.number(),

@@ -44,6 +44,7 @@ export async function attemptChat(t: Target, body: string, req: StreamChatReques
   let endMs = 0;
   let completed = false;
   const chunkTimesMs: number[] = [];
+  const choiceTimesMs: number[] = [];
   const rawChunkTimesMs: number[] = [];
 
   const progress = () => (firstToken ? `after ${text.length + reasoningText.length} characters` : 'before the first token');
@@ -133,6 +134,7 @@ export async function attemptChat(t: Target, body: string, req: StreamChatReques
       const choices = Array.isArray(json.choices) ? json.choices : [];
       const choice = choices.find((c) => c?.index === 0) ?? choices[0];
       if (!choice) return;
+      choiceTimesMs.push(now);
       const content = choice.delta?.content;
       const reasoning = choice.delta?.reasoning_content ?? choice.delta?.reasoning;
       const hasContent = typeof content === 'string' && content !== '';
@@ -221,6 +223,7 @@ export async function attemptChat(t: Target, body: string, req: StreamChatReques
       startMs,
       endMs,
       chunkTimesMs,
+      choiceTimesMs,
       rawChunkTimesMs,
       attempts: attempt,
       status: res.status,

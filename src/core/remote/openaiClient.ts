@@ -102,8 +102,11 @@ export interface StreamChatResult {
   startMs: number;
   /** performance.now() when `[DONE]` arrived. */
   endMs: number;
-  /** Arrival of each chunk that carried content: TTFT and ITL come from these (shared/latency.ts). */
+  /** Arrival of each chunk that carried text (decode rate, and the "first content" TTFT convention). */
   chunkTimesMs: number[];
+  /** Arrival of every chunk that had `choices` (role-only and finish chunks too): vLLM benchmark_serving's
+   * TTFT is the first of these and its ITL the gaps between them. */
+  choiceTimesMs: number[];
   /** Arrival of every data frame, content or not (role, usage, finish). */
   rawChunkTimesMs: number[];
   /** Requests sent, retries included. */

@@ -38,7 +38,10 @@ export interface RemoteRunResult {
   completionTokens: number | null;
   startMs: number;
   endMs: number;
+  /** Arrival of every chunk with choices (vLLM's convention for TTFT and ITL). */
   chunkTimesMs: number[];
+  /** Arrival of the chunks that carried text (for the decode rate). */
+  contentTimesMs: number[];
   attempts: number;
 }
 
@@ -331,10 +334,10 @@ export class RunsService extends EventEmitter<RunsEvents> {
         this.onChunk(runId, a, text, 1),
       )
       .then((r) => {
-        const outputTokens = r.completionTokens ?? r.chunkTimesMs.length;
+        const outputTokens = r.completionTokens ?? r.contentTimesMs.length;
         const m = latencyMetrics({ startMs: r.startMs, chunkTimesMs: r.chunkTimesMs, outputTokens, endMs: r.endMs });
         const itlMean = m.itlMs.length > 0 ? m.itlMs.reduce((x, y) => x + y, 0) / m.itlMs.length : null;
-        const decodeMs = r.chunkTimesMs.length > 1 ? (r.chunkTimesMs.at(-1) as number) - (r.chunkTimesMs[0] as number) : 0;
+        const decodeMs = r.contentTimesMs.length > 1 ? (r.contentTimesMs.at(-1) as number) - (r.contentTimesMs[0] as number) : 0;
         this.complete(runId, a, {
           output: r.text || a.output,
           renderedPrompt: null,

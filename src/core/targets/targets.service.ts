@@ -213,7 +213,8 @@ export class TargetsService extends EventEmitter<TargetsEvents> implements Remot
         completionTokens: r.usage?.completionTokens ?? null,
         startMs: r.startMs,
         endMs: r.endMs,
-        chunkTimesMs: r.chunkTimesMs,
+        chunkTimesMs: r.choiceTimesMs,
+        contentTimesMs: r.chunkTimesMs,
         attempts: r.attempts,
       };
     } finally {

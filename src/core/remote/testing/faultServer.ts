@@ -186,7 +186,7 @@ export const frame = (data: string, eol = '\n') => `data: ${data}${eol}${eol}`;
 
 export interface StreamScript {
   tokens: string[];
-  /** The role chunk (empty content) goes out at 0 ms, as vLLM sends it. */
+  /** The role chunk (empty content) goes out with the first token, as vLLM sends it. */
   roleChunk?: boolean;
   /** First content chunk, ms after the request. */
   firstAtMs?: number;
@@ -203,7 +203,8 @@ export function sseStream(s: StreamScript): ScriptedResponse {
   const first = s.firstAtMs ?? 0;
   const every = s.everyMs ?? 0;
   const writes: ScriptedWrite[] = [];
-  if (s.roleChunk ?? true) writes.push({ atMs: 0, data: frame(chunkJson({ role: 'assistant', content: '' })) });
+  // vLLM sends the role chunk when the first token is ready, right before that token's chunk.
+  if (s.roleChunk ?? true) writes.push({ atMs: first, data: frame(chunkJson({ role: 'assistant', content: '' })) });
   s.tokens.forEach((tok, i) => writes.push({ atMs: first + i * every, data: frame(chunkJson({ content: tok })) }));
   const lastAt = first + Math.max(0, s.tokens.length - 1) * every;
   const tail =
