@@ -11,6 +11,7 @@ import { serveApiCommand } from './serveApi';
 import { modelsCommand } from './models';
 import { runCommand } from './run';
 import { fixturesCommand } from './fixtures';
+import { scoreCommand } from './score';
 
 export class UsageError extends Error {}
 
@@ -35,6 +36,7 @@ const commands: Record<string, Command> = {
   models: modelsCommand,
   run: runCommand,
   fixtures: fixturesCommand,
+  score: scoreCommand,
 };
 
 export function version(): string {

@@ -185,5 +185,6 @@ describe('edge cases', () => {
   it('a segment whose references are all empty is an error, as in sacreBLEU', () => {
     expect(() => corpusBleu(['a'], [['']])).toThrow(/segment 1 has no non-empty reference/);
     expect(() => corpusBleu(['a', 'b'], [['a']])).toThrow(/1 segments but there are 2 hypotheses/);
+    expect(() => corpusBleu([], [[]])).toThrow(/at least one hypothesis/);
   });
 });

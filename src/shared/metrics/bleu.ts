@@ -213,6 +213,8 @@ function scoreFromStats(stats: number[][], o: Resolved): BleuScore {
  */
 export function corpusBleu(hypotheses: readonly string[], references: ReadonlyArray<readonly string[]>, options?: BleuOptions): BleuScore {
   const o = resolve(options, false);
+  // sacreBLEU fails on an empty corpus too; a silent 0 would read as a real score.
+  if (hypotheses.length === 0) throw new Error('BLEU needs at least one hypothesis');
   if (references.length === 0) throw new Error('BLEU needs at least one reference stream');
   for (const [k, stream] of references.entries()) {
     if (stream.length !== hypotheses.length) {

@@ -1,6 +1,7 @@
 // NLTK's PorterStemmer (nltk/stem/porter.py, NLTK 3.x), ported rule for rule. rouge-score's
 // DefaultTokenizer uses `porter.PorterStemmer()`, i.e. the default NLTK_EXTENSIONS mode; the other two
-// modes are here so the differences can be checked, not because the metrics use them.
+// modes are here so the differences can be checked, not because the metrics use them. Indexing is by
+// UTF-16 unit, so words with characters outside the BMP can differ from Python (ROUGE passes [a-z0-9] only).
 
 export type PorterMode = 'NLTK_EXTENSIONS' | 'MARTIN_EXTENSIONS' | 'ORIGINAL_ALGORITHM';
 
