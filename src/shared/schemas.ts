@@ -111,7 +111,7 @@ export type StopReason = z.infer<typeof StopReason>;
 
 export const RunStatus = z.enum(['running', 'done']);
 
-export const RunSource = z.enum(['playground', 'compare', 'api', 'cli']);
+export const RunSource = z.enum(['playground', 'compare', 'api', 'cli', 'eval', 'dataset', 'bench']);
 export type RunSource = z.infer<typeof RunSource>;
 
 export const RunRecord = z.object({

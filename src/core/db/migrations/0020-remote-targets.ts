@@ -16,7 +16,7 @@ export const migration0020: Migration = {
     ) STRICT;
 
     ALTER TABLE runs ADD COLUMN source TEXT NOT NULL DEFAULT 'playground'
-      CHECK (source IN ('playground', 'compare', 'api', 'cli'));
+      CHECK (source IN ('playground', 'compare', 'api', 'cli', 'eval', 'dataset', 'bench'));
     ALTER TABLE runs ADD COLUMN target_kind TEXT NOT NULL DEFAULT 'local' CHECK (target_kind IN ('local', 'remote'));
     -- No foreign key: removing a target keeps the history of what was sent to it.
     ALTER TABLE runs ADD COLUMN target_id TEXT;
