@@ -31,6 +31,9 @@ import { CompareRepo } from './compare/compare.repo';
 import { CompareService } from './compare/compare.service';
 import { FileSecretStore, type SecretStore } from './secrets/secretStore';
 import { TargetsRepo } from './targets/targets.repo';
+import { PromptsRepo } from './prompts/prompts.repo';
+import { PromptsService } from './prompts/prompts.service';
+import { promptHandlers } from './prompts/prompts.handlers';
 import { TargetsService } from './targets/targets.service';
 
 export interface CoreOptions {
@@ -87,6 +90,7 @@ export function createCore(opts: CoreOptions): Core {
   runs.setRemoteRunner(targets);
   const compare = new CompareService(new CompareRepo(db), runs);
   const apiServer = new ApiServerService({ engine, models, runs });
+  const prompts = new PromptsService(new PromptsRepo(db));
 
   models.on('changed', (m) => emit('models.changed', m));
   engine.on('status', (s) => emit('engine.status', s));
@@ -138,6 +142,7 @@ export function createCore(opts: CoreOptions): Core {
     'apiServer.status': () => apiServer.status(),
     'apiServer.start': (settings) => apiServer.start(settings),
     'apiServer.stop': () => apiServer.stop(),
+    ...promptHandlers(prompts),
   };
 
   async function dispatch(name: unknown, input: unknown): Promise<WireResult<unknown>> {

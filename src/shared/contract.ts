@@ -16,6 +16,7 @@ import {
 import { ApiServerSettings, ApiServerStatus } from './apiServer.schema';
 import { Comparison, CompareRequest, ComparisonSummary } from './compare.schema';
 import { TargetCheck, TargetInfo, TargetInput, TargetPatch } from './targets.schema';
+import { promptCommands } from './prompts.schema';
 
 export interface CommandSpec {
   input: z.ZodType;
@@ -85,6 +86,8 @@ export const commands = {
   /** Returns the bearer key once, so the user can copy it; it is not shown again. */
   'apiServer.start': { input: ApiServerSettings, output: z.object({ status: ApiServerStatus, key: z.string() }) },
   'apiServer.stop': { input: Empty, output: ApiServerStatus },
+
+  ...promptCommands,
 } as const satisfies Record<string, CommandSpec>;
 
 export const RunChunk = z.object({ runId: Id, text: z.string(), tokens: z.number() });
