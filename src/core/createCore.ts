@@ -34,6 +34,9 @@ import { TargetsRepo } from './targets/targets.repo';
 import { PromptsRepo } from './prompts/prompts.repo';
 import { PromptsService } from './prompts/prompts.service';
 import { promptHandlers } from './prompts/prompts.handlers';
+import { TestSetsRepo } from './testsets/testsets.repo';
+import { TestSetsService } from './testsets/testsets.service';
+import { testSetHandlers } from './testsets/testsets.handlers';
 import { TargetsService } from './targets/targets.service';
 
 export interface CoreOptions {
@@ -91,6 +94,7 @@ export function createCore(opts: CoreOptions): Core {
   const compare = new CompareService(new CompareRepo(db), runs);
   const apiServer = new ApiServerService({ engine, models, runs });
   const prompts = new PromptsService(new PromptsRepo(db));
+  const testSets = new TestSetsService(new TestSetsRepo(db));
 
   models.on('changed', (m) => emit('models.changed', m));
   engine.on('status', (s) => emit('engine.status', s));
@@ -143,6 +147,7 @@ export function createCore(opts: CoreOptions): Core {
     'apiServer.start': (settings) => apiServer.start(settings),
     'apiServer.stop': () => apiServer.stop(),
     ...promptHandlers(prompts),
+    ...testSetHandlers(testSets),
   };
 
   async function dispatch(name: unknown, input: unknown): Promise<WireResult<unknown>> {
@@ -191,6 +196,7 @@ export function createCore(opts: CoreOptions): Core {
       models.close();
       await engine.close();
       await models.idle().catch(() => undefined);
+      testSets.close();
       db.close();
     },
   };

@@ -17,6 +17,7 @@ import { ApiServerSettings, ApiServerStatus } from './apiServer.schema';
 import { Comparison, CompareRequest, ComparisonSummary } from './compare.schema';
 import { TargetCheck, TargetInfo, TargetInput, TargetPatch } from './targets.schema';
 import { promptCommands } from './prompts.schema';
+import { testSetCommands } from './testsets.schema';
 
 export interface CommandSpec {
   input: z.ZodType;
@@ -88,6 +89,7 @@ export const commands = {
   'apiServer.stop': { input: Empty, output: ApiServerStatus },
 
   ...promptCommands,
+  ...testSetCommands,
 } as const satisfies Record<string, CommandSpec>;
 
 export const RunChunk = z.object({ runId: Id, text: z.string(), tokens: z.number() });
