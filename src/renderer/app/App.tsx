@@ -1,4 +1,5 @@
-import { useCallback, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
+import type { RenderedPromptVersion } from '../../shared/prompts.schema';
 import type { RunRecord } from '../../shared/schemas';
 import { CompareView } from '../features/compare/CompareView';
 import { useCompareStore } from '../features/compare/compare.store';
@@ -9,11 +10,15 @@ import { HistoryView } from '../features/history/HistoryView';
 import { ModelsView } from '../features/models/ModelsView';
 import { PlaygroundView } from '../features/playground/PlaygroundView';
 import { usePlaygroundStore } from '../features/playground/playground.store';
+import type { PromptSource } from '../features/prompts/PromptsView';
 import { SettingsView } from '../features/settings/SettingsView';
 import { TargetsView } from '../features/targets/TargetsView';
 import { ErrorNote } from '../ui/ErrorNote';
 import { Nav } from './Nav';
-import { VIEWS, type View } from './views';
+import { VIEWS, viewForShortcut, type View } from './views';
+
+// The prompt library brings the contract's zod schemas (it validates drafts with them); only opening it pays.
+const PromptsView = lazy(() => import('../features/prompts/PromptsView').then((m) => ({ default: m.PromptsView })));
 
 export function App(): React.JSX.Element {
   const [view, setView] = useState<View>('models');
@@ -23,6 +28,20 @@ export function App(): React.JSX.Element {
   // History hands a run to the Playground through the shell, so neither feature reaches into the other.
   const openRun = useCallback((record: RunRecord) => {
     usePlaygroundStore.getState().openRun(record);
+    setView('playground');
+  }, []);
+
+  // A prompt-library version, rendered by the core, goes to the Playground the same way.
+  const openPrompt = useCallback((rendered: RenderedPromptVersion, source: PromptSource) => {
+    usePlaygroundStore.getState().openPrompt({
+      systemPrompt: rendered.playground.systemPrompt,
+      userMessage: rendered.playground.userMessage,
+      variables: source.variables,
+      params: rendered.params,
+      jsonSchema: rendered.jsonSchema,
+      target: rendered.target,
+      source: { promptName: source.promptName, versionNumber: source.versionNumber },
+    });
     setView('playground');
   }, []);
 
@@ -42,10 +61,10 @@ export function App(): React.JSX.Element {
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
       if (!(e.ctrlKey || e.metaKey) || e.altKey || e.shiftKey) return;
-      const target = VIEWS[Number(e.key) - 1];
+      const target = viewForShortcut(e.key);
       if (target) {
         e.preventDefault();
-        setView(target.id);
+        setView(target);
       }
     };
     window.addEventListener('keydown', onKey);
@@ -84,6 +103,11 @@ export function App(): React.JSX.Element {
         <main className="content">
           {view === 'models' ? <ModelsView /> : null}
           {view === 'playground' ? <PlaygroundView /> : null}
+          {view === 'prompts' ? (
+            <Suspense fallback={<p className="view muted">Loading the prompt library…</p>}>
+              <PromptsView onOpenInPlayground={openPrompt} />
+            </Suspense>
+          ) : null}
           {view === 'history' ? <HistoryView onOpen={openRun} /> : null}
           {view === 'compare' ? <CompareView onImportFromPlayground={importToCompare} /> : null}
           {view === 'targets' ? <TargetsView /> : null}

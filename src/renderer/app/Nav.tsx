@@ -18,6 +18,11 @@ const ICONS: Record<View, React.JSX.Element> = {
       <path d="M2.5 3.5h11v9h-11z M5 6.5l2 1.5-2 1.5 M8.5 10h2.5" />
     </svg>
   ),
+  prompts: (
+    <svg viewBox="0 0 16 16" aria-hidden>
+      <path d="M4 2.5h6l2.5 2.5v8.5H4z M10 2.5V5h2.5 M6 7.5h4.5 M6 9.75h4.5 M6 12h2.5" />
+    </svg>
+  ),
   history: (
     <svg viewBox="0 0 16 16" aria-hidden>
       <path d="M8 2.5a5.5 5.5 0 1 1-5.2 3.7 M2.5 2.5v3.5H6 M8 5v3.2l2.2 1.4" />
@@ -48,14 +53,14 @@ export function Nav({ view, onChange, footer }: Props): React.JSX.Element {
         <span className="brand-name">Lamplight</span>
       </div>
       <ul className="nav-list">
-        {VIEWS.map((v, i) => (
+        {VIEWS.map((v) => (
           <li key={v.id}>
             <button
               type="button"
               className={v.id === view ? 'nav-item active' : 'nav-item'}
               data-testid={`nav-${v.id}`}
               aria-current={v.id === view ? 'page' : undefined}
-              title={`${v.label} (Ctrl+${i + 1})`}
+              title={`${v.label} (Ctrl+${v.shortcut})`}
               onClick={() => onChange(v.id)}
             >
               {ICONS[v.id]}

@@ -1,11 +1,18 @@
-export type View = 'models' | 'playground' | 'history' | 'compare' | 'targets' | 'settings';
+export type View = 'models' | 'playground' | 'prompts' | 'history' | 'compare' | 'targets' | 'settings';
 
-// Ctrl+1… follow this order; new views go after the first three so their shortcuts stay put.
-export const VIEWS: readonly { id: View; label: string; subtitle: string }[] = [
-  { id: 'models', label: 'Models', subtitle: 'Local GGUF files, downloads and loading' },
-  { id: 'playground', label: 'Playground', subtitle: 'Prompts, variables, sampling and streamed output' },
-  { id: 'history', label: 'History', subtitle: 'Every run with its settings and timings' },
-  { id: 'compare', label: 'Compare', subtitle: 'One prompt on several models side by side, differences marked' },
-  { id: 'targets', label: 'Targets', subtitle: 'Remote OpenAI-compatible servers (vLLM and friends)' },
-  { id: 'settings', label: 'Settings', subtitle: 'Local API server' },
+// Listed in nav order. Each view keeps the Ctrl+digit it was given when it arrived, so a view placed in
+// the middle of the list (Prompts, next to the Playground) moves no one's shortcut.
+export const VIEWS: readonly { id: View; label: string; subtitle: string; shortcut: number }[] = [
+  { id: 'models', label: 'Models', subtitle: 'Local GGUF files, downloads and loading', shortcut: 1 },
+  { id: 'playground', label: 'Playground', subtitle: 'Prompts, variables, sampling and streamed output', shortcut: 2 },
+  { id: 'prompts', label: 'Prompts', subtitle: 'Versioned prompt templates, labels and diffs', shortcut: 7 },
+  { id: 'history', label: 'History', subtitle: 'Every run with its settings and timings', shortcut: 3 },
+  { id: 'compare', label: 'Compare', subtitle: 'One prompt on several models side by side, differences marked', shortcut: 4 },
+  { id: 'targets', label: 'Targets', subtitle: 'Remote OpenAI-compatible servers (vLLM and friends)', shortcut: 5 },
+  { id: 'settings', label: 'Settings', subtitle: 'Local API server', shortcut: 6 },
 ];
+
+/** The view a Ctrl+digit key opens, if any. */
+export function viewForShortcut(key: string): View | null {
+  return VIEWS.find((v) => String(v.shortcut) === key)?.id ?? null;
+}

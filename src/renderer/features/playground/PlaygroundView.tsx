@@ -59,6 +59,7 @@ export function PlaygroundView(): React.JSX.Element {
       </div>
       <div className="pg-columns">
         <div className="pg-col pg-prompt">
+          <FromPromptNote />
           <PromptEditors />
           <VariablesPanel />
           <RenderedPromptPanel />
@@ -71,6 +72,19 @@ export function PlaygroundView(): React.JSX.Element {
           <JsonSchemaControls />
         </div>
       </div>
+    </div>
+  );
+}
+
+/** Where the texts came from when the prompt library opened a version here. */
+function FromPromptNote(): React.JSX.Element | null {
+  const from = usePlaygroundStore((s) => s.fromPrompt);
+  const edited = usePlaygroundStore((s) => s.fromPrompt !== null && (s.systemPrompt !== s.fromPrompt.systemPrompt || s.userMessage !== s.fromPrompt.userMessage));
+  if (!from) return null;
+  return (
+    <div className="reopened" data-testid="playground-from-prompt" title={from.promptName}>
+      From the prompt library · <span className="mono">{from.promptName}</span> v{from.versionNumber}
+      {edited ? ' · edited here' : ''}
     </div>
   );
 }

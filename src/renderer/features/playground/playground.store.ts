@@ -1,7 +1,7 @@
 // The Playground: prompt texts, variables, sampling form, the rendered prompt and the current run's stream.
 import { create } from 'zustand';
 import type { RunChunk } from '../../../shared/contract';
-import type { RenderedPrompt, RunRecord, RunTarget } from '../../../shared/schemas';
+import type { RenderedPrompt, RunRecord, RunTarget, SamplingParams } from '../../../shared/schemas';
 import { api } from '../../app/bridge';
 import { toShownError, type ShownError } from '../../ui/errors';
 import { DEFAULT_PARAMS, toParamsForm, type ParamsForm } from './params';
@@ -14,6 +14,18 @@ export type OutputMode = 'markdown' | 'raw';
 export interface RunProblem {
   title: string;
   error: ShownError;
+}
+
+/** A prompt-library version rendered for the Playground; the shell hands it over. */
+export interface PromptHandover {
+  systemPrompt: string;
+  userMessage: string;
+  variables: Record<string, string>;
+  params: SamplingParams;
+  jsonSchema: string | null;
+  /** null keeps the Playground's current choice. */
+  target: RunTarget | null;
+  source: { promptName: string; versionNumber: number };
 }
 
 /** Loads the model if needed; resolves null when it is ready, or the reason it is not. */
@@ -43,6 +55,8 @@ interface PlaygroundStore {
   problem: RunProblem | null;
   /** Set when the shown run came from History rather than from pressing Run. */
   reopened: { modelName: string; startedAt: number } | null;
+  /** Set when the prompt texts came from the prompt library, with the texts as they arrived. */
+  fromPrompt: (PromptHandover['source'] & { systemPrompt: string; userMessage: string }) | null;
   outputMode: OutputMode;
 
   setTarget(target: RunTarget | null): void;
@@ -61,6 +75,7 @@ interface PlaygroundStore {
   applyChunk(chunk: RunChunk): void;
   applyFinished(record: RunRecord): void;
   openRun(record: RunRecord): void;
+  openPrompt(p: PromptHandover): void;
 }
 
 const DEFAULT_SCHEMA = `{
@@ -109,6 +124,7 @@ export const usePlaygroundStore = create<PlaygroundStore>()((set, get) => ({
   record: null,
   problem: null,
   reopened: null,
+  fromPrompt: null,
   outputMode: 'markdown',
 
   setTarget(target) {
@@ -243,6 +259,27 @@ export const usePlaygroundStore = create<PlaygroundStore>()((set, get) => ({
       record: done ? record : null,
       problem: record.error ? { title: 'This run failed', error: { code: null, message: record.error } } : null,
       reopened: { modelName: record.modelName, startedAt: record.startedAt },
+      fromPrompt: null,
+    });
+  },
+
+  openPrompt(p) {
+    const s = get();
+    const names = extractVariables(p.systemPrompt, p.userMessage);
+    const synced = syncVariables(names, p.variables, { ...s.variableMemory, ...p.variables });
+    const busy = s.phase === 'loading-model' || s.phase === 'starting' || s.phase === 'streaming';
+    set({
+      target: p.target ?? s.target,
+      systemPrompt: p.systemPrompt,
+      userMessage: p.userMessage,
+      variables: synced.values,
+      variableMemory: synced.memory,
+      params: toParamsForm(p.params),
+      schemaEnabled: p.jsonSchema !== null,
+      schemaText: p.jsonSchema ?? s.schemaText,
+      fromPrompt: { ...p.source, systemPrompt: p.systemPrompt, userMessage: p.userMessage },
+      // A run in progress keeps streaming into its output; otherwise the old output no longer belongs here.
+      ...(busy ? {} : { phase: 'idle' as const, runId: null, output: '', streamedTokens: 0, record: null, problem: null, reopened: null }),
     });
   },
 }));
