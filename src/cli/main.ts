@@ -12,6 +12,7 @@ import { modelsCommand } from './models';
 import { runCommand } from './run';
 import { fixturesCommand } from './fixtures';
 import { scoreCommand } from './score';
+import { evalCommand } from './eval';
 
 export class UsageError extends Error {}
 
@@ -37,6 +38,7 @@ const commands: Record<string, Command> = {
   run: runCommand,
   fixtures: fixturesCommand,
   score: scoreCommand,
+  eval: evalCommand,
 };
 
 export function version(): string {

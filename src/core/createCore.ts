@@ -37,6 +37,9 @@ import { promptHandlers } from './prompts/prompts.handlers';
 import { TestSetsRepo } from './testsets/testsets.repo';
 import { TestSetsService } from './testsets/testsets.service';
 import { testSetHandlers } from './testsets/testsets.handlers';
+import { EvalsRepo } from './evals/evals.repo';
+import { coreEvalTargets, EvalsService, testSetRowsSource } from './evals/evals.service';
+import { evalHandlers } from './evals/evals.handlers';
 import { TargetsService } from './targets/targets.service';
 
 export interface CoreOptions {
@@ -60,6 +63,7 @@ export interface Core extends LamplightApi {
   readonly runs: RunsService;
   readonly targets: TargetsService;
   readonly apiServer: ApiServerService;
+  readonly evals: EvalsService;
   /** Untrusted input from a transport: validated here, errors returned as data, never thrown. */
   dispatch(name: unknown, input: unknown): Promise<WireResult<unknown>>;
   onAny(listener: <E extends EventName>(name: E, payload: EventPayload<E>) => void): () => void;
@@ -95,6 +99,8 @@ export function createCore(opts: CoreOptions): Core {
   const apiServer = new ApiServerService({ engine, models, runs });
   const prompts = new PromptsService(new PromptsRepo(db));
   const testSets = new TestSetsService(new TestSetsRepo(db));
+  const evals = new EvalsService({ repo: new EvalsRepo(db), runs, prompts, rows: testSetRowsSource(testSets), targets: coreEvalTargets({ engine, models, targets }) });
+  evals.on('progress', (p) => emit('evals.progress', p));
 
   models.on('changed', (m) => emit('models.changed', m));
   engine.on('status', (s) => emit('engine.status', s));
@@ -148,6 +154,7 @@ export function createCore(opts: CoreOptions): Core {
     'apiServer.stop': () => apiServer.stop(),
     ...promptHandlers(prompts),
     ...testSetHandlers(testSets),
+    ...evalHandlers(evals),
   };
 
   async function dispatch(name: unknown, input: unknown): Promise<WireResult<unknown>> {
@@ -172,6 +179,7 @@ export function createCore(opts: CoreOptions): Core {
     runs,
     targets,
     apiServer,
+    evals,
     dispatch,
     async invoke<N extends CommandName>(name: N, input: CommandInput<N>): Promise<CommandOutput<N>> {
       const r = await dispatch(name, input);
@@ -190,6 +198,7 @@ export function createCore(opts: CoreOptions): Core {
       return () => bus.off('event', listener);
     },
     async close() {
+      evals.close();
       await apiServer.close();
       runs.close();
       await downloads.close();

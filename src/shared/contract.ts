@@ -18,6 +18,7 @@ import { Comparison, CompareRequest, ComparisonSummary } from './compare.schema'
 import { TargetCheck, TargetInfo, TargetInput, TargetPatch } from './targets.schema';
 import { promptCommands } from './prompts.schema';
 import { testSetCommands } from './testsets.schema';
+import { evalCommands, evalEvents } from './evals.schema';
 
 export interface CommandSpec {
   input: z.ZodType;
@@ -90,6 +91,7 @@ export const commands = {
 
   ...promptCommands,
   ...testSetCommands,
+  ...evalCommands,
 } as const satisfies Record<string, CommandSpec>;
 
 export const RunChunk = z.object({ runId: Id, text: z.string(), tokens: z.number() });
@@ -105,6 +107,7 @@ export const events = {
   /** A target's replica health changed (no secrets: TargetInfo never carries keys or header values). */
   'targets.changed': TargetInfo,
   'apiServer.status': ApiServerStatus,
+  ...evalEvents,
 } as const satisfies Record<string, z.ZodType>;
 
 export type Commands = typeof commands;

@@ -1,0 +1,284 @@
+// One start of an evaluation: runs the cells not stored yet through runs.start, checks each output (and has
+// the judge score it), and stores the cell the moment it finishes — so whatever stops the job, a later
+// start resumes from the stored cells. Progress is counted here and sent at most 10 times a second.
+import type { CheckResult, EvalColumn, EvalProgress, EvalRow, EvalStatus, JudgeConfig } from '../../shared/evals.schema';
+import type { RunRecord, RunTarget } from '../../shared/schemas';
+import type { RunsService } from '../runs/runs.service';
+import { evaluateAll } from './assertions';
+import { rowScore } from './evalResults';
+import type { EvalsRepo, NewResult, StoredEval, VersionTemplate } from './evals.repo';
+import { judgePrompt, parseJudgeScore } from './judge';
+
+/** What evaluations need from targets: a runnable target, and its name for result columns. */
+export interface EvalTargets {
+  /** Loads a local model when another one (or none) is loaded; remote targets need nothing. */
+  ensureReady(target: RunTarget): Promise<void>;
+  describe(target: RunTarget): string;
+}
+
+export type EvalRuns = Pick<RunsService, 'start' | 'wait' | 'cancel'>;
+
+export interface Cell {
+  column: EvalColumn;
+  row: EvalRow;
+}
+
+export interface JobDeps {
+  repo: EvalsRepo;
+  runs: EvalRuns;
+  targets: EvalTargets;
+  now: () => number;
+  emit: (p: EvalProgress) => void;
+}
+
+/** Progress events go out at most this often per evaluation. */
+const PROGRESS_MS = 100;
+
+const FAILED_STOPS = new Set<RunRecord['stopReason']>(['error', 'crash', 'interrupted', 'abort']);
+
+/** Why a run gives no output to judge, or null when it finished normally (eos, maxTokens, stop). */
+function runFailure(r: RunRecord): string | null {
+  if (r.error) return r.error;
+  if (r.stopReason === 'abort') return 'the run was stopped';
+  if (FAILED_STOPS.has(r.stopReason)) return `the run ended with ${r.stopReason}`;
+  return null;
+}
+
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+/** Local runs store no E2E; their wall time is the same measure at ms resolution. */
+const latencyOf = (r: RunRecord) => r.e2eMs ?? (r.finishedAt !== null ? r.finishedAt - r.startedAt : null);
+
+type JudgeOutcome = { runId: string; check: CheckResult } | { runId: string | null; error: string } | null;
+
+export class EvalJob {
+  readonly total: number;
+  private done: number;
+  private passed: number;
+  private failed: number;
+  private errors = 0;
+  private running = 0;
+  /** Cancel or close: schedule nothing more; runs aborted now are not stored. */
+  private stopping = false;
+  /** The core is closing: touch neither the database nor events. */
+  private closed = false;
+  private readonly inFlight = new Set<string>();
+  private lastEmit = 0;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    readonly ev: StoredEval,
+    private readonly cells: readonly Cell[],
+    private readonly deps: JobDeps,
+  ) {
+    this.total = ev.rowCount * ev.columns.length;
+    this.done = this.total - cells.length;
+    // Cells stored with an error are in `cells` again: only clean ones count as already done.
+    this.passed = ev.passed;
+    this.failed = ev.failed;
+  }
+
+  get skipped(): number {
+    return this.total - this.cells.length;
+  }
+
+  get cancelled(): boolean {
+    return this.stopping;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Local columns run one target after another (one model is loaded at a time); remote ones in parallel. */
+  async run(): Promise<void> {
+    this.progress();
+    if (this.cells.length === 0) return;
+    const judge = this.ev.definition.judge;
+    if (judge?.modelTarget.kind === 'local') {
+      try {
+        await this.deps.targets.ensureReady(judge.modelTarget);
+      } catch (e) {
+        for (const cell of this.cells) this.store(this.errorResult(cell, null, `judge: ${message(e)}`));
+        return;
+      }
+    }
+    const lanes = new Map<string, Cell[]>();
+    for (const cell of this.cells) {
+      const lane = lanes.get(cell.column.targetKey);
+      if (lane) lane.push(cell);
+      else lanes.set(cell.column.targetKey, [cell]);
+    }
+    const all = [...lanes.values()];
+    const localChain = (async () => {
+      for (const lane of all.filter((l) => l[0]?.column.target.kind === 'local')) await this.runLane(lane);
+    })();
+    await Promise.all([localChain, ...all.filter((l) => l[0]?.column.target.kind === 'remote').map((lane) => this.runLane(lane))]);
+  }
+
+  /** Stops scheduling and aborts the runs in flight; run() then returns once they have. */
+  cancel(): void {
+    this.stopping = true;
+    for (const runId of this.inFlight) this.deps.runs.cancel(runId);
+  }
+
+  /** Like cancel, and nothing more is written or sent: the database is about to close. */
+  close(): void {
+    this.closed = true;
+    this.stopTimer();
+    this.cancel();
+  }
+
+  snapshot(status: EvalStatus): EvalProgress {
+    const { done, total, passed, failed, errors, running } = this;
+    return { evalId: this.ev.id, status, done, total, passed, failed, errors, running };
+  }
+
+  /** The last event, with the final status; nothing is sent after it. */
+  end(status: EvalStatus): void {
+    this.stopTimer();
+    if (!this.closed) this.deps.emit(this.snapshot(status));
+  }
+
+  private stopTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private async runLane(lane: readonly Cell[]): Promise<void> {
+    const first = lane[0];
+    if (!first || this.stopping) return;
+    const target = first.column.target;
+    try {
+      await this.deps.targets.ensureReady(target);
+    } catch (e) {
+      if (!this.stopping) for (const cell of lane) this.store(this.errorResult(cell, null, message(e)));
+      return;
+    }
+    const { concurrency } = this.ev.definition;
+    const limit = target.kind === 'local' ? concurrency.local : concurrency.remote;
+    let next = 0;
+    const worker = async () => {
+      while (!this.stopping && next < lane.length) await this.runCell(lane[next++] as Cell);
+    };
+    await Promise.all(Array.from({ length: Math.min(limit, lane.length) }, worker));
+  }
+
+  private async runCell(cell: Cell): Promise<void> {
+    this.running++;
+    this.progress();
+    try {
+      const result = await this.produce(cell);
+      if (result) this.store(result);
+    } catch (e) {
+      if (!this.stopping) this.store(this.errorResult(cell, null, message(e)));
+    } finally {
+      this.running--;
+      this.progress();
+    }
+  }
+
+  private store(r: NewResult): void {
+    if (this.closed) return;
+    this.deps.repo.upsertResult(r);
+    this.done++;
+    if (r.error !== null) this.errors++;
+    else if (r.pass) this.passed++;
+    else this.failed++;
+    this.progress();
+  }
+
+  /** Starts a run (source 'eval', so it is in history) and waits for it; cancel() aborts it meanwhile. */
+  private async runTracked(
+    target: RunTarget,
+    prompt: { systemPrompt: string; userMessage: string; variables: Record<string, string> },
+    rest: Pick<VersionTemplate, 'params' | 'jsonSchema'>,
+  ): Promise<RunRecord> {
+    const { runId } = this.deps.runs.start({ source: 'eval', target, modelId: null, ...prompt, ...rest });
+    this.inFlight.add(runId);
+    try {
+      return await this.deps.runs.wait(runId);
+    } finally {
+      this.inFlight.delete(runId);
+    }
+  }
+
+  /** The cell's result, or null when a cancel abandoned it (nothing stored: the next start runs it). */
+  private async produce(cell: Cell): Promise<NewResult | null> {
+    const { column, row } = cell;
+    const t = this.ev.templates[column.versionId] as VersionTemplate;
+    const rec = await this.runTracked(column.target, { systemPrompt: t.systemPrompt, userMessage: t.userMessage, variables: row.variables }, t);
+    if (this.stopping && rec.stopReason === 'abort') return null;
+    const failure = runFailure(rec);
+    if (failure !== null) return this.errorResult(cell, rec, failure);
+
+    const checks: CheckResult[] = evaluateAll(this.ev.definition.assertions, {
+      output: rec.output,
+      expected: row.expected,
+      label: row.label,
+      latencyMs: latencyOf(rec),
+      variables: row.variables,
+    }).results;
+    const judge = this.ev.definition.judge;
+    let judgeRunId: string | null = null;
+    if (judge) {
+      if (this.stopping) return null;
+      const j = await this.judge(judge, rec.output, row);
+      if (j === null) return null;
+      judgeRunId = j.runId;
+      if ('error' in j) return { ...this.errorResult(cell, rec, `judge: ${j.error}`), judgeRunId };
+      checks.push(j.check);
+    }
+    const pass = checks.every((c) => c.pass);
+    return { ...this.base(cell, rec), judgeRunId, pass, score: rowScore(checks, pass, judge?.scale ?? null), error: null, checks };
+  }
+
+  /** A parse failure is a failed check; a failed judge run is a cell error (retried by the next start). */
+  private async judge(judge: JudgeConfig, output: string, row: EvalRow): Promise<JudgeOutcome> {
+    const prompt = judgePrompt(judge, { output, expected: row.expected, variables: row.variables });
+    let rec: RunRecord;
+    try {
+      // No variables: the model's output is quoted as written, never template-filled.
+      rec = await this.runTracked(judge.modelTarget, { ...prompt, variables: {} }, { params: judge.params, jsonSchema: null });
+    } catch (e) {
+      return { runId: null, error: message(e) };
+    }
+    if (this.stopping && rec.stopReason === 'abort') return null;
+    const failure = runFailure(rec);
+    if (failure !== null) return { runId: rec.id, error: failure };
+    const s = parseJudgeScore(rec.output, judge.scale);
+    if (!s.ok) return { runId: rec.id, check: { type: 'judge', pass: false, score: null, reason: s.reason } };
+    const why = s.justification ? `: ${s.justification}` : '';
+    return { runId: rec.id, check: { type: 'judge', pass: s.score >= judge.min, score: s.score, reason: `judge ${s.score}/${judge.scale} (min ${judge.min})${why}` } };
+  }
+
+  private base(cell: Cell, rec: RunRecord | null): Omit<NewResult, 'judgeRunId' | 'pass' | 'score' | 'error' | 'checks'> {
+    return {
+      evalId: this.ev.id,
+      versionId: cell.column.versionId,
+      targetKey: cell.column.targetKey,
+      rowId: cell.row.id,
+      runId: rec?.id ?? null,
+      ttftMs: rec?.ttftMs ?? null,
+      e2eMs: rec ? latencyOf(rec) : null,
+      completionTokens: rec?.completionTokens ?? null,
+      finishedAt: this.deps.now(),
+    };
+  }
+
+  private errorResult(cell: Cell, rec: RunRecord | null, error: string): NewResult {
+    return { ...this.base(cell, rec), judgeRunId: null, pass: false, score: null, error, checks: [] };
+  }
+
+  /** At most one event per PROGRESS_MS; a change inside the window goes out at its end. */
+  private progress(): void {
+    if (this.closed || this.timer) return;
+    const send = () => {
+      this.timer = null;
+      this.lastEmit = Date.now();
+      this.deps.emit(this.snapshot('running'));
+    };
+    const wait = this.lastEmit + PROGRESS_MS - Date.now();
+    if (wait <= 0) send();
+    else this.timer = setTimeout(send, wait);
+  }
+}
