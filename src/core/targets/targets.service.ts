@@ -31,6 +31,8 @@ export interface TargetPatchInput {
 
 export class TargetsService extends EventEmitter<TargetsEvents> implements RemoteRunner {
   private readonly pools = new Map<string, ReplicaPool>();
+  /** Decrypted credentials per target, so a 500-case evaluation does not read the key store 500 times. */
+  private readonly creds = new Map<string, { apiKey: string | null; headers: Record<string, string> }>();
 
   constructor(
     private readonly repo: TargetsRepo,
@@ -68,6 +70,7 @@ export class TargetsService extends EventEmitter<TargetsEvents> implements Remot
   }
 
   private writeSecrets(id: string, apiKey: string | null | undefined, headers: Record<string, string> | undefined): void {
+    this.creds.delete(id);
     if (apiKey !== undefined) {
       if (apiKey === null || apiKey === '') this.secrets.delete(keyName(id));
       else this.secrets.set(keyName(id), apiKey);
@@ -113,6 +116,7 @@ export class TargetsService extends EventEmitter<TargetsEvents> implements Remot
   }
 
   remove(id: string): boolean {
+    this.creds.delete(id);
     this.secrets.delete(keyName(id));
     this.secrets.delete(headersName(id));
     this.pools.delete(id);
@@ -120,8 +124,13 @@ export class TargetsService extends EventEmitter<TargetsEvents> implements Remot
   }
 
   private credentials(id: string): { apiKey: string | null; headers: Record<string, string> } {
-    const headers = this.secrets.get(headersName(id));
-    return { apiKey: this.secrets.get(keyName(id)), headers: headers ? (JSON.parse(headers) as Record<string, string>) : {} };
+    let c = this.creds.get(id);
+    if (!c) {
+      const headers = this.secrets.get(headersName(id));
+      c = { apiKey: this.secrets.get(keyName(id)), headers: headers ? (JSON.parse(headers) as Record<string, string>) : {} };
+      this.creds.set(id, c);
+    }
+    return c;
   }
 
   /** Checks every replica (GET /models) and returns the union of the models they list. */
