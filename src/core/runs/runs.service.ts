@@ -65,6 +65,26 @@ interface Active {
 
 export type StartRun = RunRequest & { source?: RunSource };
 
+/** The streaming state of a run that has just been stored as 'running'. */
+function newActive(): Active {
+  let finish!: (r: RunRecord) => void;
+  const done = new Promise<RunRecord>((r) => (finish = r));
+  return {
+    output: '',
+    pendingText: '',
+    pendingTokens: 0,
+    timer: null,
+    startedAt: performance.now(),
+    firstChunkAt: null,
+    lastChunkAt: null,
+    firstChunkTokens: 0,
+    tokens: 0,
+    abort: null,
+    done,
+    finish: (r) => finish(r),
+  };
+}
+
 /** A request to Lamplight's own OpenAI-compatible server, run on the loaded local model. */
 export interface ApiRunRequest {
   /** What history shows as the prompt: the system text and the user's side of the conversation. */
@@ -149,21 +169,7 @@ export class RunsService extends EventEmitter<RunsEvents> {
       jsonSchema: req.jsonSchema,
       startedAt: Date.now(),
     });
-    let finish!: (r: RunRecord) => void;
-    const a: Active = {
-      output: '',
-      pendingText: '',
-      pendingTokens: 0,
-      timer: null,
-      startedAt: performance.now(),
-      firstChunkAt: null,
-      lastChunkAt: null,
-      firstChunkTokens: 0,
-      tokens: 0,
-      abort: null,
-      done: new Promise<RunRecord>((r) => (finish = r)),
-      finish: (r) => finish(r),
-    };
+    const a = newActive();
     this.active.set(runId, a);
     try {
       if (target.kind === 'local') this.startLocal(runId, a, system.text, user.text, req);
@@ -199,21 +205,7 @@ export class RunsService extends EventEmitter<RunsEvents> {
       jsonSchema: req.jsonSchema,
       startedAt: Date.now(),
     });
-    let finish!: (r: RunRecord) => void;
-    const a: Active = {
-      output: '',
-      pendingText: '',
-      pendingTokens: 0,
-      timer: null,
-      startedAt: performance.now(),
-      firstChunkAt: null,
-      lastChunkAt: null,
-      firstChunkTokens: 0,
-      tokens: 0,
-      abort: null,
-      done: new Promise<RunRecord>((r) => (finish = r)),
-      finish: (r) => finish(r),
-    };
+    const a = newActive();
     this.active.set(runId, a);
     const chunkTimes: number[] = [];
     let badInput = false;
