@@ -13,11 +13,14 @@ import { usePlaygroundStore } from '../features/playground/playground.store';
 import type { PromptSource } from '../features/prompts/PromptsView';
 import { SettingsView } from '../features/settings/SettingsView';
 import { TargetsView } from '../features/targets/TargetsView';
+import { TestSetsView } from '../features/testsets/TestSetsView';
 import { ErrorNote } from '../ui/ErrorNote';
 import { Nav } from './Nav';
 import { VIEWS, viewForShortcut, type View } from './views';
 
 // The prompt library brings the contract's zod schemas (it validates drafts with them); only opening it pays.
+// Evaluations validate assertions with the contract's zod schemas too: loaded when opened.
+const EvalsView = lazy(() => import('../features/evals/EvalsView').then((m) => ({ default: m.EvalsView })));
 const PromptsView = lazy(() => import('../features/prompts/PromptsView').then((m) => ({ default: m.PromptsView })));
 
 export function App(): React.JSX.Element {
@@ -110,6 +113,12 @@ export function App(): React.JSX.Element {
           ) : null}
           {view === 'history' ? <HistoryView onOpen={openRun} /> : null}
           {view === 'compare' ? <CompareView onImportFromPlayground={importToCompare} /> : null}
+          {view === 'testsets' ? <TestSetsView /> : null}
+          {view === 'evals' ? (
+            <Suspense fallback={<p className="view muted">Loading evaluations…</p>}>
+              <EvalsView />
+            </Suspense>
+          ) : null}
           {view === 'targets' ? <TargetsView /> : null}
           {view === 'settings' ? <SettingsView /> : null}
         </main>

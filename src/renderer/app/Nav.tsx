@@ -33,6 +33,16 @@ const ICONS: Record<View, React.JSX.Element> = {
       <path d="M2.5 3h4.5v10H2.5z M9 3h4.5v10H9z M4 6h1.5 M4 8.5h1.5 M10.5 6h1.5 M10.5 8.5h1.5" />
     </svg>
   ),
+  testsets: (
+    <svg viewBox="0 0 16 16" aria-hidden>
+      <path d="M2.5 3h11v10h-11z M2.5 6h11 M2.5 9.5h11 M6.5 3v10" />
+    </svg>
+  ),
+  evals: (
+    <svg viewBox="0 0 16 16" aria-hidden>
+      <path d="M2.5 13.5h11 M4 13.5V9 M7 13.5V5.5 M10 13.5V8 M12.5 3.5l-2 2-1-1" />
+    </svg>
+  ),
   targets: (
     <svg viewBox="0 0 16 16" aria-hidden>
       <path d="M2.5 3.5h11v3.5h-11z M2.5 9h11v3.5h-11z M4.5 5.25h.01 M4.5 10.75h.01 M7 5.25h4.5 M7 10.75h4.5" />

@@ -2,6 +2,7 @@
 // subscribe themselves and never import each other.
 import { api, onConnectionLost } from './bridge';
 import { useCompareStore } from '../features/compare/compare.store';
+import { useEvalsStore } from '../features/evals/evals.store';
 import { useEngineStore } from '../features/engine/engine.store';
 import { useHistoryStore } from '../features/history/history.store';
 import { useModelsStore } from '../features/models/models.store';
@@ -29,6 +30,7 @@ export function wireEvents(): void {
     if (useHistoryStore.getState().listed) void useHistoryStore.getState().refresh();
   });
   api.on('targets.changed', (target) => useTargetsStore.getState().upsert(target));
+  api.on('evals.progress', (progress) => useEvalsStore.getState().applyProgress(progress));
   api.on('apiServer.status', (status) => useApiServerStore.getState().applyStatus(status));
 }
 

@@ -1,4 +1,4 @@
-export type View = 'models' | 'playground' | 'prompts' | 'history' | 'compare' | 'targets' | 'settings';
+export type View = 'models' | 'playground' | 'prompts' | 'history' | 'compare' | 'targets' | 'settings' | 'testsets' | 'evals';
 
 // Listed in nav order. Each view keeps the Ctrl+digit it was given when it arrived, so a view placed in
 // the middle of the list (Prompts, next to the Playground) moves no one's shortcut.
@@ -8,6 +8,8 @@ export const VIEWS: readonly { id: View; label: string; subtitle: string; shortc
   { id: 'prompts', label: 'Prompts', subtitle: 'Versioned prompt templates, labels and diffs', shortcut: 7 },
   { id: 'history', label: 'History', subtitle: 'Every run with its settings and timings', shortcut: 3 },
   { id: 'compare', label: 'Compare', subtitle: 'One prompt on several models side by side, differences marked', shortcut: 4 },
+  { id: 'testsets', label: 'Test sets', subtitle: 'Rows of variables and expected outputs, imported from CSV or JSONL', shortcut: 8 },
+  { id: 'evals', label: 'Evaluations', subtitle: 'Prompt versions × models × test rows, checked by assertions; A/B verdicts', shortcut: 9 },
   { id: 'targets', label: 'Targets', subtitle: 'Remote OpenAI-compatible servers (vLLM and friends)', shortcut: 5 },
   { id: 'settings', label: 'Settings', subtitle: 'Local API server', shortcut: 6 },
 ];

@@ -1,0 +1,233 @@
+// Evaluations: the create form, the evaluation shown (its progress from evals.progress, its results and
+// the A/B comparison) and earlier evaluations to reopen. The core stores every cell; this store holds
+// what the view shows.
+import { create } from 'zustand';
+import type { AssertionInput } from '../../../shared/assertions.schema';
+import type { EvalComparison, EvalInfo, EvalProgress, EvalResults } from '../../../shared/evals.schema';
+import type { PromptInfo, PromptVersionSummary } from '../../../shared/prompts.schema';
+import type { TestSetSummary } from '../../../shared/testsets.schema';
+import { api } from '../../app/bridge';
+import { toShownError, type ShownError } from '../../ui/errors';
+import { parseTargetKey } from '../targets/targetChoices';
+import { newAssertion, type AssertionType } from './assertions';
+
+export interface EvalForm {
+  name: string;
+  promptId: string;
+  /** Picked versions in pick order: the first is A. */
+  versionIds: string[];
+  /** targetChoices keys ('' while unchosen). */
+  targetKeys: string[];
+  testSetId: string;
+  assertions: AssertionInput[];
+  /** Percent, '' for none. */
+  minPassRate: string;
+}
+
+const emptyForm = (): EvalForm => ({ name: '', promptId: '', versionIds: [], targetKeys: [''], testSetId: '', assertions: [newAssertion('regex')], minPassRate: '' });
+
+export interface EvalsStore {
+  prompts: PromptInfo[];
+  versions: PromptVersionSummary[];
+  testSets: TestSetSummary[];
+  evals: EvalInfo[];
+  loadError: ShownError | null;
+  form: EvalForm;
+  creating: boolean;
+  createError: ShownError | null;
+
+  current: EvalInfo | null;
+  progress: EvalProgress | null;
+  results: EvalResults | null;
+  resultsError: ShownError | null;
+  compareTargetKey: string;
+  comparison: EvalComparison | null;
+  compareError: ShownError | null;
+  actionError: ShownError | null;
+  exportPath: string;
+  exportFormat: 'csv' | 'json';
+  exportMessage: string | null;
+
+  init(): Promise<void>;
+  setForm(patch: Partial<EvalForm>): void;
+  pickPrompt(promptId: string): Promise<void>;
+  toggleVersion(versionId: string): void;
+  setTarget(index: number, key: string): void;
+  addTarget(): void;
+  removeTarget(index: number): void;
+  addAssertion(type: AssertionType): void;
+  updateAssertion(index: number, assertion: AssertionInput): void;
+  removeAssertion(index: number): void;
+  createAndStart(): Promise<void>;
+  open(evalId: string): Promise<void>;
+  newEval(): void;
+  cancel(): Promise<void>;
+  resume(): Promise<void>;
+  applyProgress(progress: EvalProgress): void;
+  loadResults(): Promise<void>;
+  setCompareTarget(key: string): Promise<void>;
+  compare(): Promise<void>;
+  setExport(patch: { exportPath?: string; exportFormat?: 'csv' | 'json' }): void;
+  exportResults(): Promise<void>;
+}
+
+export const useEvalsStore = create<EvalsStore>()((set, get) => ({
+  prompts: [],
+  versions: [],
+  testSets: [],
+  evals: [],
+  loadError: null,
+  form: emptyForm(),
+  creating: false,
+  createError: null,
+  current: null,
+  progress: null,
+  results: null,
+  resultsError: null,
+  compareTargetKey: '',
+  comparison: null,
+  compareError: null,
+  actionError: null,
+  exportPath: '',
+  exportFormat: 'csv',
+  exportMessage: null,
+
+  async init() {
+    try {
+      const [prompts, testSets, evals] = await Promise.all([api.invoke('prompts.list', {}), api.invoke('testsets.list', {}), api.invoke('evals.list', {})]);
+      set({ prompts, testSets, evals, loadError: null });
+    } catch (error) {
+      set({ loadError: toShownError(error) });
+    }
+  },
+  setForm: (patch) => set((s) => ({ form: { ...s.form, ...patch } })),
+  async pickPrompt(promptId) {
+    set((s) => ({ form: { ...s.form, promptId, versionIds: [] }, versions: [] }));
+    if (!promptId) return;
+    try {
+      const got = await api.invoke('prompts.get', { promptId });
+      // Newest two picked by default (older first as A): the usual "did my change help?" question.
+      const newest = [...got.versions].sort((a, b) => b.number - a.number);
+      const picked = newest.slice(0, 2).reverse().map((v) => v.id);
+      set((s) => ({ versions: newest, form: { ...s.form, versionIds: picked } }));
+    } catch (error) {
+      set({ createError: toShownError(error) });
+    }
+  },
+  toggleVersion: (versionId) =>
+    set((s) => {
+      const ids = s.form.versionIds.includes(versionId) ? s.form.versionIds.filter((v) => v !== versionId) : [...s.form.versionIds, versionId];
+      return { form: { ...s.form, versionIds: ids } };
+    }),
+  setTarget: (index, key) => set((s) => ({ form: { ...s.form, targetKeys: s.form.targetKeys.map((k, i) => (i === index ? key : k)) } })),
+  addTarget: () => set((s) => ({ form: { ...s.form, targetKeys: [...s.form.targetKeys, ''] } })),
+  removeTarget: (index) => set((s) => ({ form: { ...s.form, targetKeys: s.form.targetKeys.filter((_, i) => i !== index) } })),
+  addAssertion: (type) => set((s) => ({ form: { ...s.form, assertions: [...s.form.assertions, newAssertion(type)] } })),
+  updateAssertion: (index, assertion) => set((s) => ({ form: { ...s.form, assertions: s.form.assertions.map((a, i) => (i === index ? assertion : a)) } })),
+  removeAssertion: (index) => set((s) => ({ form: { ...s.form, assertions: s.form.assertions.filter((_, i) => i !== index) } })),
+
+  async createAndStart() {
+    const f = get().form;
+    const targets = f.targetKeys.map(parseTargetKey).filter((t) => t !== null);
+    const pct = f.minPassRate.trim() === '' ? undefined : Number(f.minPassRate) / 100;
+    if (!f.testSetId) return set({ createError: { code: 'BAD_INPUT', message: 'Choose a test set.' } });
+    if (f.versionIds.length === 0) return set({ createError: { code: 'BAD_INPUT', message: 'Pick at least one prompt version.' } });
+    if (pct !== undefined && !(pct >= 0 && pct <= 1)) return set({ createError: { code: 'BAD_INPUT', message: 'The minimum pass rate is a percent from 0 to 100.' } });
+    set({ creating: true, createError: null });
+    try {
+      const info = await api.invoke('evals.create', {
+        name: f.name.trim() || 'Evaluation',
+        promptVersionIds: f.versionIds,
+        targets,
+        testSetId: f.testSetId,
+        assertions: f.assertions,
+        thresholds: pct === undefined ? {} : { minPassRate: pct },
+      });
+      set({ current: info, progress: null, results: null, comparison: null, compareTargetKey: '', exportMessage: null, actionError: null });
+      await api.invoke('evals.start', { evalId: info.id });
+      set((s) => ({ evals: [info, ...s.evals.filter((e) => e.id !== info.id)] }));
+    } catch (error) {
+      set({ createError: toShownError(error) });
+    } finally {
+      set({ creating: false });
+    }
+  },
+  async open(evalId) {
+    try {
+      const info = await api.invoke('evals.get', { evalId });
+      set({ current: info, progress: null, results: null, comparison: null, compareTargetKey: '', exportMessage: null, actionError: null });
+      await get().loadResults();
+    } catch (error) {
+      set({ actionError: toShownError(error) });
+    }
+  },
+  newEval: () => set({ current: null, progress: null, results: null, comparison: null }),
+  async cancel() {
+    const id = get().current?.id;
+    if (!id) return;
+    try {
+      await api.invoke('evals.cancel', { evalId: id });
+    } catch (error) {
+      set({ actionError: toShownError(error) });
+    }
+  },
+  async resume() {
+    const id = get().current?.id;
+    if (!id) return;
+    try {
+      set({ actionError: null });
+      await api.invoke('evals.start', { evalId: id });
+    } catch (error) {
+      set({ actionError: toShownError(error) });
+    }
+  },
+  applyProgress(progress) {
+    const current = get().current;
+    if (!current || current.id !== progress.evalId) return;
+    set({ progress, current: { ...current, status: progress.status } });
+    if (progress.status !== 'running') void get().loadResults();
+  },
+  async loadResults() {
+    const id = get().current?.id;
+    if (!id) return;
+    try {
+      const results = await api.invoke('evals.results', { evalId: id });
+      // The list shows each evaluation's status too: keep its entry in step.
+      set((s) => ({ results, current: results.eval, resultsError: null, evals: s.evals.map((e) => (e.id === results.eval.id ? results.eval : e)) }));
+      if (results.eval.definition.promptVersionIds.length === 2) await get().compare();
+    } catch (error) {
+      set({ resultsError: toShownError(error) });
+    }
+  },
+  async setCompareTarget(key) {
+    set({ compareTargetKey: key });
+    await get().compare();
+  },
+  async compare() {
+    const r = get().results;
+    if (!r) return;
+    const [versionA, versionB] = r.eval.definition.promptVersionIds;
+    if (!versionA || !versionB) return;
+    const keys = [...new Set(r.eval.columns.map((c) => c.targetKey))];
+    const key = get().compareTargetKey || (keys.length > 1 ? (keys[0] ?? '') : '');
+    const target = key ? (r.eval.columns.find((c) => c.targetKey === key)?.target ?? null) : null;
+    try {
+      const comparison = await api.invoke('evals.compare', { evalId: r.eval.id, versionA, versionB, target });
+      set({ comparison, compareError: null, compareTargetKey: key });
+    } catch (error) {
+      set({ comparison: null, compareError: toShownError(error) });
+    }
+  },
+  setExport: (patch) => set(patch),
+  async exportResults() {
+    const id = get().current?.id;
+    const { exportPath, exportFormat } = get();
+    if (!id || !exportPath.trim()) return;
+    try {
+      const r = await api.invoke('evals.export', { evalId: id, format: exportFormat, path: exportPath.trim() });
+      set({ exportMessage: `Wrote ${r.cells} cells (${r.bytes} bytes) to ${r.path}`, actionError: null });
+    } catch (error) {
+      set({ exportMessage: null, actionError: toShownError(error) });
+    }
+  },
+}));
