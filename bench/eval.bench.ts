@@ -16,14 +16,14 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
     cases: { type: 'string', default: '500' },
     concurrency: { type: 'string', default: '8' },
-    rounds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '5' },
   },
 });
 const cases = Number(values.cases);
 const concurrency = Number(values.concurrency);
 const rounds = Math.max(1, Number(values.rounds));
 const TARGET_RATIO = 3;
-const WARMUP_CASES = 10;
+const WARMUP_CASES = 100; // enough for both sides' JIT and connection pools to settle
 const MODEL = 'bench-model';
 const REPLY = 'ok, done';
 const log = (s: string) => {
