@@ -123,6 +123,8 @@ describe('OpenAI endpoints', () => {
           { role: 'user', content: [{ type: 'text', text: 'three' }] },
         ],
         max_completion_tokens: 4,
+        // Greedy: sampled text from a random-weight model can spell a stop trigger and end early.
+        temperature: 0,
       }),
     );
     const rec = await core.invoke('runs.get', { runId: runIdOf(r.id) });
@@ -137,6 +139,7 @@ describe('OpenAI endpoints', () => {
       model: MODEL,
       messages: [{ role: 'user', content: 'Stream please' }],
       max_tokens: 24,
+      temperature: 0,
       stream: true,
       stream_options: { include_usage: true },
     });
@@ -287,7 +290,7 @@ describe('concurrency and cancellation', () => {
   it('two streams with parallel=2 decode at the same time', async () => {
     const t0 = performance.now();
     const one = async (content: string) => {
-      const stream = await client.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content }], max_tokens: 120, stream: true });
+      const stream = await client.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content }], max_tokens: 120, temperature: 0, stream: true });
       let first = Infinity;
       let last = 0;
       let id = '';

@@ -1,13 +1,14 @@
 // Compare: one prompt run on 2–8 columns at once. Holds the draft (prompt, variables, sampling, columns), the
 // live lanes streaming from runs.chunk by run id, and the stored comparisons (compare.list / compare.get).
 import { create } from 'zustand';
+import { promptFieldsActions } from '../playground/promptFields';
 import type { RunChunk } from '../../../shared/contract';
 import type { ComparisonSummary } from '../../../shared/compare.schema';
 import type { RunRecord, RunTarget } from '../../../shared/schemas';
 import { api } from '../../app/bridge';
 import { toShownError, type ShownError } from '../../ui/errors';
 import { DEFAULT_PARAMS, toParamsForm, type ParamsForm } from '../playground/params';
-import { extractVariables, sameVariables, syncVariables } from '../playground/variables';
+import { extractVariables, syncVariables } from '../playground/variables';
 import { buildCompareRequest, MAX_COLUMNS, MIN_COLUMNS } from './compareRequest';
 
 export type ComparePhase = 'idle' | 'loading-model' | 'starting' | 'running' | 'finished';
@@ -101,15 +102,6 @@ interface CompareStore {
 const early = new Map<string, { text: string; tokens: number; finished: RunRecord | null }>();
 let historySeq = 0;
 
-function withVariables(
-  s: Pick<CompareStore, 'variables' | 'variableMemory'>,
-  systemPrompt: string,
-  userMessage: string,
-): Pick<CompareStore, 'variables' | 'variableMemory'> | Record<string, never> {
-  const next = syncVariables(extractVariables(systemPrompt, userMessage), s.variables, s.variableMemory);
-  if (sameVariables(next.values, s.variables)) return {};
-  return { variables: next.values, variableMemory: next.memory };
-}
 
 const busyPhase = (p: ComparePhase): boolean => p === 'loading-model' || p === 'starting' || p === 'running';
 
@@ -144,27 +136,7 @@ export const useCompareStore = create<CompareStore>()((set, get) => ({
   opening: null,
   openError: null,
 
-  setSystemPrompt(text) {
-    set((s) => ({ systemPrompt: text, ...withVariables(s, text, s.userMessage) }));
-  },
-  setUserMessage(text) {
-    set((s) => ({ userMessage: text, ...withVariables(s, s.systemPrompt, text) }));
-  },
-  setVariable(name, value) {
-    set((s) => ({ variables: { ...s.variables, [name]: value } }));
-  },
-  setParam(key, value) {
-    set((s) => ({ params: { ...s.params, [key]: value } }));
-  },
-  resetParams() {
-    set({ params: toParamsForm(DEFAULT_PARAMS) });
-  },
-  setSchemaEnabled(on) {
-    set({ schemaEnabled: on });
-  },
-  setSchemaText(text) {
-    set({ schemaText: text });
-  },
+  ...promptFieldsActions(set),
   setOutputMode(mode) {
     set({ outputMode: mode });
   },

@@ -1,12 +1,13 @@
 // The Playground: prompt texts, variables, sampling form, the rendered prompt and the current run's stream.
 import { create } from 'zustand';
+import { promptFieldsActions } from './promptFields';
 import type { RunChunk } from '../../../shared/contract';
 import type { RenderedPrompt, RunRecord, RunTarget, SamplingParams } from '../../../shared/schemas';
 import { api } from '../../app/bridge';
 import { toShownError, type ShownError } from '../../ui/errors';
 import { DEFAULT_PARAMS, toParamsForm, type ParamsForm } from './params';
 import { buildRunRequest } from './runRequest';
-import { extractVariables, filledVariables, sameVariables, syncVariables } from './variables';
+import { extractVariables, filledVariables, syncVariables } from './variables';
 
 export type RunPhase = 'idle' | 'loading-model' | 'starting' | 'streaming' | 'finished';
 export type OutputMode = 'markdown' | 'raw';
@@ -90,15 +91,6 @@ const DEFAULT_SCHEMA = `{
 const early = new Map<string, { text: string; tokens: number; finished: RunRecord | null }>();
 let renderSeq = 0;
 
-function withVariables(
-  s: Pick<PlaygroundStore, 'variables' | 'variableMemory'>,
-  systemPrompt: string,
-  userMessage: string,
-): Pick<PlaygroundStore, 'variables' | 'variableMemory'> | Record<string, never> {
-  const next = syncVariables(extractVariables(systemPrompt, userMessage), s.variables, s.variableMemory);
-  if (sameVariables(next.values, s.variables)) return {};
-  return { variables: next.values, variableMemory: next.memory };
-}
 
 /** The local model a target names; token counts and chat templates need one. */
 export function localModelId(target: RunTarget | null): string | null {
@@ -130,27 +122,7 @@ export const usePlaygroundStore = create<PlaygroundStore>()((set, get) => ({
   setTarget(target) {
     set({ target });
   },
-  setSystemPrompt(text) {
-    set((s) => ({ systemPrompt: text, ...withVariables(s, text, s.userMessage) }));
-  },
-  setUserMessage(text) {
-    set((s) => ({ userMessage: text, ...withVariables(s, s.systemPrompt, text) }));
-  },
-  setVariable(name, value) {
-    set((s) => ({ variables: { ...s.variables, [name]: value } }));
-  },
-  setParam(key, value) {
-    set((s) => ({ params: { ...s.params, [key]: value } }));
-  },
-  resetParams() {
-    set({ params: toParamsForm(DEFAULT_PARAMS) });
-  },
-  setSchemaEnabled(on) {
-    set({ schemaEnabled: on });
-  },
-  setSchemaText(text) {
-    set({ schemaText: text });
-  },
+  ...promptFieldsActions(set),
   setOutputMode(mode) {
     set({ outputMode: mode });
   },
