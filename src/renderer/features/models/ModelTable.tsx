@@ -3,6 +3,7 @@ import { ErrorNote } from '../../ui/ErrorNote';
 import { formatBytes, formatCount, formatParams, shortHash } from '../../ui/format';
 import { useEngineStore } from '../engine/engine.store';
 import { useModelsStore } from './models.store';
+import { activateOnKey } from '../../ui/activateOnKey';
 
 /** The library: one row per GGUF, click to select it for loading. */
 export function ModelTable(): React.JSX.Element {
@@ -62,12 +63,7 @@ function ModelRow({ model, selected, loaded, onSelect }: RowProps): React.JSX.El
       aria-selected={selected}
       tabIndex={0}
       onClick={onSelect}
-      onKeyDown={(e) => {
-        if (e.key === 'Enter' || e.key === ' ') {
-          e.preventDefault();
-          onSelect();
-        }
-      }}
+      onKeyDown={activateOnKey(onSelect)}
     >
       <td className="cell-file" title={model.path}>
         <span className="mono">{model.fileName}</span>

@@ -2,6 +2,7 @@ import type { ReplicaState, TargetInfo } from '../../../shared/targets.schema';
 import { formatMs } from '../../ui/format';
 import { shortReplicaError } from './targetChoices';
 import { useTargetsStore } from './targets.store';
+import { activateOnKey } from '../../ui/activateOnKey';
 
 /** One row per target with each replica's health; click a row for its models and settings. */
 export function TargetTable(): React.JSX.Element {
@@ -40,12 +41,7 @@ function TargetRow({ target, selected, onSelect }: { target: TargetInfo; selecte
       aria-selected={selected}
       tabIndex={0}
       onClick={onSelect}
-      onKeyDown={(e) => {
-        if (e.key === 'Enter' || e.key === ' ') {
-          e.preventDefault();
-          onSelect();
-        }
-      }}
+      onKeyDown={activateOnKey(onSelect)}
     >
       <td className="cell-target-name" title={target.name}>
         {target.name}
