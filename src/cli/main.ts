@@ -13,6 +13,7 @@ import { runCommand } from './run';
 import { fixturesCommand } from './fixtures';
 import { scoreCommand } from './score';
 import { evalCommand } from './eval';
+import { datasetCommand } from './dataset';
 
 export class UsageError extends Error {}
 
@@ -39,6 +40,7 @@ const commands: Record<string, Command> = {
   fixtures: fixturesCommand,
   score: scoreCommand,
   eval: evalCommand,
+  dataset: datasetCommand,
 };
 
 export function version(): string {

@@ -41,6 +41,10 @@ import { EvalsRepo } from './evals/evals.repo';
 import { coreEvalTargets, EvalsService, testSetRowsSource } from './evals/evals.service';
 import { evalHandlers } from './evals/evals.handlers';
 import { TargetsService } from './targets/targets.service';
+import { DatasetsRepo } from './datasets/datasets.repo';
+import { DatasetsService } from './datasets/datasets.service';
+import { datasetHandlers } from './datasets/datasets.handlers';
+import { coreDatasetDeps } from './datasets/coreDeps';
 
 export interface CoreOptions {
   dataDir: string;
@@ -64,6 +68,7 @@ export interface Core extends LamplightApi {
   readonly targets: TargetsService;
   readonly apiServer: ApiServerService;
   readonly evals: EvalsService;
+  readonly datasets: DatasetsService;
   /** Untrusted input from a transport: validated here, errors returned as data, never thrown. */
   dispatch(name: unknown, input: unknown): Promise<WireResult<unknown>>;
   onAny(listener: <E extends EventName>(name: E, payload: EventPayload<E>) => void): () => void;
@@ -101,6 +106,10 @@ export function createCore(opts: CoreOptions): Core {
   const testSets = new TestSetsService(new TestSetsRepo(db));
   const evals = new EvalsService({ repo: new EvalsRepo(db), runs, prompts, rows: testSetRowsSource(testSets), targets: coreEvalTargets({ engine, models, targets }) });
   evals.on('progress', (p) => emit('evals.progress', p));
+  const datasets = new DatasetsService({ repo: new DatasetsRepo(db), ...coreDatasetDeps({ engine, models, prompts, runs }) });
+  datasets.on('importProgress', (p) => emit('datasets.importProgress', p));
+  datasets.on('jobProgress', (p) => emit('datasets.jobProgress', p));
+  datasets.resume();
 
   models.on('changed', (m) => emit('models.changed', m));
   engine.on('status', (s) => emit('engine.status', s));
@@ -155,6 +164,7 @@ export function createCore(opts: CoreOptions): Core {
     ...promptHandlers(prompts),
     ...testSetHandlers(testSets),
     ...evalHandlers(evals),
+    ...datasetHandlers(datasets),
   };
 
   async function dispatch(name: unknown, input: unknown): Promise<WireResult<unknown>> {
@@ -180,6 +190,7 @@ export function createCore(opts: CoreOptions): Core {
     targets,
     apiServer,
     evals,
+    datasets,
     dispatch,
     async invoke<N extends CommandName>(name: N, input: CommandInput<N>): Promise<CommandOutput<N>> {
       const r = await dispatch(name, input);
@@ -199,6 +210,7 @@ export function createCore(opts: CoreOptions): Core {
     },
     async close() {
       evals.close();
+      await datasets.close();
       await apiServer.close();
       runs.close();
       await downloads.close();

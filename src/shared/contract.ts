@@ -19,6 +19,7 @@ import { TargetCheck, TargetInfo, TargetInput, TargetPatch } from './targets.sch
 import { promptCommands } from './prompts.schema';
 import { testSetCommands } from './testsets.schema';
 import { evalCommands, evalEvents } from './evals.schema';
+import { datasetCommands, datasetEvents } from './datasets.schema';
 
 export interface CommandSpec {
   input: z.ZodType;
@@ -92,6 +93,7 @@ export const commands = {
   ...promptCommands,
   ...testSetCommands,
   ...evalCommands,
+  ...datasetCommands,
 } as const satisfies Record<string, CommandSpec>;
 
 export const RunChunk = z.object({ runId: Id, text: z.string(), tokens: z.number() });
@@ -108,6 +110,7 @@ export const events = {
   'targets.changed': TargetInfo,
   'apiServer.status': ApiServerStatus,
   ...evalEvents,
+  ...datasetEvents,
 } as const satisfies Record<string, z.ZodType>;
 
 export type Commands = typeof commands;

@@ -205,6 +205,12 @@ export class EngineService extends EventEmitter<EngineEvents> {
     return this.request<EmbedReply>({ type: 'embed', texts });
   }
 
+  /** Token counts of plain texts with the loaded model's vocabulary, one per text. */
+  async countTokens(texts: string[]): Promise<number[]> {
+    if (!this.worker || this.st.state !== 'ready') throw new CoreError('CONFLICT', 'No model is loaded; load one first.');
+    return this.request<number[]>({ type: 'countTokens', texts });
+  }
+
   startRun(msg: Omit<Extract<ToWorker, { type: 'run' }>, 'type'>, handlers: RunHandlers): void {
     if (!this.worker || this.st.state !== 'ready') throw new CoreError('CONFLICT', 'No model is loaded; load one first.');
     this.runs.set(msg.runId, handlers);

@@ -51,6 +51,8 @@ export type ToWorker =
       jsonSchema: string | null;
     } & RunVariant)
   | { type: 'embed'; reqId: number; texts: string[] }
+  /** Token counts of plain texts with the loaded model's vocabulary (no chat template, no BOS). */
+  | { type: 'countTokens'; reqId: number; texts: string[] }
   | { type: 'cancel'; runId: string };
 
 export type WorkerErrorCode = 'MODEL_INVALID' | 'ENGINE' | 'BAD_INPUT';

@@ -223,13 +223,18 @@ async function handle(msg: ToWorker): Promise<void> {
     case 'load':
     case 'unload':
     case 'render':
-    case 'embed': {
+    case 'embed':
+    case 'countTokens': {
       try {
         let value: unknown;
         if (msg.type === 'load') value = await load(msg.modelPath, msg.settings, msg.memoryLimitBytes);
         else if (msg.type === 'unload') value = await unload();
         else if (msg.type === 'embed') value = await embed(msg.texts);
-        else {
+        else if (msg.type === 'countTokens') {
+          if (!loaded) throw new WorkerError('ENGINE', 'No model is loaded.');
+          const model = loaded.model;
+          value = msg.texts.map((t) => model.tokenize(t, false).length);
+        }        else {
           if (!loaded) throw new WorkerError('ENGINE', 'No model is loaded.');
           value = render(loaded, history(msg.systemPrompt, msg.userMessage));
         }

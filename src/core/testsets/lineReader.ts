@@ -34,6 +34,11 @@ export function formatBytes(n: number): string {
 const LF = 0x0a;
 const CR = 0x0d;
 
+/** Turns a line's bytes (terminator and BOM removed) into text, with a reason when they do not decode cleanly. */
+export type LineDecoder = (body: Buffer) => { text: string; error: string | null };
+
+export const decodeUtf8Line: LineDecoder = (body) => ({ text: body.toString('utf8'), error: isUtf8(body) ? null : 'not valid UTF-8' });
+
 export class LineSplitter {
   private parts: Buffer[] = [];
   private partBytes = 0;
@@ -42,7 +47,10 @@ export class LineSplitter {
   private number = 0;
   private atStart = true;
 
-  constructor(private readonly maxLineBytes: number = DEFAULT_MAX_LINE_BYTES) {}
+  constructor(
+    private readonly maxLineBytes: number = DEFAULT_MAX_LINE_BYTES,
+    private readonly decode: LineDecoder = decodeUtf8Line,
+  ) {}
 
   push(chunk: Uint8Array): Line[] {
     const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
@@ -103,9 +111,8 @@ export class LineSplitter {
     if (bytes === null || length - offset > this.maxLineBytes) {
       return { number: this.number, text: null, eol, error: `line is longer than ${formatBytes(this.maxLineBytes)}`, bytes: fileBytes };
     }
-    const body = bytes.subarray(offset, length);
-    const valid = isUtf8(body);
-    return { number: this.number, text: body.toString('utf8'), eol, error: valid ? null : 'not valid UTF-8', bytes: fileBytes };
+    const { text, error } = this.decode(bytes.subarray(offset, length));
+    return { number: this.number, text, eol, error, bytes: fileBytes };
   }
 }
 
