@@ -70,15 +70,19 @@ export class JobRunner {
   }
 }
 
-/** Rows per indexing step: ~30–60 ms of trigram work on a slow core. */
-export const INDEX_BATCH = 400;
+/** Rows per indexing step: ~10–30 ms of trigram work on a slow core. */
+export const INDEX_BATCH = 100;
 const REMOVE_BATCH = 5000;
 
 export async function indexDataset(repo: DatasetsRepo, datasetId: string, job: Job, report: () => void): Promise<void> {
   for (;;) {
     if (job.abort.signal.aborted) return;
     const n = repo.indexSome(datasetId, INDEX_BATCH);
-    if (n === 0) return;
+    if (n === 0) {
+      // Caught up: finish merging segments, a step per turn, so searches read few segments.
+      while (!job.abort.signal.aborted && repo.mergeSome(datasetId)) await tick();
+      return;
+    }
     job.progress.done += n;
     report();
     await tick();

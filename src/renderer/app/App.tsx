@@ -20,6 +20,8 @@ import { VIEWS, viewForShortcut, type View } from './views';
 
 // The prompt library brings the contract's zod schemas (it validates drafts with them); only opening it pays.
 // Evaluations validate assertions with the contract's zod schemas too: loaded when opened.
+// Datasets bring the label-schema editor and the labeling panel; loaded when opened.
+const DatasetsView = lazy(() => import('../features/datasets/DatasetsView').then((m) => ({ default: m.DatasetsView })));
 const EvalsView = lazy(() => import('../features/evals/EvalsView').then((m) => ({ default: m.EvalsView })));
 const PromptsView = lazy(() => import('../features/prompts/PromptsView').then((m) => ({ default: m.PromptsView })));
 
@@ -117,6 +119,11 @@ export function App(): React.JSX.Element {
           {view === 'evals' ? (
             <Suspense fallback={<p className="view muted">Loading evaluations…</p>}>
               <EvalsView />
+            </Suspense>
+          ) : null}
+          {view === 'datasets' ? (
+            <Suspense fallback={<p className="view muted">Loading datasets…</p>}>
+              <DatasetsView />
             </Suspense>
           ) : null}
           {view === 'targets' ? <TargetsView /> : null}

@@ -43,6 +43,11 @@ const ICONS: Record<View, React.JSX.Element> = {
       <path d="M2.5 13.5h11 M4 13.5V9 M7 13.5V5.5 M10 13.5V8 M12.5 3.5l-2 2-1-1" />
     </svg>
   ),
+  datasets: (
+    <svg viewBox="0 0 16 16" aria-hidden>
+      <path d="M3 3.5c0-1 10-1 10 0v9c0 1-10 1-10 0z M3 3.5c0 1 10 1 10 0 M3 6.5c0 1 10 1 10 0 M3 9.5c0 1 10 1 10 0" />
+    </svg>
+  ),
   targets: (
     <svg viewBox="0 0 16 16" aria-hidden>
       <path d="M2.5 3.5h11v3.5h-11z M2.5 9h11v3.5h-11z M4.5 5.25h.01 M4.5 10.75h.01 M7 5.25h4.5 M7 10.75h4.5" />

@@ -2,6 +2,7 @@
 // subscribe themselves and never import each other.
 import { api, onConnectionLost } from './bridge';
 import { useCompareStore } from '../features/compare/compare.store';
+import { useDatasetsStore } from '../features/datasets/datasets.store';
 import { useEvalsStore } from '../features/evals/evals.store';
 import { useEngineStore } from '../features/engine/engine.store';
 import { useHistoryStore } from '../features/history/history.store';
@@ -31,6 +32,8 @@ export function wireEvents(): void {
   });
   api.on('targets.changed', (target) => useTargetsStore.getState().upsert(target));
   api.on('evals.progress', (progress) => useEvalsStore.getState().applyProgress(progress));
+  api.on('datasets.importProgress', (progress) => useDatasetsStore.getState().applyImportProgress(progress));
+  api.on('datasets.jobProgress', (progress) => useDatasetsStore.getState().applyJobProgress(progress));
   api.on('apiServer.status', (status) => useApiServerStore.getState().applyStatus(status));
 }
 

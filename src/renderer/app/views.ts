@@ -1,4 +1,4 @@
-export type View = 'models' | 'playground' | 'prompts' | 'history' | 'compare' | 'targets' | 'settings' | 'testsets' | 'evals';
+export type View = 'models' | 'playground' | 'prompts' | 'history' | 'compare' | 'targets' | 'settings' | 'testsets' | 'evals' | 'datasets';
 
 // Listed in nav order. Each view keeps the Ctrl+digit it was given when it arrived, so a view placed in
 // the middle of the list (Prompts, next to the Playground) moves no one's shortcut.
@@ -10,6 +10,7 @@ export const VIEWS: readonly { id: View; label: string; subtitle: string; shortc
   { id: 'compare', label: 'Compare', subtitle: 'One prompt on several models side by side, differences marked', shortcut: 4 },
   { id: 'testsets', label: 'Test sets', subtitle: 'Rows of variables and expected outputs, imported from CSV or JSONL', shortcut: 8 },
   { id: 'evals', label: 'Evaluations', subtitle: 'Prompt versions × models × test rows, checked by assertions; A/B verdicts', shortcut: 9 },
+  { id: 'datasets', label: 'Datasets', subtitle: 'Fine-tune data: import, search, label, check, export', shortcut: 0 },
   { id: 'targets', label: 'Targets', subtitle: 'Remote OpenAI-compatible servers (vLLM and friends)', shortcut: 5 },
   { id: 'settings', label: 'Settings', subtitle: 'Local API server', shortcut: 6 },
 ];

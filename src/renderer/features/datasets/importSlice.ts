@@ -1,0 +1,144 @@
+// The import half of the datasets store: path → preview (with overrides and a field mapping) → import with
+// progress and cancel → report. Kept apart from the grid so each file is one idea.
+import type { StateCreator } from 'zustand';
+import type { BadLine, DatasetInfo, DatasetPreviewOut, ImportProgress } from '../../../shared/datasets.schema';
+import type { DatasetContainer, DatasetEncoding, DatasetFormat, FieldMapping } from '../../../shared/datasets.record';
+import { ulid } from '../../../shared/ids';
+import { api } from '../../app/bridge';
+import { toShownError, type ShownError } from '../../ui/errors';
+
+export interface ImportChoice {
+  path: string;
+  name: string;
+  container: 'auto' | DatasetContainer;
+  format: 'auto' | DatasetFormat;
+  encoding: 'auto' | DatasetEncoding;
+  /** Only for format `columns`; null: the core's guess. */
+  mapping: FieldMapping | null;
+}
+
+export interface ImportReport {
+  datasetId: string;
+  name: string;
+  imported: number;
+  badTotal: number;
+  bad: BadLine[];
+}
+
+export interface ImportSlice {
+  importOpen: boolean;
+  choice: ImportChoice;
+  preview: DatasetPreviewOut | null;
+  previewing: boolean;
+  importError: ShownError | null;
+  /** Set while an import runs. */
+  importId: string | null;
+  progress: ImportProgress | null;
+  report: ImportReport | null;
+
+  openImport(): void;
+  closeImport(): void;
+  setChoice(patch: Partial<ImportChoice>): void;
+  runPreview(): Promise<void>;
+  runImport(): Promise<void>;
+  cancelImport(): Promise<void>;
+  applyImportProgress(p: ImportProgress): void;
+  dismissReport(): void;
+}
+
+/** What the rest of the store offers the import: refresh the list and open the new dataset. */
+export interface ImportHost {
+  refresh(): Promise<void>;
+  select(datasetId: string): Promise<void>;
+  acceptInfo(info: DatasetInfo): void;
+}
+
+export function nameFromPath(path: string): string {
+  const base = path.split(/[\\/]/).pop() ?? '';
+  return base.replace(/\.(jsonl|json|csv|tsv|txt)$/i, '');
+}
+
+const EMPTY_CHOICE: ImportChoice = { path: '', name: '', container: 'auto', format: 'auto', encoding: 'auto', mapping: null };
+
+export const createImportSlice: StateCreator<ImportSlice & ImportHost, [], [], ImportSlice> = (set, get) => ({
+  importOpen: false,
+  choice: EMPTY_CHOICE,
+  preview: null,
+  previewing: false,
+  importError: null,
+  importId: null,
+  progress: null,
+  report: null,
+
+  openImport: () => set({ importOpen: true, importError: null }),
+  closeImport: () => set({ importOpen: false, preview: null, importError: null, choice: EMPTY_CHOICE }),
+  setChoice: (patch) => set((s) => ({ choice: { ...s.choice, ...patch } })),
+
+  async runPreview() {
+    const c = get().choice;
+    const path = c.path.trim();
+    if (!path) return;
+    set({ previewing: true, importError: null });
+    try {
+      const preview = await api.invoke('datasets.preview', {
+        path,
+        container: c.container,
+        format: c.format,
+        encoding: c.encoding,
+        mapping: c.format === 'columns' && c.mapping ? c.mapping : undefined,
+      });
+      set((s) => ({ preview, choice: { ...s.choice, name: s.choice.name || nameFromPath(path) } }));
+    } catch (error) {
+      set({ preview: null, importError: toShownError(error) });
+    } finally {
+      set({ previewing: false });
+    }
+  },
+
+  async runImport() {
+    const { preview, choice } = get();
+    if (!preview || get().importId) return;
+    const importId = ulid();
+    set({ importId, progress: null, importError: null, report: null });
+    try {
+      // The file's detected layout is what the preview showed; pin it so the import reads the same way.
+      const r = await api.invoke('datasets.import', {
+        path: preview.path,
+        name: choice.name.trim() || nameFromPath(preview.path),
+        container: preview.container,
+        format: preview.format,
+        encoding: preview.encoding,
+        mapping: preview.format === 'columns' ? (choice.mapping ?? preview.mapping ?? undefined) : undefined,
+        importId,
+      });
+      set({
+        report: { datasetId: r.dataset.id, name: r.dataset.name, imported: r.imported, badTotal: r.badTotal, bad: r.bad },
+        importOpen: false,
+        preview: null,
+        choice: EMPTY_CHOICE,
+      });
+      get().acceptInfo(r.dataset);
+      await get().refresh();
+      await get().select(r.dataset.id);
+    } catch (error) {
+      set({ importError: toShownError(error) });
+    } finally {
+      set({ importId: null });
+    }
+  },
+
+  async cancelImport() {
+    const importId = get().importId;
+    if (!importId) return;
+    try {
+      await api.invoke('datasets.cancelImport', { importId });
+    } catch (error) {
+      set({ importError: toShownError(error) });
+    }
+  },
+
+  applyImportProgress: (p) => {
+    if (p.importId === get().importId) set({ progress: p });
+  },
+  dismissReport: () => set({ report: null }),
+});
