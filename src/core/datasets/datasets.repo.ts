@@ -66,8 +66,11 @@ export type LabelState = Partial<Pick<DatasetRowDb, 'status' | 'rating' | 'label
 const LABEL_COLUMNS = ['status', 'rating', 'labels_json', 'tags_json', 'note', 'response', 'chosen', 'rejected', 'labeler_id', 'labeled_at', 'pii'] as const;
 
 const PREVIEW_CHARS = 300;
-/** Pages of segment merging per indexing step: ~10–30 ms of work. */
-const MERGE_PAGES = 50;
+/**
+ * Pages of segment merging per indexing step (~10–30 ms): enough to keep up with what a step writes, so a
+ * search reads a handful of segments, not one per step.
+ */
+const MERGE_PAGES = 200;
 const cut = (s: string | null) => (s === null || s.length <= PREVIEW_CHARS ? s : s.slice(0, PREVIEW_CHARS));
 
 export function piiKinds(mask: number): DatasetRowSummary['pii'] {
@@ -116,6 +119,8 @@ function lastUserTurn(record: DatasetRecord): string {
 export class DatasetsRepo {
   private readonly insertRow;
   private readonly getRowStmt;
+  private readonly counts = new Map<string, number>();
+  private readonly totalChanges;
 
   constructor(readonly db: Db) {
     this.insertRow = db.prepare(
@@ -123,6 +128,7 @@ export class DatasetsRepo {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.getRowStmt = db.prepare('SELECT * FROM dataset_rows WHERE id = ? AND dataset_id = ?');
+    this.totalChanges = db.prepare('SELECT total_changes() AS n');
   }
 
   // Profiles
@@ -202,7 +208,7 @@ export class DatasetsRepo {
     this.db.prepare('UPDATE datasets SET label_schema_json = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(schema), now, id);
   }
   setStats(id: string, stats: unknown): void {
-    this.db.prepare('UPDATE datasets SET stats_json = ? WHERE id = ?').run(JSON.stringify(stats), id);
+    this.db.prepare('UPDATE datasets SET stats_json = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(stats), Date.now(), id);
   }
   touch(id: string, now: number): void {
     this.db.prepare('UPDATE datasets SET updated_at = ? WHERE id = ?').run(now, id);
@@ -231,12 +237,18 @@ export class DatasetsRepo {
       return rows.length;
     })();
   }
-  /** One bounded step of segment merging; false when there was nothing left to merge. */
+  /**
+   * One bounded step of merging all segments towards one (a negative page count merges regardless of how
+   * many segments a level holds); false once there was nothing left to merge.
+   */
   mergeSome(datasetId: string): boolean {
-    return this.mergeStep(ftsTableName(datasetId), MERGE_PAGES);
+    return this.mergeStep(ftsTableName(datasetId), -MERGE_PAGES);
   }
+  /** FTS5 documents it: total_changes() grows by less than 2 when a merge step found no work. */
   private mergeStep(fts: string, pages: number): boolean {
-    return this.db.prepare(`INSERT INTO ${fts} (${fts}, rank) VALUES ('merge', ?)`).run(pages).changes >= 2;
+    const before = (this.totalChanges.get() as { n: number }).n;
+    this.db.prepare(`INSERT INTO ${fts} (${fts}, rank) VALUES ('merge', ?)`).run(pages);
+    return (this.totalChanges.get() as { n: number }).n - before >= 2;
   }
   indexedRows(datasetId: string, ftsUpto: number): number {
     return (this.db.prepare('SELECT count(*) AS n FROM dataset_rows WHERE dataset_id = ? AND id <= ?').get(datasetId, ftsUpto) as { n: number }).n;
@@ -257,7 +269,14 @@ export class DatasetsRepo {
     const rows = this.db
       .prepare(`SELECT r.* FROM ${q.from} WHERE ${q.where} ORDER BY ${q.idColumn} LIMIT ? OFFSET ?`)
       .all(...q.params, limit, offset) as DatasetRowDb[];
-    const counted = (this.db.prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM ${q.from} WHERE ${q.where} LIMIT ?)`).get(...q.params, countCap + 1) as { n: number }).n;
+    // A grid asks for many pages of one filter while scrolling: the count is taken once per dataset state.
+    const key = `${ds.id}\u0000${ds.updated_at}\u0000${ds.fts_upto}\u0000${countCap}\u0000${JSON.stringify(filter)}`;
+    let counted = this.counts.get(key);
+    if (counted === undefined) {
+      counted = (this.db.prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM ${q.from} WHERE ${q.where} LIMIT ?)`).get(...q.params, countCap + 1) as { n: number }).n;
+      if (this.counts.size >= 64) this.counts.delete(this.counts.keys().next().value as string);
+      this.counts.set(key, counted);
+    }
     return { rows: rows.map(summary), total: Math.min(counted, countCap), totalExact: counted <= countCap };
   }
   /** Rows matching a filter in id order, a page at a time (keyset), for exports and jobs. */
@@ -356,6 +375,7 @@ export class DatasetsRepo {
     this.db.transaction(() => {
       this.db.prepare('UPDATE dataset_rows SET split = NULL WHERE dataset_id = ? AND split IS NOT NULL').run(datasetId);
       for (const a of assignments) stmt.run(a.split, a.id);
+      this.touch(datasetId, Date.now());
     })();
   }
   qualityCounts(datasetId: string): { exact: number; near: number; pii: Record<string, number>; splits: Record<string, number> } {

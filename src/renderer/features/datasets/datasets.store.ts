@@ -8,6 +8,9 @@ import { EMPTY_FILTER, toRowFilter, type FilterForm } from './filters';
 import { createImportSlice, type ImportSlice } from './importSlice';
 
 export const PAGE_SIZE = 100;
+/** Searches count matches up to this many ("10,000+ rows"); other filters count exactly up to a million. */
+const SEARCH_COUNT_CAP = 10_000;
+const FILTER_COUNT_CAP = 1_000_000;
 /** Pages kept either side of the visible ones; the rest are dropped. */
 export const KEEP_PAGES = 5;
 
@@ -177,7 +180,7 @@ export const useDatasetsStore = create<DatasetsStore>()((set, get, store) => ({
     set({ loading: [...s.loading, ...missing] });
     for (const p of missing) {
       api
-        .invoke('datasets.rows', { datasetId, filter, offset: p * PAGE_SIZE, limit: PAGE_SIZE })
+        .invoke('datasets.rows', { datasetId, filter, offset: p * PAGE_SIZE, limit: PAGE_SIZE, countCap: filter.search?.trim() ? SEARCH_COUNT_CAP : FILTER_COUNT_CAP })
         .then((page) => {
           if (get().gen !== gen || get().selectedId !== datasetId) return;
           set((cur) => ({
