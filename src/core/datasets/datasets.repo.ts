@@ -266,14 +266,22 @@ export class DatasetsRepo {
       return { rows: rows.map(summary), total: ds.row_count, totalExact: true };
     }
     const q = rowSql(ds.id, filter, ds.fts_upto >= this.maxRowId(ds.id));
-    const rows = this.db
-      .prepare(`SELECT r.* FROM ${q.from} WHERE ${q.where} ORDER BY ${q.idColumn} LIMIT ? OFFSET ?`)
-      .all(...q.params, limit, offset) as DatasetRowDb[];
+    const f = q.ftsOnly;
+    const rows = (
+      f
+        ? this.db
+            .prepare(`SELECT r.* FROM (SELECT rowid FROM ${f.table} WHERE ${f.table} MATCH ? ORDER BY rowid LIMIT ? OFFSET ?) m JOIN dataset_rows r ON r.id = m.rowid ORDER BY r.id`)
+            .all(f.match, limit, offset)
+        : this.db.prepare(`SELECT r.* FROM ${q.from} WHERE ${q.where} ORDER BY ${q.idColumn} LIMIT ? OFFSET ?`).all(...q.params, limit, offset)
+    ) as DatasetRowDb[];
     // A grid asks for many pages of one filter while scrolling: the count is taken once per dataset state.
     const key = `${ds.id}\u0000${ds.updated_at}\u0000${ds.fts_upto}\u0000${countCap}\u0000${JSON.stringify(filter)}`;
     let counted = this.counts.get(key);
     if (counted === undefined) {
-      counted = (this.db.prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM ${q.from} WHERE ${q.where} LIMIT ?)`).get(...q.params, countCap + 1) as { n: number }).n;
+      const count = f
+        ? this.db.prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM ${f.table} WHERE ${f.table} MATCH ? LIMIT ?)`).get(f.match, countCap + 1)
+        : this.db.prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM ${q.from} WHERE ${q.where} LIMIT ?)`).get(...q.params, countCap + 1);
+      counted = (count as { n: number }).n;
       if (this.counts.size >= 64) this.counts.delete(this.counts.keys().next().value as string);
       this.counts.set(key, counted);
     }

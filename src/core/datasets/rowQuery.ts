@@ -12,6 +12,8 @@ export interface RowSql {
   /** The row-id column to order and page by. */
   idColumn: string;
   usesFts: boolean;
+  /** A search and nothing else: FTS5 alone answers it (the index holds this dataset's rows only). */
+  ftsOnly: { table: string; match: string } | null;
 }
 
 /** Trigram tokens need 3 characters; code points, so one CJK character counts once. */
@@ -108,5 +110,6 @@ export function rowSql(datasetId: string, f: RowFilter, ftsReady: boolean): RowS
     where.push('r.split = ?');
     params.push(f.split);
   }
-  return { from, where: where.join(' AND '), params, idColumn, usesFts };
+  const ftsOnly = usesFts && where.length === 2 ? { table: ftsTableName(datasetId), match: params[0] as string } : null;
+  return { from, where: where.join(' AND '), params, idColumn, usesFts, ftsOnly };
 }

@@ -8,8 +8,11 @@ import { EMPTY_FILTER, toRowFilter, type FilterForm } from './filters';
 import { createImportSlice, type ImportSlice } from './importSlice';
 
 export const PAGE_SIZE = 100;
-/** Searches count matches up to this many ("10,000+ rows"); other filters count exactly up to a million. */
-const SEARCH_COUNT_CAP = 10_000;
+/**
+ * Searches count matches up to this many ("1,000+ rows"): counting every match of a common substring in a
+ * million rows costs far more than the page itself. Other filters count exactly up to a million.
+ */
+const SEARCH_COUNT_CAP = 1_000;
 const FILTER_COUNT_CAP = 1_000_000;
 /** Pages kept either side of the visible ones; the rest are dropped. */
 export const KEEP_PAGES = 5;
