@@ -14,6 +14,7 @@ import { fixturesCommand } from './fixtures';
 import { scoreCommand } from './score';
 import { evalCommand } from './eval';
 import { datasetCommand } from './dataset';
+import { adapterCommand } from './adapter';
 
 export class UsageError extends Error {}
 
@@ -41,6 +42,7 @@ const commands: Record<string, Command> = {
   score: scoreCommand,
   eval: evalCommand,
   dataset: datasetCommand,
+  adapter: adapterCommand,
 };
 
 export function version(): string {

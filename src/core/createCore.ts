@@ -45,6 +45,13 @@ import { DatasetsRepo } from './datasets/datasets.repo';
 import { DatasetsService } from './datasets/datasets.service';
 import { datasetHandlers } from './datasets/datasets.handlers';
 import { coreDatasetDeps } from './datasets/coreDeps';
+import { adapterHandlers } from './adapters/adapters.handlers';
+import { AdaptersRepo } from './adapters/adapters.repo';
+import { AdaptersService } from './adapters/adapters.service';
+import { loraHandlers } from './targets/lora.handlers';
+import { trainingHandlers } from './training/training.handlers';
+import { TrainingRepo } from './training/training.repo';
+import { TrainingService } from './training/training.service';
 
 export interface CoreOptions {
   dataDir: string;
@@ -69,6 +76,8 @@ export interface Core extends LamplightApi {
   readonly apiServer: ApiServerService;
   readonly evals: EvalsService;
   readonly datasets: DatasetsService;
+  readonly training: TrainingService;
+  readonly adapters: AdaptersService;
   /** Untrusted input from a transport: validated here, errors returned as data, never thrown. */
   dispatch(name: unknown, input: unknown): Promise<WireResult<unknown>>;
   onAny(listener: <E extends EventName>(name: E, payload: EventPayload<E>) => void): () => void;
@@ -100,16 +109,20 @@ export function createCore(opts: CoreOptions): Core {
   const downloads = new DownloadsService(models, join(opts.dataDir, 'models'));
   const targets = new TargetsService(new TargetsRepo(db), opts.secrets ?? new FileSecretStore(opts.dataDir));
   runs.setRemoteRunner(targets);
+  const adapters = new AdaptersService(new AdaptersRepo(db), models);
+  runs.setAdapters(adapters);
   const compare = new CompareService(new CompareRepo(db), runs);
   const apiServer = new ApiServerService({ engine, models, runs });
   const prompts = new PromptsService(new PromptsRepo(db));
   const testSets = new TestSetsService(new TestSetsRepo(db));
-  const evals = new EvalsService({ repo: new EvalsRepo(db), runs, prompts, rows: testSetRowsSource(testSets), targets: coreEvalTargets({ engine, models, targets }) });
+  const evals = new EvalsService({ repo: new EvalsRepo(db), runs, prompts, rows: testSetRowsSource(testSets), targets: coreEvalTargets({ engine, models, targets, adapters }) });
   evals.on('progress', (p) => emit('evals.progress', p));
   const datasets = new DatasetsService({ repo: new DatasetsRepo(db), ...coreDatasetDeps({ engine, models, prompts, runs }) });
   datasets.on('importProgress', (p) => emit('datasets.importProgress', p));
   datasets.on('jobProgress', (p) => emit('datasets.jobProgress', p));
   datasets.resume();
+  const training = new TrainingService({ repo: new TrainingRepo(db), datasets, models, adapters });
+  training.on('progress', (p) => emit('training.progress', p));
 
   models.on('changed', (m) => emit('models.changed', m));
   engine.on('status', (s) => emit('engine.status', s));
@@ -146,7 +159,11 @@ export function createCore(opts: CoreOptions): Core {
     'engine.unload': () => engine.unload(),
     'engine.restart': () => engine.restart(),
     'prompt.render': (input) => runs.render(input),
-    'runs.start': (req) => runs.start(req),
+    'runs.start': async (req) => {
+      // Reads adapter files before the (synchronous) start, so a mismatch is refused here with its reason.
+      if (req.target?.kind === 'local' && req.target.adapters?.length) await adapters.assertCompatible(req.target.adapters, req.target.modelId);
+      return runs.start(req);
+    },
     'runs.cancel': ({ runId }) => ({ cancelled: runs.cancel(runId) }),
     'runs.list': ({ limit, before }) => runs.list(limit, before),
     'runs.get': ({ runId }) => runs.get(runId),
@@ -165,6 +182,9 @@ export function createCore(opts: CoreOptions): Core {
     ...testSetHandlers(testSets),
     ...evalHandlers(evals),
     ...datasetHandlers(datasets),
+    ...adapterHandlers(adapters),
+    ...loraHandlers(targets),
+    ...trainingHandlers(training),
   };
 
   async function dispatch(name: unknown, input: unknown): Promise<WireResult<unknown>> {
@@ -191,6 +211,8 @@ export function createCore(opts: CoreOptions): Core {
     apiServer,
     evals,
     datasets,
+    adapters,
+    training,
     dispatch,
     async invoke<N extends CommandName>(name: N, input: CommandInput<N>): Promise<CommandOutput<N>> {
       const r = await dispatch(name, input);
@@ -209,14 +231,18 @@ export function createCore(opts: CoreOptions): Core {
       return () => bus.off('event', listener);
     },
     async close() {
+      // First: a running training command is stopped and its row written while the database is open.
+      await training.close();
       evals.close();
       await datasets.close();
       await apiServer.close();
       runs.close();
       await downloads.close();
       models.close();
+      adapters.close();
       await engine.close();
       await models.idle().catch(() => undefined);
+      await adapters.idle().catch(() => undefined);
       testSets.close();
       db.close();
     },

@@ -5,13 +5,11 @@ import { z } from 'zod';
 import type { CommandSpec } from './contract';
 import { Id } from './schemas';
 
+// Defined beside RunTarget (which carries them) so schemas.ts needs no import from here.
+export { AdapterUse, MAX_STACKED_ADAPTERS, type AdapterUseInput } from './schemas';
+
 const FilePath = z.string().min(1).max(4096);
 
-/** An adapter attached to a local model, with its strength: 0 = the base model exactly, 1 = as trained. */
-export const AdapterUse = z.object({ adapterId: Id, scale: z.number().min(0).max(2).default(1) });
-export type AdapterUse = z.infer<typeof AdapterUse>;
-export type AdapterUseInput = z.input<typeof AdapterUse>;
-export const MAX_STACKED_ADAPTERS = 4;
 
 export const AdapterMetadata = z.object({
   name: z.string().nullable(),

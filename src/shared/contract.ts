@@ -20,6 +20,7 @@ import { promptCommands } from './prompts.schema';
 import { testSetCommands } from './testsets.schema';
 import { evalCommands, evalEvents } from './evals.schema';
 import { datasetCommands, datasetEvents } from './datasets.schema';
+import { adapterCommands, adapterEvents } from './adapters.schema';
 
 export interface CommandSpec {
   input: z.ZodType;
@@ -94,6 +95,7 @@ export const commands = {
   ...testSetCommands,
   ...evalCommands,
   ...datasetCommands,
+  ...adapterCommands,
 } as const satisfies Record<string, CommandSpec>;
 
 export const RunChunk = z.object({ runId: Id, text: z.string(), tokens: z.number() });
@@ -111,6 +113,7 @@ export const events = {
   'apiServer.status': ApiServerStatus,
   ...evalEvents,
   ...datasetEvents,
+  ...adapterEvents,
 } as const satisfies Record<string, z.ZodType>;
 
 export type Commands = typeof commands;

@@ -8,7 +8,10 @@ import { Id, RunTarget, SamplingParams } from './schemas';
 
 /** One cell column: `local:<modelId>` or `remote:<targetId>:<model>`. */
 export function targetKey(t: RunTarget): string {
-  return t.kind === 'local' ? `local:${t.modelId}` : `remote:${t.targetId}:${t.model}`;
+  if (t.kind === 'remote') return `remote:${t.targetId}:${t.model}`;
+  // Base, base + adapter and each scale of a sweep are distinct columns; a plain local key stays as it was.
+  const adapters = (t.adapters ?? []).map((a) => `+${a.adapterId}@${a.scale}`).join('');
+  return `local:${t.modelId}${adapters}`;
 }
 
 const Name = z.string().trim().min(1).max(200);

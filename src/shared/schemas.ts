@@ -88,9 +88,15 @@ export const PromptInput = z.object({
 });
 export type PromptInput = z.infer<typeof PromptInput>;
 
-/** Where a run goes: the loaded local model, or a model on a remote target. */
+/** An adapter attached to a local model, with its strength: 0 = the base model exactly, 1 = as trained. */
+export const AdapterUse = z.object({ adapterId: Id, scale: z.number().min(0).max(2).default(1) });
+export type AdapterUse = z.infer<typeof AdapterUse>;
+export type AdapterUseInput = z.input<typeof AdapterUse>;
+export const MAX_STACKED_ADAPTERS = 4;
+
+/** Where a run goes: the loaded local model (with LoRA adapters attached, if any), or a model on a remote target. */
 export const RunTarget = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('local'), modelId: Id }),
+  z.object({ kind: z.literal('local'), modelId: Id, adapters: z.array(AdapterUse).max(MAX_STACKED_ADAPTERS).optional() }),
   z.object({ kind: z.literal('remote'), targetId: Id, model: z.string().min(1).max(500) }),
 ]);
 export type RunTarget = z.infer<typeof RunTarget>;

@@ -18,6 +18,7 @@ import {
 import type { StopReason } from '../../shared/schemas';
 import type { ChatTurn, EffectiveSettings, FromWorker, ToWorker, WorkerRunResult } from './protocol';
 import type { SequencePool } from './sequencePool';
+import type { AdapterContexts, AdapterLease } from './adapterContexts';
 
 export interface Loaded {
   name: string;
@@ -30,6 +31,8 @@ export interface Loaded {
   effective: EffectiveSettings;
   /** Created on the first embedding request: most chat models are never asked for one. */
   embedding: Promise<LlamaEmbeddingContext> | null;
+  /** Contexts with LoRA adapters attached, one per adapter set, made on first use. */
+  adapters: AdapterContexts;
 }
 
 /** Deltas go out at once for the first token, then at most this often. */
@@ -156,11 +159,21 @@ export async function run(l: Loaded | null, msg: RunMessage, abort: AbortControl
   }
   if (msg.messages && msg.messages.at(-1)?.role !== 'user') return failed('The last message must be from the user.', true);
   let sequence: LlamaContextSequence | null = null;
+  let lease: AdapterLease | null = null;
+  let pool = l.sequences;
   try {
     const g = await grammarFor(l, msg);
     if (g.error) return failed(g.error, true);
+    if (msg.adapters && msg.adapters.length > 0) {
+      try {
+        lease = await l.adapters.acquire(msg.adapters);
+      } catch (e) {
+        return failed(`Could not attach the adapters: ${(e as Error).message}`, true);
+      }
+      pool = lease.sequences;
+    }
     // Waits here while every sequence is busy; a cancel while waiting ends the run at once.
-    sequence = await l.sequences.acquire(abort.signal);
+    sequence = await pool.acquire(abort.signal);
     if (!sequence || abort.signal.aborted) return { ...failed(''), stopReason: 'abort', error: null };
     const p = msg.params;
     const options = {
@@ -236,6 +249,7 @@ export async function run(l: Loaded | null, msg: RunMessage, abort: AbortControl
   } catch (e) {
     return failed((e as Error).message);
   } finally {
-    if (sequence) l.sequences.release(sequence);
+    if (sequence) pool.release(sequence);
+    lease?.release();
   }
 }

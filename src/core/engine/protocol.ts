@@ -22,6 +22,12 @@ export interface WorkerRunResult {
   badInput?: boolean;
 }
 
+/** A LoRA adapter file and the strength it is applied with. */
+export interface AdapterSpec {
+  path: string;
+  scale: number;
+}
+
 /** One turn of a full conversation (the local API server's chat requests). */
 export interface ChatTurn {
   role: 'system' | 'user' | 'assistant';
@@ -49,6 +55,8 @@ export type ToWorker =
       userMessage: string;
       params: SamplingParams;
       jsonSchema: string | null;
+      /** LoRA adapters to attach (the core has checked them against the model); none = the base context. */
+      adapters?: AdapterSpec[];
     } & RunVariant)
   | { type: 'embed'; reqId: number; texts: string[] }
   /** Token counts of plain texts with the loaded model's vocabulary (no chat template, no BOS). */

@@ -16,6 +16,7 @@ import type { LoadSettings } from '../../shared/schemas';
 import { history, render, run, type Loaded } from './generate';
 import type { EffectiveSettings, EmbedReply, FromWorker, ToWorker, WorkerErrorCode } from './protocol';
 import { SequencePool } from './sequencePool';
+import { AdapterContexts } from './adapterContexts';
 
 class WorkerError extends Error {
   constructor(
@@ -118,6 +119,7 @@ async function unload(): Promise<void> {
   for (const a of aborts.values()) a.abort();
   await Promise.allSettled([...inFlight]);
   if (l.embedding) await l.embedding.then((e) => e.dispose()).catch(() => undefined);
+  await l.adapters.disposeAll();
   await l.context.dispose();
   await l.model.dispose();
 }
@@ -180,7 +182,7 @@ async function load(
       threads: context.currentThreads,
       batchSize: context.batchSize,
     };
-    loaded = { name, llama, model, context, sequences, wrapper, effective, embedding: null };
+    loaded = { name, llama, model, context, sequences, wrapper, effective, embedding: null, adapters: new AdapterContexts(model, effective) };
     return { effective };
   } catch (e) {
     await model.dispose();

@@ -16,6 +16,7 @@ import {
 import { ulid } from '../../shared/ids';
 import { LoadSettings, type RunTarget } from '../../shared/schemas';
 import { extractVariables } from '../../shared/template';
+import type { AdaptersService } from '../adapters/adapters.service';
 import type { EngineService } from '../engine/engine.service';
 import { CoreError } from '../errors';
 import type { ModelsService } from '../models/models.service';
@@ -67,7 +68,7 @@ export interface EvalsDeps {
 }
 
 /** The engine, models and remote targets of a core as EvalTargets. */
-export function coreEvalTargets(c: { engine: EngineService; models: ModelsService; targets: TargetsService }): EvalTargets {
+export function coreEvalTargets(c: { engine: EngineService; models: ModelsService; targets: TargetsService; adapters?: Pick<AdaptersService, 'resolveUses'> }): EvalTargets {
   return {
     async ensureReady(t) {
       if (t.kind !== 'local' || c.engine.loadedModelId === t.modelId) return;
@@ -78,7 +79,10 @@ export function coreEvalTargets(c: { engine: EngineService; models: ModelsServic
       try {
         if (t.kind === 'remote') return c.targets.displayName(t.targetId, t.model);
         const m = c.models.get(t.modelId);
-        return m.metadata.name ?? m.fileName;
+        const base = m.metadata.name ?? m.fileName;
+        // "base + adapter@scale": base, adapter and each scale of a sweep read as different columns.
+        if (!t.adapters?.length || !c.adapters) return base;
+        return [base, ...c.adapters.resolveUses(t.adapters).map((a) => a.label)].join(' + ');
       } catch {
         return targetKey(t);
       }

@@ -13,7 +13,7 @@ export interface ModelsEvents {
   changed: [ModelInfo];
 }
 
-async function sha256File(file: string): Promise<string> {
+export async function sha256File(file: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(file, { highWaterMark: 4 << 20 })) hash.update(chunk as Buffer);
   return hash.digest('hex');

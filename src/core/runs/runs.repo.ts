@@ -1,4 +1,4 @@
-import type { LoadSettings, RunRecord, RunSource, RunSummary, RunTarget, SamplingParams, StopReason } from '../../shared/schemas';
+import type { AdapterUse, LoadSettings, RunRecord, RunSource, RunSummary, RunTarget, SamplingParams, StopReason } from '../../shared/schemas';
 import type { Db } from '../db/openDb';
 
 interface RunRow {
@@ -7,6 +7,8 @@ interface RunRow {
   target_kind: 'local' | 'remote';
   target_id: string | null;
   remote_model: string | null;
+  /** The LoRA adapters of a local run, as [{adapterId, scale}]; null without. */
+  adapters_json: string | null;
   tpot_ms: number | null;
   itl_mean_ms: number | null;
   e2e_ms: number | null;
@@ -40,6 +42,7 @@ type SummaryRow = Pick<
   | 'target_kind'
   | 'target_id'
   | 'remote_model'
+  | 'adapters_json'
   | 'e2e_ms'
   | 'model_id'
   | 'model_name'
@@ -53,9 +56,10 @@ type SummaryRow = Pick<
   | 'finished_at'
 > & { output_preview: string };
 
-function targetOf(r: Pick<RunRow, 'target_kind' | 'target_id' | 'remote_model' | 'model_id'>): RunTarget {
+function targetOf(r: Pick<RunRow, 'target_kind' | 'target_id' | 'remote_model' | 'model_id' | 'adapters_json'>): RunTarget {
   if (r.target_kind === 'remote') return { kind: 'remote', targetId: r.target_id ?? '', model: r.remote_model ?? '' };
-  return { kind: 'local', modelId: r.model_id ?? '' };
+  if (r.adapters_json === null) return { kind: 'local', modelId: r.model_id ?? '' };
+  return { kind: 'local', modelId: r.model_id ?? '', adapters: JSON.parse(r.adapters_json) as AdapterUse[] };
 }
 
 function toRun(r: RunRow): RunRecord {
@@ -132,9 +136,9 @@ export class RunsRepo {
 
   constructor(db: Db) {
     this.insertStmt = db.prepare(`
-      INSERT INTO runs (id, source, target_kind, target_id, remote_model, model_id, model_name, system_prompt,
+      INSERT INTO runs (id, source, target_kind, target_id, remote_model, adapters_json, model_id, model_name, system_prompt,
         user_message, variables_json, params_json, load_settings_json, json_schema, status, started_at)
-      VALUES (@id, @source, @targetKind, @targetId, @remoteModel, @modelId, @modelName, @systemPrompt,
+      VALUES (@id, @source, @targetKind, @targetId, @remoteModel, @adaptersJson, @modelId, @modelName, @systemPrompt,
         @userMessage, @variablesJson, @paramsJson, @loadSettingsJson, @jsonSchema, 'running', @startedAt)`);
     this.finishStmt = db.prepare(`
       UPDATE runs SET output = @output, rendered_prompt = @renderedPrompt, status = 'done',
@@ -144,7 +148,7 @@ export class RunsRepo {
         attempts = @attempts, finished_at = @finishedAt
       WHERE id = @id`);
     this.getStmt = db.prepare<[string], RunRow>('SELECT * FROM runs WHERE id = ?');
-    const summaryCols = `id, source, target_kind, target_id, remote_model, e2e_ms, model_id, model_name, substr(user_message, 1, 200) AS user_message, status, stop_reason,
+    const summaryCols = `id, source, target_kind, target_id, remote_model, adapters_json, e2e_ms, model_id, model_name, substr(user_message, 1, 200) AS user_message, status, stop_reason,
       completion_tokens, ttft_ms, decode_tok_per_sec, started_at, finished_at, substr(output, 1, 200) AS output_preview`;
     this.listStmt = db.prepare<[number], SummaryRow>(
       `SELECT ${summaryCols} FROM runs ORDER BY started_at DESC, id DESC LIMIT ?`,
@@ -164,6 +168,7 @@ export class RunsRepo {
       targetKind: r.target.kind,
       targetId: r.target.kind === 'remote' ? r.target.targetId : null,
       remoteModel: r.target.kind === 'remote' ? r.target.model : null,
+      adaptersJson: r.target.kind === 'local' && r.target.adapters?.length ? JSON.stringify(r.target.adapters) : null,
       modelId: r.modelId,
       modelName: r.modelName,
       systemPrompt: r.systemPrompt,

@@ -5,10 +5,10 @@ import { performance } from 'node:perf_hooks';
 import type { RunChunk } from '../../shared/contract';
 import { ulid } from '../../shared/ids';
 import { latencyMetrics } from '../../shared/latency';
-import type { RenderedPrompt, RunRecord, RunRequest, RunSource, RunTarget, SamplingParams, StopReason } from '../../shared/schemas';
+import type { AdapterUse, RenderedPrompt, RunRecord, RunRequest, RunSource, RunTarget, SamplingParams, StopReason } from '../../shared/schemas';
 import { substituteVariables } from '../../shared/template';
 import type { EngineService } from '../engine/engine.service';
-import type { ChatTurn, WorkerRunResult } from '../engine/protocol';
+import type { AdapterSpec, ChatTurn, WorkerRunResult } from '../engine/protocol';
 import { CoreError } from '../errors';
 import type { ModelsService } from '../models/models.service';
 import type { RunOutcome, RunsRepo } from './runs.repo';
@@ -28,6 +28,16 @@ export interface RemoteRunner {
     signal: AbortSignal,
     onDelta: (text: string) => void,
   ): Promise<RemoteRunResult>;
+}
+
+/** What runs need from the adapter library (implemented by AdaptersService). */
+export interface RunAdapters {
+  /** Files, scales and "name@scale" labels; throws NOT_FOUND for an unknown adapter. */
+  resolveUses(uses: readonly AdapterUse[]): (AdapterSpec & { label: string })[];
+  /** The reason to refuse, from checks already made; null when none failed (or none was made yet). */
+  knownRefusal(uses: readonly AdapterUse[], modelId: string): Error | null;
+  /** Reads the files when needed; throws the first mismatch's reason. */
+  assertCompatible(uses: readonly AdapterUse[], modelId: string): Promise<void>;
 }
 
 export interface RemoteRunResult {
@@ -107,6 +117,7 @@ export interface ApiRunOutcome {
 export class RunsService extends EventEmitter<RunsEvents> {
   private readonly active = new Map<string, Active>();
   private remote: RemoteRunner | null = null;
+  private adapters: RunAdapters | null = null;
 
   constructor(
     private readonly repo: RunsRepo,
@@ -119,6 +130,10 @@ export class RunsService extends EventEmitter<RunsEvents> {
 
   setRemoteRunner(runner: RemoteRunner): void {
     this.remote = runner;
+  }
+
+  setAdapters(adapters: RunAdapters): void {
+    this.adapters = adapters;
   }
 
   async render(input: { modelId: string | null; systemPrompt: string; userMessage: string; variables: Record<string, string> }): Promise<RenderedPrompt> {
@@ -142,6 +157,7 @@ export class RunsService extends EventEmitter<RunsEvents> {
 
     let modelName: string;
     let modelId: string | null = null;
+    let adapters: AdapterSpec[] = [];
     if (target.kind === 'local') {
       const model = this.models.get(target.modelId);
       if (this.engine.loadedModelId !== model.id) {
@@ -149,6 +165,15 @@ export class RunsService extends EventEmitter<RunsEvents> {
       }
       modelName = model.metadata.name ?? model.fileName;
       modelId = model.id;
+      const uses = target.adapters ?? [];
+      if (uses.length > 0) {
+        if (!this.adapters) throw new CoreError('INTERNAL', 'Adapters are not available');
+        const resolved = this.adapters.resolveUses(uses);
+        const refusal = this.adapters.knownRefusal(uses, model.id);
+        if (refusal) throw refusal;
+        adapters = resolved.map(({ path, scale }) => ({ path, scale }));
+        modelName = [modelName, ...resolved.map((r) => r.label)].join(' + ');
+      }
     } else {
       if (!this.remote) throw new CoreError('INTERNAL', 'Remote targets are not available');
       modelName = this.remote.displayName(target.targetId, target.model);
@@ -172,7 +197,30 @@ export class RunsService extends EventEmitter<RunsEvents> {
     const a = newActive();
     this.active.set(runId, a);
     try {
-      if (target.kind === 'local') this.startLocal(runId, a, system.text, user.text, req);
+      if (target.kind === 'local') {
+        const uses = target.adapters ?? [];
+        const send = () => this.startLocal(runId, a, system.text, user.text, req, adapters);
+        if (uses.length === 0) send();
+        else {
+          // The files are checked against the model before llama.cpp sees them (once per pair; later runs
+          // find the verdict cached and were refused above).
+          // A cancel while the files are read ends the run before the engine sees it.
+          const checking = new AbortController();
+          a.abort = checking;
+          void (this.adapters as RunAdapters)
+            .assertCompatible(uses, target.modelId)
+            .then(() => {
+              a.abort = null;
+              if (checking.signal.aborted) throw new CoreError('CONFLICT', 'cancelled');
+              send();
+            })
+            .catch((e: unknown) => {
+              if (this.active.get(runId) !== a) return;
+              const cancelled = checking.signal.aborted;
+              this.complete(runId, a, { output: '', renderedPrompt: null, stopReason: cancelled ? 'abort' : 'error', error: cancelled ? null : (e as Error).message, promptTokens: null, completionTokens: null, ttftMs: null, decodeTokPerSec: null, finishedAt: Date.now() });
+            });
+        }
+      }
       else this.startRemote(runId, a, target, system.text, user.text, req);
     } catch (e) {
       // Never leave a stored run 'running' that nothing will finish.
@@ -285,9 +333,9 @@ export class RunsService extends EventEmitter<RunsEvents> {
     return record;
   }
 
-  private startLocal(runId: string, a: Active, systemText: string, userText: string, req: RunRequest): void {
+  private startLocal(runId: string, a: Active, systemText: string, userText: string, req: RunRequest, adapters: AdapterSpec[]): void {
     this.engine.startRun(
-      { runId, systemPrompt: systemText, userMessage: userText, params: req.params, jsonSchema: req.jsonSchema },
+      { runId, systemPrompt: systemText, userMessage: userText, params: req.params, jsonSchema: req.jsonSchema, ...(adapters.length > 0 ? { adapters } : {}) },
       {
         onChunk: (text, tokens) => this.onChunk(runId, a, text, tokens),
         onDone: (result: WorkerRunResult) => {

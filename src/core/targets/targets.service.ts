@@ -5,7 +5,7 @@ import { ulid } from '../../shared/ids';
 import type { StopReason } from '../../shared/schemas';
 import type { RemoteModel, TargetCheck, TargetInfo, TargetInput, Timeouts } from '../../shared/targets.schema';
 import { CoreError } from '../errors';
-import { listModels, RemoteError, type ChatMessage } from '../remote/openaiClient';
+import { listModels, RemoteError, type ChatMessage, type EndpointConfig } from '../remote/openaiClient';
 import { ReplicaPool, streamChatWithReplicas } from '../remote/replicas';
 import type { RemoteRunner, RemoteRunResult } from '../runs/runs.service';
 import type { SecretStore } from '../secrets/secretStore';
@@ -131,6 +131,16 @@ export class TargetsService extends EventEmitter<TargetsEvents> implements Remot
       this.creds.set(id, c);
     }
     return c;
+  }
+
+  /**
+   * Every replica's endpoint with the target's key and headers, for calls beside chat (vLLM's LoRA routes).
+   * Core-only: what it returns carries secrets and must never cross the contract.
+   */
+  replicaEndpoints(id: string): { name: string; timeouts: Timeouts; endpoints: EndpointConfig[] } {
+    const t = this.stored(id);
+    const { apiKey, headers } = this.credentials(id);
+    return { name: t.name, timeouts: t.timeouts, endpoints: t.baseUrls.map((baseUrl) => ({ baseUrl, apiKey, headers })) };
   }
 
   /** Checks every replica (GET /models) and returns the union of the models they list. */

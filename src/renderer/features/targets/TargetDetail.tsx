@@ -2,6 +2,7 @@ import type { ReplicaState, TargetCheck, TargetInfo } from '../../../shared/targ
 import { ErrorNote } from '../../ui/ErrorNote';
 import { formatCount, formatMs, formatSeconds, formatTime } from '../../ui/format';
 import { isLoraModule, loraBase, shortReplicaError } from './targetChoices';
+import { TargetLoras } from './TargetLoras';
 import { useTargetsStore } from './targets.store';
 
 /** The selected target: replica health, the server's models (after a check), settings, Edit and Remove. */
@@ -68,6 +69,8 @@ export function TargetDetail({ target }: { target: TargetInfo }): React.JSX.Elem
         {check ? <span className="hint">{check.models.length} listed</span> : null}
       </div>
       <ModelList check={check} checking={checking} />
+
+      <TargetLoras target={target} check={check} />
 
       <dl className="target-facts">
         <dt>API key</dt>

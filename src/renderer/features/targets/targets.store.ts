@@ -9,6 +9,20 @@ import { emptyTargetForm, formFromTarget, parseTargetForm, toTargetInput, toTarg
 
 export type TargetEditor = { mode: 'add' } | { mode: 'edit'; targetId: string } | null;
 
+/** A runtime LoRA load/unload in flight on a vLLM target. */
+export interface LoraBusy {
+  targetId: string;
+  name: string;
+  action: 'load' | 'unload';
+}
+
+/** What the last LoRA load/unload said; `partial` when only some replicas did it. */
+export interface LoraNotice {
+  targetId: string;
+  message: string;
+  partial: boolean;
+}
+
 interface TargetsStore {
   targets: TargetInfo[];
   listed: boolean;
@@ -30,6 +44,10 @@ interface TargetsStore {
   removing: string | null;
   removeError: { targetId: string; error: ShownError } | null;
 
+  loraBusy: LoraBusy | null;
+  loraNotice: LoraNotice | null;
+  loraError: { targetId: string; title: string; error: ShownError } | null;
+
   refresh(): Promise<void>;
   upsert(target: TargetInfo): void;
   select(targetId: string | null): void;
@@ -43,6 +61,10 @@ interface TargetsStore {
   save(): Promise<void>;
   askRemove(targetId: string | null): void;
   remove(targetId: string): Promise<void>;
+  /** Loads an adapter on every replica (vLLM's runtime LoRA API), then re-checks so pickers list it. True when all did. */
+  loadLora(targetId: string, name: string, path: string): Promise<boolean>;
+  unloadLora(targetId: string, name: string): Promise<boolean>;
+  dismissLora(): void;
 }
 
 function upsertInto(list: TargetInfo[], t: TargetInfo): TargetInfo[] {
@@ -78,6 +100,9 @@ export const useTargetsStore = create<TargetsStore>()((set, get) => ({
   confirmRemove: null,
   removing: null,
   removeError: null,
+  loraBusy: null,
+  loraNotice: null,
+  loraError: null,
 
   refresh() {
     // Several pickers may ask at once; one request answers them all.
@@ -201,4 +226,39 @@ export const useTargetsStore = create<TargetsStore>()((set, get) => ({
       set({ removing: null, confirmRemove: null, removeError: { targetId, error: toShownError(error) } });
     }
   },
+
+  async loadLora(targetId, name, path) {
+    return runLora(set, get, { targetId, name, action: 'load' }, async () => {
+      const r = await api.invoke('targets.loadLora', { targetId, name, path });
+      return { ok: r.loaded, message: r.message };
+    });
+  },
+
+  async unloadLora(targetId, name) {
+    return runLora(set, get, { targetId, name, action: 'unload' }, async () => {
+      const r = await api.invoke('targets.unloadLora', { targetId, name });
+      return { ok: r.unloaded, message: r.message };
+    });
+  },
+
+  dismissLora() {
+    set({ loraNotice: null, loraError: null });
+  },
 }));
+
+type SetTargets = (patch: Partial<TargetsStore>) => void;
+
+/** One LoRA action at a time; whatever it did on the server, the model list is refreshed afterwards. */
+async function runLora(set: SetTargets, get: () => TargetsStore, busy: LoraBusy, call: () => Promise<{ ok: boolean; message: string }>): Promise<boolean> {
+  if (get().loraBusy) return false;
+  set({ loraBusy: busy, loraNotice: null, loraError: null });
+  try {
+    const r = await call();
+    set({ loraBusy: null, loraNotice: { targetId: busy.targetId, message: r.message, partial: !r.ok } });
+    await get().check(busy.targetId);
+    return r.ok;
+  } catch (error) {
+    set({ loraBusy: null, loraError: { targetId: busy.targetId, title: `Could not ${busy.action} ${busy.name}`, error: toShownError(error) } });
+    return false;
+  }
+}

@@ -1,0 +1,319 @@
+// The text of each file in a training package: a LLaMA-Factory config, a PEFT + TRL script, the scripts that
+// train and convert, and a README. Pure functions of the package's settings, so tests can read them directly.
+import type { Hyperparameters } from '../../shared/adapters.schema';
+
+export interface PackageSettings {
+  trainingId: string;
+  /** File-safe dataset name: the LLaMA-Factory dataset entry and the data file names. */
+  dataName: string;
+  datasetName: string;
+  trainBaseModel: string;
+  /** GGUF file the adapter will be used with in Lamplight. */
+  baseModelFile: string;
+  hyperparameters: Hyperparameters;
+  template: TemplateGuess;
+  rows: number;
+}
+
+export const PACKAGE_PATHS = {
+  data: (name: string) => `data/${name}.json`,
+  messages: (name: string) => `data/${name}.messages.jsonl`,
+  datasetInfo: 'data/dataset_info.json',
+  llamafactory: 'llamafactory/train_lora.yaml',
+  peftScript: 'peft/train.py',
+  peftRequirements: 'peft/requirements.txt',
+  trainLlamaFactory: 'scripts/train-llamafactory.sh',
+  trainPeft: 'scripts/train-peft.sh',
+  convert: 'scripts/convert.sh',
+  readme: 'README.md',
+  provenance: 'lamplight-training.json',
+  adapterHf: 'adapter/hf',
+  adapterGguf: 'adapter/adapter.gguf',
+} as const;
+
+/** convert.sh prints this before converting; the runner shows the run as 'converting' from then on. */
+export const CONVERT_MARKER = 'lamplight: converting adapter/hf to adapter/adapter.gguf';
+
+export interface TemplateGuess {
+  name: string;
+  /** Where the guess came from, written beside it in the config. */
+  reason: string;
+}
+
+// LLaMA-Factory's template names for common families, matched against the Hugging Face id first, then
+// the GGUF's name. A documented guess: the config says so, and 'default' is the fallback.
+const TEMPLATES: [RegExp, string][] = [
+  [/llama[-_ ]?3/i, 'llama3'],
+  [/llama[-_ ]?2/i, 'llama2'],
+  [/qwen[-_ ]?3/i, 'qwen3'],
+  [/qwen/i, 'qwen'],
+  [/mistral|mixtral/i, 'mistral'],
+  [/gemma/i, 'gemma'],
+  [/phi[-_ ]?4/i, 'phi4'],
+  [/phi[-_ ]?3/i, 'phi'],
+];
+
+export function guessTemplate(trainBaseModel: string, ggufName: string | null): TemplateGuess {
+  for (const [source, text] of [['trainBaseModel', trainBaseModel], ['the GGUF model name', ggufName ?? '']] as const) {
+    for (const [re, name] of TEMPLATES) if (re.test(text)) return { name, reason: `guessed from ${source} "${text}"` };
+  }
+  return { name: 'default', reason: 'no known model family in the base model names; set the template your base model was trained with' };
+}
+
+/** JSON strings are valid YAML double-quoted scalars and valid Python string literals. */
+const q = (s: string) => JSON.stringify(s);
+
+const num = (n: number) => (Number.isInteger(n) ? n.toFixed(1) : String(n));
+
+export function llamaFactoryYaml(s: PackageSettings): string {
+  const h = s.hyperparameters;
+  const lines = [
+    `# LLaMA-Factory LoRA SFT config written by Lamplight for training ${s.trainingId}.`,
+    `# Dataset "${s.datasetName}" (${s.rows} rows). Run from the package folder:`,
+    '#   llamafactory-cli train llamafactory/train_lora.yaml',
+    '# Paths are relative to the folder you run it from (LLaMA-Factory resolves them against the working directory).',
+    '',
+    '### model',
+    `model_name_or_path: ${q(s.trainBaseModel)}`,
+    ...(h.method === 'qlora' ? ['quantization_bit: 4', 'quantization_method: bitsandbytes'] : []),
+    '',
+    '### method',
+    'stage: sft',
+    'do_train: true',
+    'finetuning_type: lora',
+    `lora_rank: ${h.r}`,
+    `lora_alpha: ${h.alpha}`,
+    `lora_dropout: ${h.dropout}`,
+    `lora_target: ${h.targetModules.join(',')}`,
+    '',
+    '### dataset',
+    `dataset: ${s.dataName}`,
+    'dataset_dir: data',
+    `# ${s.template.reason}`,
+    `template: ${s.template.name}`,
+    `cutoff_len: ${h.maxLength}`,
+    'overwrite_cache: true',
+    '',
+    '### output',
+    `output_dir: ${PACKAGE_PATHS.adapterHf}`,
+    'logging_steps: 1',
+    'save_steps: 500',
+    'overwrite_output_dir: true',
+    'report_to: none',
+    '',
+    '### train',
+    `per_device_train_batch_size: ${h.batchSize}`,
+    `gradient_accumulation_steps: ${h.gradientAccumulation}`,
+    `learning_rate: ${h.learningRate}`,
+    `num_train_epochs: ${num(h.epochs)}`,
+    'lr_scheduler_type: cosine',
+    'warmup_ratio: 0.03',
+    ...(h.precision === 'bf16' ? ['bf16: true'] : h.precision === 'fp16' ? ['fp16: true'] : ['# fp32: neither bf16 nor fp16']),
+    `seed: ${h.seed}`,
+    '',
+  ];
+  return lines.join('\n');
+}
+
+export function peftScript(s: PackageSettings): string {
+  const h = s.hyperparameters;
+  const qlora = h.method === 'qlora';
+  return `#!/usr/bin/env python3
+# PEFT + TRL LoRA SFT script written by Lamplight for training ${s.trainingId}.
+# Dataset "${s.datasetName}" (${s.rows} rows). Run from the package folder:  python peft/train.py
+# Saves the adapter (adapter_config.json + adapter_model.safetensors) to ${PACKAGE_PATHS.adapterHf}.
+import torch
+from datasets import load_dataset
+from peft import LoraConfig
+from transformers import AutoModelForCausalLM, AutoTokenizer${qlora ? ', BitsAndBytesConfig' : ''}
+from trl import SFTConfig, SFTTrainer
+
+BASE_MODEL = ${q(s.trainBaseModel)}
+DATA_FILE = ${q(PACKAGE_PATHS.messages(s.dataName))}
+OUTPUT_DIR = ${q(PACKAGE_PATHS.adapterHf)}
+METHOD = ${q(h.method)}
+LORA_R = ${h.r}
+LORA_ALPHA = ${h.alpha}
+LORA_DROPOUT = ${h.dropout}
+TARGET_MODULES = ${JSON.stringify(h.targetModules)}
+LEARNING_RATE = ${h.learningRate}
+EPOCHS = ${h.epochs}
+BATCH_SIZE = ${h.batchSize}
+GRADIENT_ACCUMULATION = ${h.gradientAccumulation}
+MAX_LENGTH = ${h.maxLength}
+PRECISION = ${q(h.precision)}
+SEED = ${h.seed}
+
+dtype = {"bf16": torch.bfloat16, "fp16": torch.float16, "fp32": torch.float32}[PRECISION]
+
+tokenizer = AutoTokenizer.from_pretrained(BASE_MODEL)
+if tokenizer.pad_token is None:
+    tokenizer.pad_token = tokenizer.eos_token
+
+model_kwargs = {"torch_dtype": dtype}
+${
+  qlora
+    ? `# QLoRA: the frozen base weights load in 4-bit NF4; the LoRA weights train in PRECISION.
+model_kwargs["quantization_config"] = BitsAndBytesConfig(
+    load_in_4bit=True,
+    bnb_4bit_quant_type="nf4",
+    bnb_4bit_use_double_quant=True,
+    bnb_4bit_compute_dtype=torch.bfloat16 if PRECISION == "bf16" else torch.float16,
+)
+model_kwargs["device_map"] = "auto"
+`
+    : ''
+}model = AutoModelForCausalLM.from_pretrained(BASE_MODEL, **model_kwargs)
+
+# One {"messages": [...]} conversation per line; SFTTrainer applies the tokenizer's chat template.
+dataset = load_dataset("json", data_files=DATA_FILE, split="train")
+
+peft_config = LoraConfig(
+    r=LORA_R,
+    lora_alpha=LORA_ALPHA,
+    lora_dropout=LORA_DROPOUT,
+    target_modules=TARGET_MODULES,
+    bias="none",
+    task_type="CAUSAL_LM",
+)
+
+args = SFTConfig(
+    output_dir=OUTPUT_DIR,
+    num_train_epochs=EPOCHS,
+    per_device_train_batch_size=BATCH_SIZE,
+    gradient_accumulation_steps=GRADIENT_ACCUMULATION,
+    learning_rate=LEARNING_RATE,
+    lr_scheduler_type="cosine",
+    warmup_ratio=0.03,
+    max_length=MAX_LENGTH,
+    bf16=PRECISION == "bf16",
+    fp16=PRECISION == "fp16",
+    seed=SEED,
+    logging_steps=1,
+    save_steps=500,
+    report_to="none",
+)
+
+trainer = SFTTrainer(model=model, args=args, train_dataset=dataset, processing_class=tokenizer, peft_config=peft_config)
+trainer.train()
+trainer.save_model(OUTPUT_DIR)
+print(f"adapter saved to {OUTPUT_DIR}")
+`;
+}
+
+export function peftRequirements(s: PackageSettings): string {
+  const lines = [
+    '# PEFT + TRL trainer; install into a fresh virtual environment with a CUDA build of torch.',
+    'torch>=2.4',
+    'transformers>=4.51,<5',
+    'peft>=0.15,<0.18',
+    'trl>=0.20,<0.25',
+    'datasets>=3.0,<5',
+    'accelerate>=1.6',
+    ...(s.hyperparameters.method === 'qlora' ? ['bitsandbytes>=0.45'] : []),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+const SCRIPT_HEAD = `#!/usr/bin/env bash
+set -euo pipefail
+# Everything runs from the package folder, wherever the script is called from.
+cd "$(dirname "$0")/.."
+`;
+
+export function trainScript(trainer: 'llamafactory' | 'peft'): string {
+  const run = trainer === 'llamafactory' ? `llamafactory-cli train ${PACKAGE_PATHS.llamafactory}` : `python ${PACKAGE_PATHS.peftScript}`;
+  return `${SCRIPT_HEAD}# Trains the LoRA adapter with ${trainer === 'llamafactory' ? 'LLaMA-Factory' : 'PEFT + TRL'}, then converts it to GGUF.
+${run}
+bash ${PACKAGE_PATHS.convert}
+`;
+}
+
+export function convertScript(s: PackageSettings): string {
+  return `${SCRIPT_HEAD}# Converts the Hugging Face PEFT adapter in ${PACKAGE_PATHS.adapterHf} to ${PACKAGE_PATHS.adapterGguf} with llama.cpp.
+#   LLAMA_CPP_DIR  a llama.cpp checkout whose Python requirements are installed
+#                  (pip install -r "$LLAMA_CPP_DIR/requirements.txt")
+#   BASE_DIR       a folder with the base model's config.json; by default the training base model when it is
+#                  a local folder, otherwise its config files fetched from Hugging Face.
+: "\${LLAMA_CPP_DIR:?set LLAMA_CPP_DIR to your llama.cpp checkout}"
+TRAIN_BASE_MODEL=${q(s.trainBaseModel)}
+if [ -z "\${BASE_DIR:-}" ]; then
+  if [ -d "$TRAIN_BASE_MODEL" ]; then
+    BASE_DIR="$TRAIN_BASE_MODEL"
+  else
+    BASE_DIR="$(python -c 'import sys; from huggingface_hub import snapshot_download; print(snapshot_download(repo_id=sys.argv[1], allow_patterns=["*.json", "tokenizer.model"]))' "$TRAIN_BASE_MODEL")"
+  fi
+fi
+echo ${q(CONVERT_MARKER)}
+python "$LLAMA_CPP_DIR/convert_lora_to_gguf.py" --base "$BASE_DIR" --outfile ${PACKAGE_PATHS.adapterGguf} ${PACKAGE_PATHS.adapterHf}
+echo "adapter written to ${PACKAGE_PATHS.adapterGguf}"
+`;
+}
+
+export function readme(s: PackageSettings): string {
+  const h = s.hyperparameters;
+  return `# LoRA training package ${s.trainingId}
+
+Written by Lamplight from dataset **${s.datasetName}** (${s.rows} rows) for use with **${s.baseModelFile}**.
+Training runs on the unquantized Hugging Face model \`${s.trainBaseModel}\` (a GGUF file cannot be trained);
+the adapter is then converted to GGUF and loads on top of ${s.baseModelFile}.
+
+Method ${h.method}, rank ${h.r}, alpha ${h.alpha}, dropout ${h.dropout}, targets ${h.targetModules.join(', ')},
+learning rate ${h.learningRate}, ${h.epochs} epochs, batch ${h.batchSize} × ${h.gradientAccumulation} accumulation,
+max length ${h.maxLength}, ${h.precision}, seed ${h.seed}. Provenance: \`${PACKAGE_PATHS.provenance}\`.
+
+Run every command from this folder.
+
+## 1. Install one trainer
+
+LLaMA-Factory:
+
+    pip install "llamafactory[torch,metrics${h.method === 'qlora' ? ',bitsandbytes' : ''}]"
+
+or PEFT + TRL:
+
+    pip install -r ${PACKAGE_PATHS.peftRequirements}
+
+and llama.cpp's converter (once):
+
+    git clone https://github.com/ggml-org/llama.cpp
+    pip install -r llama.cpp/requirements.txt
+    export LLAMA_CPP_DIR=$PWD/llama.cpp
+
+## 2. Train
+
+    llamafactory-cli train ${PACKAGE_PATHS.llamafactory}
+
+or
+
+    python ${PACKAGE_PATHS.peftScript}
+
+Either writes the Hugging Face adapter to \`${PACKAGE_PATHS.adapterHf}/\`.
+The LLaMA-Factory template is \`${s.template.name}\` (${s.template.reason}); change it in the config if needed.
+
+## 3. Convert to GGUF
+
+    bash ${PACKAGE_PATHS.convert}
+
+(\`BASE_DIR=/path/to/hf-model\` if the base model's config is not on Hugging Face.)
+This writes \`${PACKAGE_PATHS.adapterGguf}\`.
+
+\`${PACKAGE_PATHS.trainLlamaFactory}\` and \`${PACKAGE_PATHS.trainPeft}\` do steps 2 and 3 in one go.
+
+## 4. Use it in Lamplight
+
+Add \`${PACKAGE_PATHS.adapterGguf}\` under Adapters. If you started the run from Lamplight (Training → Start,
+e.g. with the command \`bash ${PACKAGE_PATHS.trainLlamaFactory}\`), Lamplight registers the adapter itself when
+the command ends, with the provenance above.
+
+### Training on another machine
+
+Lamplight runs the command with \`bash -lc\` in this folder, so it can be an ssh command, for example:
+
+    rsync -a ./ gpu-box:train/${s.trainingId}/ && ssh gpu-box 'cd train/${s.trainingId} && bash ${PACKAGE_PATHS.trainLlamaFactory}' && scp gpu-box:train/${s.trainingId}/${PACKAGE_PATHS.adapterGguf} ${PACKAGE_PATHS.adapterGguf}
+
+The adapter must end up at \`${PACKAGE_PATHS.adapterGguf}\` here. Cancelling stops the local ssh; use \`ssh -tt\` so the
+remote training is hung up with it.
+`;
+}
