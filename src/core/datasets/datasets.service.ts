@@ -271,7 +271,8 @@ export class DatasetsService extends EventEmitter<{ importProgress: [ImportProgr
   }
 
   // Export
-  async export(req: ExportRequest): Promise<ExportOut> {
+  /** opts.ranking: LLaMA-Factory SFT (false) or ranking (true) data whatever the first row holds. */
+  async export(req: ExportRequest, opts: { ranking?: boolean } = {}): Promise<ExportOut> {
     const ds = this.dataset(req.datasetId);
     const skipped = { pii: 0, duplicate: 0, noAnswer: 0 };
     const preference = req.format === 'preference';
@@ -298,7 +299,7 @@ export class DatasetsService extends EventEmitter<{ importProgress: [ImportProgr
         if (out.length > 0) yield out;
       }
     }
-    const res = await writeDatasetExport(req.path, req.format, batches(), { name: req.name ?? ds.name });
+    const res = await writeDatasetExport(req.path, req.format, batches(), { name: req.name ?? ds.name, ...(opts.ranking !== undefined ? { ranking: opts.ranking } : {}) });
     return { path: res.path, files: res.files, rows: res.rows, skipped };
   }
 

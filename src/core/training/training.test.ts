@@ -144,6 +144,20 @@ describe('training.package', () => {
     expect(t.hyperparameters.method).toBe('lora');
   });
 
+  it('packages SFT data even when the first accepted row also holds a chosen/rejected pair', async () => {
+    const { c, dataDir, datasetId, model } = await setup();
+    const first = (await c.invoke('datasets.rows', { datasetId, filter: { status: 'accepted' }, limit: 1 })).rows[0];
+    const labeler = (await c.invoke('profiles.list', {}))[0]?.id as string;
+    await c.invoke('datasets.label', { datasetId, rowId: first?.id as number, labelerId: labeler, patch: { chosen: 'the better answer', rejected: 'the worse one' } });
+    const outDir = join(dataDir, 'pairs');
+    await c.invoke('training.package', { datasetId, baseModelId: model.id, trainBaseModel: '/models/my-base', split: 'all', outDir });
+    const info = JSON.parse(readFileSync(join(outDir, 'data/dataset_info.json'), 'utf8')) as Record<string, { ranking?: boolean }>;
+    expect(Object.values(info).map((e) => e.ranking)).toEqual([undefined]);
+    const data = JSON.parse(readFileSync(join(outDir, 'data/support_chats.json'), 'utf8')) as { conversations: { from: string; value: string }[] }[];
+    expect(data).toHaveLength(12);
+    expect(data[0]?.conversations.at(-1)).toEqual({ from: 'gpt', value: 'Answer number 0 explains topic 0' });
+  });
+
   it('refuses a dataset with nothing to train on and a folder that is not empty, writing nothing', async () => {
     const dataDir = tempDir('lamplight-train-');
     core = openTestCore({ dataDir });

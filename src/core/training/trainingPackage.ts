@@ -25,7 +25,8 @@ export interface PackageSources {
   datasets: {
     get(id: string): DatasetInfo;
     rows(id: string, filter: RowFilter, offset: number, limit: number, countCap: number): RowPage;
-    export(req: ExportRequest): Promise<ExportOut>;
+    /** ranking false: SFT data even when rows also hold a chosen/rejected pair (the chosen answer is learnt). */
+    export(req: ExportRequest, opts?: { ranking?: boolean }): Promise<ExportOut>;
   };
   models: { get(id: string): ModelInfo };
 }
@@ -101,7 +102,7 @@ export async function writeTrainingPackage(sources: PackageSources, trainingId: 
   try {
     const dataName = dataNameOf(dataset.name);
     await mkdir(join(dir, 'data'), { recursive: true });
-    const lf = await sources.datasets.export({ datasetId: dataset.id, format: 'llamafactory', path: join(dir, PACKAGE_PATHS.data(dataName)), filter, pii: 'keep', dropDuplicates: false, name: dataName });
+    const lf = await sources.datasets.export({ datasetId: dataset.id, format: 'llamafactory', path: join(dir, PACKAGE_PATHS.data(dataName)), filter, pii: 'keep', dropDuplicates: false, name: dataName }, { ranking: false });
     if (lf.rows === 0) {
       throw new CoreError('BAD_INPUT', `datasetId: dataset "${dataset.name}" has no rows with an answer to train on (${label}; ${lf.skipped.noAnswer} without an answer)`);
     }

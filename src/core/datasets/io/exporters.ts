@@ -180,14 +180,15 @@ export async function writeDatasetExport(
   path: string,
   format: ExportFormat,
   batches: AsyncIterable<DatasetRecord[]> | Iterable<DatasetRecord[]>,
-  opts: { name: string },
+  opts: { name: string; ranking?: boolean },
 ): Promise<ExportResult> {
   const array = format === 'alpaca-json' || format === 'llamafactory';
   const infoPath = join(dirname(path), 'dataset_info.json');
   // Read first: a broken dataset_info.json should stop the export before the data file is written.
   const info = format === 'llamafactory' ? await readDatasetInfo(infoPath) : null;
   let rows = 0;
-  let ranking: boolean | null = null;
+  // Given: SFT (false) or ranking (true) whatever the rows hold; otherwise the first record decides.
+  let ranking: boolean | null = opts.ranking ?? null;
   const toObject = (r: DatasetRecord): unknown => {
     if (format !== 'llamafactory') return exportRecord(format, r);
     ranking ??= hasPair(r);
