@@ -23,6 +23,8 @@ import { VIEWS, viewForShortcut, type View } from './views';
 // Datasets bring the label-schema editor and the labeling panel; loaded when opened.
 const DatasetsView = lazy(() => import('../features/datasets/DatasetsView').then((m) => ({ default: m.DatasetsView })));
 const EvalsView = lazy(() => import('../features/evals/EvalsView').then((m) => ({ default: m.EvalsView })));
+// Fine-tune validates its form with the contract's zod schemas: loaded when opened.
+const TrainingView = lazy(() => import('../features/training/TrainingView').then((m) => ({ default: m.TrainingView })));
 const PromptsView = lazy(() => import('../features/prompts/PromptsView').then((m) => ({ default: m.PromptsView })));
 
 export function App(): React.JSX.Element {
@@ -62,6 +64,8 @@ export function App(): React.JSX.Element {
       schemaText: p.schemaText,
     });
   }, []);
+
+  const openModels = useCallback(() => setView('models'), []);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
@@ -124,6 +128,11 @@ export function App(): React.JSX.Element {
           {view === 'datasets' ? (
             <Suspense fallback={<p className="view muted">Loading datasets…</p>}>
               <DatasetsView />
+            </Suspense>
+          ) : null}
+          {view === 'training' ? (
+            <Suspense fallback={<p className="view muted">Loading fine-tuning…</p>}>
+              <TrainingView onOpenModels={openModels} />
             </Suspense>
           ) : null}
           {view === 'targets' ? <TargetsView /> : null}

@@ -48,6 +48,11 @@ const ICONS: Record<View, React.JSX.Element> = {
       <path d="M3 3.5c0-1 10-1 10 0v9c0 1-10 1-10 0z M3 3.5c0 1 10 1 10 0 M3 6.5c0 1 10 1 10 0 M3 9.5c0 1 10 1 10 0" />
     </svg>
   ),
+  training: (
+    <svg viewBox="0 0 16 16" aria-hidden>
+      <path d="M2.5 13.5h11 M3 11l3-3.5 2.5 2 4.5-6 M10.5 3.5H13V6" />
+    </svg>
+  ),
   targets: (
     <svg viewBox="0 0 16 16" aria-hidden>
       <path d="M2.5 3.5h11v3.5h-11z M2.5 9h11v3.5h-11z M4.5 5.25h.01 M4.5 10.75h.01 M7 5.25h4.5 M7 10.75h4.5" />
@@ -75,7 +80,7 @@ export function Nav({ view, onChange, footer }: Props): React.JSX.Element {
               className={v.id === view ? 'nav-item active' : 'nav-item'}
               data-testid={`nav-${v.id}`}
               aria-current={v.id === view ? 'page' : undefined}
-              title={`${v.label} (Ctrl+${v.shortcut})`}
+              title={v.shortcut === null ? v.label : `${v.label} (Ctrl+${v.shortcut})`}
               onClick={() => onChange(v.id)}
             >
               {ICONS[v.id]}

@@ -1,6 +1,7 @@
 // The one place core events are subscribed. Each event is routed to the stores that care; stores never
 // subscribe themselves and never import each other.
 import { api, onConnectionLost } from './bridge';
+import { useAdaptersStore } from '../features/adapters/adapters.store';
 import { useCompareStore } from '../features/compare/compare.store';
 import { useDatasetsStore } from '../features/datasets/datasets.store';
 import { useEvalsStore } from '../features/evals/evals.store';
@@ -10,6 +11,7 @@ import { useModelsStore } from '../features/models/models.store';
 import { usePlaygroundStore } from '../features/playground/playground.store';
 import { useApiServerStore } from '../features/settings/apiServer.store';
 import { useTargetsStore } from '../features/targets/targets.store';
+import { useTrainingStore } from '../features/training/training.store';
 
 let wired = false;
 
@@ -34,6 +36,11 @@ export function wireEvents(): void {
   api.on('evals.progress', (progress) => useEvalsStore.getState().applyProgress(progress));
   api.on('datasets.importProgress', (progress) => useDatasetsStore.getState().applyImportProgress(progress));
   api.on('datasets.jobProgress', (progress) => useDatasetsStore.getState().applyJobProgress(progress));
+  api.on('training.progress', (progress) => {
+    useTrainingStore.getState().applyProgress(progress);
+    // A finished training registers its adapter: the library lists it.
+    if (progress.adapterId && progress.state === 'done' && useAdaptersStore.getState().listed) void useAdaptersStore.getState().refresh();
+  });
   api.on('apiServer.status', (status) => useApiServerStore.getState().applyStatus(status));
 }
 

@@ -9,6 +9,11 @@ describe('view shortcuts', () => {
   });
   it('list Prompts right after the Playground, each digit once', () => {
     expect(VIEWS.map((v) => v.id).slice(0, 3)).toEqual(['models', 'playground', 'prompts']);
-    expect(new Set(VIEWS.map((v) => v.shortcut)).size).toBe(VIEWS.length);
+    const digits = VIEWS.flatMap((v) => (v.shortcut === null ? [] : [v.shortcut]));
+    expect(new Set(digits).size).toBe(digits.length);
+  });
+  it('give Fine-tune no digit: all ten were taken', () => {
+    expect(VIEWS.find((v) => v.id === 'training')?.shortcut).toBeNull();
+    expect(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'].map(viewForShortcut)).not.toContain('training');
   });
 });

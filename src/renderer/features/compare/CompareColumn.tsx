@@ -3,6 +3,7 @@ import type { ModelInfo, RunTarget } from '../../../shared/schemas';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { formatCount, formatDuration, formatMs, formatRate } from '../../ui/format';
 import { isBadStop, stopReasonWords } from '../../ui/stopReason';
+import { AdapterAttach } from '../adapters/AdapterAttach';
 import { SafeMarkdown } from '../playground/SafeMarkdown';
 import { describeTarget, parseTargetKey, targetKey, type RemoteChoiceGroup } from '../targets/targetChoices';
 import type { TargetInfo } from '../../../shared/targets.schema';
@@ -78,6 +79,13 @@ export function CompareColumn({ index, target, lane, baseline, canRemove, locked
           </button>
         ) : null}
       </div>
+      <AdapterAttach
+        target={target}
+        onChange={(t) => setColumn(index, t)}
+        baseLabel={target ? describeTarget(target, models, targets) : ''}
+        disabled={locked}
+        testId={`compare-adapters-${index}`}
+      />
 
       <div className="cmp-col-status">
         {streaming ? (

@@ -15,6 +15,7 @@ import { useRemoteChoiceGroups } from '../targets/useRemoteChoices';
 import { useCompareStore } from './compare.store';
 import { CompareColumn } from './CompareColumn';
 import { CompareHistory } from './CompareHistory';
+import { CompareSweep } from './CompareSweep';
 import { MAX_COLUMNS, MIN_COLUMNS } from './compareRequest';
 import '../playground/playground.css';
 import '../playground/markdown.css';
@@ -111,6 +112,11 @@ export function CompareView({ onImportFromPlayground }: Props): React.JSX.Elemen
         >
           + Column
         </button>
+        <CompareSweep
+          models={models}
+          defaultModelId={columns.find((c) => c?.kind === 'local')?.modelId ?? loadedId}
+          disabled={busy}
+        />
         <span className="cmp-progress muted num">
           {busy && lanes.some(Boolean) ? `${finished} of ${lanes.filter(Boolean).length} finished` : phase === 'finished' ? (mode === 'text' ? 'All finished · differences from column 1 marked' : 'All finished · Diff marks the differences') : ''}
         </span>

@@ -84,6 +84,8 @@ interface CompareStore {
   setColumn(index: number, target: RunTarget | null): void;
   addColumn(target?: RunTarget | null): void;
   removeColumn(index: number): void;
+  /** Replaces every column (a scale sweep); clears the lanes shown under them. */
+  setColumns(targets: readonly RunTarget[]): void;
   /** Fills unchosen columns with defaults (the loaded model first), without touching chosen ones. */
   fillColumns(defaults: readonly RunTarget[]): void;
 
@@ -174,6 +176,11 @@ export const useCompareStore = create<CompareStore>()((set, get) => ({
     const s = get();
     if (busyPhase(s.phase) || s.columns.length <= MIN_COLUMNS) return;
     set({ columns: s.columns.filter((_, i) => i !== index), lanes: s.lanes.filter((_, i) => i !== index) });
+  },
+  setColumns(targets) {
+    if (busyPhase(get().phase) || targets.length < MIN_COLUMNS) return;
+    const columns = targets.slice(0, MAX_COLUMNS);
+    set({ columns, lanes: columns.map(() => null), phase: 'idle', comparisonId: null, reopened: null, problem: null });
   },
   fillColumns(defaults) {
     const s = get();

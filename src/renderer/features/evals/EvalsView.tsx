@@ -1,11 +1,16 @@
 import { useEffect, useState } from 'react';
+import type { AdapterUse } from '../../../shared/adapters.schema';
 import type { AssertionInput } from '../../../shared/assertions.schema';
 import type { EvalCell, EvalColumn, EvalColumnStats, EvalResults } from '../../../shared/evals.schema';
+import type { ModelInfo } from '../../../shared/schemas';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { ProgressBar } from '../../ui/ProgressBar';
 import { formatCount, formatMs, formatPercent, formatTime } from '../../ui/format';
+import { AdapterAttach } from '../adapters/AdapterAttach';
+import { adaptersOf, withAdapters } from '../adapters/adapterTarget';
 import { useEngineStore } from '../engine/engine.store';
 import { useModelsStore } from '../models/models.store';
+import { parseTargetKey } from '../targets/targetChoices';
 import { TargetOptions } from '../targets/TargetOptions';
 import { useRemoteChoiceGroups } from '../targets/useRemoteChoices';
 import { ASSERTION_FIELDS, ASSERTION_TYPES, describeCheckType, type AssertionType, type FieldSpec } from './assertions';
@@ -115,16 +120,19 @@ function CreateForm(): React.JSX.Element {
         <span>Targets</span>
         <div className="ev-targets">
           {form.targetKeys.map((k, i) => (
-            <div key={i} className="inline-form">
-              <select className="input grow" data-testid="eval-target-pick" aria-label={`Target ${i + 1}`} value={k} onChange={(e) => st.setTarget(i, e.target.value)}>
-                <option value="">Each version’s saved target</option>
-                <TargetOptions models={models} loadedId={loadedId} groups={groups} />
-              </select>
-              {form.targetKeys.length > 1 ? (
-                <button type="button" className="btn-icon" aria-label={`Remove target ${i + 1}`} onClick={() => st.removeTarget(i)}>
-                  ×
-                </button>
-              ) : null}
+            <div key={i} className="ev-target">
+              <div className="inline-form">
+                <select className="input grow" data-testid="eval-target-pick" aria-label={`Target ${i + 1}`} value={k} onChange={(e) => st.setTarget(i, e.target.value)}>
+                  <option value="">Each version’s saved target</option>
+                  <TargetOptions models={models} loadedId={loadedId} groups={groups} />
+                </select>
+                {form.targetKeys.length > 1 ? (
+                  <button type="button" className="btn-icon" aria-label={`Remove target ${i + 1}`} onClick={() => st.removeTarget(i)}>
+                    ×
+                  </button>
+                ) : null}
+              </div>
+              <EvalTargetAdapters index={i} targetKey={k} adapters={form.targetAdapters[i] ?? []} models={models} />
             </div>
           ))}
           <button type="button" className="btn btn-small" onClick={st.addTarget}>
@@ -564,5 +572,19 @@ function ExportBar(): React.JSX.Element {
       </form>
       {message ? <p className="hint" data-testid="eval-export-result">{message}</p> : null}
     </div>
+  );
+}
+
+/** Adapters on an evaluation target: only a local model takes them. */
+function EvalTargetAdapters({ index, targetKey, adapters, models }: { index: number; targetKey: string; adapters: AdapterUse[]; models: readonly ModelInfo[] }): React.JSX.Element | null {
+  const base = parseTargetKey(targetKey);
+  if (!base || base.kind !== 'local') return null;
+  return (
+    <AdapterAttach
+      target={withAdapters(base, adapters)}
+      onChange={(t) => useEvalsStore.getState().setTargetAdapters(index, adaptersOf(t))}
+      baseLabel={models.find((m) => m.id === base.modelId)?.fileName ?? base.modelId}
+      testId={`eval-target-adapters-${index}`}
+    />
   );
 }

@@ -8,6 +8,9 @@ import type { PromptInfo, PromptVersionSummary } from '../../../shared/prompts.s
 import type { TestSetSummary } from '../../../shared/testsets.schema';
 import { api } from '../../app/bridge';
 import { toShownError, type ShownError } from '../../ui/errors';
+import type { AdapterUse } from '../../../shared/adapters.schema';
+import type { RunTarget } from '../../../shared/schemas';
+import { withAdapters } from '../adapters/adapterTarget';
 import { parseTargetKey } from '../targets/targetChoices';
 import { newAssertion, type AssertionType } from './assertions';
 
@@ -18,13 +21,15 @@ export interface EvalForm {
   versionIds: string[];
   /** targetChoices keys ('' while unchosen). */
   targetKeys: string[];
+  /** Aligned with targetKeys: LoRA adapters attached to a local target. */
+  targetAdapters: AdapterUse[][];
   testSetId: string;
   assertions: AssertionInput[];
   /** Percent, '' for none. */
   minPassRate: string;
 }
 
-const emptyForm = (): EvalForm => ({ name: '', promptId: '', versionIds: [], targetKeys: [''], testSetId: '', assertions: [newAssertion('regex')], minPassRate: '' });
+const emptyForm = (): EvalForm => ({ name: '', promptId: '', versionIds: [], targetKeys: [''], targetAdapters: [[]], testSetId: '', assertions: [newAssertion('regex')], minPassRate: '' });
 
 export interface EvalsStore {
   prompts: PromptInfo[];
@@ -53,6 +58,7 @@ export interface EvalsStore {
   pickPrompt(promptId: string): Promise<void>;
   toggleVersion(versionId: string): void;
   setTarget(index: number, key: string): void;
+  setTargetAdapters(index: number, adapters: AdapterUse[]): void;
   addTarget(): void;
   removeTarget(index: number): void;
   addAssertion(type: AssertionType): void;
@@ -119,16 +125,26 @@ export const useEvalsStore = create<EvalsStore>()((set, get) => ({
       const ids = s.form.versionIds.includes(versionId) ? s.form.versionIds.filter((v) => v !== versionId) : [...s.form.versionIds, versionId];
       return { form: { ...s.form, versionIds: ids } };
     }),
-  setTarget: (index, key) => set((s) => ({ form: { ...s.form, targetKeys: s.form.targetKeys.map((k, i) => (i === index ? key : k)) } })),
-  addTarget: () => set((s) => ({ form: { ...s.form, targetKeys: [...s.form.targetKeys, ''] } })),
-  removeTarget: (index) => set((s) => ({ form: { ...s.form, targetKeys: s.form.targetKeys.filter((_, i) => i !== index) } })),
+  // Another model drops the adapters chosen for the old one.
+  setTarget: (index, key) =>
+    set((s) => ({
+      form: { ...s.form, targetKeys: s.form.targetKeys.map((k, i) => (i === index ? key : k)), targetAdapters: s.form.targetKeys.map((_, i) => (i === index ? [] : (s.form.targetAdapters[i] ?? []))) },
+    })),
+  setTargetAdapters: (index, adapters) =>
+    set((s) => ({ form: { ...s.form, targetAdapters: s.form.targetKeys.map((_, i) => (i === index ? adapters : (s.form.targetAdapters[i] ?? []))) } })),
+  addTarget: () => set((s) => ({ form: { ...s.form, targetKeys: [...s.form.targetKeys, ''], targetAdapters: [...s.form.targetAdapters, []] } })),
+  removeTarget: (index) =>
+    set((s) => ({ form: { ...s.form, targetKeys: s.form.targetKeys.filter((_, i) => i !== index), targetAdapters: s.form.targetAdapters.filter((_, i) => i !== index) } })),
   addAssertion: (type) => set((s) => ({ form: { ...s.form, assertions: [...s.form.assertions, newAssertion(type)] } })),
   updateAssertion: (index, assertion) => set((s) => ({ form: { ...s.form, assertions: s.form.assertions.map((a, i) => (i === index ? assertion : a)) } })),
   removeAssertion: (index) => set((s) => ({ form: { ...s.form, assertions: s.form.assertions.filter((_, i) => i !== index) } })),
 
   async createAndStart() {
     const f = get().form;
-    const targets = f.targetKeys.map(parseTargetKey).filter((t) => t !== null);
+    const targets = f.targetKeys.flatMap((k, i): RunTarget[] => {
+      const t = parseTargetKey(k);
+      return t ? [withAdapters(t, f.targetAdapters[i] ?? [])] : [];
+    });
     const pct = f.minPassRate.trim() === '' ? undefined : Number(f.minPassRate) / 100;
     if (!f.testSetId) return set({ createError: { code: 'BAD_INPUT', message: 'Choose a test set.' } });
     if (f.versionIds.length === 0) return set({ createError: { code: 'BAD_INPUT', message: 'Pick at least one prompt version.' } });

@@ -1,5 +1,6 @@
 import { ErrorNote } from '../../ui/ErrorNote';
 import { formatBytes } from '../../ui/format';
+import { AdaptersSection } from '../adapters/AdaptersSection';
 import { AddModelPanel } from './AddModelPanel';
 import { DownloadPanel } from './DownloadPanel';
 import { LoadPanel } from './LoadPanel';
@@ -50,6 +51,8 @@ export function ModelsView(): React.JSX.Element {
           </aside>
         </div>
       ) : null}
+
+      <AdaptersSection models={models} />
     </div>
   );
 }

@@ -1,4 +1,5 @@
 import { formatPercent } from '../../ui/format';
+import { AdapterAttach } from '../adapters/AdapterAttach';
 import { useEngineStore } from '../engine/engine.store';
 import { useModelsStore } from '../models/models.store';
 import { describeTarget, parseTargetKey, targetKey } from '../targets/targetChoices';
@@ -85,6 +86,12 @@ export function ModelPicker(): React.JSX.Element {
         <TargetOptions models={models} loadedId={loadedId} groups={groups} />
       </select>
       <div className="model-state">{state}</div>
+      <AdapterAttach
+        target={target}
+        onChange={setTarget}
+        baseLabel={target ? describeTarget(target, models, targets) : ''}
+        testId="playground-adapters"
+      />
     </div>
   );
 }

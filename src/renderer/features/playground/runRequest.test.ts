@@ -23,6 +23,12 @@ describe('buildRunRequest', () => {
       expect(r.request).toMatchObject({ modelId: 'M1', target: null });
     }
   });
+  it('sends a local target with its adapters instead of the model id shorthand', () => {
+    const target = { kind: 'local', modelId: 'M1', adapters: [{ adapterId: 'A1', scale: 0.5 }] } as RunDraft['target'];
+    const r = buildRunRequest({ ...draft, target });
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(r.request).toMatchObject({ modelId: null, target: { kind: 'local', modelId: 'M1', adapters: [{ adapterId: 'A1', scale: 0.5 }] } });
+  });
   it('sends a remote target instead of a model id', () => {
     const r = buildRunRequest({ ...draft, target: { kind: 'remote', targetId: 'T1', model: 'llama' } });
     expect(r.ok).toBe(true);

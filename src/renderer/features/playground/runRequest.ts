@@ -1,5 +1,6 @@
 // Builds the runs.start request from what the Playground holds. Pure.
 import type { RunRequest, RunTarget } from '../../../shared/schemas';
+import { adaptersOf } from '../adapters/adapterTarget';
 import { jsonSchemaProblem, parseParamsForm, type ParamsForm } from './params';
 import { filledVariables } from './variables';
 
@@ -30,9 +31,9 @@ export function buildRunRequest(d: RunDraft): BuiltRequest {
   return {
     ok: true,
     request: {
-      // A local run uses the modelId shorthand; a remote one names its target and model.
-      modelId: d.target.kind === 'local' ? d.target.modelId : null,
-      target: d.target.kind === 'remote' ? d.target : null,
+      // A plain local run uses the modelId shorthand; one with adapters, or a remote one, names its target.
+      modelId: d.target.kind === 'local' && !adaptersOf(d.target).length ? d.target.modelId : null,
+      target: d.target.kind === 'remote' || adaptersOf(d.target).length ? d.target : null,
       systemPrompt: d.systemPrompt,
       userMessage: d.userMessage,
       variables: filledVariables(d.variables),
