@@ -6,7 +6,8 @@ import type { AdapterCheck, AdapterInfo, AdapterProvenance } from '../../shared/
 import { ulid } from '../../shared/ids';
 import type { AdapterUse } from '../../shared/schemas';
 import { CoreError } from '../errors';
-import { sha256File, type ModelsService } from '../models/models.service';
+import { HashQueue } from '../models/hashQueue';
+import type { ModelsService } from '../models/models.service';
 import { checkAdapterFiles, inspectAdapter } from './adapterInspect';
 import type { AdaptersRepo } from './adapters.repo';
 
@@ -29,8 +30,7 @@ export function adapterName(a: Pick<AdapterInfo, 'fileName'>): string {
 }
 
 export class AdaptersService extends EventEmitter<AdaptersEvents> {
-  private hashQueue: Promise<void> = Promise.resolve();
-  private closed = false;
+  private readonly hashes: HashQueue;
   /** Verdicts by adapter and model id: the files are read once, not before every run. */
   private readonly verdicts = new Map<string, AdapterCheck>();
 
@@ -39,6 +39,10 @@ export class AdaptersService extends EventEmitter<AdaptersEvents> {
     private readonly models: Pick<ModelsService, 'get'>,
   ) {
     super();
+    this.hashes = new HashQueue(repo, (id) => {
+      const a = this.repo.get(id);
+      if (a) this.emit('changed', a);
+    });
     for (const a of repo.pendingHashes()) this.queueHash(a.id, a.path);
   }
 
@@ -137,28 +141,16 @@ export class AdaptersService extends EventEmitter<AdaptersEvents> {
   }
 
   private queueHash(id: string, path: string): void {
-    this.hashQueue = this.hashQueue.then(async () => {
-      if (this.closed) return;
-      try {
-        const digest = await sha256File(path);
-        if (this.closed) return;
-        this.repo.setHash(id, digest, 'done');
-      } catch {
-        if (this.closed) return;
-        this.repo.setHash(id, null, 'error');
-      }
-      const a = this.repo.get(id);
-      if (a) this.emit('changed', a);
-    });
+    this.hashes.add(id, path);
   }
 
   /** Resolves when every queued hash is done (tests, shutdown). */
   idle(): Promise<void> {
-    return this.hashQueue;
+    return this.hashes.idle();
   }
 
   close(): void {
-    this.closed = true;
+    this.hashes.close();
   }
 }
 

@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { EventEmitter } from 'node:events';
@@ -7,16 +5,11 @@ import { ulid } from '../../shared/ids';
 import type { ModelInfo } from '../../shared/schemas';
 import { CoreError } from '../errors';
 import { inspectGguf, ModelFileError } from './ggufInspect';
+import { HashQueue } from './hashQueue';
 import type { ModelsRepo } from './models.repo';
 
 export interface ModelsEvents {
   changed: [ModelInfo];
-}
-
-export async function sha256File(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file, { highWaterMark: 4 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
 
 async function findGgufFiles(dir: string, depth = 0, out: string[] = []): Promise<string[]> {
@@ -32,11 +25,14 @@ async function findGgufFiles(dir: string, depth = 0, out: string[] = []): Promis
 }
 
 export class ModelsService extends EventEmitter<ModelsEvents> {
-  private hashQueue: Promise<void> = Promise.resolve();
-  private closed = false;
+  private readonly hashes: HashQueue;
 
   constructor(private readonly repo: ModelsRepo) {
     super();
+    this.hashes = new HashQueue(repo, (id) => {
+      const m = this.repo.get(id);
+      if (m) this.emit('changed', m);
+    });
     // Hashes interrupted by a previous exit are picked up again.
     for (const m of repo.pendingHashes()) this.queueHash(m.id, m.path);
   }
@@ -101,27 +97,15 @@ export class ModelsService extends EventEmitter<ModelsEvents> {
   }
 
   private queueHash(id: string, path: string): void {
-    this.hashQueue = this.hashQueue.then(async () => {
-      if (this.closed) return;
-      try {
-        const digest = await sha256File(path);
-        if (this.closed) return;
-        this.repo.setHash(id, digest, 'done');
-      } catch {
-        if (this.closed) return;
-        this.repo.setHash(id, null, 'error');
-      }
-      const m = this.repo.get(id);
-      if (m) this.emit('changed', m);
-    });
+    this.hashes.add(id, path);
   }
 
   /** Resolves when every queued hash is done (tests, shutdown). */
   idle(): Promise<void> {
-    return this.hashQueue;
+    return this.hashes.idle();
   }
 
   close(): void {
-    this.closed = true;
+    this.hashes.close();
   }
 }

@@ -1,13 +1,12 @@
 // training.package: a folder a person (or a GPU box) can train from — the dataset's rows in the formats
 // LLaMA-Factory and TRL read, both trainers' configs, the GGUF conversion step, a README and the provenance.
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { chmod, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { AdapterProvenance, TrainingPackageRequest } from '../../shared/adapters.schema';
 import { RowFilter, type DatasetInfo, type ExportOut, type ExportRequest, type RowPage } from '../../shared/datasets.schema';
 import type { ModelInfo } from '../../shared/schemas';
 import { CoreError } from '../errors';
+import { sha256File } from '../models/hashQueue';
 import {
   convertScript,
   guessTemplate,
@@ -46,12 +45,6 @@ export function dataNameOf(datasetName: string): string {
     .replace(/^_+|_+$/g, '')
     .slice(0, 60);
   return slug === '' ? 'dataset' : slug;
-}
-
-async function sha256File(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
 
 /** Refuses a folder with anything in it: a package never mixes with (or overwrites) other files. */
