@@ -15,6 +15,7 @@ import { scoreCommand } from './score';
 import { evalCommand } from './eval';
 import { datasetCommand } from './dataset';
 import { adapterCommand } from './adapter';
+import { benchCommand } from './bench';
 
 export class UsageError extends Error {}
 
@@ -43,6 +44,7 @@ const commands: Record<string, Command> = {
   eval: evalCommand,
   dataset: datasetCommand,
   adapter: adapterCommand,
+  bench: benchCommand,
 };
 
 export function version(): string {

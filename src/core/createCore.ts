@@ -50,6 +50,11 @@ import { AdaptersRepo } from './adapters/adapters.repo';
 import { AdaptersService } from './adapters/adapters.service';
 import { loraHandlers } from './targets/lora.handlers';
 import { trainingHandlers } from './training/training.handlers';
+import { benchHandlers } from './bench/bench.handlers';
+import { BenchRepo } from './bench/bench.repo';
+import { BenchService, coreBenchTargets } from './bench/bench.service';
+import { coreBenchSources } from './bench/benchSources';
+import { costColumns } from './bench/benchCosts';
 import { TrainingRepo } from './training/training.repo';
 import { TrainingService } from './training/training.service';
 
@@ -78,6 +83,7 @@ export interface Core extends LamplightApi {
   readonly datasets: DatasetsService;
   readonly training: TrainingService;
   readonly adapters: AdaptersService;
+  readonly bench: BenchService;
   /** Untrusted input from a transport: validated here, errors returned as data, never thrown. */
   dispatch(name: unknown, input: unknown): Promise<WireResult<unknown>>;
   onAny(listener: <E extends EventName>(name: E, payload: EventPayload<E>) => void): () => void;
@@ -123,6 +129,14 @@ export function createCore(opts: CoreOptions): Core {
   datasets.resume();
   const training = new TrainingService({ repo: new TrainingRepo(db), datasets, models, adapters });
   training.on('progress', (p) => emit('training.progress', p));
+  const bench = new BenchService({
+    repo: new BenchRepo(db),
+    runs,
+    targets: coreBenchTargets({ engine, models, describe: coreEvalTargets({ engine, models, targets, adapters }).describe }),
+    sources: coreBenchSources({ datasets, prompts, testSetRows: testSetRowsSource(testSets) }),
+    costColumns,
+  });
+  bench.on('progress', (p) => emit('bench.progress', p));
 
   models.on('changed', (m) => emit('models.changed', m));
   engine.on('status', (s) => emit('engine.status', s));
@@ -185,6 +199,7 @@ export function createCore(opts: CoreOptions): Core {
     ...adapterHandlers(adapters),
     ...loraHandlers(targets),
     ...trainingHandlers(training),
+    ...benchHandlers(bench),
   };
 
   async function dispatch(name: unknown, input: unknown): Promise<WireResult<unknown>> {
@@ -213,6 +228,7 @@ export function createCore(opts: CoreOptions): Core {
     datasets,
     adapters,
     training,
+    bench,
     dispatch,
     async invoke<N extends CommandName>(name: N, input: CommandInput<N>): Promise<CommandOutput<N>> {
       const r = await dispatch(name, input);
@@ -234,6 +250,7 @@ export function createCore(opts: CoreOptions): Core {
       // First: a running training command is stopped and its row written while the database is open.
       await training.close();
       evals.close();
+      bench.close();
       await datasets.close();
       await apiServer.close();
       runs.close();

@@ -21,6 +21,7 @@ import { testSetCommands } from './testsets.schema';
 import { evalCommands, evalEvents } from './evals.schema';
 import { datasetCommands, datasetEvents } from './datasets.schema';
 import { adapterCommands, adapterEvents } from './adapters.schema';
+import { benchCommands, benchEvents } from './bench.schema';
 
 export interface CommandSpec {
   input: z.ZodType;
@@ -96,6 +97,7 @@ export const commands = {
   ...evalCommands,
   ...datasetCommands,
   ...adapterCommands,
+  ...benchCommands,
 } as const satisfies Record<string, CommandSpec>;
 
 export const RunChunk = z.object({ runId: Id, text: z.string(), tokens: z.number() });
@@ -114,6 +116,7 @@ export const events = {
   ...evalEvents,
   ...datasetEvents,
   ...adapterEvents,
+  ...benchEvents,
 } as const satisfies Record<string, z.ZodType>;
 
 export type Commands = typeof commands;

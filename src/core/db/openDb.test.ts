@@ -14,7 +14,7 @@ describe('openDb and migrations', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     const tables = db.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'table'").all() as { name: string; sql: string }[];
-    expect(tables.map((t) => t.name).sort()).toEqual(['comparison_runs', 'comparisons', 'eval_results', 'eval_rows', 'evals', 'models', 'prompt_label_events', 'prompt_labels', 'prompt_versions', 'prompts', 'runs', 'targets', 'test_set_rows', 'test_sets', 'dataset_label_events', 'dataset_rows', 'datasets', 'profiles', 'adapters', 'trainings'].sort());
+    expect(tables.map((t) => t.name).sort()).toEqual(['comparison_runs', 'comparisons', 'eval_results', 'eval_rows', 'evals', 'models', 'prompt_label_events', 'prompt_labels', 'prompt_versions', 'prompts', 'runs', 'targets', 'test_set_rows', 'test_sets', 'dataset_label_events', 'dataset_rows', 'datasets', 'profiles', 'adapters', 'trainings', 'bench_runs', 'bench_requests', 'cost_profiles'].sort());
     for (const t of tables) expect(t.sql).toMatch(/STRICT$/);
     db.close();
   });
@@ -56,6 +56,8 @@ describe('openDb and migrations', () => {
     expect(plan("SELECT run_id FROM comparison_runs WHERE comparison_id = 'c' ORDER BY position")).toMatch(/sqlite_autoindex_comparison_runs/);
     expect(plan('SELECT * FROM trainings ORDER BY created_at DESC, id DESC')).toMatch(/trainings_created/);
     expect(plan("SELECT id FROM trainings WHERE state IN ('running', 'converting')")).toMatch(/trainings_active/);
+    expect(plan('SELECT * FROM bench_runs ORDER BY created_at DESC, id DESC LIMIT 50')).toMatch(/bench_runs_created/);
+    expect(plan("SELECT * FROM bench_requests WHERE bench_id = 'b' AND cell = 0 ORDER BY ord")).toMatch(/bench_requests_cell/);
   });
 
   it('a version-10 database with runs is carried to the latest version, keeping its runs', () => {

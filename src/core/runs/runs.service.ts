@@ -334,15 +334,26 @@ export class RunsService extends EventEmitter<RunsEvents> {
   }
 
   private startLocal(runId: string, a: Active, systemText: string, userText: string, req: RunRequest, adapters: AdapterSpec[]): void {
+    // Raw arrival times, so benchmarks derive TPOT/ITL/E2E for local runs as they do for remote ones.
+    const chunkTimes: number[] = [];
     this.engine.startRun(
       { runId, systemPrompt: systemText, userMessage: userText, params: req.params, jsonSchema: req.jsonSchema, ...(adapters.length > 0 ? { adapters } : {}) },
       {
-        onChunk: (text, tokens) => this.onChunk(runId, a, text, tokens),
+        onChunk: (text, tokens) => {
+          chunkTimes.push(performance.now());
+          this.onChunk(runId, a, text, tokens);
+        },
         onDone: (result: WorkerRunResult) => {
+          const end = performance.now();
           const decodeTokens = result.completionTokens - a.firstChunkTokens;
           const decodeMs = a.firstChunkAt !== null && a.lastChunkAt !== null ? a.lastChunkAt - a.firstChunkAt : 0;
           const crashed = result.stopReason === 'crash';
+          const m = latencyMetrics({ startMs: a.startedAt, chunkTimesMs: chunkTimes, outputTokens: crashed ? a.tokens : result.completionTokens, endMs: end });
           this.complete(runId, a, {
+            tpotMs: m.tpotMs,
+            itlMeanMs: m.itlMs.length > 0 ? m.itlMs.reduce((x, y) => x + y, 0) / m.itlMs.length : null,
+            e2eMs: m.e2eMs,
+            chunkTimesMs: chunkTimes.map((t) => t - a.startedAt),
             // A crashed worker cannot send its text; what already streamed here is kept.
             output: crashed ? a.output : result.output,
             renderedPrompt: result.renderedPrompt,

@@ -25,6 +25,8 @@ const DatasetsView = lazy(() => import('../features/datasets/DatasetsView').then
 const EvalsView = lazy(() => import('../features/evals/EvalsView').then((m) => ({ default: m.EvalsView })));
 // Fine-tune validates its form with the contract's zod schemas: loaded when opened.
 const TrainingView = lazy(() => import('../features/training/TrainingView').then((m) => ({ default: m.TrainingView })));
+// Cost & latency brings Chart.js: loaded when opened.
+const BenchView = lazy(() => import('../features/bench/BenchView').then((m) => ({ default: m.BenchView })));
 const PromptsView = lazy(() => import('../features/prompts/PromptsView').then((m) => ({ default: m.PromptsView })));
 
 export function App(): React.JSX.Element {
@@ -133,6 +135,11 @@ export function App(): React.JSX.Element {
           {view === 'training' ? (
             <Suspense fallback={<p className="view muted">Loading fine-tuning…</p>}>
               <TrainingView onOpenModels={openModels} />
+            </Suspense>
+          ) : null}
+          {view === 'bench' ? (
+            <Suspense fallback={<p className="view muted">Loading cost & latency…</p>}>
+              <BenchView />
             </Suspense>
           ) : null}
           {view === 'targets' ? <TargetsView /> : null}

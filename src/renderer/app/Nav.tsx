@@ -53,6 +53,11 @@ const ICONS: Record<View, React.JSX.Element> = {
       <path d="M2.5 13.5h11 M3 11l3-3.5 2.5 2 4.5-6 M10.5 3.5H13V6" />
     </svg>
   ),
+  bench: (
+    <svg viewBox="0 0 16 16" aria-hidden>
+      <path d="M2.5 13.5h11 M2.5 13.5V2.5 M4.5 11c2-5 4-6.5 8.5-7.5 M9 13.5v-2 M11.5 13.5v-3.5" />
+    </svg>
+  ),
   targets: (
     <svg viewBox="0 0 16 16" aria-hidden>
       <path d="M2.5 3.5h11v3.5h-11z M2.5 9h11v3.5h-11z M4.5 5.25h.01 M4.5 10.75h.01 M7 5.25h4.5 M7 10.75h4.5" />

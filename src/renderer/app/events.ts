@@ -2,6 +2,7 @@
 // subscribe themselves and never import each other.
 import { api, onConnectionLost } from './bridge';
 import { useAdaptersStore } from '../features/adapters/adapters.store';
+import { useBenchStore } from '../features/bench/bench.store';
 import { useCompareStore } from '../features/compare/compare.store';
 import { useDatasetsStore } from '../features/datasets/datasets.store';
 import { useEvalsStore } from '../features/evals/evals.store';
@@ -41,6 +42,7 @@ export function wireEvents(): void {
     // A finished training registers its adapter: the library lists it.
     if (progress.adapterId && progress.state === 'done' && useAdaptersStore.getState().listed) void useAdaptersStore.getState().refresh();
   });
+  api.on('bench.progress', (progress) => useBenchStore.getState().applyProgress(progress));
   api.on('apiServer.status', (status) => useApiServerStore.getState().applyStatus(status));
 }
 

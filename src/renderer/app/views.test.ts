@@ -12,8 +12,9 @@ describe('view shortcuts', () => {
     const digits = VIEWS.flatMap((v) => (v.shortcut === null ? [] : [v.shortcut]));
     expect(new Set(digits).size).toBe(digits.length);
   });
-  it('give Fine-tune no digit: all ten were taken', () => {
+  it('give Fine-tune and Cost & latency no digit: all ten were taken', () => {
     expect(VIEWS.find((v) => v.id === 'training')?.shortcut).toBeNull();
+    expect(VIEWS.find((v) => v.id === 'bench')?.shortcut).toBeNull();
     expect(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'].map(viewForShortcut)).not.toContain('training');
   });
 });

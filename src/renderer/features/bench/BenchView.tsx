@@ -1,0 +1,153 @@
+import { useEffect } from 'react';
+import { ErrorNote } from '../../ui/ErrorNote';
+import { ProgressBar } from '../../ui/ProgressBar';
+import { formatCount, formatTime } from '../../ui/format';
+import { BenchForm } from './BenchForm';
+import { BenchResults } from './BenchResults';
+import { useBenchStore } from './bench.store';
+import './bench.css';
+
+export function BenchView(): React.JSX.Element {
+  const runs = useBenchStore((s) => s.runs);
+  const current = useBenchStore((s) => s.current);
+  const loadError = useBenchStore((s) => s.loadError);
+  const { init, open, newRun } = useBenchStore.getState();
+  useEffect(() => {
+    void init();
+  }, [init]);
+
+  return (
+    <div className="view view-bench">
+      <aside className="bn-list" aria-label="Benchmark runs">
+        <div className="bn-list-head">
+          <span className="card-title">Runs</span>
+          <span className="spacer" />
+          <button type="button" className="btn btn-primary btn-small" data-testid="bench-new" onClick={newRun}>
+            + New
+          </button>
+        </div>
+        <ErrorNote error={loadError} title="Could not load benchmarks" />
+        <ul>
+          {runs.map((r) => (
+            <li key={r.id}>
+              <button type="button" className={r.id === current?.id ? 'bn-item current' : 'bn-item'} data-testid="bench-list-row" onClick={() => void open(r.id)}>
+                <span className="bn-item-name">{r.name}</span>
+                <span className="muted">
+                  {r.state} · {formatTime(r.createdAt)}
+                </span>
+                <span className="muted bn-item-targets">{r.targets.join(', ')}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+        {runs.length === 0 ? <p className="hint">None yet.</p> : null}
+      </aside>
+      <section className="bn-main">{current ? <RunPanel /> : <BenchForm />}</section>
+    </div>
+  );
+}
+
+function RunPanel(): React.JSX.Element | null {
+  const current = useBenchStore((s) => s.current);
+  const progress = useBenchStore((s) => s.progress);
+  const runs = useBenchStore((s) => s.runs);
+  const other = useBenchStore((s) => s.other);
+  const actionError = useBenchStore((s) => s.actionError);
+  const { cancel, openOther } = useBenchStore.getState();
+  if (!current) return null;
+  const state = progress?.state ?? current.state;
+  const running = state === 'running' || state === 'pending';
+  const done = progress?.done ?? null;
+  const total = progress?.total ?? null;
+  const cells = current.definition.targets.length * current.definition.loads.length;
+
+  return (
+    <div className="bn-run">
+      <div className="card">
+        <div className="section-head">
+          <span className="card-title">{current.name}</span>
+          <span className={`tag ${running ? 'tag-running' : state === 'done' ? 'tag-done' : state === 'failed' ? 'tag-error' : 'tag-cancelled'}`} data-testid="bench-state">
+            {state}
+          </span>
+          <span className="spacer" />
+          <label className="inline-form">
+            <span className="muted">Compare with</span>
+            <select className="input" data-testid="bench-compare-pick" value={other?.id ?? ''} onChange={(e) => void openOther(e.target.value)}>
+              <option value="">—</option>
+              {runs
+                .filter((r) => r.id !== current.id)
+                .map((r) => (
+                  <option key={r.id} value={r.id}>
+                    {r.name} · {formatTime(r.createdAt)}
+                  </option>
+                ))}
+            </select>
+          </label>
+          <button type="button" className="btn btn-small" data-testid="bench-cancel" disabled={!running} onClick={() => void cancel()}>
+            Cancel
+          </button>
+        </div>
+        {running || progress ? (
+          <div data-state={state} className="bn-progress-wrap">
+            <ProgressBar
+              testId="bench-progress"
+              value={total ? (done ?? 0) / total : null}
+              label={`${formatCount(done ?? 0)}${total ? ` / ${formatCount(total)}` : ''} requests · ${formatCount(current.results.length)} / ${formatCount(cells)} cells${progress?.cell && running ? ` · ${progress.cell}` : ''}`}
+            />
+          </div>
+        ) : (
+          <p className="hint">
+            {formatCount(current.results.length)} of {formatCount(cells)} cells measured · {describeWorkload(current.definition.workload)} · {formatCount(current.definition.requests)} requests per cell
+          </p>
+        )}
+        {current.error ? <ErrorNote error={{ code: null, message: current.error }} title="The run stopped" /> : null}
+        <ErrorNote error={actionError} title="Benchmark problem" />
+      </div>
+      <BenchResults />
+      <ExportBar />
+    </div>
+  );
+}
+
+function describeWorkload(w: NonNullable<ReturnType<typeof useBenchStore.getState>['current']>['definition']['workload']): string {
+  switch (w.kind) {
+    case 'synthetic':
+      return `synthetic ${w.inputLen} in / ${w.outputLen} out tokens`;
+    case 'dataset':
+      return `dataset rows, ${w.outputLen} out tokens`;
+    case 'testset':
+      return `test set through a prompt version, ${w.outputLen} out tokens`;
+    case 'prompts':
+      return `${formatCount(w.prompts.length)} prompts, ${w.outputLen} out tokens`;
+  }
+}
+
+function ExportBar(): React.JSX.Element {
+  const path = useBenchStore((s) => s.exportPath);
+  const files = useBenchStore((s) => s.exportFiles);
+  const { setExportPath, exportReport } = useBenchStore.getState();
+  return (
+    <div className="card">
+      <form
+        className="inline-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void exportReport();
+        }}
+      >
+        <span className="card-title">Export report</span>
+        <input className="input grow mono" data-testid="bench-export-path" aria-label="Report path" placeholder="/path/to/report.html (CSV and JSON are written beside it)" value={path} onChange={(e) => setExportPath(e.target.value)} />
+        <button type="submit" className="btn" data-testid="bench-export" disabled={!path.trim()}>
+          Export
+        </button>
+      </form>
+      {files ? (
+        <ul className="bn-files mono" data-testid="bench-export-files">
+          {files.map((f) => (
+            <li key={f}>{f}</li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,144 @@
+// The cost and latency lab: benchmark runs (targets × workload × load shape) measured with vLLM
+// benchmark_serving's definitions, cost profiles per target, and the cost model that turns measured
+// throughput into money. Only types come from ./contract.
+import { z } from 'zod';
+import type { CommandSpec } from './contract';
+import { Id, RunTarget } from './schemas';
+
+const Ms = z.number().min(0);
+
+export const Workload = z.discriminatedUnion('kind', [
+  /** Prompts of about inputLen tokens asking for exactly outputLen tokens (ignore EOS where the target allows). */
+  z.object({ kind: z.literal('synthetic'), inputLen: z.number().int().min(1).max(32_768).default(128), outputLen: z.number().int().min(1).max(8192).default(64), seed: z.number().int().default(0) }),
+  /** User turns of a dataset's rows (accepted rows when any, else all), in order, cycled. */
+  z.object({ kind: z.literal('dataset'), datasetId: Id, outputLen: z.number().int().min(1).max(8192).default(128) }),
+  /** A test set's rows rendered through a prompt version. */
+  z.object({ kind: z.literal('testset'), testSetId: Id, promptVersionId: Id, outputLen: z.number().int().min(1).max(8192).default(128) }),
+  /** Prompts given inline (the CLI's --prompts FILE reads into this). */
+  z.object({ kind: z.literal('prompts'), prompts: z.array(z.string().max(200_000)).min(1).max(100_000), outputLen: z.number().int().min(1).max(8192).default(128) }),
+]);
+export type Workload = z.infer<typeof Workload>;
+export type WorkloadInput = z.input<typeof Workload>;
+
+/** Fixed concurrency, or a request rate with Poisson arrivals (vLLM's --request-rate), optionally capped. */
+export const LoadShape = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('concurrency'), concurrency: z.number().int().min(1).max(1024) }),
+  z.object({ kind: z.literal('rate'), requestsPerSec: z.number().positive().max(10_000), maxConcurrency: z.number().int().min(1).max(1024).nullable().default(null), seed: z.number().int().default(0) }),
+]);
+export type LoadShape = z.infer<typeof LoadShape>;
+export type LoadShapeInput = z.input<typeof LoadShape>;
+
+export const Slo = z.object({ ttftMs: Ms.nullable().default(1000), tpotMs: Ms.nullable().default(50), e2elMs: Ms.nullable().default(null) });
+export type Slo = z.infer<typeof Slo>;
+
+export const BenchTarget = z.object({ target: RunTarget, label: z.string().max(200).optional() });
+
+export const BenchDefinition = z.object({
+  name: z.string().trim().min(1).max(200),
+  targets: z.array(BenchTarget).min(1).max(12),
+  workload: Workload,
+  /** Each shape is one point of a sweep (e.g. concurrency 1, 2, 4). */
+  loads: z.array(LoadShape).min(1).max(16),
+  warmupRequests: z.number().int().min(0).max(1000).default(2),
+  /** Requests per (target, load); or a duration. */
+  requests: z.number().int().min(1).max(100_000).default(50),
+  durationSec: z.number().positive().max(86_400).nullable().default(null),
+  slo: Slo.default(Slo.parse({})),
+});
+export type BenchDefinition = z.infer<typeof BenchDefinition>;
+export type BenchDefinitionInput = z.input<typeof BenchDefinition>;
+
+/** mean, median, p90, p95, p99 in ms (numpy-style linear percentiles, as vLLM reports them). */
+export const Dist = z.object({ mean: z.number(), median: z.number(), p90: z.number(), p95: z.number(), p99: z.number() });
+export type Dist = z.infer<typeof Dist>;
+
+/** One (target, load) cell: the names match vLLM benchmark_serving's result keys where it has them. */
+export const BenchResult = z.object({
+  targetKey: z.string(),
+  targetLabel: z.string(),
+  load: LoadShape,
+  completed: z.number().int(),
+  failed: z.number().int(),
+  durationSec: z.number(),
+  totalInputTokens: z.number().int(),
+  totalOutputTokens: z.number().int(),
+  requestThroughput: z.number(),
+  outputThroughput: z.number(),
+  totalTokenThroughput: z.number(),
+  /** Requests per second that met every SLO. */
+  goodput: z.number().nullable(),
+  goodputPct: z.number().nullable(),
+  ttftMs: Dist,
+  tpotMs: Dist,
+  itlMs: Dist,
+  e2elMs: Dist,
+  /** Local targets: prompt processing and token generation rates as llama-bench reports them (tok/s). */
+  ppTokPerSec: z.number().nullable(),
+  tgTokPerSec: z.number().nullable(),
+  /** Sorted per-request values for CDF charts (capped at 2,000 points). */
+  ttftSamples: z.array(z.number()),
+  e2elSamples: z.array(z.number()),
+  errors: z.array(z.string()).max(20),
+});
+export type BenchResult = z.infer<typeof BenchResult>;
+
+export const BenchState = z.enum(['pending', 'running', 'done', 'cancelled', 'failed']);
+export const BenchRun = z.object({
+  id: Id,
+  name: z.string(),
+  definition: BenchDefinition,
+  state: BenchState,
+  results: z.array(BenchResult),
+  error: z.string().nullable(),
+  createdAt: z.number(),
+  finishedAt: z.number().nullable(),
+});
+export type BenchRun = z.infer<typeof BenchRun>;
+export const BenchRunSummary = BenchRun.pick({ id: true, name: true, state: true, createdAt: true, finishedAt: true }).extend({ targets: z.array(z.string()) });
+
+export const BenchProgress = z.object({
+  benchId: Id,
+  state: BenchState,
+  /** Requests finished over all cells, and the total planned (null for duration-bound runs). */
+  done: z.number().int(),
+  total: z.number().int().nullable(),
+  cell: z.string().nullable(),
+  result: BenchResult.nullable(),
+});
+export type BenchProgress = z.infer<typeof BenchProgress>;
+
+/** How a target is paid for. All money in the profile's currency. */
+export const CostProfile = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('api'), currency: z.string().min(1).max(8).default('$'), inputPer1M: z.number().min(0), outputPer1M: z.number().min(0) }),
+  z.object({
+    kind: z.enum(['server', 'edge']),
+    currency: z.string().min(1).max(8).default('$'),
+    purchasePrice: z.number().min(0),
+    amortizationMonths: z.number().positive().max(240),
+    powerWatts: z.number().min(0),
+    electricityPerKwh: z.number().min(0),
+    hostingPerMonth: z.number().min(0).default(0),
+    /** Share of the month the hardware serves requests at the measured throughput (0–1]. */
+    utilization: z.number().positive().max(1).default(0.5),
+  }),
+]);
+export type CostProfile = z.infer<typeof CostProfile>;
+
+export const StoredCostProfile = z.object({ targetKey: z.string(), label: z.string(), profile: CostProfile, updatedAt: z.number() });
+
+export const benchCommands = {
+  'bench.start': { input: BenchDefinition, output: z.object({ benchId: Id }) },
+  'bench.cancel': { input: z.object({ benchId: Id }), output: z.object({ cancelled: z.boolean() }) },
+  'bench.list': { input: z.object({ limit: z.number().int().min(1).max(500).default(50) }), output: z.array(BenchRunSummary) },
+  'bench.get': { input: z.object({ benchId: Id }), output: BenchRun },
+  'bench.remove': { input: z.object({ benchId: Id }), output: z.object({ removed: z.boolean() }) },
+  /** HTML report with the charts, plus CSV and JSON of the raw numbers, written beside `path`. */
+  'bench.export': { input: z.object({ benchId: Id, path: z.string().min(1).max(4096) }), output: z.object({ files: z.array(z.string()) }) },
+  'costs.list': { input: z.object({}).strict().default({}), output: z.array(StoredCostProfile) },
+  'costs.set': { input: z.object({ targetKey: z.string().min(1).max(500), label: z.string().max(200), profile: CostProfile }), output: StoredCostProfile },
+  'costs.remove': { input: z.object({ targetKey: z.string().min(1).max(500) }), output: z.object({ removed: z.boolean() }) },
+} as const satisfies Record<string, CommandSpec>;
+
+export const benchEvents = {
+  'bench.progress': BenchProgress,
+} as const;
