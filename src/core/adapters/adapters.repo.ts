@@ -1,4 +1,5 @@
 import type { AdapterInfo, AdapterMetadata, AdapterProvenance } from '../../shared/adapters.schema';
+import { FileTableRepo } from '../db/fileTable.repo';
 import type { Db } from '../db/openDb';
 
 interface AdapterRow {
@@ -36,29 +37,18 @@ function toAdapter(row: AdapterRow): AdapterInfo {
   };
 }
 
-export class AdaptersRepo {
+export class AdaptersRepo extends FileTableRepo<AdapterRow, AdapterInfo> {
   private readonly insertStmt;
-  private readonly byIdStmt;
-  private readonly byPathStmt;
-  private readonly listStmt;
-  private readonly setHashStmt;
   private readonly setProvenanceStmt;
-  private readonly deleteStmt;
-  private readonly pendingHashStmt;
 
   constructor(db: Db) {
+    super(db, 'adapters', toAdapter);
     this.insertStmt = db.prepare(`
       INSERT INTO adapters (id, path, file_name, size_bytes, sha256, hash_status, architecture, rank, alpha,
         metadata_json, provenance_json, added_at)
       VALUES (@id, @path, @fileName, @sizeBytes, NULL, 'pending', @architecture, @rank, @alpha,
         @metadataJson, @provenanceJson, @addedAt)`);
-    this.byIdStmt = db.prepare<[string], AdapterRow>('SELECT * FROM adapters WHERE id = ?');
-    this.byPathStmt = db.prepare<[string], AdapterRow>('SELECT * FROM adapters WHERE path = ?');
-    this.listStmt = db.prepare<[], AdapterRow>('SELECT * FROM adapters ORDER BY added_at DESC, id DESC');
-    this.setHashStmt = db.prepare('UPDATE adapters SET sha256 = ?, hash_status = ? WHERE id = ?');
     this.setProvenanceStmt = db.prepare('UPDATE adapters SET provenance_json = ? WHERE id = ?');
-    this.deleteStmt = db.prepare('DELETE FROM adapters WHERE id = ?');
-    this.pendingHashStmt = db.prepare<[], AdapterRow>("SELECT * FROM adapters WHERE hash_status = 'pending'");
   }
 
   insert(a: NewAdapter): AdapterInfo {
@@ -77,33 +67,7 @@ export class AdaptersRepo {
     return this.get(a.id) as AdapterInfo;
   }
 
-  get(id: string): AdapterInfo | null {
-    const row = this.byIdStmt.get(id);
-    return row ? toAdapter(row) : null;
-  }
-
-  getByPath(path: string): AdapterInfo | null {
-    const row = this.byPathStmt.get(path);
-    return row ? toAdapter(row) : null;
-  }
-
-  list(): AdapterInfo[] {
-    return this.listStmt.all().map(toAdapter);
-  }
-
-  pendingHashes(): AdapterInfo[] {
-    return this.pendingHashStmt.all().map(toAdapter);
-  }
-
-  setHash(id: string, sha256: string | null, status: 'done' | 'error'): void {
-    this.setHashStmt.run(sha256, status, id);
-  }
-
   setProvenance(id: string, provenance: AdapterProvenance): void {
     this.setProvenanceStmt.run(JSON.stringify(provenance), id);
-  }
-
-  remove(id: string): boolean {
-    return this.deleteStmt.run(id).changes > 0;
   }
 }

@@ -1,4 +1,5 @@
 import type { ModelInfo, ModelMetadata } from '../../shared/schemas';
+import { FileTableRepo } from '../db/fileTable.repo';
 import type { Db } from '../db/openDb';
 
 interface ModelRow {
@@ -36,27 +37,16 @@ function toModel(row: ModelRow): ModelInfo {
   };
 }
 
-export class ModelsRepo {
+export class ModelsRepo extends FileTableRepo<ModelRow, ModelInfo> {
   private readonly insertStmt;
-  private readonly byIdStmt;
-  private readonly byPathStmt;
-  private readonly listStmt;
-  private readonly setHashStmt;
-  private readonly deleteStmt;
-  private readonly pendingHashStmt;
 
   constructor(db: Db) {
+    super(db, 'models', toModel);
     this.insertStmt = db.prepare(`
       INSERT INTO models (id, path, file_name, size_bytes, mtime_ms, sha256, hash_status, architecture,
         parameter_count, file_type, context_length, has_chat_template, metadata_json, added_at)
       VALUES (@id, @path, @fileName, @sizeBytes, @mtimeMs, NULL, 'pending', @architecture,
         @parameterCount, @fileType, @contextLength, @hasChatTemplate, @metadataJson, @addedAt)`);
-    this.byIdStmt = db.prepare<[string], ModelRow>('SELECT * FROM models WHERE id = ?');
-    this.byPathStmt = db.prepare<[string], ModelRow>('SELECT * FROM models WHERE path = ?');
-    this.listStmt = db.prepare<[], ModelRow>('SELECT * FROM models ORDER BY added_at DESC, id DESC');
-    this.setHashStmt = db.prepare('UPDATE models SET sha256 = ?, hash_status = ? WHERE id = ?');
-    this.deleteStmt = db.prepare('DELETE FROM models WHERE id = ?');
-    this.pendingHashStmt = db.prepare<[], ModelRow>("SELECT * FROM models WHERE hash_status = 'pending'");
   }
 
   insert(m: NewModel): ModelInfo {
@@ -75,31 +65,5 @@ export class ModelsRepo {
       addedAt: m.addedAt,
     });
     return this.get(m.id) as ModelInfo;
-  }
-
-  get(id: string): ModelInfo | null {
-    const row = this.byIdStmt.get(id);
-    return row ? toModel(row) : null;
-  }
-
-  getByPath(path: string): ModelInfo | null {
-    const row = this.byPathStmt.get(path);
-    return row ? toModel(row) : null;
-  }
-
-  list(): ModelInfo[] {
-    return this.listStmt.all().map(toModel);
-  }
-
-  pendingHashes(): ModelInfo[] {
-    return this.pendingHashStmt.all().map(toModel);
-  }
-
-  setHash(id: string, sha256: string | null, status: 'done' | 'error'): void {
-    this.setHashStmt.run(sha256, status, id);
-  }
-
-  remove(id: string): boolean {
-    return this.deleteStmt.run(id).changes > 0;
   }
 }

@@ -1,14 +1,5 @@
-import { useEffect } from 'react';
-import type { AdapterUse } from '../../../shared/adapters.schema';
-import type { ModelInfo } from '../../../shared/schemas';
 import { ErrorNote } from '../../ui/ErrorNote';
-import { AdapterAttach } from '../adapters/AdapterAttach';
-import { adaptersOf, withAdapters } from '../adapters/adapterTarget';
-import { useEngineStore } from '../engine/engine.store';
-import { useModelsStore } from '../models/models.store';
-import { parseTargetKey } from '../targets/targetChoices';
-import { TargetOptions } from '../targets/TargetOptions';
-import { useRemoteChoiceGroups } from '../targets/useRemoteChoices';
+import { TargetRows } from '../targets/TargetRows';
 import { useBenchStore, type BenchForm as Form } from './bench.store';
 
 export function BenchForm(): React.JSX.Element {
@@ -20,15 +11,6 @@ export function BenchForm(): React.JSX.Element {
   const starting = useBenchStore((s) => s.starting);
   const error = useBenchStore((s) => s.formError);
   const st = useBenchStore.getState();
-  const models = useModelsStore((s) => s.models);
-  const loadedId = useEngineStore((s) => (s.status?.state === 'ready' ? s.status.modelId : null));
-  const groups = useRemoteChoiceGroups();
-
-  // The loaded model is the natural first target.
-  useEffect(() => {
-    const f = useBenchStore.getState().form;
-    if (loadedId && f.targetKeys.length === 1 && f.targetKeys[0] === '') useBenchStore.getState().setTarget(0, loadedId);
-  }, [loadedId]);
 
   const text = (key: keyof Form, label: string, testId: string, extra?: { placeholder?: string; unit?: string }): React.JSX.Element => (
     <label className="bn-num">
@@ -55,27 +37,7 @@ export function BenchForm(): React.JSX.Element {
 
       <div className="bn-field">
         <span>Targets</span>
-        <div className="bn-targets">
-          {form.targetKeys.map((k, i) => (
-            <div key={i} className="bn-target">
-              <div className="inline-form">
-                <select className="input grow" data-testid="bench-target-pick" aria-label={`Target ${i + 1}`} value={k} onChange={(e) => st.setTarget(i, e.target.value)}>
-                  <option value="">Choose a target…</option>
-                  <TargetOptions models={models} loadedId={loadedId} groups={groups} />
-                </select>
-                {form.targetKeys.length > 1 ? (
-                  <button type="button" className="btn-icon" aria-label={`Remove target ${i + 1}`} onClick={() => st.removeTarget(i)}>
-                    ×
-                  </button>
-                ) : null}
-              </div>
-              <TargetAdapters index={i} targetKey={k} adapters={form.targetAdapters[i] ?? []} models={models} />
-            </div>
-          ))}
-          <button type="button" className="btn btn-small" data-testid="bench-target-add" onClick={st.addTarget} disabled={form.targetKeys.length >= 12}>
-            + Target
-          </button>
-        </div>
+        <TargetRows store={useBenchStore} targetKeys={form.targetKeys} targetAdapters={form.targetAdapters} prefix="bn" testIdPrefix="bench" emptyLabel="Choose a target…" addTestId="bench-target-add" maxTargets={12} />
       </div>
 
       <div className="bn-field">
@@ -169,19 +131,5 @@ export function BenchForm(): React.JSX.Element {
         </button>
       </div>
     </form>
-  );
-}
-
-/** Adapters on a benchmark target: only a local model takes them. */
-function TargetAdapters({ index, targetKey, adapters, models }: { index: number; targetKey: string; adapters: AdapterUse[]; models: readonly ModelInfo[] }): React.JSX.Element | null {
-  const base = parseTargetKey(targetKey);
-  if (!base || base.kind !== 'local') return null;
-  return (
-    <AdapterAttach
-      target={withAdapters(base, adapters)}
-      onChange={(t) => useBenchStore.getState().setTargetAdapters(index, adaptersOf(t))}
-      baseLabel={models.find((m) => m.id === base.modelId)?.fileName ?? base.modelId}
-      testId={`bench-target-adapters-${index}`}
-    />
   );
 }

@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { ProgressBar } from '../../ui/ProgressBar';
+import { RecordList } from '../../ui/RecordList';
 import { formatCount, formatTime } from '../../ui/format';
 import { BenchForm } from './BenchForm';
 import { BenchResults } from './BenchResults';
@@ -18,30 +19,19 @@ export function BenchView(): React.JSX.Element {
 
   return (
     <div className="view view-bench">
-      <aside className="bn-list" aria-label="Benchmark runs">
-        <div className="bn-list-head">
-          <span className="card-title">Runs</span>
-          <span className="spacer" />
-          <button type="button" className="btn btn-primary btn-small" data-testid="bench-new" onClick={newRun}>
-            + New
-          </button>
-        </div>
-        <ErrorNote error={loadError} title="Could not load benchmarks" />
-        <ul>
-          {runs.map((r) => (
-            <li key={r.id}>
-              <button type="button" className={r.id === current?.id ? 'bn-item current' : 'bn-item'} data-testid="bench-list-row" onClick={() => void open(r.id)}>
-                <span className="bn-item-name">{r.name}</span>
-                <span className="muted">
-                  {r.state} · {formatTime(r.createdAt)}
-                </span>
-                <span className="muted bn-item-targets">{r.targets.join(', ')}</span>
-              </button>
-            </li>
-          ))}
-        </ul>
-        {runs.length === 0 ? <p className="hint">None yet.</p> : null}
-      </aside>
+      <RecordList
+        prefix="bn"
+        label="Benchmark runs"
+        title="Runs"
+        items={runs.map((r) => ({ id: r.id, name: r.name, state: r.state, createdAt: r.createdAt, detail: r.targets.join(', ') }))}
+        currentId={current?.id ?? null}
+        loadError={loadError}
+        errorTitle="Could not load benchmarks"
+        newTestId="bench-new"
+        rowTestId="bench-list-row"
+        onNew={newRun}
+        onOpen={(id) => void open(id)}
+      />
       <section className="bn-main">{current ? <RunPanel /> : <BenchForm />}</section>
     </div>
   );

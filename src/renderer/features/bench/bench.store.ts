@@ -13,6 +13,7 @@ import { api } from '../../app/bridge';
 import { toShownError, type ShownError } from '../../ui/errors';
 import { withAdapters } from '../adapters/adapterTarget';
 import { parseTargetKey } from '../targets/targetChoices';
+import { targetListActions, type TargetListActions } from '../targets/targetList';
 import { parseLoads, parseOptionalNumber } from './benchCharts';
 
 export type BenchSummary = CommandOutput<'bench.list'>[number];
@@ -63,7 +64,7 @@ const emptyForm = (): BenchForm => ({
 const SAVE_DELAY_MS = 400;
 const saveTimers = new Map<string, ReturnType<typeof setTimeout>>();
 
-export interface BenchStore {
+export interface BenchStore extends TargetListActions {
   runs: BenchSummary[];
   datasets: DatasetSummary[];
   testSets: TestSetSummary[];
@@ -90,10 +91,6 @@ export interface BenchStore {
 
   init(): Promise<void>;
   setForm(patch: Partial<BenchForm>): void;
-  setTarget(index: number, key: string): void;
-  setTargetAdapters(index: number, adapters: AdapterUse[]): void;
-  addTarget(): void;
-  removeTarget(index: number): void;
   pickPrompt(promptId: string): Promise<void>;
   start(): Promise<void>;
   cancel(): Promise<void>;
@@ -157,16 +154,7 @@ export const useBenchStore = create<BenchStore>()((set, get) => ({
     }
   },
   setForm: (patch) => set((s) => ({ form: { ...s.form, ...patch } })),
-  // Another model drops the adapters chosen for the old one.
-  setTarget: (index, key) =>
-    set((s) => ({
-      form: { ...s.form, targetKeys: s.form.targetKeys.map((k, i) => (i === index ? key : k)), targetAdapters: s.form.targetKeys.map((_, i) => (i === index ? [] : (s.form.targetAdapters[i] ?? []))) },
-    })),
-  setTargetAdapters: (index, adapters) =>
-    set((s) => ({ form: { ...s.form, targetAdapters: s.form.targetKeys.map((_, i) => (i === index ? adapters : (s.form.targetAdapters[i] ?? []))) } })),
-  addTarget: () => set((s) => ({ form: { ...s.form, targetKeys: [...s.form.targetKeys, ''], targetAdapters: [...s.form.targetAdapters, []] } })),
-  removeTarget: (index) =>
-    set((s) => ({ form: { ...s.form, targetKeys: s.form.targetKeys.filter((_, i) => i !== index), targetAdapters: s.form.targetAdapters.filter((_, i) => i !== index) } })),
+  ...targetListActions<BenchForm>(set),
   async pickPrompt(promptId) {
     set((s) => ({ form: { ...s.form, promptId, promptVersionId: '' }, versions: [] }));
     if (!promptId) return;

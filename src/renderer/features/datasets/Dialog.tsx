@@ -1,5 +1,7 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { DatasetJobProgress } from '../../../shared/datasets.schema';
+import { ErrorNote } from '../../ui/ErrorNote';
+import { toShownError, type ShownError } from '../../ui/errors';
 import { ProgressBar } from '../../ui/ProgressBar';
 import { formatCount } from '../../ui/format';
 
@@ -37,6 +39,62 @@ export function Dialog({ title, onClose, children, testId }: { title: string; on
       </div>
     </div>
   );
+}
+
+interface FormDialogProps {
+  title: string;
+  onClose: () => void;
+  testId?: string;
+  onSubmit: () => void;
+  error: ShownError | null;
+  errorTitle: string;
+  /** Shown under the error once the action has run. */
+  result?: React.ReactNode;
+  submitLabel: string;
+  submitDisabled: boolean;
+  children: React.ReactNode;
+}
+
+/** A dialog holding one form: its fields, the error, a result and the submit button. */
+export function FormDialog({ title, onClose, testId, onSubmit, error, errorTitle, result, submitLabel, submitDisabled, children }: FormDialogProps): React.JSX.Element {
+  return (
+    <Dialog title={title} onClose={onClose} testId={testId}>
+      <form
+        className="ds-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          onSubmit();
+        }}
+      >
+        {children}
+        <ErrorNote error={error} title={errorTitle} />
+        {result}
+        <div className="ds-actions">
+          <button type="submit" className="btn btn-primary" disabled={submitDisabled}>
+            {submitLabel}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+/** Busy and error state of a dialog's one action; `act` runs it, catching what it throws. */
+export function useDialogAction(): { busy: boolean; error: ShownError | null; setError: (error: ShownError | null) => void; act: (fn: () => Promise<void>) => Promise<void> } {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ShownError | null>(null);
+  const act = async (fn: () => Promise<void>): Promise<void> => {
+    setBusy(true);
+    setError(null);
+    try {
+      await fn();
+    } catch (e) {
+      setError(toShownError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, setError, act };
 }
 
 const STATE_WORDS: Record<DatasetJobProgress['state'], string> = { running: 'running', done: 'done', cancelled: 'cancelled', failed: 'failed' };

@@ -1,8 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { PromptInfo, PromptVersionSummary } from '../../../shared/prompts.schema';
 import { api } from '../../app/bridge';
-import { ErrorNote } from '../../ui/ErrorNote';
-import { toShownError, type ShownError } from '../../ui/errors';
+import { toShownError } from '../../ui/errors';
 import { formatCount } from '../../ui/format';
 import { useEngineStore } from '../engine/engine.store';
 import { useModelsStore } from '../models/models.store';
@@ -10,7 +9,7 @@ import { parseTargetKey } from '../targets/targetChoices';
 import { TargetOptions } from '../targets/TargetOptions';
 import { useRemoteChoiceGroups } from '../targets/useRemoteChoices';
 import { latestJob, PAGE_SIZE, useDatasetsStore } from './datasets.store';
-import { Dialog, JobBar } from './Dialog';
+import { FormDialog, JobBar, useDialogAction } from './Dialog';
 import { toRowFilter } from './filters';
 
 type Scope = 'selected' | 'filter';
@@ -29,8 +28,7 @@ export function DraftsDialog({ onClose }: { onClose: () => void }): React.JSX.El
   const [targetKey, setTargetKey] = useState(loadedId ?? '');
   const [scope, setScope] = useState<Scope>('filter');
   const [overwrite, setOverwrite] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ShownError | null>(null);
+  const { busy, error, setError, act } = useDialogAction();
 
   useEffect(() => {
     void useModelsStore.getState().refresh();
@@ -58,9 +56,7 @@ export function DraftsDialog({ onClose }: { onClose: () => void }): React.JSX.El
 
   const run = async (): Promise<void> => {
     if (!target || !versionId) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await act(async () => {
       const s = useDatasetsStore.getState();
       const rowId = cursorRow();
       const { jobId } = await api.invoke('datasets.draft', {
@@ -72,74 +68,65 @@ export function DraftsDialog({ onClose }: { onClose: () => void }): React.JSX.El
         overwrite,
       });
       s.trackJob(jobId, info.id, 'drafts');
-    } catch (e) {
-      setError(toShownError(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
-    <Dialog title="Draft responses with a prompt" onClose={onClose} testId="dataset-drafts-dialog">
-      <form
-        className="ds-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void run();
-        }}
-      >
-        <label className="ds-field">
-          <span>Prompt</span>
-          <select className="input" aria-label="Prompt" value={promptId} onChange={(e) => setPromptId(e.target.value)}>
-            <option value="">Choose a prompt…</option>
-            {prompts.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name} (v{p.latest.number})
-              </option>
-            ))}
-          </select>
+    <FormDialog
+      title="Draft responses with a prompt"
+      onClose={onClose}
+      testId="dataset-drafts-dialog"
+      onSubmit={() => void run()}
+      error={error}
+      errorTitle="Could not start drafting"
+      submitLabel={running ? 'Drafting…' : job ? 'Run again (resumes)' : 'Draft'}
+      submitDisabled={busy || running || !target || !versionId}
+    >
+      <label className="ds-field">
+        <span>Prompt</span>
+        <select className="input" aria-label="Prompt" value={promptId} onChange={(e) => setPromptId(e.target.value)}>
+          <option value="">Choose a prompt…</option>
+          {prompts.map((p) => (
+            <option key={p.id} value={p.id}>
+              {p.name} (v{p.latest.number})
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="ds-field">
+        <span>Version</span>
+        <select className="input" aria-label="Prompt version" value={versionId} disabled={!versions.length} onChange={(e) => setVersionId(e.target.value)}>
+          {versions.map((v) => (
+            <option key={v.id} value={v.id}>
+              v{v.number} {v.message}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="ds-field">
+        <span>Target</span>
+        <select className="input" aria-label="Draft target" value={targetKey} onChange={(e) => setTargetKey(e.target.value)}>
+          <option value="">Choose a model…</option>
+          <TargetOptions models={models} loadedId={loadedId} groups={groups} />
+        </select>
+      </label>
+      {target?.kind === 'local' && target.modelId !== loadedId ? <p className="hint text-warn">Local drafts run on the loaded model; load this one first.</p> : null}
+      <fieldset className="ds-field ds-radios">
+        <legend>Rows</legend>
+        <label className="check">
+          <input type="radio" name="draft-scope" checked={scope === 'filter'} onChange={() => setScope('filter')} />
+          rows matching the grid filter ({total == null ? '…' : formatCount(total)})
         </label>
-        <label className="ds-field">
-          <span>Version</span>
-          <select className="input" aria-label="Prompt version" value={versionId} disabled={!versions.length} onChange={(e) => setVersionId(e.target.value)}>
-            {versions.map((v) => (
-              <option key={v.id} value={v.id}>
-                v{v.number} {v.message}
-              </option>
-            ))}
-          </select>
+        <label className="check">
+          <input type="radio" name="draft-scope" checked={scope === 'selected'} onChange={() => setScope('selected')} />
+          the selected row only
         </label>
-        <label className="ds-field">
-          <span>Target</span>
-          <select className="input" aria-label="Draft target" value={targetKey} onChange={(e) => setTargetKey(e.target.value)}>
-            <option value="">Choose a model…</option>
-            <TargetOptions models={models} loadedId={loadedId} groups={groups} />
-          </select>
-        </label>
-        {target?.kind === 'local' && target.modelId !== loadedId ? <p className="hint text-warn">Local drafts run on the loaded model; load this one first.</p> : null}
-        <fieldset className="ds-field ds-radios">
-          <legend>Rows</legend>
-          <label className="check">
-            <input type="radio" name="draft-scope" checked={scope === 'filter'} onChange={() => setScope('filter')} />
-            rows matching the grid filter ({total == null ? '…' : formatCount(total)})
-          </label>
-          <label className="check">
-            <input type="radio" name="draft-scope" checked={scope === 'selected'} onChange={() => setScope('selected')} />
-            the selected row only
-          </label>
-        </fieldset>
-        <label className="check ds-field-check">
-          <input type="checkbox" checked={overwrite} onChange={(e) => setOverwrite(e.target.checked)} />
-          Overwrite existing drafts (otherwise rows with a draft are skipped, so a rerun resumes)
-        </label>
-        {job ? <JobBar job={job} label="Drafts" onCancel={() => void useDatasetsStore.getState().cancelJob(job.jobId)} /> : null}
-        <ErrorNote error={error} title="Could not start drafting" />
-        <div className="ds-actions">
-          <button type="submit" className="btn btn-primary" disabled={busy || running || !target || !versionId}>
-            {running ? 'Drafting…' : job ? 'Run again (resumes)' : 'Draft'}
-          </button>
-        </div>
-      </form>
-    </Dialog>
+      </fieldset>
+      <label className="check ds-field-check">
+        <input type="checkbox" checked={overwrite} onChange={(e) => setOverwrite(e.target.checked)} />
+        Overwrite existing drafts (otherwise rows with a draft are skipped, so a rerun resumes)
+      </label>
+      {job ? <JobBar job={job} label="Drafts" onCancel={() => void useDatasetsStore.getState().cancelJob(job.jobId)} /> : null}
+    </FormDialog>
   );
 }

@@ -2,11 +2,9 @@ import { useState } from 'react';
 import type { ExportOut } from '../../../shared/datasets.schema';
 import type { ExportFormat } from '../../../shared/datasets.record';
 import { api } from '../../app/bridge';
-import { ErrorNote } from '../../ui/ErrorNote';
-import { toShownError, type ShownError } from '../../ui/errors';
 import { formatCount } from '../../ui/format';
 import { useDatasetsStore } from './datasets.store';
-import { Dialog } from './Dialog';
+import { FormDialog, useDialogAction } from './Dialog';
 import { activeFilterCount, EMPTY_FILTER, toRowFilter } from './filters';
 
 const FORMATS: { id: ExportFormat; label: string }[] = [
@@ -26,92 +24,80 @@ export function ExportDialog({ onClose }: { onClose: () => void }): React.JSX.El
   const [scope, setScope] = useState<'accepted' | 'grid'>('accepted');
   const [pii, setPii] = useState<'keep' | 'mask' | 'drop'>('keep');
   const [dropDuplicates, setDropDuplicates] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ShownError | null>(null);
+  const { busy, error, act } = useDialogAction();
   const [result, setResult] = useState<ExportOut | null>(null);
   if (!info) return null;
   const gridActive = activeFilterCount(gridFilter);
 
   const run = async (): Promise<void> => {
-    setBusy(true);
-    setError(null);
-    setResult(null);
-    try {
+    await act(async () => {
+      setResult(null);
       const filter = scope === 'grid' ? toRowFilter(gridFilter) : toRowFilter({ ...EMPTY_FILTER, status: 'accepted' });
       setResult(await api.invoke('datasets.export', { datasetId: info.id, format, path: path.trim(), filter, pii, dropDuplicates }));
-    } catch (e) {
-      setError(toShownError(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
-    <Dialog title={`Export “${info.name}”`} onClose={onClose} testId="dataset-export-dialog">
-      <form
-        className="ds-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void run();
-        }}
-      >
-        <label className="ds-field">
-          <span>Format</span>
-          <select className="input" aria-label="Export format" value={format} onChange={(e) => setFormat(e.target.value as ExportFormat)}>
-            {FORMATS.map((f) => (
-              <option key={f.id} value={f.id}>
-                {f.label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="ds-field">
-          <span>Output file</span>
-          <input className="input mono" aria-label="Output path" placeholder="/path/to/train.jsonl" value={path} onChange={(e) => setPath(e.target.value)} />
-        </label>
-        <fieldset className="ds-field ds-radios">
-          <legend>Rows</legend>
-          <label className="check">
-            <input type="radio" name="export-scope" checked={scope === 'accepted'} onChange={() => setScope('accepted')} />
-            accepted rows ({formatCount(info.statusCounts.accepted ?? 0)})
-          </label>
-          <label className="check">
-            <input type="radio" name="export-scope" checked={scope === 'grid'} onChange={() => setScope('grid')} />
-            rows matching the current grid filter ({gridActive ? `${gridActive} condition${gridActive === 1 ? '' : 's'}` : 'all rows'})
-          </label>
-        </fieldset>
-        <label className="ds-field">
-          <span>Personal data</span>
-          <select className="input" aria-label="Personal data in exported rows" value={pii} onChange={(e) => setPii(e.target.value as typeof pii)}>
-            <option value="keep">keep as is</option>
-            <option value="mask">mask it</option>
-            <option value="drop">drop those rows</option>
-          </select>
-        </label>
-        <label className="check ds-field-check">
-          <input type="checkbox" checked={dropDuplicates} onChange={(e) => setDropDuplicates(e.target.checked)} />
-          Drop duplicates (exact and near)
-        </label>
-        <ErrorNote error={error} title="Export failed" />
-        {result ? (
-          <div className="note" data-testid="dataset-export-result">
-            Wrote <strong className="num">{formatCount(result.rows)}</strong> rows to{' '}
-            {result.files.map((f) => (
-              <span key={f} className="mono ds-path">
-                {f}
-              </span>
-            ))}
-            <div className="muted num">
-              skipped: {formatCount(result.skipped.pii)} personal data · {formatCount(result.skipped.duplicate)} duplicates · {formatCount(result.skipped.noAnswer)} without an answer
-            </div>
+    <FormDialog
+      title={`Export “${info.name}”`}
+      onClose={onClose}
+      testId="dataset-export-dialog"
+      onSubmit={() => void run()}
+      error={error}
+      errorTitle="Export failed"
+      result={result ? (
+        <div className="note" data-testid="dataset-export-result">
+          Wrote <strong className="num">{formatCount(result.rows)}</strong> rows to{' '}
+          {result.files.map((f) => (
+            <span key={f} className="mono ds-path">
+              {f}
+            </span>
+          ))}
+          <div className="muted num">
+            skipped: {formatCount(result.skipped.pii)} personal data · {formatCount(result.skipped.duplicate)} duplicates · {formatCount(result.skipped.noAnswer)} without an answer
           </div>
-        ) : null}
-        <div className="ds-actions">
-          <button type="submit" className="btn btn-primary" disabled={busy || !path.trim()}>
-            {busy ? 'Exporting…' : 'Export'}
-          </button>
         </div>
-      </form>
-    </Dialog>
+      ) : null}
+      submitLabel={busy ? 'Exporting…' : 'Export'}
+      submitDisabled={busy || !path.trim()}
+    >
+      <label className="ds-field">
+        <span>Format</span>
+        <select className="input" aria-label="Export format" value={format} onChange={(e) => setFormat(e.target.value as ExportFormat)}>
+          {FORMATS.map((f) => (
+            <option key={f.id} value={f.id}>
+              {f.label}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="ds-field">
+        <span>Output file</span>
+        <input className="input mono" aria-label="Output path" placeholder="/path/to/train.jsonl" value={path} onChange={(e) => setPath(e.target.value)} />
+      </label>
+      <fieldset className="ds-field ds-radios">
+        <legend>Rows</legend>
+        <label className="check">
+          <input type="radio" name="export-scope" checked={scope === 'accepted'} onChange={() => setScope('accepted')} />
+          accepted rows ({formatCount(info.statusCounts.accepted ?? 0)})
+        </label>
+        <label className="check">
+          <input type="radio" name="export-scope" checked={scope === 'grid'} onChange={() => setScope('grid')} />
+          rows matching the current grid filter ({gridActive ? `${gridActive} condition${gridActive === 1 ? '' : 's'}` : 'all rows'})
+        </label>
+      </fieldset>
+      <label className="ds-field">
+        <span>Personal data</span>
+        <select className="input" aria-label="Personal data in exported rows" value={pii} onChange={(e) => setPii(e.target.value as typeof pii)}>
+          <option value="keep">keep as is</option>
+          <option value="mask">mask it</option>
+          <option value="drop">drop those rows</option>
+        </select>
+      </label>
+      <label className="check ds-field-check">
+        <input type="checkbox" checked={dropDuplicates} onChange={(e) => setDropDuplicates(e.target.checked)} />
+        Drop duplicates (exact and near)
+      </label>
+    </FormDialog>
   );
 }

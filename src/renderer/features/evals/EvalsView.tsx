@@ -1,18 +1,11 @@
 import { useEffect, useState } from 'react';
-import type { AdapterUse } from '../../../shared/adapters.schema';
 import type { AssertionInput } from '../../../shared/assertions.schema';
 import type { EvalCell, EvalColumn, EvalColumnStats, EvalResults } from '../../../shared/evals.schema';
-import type { ModelInfo } from '../../../shared/schemas';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { ProgressBar } from '../../ui/ProgressBar';
-import { formatCount, formatMs, formatPercent, formatTime } from '../../ui/format';
-import { AdapterAttach } from '../adapters/AdapterAttach';
-import { adaptersOf, withAdapters } from '../adapters/adapterTarget';
-import { useEngineStore } from '../engine/engine.store';
-import { useModelsStore } from '../models/models.store';
-import { parseTargetKey } from '../targets/targetChoices';
-import { TargetOptions } from '../targets/TargetOptions';
-import { useRemoteChoiceGroups } from '../targets/useRemoteChoices';
+import { RecordList } from '../../ui/RecordList';
+import { formatCount, formatMs, formatPercent } from '../../ui/format';
+import { TargetRows } from '../targets/TargetRows';
 import { ASSERTION_FIELDS, ASSERTION_TYPES, describeCheckType, type AssertionType, type FieldSpec } from './assertions';
 import { useEvalsStore } from './evals.store';
 import './evals.css';
@@ -28,29 +21,19 @@ export function EvalsView(): React.JSX.Element {
 
   return (
     <div className="view view-evals">
-      <aside className="ev-list" aria-label="Evaluations">
-        <div className="ev-list-head">
-          <span className="card-title">Evaluations</span>
-          <span className="spacer" />
-          <button type="button" className="btn btn-primary btn-small" data-testid="eval-new" onClick={newEval}>
-            + New
-          </button>
-        </div>
-        <ErrorNote error={loadError} title="Could not load evaluations" />
-        <ul>
-          {evals.map((e) => (
-            <li key={e.id}>
-              <button type="button" className={e.id === current?.id ? 'ev-item current' : 'ev-item'} data-testid="eval-list-row" onClick={() => void open(e.id)}>
-                <span className="ev-item-name">{e.name}</span>
-                <span className="muted">
-                  {e.status} · {formatTime(e.createdAt)}
-                </span>
-              </button>
-            </li>
-          ))}
-        </ul>
-        {evals.length === 0 ? <p className="hint">None yet.</p> : null}
-      </aside>
+      <RecordList
+        prefix="ev"
+        label="Evaluations"
+        title="Evaluations"
+        items={evals.map((e) => ({ id: e.id, name: e.name, state: e.status, createdAt: e.createdAt }))}
+        currentId={current?.id ?? null}
+        loadError={loadError}
+        errorTitle="Could not load evaluations"
+        newTestId="eval-new"
+        rowTestId="eval-list-row"
+        onNew={newEval}
+        onOpen={(id) => void open(id)}
+      />
       <section className="ev-main">{current ? <RunPanel /> : <CreateForm />}</section>
     </div>
   );
@@ -64,16 +47,7 @@ function CreateForm(): React.JSX.Element {
   const creating = useEvalsStore((s) => s.creating);
   const error = useEvalsStore((s) => s.createError);
   const st = useEvalsStore.getState();
-  const models = useModelsStore((s) => s.models);
-  const loadedId = useEngineStore((s) => (s.status?.state === 'ready' ? s.status.modelId : null));
-  const groups = useRemoteChoiceGroups();
   const [addType, setAddType] = useState<AssertionType>('contains');
-
-  // The loaded model is the natural first target.
-  useEffect(() => {
-    const f = useEvalsStore.getState().form;
-    if (loadedId && f.targetKeys.length === 1 && f.targetKeys[0] === '') useEvalsStore.getState().setTarget(0, loadedId);
-  }, [loadedId]);
 
   return (
     <form
@@ -118,27 +92,7 @@ function CreateForm(): React.JSX.Element {
 
       <div className="ev-field">
         <span>Targets</span>
-        <div className="ev-targets">
-          {form.targetKeys.map((k, i) => (
-            <div key={i} className="ev-target">
-              <div className="inline-form">
-                <select className="input grow" data-testid="eval-target-pick" aria-label={`Target ${i + 1}`} value={k} onChange={(e) => st.setTarget(i, e.target.value)}>
-                  <option value="">Each version’s saved target</option>
-                  <TargetOptions models={models} loadedId={loadedId} groups={groups} />
-                </select>
-                {form.targetKeys.length > 1 ? (
-                  <button type="button" className="btn-icon" aria-label={`Remove target ${i + 1}`} onClick={() => st.removeTarget(i)}>
-                    ×
-                  </button>
-                ) : null}
-              </div>
-              <EvalTargetAdapters index={i} targetKey={k} adapters={form.targetAdapters[i] ?? []} models={models} />
-            </div>
-          ))}
-          <button type="button" className="btn btn-small" onClick={st.addTarget}>
-            + Target
-          </button>
-        </div>
+        <TargetRows store={useEvalsStore} targetKeys={form.targetKeys} targetAdapters={form.targetAdapters} prefix="ev" testIdPrefix="eval" emptyLabel="Each version’s saved target" />
       </div>
 
       <label className="ev-field">
@@ -572,19 +526,5 @@ function ExportBar(): React.JSX.Element {
       </form>
       {message ? <p className="hint" data-testid="eval-export-result">{message}</p> : null}
     </div>
-  );
-}
-
-/** Adapters on an evaluation target: only a local model takes them. */
-function EvalTargetAdapters({ index, targetKey, adapters, models }: { index: number; targetKey: string; adapters: AdapterUse[]; models: readonly ModelInfo[] }): React.JSX.Element | null {
-  const base = parseTargetKey(targetKey);
-  if (!base || base.kind !== 'local') return null;
-  return (
-    <AdapterAttach
-      target={withAdapters(base, adapters)}
-      onChange={(t) => useEvalsStore.getState().setTargetAdapters(index, adaptersOf(t))}
-      baseLabel={models.find((m) => m.id === base.modelId)?.fileName ?? base.modelId}
-      testId={`eval-target-adapters-${index}`}
-    />
   );
 }

@@ -12,6 +12,7 @@ import type { AdapterUse } from '../../../shared/adapters.schema';
 import type { RunTarget } from '../../../shared/schemas';
 import { withAdapters } from '../adapters/adapterTarget';
 import { parseTargetKey } from '../targets/targetChoices';
+import { targetListActions, type TargetListActions } from '../targets/targetList';
 import { newAssertion, type AssertionType } from './assertions';
 
 export interface EvalForm {
@@ -31,7 +32,7 @@ export interface EvalForm {
 
 const emptyForm = (): EvalForm => ({ name: '', promptId: '', versionIds: [], targetKeys: [''], targetAdapters: [[]], testSetId: '', assertions: [newAssertion('regex')], minPassRate: '' });
 
-export interface EvalsStore {
+export interface EvalsStore extends TargetListActions {
   prompts: PromptInfo[];
   versions: PromptVersionSummary[];
   testSets: TestSetSummary[];
@@ -57,10 +58,6 @@ export interface EvalsStore {
   setForm(patch: Partial<EvalForm>): void;
   pickPrompt(promptId: string): Promise<void>;
   toggleVersion(versionId: string): void;
-  setTarget(index: number, key: string): void;
-  setTargetAdapters(index: number, adapters: AdapterUse[]): void;
-  addTarget(): void;
-  removeTarget(index: number): void;
   addAssertion(type: AssertionType): void;
   updateAssertion(index: number, assertion: AssertionInput): void;
   removeAssertion(index: number): void;
@@ -125,16 +122,7 @@ export const useEvalsStore = create<EvalsStore>()((set, get) => ({
       const ids = s.form.versionIds.includes(versionId) ? s.form.versionIds.filter((v) => v !== versionId) : [...s.form.versionIds, versionId];
       return { form: { ...s.form, versionIds: ids } };
     }),
-  // Another model drops the adapters chosen for the old one.
-  setTarget: (index, key) =>
-    set((s) => ({
-      form: { ...s.form, targetKeys: s.form.targetKeys.map((k, i) => (i === index ? key : k)), targetAdapters: s.form.targetKeys.map((_, i) => (i === index ? [] : (s.form.targetAdapters[i] ?? []))) },
-    })),
-  setTargetAdapters: (index, adapters) =>
-    set((s) => ({ form: { ...s.form, targetAdapters: s.form.targetKeys.map((_, i) => (i === index ? adapters : (s.form.targetAdapters[i] ?? []))) } })),
-  addTarget: () => set((s) => ({ form: { ...s.form, targetKeys: [...s.form.targetKeys, ''], targetAdapters: [...s.form.targetAdapters, []] } })),
-  removeTarget: (index) =>
-    set((s) => ({ form: { ...s.form, targetKeys: s.form.targetKeys.filter((_, i) => i !== index), targetAdapters: s.form.targetAdapters.filter((_, i) => i !== index) } })),
+  ...targetListActions<EvalForm>(set),
   addAssertion: (type) => set((s) => ({ form: { ...s.form, assertions: [...s.form.assertions, newAssertion(type)] } })),
   updateAssertion: (index, assertion) => set((s) => ({ form: { ...s.form, assertions: s.form.assertions.map((a, i) => (i === index ? assertion : a)) } })),
   removeAssertion: (index) => set((s) => ({ form: { ...s.form, assertions: s.form.assertions.filter((_, i) => i !== index) } })),
