@@ -121,6 +121,12 @@ export class DatasetsRepo {
   private readonly getRowStmt;
   private readonly counts = new Map<string, number>();
   private readonly totalChanges;
+  private readonly firstPageStmt;
+  private readonly touchStmt;
+  private readonly insertLabelEvent;
+  private readonly lastLabelEvent;
+  private readonly markUndone;
+  private readonly setDraftStmt;
 
   constructor(readonly db: Db) {
     this.insertRow = db.prepare(
@@ -129,6 +135,17 @@ export class DatasetsRepo {
     );
     this.getRowStmt = db.prepare('SELECT * FROM dataset_rows WHERE id = ? AND dataset_id = ?');
     this.totalChanges = db.prepare('SELECT total_changes() AS n');
+    // Statements on the grid's and the labeler's per-keystroke paths are prepared once.
+    this.firstPageStmt = db.prepare('SELECT * FROM dataset_rows WHERE dataset_id = ? AND ord >= ? ORDER BY ord LIMIT ?');
+    this.touchStmt = db.prepare('UPDATE datasets SET updated_at = ? WHERE id = ?');
+    this.insertLabelEvent = db.prepare(
+      'INSERT INTO dataset_label_events (dataset_id, row_id, labeler_id, at, before_json, after_json) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.lastLabelEvent = db.prepare(
+      'SELECT id, row_id, before_json FROM dataset_label_events WHERE dataset_id = ? AND labeler_id = ? AND undone_at IS NULL ORDER BY id DESC LIMIT 1',
+    );
+    this.markUndone = db.prepare('UPDATE dataset_label_events SET undone_at = ? WHERE id = ?');
+    this.setDraftStmt = db.prepare('UPDATE dataset_rows SET draft = ? WHERE id = ?');
   }
 
   // Profiles
@@ -211,7 +228,7 @@ export class DatasetsRepo {
     this.db.prepare('UPDATE datasets SET stats_json = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(stats), Date.now(), id);
   }
   touch(id: string, now: number): void {
-    this.db.prepare('UPDATE datasets SET updated_at = ? WHERE id = ?').run(now, id);
+    this.touchStmt.run(now, id);
   }
 
   // Full-text index
@@ -260,9 +277,7 @@ export class DatasetsRepo {
   }
   page(ds: DatasetDb, filter: RowFilter, offset: number, limit: number, countCap: number): { rows: DatasetRowSummary[]; total: number; totalExact: boolean } {
     if (isEmptyFilter(filter)) {
-      const rows = this.db
-        .prepare('SELECT * FROM dataset_rows WHERE dataset_id = ? AND ord >= ? ORDER BY ord LIMIT ?')
-        .all(ds.id, offset, limit) as DatasetRowDb[];
+      const rows = this.firstPageStmt.all(ds.id, offset, limit) as DatasetRowDb[];
       return { rows: rows.map(summary), total: ds.row_count, totalExact: true };
     }
     const q = rowSql(ds.id, filter, ds.fts_upto >= this.maxRowId(ds.id));
@@ -314,9 +329,7 @@ export class DatasetsRepo {
       const before: LabelState = {};
       for (const c of LABEL_COLUMNS) if (c in after) (before as Record<string, unknown>)[c] = row[c];
       this.writeState(ds, row, after);
-      this.db
-        .prepare('INSERT INTO dataset_label_events (dataset_id, row_id, labeler_id, at, before_json, after_json) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(ds.id, rowId, labelerId, now, JSON.stringify(before), JSON.stringify(after));
+      this.insertLabelEvent.run(ds.id, rowId, labelerId, now, JSON.stringify(before), JSON.stringify(after));
       this.touch(ds.id, now);
       return this.getRow(ds.id, rowId) as DatasetRowDb;
     })();
@@ -324,12 +337,10 @@ export class DatasetsRepo {
   /** Reverts this labeler's newest label event not undone yet; null when there is none. */
   undo(ds: DatasetDb, labelerId: string, now: number): DatasetRowDb | null {
     return this.db.transaction(() => {
-      const ev = this.db
-        .prepare('SELECT id, row_id, before_json FROM dataset_label_events WHERE dataset_id = ? AND labeler_id = ? AND undone_at IS NULL ORDER BY id DESC LIMIT 1')
-        .get(ds.id, labelerId) as { id: number; row_id: number; before_json: string } | undefined;
+      const ev = this.lastLabelEvent.get(ds.id, labelerId) as { id: number; row_id: number; before_json: string } | undefined;
       if (!ev) return null;
       const row = this.getRow(ds.id, ev.row_id);
-      this.db.prepare('UPDATE dataset_label_events SET undone_at = ? WHERE id = ?').run(now, ev.id);
+      this.markUndone.run(now, ev.id);
       if (!row) return null;
       this.writeState(ds, row, JSON.parse(ev.before_json) as LabelState);
       this.touch(ds.id, now);
@@ -351,7 +362,7 @@ export class DatasetsRepo {
     }
   }
   setDraft(rowId: number, draft: string): void {
-    this.db.prepare('UPDATE dataset_rows SET draft = ? WHERE id = ?').run(draft, rowId);
+    this.setDraftStmt.run(draft, rowId);
   }
   statusCounts(datasetId: string): Record<RowStatus, number> {
     const out: Record<RowStatus, number> = { new: 0, accepted: 0, rejected: 0, skipped: 0 };

@@ -75,6 +75,10 @@ interface Active {
 
 export type StartRun = RunRequest & { source?: RunSource };
 
+function meanOrNull(values: readonly number[]): number | null {
+  return values.length > 0 ? values.reduce((x, y) => x + y, 0) / values.length : null;
+}
+
 /** The streaming state of a run that has just been stored as 'running'. */
 function newActive(): Active {
   let finish!: (r: RunRecord) => void;
@@ -293,7 +297,7 @@ export class RunsService extends EventEmitter<RunsEvents> {
               ttftMs: m.ttftMs,
               decodeTokPerSec: result.decodeTokPerSec ?? (decodeTokens > 0 && decodeMs > 0 ? (decodeTokens * 1000) / decodeMs : null),
               tpotMs: m.tpotMs,
-              itlMeanMs: m.itlMs.length > 0 ? m.itlMs.reduce((x, y) => x + y, 0) / m.itlMs.length : null,
+              itlMeanMs: meanOrNull(m.itlMs),
               e2eMs: m.e2eMs,
               chunkTimesMs: chunkTimes.map((t) => t - a.startedAt),
               finishedAt: Date.now(),
@@ -351,7 +355,7 @@ export class RunsService extends EventEmitter<RunsEvents> {
           const m = latencyMetrics({ startMs: a.startedAt, chunkTimesMs: chunkTimes, outputTokens: crashed ? a.tokens : result.completionTokens, endMs: end });
           this.complete(runId, a, {
             tpotMs: m.tpotMs,
-            itlMeanMs: m.itlMs.length > 0 ? m.itlMs.reduce((x, y) => x + y, 0) / m.itlMs.length : null,
+            itlMeanMs: meanOrNull(m.itlMs),
             e2eMs: m.e2eMs,
             chunkTimesMs: chunkTimes.map((t) => t - a.startedAt),
             // A crashed worker cannot send its text; what already streamed here is kept.
@@ -387,7 +391,7 @@ export class RunsService extends EventEmitter<RunsEvents> {
       .then((r) => {
         const outputTokens = r.completionTokens ?? r.contentTimesMs.length;
         const m = latencyMetrics({ startMs: r.startMs, chunkTimesMs: r.chunkTimesMs, outputTokens, endMs: r.endMs });
-        const itlMean = m.itlMs.length > 0 ? m.itlMs.reduce((x, y) => x + y, 0) / m.itlMs.length : null;
+        const itlMean = meanOrNull(m.itlMs);
         const decodeMs = r.contentTimesMs.length > 1 ? (r.contentTimesMs.at(-1) as number) - (r.contentTimesMs[0] as number) : 0;
         this.complete(runId, a, {
           output: r.text || a.output,
