@@ -19,7 +19,8 @@ for (let s = 1; s <= steps; s++) {
   const loss = +(2 - s * 0.25).toFixed(4);
   console.log("{'loss': " + loss + ", 'grad_norm': 0.5, 'learning_rate': 0.0002, 'epoch': " + (s / steps) * 2 + "}");
   console.log(JSON.stringify({ current_steps: s, total_steps: steps, loss, lr: 0.0002, epoch: (s / steps) * 2, percentage: pct }));
-  await sleep(mode === 'slow' ? 200 : 120);
+  // Longer than the runner's 250 ms flush, so each step arrives in its own progress event even on a busy machine.
+  await sleep(mode === 'slow' ? 200 : 400);
 }
 if (mode === 'fail') {
   console.error('Traceback (most recent call last):');
