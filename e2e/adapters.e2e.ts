@@ -9,7 +9,7 @@ import { ensureFixtureModels } from '../src/core/fixtures/ensureFixtures';
 import { AdaptersPage, CompareAdapters, TrainingPage } from './support/adapterPages';
 import { DatasetsPage } from './support/datasetPages';
 import { startHostProcess, type RunningHost } from './support/host';
-import { ModelsPage } from './support/pages';
+import { collectConsoleErrors, ModelsPage } from './support/pages';
 import { ComparePage } from './support/remotePages';
 
 let host: RunningHost;
@@ -28,10 +28,7 @@ test.afterAll(async () => {
 });
 
 test('adapters: add, check, compare base with base + adapter at temperature 0, sweep', async ({ page }) => {
-  const consoleErrors: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
+  const consoleErrors = collectConsoleErrors(page);
   await page.goto(host.url);
   const models = new ModelsPage(page);
   const adapters = new AdaptersPage(page);

@@ -10,7 +10,7 @@ import { ensureFixtureModels } from '../src/core/fixtures/ensureFixtures';
 import { BenchPage } from './support/benchPages';
 import { startBenchOpenAi, type BenchOpenAi } from './support/benchOpenAi';
 import { startHostProcess, type RunningHost } from './support/host';
-import { ModelsPage } from './support/pages';
+import { collectConsoleErrors, ModelsPage } from './support/pages';
 import { TargetsPage } from './support/remotePages';
 
 let host: RunningHost;
@@ -33,18 +33,11 @@ test.afterAll(async () => {
 
 test('a small benchmark of a local model and a remote target, priced and compared', async ({ page }) => {
   test.setTimeout(240_000);
-  const consoleErrors: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
+  const consoleErrors = collectConsoleErrors(page);
   page.on('pageerror', (e) => consoleErrors.push(e.message));
   await page.goto(host.url);
 
-  const models = new ModelsPage(page);
-  await models.open();
-  await models.add(fx.tinyQ8_0);
-  await models.load('tiny-q8_0');
-  await expect(page.getByTestId('engine-state')).toContainText(/ready/i, { timeout: 30_000 });
+  await new ModelsPage(page).addAndLoad(fx.tinyQ8_0, 'tiny-q8_0');
   const targets = new TargetsPage(page);
   await targets.open();
   await targets.add({ name: 'Bench server', urls: [remote.baseUrl] });

@@ -8,7 +8,7 @@ import { expect, test } from '@playwright/test';
 import { ensureFixtureModels } from '../src/core/fixtures/ensureFixtures';
 import { DatasetsPage } from './support/datasetPages';
 import { startHostProcess, type RunningHost } from './support/host';
-import { ModelsPage } from './support/pages';
+import { collectConsoleErrors, ModelsPage } from './support/pages';
 
 let host: RunningHost;
 let fx: Awaited<ReturnType<typeof ensureFixtureModels>>;
@@ -53,10 +53,7 @@ function writeDataset(dir: string): string {
 
 test('datasets: import with bad lines, search, label, filter, export', async ({ page }) => {
   test.setTimeout(120_000);
-  const consoleErrors: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
+  const consoleErrors = collectConsoleErrors(page);
   const dir = mkdtempSync(join(tmpdir(), 'lamplight-datasets-'));
   const file = writeDataset(dir);
   await page.goto(host.url);
@@ -122,10 +119,7 @@ test('datasets: import with bad lines, search, label, filter, export', async ({ 
   await page.screenshot({ path: shot('ds-labelers') });
 
   // Token lengths are counted with the loaded model's tokenizer.
-  await new ModelsPage(page).open();
-  await new ModelsPage(page).add(fx.tinyQ8_0);
-  await new ModelsPage(page).load('tiny-q8_0');
-  await expect(page.getByTestId('engine-state')).toContainText(/ready/i, { timeout: 30_000 });
+  await new ModelsPage(page).addAndLoad(fx.tinyQ8_0, 'tiny-q8_0');
   await ds.open();
   await ds.listItem('Chat sample').click();
   await ds.tab('Quality');

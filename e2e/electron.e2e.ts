@@ -29,11 +29,7 @@ test.describe('Electron app', () => {
       // Isolation: the renderer has no Node and no ipcRenderer, only the contract.
       expect(await page.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
       expect(await page.evaluate(() => Object.keys((globalThis as { lamplight?: object }).lamplight ?? {}).sort())).toEqual(['invoke', 'on']);
-      const models = new ModelsPage(page);
-      await models.open();
-      await models.add(fx.tinyQ8_0);
-      await models.load('tiny-q8_0');
-      await expect(page.getByTestId('engine-state')).toContainText(/ready/i, { timeout: 30_000 });
+      await new ModelsPage(page).addAndLoad(fx.tinyQ8_0, 'tiny-q8_0');
       const pg = new PlaygroundPage(page);
       await pg.open();
       await pg.typeInto('user-editor', 'Hello');

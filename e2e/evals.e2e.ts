@@ -8,7 +8,7 @@ import { expect, test } from '@playwright/test';
 import { ensureFixtureModels } from '../src/core/fixtures/ensureFixtures';
 import { EvalsPage, TestSetsPage } from './support/evalPages';
 import { startHostProcess, type RunningHost } from './support/host';
-import { ModelsPage } from './support/pages';
+import { collectConsoleErrors, ModelsPage } from './support/pages';
 import { PromptsPage } from './support/promptPages';
 
 let host: RunningHost;
@@ -26,16 +26,9 @@ const shot = (name: string) => `test-results/screens/${name}.png`;
 
 test('test set import and an A/B evaluation of two prompt versions', async ({ page }) => {
   test.setTimeout(180_000);
-  const consoleErrors: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
+  const consoleErrors = collectConsoleErrors(page);
   await page.goto(host.url);
-  const models = new ModelsPage(page);
-  await models.open();
-  await models.add(fx.tinyQ8_0);
-  await models.load('tiny-q8_0');
-  await expect(page.getByTestId('engine-state')).toContainText(/ready/i, { timeout: 30_000 });
+  await new ModelsPage(page).addAndLoad(fx.tinyQ8_0, 'tiny-q8_0');
 
   const prompts = new PromptsPage(page);
   await prompts.open();

@@ -9,6 +9,7 @@ import { expect, test } from '@playwright/test';
 import { startFakeOpenAi, STEADY_ANSWER, type FakeOpenAi } from './support/fakeOpenAi';
 import { startHostProcess, type RunningHost } from './support/host';
 import { invokeFromPage, LabelingPage } from './support/labelingPages';
+import { collectConsoleErrors } from './support/pages';
 
 let host: RunningHost;
 let fake: FakeOpenAi;
@@ -43,10 +44,7 @@ function writeDataset(dir: string): string {
 }
 
 test('labeling: keyboard-only labels, edit, draft, undo, preference pair, export of accepted rows', async ({ page }) => {
-  const consoleErrors: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
+  const consoleErrors = collectConsoleErrors(page);
   const dir = mkdtempSync(join(tmpdir(), 'lamplight-labeling-'));
   const file = writeDataset(dir);
   await page.goto(host.url);

@@ -4,7 +4,7 @@ import { expect, test } from '@playwright/test';
 import { availableParallelism } from 'node:os';
 import { ensureFixtureModels } from '../src/core/fixtures/ensureFixtures';
 import { startHostProcess, type RunningHost } from './support/host';
-import { ModelsPage, PlaygroundPage } from './support/pages';
+import { collectConsoleErrors, ModelsPage, PlaygroundPage } from './support/pages';
 
 let host: RunningHost;
 let fx: Awaited<ReturnType<typeof ensureFixtureModels>>;
@@ -26,10 +26,7 @@ test('the host refuses a page request without the launch token', async ({ page }
 });
 
 test('add a model, run a prompt with a variable, stream, stop, and find both runs after reload', async ({ page }) => {
-  const consoleErrors: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
+  const consoleErrors = collectConsoleErrors(page);
   await page.goto(host.url);
   // The token leaves the address bar once read.
   await expect(page).not.toHaveURL(/token=/);

@@ -3,6 +3,7 @@
 // a save from a stale parent refused with CONFLICT and recovered with Reload latest, fork, custom labels.
 import { expect, test } from '@playwright/test';
 import { startHostProcess, type RunningHost } from './support/host';
+import { collectConsoleErrors } from './support/pages';
 import { PromptsPage } from './support/promptPages';
 
 let host: RunningHost;
@@ -17,10 +18,7 @@ test.afterAll(async () => {
 const shot = (name: string) => `test-results/screens/${name}.png`;
 
 test('prompt library: versions, diff, labels, restore, Open in Playground, conflict', async ({ page, context }) => {
-  const consoleErrors: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
+  const consoleErrors = collectConsoleErrors(page);
   await page.goto(host.url);
   const prompts = new PromptsPage(page);
   await prompts.open();

@@ -5,7 +5,7 @@ import { expect, test } from '@playwright/test';
 import { ensureFixtureModels } from '../src/core/fixtures/ensureFixtures';
 import { FLAKY_PREFIX, SLOW_PREFIX, startFakeOpenAi, STEADY_ANSWER, type FakeOpenAi } from './support/fakeOpenAi';
 import { startHostProcess, type RunningHost } from './support/host';
-import { ModelsPage } from './support/pages';
+import { collectConsoleErrors, ModelsPage } from './support/pages';
 import { ComparePage, TargetsPage } from './support/remotePages';
 
 let host: RunningHost;
@@ -25,16 +25,9 @@ test.afterAll(async () => {
 const shot = (name: string) => `test-results/screens/${name}.png`;
 
 test('targets, compare with a broken endpoint, stored comparisons and the local API server', async ({ page }) => {
-  const consoleErrors: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
+  const consoleErrors = collectConsoleErrors(page);
   await page.goto(host.url);
-  const models = new ModelsPage(page);
-  await models.open();
-  await models.add(fx.tinyQ8_0);
-  await models.load('tiny-q8_0');
-  await expect(page.getByTestId('engine-state')).toContainText(/ready/i, { timeout: 30_000 });
+  await new ModelsPage(page).addAndLoad(fx.tinyQ8_0, 'tiny-q8_0');
 
   // A target with a key and a header: both reach the server, neither is shown again.
   const targets = new TargetsPage(page);

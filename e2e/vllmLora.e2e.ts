@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { startFakeVllm, type FakeVllm } from '../src/core/remote/testing/fakeVllm';
 import { startHostProcess, type RunningHost } from './support/host';
+import { collectConsoleErrors } from './support/pages';
 import { TargetsPage } from './support/remotePages';
 
 const KEY = 'sk-e2e-lora-SECRET-3131';
@@ -27,10 +28,7 @@ test.afterAll(async () => {
 });
 
 test('load, list and unload a LoRA adapter on a vLLM target', async ({ page }) => {
-  const consoleErrors: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
+  const consoleErrors = collectConsoleErrors(page);
   await page.goto(host.url);
   const targets = new TargetsPage(page);
   await targets.open();

@@ -22,6 +22,23 @@ export class ModelsPage {
     await expect(this.page.getByTestId('load-settings')).toBeVisible();
     await this.page.getByTestId('load-button').click();
   }
+
+  /** Opens the Models view, adds the GGUF at `path`, loads it and waits for the engine to be ready. */
+  async addAndLoad(path: string, fileName: string): Promise<void> {
+    await this.open();
+    await this.add(path);
+    await this.load(fileName);
+    await expect(this.page.getByTestId('engine-state')).toContainText(/ready/i, { timeout: 30_000 });
+  }
+}
+
+/** Collects the page's console errors into the returned array as they happen. */
+export function collectConsoleErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  return errors;
 }
 
 export class PlaygroundPage {

@@ -1,13 +1,13 @@
 // Compare: one prompt run on 2–8 columns at once. Holds the draft (prompt, variables, sampling, columns), the
 // live lanes streaming from runs.chunk by run id, and the stored comparisons (compare.list / compare.get).
 import { create } from 'zustand';
-import { promptFieldsActions } from '../playground/promptFields';
+import { promptFieldsActions, type PromptFieldsActions, type PromptFieldsState } from '../playground/promptFields';
 import type { RunChunk } from '../../../shared/contract';
 import type { ComparisonSummary } from '../../../shared/compare.schema';
 import type { RunRecord, RunTarget } from '../../../shared/schemas';
 import { api } from '../../app/bridge';
 import { toShownError, type ShownError } from '../../ui/errors';
-import { DEFAULT_PARAMS, toParamsForm, type ParamsForm } from '../playground/params';
+import { DEFAULT_PARAMS, toParamsForm } from '../playground/params';
 import { extractVariables, syncVariables } from '../playground/variables';
 import { buildCompareRequest, MAX_COLUMNS, MIN_COLUMNS } from './compareRequest';
 
@@ -34,24 +34,9 @@ export interface Lane {
 }
 
 /** Prompt fields the Playground can hand over (through the shell). */
-export interface PromptHandover {
-  systemPrompt: string;
-  userMessage: string;
-  variables: Record<string, string>;
-  params: ParamsForm;
-  schemaEnabled: boolean;
-  schemaText: string;
-}
+export type PromptHandover = Omit<PromptFieldsState, 'variableMemory'>;
 
-interface CompareStore {
-  systemPrompt: string;
-  userMessage: string;
-  variables: Record<string, string>;
-  variableMemory: Record<string, string>;
-  params: ParamsForm;
-  schemaEnabled: boolean;
-  schemaText: string;
-
+interface CompareStore extends PromptFieldsState, PromptFieldsActions {
   /** Column choices, left to right; null = not chosen yet. */
   columns: (RunTarget | null)[];
   /** Aligned with columns: the run shown in each, or null. */
@@ -70,13 +55,6 @@ interface CompareStore {
   opening: string | null;
   openError: ShownError | null;
 
-  setSystemPrompt(text: string): void;
-  setUserMessage(text: string): void;
-  setVariable(name: string, value: string): void;
-  setParam(key: keyof ParamsForm, value: string): void;
-  resetParams(): void;
-  setSchemaEnabled(on: boolean): void;
-  setSchemaText(text: string): void;
   setOutputMode(mode: CompareOutputMode): void;
   setProblem(problem: CompareProblem | null): void;
   importPrompt(p: PromptHandover): void;

@@ -1,6 +1,7 @@
 import type { BadLine } from '../../../shared/datasets.schema';
 import type { DatasetRecord, FieldMapping } from '../../../shared/datasets.record';
 import { ErrorNote } from '../../ui/ErrorNote';
+import { PathPreviewForm } from '../../ui/PathPreviewForm';
 import { ProgressBar } from '../../ui/ProgressBar';
 import { formatBytes, formatCount, formatRate } from '../../ui/format';
 import { useDatasetsStore } from './datasets.store';
@@ -34,24 +35,15 @@ export function ImportPanel(): React.JSX.Element {
           Close
         </button>
       </div>
-      <form
-        className="inline-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void runPreview();
-        }}
-      >
-        <input
-          className="input grow mono"
-          aria-label="Dataset file path"
-          placeholder="/path/to/data.jsonl, .json or .csv"
-          value={choice.path}
-          onChange={(e) => setChoice({ path: e.target.value })}
-        />
-        <button type="submit" className="btn" disabled={!choice.path.trim() || previewing || importId !== null}>
-          {previewing ? 'Reading…' : 'Preview'}
-        </button>
-      </form>
+      <PathPreviewForm
+        path={choice.path}
+        onPath={(path) => setChoice({ path })}
+        onPreview={() => void runPreview()}
+        previewing={previewing}
+        busy={importId !== null}
+        placeholder="/path/to/data.jsonl, .json or .csv"
+        ariaLabel="Dataset file path"
+      />
       <ErrorNote error={error} title="Import problem" />
       {preview ? (
         <div className="ds-preview" data-testid="dataset-preview">

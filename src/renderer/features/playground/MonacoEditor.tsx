@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import { monaco } from './monacoEnv';
+import { LITERAL_EDITOR_OPTIONS, monaco } from './monacoEnv';
 
 interface Props {
   value: string;
@@ -30,45 +30,17 @@ export default function MonacoEditor({ value, onChange, language, height, testId
     if (!host) return undefined;
     const model = monaco.editor.createModel(latestValue.current, language);
     const editor = monaco.editor.create(host, {
+      ...LITERAL_EDITOR_OPTIONS,
       model,
-      theme: 'lamplight-dark',
       ariaLabel,
       placeholder,
-      automaticLayout: true,
-      wordWrap: 'on',
-      minimap: { enabled: false },
       lineNumbers: language === 'json' ? 'on' : 'off',
       lineDecorationsWidth: language === 'json' ? 6 : 10,
       lineNumbersMinChars: 3,
-      glyphMargin: false,
       folding: language === 'json',
-      scrollBeyondLastLine: false,
-      renderLineHighlight: 'none',
-      overviewRulerLanes: 0,
-      hideCursorInOverviewRuler: true,
-      overviewRulerBorder: false,
-      scrollbar: { verticalScrollbarSize: 8, horizontalScrollbarSize: 8, alwaysConsumeMouseWheel: false },
-      stickyScroll: { enabled: false },
-      fontSize: 13,
-      lineHeight: 19,
-      fontFamily: 'ui-monospace, SFMono-Regular, "SF Mono", Menlo, Consolas, "DejaVu Sans Mono", "Liberation Mono", monospace',
-      padding: { top: 6, bottom: 6 },
       tabSize: 2,
-      autoClosingBrackets: 'never',
-      autoClosingQuotes: 'never',
-      autoSurround: 'never',
-      autoClosingOvertype: 'never',
-      quickSuggestions: false,
-      suggestOnTriggerCharacters: false,
-      wordBasedSuggestions: 'off',
-      acceptSuggestionOnEnter: 'off',
-      parameterHints: { enabled: false },
       formatOnType: false,
-      occurrencesHighlight: 'off',
-      selectionHighlight: false,
-      links: false,
       contextmenu: true,
-      unicodeHighlight: { ambiguousCharacters: false, invisibleCharacters: false },
     });
     editorRef.current = editor;
     const sub = editor.onDidChangeModelContent(() => onChangeRef.current(editor.getValue()));

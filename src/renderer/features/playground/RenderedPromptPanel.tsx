@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { formatCount } from '../../ui/format';
 import { useEngineStore } from '../engine/engine.store';
+import { MissingVariables } from './MissingVariables';
 import { localModelId, usePlaygroundStore } from './playground.store';
 
 const DEBOUNCE_MS = 250;
@@ -33,16 +34,7 @@ export function RenderedPromptPanel(): React.JSX.Element {
           {rendered?.tokenCount != null && !remote ? `${formatCount(rendered.tokenCount)} tokens` : '— tokens'}
         </span>
       </div>
-      {missing.length ? (
-        <div className="missing" role="status">
-          Missing {missing.length === 1 ? 'variable' : 'variables'}:{' '}
-          {missing.map((m) => (
-            <span key={m} className="chip chip-warn mono">
-              {m}
-            </span>
-          ))}
-        </div>
-      ) : null}
+      <MissingVariables missing={missing} />
       {remote ? (
         <div className="hint">A remote server applies its own chat template; it receives the system and user messages as shown before templating.</div>
       ) : rendered?.note && rendered.tokenCount == null ? (

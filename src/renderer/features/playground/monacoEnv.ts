@@ -33,4 +33,40 @@ monaco.editor.defineTheme('lamplight-dark', {
 // No remote schema fetches; syntax errors still show.
 monaco.json.jsonDefaults.setDiagnosticsOptions({ validate: true, allowComments: false, enableSchemaRequest: false, schemas: [] });
 
+/**
+ * The look and typing every Lamplight editor shares: the app theme, no minimap or rulers, and literal typing
+ * (no auto-closing, no suggestions) so what a person or a test types is exactly what is sent.
+ */
+export const LITERAL_EDITOR_OPTIONS: monaco.editor.IStandaloneEditorConstructionOptions = {
+  theme: 'lamplight-dark',
+  automaticLayout: true,
+  wordWrap: 'on',
+  minimap: { enabled: false },
+  glyphMargin: false,
+  scrollBeyondLastLine: false,
+  renderLineHighlight: 'none',
+  overviewRulerLanes: 0,
+  overviewRulerBorder: false,
+  hideCursorInOverviewRuler: true,
+  scrollbar: { verticalScrollbarSize: 8, horizontalScrollbarSize: 8, alwaysConsumeMouseWheel: false },
+  stickyScroll: { enabled: false },
+  fontSize: 13,
+  lineHeight: 19,
+  fontFamily: 'ui-monospace, SFMono-Regular, "SF Mono", Menlo, Consolas, "DejaVu Sans Mono", "Liberation Mono", monospace',
+  padding: { top: 6, bottom: 6 },
+  autoClosingBrackets: 'never',
+  autoClosingQuotes: 'never',
+  autoSurround: 'never',
+  autoClosingOvertype: 'never',
+  quickSuggestions: false,
+  suggestOnTriggerCharacters: false,
+  wordBasedSuggestions: 'off',
+  acceptSuggestionOnEnter: 'off',
+  parameterHints: { enabled: false },
+  occurrencesHighlight: 'off',
+  selectionHighlight: false,
+  links: false,
+  unicodeHighlight: { ambiguousCharacters: false, invisibleCharacters: false },
+};
+
 export { monaco };

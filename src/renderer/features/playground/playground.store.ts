@@ -1,11 +1,11 @@
 // The Playground: prompt texts, variables, sampling form, the rendered prompt and the current run's stream.
 import { create } from 'zustand';
-import { promptFieldsActions } from './promptFields';
+import { promptFieldsActions, type PromptFieldsActions, type PromptFieldsState } from './promptFields';
 import type { RunChunk } from '../../../shared/contract';
 import type { RenderedPrompt, RunRecord, RunTarget, SamplingParams } from '../../../shared/schemas';
 import { api } from '../../app/bridge';
 import { toShownError, type ShownError } from '../../ui/errors';
-import { DEFAULT_PARAMS, toParamsForm, type ParamsForm } from './params';
+import { DEFAULT_PARAMS, toParamsForm } from './params';
 import { buildRunRequest } from './runRequest';
 import { extractVariables, filledVariables, syncVariables } from './variables';
 
@@ -32,16 +32,9 @@ export interface PromptHandover {
 /** Loads the model if needed; resolves null when it is ready, or the reason it is not. */
 export type EnsureModel = (modelId: string) => Promise<RunProblem | null>;
 
-interface PlaygroundStore {
+interface PlaygroundStore extends PromptFieldsState, PromptFieldsActions {
   /** Where Run sends the prompt: a local library model or a remote target · model. */
   target: RunTarget | null;
-  systemPrompt: string;
-  userMessage: string;
-  variables: Record<string, string>;
-  variableMemory: Record<string, string>;
-  params: ParamsForm;
-  schemaEnabled: boolean;
-  schemaText: string;
 
   rendered: RenderedPrompt | null;
   renderError: ShownError | null;
@@ -61,13 +54,6 @@ interface PlaygroundStore {
   outputMode: OutputMode;
 
   setTarget(target: RunTarget | null): void;
-  setSystemPrompt(text: string): void;
-  setUserMessage(text: string): void;
-  setVariable(name: string, value: string): void;
-  setParam(key: keyof ParamsForm, value: string): void;
-  resetParams(): void;
-  setSchemaEnabled(on: boolean): void;
-  setSchemaText(text: string): void;
   setOutputMode(mode: OutputMode): void;
   setProblem(problem: RunProblem | null): void;
   render(): Promise<void>;

@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'react';
 import { renderPrompt, toPlaygroundFields } from '../../../shared/promptRender';
+import { MissingVariables } from '../playground/MissingVariables';
 import { filledVariables } from '../playground/variables';
 import { VariablesFields } from '../playground/VariablesPanel';
 import { previewContent } from './promptDraft';
@@ -43,16 +44,7 @@ export function PromptPreview(): React.JSX.Element | null {
             </button>
           </div>
         </div>
-        {missing.length ? (
-          <div className="missing" role="status">
-            Missing {missing.length === 1 ? 'variable' : 'variables'}:{' '}
-            {missing.map((m) => (
-              <span key={m} className="chip chip-warn mono">
-                {m}
-              </span>
-            ))}
-          </div>
-        ) : null}
+        <MissingVariables missing={missing} />
         <div className="pr-preview" data-testid="prompt-preview">
           {fields ? (
             <>

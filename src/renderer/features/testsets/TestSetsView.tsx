@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import type { TestSetRow } from '../../../shared/testsets.schema';
 import { ErrorNote } from '../../ui/ErrorNote';
+import { PathPreviewForm } from '../../ui/PathPreviewForm';
 import { formatBytes, formatCount, formatTime } from '../../ui/format';
 import type { ColumnRoleKind } from './mapping';
 import { PAGE_SIZE, useTestSetsStore } from './testsets.store';
@@ -74,25 +75,16 @@ function ImportPanel(): React.JSX.Element {
           Close
         </button>
       </div>
-      <form
-        className="inline-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void runPreview();
-        }}
-      >
-        <input
-          className="input grow mono"
-          data-testid="testset-path-input"
-          placeholder="/path/to/rows.csv or rows.jsonl"
-          aria-label="File path"
-          value={path}
-          onChange={(e) => setPath(e.target.value)}
-        />
-        <button type="submit" className="btn" data-testid="testset-preview-button" disabled={!path.trim() || previewing}>
-          {previewing ? 'Reading…' : 'Preview'}
-        </button>
-      </form>
+      <PathPreviewForm
+        path={path}
+        onPath={setPath}
+        onPreview={() => void runPreview()}
+        previewing={previewing}
+        placeholder="/path/to/rows.csv or rows.jsonl"
+        ariaLabel="File path"
+        inputTestId="testset-path-input"
+        buttonTestId="testset-preview-button"
+      />
       <ErrorNote error={error} title="Import problem" />
       {preview ? (
         <div className="ts-preview" data-testid="testset-preview">
