@@ -16,6 +16,8 @@ import { evalCommand } from './eval';
 import { datasetCommand } from './dataset';
 import { adapterCommand } from './adapter';
 import { benchCommand } from './bench';
+import { piiCommand } from './pii';
+import { auditCommand } from './audit';
 
 export class UsageError extends Error {}
 
@@ -45,6 +47,8 @@ const commands: Record<string, Command> = {
   dataset: datasetCommand,
   adapter: adapterCommand,
   bench: benchCommand,
+  pii: piiCommand,
+  audit: auditCommand,
 };
 
 export function version(): string {

@@ -57,6 +57,10 @@ import { coreBenchSources } from './bench/benchSources';
 import { costColumns } from './bench/benchCosts';
 import { TrainingRepo } from './training/training.repo';
 import { TrainingService } from './training/training.service';
+import { GuardService, type Actor } from './guard/guard.service';
+import { guardHandlers } from './guard/guard.handlers';
+import type { AuditTarget } from '../shared/guard.schema';
+import type { RunTarget } from '../shared/schemas';
 
 export interface CoreOptions {
   dataDir: string;
@@ -84,8 +88,12 @@ export interface Core extends LamplightApi {
   readonly training: TrainingService;
   readonly adapters: AdaptersService;
   readonly bench: BenchService;
-  /** Untrusted input from a transport: validated here, errors returned as data, never thrown. */
-  dispatch(name: unknown, input: unknown): Promise<WireResult<unknown>>;
+  readonly guard: GuardService;
+  /**
+   * Untrusted input from a transport: the acting profile's role is checked first, then the input is
+   * validated; errors are returned as data, never thrown. No actor: the owner (Electron window, CLI).
+   */
+  dispatch(name: unknown, input: unknown, actor?: Actor | null): Promise<WireResult<unknown>>;
   onAny(listener: <E extends EventName>(name: E, payload: EventPayload<E>) => void): () => void;
   close(): Promise<void>;
 }
@@ -113,10 +121,31 @@ export function createCore(opts: CoreOptions): Core {
   );
   const runs = new RunsService(new RunsRepo(db), models, engine);
   const downloads = new DownloadsService(models, join(opts.dataDir, 'models'));
-  const targets = new TargetsService(new TargetsRepo(db), opts.secrets ?? new FileSecretStore(opts.dataDir));
+  const secrets = opts.secrets ?? new FileSecretStore(opts.dataDir);
+  const targets = new TargetsService(new TargetsRepo(db), secrets);
   runs.setRemoteRunner(targets);
   const adapters = new AdaptersService(new AdaptersRepo(db), models);
   runs.setAdapters(adapters);
+  const describeTarget = (t: RunTarget): AuditTarget => {
+    if (t.kind === 'remote') {
+      const info = targets.get(t.targetId);
+      return { kind: 'remote', targetId: t.targetId, targetName: info.name, endpoints: info.baseUrls, model: t.model };
+    }
+    const m = models.list().find((x) => x.id === t.modelId);
+    const known = new Map(adapters.list().map((a) => [a.id, a]));
+    return {
+      kind: 'local',
+      modelId: t.modelId,
+      modelName: m ? (m.metadata.name ?? m.fileName) : t.modelId,
+      modelSha256: m?.sha256 ?? null,
+      adapters: (t.adapters ?? []).map((u) => {
+        const a = known.get(u.adapterId);
+        return { name: a ? (a.metadata.name ?? a.fileName) : u.adapterId, sha256: a?.sha256 ?? null, scale: u.scale };
+      }),
+    };
+  };
+  const guard = new GuardService({ db, dataDir: opts.dataDir, secrets, describeTarget });
+  runs.setGuard(guard);
   const compare = new CompareService(new CompareRepo(db), runs);
   const apiServer = new ApiServerService({ engine, models, runs });
   const prompts = new PromptsService(new PromptsRepo(db));
@@ -190,7 +219,10 @@ export function createCore(opts: CoreOptions): Core {
     'compare.list': ({ limit }) => compare.list(limit),
     'compare.get': ({ comparisonId }) => compare.get(comparisonId),
     'apiServer.status': () => apiServer.status(),
-    'apiServer.start': (settings) => apiServer.start(settings),
+    'apiServer.start': (settings) => {
+      guard.setApiActor();
+      return apiServer.start(settings);
+    },
     'apiServer.stop': () => apiServer.stop(),
     ...promptHandlers(prompts),
     ...testSetHandlers(testSets),
@@ -200,20 +232,30 @@ export function createCore(opts: CoreOptions): Core {
     ...loraHandlers(targets),
     ...trainingHandlers(training),
     ...benchHandlers(bench),
+    ...guardHandlers(guard),
   };
 
-  async function dispatch(name: unknown, input: unknown): Promise<WireResult<unknown>> {
+  async function dispatch(name: unknown, input: unknown, actor?: Actor | null): Promise<WireResult<unknown>> {
     if (!isCommandName(name)) return { ok: false, error: { code: 'BAD_INPUT', message: `Unknown command: ${String(name)}` } };
-    const parsed = commands[name].input.safeParse(input ?? {});
-    if (!parsed.success) {
-      return { ok: false, error: { code: 'BAD_INPUT', message: `${name}: ${describeIssues(parsed.error)}` } };
-    }
-    try {
-      const handler = handlers[name] as (i: unknown) => unknown;
-      return { ok: true, value: await handler(parsed.data) };
-    } catch (e) {
-      return { ok: false, error: toWireError(e) };
-    }
+    // Everything the handler starts (runs, jobs) carries the actor, for its permission and its audit record.
+    return guard.runAs(actor ?? null, async (): Promise<WireResult<unknown>> => {
+      try {
+        guard.authorize(name); // before parsing: a refused command learns nothing about its input
+      } catch (e) {
+        return { ok: false, error: toWireError(e) };
+      }
+      const parsed = commands[name].input.safeParse(input ?? {});
+      if (!parsed.success) {
+        return { ok: false, error: { code: 'BAD_INPUT', message: `${name}: ${describeIssues(parsed.error)}` } };
+      }
+      try {
+        if (name === 'datasets.label' || name === 'datasets.undo') guard.assertSelf((parsed.data as unknown as { labelerId: string }).labelerId);
+        const handler = handlers[name] as (i: unknown) => unknown;
+        return { ok: true, value: await handler(parsed.data) };
+      } catch (e) {
+        return { ok: false, error: toWireError(e) };
+      }
+    });
   }
 
   return {
@@ -229,6 +271,7 @@ export function createCore(opts: CoreOptions): Core {
     adapters,
     training,
     bench,
+    guard,
     dispatch,
     async invoke<N extends CommandName>(name: N, input: CommandInput<N>): Promise<CommandOutput<N>> {
       const r = await dispatch(name, input);

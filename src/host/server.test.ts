@@ -262,6 +262,26 @@ describe('WebSocket', () => {
     );
     expect(changed.payload).toMatchObject({ id: model.id, hashStatus: 'done', sha256: expected });
   });
+
+  it("acts as the profile whose access token opened it; a re-issued token ends the old one's access", async () => {
+    const owner = await openSocket(wsUrl(`?token=${host.token}`));
+    sockets.push(owner.ws);
+    expect((await call(owner, 'session.whoami', {})).value).toMatchObject({ role: 'admin' });
+    const lena = (await call(owner, 'profiles.create', { name: 'Lena host', role: 'labeler' })).value as { id: string };
+    const { token } = (await call(owner, 'profiles.issueToken', { profileId: lena.id })).value as { token: string };
+    expect(token).not.toBe(host.token);
+
+    expect((await get(host.port, `/?token=${token}`)).status).toBe(200);
+    const sock = await openSocket(wsUrl(`?token=${token}`));
+    sockets.push(sock.ws);
+    expect((await call(sock, 'session.whoami', {})).value).toMatchObject({ profileId: lena.id, role: 'labeler' });
+    const refused = await call(sock, 'targets.add', { name: 'x', baseUrls: ['http://127.0.0.1:9/v1'] });
+    expect(refused.error).toMatchObject({ code: 'FORBIDDEN' });
+
+    await call(owner, 'profiles.issueToken', { profileId: lena.id });
+    expect((await call(sock, 'session.whoami', {})).error).toMatchObject({ code: 'UNAUTHORIZED' });
+    expect((await get(host.port, `/?token=${token}`)).status).toBe(401);
+  });
 });
 
 // Malformed requests must not take the host (and the core with it) down. These run against a host in a

@@ -1,5 +1,6 @@
 // The browser host: serves the same renderer over HTTP and carries the same contract over a WebSocket,
-// on 127.0.0.1 only, with a random per-launch token required on every request and socket.
+// on 127.0.0.1 only, with a token required on every request and socket: the random per-launch token acts as
+// the owner (admin) profile; each other profile has its own access token, issued by an admin.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -73,12 +74,20 @@ export async function startHost(opts: HostOptions): Promise<Host> {
   let port = 0;
   const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
 
-  /** Rejects requests whose Host header is not ours (DNS rebinding) or that lack the token. */
-  function authorize(req: IncomingMessage, url: URL): { ok: boolean; viaQuery: boolean } {
-    if (!allowedHosts().has(req.headers.host ?? '')) return { ok: false, viaQuery: false };
+  /** The profile a token acts as: the owner for the launch token, else the profile it was issued to. */
+  function profileOf(t: string | null): string | null {
+    if (!t) return null;
+    if (sameToken(t, token)) return core.guard.ownerId;
+    return t.length <= 200 ? core.guard.profileForToken(t) : null;
+  }
+
+  /** Rejects requests whose Host header is not ours (DNS rebinding) or that lack a valid token. */
+  function authorize(req: IncomingMessage, url: URL): { ok: boolean; viaQuery: boolean; token: string | null } {
+    if (!allowedHosts().has(req.headers.host ?? '')) return { ok: false, viaQuery: false, token: null };
     const q = url.searchParams.get('token');
-    if (sameToken(q, token)) return { ok: true, viaQuery: true };
-    return { ok: sameToken(cookieToken(req), token), viaQuery: false };
+    if (profileOf(q) !== null) return { ok: true, viaQuery: true, token: q };
+    const c = cookieToken(req);
+    return { ok: profileOf(c) !== null, viaQuery: false, token: c };
   }
 
   function serveFile(res: ServerResponse, file: string, extraHeaders: Record<string, string>): void {
@@ -112,7 +121,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       return;
     }
     const extra: Record<string, string> = auth.viaQuery
-      ? { 'Set-Cookie': `${COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/` }
+      ? { 'Set-Cookie': `${COOKIE}=${encodeURIComponent(auth.token ?? '')}; HttpOnly; SameSite=Strict; Path=/` }
       : {};
     let pathname: string;
     try {
@@ -143,10 +152,12 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     const url = requestUrl(req);
     const origin = req.headers.origin;
     const originOk = origin === undefined || [...allowedHosts()].some((h) => origin === `http://${h}`);
-    if (!url || url.pathname !== '/ws' || !originOk || !authorize(req, url).ok) {
+    const auth = url && url.pathname === '/ws' && originOk ? authorize(req, url) : null;
+    if (!auth?.ok) {
       socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n');
       return;
     }
+    const socketToken = auth.token;
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);
       ws.on('close', () => sockets.delete(ws));
@@ -158,7 +169,12 @@ export async function startHost(opts: HostOptions): Promise<Host> {
           ws.send(JSON.stringify({ id: null, ok: false, error: { code: 'BAD_INPUT', message: 'Message is not JSON' } }));
           return;
         }
-        void core.dispatch(msg.name, msg.input).then((result) => {
+        // Resolved per message: a re-issued token or a removed profile stops working at once.
+        const profileId = profileOf(socketToken);
+        const reply = profileId
+          ? core.dispatch(msg.name, msg.input, { profileId })
+          : Promise.resolve({ ok: false as const, error: { code: 'UNAUTHORIZED' as const, message: 'This access link is no longer valid; ask an admin for a new one.' } });
+        void reply.then((result) => {
           if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id: msg.id, ...result }));
         });
       });

@@ -22,6 +22,7 @@ import { evalCommands, evalEvents } from './evals.schema';
 import { datasetCommands, datasetEvents } from './datasets.schema';
 import { adapterCommands, adapterEvents } from './adapters.schema';
 import { benchCommands, benchEvents } from './bench.schema';
+import { guardCommands } from './guard.schema';
 
 export interface CommandSpec {
   input: z.ZodType;
@@ -98,6 +99,7 @@ export const commands = {
   ...datasetCommands,
   ...adapterCommands,
   ...benchCommands,
+  ...guardCommands,
 } as const satisfies Record<string, CommandSpec>;
 
 export const RunChunk = z.object({ runId: Id, text: z.string(), tokens: z.number() });
@@ -151,6 +153,10 @@ export type ErrorCode =
   | 'ENGINE_CRASHED'
   | 'REMOTE'
   | 'UNAUTHORIZED'
+  /** The profile's role does not allow this command (the message names the permission). */
+  | 'FORBIDDEN'
+  /** A guardrail policy refused it (PII in a request to a target whose policy is block). */
+  | 'BLOCKED'
   | 'INTERNAL';
 
 export type WireResult<T> = { ok: true; value: T } | { ok: false; error: WireError };

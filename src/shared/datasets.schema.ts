@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { CommandSpec } from './contract';
 import { Id, RunTarget, SamplingParams } from './schemas';
+import { Role } from './roles';
 import { DatasetContainer, DatasetEncoding, DatasetFormat, DatasetRecord, ExportFormat, FieldMapping } from './datasets.record';
 
 const Name = z.string().trim().min(1).max(200);
@@ -14,7 +15,7 @@ export type RowStatus = z.infer<typeof RowStatus>;
 export const SplitName = z.enum(['train', 'validation', 'test']);
 
 /** A labeler: every label records who gave it. */
-export const Profile = z.object({ id: Id, name: z.string(), createdAt: z.number() });
+export const Profile = z.object({ id: Id, name: z.string(), role: Role, createdAt: z.number() });
 export type Profile = z.infer<typeof Profile>;
 
 /** Per-dataset label fields: one choice (`single`) or several (`multi`) from fixed options. */
@@ -272,7 +273,7 @@ const DatasetId = { datasetId: Id };
 
 export const datasetCommands = {
   'profiles.list': { input: z.object({}).strict().default({}), output: z.array(Profile) },
-  'profiles.create': { input: z.object({ name: Name }), output: Profile },
+  'profiles.create': { input: z.object({ name: Name, role: Role.default('labeler') }), output: Profile },
 
   'datasets.list': { input: z.object({}).strict().default({}), output: z.array(DatasetSummary) },
   'datasets.get': { input: z.object(DatasetId), output: DatasetInfo },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { findPii, maskPii, PII_BIT, PII_KINDS, piiMask, type PiiKind } from './pii';
+import { idCheckChar, idChecksum, luhn, narrow, plausibleRegion } from './piiValidators';
 
 const W = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 /** Appends the MOD 11-2 check character to 17 digits. */
@@ -58,10 +59,11 @@ describe('findPii: bank cards', () => {
     expect(kinds(`卡 ${grouped}`)).toEqual([['bank_card', grouped]]);
   });
   it('rejects Luhn failures, placeholder runs, non-card prefixes and longer runs', () => {
-    expect(findPii('card 4111111111111112')).toEqual([]);
-    expect(findPii('card 4111 1111 1111 1112')).toEqual([]);
+    // No card keyword before these: after one (卡号, card, acct) a Luhn failure is still a card, see below.
+    expect(findPii('no. 4111111111111112')).toEqual([]);
+    expect(findPii('no. 4111 1111 1111 1112')).toEqual([]);
     expect(findPii('card 0000 0000 0000 0000')).toEqual([]);
-    expect(findPii(`card ${VISA}0`)).toEqual([]);
+    expect(findPii(`no. ${VISA}0`)).toEqual([]);
     expect(findPii(`card 4111 1111 1111 1111 1111 1111`)).toEqual([]);
     expect(findPii('card 4111 111 1111 1111 1')).toEqual([]); // not groups of 4
     // A 13-digit millisecond timestamp can pass Luhn; it starts with 1, which no card network uses.
@@ -142,5 +144,88 @@ describe('piiMask and maskPii', () => {
     expect(maskPii(t, ['email'])).toBe(`电话 13812345678 邮箱 [EMAIL] 卡 ${VISA}`);
     expect(maskPii(`id ${ID}`)).toBe('id [ID_CARD]');
     expect(maskPii('nothing here')).toBe('nothing here');
+  });
+});
+
+describe('checksums on published test vectors', () => {
+  it('GB 11643 / ISO 7064 MOD 11-2', () => {
+    expect(idCheckChar('11010519491231002X', 0)).toBe('X'); // the standard's own example
+    expect(idCheckChar('440524188001010014', 0)).toBe('4');
+    expect(idChecksum('11010519491231002X', 0, 'x')).toBe(true);
+    expect(idChecksum('110105194912310021', 0, '1')).toBe(false);
+  });
+  it('Luhn', () => {
+    const ok = ['79927398713', '4111111111111111', '5555555555554444', '378282246310005', '6200000000000005', '6205500000000000004'];
+    for (const n of ok) expect(luhn(n, 0, n.length), n).toBe(true);
+    for (const n of ['79927398710', '4111111111111112', '6200000000000006']) expect(luhn(n, 0, n.length), n).toBe(false);
+    expect(luhn('4111 1111-1111 1111', 0, 19)).toBe(true); // separators are skipped
+  });
+  it('finds the published card numbers, UnionPay 16 and 19 digits included', () => {
+    for (const n of ['6200000000000005', '6205500000000000004', '6205 5000 0000 0000 004', '5555555555554444']) {
+      expect(kinds(`pay with ${n} today`), n).toEqual([['bank_card', n]]);
+    }
+  });
+  it('region codes: known province, and a prefecture on the mainland', () => {
+    expect(plausibleRegion('110105', 0)).toBe(true);
+    expect(plausibleRegion('810000', 0)).toBe(true); // Hong Kong residence permit
+    expect(plausibleRegion('110000', 0)).toBe(false);
+    expect(plausibleRegion('990105', 0)).toBe(false);
+  });
+});
+
+describe('findPii: full-width input', () => {
+  it('reads full-width digits, ｘ and separators with offsets unchanged', () => {
+    const t = '身份证：１１０１０５１９４９１２３１００２ｘ，电话：１３８－１２３４－５６７８';
+    const m = findPii(t);
+    expect(m.map((x) => [x.kind, x.text])).toEqual([
+      ['id_card', '１１０１０５１９４９１２３１００２ｘ'],
+      ['phone', '１３８－１２３４－５６７８'],
+    ]);
+    for (const x of m) expect(t.slice(x.start, x.end)).toBe(x.text);
+    expect(narrow(t).length).toBe(t.length);
+    expect(kinds('手机＋８６　１３８　１２３４　５６７８')).toEqual([['phone', '＋８６　１３８　１２３４　５６７８']]);
+    expect(piiMask('卡号：６２２２０２１２３４５６７８９０１２８')).toBe(PII_BIT.bank_card);
+  });
+});
+
+describe('findPii: +86 forms', () => {
+  it('keeps the country code with the number', () => {
+    for (const p of ['+86 13812345678', '+86-138-1234-5678', '0086-138-1234-5678', '86-13812345678', '8613812345678']) {
+      expect(kinds(`tel ${p}`), p).toEqual([['phone', p]]);
+    }
+  });
+});
+
+describe('findPii: card keywords and traps', () => {
+  it('a number right after a card keyword is a card even when Luhn fails', () => {
+    for (const t of ['卡号：6222021234567890127', '银行卡 6222 0212 3456 7890 127', '账号1234567890123456', 'card no: 4111111111111112', 'acct 4111-1111-1111-1112']) {
+      expect(findPii(t).map((m) => m.kind), t).toEqual(['bank_card']);
+    }
+  });
+  it('does not read timestamps, order numbers or dates as cards', () => {
+    for (const t of [
+      'ts=1700000000000',
+      'created 1715000000123 ms',
+      'card 1700000000000', // a timestamp even next to the word
+      '订单号 6200000000000005',
+      'order #4111111111111111',
+      'invoice 5555555555554444',
+      '日期 20231231，时间 20231231235959',
+      '订单号：110105900307451', // 15 digits that would pass as a legacy ID
+    ]) {
+      expect(findPii(t), t).toEqual([]);
+    }
+  });
+  it('IDs born in a future year are not IDs', () => {
+    const y = new Date().getFullYear() + 1;
+    expect(findPii(`id ${withIdCheck(`110105${y}0101001`)}`)).toEqual([]);
+  });
+});
+
+describe('findPii: keyword context', () => {
+  it('reaches a keyword a few words back, and lets an ID keyword keep a mistyped ID from being a card', () => {
+    expect(kinds('Card number (debit): 4931154117838899')).toEqual([['bank_card', '4931154117838899']]);
+    expect(findPii('身份证号 610113199913016093')).toEqual([]); // month 13: a mistyped ID, though Luhn passes
+    expect(kinds('证件号 110105900307451')).toEqual([['id_card', '110105900307451']]);
   });
 });

@@ -5,6 +5,25 @@
 // Numbers are read as "tokens": maximal digit runs joined by single spaces or hyphens ("138 1234 5678").
 // An ungrouped candidate may be any one run of a token; a grouped candidate (3-4-4 phone, 4-4-4-4 card,
 // "+44 20 7946 0958") must be the whole token, so "138 1234 5678 9" is not read as a phone.
+// Full-width digits and separators are read as ASCII (piiValidators.narrow keeps offsets unchanged).
+// A keyword just before a number decides what the checksums cannot: after 卡号/账号/card a 13–19 digit
+// number is a card even when Luhn fails; after 订单/order/发票 it never is.
+import {
+  allSame,
+  C0,
+  cardPrefix,
+  idChecksum,
+  idLike18,
+  idShape18,
+  isDigit,
+  isMobile11,
+  isWordChar,
+  luhn,
+  msTimestamp,
+  narrow,
+  numberContext,
+  validId15,
+} from './piiValidators';
 
 export type PiiKind = 'id_card' | 'bank_card' | 'phone' | 'email';
 export const PII_KINDS: readonly PiiKind[] = ['id_card', 'bank_card', 'phone', 'email'];
@@ -24,105 +43,11 @@ const PLACEHOLDER: Record<PiiKind, string> = {
   email: '[EMAIL]',
 };
 
-const C0 = 48; // '0'
-const C9 = 57; // '9'
 const AT = 64; // '@'
 const PLUS = 43;
 const DOT = 46;
 const SPACE = 32;
 const HYPHEN = 45;
-
-const isDigit = (c: number): boolean => c >= C0 && c <= C9;
-/** ASCII letters, digits and '_': a number glued to these is part of an identifier, hash or word. */
-const isWordChar = (c: number): boolean =>
-  (c >= C0 && c <= C9) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
-
-// ---------- validators ----------
-
-/** GB 11643 province codes (first two digits of the region code). */
-const PROVINCES = new Set([
-  11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62,
-  63, 64, 65, 71, 81, 82, 83,
-]);
-const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-const ID_CHECK = '10X98765432';
-
-function num(s: string, from: number, to: number): number {
-  let v = 0;
-  for (let i = from; i < to; i++) v = v * 10 + (s.charCodeAt(i) - C0);
-  return v;
-}
-
-function validDate(y: number, m: number, d: number): boolean {
-  if (y < 1900 || y > 2099 || m < 1 || m > 12 || d < 1) return false;
-  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-  const days = m === 2 ? (leap ? 29 : 28) : m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
-  return d <= days;
-}
-
-/** Region and birth date of an 18-digit ID look right (checksum not yet considered). */
-function idShape18(s: string, at: number): boolean {
-  return (
-    PROVINCES.has(num(s, at, at + 2)) &&
-    validDate(num(s, at + 6, at + 10), num(s, at + 10, at + 12), num(s, at + 12, at + 14))
-  );
-}
-
-/** `s[at, at+17)` are digits; `check` is the 18th character (digit or X). ISO 7064 MOD 11-2. */
-function idChecksum(s: string, at: number, check: string): boolean {
-  let sum = 0;
-  for (let i = 0; i < 17; i++) sum += (s.charCodeAt(at + i) - C0) * (ID_WEIGHTS[i] as number);
-  return ID_CHECK[sum % 11] === check.toUpperCase();
-}
-
-function validId15(s: string, at: number): boolean {
-  return PROVINCES.has(num(s, at, at + 2)) && validDate(1900 + num(s, at + 6, at + 8), num(s, at + 8, at + 10), num(s, at + 10, at + 12));
-}
-
-/** Luhn over the digits of `s[from, to)`, skipping separators. */
-function luhn(s: string, from: number, to: number): boolean {
-  let sum = 0;
-  let dbl = false;
-  for (let i = to - 1; i >= from; i--) {
-    const c = s.charCodeAt(i);
-    if (!isDigit(c)) continue;
-    let d = c - C0;
-    if (dbl) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-    dbl = !dbl;
-  }
-  return sum % 10 === 0;
-}
-
-/** Issuer prefixes of real card networks (Amex/JCB/Diners 3, Visa 4, Mastercard 2221–2720 and 5,
- *  UnionPay/Discover/Maestro 6, China domestic 9). Rules out timestamps, which start with 1. */
-function cardPrefix(s: string, at: number): boolean {
-  const c = s.charCodeAt(at) - C0;
-  if (c === 3 || c === 4 || c === 5 || c === 6 || c === 9) return true;
-  if (c !== 2) return false;
-  const p = num(s, at, at + 4);
-  return p >= 2221 && p <= 2720;
-}
-
-/** All digits equal ("0000 0000 0000 0000" passes Luhn but is a placeholder). */
-function allSame(s: string, from: number, to: number): boolean {
-  let first = -1;
-  for (let i = from; i < to; i++) {
-    const c = s.charCodeAt(i);
-    if (!isDigit(c)) continue;
-    if (first < 0) first = c;
-    else if (c !== first) return false;
-  }
-  return true;
-}
-
-function isMobile11(s: string, at: number): boolean {
-  const c = s.charCodeAt(at + 1);
-  return s.charCodeAt(at) === 49 && c >= 51 && c <= C9; // 1[3-9]
-}
 
 // ---------- number tokens ----------
 
@@ -149,6 +74,13 @@ function push(out: PiiMatch[], s: string, kind: PiiKind, start: number, end: num
   out.push({ kind, start, end, text: s.slice(start, end) });
 }
 
+/** A 13–19 digit card candidate `s[a, b)` (separators allowed inside) whose first digit is at `a`. */
+function cardOk(s: string, a: number, b: number, digits: number): boolean {
+  if (digits < 13 || digits > 19 || allSame(s, a, b) || msTimestamp(s, a, digits)) return false;
+  const ctx = numberContext(s, a);
+  return ctx === 'card' || (ctx === null && cardPrefix(s, a) && luhn(s, a, b));
+}
+
 /** One ungrouped digit run `s[a, b)`; returns true when it was a match. */
 function matchRun(s: string, a: number, b: number, out: PiiMatch[]): boolean {
   const len = b - a;
@@ -161,17 +93,25 @@ function matchRun(s: string, a: number, b: number, out: PiiMatch[]): boolean {
     // fall through: a 17-digit card number is possible when no X follows
   }
   if (!edgesOk(s, a, b)) return false;
-  if (len === 18 && idShape18(s, a)) {
-    // Looks like an ID: either it is one, or it is a mistyped one — never a card.
-    if (idChecksum(s, a, s[a + 17] as string)) {
+  if (len === 18 && idLike18(s, a)) {
+    // Looks like an ID: either it is one, or a mistyped one — a card only when a keyword says so.
+    if (idShape18(s, a) && idChecksum(s, a, s[a + 17] as string)) {
       push(out, s, 'id_card', a, b);
+      return true;
+    }
+    if (numberContext(s, a) === 'card' && !allSame(s, a, b)) {
+      push(out, s, 'bank_card', a, b);
       return true;
     }
     return false;
   }
   if (len === 15 && validId15(s, a)) {
-    push(out, s, 'id_card', a, b);
-    return true;
+    const ctx = numberContext(s, a);
+    if (ctx === null || ctx === 'id') {
+      push(out, s, 'id_card', a, b);
+      return true;
+    }
+    if (ctx === 'order') return false;
   }
   if (len === 11 && isMobile11(s, a)) {
     push(out, s, 'phone', a, b);
@@ -185,7 +125,7 @@ function matchRun(s: string, a: number, b: number, out: PiiMatch[]): boolean {
     push(out, s, 'phone', a, b);
     return true;
   }
-  if (len >= 13 && len <= 19 && cardPrefix(s, a) && !allSame(s, a, b) && luhn(s, a, b)) {
+  if (cardOk(s, a, b, len)) {
     push(out, s, 'bank_card', a, b);
     return true;
   }
@@ -229,8 +169,7 @@ function matchGrouped(s: string, n: number, plus: number, out: PiiMatch[]): bool
   // Card in groups of 4, the last group 1–4 digits.
   if (digits >= 13 && digits <= 19) {
     for (let i = 0; i < n - 1; i++) if (glen(i) !== 4) return false;
-    const g0 = gStart[0] as number;
-    if (cardPrefix(s, g0) && !allSame(s, g0, end) && luhn(s, g0, end)) {
+    if (cardOk(s, gStart[0] as number, end, digits)) {
       push(out, s, 'bank_card', start, end);
       return true;
     }
@@ -324,6 +263,15 @@ function emailAt(s: string, at: number): [number, number] | null {
 
 /** All PII spans in `text`, non-overlapping, in order. */
 export function findPii(text: string): PiiMatch[] {
+  const wide = text;
+  text = narrow(text);
+  const out = findNarrow(text);
+  // Report what the user wrote (full-width and all); offsets are the same in both.
+  if (text !== wide) for (const m of out) m.text = wide.slice(m.start, m.end);
+  return out;
+}
+
+function findNarrow(text: string): PiiMatch[] {
   const out: PiiMatch[] = [];
   const len = text.length;
   // Emails first: digits inside an address ("13812345678@qq.com") belong to the address.
@@ -394,7 +342,7 @@ function mayHavePii(text: string): boolean {
 
 /** Bitmask (PII_BIT) of the kinds in `text`; a cheap pre-scan answers 0 for most rows. */
 export function piiMask(text: string): number {
-  if (!mayHavePii(text)) return 0;
+  if (!mayHavePii(narrow(text))) return 0;
   let mask = 0;
   for (const m of findPii(text)) mask |= PII_BIT[m.kind];
   return mask;

@@ -1,5 +1,6 @@
 // Domain schemas shared by every runtime. Pure: no node:*, no DOM, no electron.
 import { z } from 'zod';
+import { RunGuard } from './runGuard.schema';
 
 export const Id = z.string().min(1).max(64);
 
@@ -108,11 +109,13 @@ export const RunRequest = PromptInput.extend({
   params: SamplingParams.default(SamplingParams.parse({})),
   /** JSON Schema text; when set, output is constrained by a grammar built from it. */
   jsonSchema: z.string().max(200_000).nullable().default(null),
+  /** The saved prompt version this text came from, if any (recorded in the audit log). */
+  promptVersionId: Id.nullable().default(null),
 }).refine((r) => r.modelId !== null || r.target !== null, { message: 'give a modelId or a target', path: ['target'] });
 export type RunRequest = z.infer<typeof RunRequest>;
 export type RunRequestInput = z.input<typeof RunRequest>;
 
-export const StopReason = z.enum(['eos', 'maxTokens', 'stopSequence', 'abort', 'error', 'crash', 'interrupted']);
+export const StopReason = z.enum(['eos', 'maxTokens', 'stopSequence', 'abort', 'error', 'crash', 'interrupted', 'blocked']);
 export type StopReason = z.infer<typeof StopReason>;
 
 export const RunStatus = z.enum(['running', 'done']);
@@ -149,6 +152,8 @@ export const RunRecord = z.object({
    * derived); for remote runs TTFT/ITL follow vLLM: first chunk with choices, gaps between them. */
   chunkTimesMs: z.array(z.number()),
   attempts: z.number().nullable(),
+  /** What the guardrails did: PII found and masked before sending, output rules that matched. */
+  guard: RunGuard.nullable(),
   startedAt: z.number(),
   finishedAt: z.number().nullable(),
 });

@@ -126,7 +126,8 @@ async function generate(ctx: RouteContext, res: ServerResponse, kind: 'chat' | '
     res.end();
     return;
   }
-  const finishReason = record.stopReason === 'maxTokens' ? 'length' : 'stop';
+  // An output rule that blocks withholds the text (OpenAI's content_filter); a stream has sent it already.
+  const finishReason = record.stopReason === 'blocked' ? 'content_filter' : record.stopReason === 'maxTokens' ? 'length' : 'stop';
   const promptTokens = record.promptTokens ?? 0;
   const completionTokens = record.completionTokens ?? 0;
   const usage = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };

@@ -42,7 +42,7 @@ export interface BenchJobDeps {
 const PROGRESS_MS = 250;
 /** Upper bound on requests in a duration-bound cell (the schema's own cap on `requests`). */
 const MAX_DURATION_REQUESTS = 100_000;
-const FAILED_STOPS = new Set<RunRecord['stopReason']>(['error', 'crash', 'interrupted', 'abort']);
+const FAILED_STOPS = new Set<RunRecord['stopReason']>(['error', 'crash', 'interrupted', 'abort', 'blocked']);
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 

@@ -16,7 +16,7 @@ export function coreDatasetDeps(c: { engine: EngineService; models: ModelsServic
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       const rec = await c.runs.wait(runId);
-      if (rec.stopReason === 'error' || rec.stopReason === 'crash') throw new CoreError('ENGINE', rec.error ?? `run ${runId} failed`);
+      if (rec.stopReason === 'error' || rec.stopReason === 'crash' || rec.stopReason === 'blocked') throw new CoreError('ENGINE', rec.error ?? `run ${runId} failed`);
       return { text: rec.output, runId };
     } finally {
       signal?.removeEventListener('abort', onAbort);
@@ -32,7 +32,7 @@ export function coreDatasetDeps(c: { engine: EngineService; models: ModelsServic
     },
     async runPromptVersion(versionId: string, target: RunTarget, variables: Record<string, string>, params: Partial<SamplingParams>, signal: AbortSignal) {
       const r = c.prompts.render(versionId, {});
-      const out = await run({ target, modelId: null, ...r.playground, variables, params: { ...r.params, ...params }, jsonSchema: r.jsonSchema }, signal);
+      const out = await run({ target, modelId: null, ...r.playground, variables, params: { ...r.params, ...params }, jsonSchema: r.jsonSchema, promptVersionId: versionId }, signal);
       return out.text;
     },
     answer(target: RunTarget, messages: DatasetRecord['messages'], params: Partial<SamplingParams>) {

@@ -12,7 +12,7 @@ export type DatasetHandlers = {
 export function datasetHandlers(s: DatasetsService): DatasetHandlers {
   return {
     'profiles.list': () => s.profiles(),
-    'profiles.create': ({ name }) => s.createProfile(name),
+    'profiles.create': ({ name, role }) => s.createProfile(name, role),
     'datasets.list': () => s.list(),
     'datasets.get': ({ datasetId }) => s.get(datasetId),
     'datasets.remove': ({ datasetId }) => ({ removed: s.remove(datasetId) }),

@@ -151,14 +151,14 @@ export class DatasetsRepo {
   // Profiles
   listProfiles(): Profile[] {
     return this.db
-      .prepare('SELECT id, name, created_at AS createdAt FROM profiles ORDER BY name COLLATE NOCASE')
+      .prepare('SELECT id, name, role, created_at AS createdAt FROM profiles ORDER BY name COLLATE NOCASE')
       .all() as Profile[];
   }
   getProfile(id: string): Profile | null {
-    return (this.db.prepare('SELECT id, name, created_at AS createdAt FROM profiles WHERE id = ?').get(id) as Profile | undefined) ?? null;
+    return (this.db.prepare('SELECT id, name, role, created_at AS createdAt FROM profiles WHERE id = ?').get(id) as Profile | undefined) ?? null;
   }
   insertProfile(p: Profile): void {
-    this.db.prepare('INSERT INTO profiles (id, name, created_at) VALUES (?, ?, ?)').run(p.id, p.name, p.createdAt);
+    this.db.prepare('INSERT INTO profiles (id, name, role, created_at) VALUES (?, ?, ?, ?)').run(p.id, p.name, p.role, p.createdAt);
   }
 
   // Datasets

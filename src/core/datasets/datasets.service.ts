@@ -21,6 +21,7 @@ import { ulid } from '../../shared/ids';
 import { maskPii, piiMask } from '../../shared/pii';
 import { assignSplits } from '../../shared/split';
 import type { RunTarget, SamplingParams } from '../../shared/schemas';
+import type { Role } from '../../shared/roles';
 import { CoreError } from '../errors';
 import { importDataset, recordText, type ImportInput, type ImportOutcome } from './datasetImport';
 import { analyzeDataset, draftRows, indexDataset, JobRunner, removeDataset, type AnalyzeDeps, type DraftDeps } from './datasetJobs';
@@ -65,11 +66,11 @@ export class DatasetsService extends EventEmitter<{ importProgress: [ImportProgr
   profiles(): Profile[] {
     return this.repo.listProfiles();
   }
-  createProfile(name: string): Profile {
+  createProfile(name: string, role: Role = 'labeler'): Profile {
     if (this.repo.listProfiles().some((p) => p.name.toLowerCase() === name.toLowerCase())) {
       throw new CoreError('CONFLICT', `name: a profile named "${name}" already exists`);
     }
-    const p: Profile = { id: ulid(), name, createdAt: this.now() };
+    const p: Profile = { id: ulid(), name, role, createdAt: this.now() };
     this.repo.insertProfile(p);
     return p;
   }

@@ -34,7 +34,7 @@ export interface JobDeps {
 /** Progress events go out at most this often per evaluation. */
 const PROGRESS_MS = 100;
 
-const FAILED_STOPS = new Set<RunRecord['stopReason']>(['error', 'crash', 'interrupted', 'abort']);
+const FAILED_STOPS = new Set<RunRecord['stopReason']>(['error', 'crash', 'interrupted', 'abort', 'blocked']);
 
 /** Why a run gives no output to judge, or null when it finished normally (eos, maxTokens, stop). */
 function runFailure(r: RunRecord): string | null {
@@ -192,8 +192,9 @@ export class EvalJob {
     target: RunTarget,
     prompt: { systemPrompt: string; userMessage: string; variables: Record<string, string> },
     rest: Pick<VersionTemplate, 'params' | 'jsonSchema'>,
+    promptVersionId: string | null = null,
   ): Promise<RunRecord> {
-    const { runId } = this.deps.runs.start({ source: 'eval', target, modelId: null, ...prompt, ...rest });
+    const { runId } = this.deps.runs.start({ source: 'eval', target, modelId: null, ...prompt, ...rest, promptVersionId });
     this.inFlight.add(runId);
     try {
       return await this.deps.runs.wait(runId);
@@ -206,7 +207,7 @@ export class EvalJob {
   private async produce(cell: Cell): Promise<NewResult | null> {
     const { column, row } = cell;
     const t = this.ev.templates[column.versionId] as VersionTemplate;
-    const rec = await this.runTracked(column.target, { systemPrompt: t.systemPrompt, userMessage: t.userMessage, variables: row.variables }, t);
+    const rec = await this.runTracked(column.target, { systemPrompt: t.systemPrompt, userMessage: t.userMessage, variables: row.variables }, t, column.versionId);
     if (this.stopping && rec.stopReason === 'abort') return null;
     const failure = runFailure(rec);
     if (failure !== null) return this.errorResult(cell, rec, failure);

@@ -1,4 +1,5 @@
 import type { AdapterUse, LoadSettings, RunRecord, RunSource, RunSummary, RunTarget, SamplingParams, StopReason } from '../../shared/schemas';
+import type { RunGuard } from '../../shared/runGuard.schema';
 import type { Db } from '../db/openDb';
 
 interface RunRow {
@@ -33,6 +34,8 @@ interface RunRow {
   decode_tok_per_sec: number | null;
   started_at: number;
   finished_at: number | null;
+  guard_json: string | null;
+  prompt_version_id: string | null;
 }
 
 type SummaryRow = Pick<
@@ -89,6 +92,7 @@ function toRun(r: RunRow): RunRecord {
     e2eMs: r.e2e_ms,
     chunkTimesMs: JSON.parse(r.chunk_times_json) as number[],
     attempts: r.attempts,
+    guard: r.guard_json ? (JSON.parse(r.guard_json) as RunGuard) : null,
     startedAt: r.started_at,
     finishedAt: r.finished_at,
   };
@@ -107,6 +111,8 @@ export interface NewRun {
   loadSettings: LoadSettings | null;
   jsonSchema: string | null;
   startedAt: number;
+  guard?: RunGuard | null;
+  promptVersionId?: string | null;
 }
 
 export interface RunOutcome {
@@ -124,6 +130,8 @@ export interface RunOutcome {
   chunkTimesMs?: number[];
   attempts?: number | null;
   finishedAt: number;
+  /** Replaces the guard stored at start (it gains the output check). */
+  guard?: RunGuard | null;
 }
 
 export class RunsRepo {
@@ -133,19 +141,20 @@ export class RunsRepo {
   private readonly listStmt;
   private readonly listBeforeStmt;
   private readonly interruptStmt;
+  private readonly runningStmt;
 
   constructor(db: Db) {
     this.insertStmt = db.prepare(`
       INSERT INTO runs (id, source, target_kind, target_id, remote_model, adapters_json, model_id, model_name, system_prompt,
-        user_message, variables_json, params_json, load_settings_json, json_schema, status, started_at)
+        user_message, variables_json, params_json, load_settings_json, json_schema, status, started_at, guard_json, prompt_version_id)
       VALUES (@id, @source, @targetKind, @targetId, @remoteModel, @adaptersJson, @modelId, @modelName, @systemPrompt,
-        @userMessage, @variablesJson, @paramsJson, @loadSettingsJson, @jsonSchema, 'running', @startedAt)`);
+        @userMessage, @variablesJson, @paramsJson, @loadSettingsJson, @jsonSchema, 'running', @startedAt, @guardJson, @promptVersionId)`);
     this.finishStmt = db.prepare(`
       UPDATE runs SET output = @output, rendered_prompt = @renderedPrompt, status = 'done',
         stop_reason = @stopReason, error = @error, prompt_tokens = @promptTokens,
         completion_tokens = @completionTokens, ttft_ms = @ttftMs, decode_tok_per_sec = @decodeTokPerSec,
         tpot_ms = @tpotMs, itl_mean_ms = @itlMeanMs, e2e_ms = @e2eMs, chunk_times_json = @chunkTimesJson,
-        attempts = @attempts, finished_at = @finishedAt
+        attempts = @attempts, finished_at = @finishedAt, guard_json = coalesce(@guardJson, guard_json)
       WHERE id = @id`);
     this.getStmt = db.prepare<[string], RunRow>('SELECT * FROM runs WHERE id = ?');
     const summaryCols = `id, source, target_kind, target_id, remote_model, adapters_json, e2e_ms, model_id, model_name, substr(user_message, 1, 200) AS user_message, status, stop_reason,
@@ -156,6 +165,7 @@ export class RunsRepo {
     this.listBeforeStmt = db.prepare<[number, number], SummaryRow>(
       `SELECT ${summaryCols} FROM runs WHERE started_at < ? ORDER BY started_at DESC, id DESC LIMIT ?`,
     );
+    this.runningStmt = db.prepare<[], { id: string }>("SELECT id FROM runs WHERE status = 'running'");
     this.interruptStmt = db.prepare(
       "UPDATE runs SET status = 'done', stop_reason = 'interrupted', error = 'Lamplight closed while this run was in progress', finished_at = ? WHERE status = 'running'",
     );
@@ -178,14 +188,17 @@ export class RunsRepo {
       loadSettingsJson: r.loadSettings ? JSON.stringify(r.loadSettings) : null,
       jsonSchema: r.jsonSchema,
       startedAt: r.startedAt,
+      guardJson: r.guard ? JSON.stringify(r.guard) : null,
+      promptVersionId: r.promptVersionId ?? null,
     });
   }
 
   finish(id: string, o: RunOutcome): RunRecord {
-    const { chunkTimesMs, ...rest } = o;
+    const { chunkTimesMs, guard, ...rest } = o;
     this.finishStmt.run({
       id,
       ...rest,
+      guardJson: guard ? JSON.stringify(guard) : null,
       tpotMs: o.tpotMs ?? null,
       itlMeanMs: o.itlMeanMs ?? null,
       e2eMs: o.e2eMs ?? null,
@@ -221,8 +234,11 @@ export class RunsRepo {
     }));
   }
 
-  /** Runs left 'running' by a previous process that died: they are over, say so. */
-  markInterrupted(now: number): number {
-    return this.interruptStmt.run(now).changes;
+  /** Runs left 'running' by a previous process that died: they are over, say so. Returns them, ended. */
+  markInterrupted(now: number): RunRecord[] {
+    const ids = this.runningStmt.all().map((r) => r.id);
+    if (ids.length === 0) return [];
+    this.interruptStmt.run(now);
+    return ids.map((id) => this.get(id) as RunRecord);
   }
 }

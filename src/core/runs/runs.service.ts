@@ -10,6 +10,7 @@ import { substituteVariables } from '../../shared/template';
 import type { EngineService } from '../engine/engine.service';
 import type { AdapterSpec, ChatTurn, WorkerRunResult } from '../engine/protocol';
 import { CoreError } from '../errors';
+import type { GuardService, PreparedRun } from '../guard/guard.service';
 import type { ModelsService } from '../models/models.service';
 import type { RunOutcome, RunsRepo } from './runs.repo';
 
@@ -69,18 +70,20 @@ interface Active {
   firstChunkTokens: number;
   tokens: number;
   abort: AbortController | null;
+  /** The guard's decisions for this run (masking, who asked); null only in tests without a guard. */
+  prep: PreparedRun | null;
   done: Promise<RunRecord>;
   finish: (r: RunRecord) => void;
 }
 
-export type StartRun = RunRequest & { source?: RunSource };
+export type StartRun = Omit<RunRequest, 'promptVersionId'> & { source?: RunSource; promptVersionId?: string | null };
 
 function meanOrNull(values: readonly number[]): number | null {
   return values.length > 0 ? values.reduce((x, y) => x + y, 0) / values.length : null;
 }
 
 /** The streaming state of a run that has just been stored as 'running'. */
-function newActive(): Active {
+function newActive(prep: PreparedRun | null): Active {
   let finish!: (r: RunRecord) => void;
   const done = new Promise<RunRecord>((r) => (finish = r));
   return {
@@ -94,6 +97,7 @@ function newActive(): Active {
     firstChunkTokens: 0,
     tokens: 0,
     abort: null,
+    prep,
     done,
     finish: (r) => finish(r),
   };
@@ -122,6 +126,7 @@ export class RunsService extends EventEmitter<RunsEvents> {
   private readonly active = new Map<string, Active>();
   private remote: RemoteRunner | null = null;
   private adapters: RunAdapters | null = null;
+  private guard: GuardService | null = null;
 
   constructor(
     private readonly repo: RunsRepo,
@@ -129,7 +134,13 @@ export class RunsService extends EventEmitter<RunsEvents> {
     private readonly engine: EngineService,
   ) {
     super();
-    repo.markInterrupted(Date.now());
+  }
+
+  /** Every run passes the guard: PII policy before sending, output rules and the audit record after. */
+  setGuard(guard: GuardService): void {
+    this.guard = guard;
+    // Runs a previous process left running are over; each gets its audit record.
+    for (const r of this.repo.markInterrupted(Date.now())) guard.recordInterrupted(r);
   }
 
   setRemoteRunner(runner: RemoteRunner): void {
@@ -183,6 +194,12 @@ export class RunsService extends EventEmitter<RunsEvents> {
       modelName = this.remote.displayName(target.targetId, target.model);
     }
 
+    const promptVersionId = req.promptVersionId ?? null;
+    // Throws BLOCKED (audited) before anything is stored when the target's PII policy refuses the prompt.
+    const prep = this.guard?.prepareRun({ path: req.source ?? 'playground', target, systemText: system.text, userText: user.text, params: req.params, promptVersionId }) ?? null;
+    const sentSystem = prep ? prep.sentSystem : system.text;
+    const sentUser = prep ? prep.sentUser : user.text;
+
     const runId = ulid();
     this.repo.insert({
       id: runId,
@@ -197,13 +214,15 @@ export class RunsService extends EventEmitter<RunsEvents> {
       loadSettings: target.kind === 'local' ? this.engine.status.settings : null,
       jsonSchema: req.jsonSchema,
       startedAt: Date.now(),
+      guard: prep?.guard ?? null,
+      promptVersionId,
     });
-    const a = newActive();
+    const a = newActive(prep);
     this.active.set(runId, a);
     try {
       if (target.kind === 'local') {
         const uses = target.adapters ?? [];
-        const send = () => this.startLocal(runId, a, system.text, user.text, req, adapters);
+        const send = () => this.startLocal(runId, a, sentSystem, sentUser, req, adapters);
         if (uses.length === 0) send();
         else {
           // The files are checked against the model before llama.cpp sees them (once per pair; later runs
@@ -225,7 +244,7 @@ export class RunsService extends EventEmitter<RunsEvents> {
             });
         }
       }
-      else this.startRemote(runId, a, target, system.text, user.text, req);
+      else this.startRemote(runId, a, target, sentSystem, sentUser, req);
     } catch (e) {
       // Never leave a stored run 'running' that nothing will finish.
       this.complete(runId, a, { output: '', renderedPrompt: null, stopReason: 'error', error: (e as Error).message, promptTokens: null, completionTokens: null, ttftMs: null, decodeTokPerSec: null, finishedAt: Date.now() });
@@ -242,6 +261,9 @@ export class RunsService extends EventEmitter<RunsEvents> {
     const modelId = this.engine.loadedModelId;
     if (!modelId) throw new CoreError('CONFLICT', 'No model is loaded; load one first.');
     const model = this.models.get(modelId);
+    const target: RunTarget = { kind: 'local', modelId };
+    const prep = this.guard?.prepareRun({ path: 'api', target, systemText: req.systemPrompt, userText: req.userMessage, params: req.params, promptVersionId: null }) ?? null;
+    const mask = (t: string) => (prep?.masker ? prep.masker.mask(t).text : t);
     const runId = ulid();
     this.repo.insert({
       id: runId,
@@ -256,8 +278,9 @@ export class RunsService extends EventEmitter<RunsEvents> {
       loadSettings: this.engine.status.settings,
       jsonSchema: req.jsonSchema,
       startedAt: Date.now(),
+      guard: prep?.guard ?? null,
     });
-    const a = newActive();
+    const a = newActive(prep);
     this.active.set(runId, a);
     const chunkTimes: number[] = [];
     let badInput = false;
@@ -265,19 +288,18 @@ export class RunsService extends EventEmitter<RunsEvents> {
       this.engine.startRun(
         {
           runId,
-          systemPrompt: req.systemPrompt,
-          userMessage: req.userMessage,
+          systemPrompt: prep ? prep.sentSystem : req.systemPrompt,
+          userMessage: prep ? prep.sentUser : req.userMessage,
           params: req.params,
           jsonSchema: req.jsonSchema,
-          messages: req.messages,
-          completionPrompt: req.completionPrompt,
+          messages: req.messages && prep?.masker ? req.messages.map((m) => ({ ...m, content: mask(m.content) })) : req.messages,
+          completionPrompt: req.completionPrompt !== null ? mask(req.completionPrompt) : null,
           jsonObject: req.jsonObject,
         },
         {
           onChunk: (text, tokens) => {
             chunkTimes.push(performance.now());
-            this.onChunk(runId, a, text, tokens);
-            onDelta?.(text, tokens);
+            onDelta?.(this.onChunk(runId, a, text, tokens), tokens);
           },
           onDone: (result: WorkerRunResult) => {
             badInput = result.badInput === true;
@@ -312,8 +334,11 @@ export class RunsService extends EventEmitter<RunsEvents> {
     return { runId, done: a.done.then((record) => ({ record, badInput })) };
   }
 
-  private onChunk(runId: string, a: Active, text: string, tokens: number): void {
+  /** Returns the text as shown (unmasked). */
+  private onChunk(runId: string, a: Active, delta: string, tokens: number): string {
     const now = performance.now();
+    // Placeholders in a masked run's reply are put back here, on this machine, before anyone sees the text.
+    const text = a.prep?.unmasker ? a.prep.unmasker.push(delta) : delta;
     a.output += text;
     a.tokens += tokens;
     a.lastChunkAt = now;
@@ -321,23 +346,47 @@ export class RunsService extends EventEmitter<RunsEvents> {
       a.firstChunkAt = now;
       a.firstChunkTokens = tokens;
       this.emit('chunk', { runId, text, tokens });
-      return;
+      return text;
     }
     a.pendingText += text;
     a.pendingTokens += tokens;
     a.timer ??= setTimeout(() => this.flush(runId, a), FLUSH_MS);
+    return text;
   }
 
-  private complete(runId: string, a: Active, outcome: RunOutcome): RunRecord {
+  private complete(runId: string, a: Active, ended: RunOutcome): RunRecord {
+    let outcome = ended;
+    const received = ended.output;
+    const p = a.prep;
+    if (p && this.guard) {
+      const rest = p.unmasker?.end() ?? '';
+      if (rest) {
+        a.output += rest;
+        a.pendingText += rest;
+      }
+      const { output, check } = this.guard.finishOutput(p, received);
+      outcome = { ...outcome, output, guard: { ...p.guard, output: check } };
+      if (check.decision === 'block') {
+        outcome = { ...outcome, output: '', stopReason: 'blocked', error: `Blocked by output policy: ${check.reasons.join('; ')}` };
+      }
+    }
     this.flush(runId, a);
     this.active.delete(runId);
     const record = this.repo.finish(runId, outcome);
+    if (p && this.guard) {
+      try {
+        this.guard.recordRun(p, record, received);
+      } catch (e) {
+        // The run itself is stored; a failed audit write is reported, never silently dropped.
+        console.error(`audit: could not record run ${runId}: ${(e as Error).message}`);
+      }
+    }
     this.emit('finished', record);
     a.finish(record);
     return record;
   }
 
-  private startLocal(runId: string, a: Active, systemText: string, userText: string, req: RunRequest, adapters: AdapterSpec[]): void {
+  private startLocal(runId: string, a: Active, systemText: string, userText: string, req: StartRun, adapters: AdapterSpec[]): void {
     // Raw arrival times, so benchmarks derive TPOT/ITL/E2E for local runs as they do for remote ones.
     const chunkTimes: number[] = [];
     this.engine.startRun(
@@ -380,7 +429,7 @@ export class RunsService extends EventEmitter<RunsEvents> {
     target: Extract<RunTarget, { kind: 'remote' }>,
     systemText: string,
     userText: string,
-    req: RunRequest,
+    req: StartRun,
   ): void {
     const runner = this.remote as RemoteRunner;
     a.abort = new AbortController();

@@ -9,6 +9,7 @@ const WORDS: Record<StopReason, string> = {
   error: 'error',
   crash: 'engine crashed',
   interrupted: 'interrupted',
+  blocked: 'blocked by output policy',
 };
 
 export function stopReasonWords(reason: StopReason | null | undefined): string {
@@ -18,5 +19,5 @@ export function stopReasonWords(reason: StopReason | null | undefined): string {
 
 /** Reasons that mean something went wrong, for colouring. */
 export function isBadStop(reason: StopReason | null | undefined): boolean {
-  return reason === 'error' || reason === 'crash' || reason === 'interrupted';
+  return reason === 'error' || reason === 'crash' || reason === 'interrupted' || reason === 'blocked';
 }

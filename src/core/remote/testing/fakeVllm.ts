@@ -13,6 +13,8 @@ export interface FakeVllmOptions {
   runtimeLora?: boolean;
   /** Default 60 s. */
   lifetimeMs?: number;
+  /** The streamed answer for a chat request (default: fakeVllmAnswer(model)). */
+  answer?: (body: { model: string; messages: { role: string; content: string }[] }) => string;
 }
 
 export interface FakeVllmRequest {
@@ -105,7 +107,10 @@ export async function startFakeVllm(opts: FakeVllmOptions = {}): Promise<FakeVll
         const frame = (delta: object, finish: string | null) =>
           `data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', created: 0, model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
         res.write(frame({ role: 'assistant', content: '' }, null));
-        for (const word of fakeVllmAnswer(model).split(/(?= )/)) res.write(frame({ content: word }, null));
+        const text = opts.answer ? opts.answer(b as { model: string; messages: { role: string; content: string }[] }) : fakeVllmAnswer(model);
+        // A custom answer streams in 3-character pieces, so a placeholder in it arrives split across chunks.
+        const pieces = opts.answer ? (text.match(/.{1,3}/gsu) ?? []) : text.split(/(?= )/);
+        for (const piece of pieces) res.write(frame({ content: piece }, null));
         res.write(frame({}, 'stop'));
         return res.end('data: [DONE]\n\n');
       }

@@ -1,0 +1,210 @@
+// The guardrails through the real core: the role × command matrix over the contract, PII masked before it
+// reaches a loopback "remote" server and put back in the reply, block and warn policies, output rules, and
+// the audit record of each (with no raw PII in it).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { commandNames } from '../../shared/contract';
+import { can, Role } from '../../shared/roles';
+import type { Core } from '../createCore';
+import { startFakeVllm, type FakeVllm } from '../remote/testing/fakeVllm';
+import { openTestCore, tempDir } from '../testing/testCore';
+
+const ID = '11010519491231002X';
+const CARD = '6222021234567890128'; // 19-digit UnionPay, Luhn-valid
+const cores: Core[] = [];
+const servers: FakeVllm[] = [];
+afterEach(async () => {
+  await Promise.all(cores.splice(0).map((c) => c.close()));
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+function core(): Core {
+  const c = openTestCore({ dataDir: tempDir() });
+  cores.push(c);
+  return c;
+}
+
+/** Echoes every placeholder it received, so the reply must be unmasked locally. */
+async function echoServer(): Promise<FakeVllm> {
+  const s = await startFakeVllm({
+    lifetimeMs: 30_000,
+    answer: (b) => {
+      const user = b.messages.at(-1)?.content ?? '';
+      const held = user.match(/\[[A-Z_]+_\d+\]/g) ?? [];
+      return held.length ? `Noted: ${held.join(' and ')} are on file.` : 'Nothing to note.';
+    },
+  });
+  servers.push(s);
+  return s;
+}
+
+async function failureOf(p: Promise<unknown>): Promise<{ code: string; message: string }> {
+  try {
+    await p;
+  } catch (e) {
+    return { code: (e as { code: string }).code, message: (e as Error).message };
+  }
+  throw new Error('expected the command to fail');
+}
+
+async function remoteTarget(c: Core, s: FakeVllm) {
+  const t = await c.invoke('targets.add', { name: 'cloud box', baseUrls: [s.baseUrl] });
+  return { kind: 'remote' as const, targetId: t.id, model: s.baseModel };
+}
+
+function chatBodies(s: FakeVllm): string {
+  return s.requests.filter((r) => r.path === '/v1/chat/completions').map((r) => JSON.stringify(r.body)).join('\n');
+}
+
+describe('roles', () => {
+  it('refuses exactly the commands a role lacks, for every command in the contract, and audits each refusal', async () => {
+    const c = core();
+    const me = await c.invoke('session.whoami', {});
+    expect(me.role).toBe('admin');
+    for (const role of Role.options) {
+      const p = await c.invoke('profiles.create', { name: `p-${role}`, role });
+      const before = (await c.invoke('audit.list', { filter: { kind: 'denied' }, limit: 1000 })).total;
+      let denied = 0;
+      for (const name of commandNames) {
+        // Input 42 is wrong for every command: an allowed one fails validation, a refused one never gets there.
+        const r = await c.dispatch(name, 42, { profileId: p.id });
+        expect(r.ok).toBe(false);
+        const code = r.ok ? null : r.error.code;
+        if (can(role, name)) expect([name, code]).toEqual([name, 'BAD_INPUT']);
+        else {
+          expect([name, code]).toEqual([name, 'FORBIDDEN']);
+          denied++;
+        }
+      }
+      const after = await c.invoke('audit.list', { filter: { kind: 'denied' }, limit: 1000 });
+      expect(after.total - before).toBe(denied);
+      if (denied > 0) expect(after.records[0]?.profileName).toBe(`p-${role}`);
+    }
+    expect((await c.invoke('audit.verify', {})).ok).toBe(true);
+  });
+
+  it('names the refused permission, applies a role change at once, and keeps one admin', async () => {
+    const c = core();
+    const lena = await c.invoke('profiles.create', { name: 'Lena', role: 'labeler' });
+    const refused = await c.dispatch('targets.add', { name: 'x', baseUrls: ['http://127.0.0.1:9/v1'] }, { profileId: lena.id });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(!refused.ok && refused.error.message).toMatch(/Lena \(Labeler\) may not change policies, endpoints and profiles: targets\.add/);
+    const asLena = await c.dispatch('session.whoami', {}, { profileId: lena.id });
+    expect(asLena.ok && (asLena.value as { allowed: string[] }).allowed).toContain('datasets.label');
+
+    await c.invoke('profiles.setRole', { profileId: lena.id, role: 'admin' });
+    expect((await c.dispatch('guard.getPolicy', {}, { profileId: lena.id })).ok).toBe(true);
+    expect((await c.dispatch('audit.verify', {}, { profileId: lena.id })).ok).toBe(true);
+
+    const owner = (await c.invoke('session.whoami', {})).profileId;
+    await c.invoke('profiles.setRole', { profileId: lena.id, role: 'analyst' });
+    const last = await failureOf(c.invoke('profiles.setRole', { profileId: owner, role: 'analyst' }));
+    expect(last).toMatchObject({ code: 'CONFLICT' });
+    expect(last.message).toMatch(/only admin/);
+  });
+
+  it('lets a labeler label only as themselves', async () => {
+    const c = core();
+    const a = await c.invoke('profiles.create', { name: 'A', role: 'labeler' });
+    const b = await c.invoke('profiles.create', { name: 'B', role: 'labeler' });
+    const r = await c.dispatch('datasets.undo', { datasetId: 'nope', labelerId: b.id }, { profileId: a.id });
+    expect(r).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+  });
+});
+
+describe('PII before egress', () => {
+  it('masks an ID and a card before they leave, unmasks the streamed reply locally, and audits hashes only', async () => {
+    const c = core();
+    const s = await echoServer();
+    const target = await remoteTarget(c, s);
+    const userMessage = `客户身份证号 ${ID}，银行卡 ${CARD}，请核对。`;
+
+    const preview = await c.invoke('guard.preview', { target: { kind: 'remote', targetId: target.targetId }, userMessage });
+    expect(preview.action).toBe('mask');
+    expect(preview.findings.map((f) => [f.kind, f.placeholder])).toEqual([
+      ['id_card', '[ID_1]'],
+      ['bank_card', '[CARD_1]'],
+    ]);
+    expect(preview.sentUser).not.toContain(ID);
+    expect(JSON.stringify(preview)).not.toContain(CARD);
+
+    const chunks: string[] = [];
+    const off = c.on('runs.chunk', (ch) => chunks.push(ch.text));
+    const { runId } = await c.invoke('runs.start', { target, userMessage });
+    const rec = await c.runs.wait(runId);
+    off();
+    expect(rec.error).toBeNull();
+    expect(rec.output).toBe(`Noted: ${ID} and ${CARD} are on file.`);
+    expect(chunks.join('')).toBe(rec.output);
+    expect(rec.guard).toMatchObject({ piiAction: 'mask', piiCounts: { id_card: 1, bank_card: 1 } });
+    expect(rec.guard?.sentUser).toBe('客户身份证号 [ID_1]，银行卡 [CARD_1]，请核对。');
+
+    const sent = chatBodies(s);
+    expect(sent).toContain('[ID_1]');
+    expect(sent).not.toContain(ID);
+    expect(sent).not.toContain(CARD);
+    expect(sent).not.toContain('1949');
+
+    const { records } = await c.invoke('audit.list', { filter: { kind: 'ai_call' }, limit: 10 });
+    expect(records[0]).toMatchObject({ path: 'playground', runId, pii: { action: 'mask', counts: { id_card: 1, bank_card: 1 } }, finishReason: 'eos' });
+    expect(records[0]?.target).toMatchObject({ kind: 'remote', targetName: 'cloud box', endpoints: [s.baseUrl] });
+    expect(records[0]?.decisions.join('\n')).toMatch(/pii: masked 1 ID number, 1 card number/);
+    const raw = c.db.prepare('SELECT group_concat(body_json) AS all_ FROM audit_log').get() as { all_: string };
+    expect(raw.all_).not.toContain(ID);
+    expect(raw.all_).not.toContain(CARD);
+    expect(readFileSync(join(c.dataDir, 'lamplight.db')).includes(Buffer.from(`"${ID}`))).toBe(false);
+  });
+
+  it('block refuses before anything is sent; warn sends as is; allow on a target overrides the default', async () => {
+    const c = core();
+    const s = await echoServer();
+    const target = await remoteTarget(c, s);
+    const policy = await c.invoke('guard.getPolicy', {});
+    await c.invoke('guard.setPolicy', { policy: { ...policy, pii: { ...policy.pii, remoteDefault: 'block' } } });
+    const blocked = await failureOf(c.invoke('runs.start', { target, userMessage: `ID ${ID}` }));
+    expect(blocked.code).toBe('BLOCKED');
+    expect(blocked.message).toMatch(/1 ID number/);
+    expect(chatBodies(s)).toBe('');
+    const rec = (await c.invoke('audit.list', { filter: { outcome: 'blocked' }, limit: 5 })).records[0];
+    expect(rec).toMatchObject({ kind: 'ai_call', finishReason: 'blocked', pii: { action: 'block', counts: { id_card: 1 } } });
+
+    await c.invoke('guard.setPolicy', { policy: { ...policy, pii: { ...policy.pii, remoteDefault: 'block', targets: { [target.targetId]: 'warn' } } } });
+    const warned = await c.runs.wait((await c.invoke('runs.start', { target, userMessage: `ID ${ID}` })).runId);
+    expect(warned.guard?.piiAction).toBe('warn');
+    expect(chatBodies(s)).toContain(ID);
+  });
+});
+
+describe('output rules', () => {
+  it('flags or blocks an output with the reason stored on the run and in the audit log; a bad regex names its rule', async () => {
+    const c = core();
+    const s = await startFakeVllm({ lifetimeMs: 30_000, answer: () => 'The password is hunter2.' });
+    servers.push(s);
+    const target = await remoteTarget(c, s);
+    const policy = await c.invoke('guard.getPolicy', {});
+
+    await c.invoke('guard.setPolicy', { policy: { ...policy, output: { rules: [{ kind: 'words', name: 'secrets', words: ['password'], action: 'flag', enabled: true }] } } });
+    const flagged = await c.runs.wait((await c.invoke('runs.start', { target, userMessage: 'hi' })).runId);
+    expect(flagged.output).toBe('The password is hunter2.');
+    expect(flagged.guard?.output).toEqual({ decision: 'flag', reasons: ['rule "secrets" (flag): output contains "password" at character 5'] });
+
+    await c.invoke('guard.setPolicy', {
+      policy: { ...policy, output: { rules: [{ kind: 'json', name: 'must be JSON', action: 'block', enabled: true }] } },
+    });
+    const blocked = await c.runs.wait((await c.invoke('runs.start', { target, userMessage: 'hi' })).runId);
+    expect(blocked.stopReason).toBe('blocked');
+    expect(blocked.output).toBe('');
+    expect(blocked.error).toMatch(/^Blocked by output policy: rule "must be JSON" \(block\): output is not valid JSON/);
+    const audit = (await c.invoke('audit.list', { filter: { outcome: 'blocked' }, limit: 5 })).records[0];
+    expect(audit?.runId).toBe(blocked.id);
+
+    const bad = await failureOf(
+      c.invoke('guard.setPolicy', { policy: { ...policy, pii: { ...policy.pii, customRules: [{ name: 'EMP', pattern: '(unclosed', flags: '' }] } } }),
+    );
+    expect(bad.code).toBe('BAD_INPUT');
+    expect(bad.message).toMatch(/EMP/);
+    expect((await c.invoke('guard.getPolicy', {})).output.rules[0]?.name).toBe('must be JSON');
+    expect((await c.invoke('audit.list', { filter: { kind: 'policy' }, limit: 10 })).total).toBe(2);
+  });
+});

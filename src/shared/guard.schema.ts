@@ -1,0 +1,197 @@
+// Enterprise guardrails: PII policy per target (mask before egress, warn, block, allow), output rules, the
+// hash-chained audit log, and profiles with roles. Every AI path goes through the core's guard; these are
+// the shapes the UI, CLI and tests see.
+import { z } from 'zod';
+import type { CommandSpec } from './contract';
+import { Id } from './schemas';
+import { Role } from './roles';
+import { PiiAction } from './runGuard.schema';
+
+export { OutputCheck, PiiAction, RunGuard } from './runGuard.schema';
+
+const Empty = z.object({}).strict().default({});
+
+/** A user-defined detector: its matches are masked as `[NAME_1]`, `[NAME_2]`… */
+export const PiiRule = z.object({
+  name: z.string().regex(/^[A-Z][A-Z0-9_]{0,23}$/, 'rule names are upper-case letters, digits and _ (e.g. EMPLOYEE_NO)'),
+  pattern: z.string().min(1).max(2000),
+  /** JavaScript RegExp flags besides g (always on): i, m, s, u. */
+  flags: z.string().regex(/^[imsu]*$/, 'flags: only i, m, s and u').default(''),
+});
+export type PiiRule = z.infer<typeof PiiRule>;
+
+export const OutputAction = z.enum(['flag', 'block']);
+export type OutputAction = z.infer<typeof OutputAction>;
+
+const RuleBase = {
+  name: z.string().trim().min(1).max(100),
+  action: OutputAction.default('flag'),
+  enabled: z.boolean().default(true),
+};
+export const OutputRule = z.discriminatedUnion('kind', [
+  /** Any of these words or phrases (case-insensitive) in the output. */
+  z.object({ kind: z.literal('words'), ...RuleBase, words: z.array(z.string().trim().min(1).max(200)).min(1).max(5000) }),
+  z.object({ kind: z.literal('regex'), ...RuleBase, pattern: z.string().min(1).max(2000), flags: z.string().regex(/^[imsu]*$/).default('') }),
+  z.object({ kind: z.literal('maxLength'), ...RuleBase, chars: z.number().int().min(1).max(10_000_000) }),
+  /** The whole output must parse as JSON (surrounding whitespace and a ```json fence are allowed). */
+  z.object({ kind: z.literal('json'), ...RuleBase }),
+]);
+export type OutputRule = z.infer<typeof OutputRule>;
+
+export const GuardPolicy = z.object({
+  pii: z
+    .object({
+      /** What happens to PII in a request to a remote target that has no setting of its own. */
+      remoteDefault: PiiAction.default('mask'),
+      /** Requests to local models (the data does not leave the machine). */
+      local: PiiAction.default('allow'),
+      /** Per remote target id. */
+      targets: z.record(Id, PiiAction).default({}),
+      customRules: z.array(PiiRule).max(200).default([]),
+    })
+    .default({ remoteDefault: 'mask', local: 'allow', targets: {}, customRules: [] }),
+  output: z.object({ rules: z.array(OutputRule).max(500).default([]) }).default({ rules: [] }),
+});
+export type GuardPolicy = z.infer<typeof GuardPolicy>;
+export type GuardPolicyInput = z.input<typeof GuardPolicy>;
+
+/** What a finding looks like outside the core: where it is and a redacted form, never the raw value. */
+export const PiiFinding = z.object({
+  /** id_card, bank_card, phone, email, or a custom rule's NAME. */
+  kind: z.string(),
+  field: z.enum(['system', 'user']),
+  start: z.number().int(),
+  end: z.number().int(),
+  /** The placeholder it is sent as, e.g. [ID_1] (same value, same placeholder). */
+  placeholder: z.string(),
+  /** Partly hidden, for display: 1101**********002X. */
+  redacted: z.string(),
+});
+export type PiiFinding = z.infer<typeof PiiFinding>;
+
+export const GuardPreview = z.object({
+  action: PiiAction,
+  /** Why this action applies: "remote target GPU box (default for remote targets)". */
+  reason: z.string(),
+  findings: z.array(PiiFinding),
+  /** The texts as they would leave the machine (masked when the action is mask). */
+  sentSystem: z.string(),
+  sentUser: z.string(),
+});
+export type GuardPreview = z.infer<typeof GuardPreview>;
+
+export const AuditKind = z.enum(['ai_call', 'denied', 'policy', 'profile']);
+export type AuditKind = z.infer<typeof AuditKind>;
+
+export const AuditTarget = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('local'),
+    modelId: z.string().nullable(),
+    modelName: z.string(),
+    modelSha256: z.string().nullable(),
+    adapters: z.array(z.object({ name: z.string(), sha256: z.string().nullable(), scale: z.number() })),
+  }),
+  z.object({ kind: z.literal('remote'), targetId: z.string(), targetName: z.string(), endpoints: z.array(z.string()), model: z.string() }),
+]);
+export type AuditTarget = z.infer<typeof AuditTarget>;
+
+/** The hashed body of an audit record: everything but its place in the chain. */
+export const AuditEntry = z.object({
+  id: Id,
+  kind: AuditKind,
+  startedAt: z.number(),
+  endedAt: z.number().nullable(),
+  profileId: z.string().nullable(),
+  profileName: z.string(),
+  role: Role.nullable(),
+  /** playground, compare, eval, dataset, bench, api, cli — or the command name for denied/policy/profile. */
+  path: z.string(),
+  target: AuditTarget.nullable(),
+  params: z.record(z.string(), z.unknown()).nullable(),
+  promptVersionId: z.string().nullable(),
+  runId: z.string().nullable(),
+  /** sha256 hex of what left for the model (system + "\n\n" + user, masked) and of the output received. */
+  inputHash: z.string().nullable(),
+  outputHash: z.string().nullable(),
+  pii: z.object({ action: PiiAction, counts: z.record(z.string(), z.number().int()) }).nullable(),
+  /** Policy decisions, one line each: "pii: masked 1 id_card", "output: blocked by rule …", "denied: …". */
+  decisions: z.array(z.string()),
+  promptTokens: z.number().nullable(),
+  completionTokens: z.number().nullable(),
+  finishReason: z.string().nullable(),
+  error: z.string().nullable(),
+});
+export type AuditEntry = z.infer<typeof AuditEntry>;
+
+export const AuditRecord = AuditEntry.extend({
+  seq: z.number().int(),
+  prevHash: z.string(),
+  hash: z.string(),
+});
+export type AuditRecord = z.infer<typeof AuditRecord>;
+
+export const AuditFilter = z.object({
+  kind: AuditKind.optional(),
+  path: z.string().max(100).optional(),
+  profileId: Id.optional(),
+  /** Substring of the target's model name, endpoint or target name. */
+  target: z.string().max(500).optional(),
+  outcome: z.enum(['error', 'cancelled', 'masked', 'blocked', 'flagged']).optional(),
+  from: z.number().optional(),
+  to: z.number().optional(),
+});
+export type AuditFilter = z.infer<typeof AuditFilter>;
+
+export const AuditVerify = z.object({
+  ok: z.boolean(),
+  /** Records checked. */
+  count: z.number().int(),
+  headSeq: z.number().int().nullable(),
+  /** The HMAC checkpoint of the head (kept outside the database), if there is one. */
+  checkpointSeq: z.number().int().nullable(),
+  /** The first record that does not verify (or the first missing one when the tail was cut). */
+  firstBrokenSeq: z.number().int().nullable(),
+  message: z.string(),
+});
+export type AuditVerify = z.infer<typeof AuditVerify>;
+
+export const SessionInfo = z.object({
+  profileId: Id,
+  profileName: z.string(),
+  role: Role,
+  /** The commands this profile may call (the UI hides the rest; the core refuses them either way). */
+  allowed: z.array(z.string()),
+});
+export type SessionInfo = z.infer<typeof SessionInfo>;
+
+const FilePath = z.string().min(1).max(4096);
+
+export const guardCommands = {
+  'session.whoami': { input: Empty, output: SessionInfo },
+  'profiles.setRole': { input: z.object({ profileId: Id, role: Role }), output: z.object({ profileId: Id, role: Role }) },
+  /** A new browser-host access token for the profile (shown once; the previous one stops working). */
+  'profiles.issueToken': { input: z.object({ profileId: Id }), output: z.object({ token: z.string() }) },
+
+  'guard.getPolicy': { input: Empty, output: GuardPolicy },
+  'guard.setPolicy': { input: z.object({ policy: GuardPolicy }), output: GuardPolicy },
+  /** What would leave the machine if this prompt were sent to this target now. */
+  'guard.preview': {
+    input: z.object({
+      target: z.discriminatedUnion('kind', [
+        z.object({ kind: z.literal('local') }),
+        z.object({ kind: z.literal('remote'), targetId: Id }),
+      ]),
+      systemPrompt: z.string().max(2_000_000).default(''),
+      userMessage: z.string().max(2_000_000),
+      variables: z.record(z.string(), z.string()).default({}),
+    }),
+    output: GuardPreview,
+  },
+
+  'audit.list': {
+    input: z.object({ filter: AuditFilter.default({}), limit: z.number().int().min(1).max(1000).default(200), beforeSeq: z.number().int().optional() }),
+    output: z.object({ records: z.array(AuditRecord), total: z.number().int() }),
+  },
+  'audit.verify': { input: Empty, output: AuditVerify },
+  'audit.export': { input: z.object({ path: FilePath, filter: AuditFilter.default({}) }), output: z.object({ path: z.string(), count: z.number().int() }) },
+} as const satisfies Record<string, CommandSpec>;
