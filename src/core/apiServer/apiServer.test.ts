@@ -27,6 +27,7 @@ beforeAll(async () => {
   core = openTestCore();
   core.on('apiServer.status', (s) => statuses.push(s));
   model = await core.invoke('models.add', { path: fx.tinyQ8_0 });
+  await core.models.idle(); // hashed, so audit records name the file's sha256
   // One thread: on a 2-core machine shared with other work, two spinning llama.cpp threads can slow decode
   // many times over; these tests check behaviour, not speed.
   await core.invoke('engine.load', { modelId: model.id, settings: { gpu: 'cpu', contextSize: 512, threads: 1 } });
@@ -110,6 +111,11 @@ describe('OpenAI endpoints', () => {
     expect(rec.promptTokens).toBe(r.usage?.prompt_tokens);
     expect(rec.ttftMs).toBeGreaterThan(0);
     expect(rec.e2eMs).toBeGreaterThanOrEqual(rec.ttftMs as number);
+
+    // Audited like every AI path: as the profile that started the server, with the model file's hash.
+    const audit = (await core.invoke('audit.list', { filter: { path: 'api' }, limit: 50 })).records.find((a) => a.runId === rec.id);
+    expect(audit).toMatchObject({ kind: 'ai_call', role: 'admin', finishReason: 'maxTokens', completionTokens: 8, target: { kind: 'local', modelId: model.id } });
+    expect(audit?.target?.kind === 'local' && audit.target.modelSha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('chat, multi-turn: the whole conversation reaches the model and history keeps a transcript', async () => {
