@@ -3,16 +3,9 @@
 // Prints one JSON object. Run: node --expose-gc --import tsx bench/dataQuality.bench.ts
 import { piiMask } from '../src/shared/pii';
 import { minhash, NearDupIndex } from '../src/core/datasets/quality/minhash';
+import { mulberry32 } from '../src/shared/stats';
 
-function rng(seed: number): () => number {
-  let t = seed >>> 0;
-  return () => {
-    t = (t + 0x6d2b79f5) >>> 0;
-    let r = Math.imul(t ^ (t >>> 15), 1 | t);
-    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
-    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 function corpus(n: number, seed = 1): string[] {
   const rnd = rng(seed);

@@ -5,16 +5,9 @@
 import { loadCorpus, scoreCorpus } from '../src/core/guard/piiCorpus';
 import { findPii } from '../src/shared/pii';
 import { PiiMasker } from '../src/shared/piiMask';
+import { mulberry32 } from '../src/shared/stats';
 
-function rng(seed: number): () => number {
-  let t = seed >>> 0;
-  return () => {
-    t = (t + 0x6d2b79f5) >>> 0;
-    let r = Math.imul(t ^ (t >>> 15), 1 | t);
-    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
-    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 const corpus = loadCorpus();
 const score = scoreCorpus(corpus);

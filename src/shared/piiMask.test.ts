@@ -117,3 +117,16 @@ describe('unmasking', () => {
     expect(s.end()).toBe('');
   });
 });
+
+describe('repeated values', () => {
+  it('masks every copy of a found value, also where the detectors would let it pass, and across texts', () => {
+    const card = '6222021234567890128';
+    const m = new PiiMasker();
+    const sys = m.mask(`卡号 ${card}`);
+    // After "ref" the detectors would not read it as a card; the copy is masked anyway.
+    const user = m.mask(`reference ${card}, not x${card}9`);
+    expect(sys.text).toBe('卡号 [CARD_1]');
+    expect(user.text).toBe(`reference [CARD_1], not x${card}9`);
+    expect(m.counts()).toEqual({ bank_card: 2 });
+  });
+});

@@ -83,6 +83,7 @@ export function redact(kind: string, raw: string): string {
 export class PiiMasker {
   private readonly byValue = new Map<string, string>();
   private readonly byPlaceholder = new Map<string, string>();
+  private readonly kindOf = new Map<string, string>();
   private readonly next = new Map<string, number>();
   private readonly perKind: Record<string, number> = {};
 
@@ -97,7 +98,7 @@ export class PiiMasker {
     let last = 0;
     for (const sp of spans) {
       const raw = text.slice(sp.start, sp.end);
-      const placeholder = this.placeholder(sp.prefix, raw);
+      const placeholder = this.placeholder(sp.prefix, raw, sp.kind);
       findings.push({ kind: sp.kind, start: sp.start, end: sp.end, placeholder, redacted: redact(sp.kind, raw) });
       this.perKind[sp.kind] = (this.perKind[sp.kind] ?? 0) + 1;
       out += text.slice(last, sp.start) + placeholder;
@@ -116,7 +117,7 @@ export class PiiMasker {
     return { ...this.perKind };
   }
 
-  private placeholder(prefix: string, raw: string): string {
+  private placeholder(prefix: string, raw: string, kind: string): string {
     const key = prefix + '\u0000' + raw;
     let ph = this.byValue.get(key);
     if (ph === undefined) {
@@ -125,12 +126,45 @@ export class PiiMasker {
       ph = `[${prefix}_${n}]`;
       this.byValue.set(key, ph);
       this.byPlaceholder.set(ph, raw);
+      this.kindOf.set(ph, kind);
     }
     return ph;
   }
 
   /** Built-in findings, then custom matches that overlap neither a built-in one nor an earlier custom one. */
   private spans(text: string): Span[] {
+    return this.withRepeats(text, this.detected(text));
+  }
+
+  /**
+   * A value found once is masked wherever else it appears in the request, even where the detectors would
+   * not flag it on their own (e.g. a card number after "ref"): one masked copy must not sit beside a raw one.
+   */
+  private withRepeats(text: string, spans: Span[]): Span[] {
+    const known = new Map<string, Span>();
+    for (const sp of spans) known.set(text.slice(sp.start, sp.end), sp);
+    for (const [key, ph] of this.byValue) {
+      const raw = this.byPlaceholder.get(ph) as string;
+      if (!known.has(raw)) known.set(raw, { kind: this.kindOf.get(ph) as string, prefix: key.slice(0, key.indexOf('\u0000')), start: 0, end: 0 });
+    }
+    const taken = spans.slice();
+    let added = false;
+    for (const [raw, like] of known) {
+      if (raw.length < 4) continue;
+      for (let at = text.indexOf(raw); at !== -1; at = text.indexOf(raw, at + raw.length)) {
+        const end = at + raw.length;
+        // Not part of a longer number or word.
+        if (isWordy(text.charCodeAt(at - 1)) && isWordy(text.charCodeAt(at))) continue;
+        if (isWordy(text.charCodeAt(end)) && isWordy(text.charCodeAt(end - 1))) continue;
+        if (taken.some((t) => at < t.end && end > t.start)) continue;
+        taken.push({ kind: like.kind, prefix: like.prefix, start: at, end });
+        added = true;
+      }
+    }
+    return added ? taken.sort((a, b) => a.start - b.start) : spans;
+  }
+
+  private detected(text: string): Span[] {
     const spans: Span[] = findPii(text).map((m) => ({ kind: m.kind, prefix: PREFIX[m.kind], start: m.start, end: m.end }));
     if (this.rules.length === 0) return spans;
     const custom: Span[] = [];
@@ -153,6 +187,11 @@ export class PiiMasker {
     for (const c of custom) if (!overlaps(c)) taken.push(c);
     return taken.sort((a, b) => a.start - b.start);
   }
+}
+
+/** ASCII letters and digits, full-width digits: a match glued to these is part of something longer. */
+function isWordy(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 0xff10 && c <= 0xff19);
 }
 
 const PLACEHOLDER = /\[[A-Z][A-Z0-9_]*_\d+\]/g;

@@ -47,7 +47,7 @@ export function mcnemarExact(a: readonly boolean[], b: readonly boolean[]): McNe
 }
 
 /** Small deterministic PRNG (mulberry32) so a bootstrap gives the same interval for the same seed. */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let t = seed >>> 0;
   return () => {
     t = (t + 0x6d2b79f5) >>> 0;
