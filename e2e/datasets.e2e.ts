@@ -99,6 +99,9 @@ test('datasets: import with bad lines, search, label, filter, export', async ({ 
   await ds.grid().press('Enter');
   const panel = page.getByTestId('labeling-panel');
   await expect(panel).toBeVisible();
+  // The session's own profile is always listed: a new labeler profile is behind "+ New".
+  await expect(page.getByTestId('labeling-profile-name').or(page.getByTestId('labeling-profile-new'))).toBeVisible();
+  if (await page.getByTestId('labeling-profile-new').isVisible()) await page.getByTestId('labeling-profile-new').click();
   await page.getByTestId('labeling-profile-name').fill('Ann');
   await page.getByTestId('labeling-profile-create').click();
   await expect(page.getByTestId('labeling-position')).toContainText('1');

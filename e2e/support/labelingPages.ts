@@ -49,7 +49,12 @@ export class LabelingPage {
   }
 
   async createProfile(name: string): Promise<void> {
-    await this.page.getByTestId('labeling-profile-name').fill(name);
+    // The session's own profile (the owner) is always listed, so the name field sits behind "+ New".
+    const field = this.page.getByTestId('labeling-profile-name');
+    const more = this.page.getByTestId('labeling-profile-new');
+    await expect(field.or(more)).toBeVisible();
+    if (await more.isVisible()) await more.click();
+    await field.fill(name);
     await this.page.getByTestId('labeling-profile-create').click();
     await expect(this.page.getByTestId('labeling-need-profile')).toHaveCount(0);
     // Hand the keyboard back to the page, as a labeler does after picking a profile.

@@ -296,10 +296,10 @@ export class AuditLog {
       return fail(first, `${range(first, cp.seq)} missing (${ends} but its checkpoint is at ${cp.seq})`);
     }
     if (cpHash !== cp.hash) return fail(cp.seq, `record ${cp.seq}: its hash differs from the checkpointed one (the log was rewritten at or before it)`);
-    if (head === cp.seq) return pass(`${count} records verified; the head (record ${head}) matches its checkpoint`);
+    if (head === cp.seq) return pass(`${count} record${count === 1 ? '' : 's'} verified; the head (record ${head}) matches its checkpoint`);
     // The checkpoint is written just after each commit: a crash in between leaves exactly one record past it.
     if (head === cp.seq + 1) {
-      return pass(`${count} records verified; record ${head} was written after the last checkpoint (${cp.seq}), as when the app stops between saving a record and its checkpoint${note}`);
+      return pass(`${count} record${count === 1 ? '' : 's'} verified; record ${head} was written after the last checkpoint (${cp.seq}), as when the app stops between saving a record and its checkpoint${note}`);
     }
     const now = this.readCheckpoint();
     if (now && now !== 'unreadable' && now.seq !== cp.seq) return { ...fail(cp.seq + 1, 'the log kept changing while it was verified; try again'), retry: true };

@@ -47,6 +47,12 @@ export interface PreparedRun {
   /** Unmasks streamed deltas; null when nothing was masked. */
   unmasker: StreamUnmasker | null;
   mapping: ReadonlyMap<string, string> | null;
+  /**
+   * How the reply may stream while output rules can still block it: open (no block rule), check (block
+   * rules are checked as text arrives and the run is stopped on a match), hold (a must-be-JSON block rule:
+   * nothing is shown before the whole reply passed).
+   */
+  gate: 'open' | 'check' | 'hold';
   /** The request's masker when the action is mask, for further texts of it (API chat turns). */
   masker: PiiMasker | null;
   decisions: string[];
@@ -291,6 +297,7 @@ export class GuardService {
       unmasker: masked ? new StreamUnmasker(mapping as ReadonlyMap<string, string>) : null,
       mapping: masked ? mapping : null,
       masker: action === 'mask' ? masker : null,
+      gate: this.gate(),
       decisions,
       guard: { piiAction: action, piiCounts: counts, sentSystem: masked ? sentSystem : null, sentUser: masked ? sentUser : null, output: null },
     };
@@ -300,6 +307,17 @@ export class GuardService {
   finishOutput(p: PreparedRun, received: string): { output: string; check: OutputCheck } {
     const output = p.mapping ? unmaskText(received, p.mapping) : received;
     return { output, check: checkOutput(this.outputRules, output) };
+  }
+
+  private gate(): PreparedRun['gate'] {
+    const blocking = this.outputRules.filter((c) => c.rule.enabled && c.rule.action === 'block');
+    if (blocking.some((c) => c.rule.kind === 'json')) return 'hold';
+    return blocking.length > 0 ? 'check' : 'open';
+  }
+
+  /** A streaming reply so far already breaks a block rule (JSON rules wait for the end). */
+  blocksSoFar(text: string): boolean {
+    return checkOutput(this.outputRules.filter((c) => c.rule.action === 'block' && c.rule.kind !== 'json'), text).decision === 'block';
   }
 
   /** Output rules alone (for outputs the guard did not prepare, e.g. runs ended at start-up). */

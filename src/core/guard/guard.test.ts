@@ -189,10 +189,23 @@ describe('output rules', () => {
     expect(flagged.output).toBe('The password is hunter2.');
     expect(flagged.guard?.output).toEqual({ decision: 'flag', reasons: ['rule "secrets" (flag): output contains "password" at character 5'] });
 
+    // A block rule is checked as the text streams: the run stops at the match and no more text is shown.
+    await c.invoke('guard.setPolicy', { policy: { ...policy, output: { rules: [{ kind: 'words', name: 'secrets', words: ['password'], action: 'block', enabled: true }] } } });
+    const shown: string[] = [];
+    const off = c.on('runs.chunk', (ch) => shown.push(ch.text));
+    const cut = await c.runs.wait((await c.invoke('runs.start', { target, userMessage: 'hi' })).runId);
+    expect(cut).toMatchObject({ stopReason: 'blocked', output: '' });
+    expect(shown.join('')).not.toContain('password');
+    expect(shown.join('')).not.toContain('hunter2');
+
+    // Must-be-JSON can only be judged at the end: nothing is shown before it is.
+    shown.length = 0;
     await c.invoke('guard.setPolicy', {
       policy: { ...policy, output: { rules: [{ kind: 'json', name: 'must be JSON', action: 'block', enabled: true }] } },
     });
     const blocked = await c.runs.wait((await c.invoke('runs.start', { target, userMessage: 'hi' })).runId);
+    off();
+    expect(shown.join('')).toBe('');
     expect(blocked.stopReason).toBe('blocked');
     expect(blocked.output).toBe('');
     expect(blocked.error).toMatch(/^Blocked by output policy: rule "must be JSON" \(block\): output is not valid JSON/);
@@ -205,6 +218,6 @@ describe('output rules', () => {
     expect(bad.code).toBe('BAD_INPUT');
     expect(bad.message).toMatch(/EMP/);
     expect((await c.invoke('guard.getPolicy', {})).output.rules[0]?.name).toBe('must be JSON');
-    expect((await c.invoke('audit.list', { filter: { kind: 'policy' }, limit: 10 })).total).toBe(2);
+    expect((await c.invoke('audit.list', { filter: { kind: 'policy' }, limit: 10 })).total).toBe(3);
   });
 });

@@ -72,6 +72,12 @@ interface Active {
   abort: AbortController | null;
   /** The guard's decisions for this run (masking, who asked); null only in tests without a guard. */
   prep: PreparedRun | null;
+  /** Text not shown yet because an output rule may still block it (gate 'hold'). */
+  held: string;
+  /** A block rule matched mid-stream: nothing more is shown and the run is being stopped. */
+  suppressed: boolean;
+  /** Where held text goes besides the chunk events when it is released (the API server's stream). */
+  release?: (text: string) => void;
   done: Promise<RunRecord>;
   finish: (r: RunRecord) => void;
 }
@@ -98,6 +104,8 @@ function newActive(prep: PreparedRun | null): Active {
     tokens: 0,
     abort: null,
     prep,
+    held: '',
+    suppressed: false,
     done,
     finish: (r) => finish(r),
   };
@@ -281,6 +289,7 @@ export class RunsService extends EventEmitter<RunsEvents> {
       guard: prep?.guard ?? null,
     });
     const a = newActive(prep);
+    if (onDelta) a.release = (text) => onDelta(text, 0);
     this.active.set(runId, a);
     const chunkTimes: number[] = [];
     let badInput = false;
@@ -299,7 +308,8 @@ export class RunsService extends EventEmitter<RunsEvents> {
         {
           onChunk: (text, tokens) => {
             chunkTimes.push(performance.now());
-            onDelta?.(this.onChunk(runId, a, text, tokens), tokens);
+            const shown = this.onChunk(runId, a, text, tokens);
+            if (shown) onDelta?.(shown, tokens);
           },
           onDone: (result: WorkerRunResult) => {
             badInput = result.badInput === true;
@@ -342,6 +352,11 @@ export class RunsService extends EventEmitter<RunsEvents> {
     a.output += text;
     a.tokens += tokens;
     a.lastChunkAt = now;
+    if (this.withheld(runId, a, text)) {
+      a.firstChunkAt ??= now;
+      if (a.firstChunkTokens === 0) a.firstChunkTokens = tokens;
+      return '';
+    }
     if (a.firstChunkAt === null) {
       a.firstChunkAt = now;
       a.firstChunkTokens = tokens;
@@ -354,6 +369,24 @@ export class RunsService extends EventEmitter<RunsEvents> {
     return text;
   }
 
+  /** True when this text must not be shown (yet): output rules that block are checked before anyone sees it. */
+  private withheld(runId: string, a: Active, text: string): boolean {
+    const gate = a.prep?.gate ?? 'open';
+    if (gate === 'open') return false;
+    if (a.suppressed) return true;
+    if (gate === 'hold') {
+      a.held += text;
+      return true;
+    }
+    if (this.guard?.blocksSoFar(a.output)) {
+      a.suppressed = true;
+      a.pendingText = '';
+      this.cancel(runId);
+      return true;
+    }
+    return false;
+  }
+
   private complete(runId: string, a: Active, ended: RunOutcome): RunRecord {
     let outcome = ended;
     const received = ended.output;
@@ -362,12 +395,18 @@ export class RunsService extends EventEmitter<RunsEvents> {
       const rest = p.unmasker?.end() ?? '';
       if (rest) {
         a.output += rest;
-        a.pendingText += rest;
+        if (p.gate === 'hold') a.held += rest;
+        else if (!a.suppressed) a.pendingText += rest;
       }
       const { output, check } = this.guard.finishOutput(p, received);
       outcome = { ...outcome, output, guard: { ...p.guard, output: check } };
       if (check.decision === 'block') {
         outcome = { ...outcome, output: '', stopReason: 'blocked', error: `Blocked by output policy: ${check.reasons.join('; ')}` };
+        a.pendingText = '';
+      } else if (p.gate === 'hold') {
+        // Passed: shown now, whole (and sent to an API stream that waited for it).
+        a.pendingText += a.held;
+        a.release?.(a.held);
       }
     }
     this.flush(runId, a);

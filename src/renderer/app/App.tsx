@@ -16,7 +16,9 @@ import { TargetsView } from '../features/targets/TargetsView';
 import { TestSetsView } from '../features/testsets/TestSetsView';
 import { ErrorNote } from '../ui/ErrorNote';
 import { Nav } from './Nav';
-import { VIEWS, viewForShortcut, type View } from './views';
+import { SessionBadge } from './SessionBadge';
+import { useSessionStore } from './session.store';
+import { visibleViews, viewForShortcut, type View } from './views';
 
 // The prompt library brings the contract's zod schemas (it validates drafts with them); only opening it pays.
 // Evaluations validate assertions with the contract's zod schemas too: loaded when opened.
@@ -27,12 +29,17 @@ const EvalsView = lazy(() => import('../features/evals/EvalsView').then((m) => (
 const TrainingView = lazy(() => import('../features/training/TrainingView').then((m) => ({ default: m.TrainingView })));
 // Cost & latency brings Chart.js: loaded when opened.
 const BenchView = lazy(() => import('../features/bench/BenchView').then((m) => ({ default: m.BenchView })));
+// Guardrails and the audit log are admin work: loaded when opened.
+const GuardView = lazy(() => import('../features/guard/GuardView').then((m) => ({ default: m.GuardView })));
+const AuditView = lazy(() => import('../features/audit/AuditView').then((m) => ({ default: m.AuditView })));
 const PromptsView = lazy(() => import('../features/prompts/PromptsView').then((m) => ({ default: m.PromptsView })));
 
 export function App(): React.JSX.Element {
   const [view, setView] = useState<View>('models');
   const info = useEngineStore((s) => s.info);
   const connectError = useEngineStore((s) => s.connectError);
+  const allowed = useSessionStore((s) => s.info?.allowed ?? null);
+  const views = visibleViews(allowed);
 
   // History hands a run to the Playground through the shell, so neither feature reaches into the other.
   const openRun = useCallback((record: RunRecord) => {
@@ -49,7 +56,7 @@ export function App(): React.JSX.Element {
       params: rendered.params,
       jsonSchema: rendered.jsonSchema,
       target: rendered.target,
-      source: { promptName: source.promptName, versionNumber: source.versionNumber },
+      source: { promptName: source.promptName, versionNumber: source.versionNumber, versionId: rendered.versionId },
     });
     setView('playground');
   }, []);
@@ -73,7 +80,7 @@ export function App(): React.JSX.Element {
     const onKey = (e: KeyboardEvent): void => {
       if (!(e.ctrlKey || e.metaKey) || e.altKey || e.shiftKey) return;
       const target = viewForShortcut(e.key);
-      if (target) {
+      if (target && visibleViews(useSessionStore.getState().info?.allowed ?? null).some((v) => v.id === target)) {
         e.preventDefault();
         setView(target);
       }
@@ -82,11 +89,18 @@ export function App(): React.JSX.Element {
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
-  const current = VIEWS.find((v) => v.id === view) ?? VIEWS[0];
+  // A role that cannot use the open view (known only once whoami answers) lands on the first it can.
+  const current = views.find((v) => v.id === view) ?? views[0];
+  useEffect(() => {
+    if (current && current.id !== view) setView(current.id);
+  }, [current, view]);
+  const shown = current?.id ?? view;
+
   return (
     <div className="shell">
       <Nav
-        view={view}
+        views={views}
+        view={shown}
         onChange={setView}
         footer={
           info ? (
@@ -103,6 +117,7 @@ export function App(): React.JSX.Element {
             <h1>{current?.label}</h1>
             <span className="topbar-sub">{current?.subtitle}</span>
           </div>
+          <SessionBadge />
           <EngineStatusBadge />
         </header>
         {connectError ? (
@@ -112,38 +127,48 @@ export function App(): React.JSX.Element {
         ) : null}
         <CrashBanner />
         <main className="content">
-          {view === 'models' ? <ModelsView /> : null}
-          {view === 'playground' ? <PlaygroundView /> : null}
-          {view === 'prompts' ? (
+          {shown === 'models' ? <ModelsView /> : null}
+          {shown === 'playground' ? <PlaygroundView /> : null}
+          {shown === 'prompts' ? (
             <Suspense fallback={<p className="view muted">Loading the prompt library…</p>}>
               <PromptsView onOpenInPlayground={openPrompt} />
             </Suspense>
           ) : null}
-          {view === 'history' ? <HistoryView onOpen={openRun} /> : null}
-          {view === 'compare' ? <CompareView onImportFromPlayground={importToCompare} /> : null}
-          {view === 'testsets' ? <TestSetsView /> : null}
-          {view === 'evals' ? (
+          {shown === 'history' ? <HistoryView onOpen={openRun} /> : null}
+          {shown === 'compare' ? <CompareView onImportFromPlayground={importToCompare} /> : null}
+          {shown === 'testsets' ? <TestSetsView /> : null}
+          {shown === 'evals' ? (
             <Suspense fallback={<p className="view muted">Loading evaluations…</p>}>
               <EvalsView />
             </Suspense>
           ) : null}
-          {view === 'datasets' ? (
+          {shown === 'datasets' ? (
             <Suspense fallback={<p className="view muted">Loading datasets…</p>}>
               <DatasetsView />
             </Suspense>
           ) : null}
-          {view === 'training' ? (
+          {shown === 'training' ? (
             <Suspense fallback={<p className="view muted">Loading fine-tuning…</p>}>
               <TrainingView onOpenModels={openModels} />
             </Suspense>
           ) : null}
-          {view === 'bench' ? (
+          {shown === 'bench' ? (
             <Suspense fallback={<p className="view muted">Loading cost & latency…</p>}>
               <BenchView />
             </Suspense>
           ) : null}
-          {view === 'targets' ? <TargetsView /> : null}
-          {view === 'settings' ? <SettingsView /> : null}
+          {shown === 'guard' ? (
+            <Suspense fallback={<p className="view muted">Loading guardrails…</p>}>
+              <GuardView />
+            </Suspense>
+          ) : null}
+          {shown === 'audit' ? (
+            <Suspense fallback={<p className="view muted">Loading the audit log…</p>}>
+              <AuditView />
+            </Suspense>
+          ) : null}
+          {shown === 'targets' ? <TargetsView /> : null}
+          {shown === 'settings' ? <SettingsView /> : null}
         </main>
       </div>
     </div>

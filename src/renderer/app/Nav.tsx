@@ -1,7 +1,8 @@
-import type { View } from './views';
-import { VIEWS } from './views';
+import type { View, VIEWS } from './views';
 
 interface Props {
+  /** The views this session may use, in order. */
+  views: readonly (typeof VIEWS)[number][];
   view: View;
   onChange: (view: View) => void;
   footer: React.ReactNode;
@@ -63,6 +64,16 @@ const ICONS: Record<View, React.JSX.Element> = {
       <path d="M2.5 3.5h11v3.5h-11z M2.5 9h11v3.5h-11z M4.5 5.25h.01 M4.5 10.75h.01 M7 5.25h4.5 M7 10.75h4.5" />
     </svg>
   ),
+  guard: (
+    <svg viewBox="0 0 16 16" aria-hidden>
+      <path d="M8 1.8 13 3.6v4c0 3.1-2.1 5.4-5 6.6-2.9-1.2-5-3.5-5-6.6v-4z M5.8 8l1.6 1.6 2.9-3.1" />
+    </svg>
+  ),
+  audit: (
+    <svg viewBox="0 0 16 16" aria-hidden>
+      <path d="M4 2.5h8v11H4z M6 5h4 M6 7.5h4 M6 10h2 M9.5 11.5l1 1 2-2.2" />
+    </svg>
+  ),
   settings: (
     <svg viewBox="0 0 16 16" aria-hidden>
       <path d="M3 4.5h10 M3 8h10 M3 11.5h10 M5.5 3v3 M10.5 6.5v3 M7 10v3" />
@@ -70,7 +81,7 @@ const ICONS: Record<View, React.JSX.Element> = {
   ),
 };
 
-export function Nav({ view, onChange, footer }: Props): React.JSX.Element {
+export function Nav({ views, view, onChange, footer }: Props): React.JSX.Element {
   return (
     <nav className="nav" aria-label="Main">
       <div className="brand">
@@ -78,7 +89,7 @@ export function Nav({ view, onChange, footer }: Props): React.JSX.Element {
         <span className="brand-name">Lamplight</span>
       </div>
       <ul className="nav-list">
-        {VIEWS.map((v) => (
+        {views.map((v) => (
           <li key={v.id}>
             <button
               type="button"

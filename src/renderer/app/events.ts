@@ -2,6 +2,7 @@
 // subscribe themselves and never import each other.
 import { api, onConnectionLost } from './bridge';
 import { useAdaptersStore } from '../features/adapters/adapters.store';
+import { useAuditStore } from '../features/audit/audit.store';
 import { useBenchStore } from '../features/bench/bench.store';
 import { useCompareStore } from '../features/compare/compare.store';
 import { useDatasetsStore } from '../features/datasets/datasets.store';
@@ -13,6 +14,7 @@ import { usePlaygroundStore } from '../features/playground/playground.store';
 import { useApiServerStore } from '../features/settings/apiServer.store';
 import { useTargetsStore } from '../features/targets/targets.store';
 import { useTrainingStore } from '../features/training/training.store';
+import { useSessionStore } from './session.store';
 
 let wired = false;
 
@@ -32,6 +34,8 @@ export function wireEvents(): void {
     usePlaygroundStore.getState().applyFinished(record);
     useCompareStore.getState().applyFinished(record);
     if (useHistoryStore.getState().listed) void useHistoryStore.getState().refresh();
+    // Every finished run is an audit record; an open log shows it.
+    if (useAuditStore.getState().listed) void useAuditStore.getState().refresh();
   });
   api.on('targets.changed', (target) => useTargetsStore.getState().upsert(target));
   api.on('evals.progress', (progress) => useEvalsStore.getState().applyProgress(progress));
@@ -48,6 +52,7 @@ export function wireEvents(): void {
 
 /** First data the shell needs; each store records its own failure. */
 export function loadInitialData(): void {
+  void useSessionStore.getState().load();
   void useEngineStore.getState().init();
   void useModelsStore.getState().refresh();
 }

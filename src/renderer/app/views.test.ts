@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { VIEWS, viewForShortcut } from './views';
+import { allowedCommands } from '../../shared/roles';
+import { VIEWS, viewForShortcut, visibleViews } from './views';
 
 describe('view shortcuts', () => {
   it('keep the digits views had before Prompts sat down next to the Playground', () => {
@@ -16,5 +17,20 @@ describe('view shortcuts', () => {
     expect(VIEWS.find((v) => v.id === 'training')?.shortcut).toBeNull();
     expect(VIEWS.find((v) => v.id === 'bench')?.shortcut).toBeNull();
     expect(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'].map(viewForShortcut)).not.toContain('training');
+  });
+});
+
+describe('views by role', () => {
+  it('show every view while the session is unknown', () => {
+    expect(visibleViews(null)).toHaveLength(VIEWS.length);
+  });
+  it('give a labeler Datasets and History but no Guardrails, Audit, Targets or Playground', () => {
+    const ids = visibleViews(allowedCommands('labeler')).map((v) => v.id);
+    expect(ids).toEqual(expect.arrayContaining(['datasets', 'history']));
+    for (const hidden of ['guard', 'audit', 'targets', 'playground'] as const) expect(ids).not.toContain(hidden);
+  });
+  it('give an admin everything and a prompt engineer all but the audit log', () => {
+    expect(visibleViews(allowedCommands('admin'))).toHaveLength(VIEWS.length);
+    expect(visibleViews(allowedCommands('prompt_engineer')).map((v) => v.id)).not.toContain('audit');
   });
 });

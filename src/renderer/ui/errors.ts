@@ -27,6 +27,8 @@ const CODE_WORDS: Record<string, string> = {
   ENGINE: 'Engine error',
   ENGINE_CRASHED: 'Engine crashed',
   UNAUTHORIZED: 'Not connected',
+  FORBIDDEN: 'Not allowed for your role',
+  BLOCKED: 'Blocked by policy',
   INTERNAL: 'Internal error',
 };
 

@@ -73,7 +73,7 @@ export function ProfilePicker(): React.JSX.Element {
               </option>
             ))}
           </select>
-          <button type="button" className="btn btn-small btn-ghost" aria-label="New labeler profile" onClick={() => setAdding(true)}>
+          <button type="button" className="btn btn-small btn-ghost" aria-label="New labeler profile" data-testid="labeling-profile-new" onClick={() => setAdding(true)}>
             + New
           </button>
         </>

@@ -256,7 +256,7 @@ export const useLabelingStore = create<LabelingStore>()((set, get) => {
 
     async createProfile(name) {
       try {
-        const profile = await api.invoke('profiles.create', { name });
+        const profile = await api.invoke('profiles.create', { name, role: 'labeler' });
         set((s) => ({ profiles: [...s.profiles, profile], profileError: null }));
         get().chooseProfile(profile.id);
         return true;

@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { useEngineStore } from '../engine/engine.store';
 import { useModelsStore } from '../models/models.store';
+import { MaskPreview } from './MaskPreview';
 import { ModelPicker } from './ModelPicker';
 import { parseParamsForm } from './params';
 import { usePlaygroundStore } from './playground.store';
@@ -65,6 +66,7 @@ export function PlaygroundView(): React.JSX.Element {
           <RenderedPromptPanel />
         </div>
         <div className="pg-col pg-output">
+          <MaskPreview />
           <RunOutput />
         </div>
         <div className="pg-col pg-params">

@@ -3,6 +3,7 @@ import type { RunRecord } from '../../../shared/schemas';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { formatCount, formatDuration, formatMs, formatRate, formatTime } from '../../ui/format';
 import { usePlaygroundStore } from './playground.store';
+import { RunGuardPanel } from './RunGuardPanel';
 import { SafeMarkdown } from './SafeMarkdown';
 import { isBadStop, stopReasonWords } from '../../ui/stopReason';
 
@@ -92,13 +93,16 @@ export function RunOutput(): React.JSX.Element {
           pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
         }}
       >
-        {!output && !busy ? <div className="output-empty">Output appears here. Press Run or Ctrl/⌘+Enter.</div> : null}
+        {!output && !busy ? (
+          <div className="output-empty">{record?.stopReason === 'blocked' ? 'The reply was withheld by the output policy.' : 'Output appears here. Press Run or Ctrl/⌘+Enter.'}</div>
+        ) : null}
         <div className={mode === 'raw' ? 'run-output raw mono' : 'run-output md'} data-testid="run-output">
           {mode === 'raw' ? output : <SafeMarkdown text={shown} />}
           {phase === 'streaming' ? <span className="caret" aria-hidden /> : null}
         </div>
       </div>
 
+      {record?.guard ? <RunGuardPanel guard={record.guard} blockShownAbove={problem !== null && record.stopReason === 'blocked'} /> : null}
       {record ? <RunMetrics record={record} /> : null}
     </section>
   );

@@ -26,7 +26,7 @@ export interface PromptHandover {
   jsonSchema: string | null;
   /** null keeps the Playground's current choice. */
   target: RunTarget | null;
-  source: { promptName: string; versionNumber: number };
+  source: { promptName: string; versionNumber: number; versionId?: string };
 }
 
 /** Loads the model if needed; resolves null when it is ready, or the reason it is not. */
@@ -132,7 +132,9 @@ export const usePlaygroundStore = create<PlaygroundStore>()((set, get) => ({
   async run(ensureModel) {
     const s = get();
     if (s.phase === 'loading-model' || s.phase === 'starting' || s.phase === 'streaming') return;
-    const built = buildRunRequest(s);
+    // A version opened from the library and run as it is names itself in the audit log.
+    const unedited = s.fromPrompt !== null && s.systemPrompt === s.fromPrompt.systemPrompt && s.userMessage === s.fromPrompt.userMessage;
+    const built = buildRunRequest({ ...s, promptVersionId: unedited ? (s.fromPrompt?.versionId ?? null) : null });
     if (!built.ok) {
       set({ problem: { title: 'Cannot run yet', error: { code: null, message: built.message } } });
       return;
@@ -191,9 +193,14 @@ export const usePlaygroundStore = create<PlaygroundStore>()((set, get) => ({
     if (record.id !== s.runId) return;
     // The record's output is the stored truth; streamed deltas were a preview of it.
     const problem: RunProblem | null = record.error
-      ? { title: record.stopReason === 'crash' ? 'The engine crashed during the run' : 'The run failed', error: { code: null, message: record.error } }
+      ? {
+          title: record.stopReason === 'crash' ? 'The engine crashed during the run' : record.stopReason === 'blocked' ? 'The output was blocked by policy' : 'The run failed',
+          error: { code: record.stopReason === 'blocked' ? 'BLOCKED' : null, message: record.error },
+        }
       : null;
-    set({ phase: 'finished', record, output: record.output || s.output, problem });
+    // A blocked reply is withheld: what streamed before the verdict goes too.
+    const output = record.stopReason === 'blocked' ? record.output : record.output || s.output;
+    set({ phase: 'finished', record, output, problem });
   },
 
   openRun(record) {

@@ -23,6 +23,12 @@ describe('buildRunRequest', () => {
       expect(r.request).toMatchObject({ modelId: 'M1', target: null });
     }
   });
+  it('names the saved prompt version it came from, when there is one', () => {
+    const r = buildRunRequest({ ...draft, promptVersionId: 'V1' });
+    expect(r.ok && r.request.promptVersionId).toBe('V1');
+    const plain = buildRunRequest(draft);
+    expect(plain.ok && plain.request.promptVersionId).toBeNull();
+  });
   it('sends a local target with its adapters instead of the model id shorthand', () => {
     const target = { kind: 'local', modelId: 'M1', adapters: [{ adapterId: 'A1', scale: 0.5 }] } as RunDraft['target'];
     const r = buildRunRequest({ ...draft, target });

@@ -13,6 +13,8 @@ export interface RunDraft {
   params: ParamsForm;
   schemaEnabled: boolean;
   schemaText: string;
+  /** The saved prompt version the texts are, unedited (recorded in the audit log). */
+  promptVersionId?: string | null;
 }
 
 export type BuiltRequest = { ok: true; request: RunRequest } | { ok: false; message: string };
@@ -39,6 +41,7 @@ export function buildRunRequest(d: RunDraft): BuiltRequest {
       variables: filledVariables(d.variables),
       params: parsed.params,
       jsonSchema,
+      promptVersionId: d.promptVersionId ?? null,
     },
   };
 }

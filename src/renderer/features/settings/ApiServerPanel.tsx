@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { missingPermission, useCan } from '../../app/session.store';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { formatCount } from '../../ui/format';
 import { useEngineStore } from '../engine/engine.store';
@@ -20,6 +21,8 @@ export function ApiServerPanel(): React.JSX.Element {
   const { refresh, setForm, start, stop, forgetKey } = useApiServerStore.getState();
   const engine = useEngineStore((s) => s.status);
   const models = useModelsStore((s) => s.models);
+  const canStart = useCan('apiServer.start');
+  const canStop = useCan('apiServer.stop');
 
   useEffect(() => {
     void refresh();
@@ -69,7 +72,14 @@ export function ApiServerPanel(): React.JSX.Element {
             <dd className="num">{formatCount(status.requests)}</dd>
           </dl>
           <div className="api-buttons">
-            <button type="button" className="btn" data-testid="api-server-stop" disabled={stopping} onClick={() => void stop()}>
+            <button
+              type="button"
+              className="btn"
+              data-testid="api-server-stop"
+              disabled={stopping || !canStop}
+              title={canStop ? undefined : missingPermission('apiServer.stop')}
+              onClick={() => void stop()}
+            >
               {stopping ? 'Stopping…' : 'Stop server'}
             </button>
           </div>
@@ -121,10 +131,22 @@ export function ApiServerPanel(): React.JSX.Element {
             {errors.key ? <div className="field-error">{errors.key}</div> : <div className="hint">clients send it as Authorization: Bearer</div>}
           </div>
           <div className="api-form-actions">
-            <button type="submit" className="btn btn-primary" data-testid="api-server-start" disabled={starting || !status}>
+            <button
+              type="submit"
+              className="btn btn-primary"
+              data-testid="api-server-start"
+              disabled={starting || !status || !canStart}
+              title={canStart ? undefined : missingPermission('apiServer.start')}
+            >
               {starting ? 'Starting…' : 'Start server'}
             </button>
-            {!loadedModel ? <span className="hint">No model is loaded: load one in Models for the server to answer.</span> : <span className="hint">Serves {loadedModel}</span>}
+            {!canStart ? (
+              <span className="hint">Only an admin can start the server.</span>
+            ) : !loadedModel ? (
+              <span className="hint">No model is loaded: load one in Models for the server to answer.</span>
+            ) : (
+              <span className="hint">Serves {loadedModel}</span>
+            )}
           </div>
         </form>
       )}

@@ -1,4 +1,5 @@
 import type { ReplicaState, TargetCheck, TargetInfo } from '../../../shared/targets.schema';
+import { missingPermission, useCan } from '../../app/session.store';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { formatCount, formatMs, formatSeconds, formatTime } from '../../ui/format';
 import { isLoraModule, loraBase, shortReplicaError } from './targetChoices';
@@ -18,6 +19,8 @@ export function TargetDetail({ target }: { target: TargetInfo }): React.JSX.Elem
   const askRemove = useTargetsStore((s) => s.askRemove);
   const remove = useTargetsStore((s) => s.remove);
   const t = target.timeouts;
+  const canEdit = useCan('targets.update');
+  const canRemove = useCan('targets.remove');
 
   return (
     <section className="card target-detail" aria-label={target.name}>
@@ -27,10 +30,16 @@ export function TargetDetail({ target }: { target: TargetInfo }): React.JSX.Elem
         <button type="button" className="btn btn-small btn-primary" data-testid="target-check" disabled={checking} onClick={() => void runCheck(target.id)}>
           {checking ? 'Checking…' : 'Check'}
         </button>
-        <button type="button" className="btn btn-small" onClick={() => startEdit(target.id)}>
+        <button type="button" className="btn btn-small" disabled={!canEdit} title={canEdit ? undefined : missingPermission('targets.update')} onClick={() => startEdit(target.id)}>
           Edit
         </button>
-        <button type="button" className="btn btn-small btn-ghost" disabled={removing} onClick={() => askRemove(target.id)}>
+        <button
+          type="button"
+          className="btn btn-small btn-ghost"
+          disabled={removing || !canRemove}
+          title={canRemove ? undefined : missingPermission('targets.remove')}
+          onClick={() => askRemove(target.id)}
+        >
           Remove
         </button>
       </div>

@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { ErrorNote } from '../../ui/ErrorNote';
+import { useCan } from '../../app/session.store';
 import { TargetDetail } from './TargetDetail';
 import { TargetFormPanel } from './TargetFormPanel';
 import { TargetTable } from './TargetTable';
@@ -14,6 +15,8 @@ export function TargetsView(): React.JSX.Element {
   const selected = useTargetsStore((s) => s.targets.find((t) => t.id === s.selectedId) ?? null);
   const refresh = useTargetsStore((s) => s.refresh);
   const startAdd = useTargetsStore((s) => s.startAdd);
+  // Endpoints are admin settings; other roles see and check them only.
+  const canAdd = useCan('targets.add');
 
   useEffect(() => {
     void refresh();
@@ -38,9 +41,11 @@ export function TargetsView(): React.JSX.Element {
             <h3>Targets</h3>
             <span className="muted">{targets.length ? `${targets.length} target${targets.length === 1 ? '' : 's'}` : ''}</span>
             <span className="spacer" />
-            <button type="button" className="btn btn-small btn-primary" data-testid="target-add" disabled={editor?.mode === 'add'} onClick={startAdd}>
-              Add target
-            </button>
+            {canAdd ? (
+              <button type="button" className="btn btn-small btn-primary" data-testid="target-add" disabled={editor?.mode === 'add'} onClick={startAdd}>
+                Add target
+              </button>
+            ) : null}
           </div>
           <ErrorNote error={listError} title="Could not list targets" onDismiss={() => void refresh()} />
           {targets.length ? <TargetTable /> : null}

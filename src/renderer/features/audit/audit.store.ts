@@ -1,0 +1,135 @@
+// The Audit view: the filter, the records listed so far (newest first, paged by seq), the one selected,
+// the chain check and the JSONL export.
+import { create } from 'zustand';
+import type { AuditRecord, AuditVerify } from '../../../shared/guard.schema';
+import type { Profile } from '../../../shared/datasets.schema';
+import { api } from '../../app/bridge';
+import { toShownError, type ShownError } from '../../ui/errors';
+import { EMPTY_FILTER, toAuditFilter, type FilterForm } from './auditFilter';
+
+const PAGE = 100;
+
+interface AuditStore {
+  form: FilterForm;
+  records: AuditRecord[];
+  total: number;
+  loading: boolean;
+  listError: ShownError | null;
+  selectedSeq: number | null;
+  profiles: Profile[];
+  /** Set once the view has listed: new calls then refresh it. */
+  listed: boolean;
+
+  verify: AuditVerify | null;
+  verifying: boolean;
+  verifyError: ShownError | null;
+
+  exportPath: string;
+  exporting: boolean;
+  exported: { path: string; count: number } | null;
+  exportError: ShownError | null;
+
+  setForm(change: Partial<FilterForm>): void;
+  clearFilter(): void;
+  refresh(): Promise<void>;
+  loadMore(): Promise<void>;
+  select(seq: number | null): void;
+  loadProfiles(): Promise<void>;
+  runVerify(): Promise<void>;
+  setExportPath(path: string): void;
+  runExport(): Promise<void>;
+}
+
+let listSeq = 0;
+
+export const useAuditStore = create<AuditStore>()((set, get) => ({
+  form: EMPTY_FILTER,
+  records: [],
+  total: 0,
+  loading: false,
+  listError: null,
+  selectedSeq: null,
+  profiles: [],
+  listed: false,
+  verify: null,
+  verifying: false,
+  verifyError: null,
+  exportPath: '',
+  exporting: false,
+  exported: null,
+  exportError: null,
+
+  setForm(change) {
+    set((s) => ({ form: { ...s.form, ...change } }));
+    void get().refresh();
+  },
+
+  clearFilter() {
+    set({ form: EMPTY_FILTER });
+    void get().refresh();
+  },
+
+  async refresh() {
+    const seq = ++listSeq;
+    set({ loading: true });
+    try {
+      const page = await api.invoke('audit.list', { filter: toAuditFilter(get().form), limit: PAGE });
+      if (seq !== listSeq) return;
+      set({ records: page.records, total: page.total, loading: false, listError: null, listed: true });
+    } catch (error) {
+      if (seq === listSeq) set({ loading: false, listError: toShownError(error) });
+    }
+  },
+
+  async loadMore() {
+    const { records } = get();
+    const last = records[records.length - 1];
+    if (!last) return;
+    const seq = ++listSeq;
+    set({ loading: true });
+    try {
+      const page = await api.invoke('audit.list', { filter: toAuditFilter(get().form), limit: PAGE, beforeSeq: last.seq });
+      if (seq !== listSeq) return;
+      set((s) => ({ records: [...s.records, ...page.records], total: page.total, loading: false, listError: null }));
+    } catch (error) {
+      if (seq === listSeq) set({ loading: false, listError: toShownError(error) });
+    }
+  },
+
+  select(seq) {
+    set({ selectedSeq: seq });
+  },
+
+  async loadProfiles() {
+    try {
+      set({ profiles: await api.invoke('profiles.list', {}) });
+    } catch {
+      // The profile filter is a convenience; the list works without it.
+    }
+  },
+
+  async runVerify() {
+    set({ verifying: true, verifyError: null });
+    try {
+      set({ verify: await api.invoke('audit.verify', {}), verifying: false });
+    } catch (error) {
+      set({ verifying: false, verifyError: toShownError(error) });
+    }
+  },
+
+  setExportPath(path) {
+    set({ exportPath: path, exported: null, exportError: null });
+  },
+
+  async runExport() {
+    const path = get().exportPath.trim();
+    if (!path) return;
+    set({ exporting: true, exportError: null, exported: null });
+    try {
+      const exported = await api.invoke('audit.export', { path, filter: toAuditFilter(get().form) });
+      set({ exporting: false, exported });
+    } catch (error) {
+      set({ exporting: false, exportError: toShownError(error) });
+    }
+  },
+}));

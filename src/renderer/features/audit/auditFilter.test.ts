@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import type { AuditRecord } from '../../../shared/guard.schema';
+import { EMPTY_FILTER, piiWords, targetWords, toAuditFilter } from './auditFilter';
+
+describe('audit filter form', () => {
+  it('leaves empty fields out', () => {
+    expect(toAuditFilter(EMPTY_FILTER)).toEqual({});
+  });
+  it('trims text and spans whole local days', () => {
+    const f = toAuditFilter({ ...EMPTY_FILTER, kind: 'ai_call', path: ' playground ', target: ' fake ', outcome: 'masked', from: '2026-03-01', to: '2026-03-01' });
+    expect(f).toMatchObject({ kind: 'ai_call', path: 'playground', target: 'fake', outcome: 'masked' });
+    expect(f.from).toBe(new Date(2026, 2, 1).getTime());
+    expect(f.to).toBe(new Date(2026, 2, 2).getTime() - 1);
+    expect(toAuditFilter({ ...EMPTY_FILTER, from: 'soon' }).from).toBeUndefined();
+  });
+});
+
+describe('audit record words', () => {
+  const base = { target: { kind: 'remote', targetId: 't', targetName: 'fake vllm', endpoints: [], model: 'steady-7b' }, pii: { action: 'mask', counts: { id_card: 1, email: 0 } } } as unknown as AuditRecord;
+  it('reads target and PII', () => {
+    expect(targetWords(base)).toBe('steady-7b @ fake vllm');
+    expect(piiWords(base)).toBe('masked id_card 1');
+    expect(piiWords({ ...base, pii: null })).toBe('');
+  });
+});
