@@ -3,12 +3,13 @@
 // lists the call and its chain verifies; an output rule blocks a reply; a labeler's own link opens a
 // narrower UI and the core refuses admin commands to it.
 import { expect, test } from '@playwright/test';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRecordingOpenAi, type RecordingOpenAi } from './support/guardOpenAi';
 import { AuditPage, choosePlaygroundModel, GuardPage, invokeRaw } from './support/guardPages';
 import { startHostProcess, type RunningHost } from './support/host';
+import { invokeFromPage, LabelingPage } from './support/labelingPages';
 import { collectConsoleErrors, PlaygroundPage } from './support/pages';
 import { TargetsPage } from './support/remotePages';
 
@@ -185,6 +186,22 @@ test("a labeler's own link opens a narrower UI, and the core refuses admin comma
   const refused = await invokeRaw(lena, 'targets.add', { name: 'sneaky', baseUrls: ['http://127.0.0.1:9/v1'] });
   expect(refused.ok).toBe(false);
   expect(refused.error?.code).toBe('FORBIDDEN');
+
+  // She labels as herself, with no picker: the core would refuse a label under another profile's name.
+  const dir = mkdtempSync(join(tmpdir(), 'lamplight-guard-lena-'));
+  const file = join(dir, 'lena.jsonl');
+  writeFileSync(file, [1, 2, 3].map((i) => JSON.stringify({ messages: [{ role: 'user', content: `q${i}` }, { role: 'assistant', content: `a${i}` }] })).join('\n') + '\n');
+  await invokeFromPage(page, 'datasets.import', { path: file, name: 'Lena rows' });
+  await lena.reload();
+  const labeling = new LabelingPage(lena);
+  await labeling.openFromDatasets('Lena rows');
+  await expect(lena.getByTestId('labeling-profile-self')).toHaveText('Lena');
+  await expect(lena.getByTestId('labeling-profile-select')).toHaveCount(0);
+  // Labelers export nothing and do not import or remove datasets.
+  await expect(lena.getByRole('button', { name: 'Export…' })).toHaveCount(0);
+  await expect(lena.getByTestId('dataset-import-open')).toHaveCount(0);
+  await expect(lena.getByRole('button', { name: 'Remove Lena rows' })).toHaveCount(0);
+  await lena.screenshot({ path: `${SHOTS}/labeler-labeling.png` });
   await lenaContext.close();
 
   // The refusal is on record.

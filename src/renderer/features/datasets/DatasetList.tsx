@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { DatasetSummary } from '../../../shared/datasets.schema';
+import { useCan } from '../../app/session.store';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { formatCount, formatTime } from '../../ui/format';
 import { useDatasetsStore } from './datasets.store';
@@ -10,14 +11,17 @@ export function DatasetList(): React.JSX.Element {
   const listError = useDatasetsStore((s) => s.listError);
   const selectedId = useDatasetsStore((s) => s.selectedId);
   const { openImport } = useDatasetsStore.getState();
+  const canImport = useCan('datasets.import');
   return (
     <aside className="ds-list" aria-label="Datasets">
       <div className="ds-list-head">
         <span className="card-title">Datasets</span>
         <span className="spacer" />
-        <button type="button" className="btn btn-primary btn-small" data-testid="dataset-import-open" onClick={openImport}>
-          Import…
-        </button>
+        {canImport ? (
+          <button type="button" className="btn btn-primary btn-small" data-testid="dataset-import-open" onClick={openImport}>
+            Import…
+          </button>
+        ) : null}
       </div>
       <ErrorNote error={listError} title="Dataset list problem" />
       <ul>
@@ -35,6 +39,7 @@ function DatasetItem({ dataset: d, current }: { dataset: DatasetSummary; current
   const [editing, setEditing] = useState(false);
   const [name, setName] = useState(d.name);
   const [confirming, setConfirming] = useState(false);
+  const canManage = useCan('datasets.remove');
   const indexing = d.indexedRows < d.rowCount;
   if (editing) {
     return (
@@ -72,7 +77,7 @@ function DatasetItem({ dataset: d, current }: { dataset: DatasetSummary; current
         ) : null}
       </button>
       <div className="ds-item-actions">
-        {confirming ? (
+        {!canManage ? null : confirming ? (
           <>
             <button type="button" className="btn btn-danger btn-small" aria-label={`Confirm removing ${d.name}`} onClick={() => void remove(d.id)}>
               Remove

@@ -1,4 +1,5 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
+import { useCan } from '../../app/session.store';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { LabelingPanel } from '../labeling/LabelingPanel';
 import { formatCount, formatTime } from '../../ui/format';
@@ -55,6 +56,7 @@ function DatasetDetail(): React.JSX.Element | null {
   const filter = useDatasetsStore((s) => s.filter);
   const { setTab, closeLabeling } = useDatasetsStore.getState();
   const [dialog, setDialog] = useState<DialogName>(null);
+  const canExport = useCan('datasets.export');
 
   if (!info) return <ErrorNote error={infoError} title="Could not open the dataset" />;
   return (
@@ -78,9 +80,11 @@ function DatasetDetail(): React.JSX.Element | null {
         <button type="button" className="btn btn-small" onClick={() => setDialog('drafts')}>
           Drafts…
         </button>
-        <button type="button" className="btn btn-small btn-primary" onClick={() => setDialog('export')}>
-          Export…
-        </button>
+        {canExport ? (
+          <button type="button" className="btn btn-small btn-primary" onClick={() => setDialog('export')}>
+            Export…
+          </button>
+        ) : null}
       </div>
       {tab === 'rows' ? (
         labelingAt !== null ? (

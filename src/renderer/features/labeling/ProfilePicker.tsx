@@ -1,11 +1,20 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
+import { useSessionStore } from '../../app/session.store';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { useLabelingStore } from './labeling.store';
 
-/** Who is labeling: every label records its profile. The choice is remembered on this machine. */
+/**
+ * Who is labeling: every label records its profile. Admins pick (the choice is remembered on this machine);
+ * everyone else labels as the profile they signed in with, which the core enforces too.
+ */
 export function ProfilePicker(): React.JSX.Element {
   const profiles = useLabelingStore((s) => s.profiles);
   const profileId = useLabelingStore((s) => s.profileId);
+  const session = useSessionStore((s) => s.info);
+  const self = session && session.role !== 'admin' ? session : null;
+  useEffect(() => {
+    if (self && profileId !== self.profileId) useLabelingStore.getState().chooseProfile(self.profileId);
+  }, [self, profileId]);
   const error = useLabelingStore((s) => s.profileError);
   const [adding, setAdding] = useState(false);
   const [name, setName] = useState('');
@@ -21,6 +30,15 @@ export function ProfilePicker(): React.JSX.Element {
       setAdding(false);
     }
   };
+
+  if (self) {
+    return (
+      <div className="lb-profile">
+        <span className="lb-profile-label">Labeler</span>
+        <span data-testid="labeling-profile-self">{self.profileName}</span>
+      </div>
+    );
+  }
 
   return (
     <div className="lb-profile">
