@@ -2,8 +2,7 @@
 // 'echo-7b' by echoing the placeholders it was sent ("Noted: [ID_1] is on file.") and 'steady-7b' with
 // the steady answer (which mentions the moon). 127.0.0.1 only.
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { STEADY_ANSWER } from './fakeOpenAi';
+import { listenLoopback, STEADY_ANSWER, streamWords } from './fakeOpenAi';
 
 export interface RecordingOpenAi {
   baseUrl: string;
@@ -39,36 +38,11 @@ export async function startRecordingOpenAi(): Promise<RecordingOpenAi> {
         const { model, messages } = JSON.parse(body) as { model: string; messages: { role: string; content: string }[] };
         const user = messages.filter((m) => m.role === 'user').map((m) => m.content).join('\n');
         const words = (model === 'echo-7b' ? echoAnswer(user) : STEADY_ANSWER).split(' ');
-        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-        const send = (delta: object, finish: string | null): void => {
-          res.write(`data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', created: 0, model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`);
-        };
-        let i = 0;
-        const timer = setInterval(() => {
-          if (i < words.length) {
-            send({ content: (i ? ' ' : '') + words[i] }, null);
-            i++;
-            return;
-          }
-          clearInterval(timer);
-          send({}, 'stop');
-          res.end('data: [DONE]\n\n');
-        }, 20);
-        res.on('close', () => clearInterval(timer));
+        streamWords(res, model, words, 20);
       });
       return;
     }
     res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"message":"not found"}}');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    baseUrl: `http://127.0.0.1:${port}/v1`,
-    bodies,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { ...(await listenLoopback(server)), bodies };
 }

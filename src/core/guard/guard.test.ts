@@ -8,7 +8,7 @@ import { commandNames } from '../../shared/contract';
 import { can, Role } from '../../shared/roles';
 import type { Core } from '../createCore';
 import { startFakeVllm, type FakeVllm } from '../remote/testing/fakeVllm';
-import { openTestCore, tempDir } from '../testing/testCore';
+import { failureOf, openTestCore, tempDir } from '../testing/testCore';
 
 const ID = '11010519491231002X';
 const CARD = '6222021234567890128'; // 19-digit UnionPay, Luhn-valid
@@ -37,15 +37,6 @@ async function echoServer(): Promise<FakeVllm> {
   });
   servers.push(s);
   return s;
-}
-
-async function failureOf(p: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    return { code: (e as { code: string }).code, message: (e as Error).message };
-  }
-  throw new Error('expected the command to fail');
 }
 
 async function remoteTarget(c: Core, s: FakeVllm) {

@@ -6,7 +6,7 @@ import type { EventName } from '../../shared/contract';
 import type { Core } from '../createCore';
 import { deadBaseUrl, jsonResponse, startFaultServer, type FaultServer } from '../remote/testing/faultServer';
 import { fakeVllmAnswer, startFakeVllm, type FakeVllm, type FakeVllmOptions } from '../remote/testing/fakeVllm';
-import { openTestCore, tempDir } from '../testing/testCore';
+import { failureOf, openTestCore, tempDir } from '../testing/testCore';
 
 const KEY = 'sk-lamplight-lora-SECRET-5151';
 const cores: Core[] = [];
@@ -25,14 +25,6 @@ async function vllm(opts: FakeVllmOptions = {}): Promise<FakeVllm> {
   const s = await startFakeVllm({ apiKey: KEY, lifetimeMs: 20_000, ...opts });
   servers.push(s);
   return s;
-}
-async function failureOf(p: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    return { code: (e as { code: string }).code, message: (e as Error).message };
-  }
-  throw new Error('expected the command to fail');
 }
 
 describe('runtime LoRA adapters on vLLM targets', () => {

@@ -33,3 +33,13 @@ export function nextEvent<E extends EventName>(
     });
   });
 }
+
+/** The code and message a command failed with; throws when it did not fail. */
+export async function failureOf(p: Promise<unknown>): Promise<{ code: string; message: string }> {
+  try {
+    await p;
+  } catch (e) {
+    return { code: (e as { code: string }).code, message: (e as Error).message };
+  }
+  throw new Error('expected the command to fail');
+}
