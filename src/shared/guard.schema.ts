@@ -166,6 +166,9 @@ export type SessionInfo = z.infer<typeof SessionInfo>;
 
 const FilePath = z.string().min(1).max(4096);
 
+/** Counting every match of a filter on a large log is a full scan; the count stops here. */
+export const AUDIT_COUNT_CAP = 10_000;
+
 export const guardCommands = {
   'session.whoami': { input: Empty, output: SessionInfo },
   'profiles.setRole': { input: z.object({ profileId: Id, role: Role }), output: z.object({ profileId: Id, role: Role }) },
@@ -190,7 +193,8 @@ export const guardCommands = {
 
   'audit.list': {
     input: z.object({ filter: AuditFilter.default({}), limit: z.number().int().min(1).max(1000).default(200), beforeSeq: z.number().int().optional() }),
-    output: z.object({ records: z.array(AuditRecord), total: z.number().int() }),
+    /** total is exact up to AUDIT_COUNT_CAP; past it, totalCapped is true and total is the cap. */
+    output: z.object({ records: z.array(AuditRecord), total: z.number().int(), totalCapped: z.boolean() }),
   },
   'audit.verify': { input: Empty, output: AuditVerify },
   'audit.export': { input: z.object({ path: FilePath, filter: AuditFilter.default({}) }), output: z.object({ path: z.string(), count: z.number().int() }) },

@@ -180,6 +180,28 @@ describe('AuditLog', () => {
     expect(log.verify()).toMatchObject({ ok: false, count: 1, message: expect.stringMatching(/^no checkpoint .*could not be written \(its key could not be read from the keychain: locked\)/) });
   });
 
+  it('does not re-sign a checkpoint with a key of its own when another key store signed it', () => {
+    const { db, dir, log } = setup(2);
+    const before = readFileSync(join(dir, CHECKPOINT_FILE), 'utf8');
+    // Another transport on the same data folder, whose key store does not hold the key (e.g. the CLI on
+    // an Electron data folder): its record is kept, the checkpoint is left as it was.
+    const empty = new Map<string, string>();
+    const other = new AuditLog(db, { dataDir: dir, secrets: { description: 'another store', get: (k) => empty.get(k) ?? null, set: (k, v) => void empty.set(k, v), delete: (k) => void empty.delete(k) } });
+    expect(other.append(sampleEntry(3)).seq).toBe(3);
+    expect(empty.size).toBe(0);
+    expect(readFileSync(join(dir, CHECKPOINT_FILE), 'utf8')).toBe(before);
+    // The first store still verifies: the one record past its checkpoint is the tolerated one.
+    expect(log.verify()).toMatchObject({ ok: true, count: 3, checkpointSeq: 2 });
+  });
+
+  it('stops counting matches at the cap and says so', () => {
+    const { db, dir, secrets } = setup();
+    const log = new AuditLog(db, { dataDir: dir, secrets, countCap: 3 });
+    for (let i = 1; i <= 5; i++) log.append(sampleEntry(i));
+    expect(log.list({}, 2)).toMatchObject({ total: 3, totalCapped: true });
+    expect(log.list({ kind: 'denied' }, 2)).toMatchObject({ total: 0, totalCapped: false });
+  });
+
   it('filters and pages newest first, with the total of the filter', () => {
     const { log } = setup();
     for (let i = 1; i <= 30; i++) {

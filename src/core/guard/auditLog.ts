@@ -5,7 +5,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { AuditEntry, type AuditFilter, type AuditRecord, type AuditVerify } from '../../shared/guard.schema';
+import { AUDIT_COUNT_CAP, AuditEntry, type AuditFilter, type AuditRecord, type AuditVerify } from '../../shared/guard.schema';
 import { ulid } from '../../shared/ids';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/openDb';
@@ -17,6 +17,8 @@ export type NewAuditEntry = Omit<AuditEntry, 'id'> & { id?: string };
 export interface AuditLogOptions {
   dataDir: string;
   secrets: SecretStore;
+  /** Where list() stops counting matches (default AUDIT_COUNT_CAP). */
+  countCap?: number;
 }
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -104,12 +106,14 @@ export class AuditLog {
   /** Why the last checkpoint could not be written (the record itself was kept); verify mentions it. */
   private checkpointProblem: string | null = null;
   readonly checkpointFile: string;
+  private readonly countCap: number;
 
   constructor(
     readonly db: Db,
     readonly opts: AuditLogOptions,
   ) {
     this.checkpointFile = join(opts.dataDir, CHECKPOINT_FILE);
+    this.countCap = opts.countCap ?? AUDIT_COUNT_CAP;
     this.insert = db.prepare(
       `INSERT INTO audit_log (seq, id, kind, started_at, profile_id, path, target_text, outcomes, body_json, prev_hash, hash)
        VALUES (@seq, @id, @kind, @started_at, @profile_id, @path, @target_text, @outcomes, @body_json, @prev_hash, @hash)`,
@@ -136,7 +140,10 @@ export class AuditLog {
         // store must not lose the record: the checkpoint is skipped and verify reports it.
         if (!this.key) {
           try {
-            this.key = this.loadKey(true);
+            // A new key only for a log never checkpointed: when a checkpoint exists but this process's key
+            // store has no key (another transport holds it, or it was removed), re-signing would hide a cut tail.
+            this.key = this.loadKey(this.readCheckpoint() === null);
+            if (!this.key) this.checkpointProblem = `the checkpoint was signed with a key that ${this.opts.secrets.description} does not hold; it was left as it was`;
           } catch (e) {
             this.checkpointProblem = `its key could not be read from ${this.opts.secrets.description}: ${(e as Error).message}`;
           }
@@ -148,15 +155,17 @@ export class AuditLog {
     return { ...body, ...rec };
   }
 
-  list(filter: AuditFilter, limit: number, beforeSeq?: number): { records: AuditRecord[]; total: number } {
+  list(filter: AuditFilter, limit: number, beforeSeq?: number): { records: AuditRecord[]; total: number; totalCapped: boolean } {
     const { where, params } = filterSql(filter);
     const cond = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const total = (this.stmt(`SELECT COUNT(*) AS n FROM audit_log ${cond}`).get(...params) as { n: number }).n;
+    const counted = (this.stmt(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM audit_log ${cond} LIMIT ?)`).get(...params, this.countCap + 1) as { n: number }).n;
+    const totalCapped = counted > this.countCap;
+    const total = Math.min(counted, this.countCap);
     const page = beforeSeq === undefined ? where : [...where, 'seq < ?'];
     const rows = this.stmt(
       `SELECT seq, body_json, prev_hash, hash FROM audit_log ${page.length ? `WHERE ${page.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`,
     ).all(...params, ...(beforeSeq === undefined ? [] : [beforeSeq]), limit) as Row[];
-    return { records: rows.map((r) => JSON.parse(recordJson(r)) as AuditRecord), total };
+    return { records: rows.map((r) => JSON.parse(recordJson(r)) as AuditRecord), total, totalCapped };
   }
 
   verify(): AuditVerify {

@@ -13,6 +13,7 @@ const OUTCOMES: readonly Outcome[] = ['masked', 'flagged', 'blocked', 'error', '
 export function AuditView(): React.JSX.Element {
   const records = useAuditStore((s) => s.records);
   const total = useAuditStore((s) => s.total);
+  const capped = useAuditStore((s) => s.totalCapped);
   const loading = useAuditStore((s) => s.loading);
   const listError = useAuditStore((s) => s.listError);
   const selected = useAuditStore((s) => s.records.find((r) => r.seq === s.selectedSeq) ?? null);
@@ -33,7 +34,7 @@ export function AuditView(): React.JSX.Element {
           <div className="section-head">
             <h3>Records</h3>
             <span className="muted" data-testid="audit-count">
-              {records.length} of {total}
+              {records.length} of {capped ? `${total.toLocaleString()}+` : total}
             </span>
             {loading ? <span className="muted">Reading…</span> : null}
           </div>
@@ -101,9 +102,9 @@ export function AuditView(): React.JSX.Element {
               No records match.
             </p>
           )}
-          {records.length < total ? (
+          {records.length < total || capped ? (
             <button type="button" className="btn audit-more" data-testid="audit-more" disabled={loading} onClick={() => void loadMore()}>
-              Load more ({total - records.length} older)
+              Load more ({capped ? 'older' : `${total - records.length} older`})
             </button>
           ) : null}
         </section>

@@ -13,6 +13,8 @@ interface AuditStore {
   form: FilterForm;
   records: AuditRecord[];
   total: number;
+  /** The count stopped at the cap: there are at least `total`. */
+  totalCapped: boolean;
   loading: boolean;
   listError: ShownError | null;
   selectedSeq: number | null;
@@ -46,6 +48,7 @@ export const useAuditStore = create<AuditStore>()((set, get) => ({
   form: EMPTY_FILTER,
   records: [],
   total: 0,
+  totalCapped: false,
   loading: false,
   listError: null,
   selectedSeq: null,
@@ -75,7 +78,7 @@ export const useAuditStore = create<AuditStore>()((set, get) => ({
     try {
       const page = await api.invoke('audit.list', { filter: toAuditFilter(get().form), limit: PAGE });
       if (seq !== listSeq) return;
-      set({ records: page.records, total: page.total, loading: false, listError: null, listed: true });
+      set({ records: page.records, total: page.total, totalCapped: page.totalCapped, loading: false, listError: null, listed: true });
     } catch (error) {
       if (seq === listSeq) set({ loading: false, listError: toShownError(error) });
     }
@@ -90,7 +93,7 @@ export const useAuditStore = create<AuditStore>()((set, get) => ({
     try {
       const page = await api.invoke('audit.list', { filter: toAuditFilter(get().form), limit: PAGE, beforeSeq: last.seq });
       if (seq !== listSeq) return;
-      set((s) => ({ records: [...s.records, ...page.records], total: page.total, loading: false, listError: null }));
+      set((s) => ({ records: [...s.records, ...page.records], total: page.total, totalCapped: page.totalCapped, loading: false, listError: null }));
     } catch (error) {
       if (seq === listSeq) set({ loading: false, listError: toShownError(error) });
     }
