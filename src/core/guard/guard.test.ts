@@ -168,6 +168,26 @@ describe('PII before egress', () => {
 });
 
 describe('output rules', () => {
+  it('a must-be-JSON block rule holds the stream back and releases the whole reply once it passes', async () => {
+    const c = core();
+    const s = await startFakeVllm({ lifetimeMs: 30_000, answer: () => '{"answer": "[ID_1] ok"}' });
+    servers.push(s);
+    const target = await remoteTarget(c, s);
+    const policy = await c.invoke('guard.getPolicy', {});
+    await c.invoke('guard.setPolicy', { policy: { ...policy, output: { rules: [{ kind: 'json', name: 'json', action: 'block', enabled: true }] } } });
+    const chunks: string[] = [];
+    let finishedWith: string[] | null = null;
+    const offChunk = c.on('runs.chunk', (ch) => chunks.push(ch.text));
+    const offDone = c.on('runs.finished', () => (finishedWith ??= chunks.slice()));
+    const rec = await c.runs.wait((await c.invoke('runs.start', { target, userMessage: `id ${ID}` })).runId);
+    offChunk();
+    offDone();
+    expect(rec.output).toBe(`{"answer": "${ID} ok"}`);
+    expect(rec.guard?.output?.decision).toBe('pass');
+    // One release of the whole (unmasked) reply, before the run is announced finished.
+    expect(finishedWith).toEqual([rec.output]);
+  });
+
   it('flags or blocks an output with the reason stored on the run and in the audit log; a bad regex names its rule', async () => {
     const c = core();
     const s = await startFakeVllm({ lifetimeMs: 30_000, answer: () => 'The password is hunter2.' });

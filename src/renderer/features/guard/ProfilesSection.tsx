@@ -67,7 +67,16 @@ export function ProfilesSection(): React.JSX.Element {
                 <td className="muted">{formatTime(p.createdAt)}</td>
                 <td className="right">
                   {canIssue ? (
-                    <button type="button" className="btn btn-small" data-testid="guard-issue-link" onClick={() => void issueToken(p.id)}>
+                    <button
+                      type="button"
+                      className="btn btn-small"
+                      data-testid="guard-issue-link"
+                      title={p.id === me ? 'A new link for yourself: if you opened Lamplight with your own link, this window stops working and you continue with the new one.' : undefined}
+                      onClick={() => {
+                        if (p.id === me && !window.confirm('Issue a new link for yourself? If you opened Lamplight with your own link, that link and this window stop working.')) return;
+                        void issueToken(p.id);
+                      }}
+                    >
                       Issue access link
                     </button>
                   ) : null}
