@@ -27,7 +27,7 @@ export const serveCommand: Command = {
     }
     const core = ctx.openCore();
     const host = await startHost({ core, staticDir, port });
-    ctx.out(`Lamplight ${ctx.version} — browser host\n  data: ${ctx.dataDir}\n  open: ${host.url}\n`);
+    ctx.out(`Lamplight ${ctx.version} — browser host\n  data: ${ctx.dataDir}\n  open: ${host.url}\n  (this link acts as the owner, an admin; give others their own links in Guardrails → Profiles)\n`);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);
