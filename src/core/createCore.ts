@@ -131,15 +131,15 @@ export function createCore(opts: CoreOptions): Core {
       const info = targets.get(t.targetId);
       return { kind: 'remote', targetId: t.targetId, targetName: info.name, endpoints: info.baseUrls, model: t.model };
     }
-    const m = models.list().find((x) => x.id === t.modelId);
-    const known = new Map(adapters.list().map((a) => [a.id, a]));
+    // Called for every run: single-row lookups, not whole-library lists.
+    const m = models.find(t.modelId);
     return {
       kind: 'local',
       modelId: t.modelId,
       modelName: m ? (m.metadata.name ?? m.fileName) : t.modelId,
       modelSha256: m?.sha256 ?? null,
       adapters: (t.adapters ?? []).map((u) => {
-        const a = known.get(u.adapterId);
+        const a = adapters.find(u.adapterId);
         return { name: a ? (a.metadata.name ?? a.fileName) : u.adapterId, sha256: a?.sha256 ?? null, scale: u.scale };
       }),
     };

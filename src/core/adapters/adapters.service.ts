@@ -50,6 +50,11 @@ export class AdaptersService extends EventEmitter<AdaptersEvents> {
     return this.repo.list();
   }
 
+  /** The entry, or null when there is none. */
+  find(id: string): AdapterInfo | null {
+    return this.repo.get(id) ?? null;
+  }
+
   get(id: string): AdapterInfo {
     const a = this.repo.get(id);
     if (!a) throw new CoreError('NOT_FOUND', `No adapter with id ${id}`);

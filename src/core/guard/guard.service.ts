@@ -7,7 +7,7 @@ import type { CommandName } from '../../shared/contract';
 import { GuardPolicy, type AuditEntry, type AuditTarget, type GuardPreview, type PiiAction, type SessionInfo } from '../../shared/guard.schema';
 import { ulid } from '../../shared/ids';
 import { checkOutput, compileOutputRules, type CompiledOutputRule } from '../../shared/outputPolicy';
-import { compilePiiRules, PiiMasker, StreamUnmasker, unmaskText, type CompiledPiiRule, type EgressFinding } from '../../shared/piiMask';
+import { compilePiiRules, PiiMasker, StreamUnmasker, unmaskText, type CompiledPiiRule } from '../../shared/piiMask';
 import { allowedCommands, can, COMMAND_PERMISSION, PERMISSION_LABEL, ROLE_LABEL, type Role } from '../../shared/roles';
 import type { OutputCheck, RunGuard } from '../../shared/runGuard.schema';
 import type { RunRecord, RunSource, RunTarget } from '../../shared/schemas';
@@ -78,6 +78,9 @@ export class GuardService {
   private current!: GuardPolicy;
   private piiRules: CompiledPiiRule[] = [];
   private outputRules: CompiledOutputRule[] = [];
+  /** The enabled block rules a streaming reply can be checked against (not must-be-JSON), and the gate. */
+  private streamBlockRules: CompiledOutputRule[] = [];
+  private streamGate: PreparedRun['gate'] = 'open';
   /** Who started the local API server: its requests are attributed to them. */
   private apiActorId: string | null = null;
 
@@ -197,6 +200,9 @@ export class GuardService {
       this.current = policy;
       this.piiRules = pii;
       this.outputRules = out;
+      const blocking = out.filter((c) => c.rule.enabled && c.rule.action === 'block');
+      this.streamBlockRules = blocking.filter((c) => c.rule.kind !== 'json');
+      this.streamGate = blocking.some((c) => c.rule.kind === 'json') ? 'hold' : blocking.length > 0 ? 'check' : 'open';
     } catch (e) {
       throw new CoreError('BAD_INPUT', `policy: ${(e as Error).message}`);
     }
@@ -220,7 +226,7 @@ export class GuardService {
     const masker = new PiiMasker(this.piiRules);
     const s = masker.mask(system);
     const u = masker.mask(user);
-    const findings = [...s.findings.map((f) => ({ ...pick(f), field: 'system' as const })), ...u.findings.map((f) => ({ ...pick(f), field: 'user' as const }))];
+    const findings = [...s.findings.map((f) => ({ ...f, field: 'system' as const })), ...u.findings.map((f) => ({ ...f, field: 'user' as const }))];
     const masked = action === 'mask';
     return { action, reason, findings, sentSystem: masked ? s.text : system, sentUser: masked ? u.text : user };
   }
@@ -297,7 +303,7 @@ export class GuardService {
       unmasker: masked ? new StreamUnmasker(mapping as ReadonlyMap<string, string>) : null,
       mapping: masked ? mapping : null,
       masker: action === 'mask' ? masker : null,
-      gate: this.gate(),
+      gate: this.streamGate,
       decisions,
       guard: { piiAction: action, piiCounts: counts, sentSystem: masked ? sentSystem : null, sentUser: masked ? sentUser : null, output: null },
     };
@@ -309,15 +315,9 @@ export class GuardService {
     return { output, check: checkOutput(this.outputRules, output) };
   }
 
-  private gate(): PreparedRun['gate'] {
-    const blocking = this.outputRules.filter((c) => c.rule.enabled && c.rule.action === 'block');
-    if (blocking.some((c) => c.rule.kind === 'json')) return 'hold';
-    return blocking.length > 0 ? 'check' : 'open';
-  }
-
   /** A streaming reply so far already breaks a block rule (JSON rules wait for the end). */
   blocksSoFar(text: string): boolean {
-    return checkOutput(this.outputRules.filter((c) => c.rule.action === 'block' && c.rule.kind !== 'json'), text).decision === 'block';
+    return checkOutput(this.streamBlockRules, text).decision === 'block';
   }
 
   /** Output rules alone (for outputs the guard did not prepare, e.g. runs ended at start-up). */
@@ -392,10 +392,6 @@ export class GuardService {
       ...e,
     });
   }
-}
-
-function pick(f: EgressFinding): Omit<EgressFinding, never> {
-  return { kind: f.kind, start: f.start, end: f.end, placeholder: f.placeholder, redacted: f.redacted };
 }
 
 function safeDescribe(describe: GuardDeps['describeTarget'], target: RunTarget, modelName: string): AuditTarget {

@@ -41,6 +41,11 @@ export class ModelsService extends EventEmitter<ModelsEvents> {
     return this.repo.list();
   }
 
+  /** The entry, or null when there is none. */
+  find(id: string): ModelInfo | null {
+    return this.repo.get(id) ?? null;
+  }
+
   get(id: string): ModelInfo {
     const m = this.repo.get(id);
     if (!m) throw new CoreError('NOT_FOUND', `No model with id ${id}`);
