@@ -83,7 +83,10 @@ export function redact(kind: string, raw: string): string {
 export class PiiMasker {
   private readonly byValue = new Map<string, string>();
   private readonly byPlaceholder = new Map<string, string>();
-  private readonly kindOf = new Map<string, string>();
+  /** Found values by their first REPEAT_HEAD characters, for masking their other copies. */
+  private readonly repeatIndex = new Map<string, { raw: string; kind: string; prefix: string }[]>();
+  private readonly indexed = new Set<string>();
+  private readonly firstChars = new Set<number>();
   private readonly next = new Map<string, number>();
   private readonly perKind: Record<string, number> = {};
 
@@ -98,7 +101,7 @@ export class PiiMasker {
     let last = 0;
     for (const sp of spans) {
       const raw = text.slice(sp.start, sp.end);
-      const placeholder = this.placeholder(sp.prefix, raw, sp.kind);
+      const placeholder = this.placeholder(sp.prefix, raw);
       findings.push({ kind: sp.kind, start: sp.start, end: sp.end, placeholder, redacted: redact(sp.kind, raw) });
       this.perKind[sp.kind] = (this.perKind[sp.kind] ?? 0) + 1;
       out += text.slice(last, sp.start) + placeholder;
@@ -117,7 +120,7 @@ export class PiiMasker {
     return { ...this.perKind };
   }
 
-  private placeholder(prefix: string, raw: string, kind: string): string {
+  private placeholder(prefix: string, raw: string): string {
     const key = prefix + '\u0000' + raw;
     let ph = this.byValue.get(key);
     if (ph === undefined) {
@@ -126,7 +129,6 @@ export class PiiMasker {
       ph = `[${prefix}_${n}]`;
       this.byValue.set(key, ph);
       this.byPlaceholder.set(ph, raw);
-      this.kindOf.set(ph, kind);
     }
     return ph;
   }
@@ -141,28 +143,43 @@ export class PiiMasker {
    * not flag it on their own (e.g. a card number after "ref"): one masked copy must not sit beside a raw one.
    */
   private withRepeats(text: string, spans: Span[]): Span[] {
-    const known = new Map<string, Span>();
-    for (const sp of spans) known.set(text.slice(sp.start, sp.end), sp);
-    for (const [key, ph] of this.byValue) {
-      const raw = this.byPlaceholder.get(ph) as string;
-      if (!known.has(raw)) known.set(raw, { kind: this.kindOf.get(ph) as string, prefix: key.slice(0, key.indexOf('\u0000')), start: 0, end: 0 });
-    }
+    for (const sp of spans) this.index(text.slice(sp.start, sp.end), sp);
+    if (this.repeatIndex.size === 0) return spans;
     const taken = spans.slice();
     let added = false;
-    for (const [raw, like] of known) {
-      if (raw.length < 4) continue;
-      for (let at = text.indexOf(raw); at !== -1; at = text.indexOf(raw, at + raw.length)) {
-        const end = at + raw.length;
-        // Not part of a longer number or word.
-        if (isWordy(text.charCodeAt(at - 1)) && isWordy(text.charCodeAt(at))) continue;
+    // One pass over the text with a lookup by the first four characters: linear however many values the
+    // masker has seen (a whole file masked line by line through one masker sees thousands).
+    for (let at = 0; at + REPEAT_HEAD <= text.length; at++) {
+      const code = text.charCodeAt(at);
+      // Cheap rejections first: no value starts with this character, or it is inside a longer word/number.
+      if (!this.firstChars.has(code) || (isWordy(code) && isWordy(text.charCodeAt(at - 1)))) continue;
+      const candidates = this.repeatIndex.get(text.slice(at, at + REPEAT_HEAD));
+      if (!candidates) continue;
+      for (const c of candidates) {
+        if (!text.startsWith(c.raw, at)) continue;
+        const end = at + c.raw.length;
+        // Not part of a longer number or word (the start was checked above).
         if (isWordy(text.charCodeAt(end)) && isWordy(text.charCodeAt(end - 1))) continue;
         if (taken.some((t) => at < t.end && end > t.start)) continue;
-        taken.push({ kind: like.kind, prefix: like.prefix, start: at, end });
+        taken.push({ kind: c.kind, prefix: c.prefix, start: at, end });
         added = true;
       }
     }
-    return added ? taken.sort((a, b) => a.start - b.start) : spans;
+    return added ? taken.sort((x, y) => x.start - y.start) : spans;
   }
+
+  /** Remembers a found value so its other copies are masked too (values shorter than the lookup head are not). */
+  private index(raw: string, like: Pick<Span, 'kind' | 'prefix'>): void {
+    if (raw.length < REPEAT_HEAD || this.indexed.has(raw)) return;
+    this.indexed.add(raw);
+    this.firstChars.add(raw.charCodeAt(0));
+    const head = raw.slice(0, REPEAT_HEAD);
+    const list = this.repeatIndex.get(head);
+    const entry = { raw, kind: like.kind, prefix: like.prefix };
+    if (list) list.push(entry);
+    else this.repeatIndex.set(head, [entry]);
+  }
+
 
   private detected(text: string): Span[] {
     const spans: Span[] = findPii(text).map((m) => ({ kind: m.kind, prefix: PREFIX[m.kind], start: m.start, end: m.end }));
@@ -188,6 +205,8 @@ export class PiiMasker {
     return taken.sort((a, b) => a.start - b.start);
   }
 }
+
+const REPEAT_HEAD = 4;
 
 /** ASCII letters and digits, full-width digits: a match glued to these is part of something longer. */
 function isWordy(c: number): boolean {
