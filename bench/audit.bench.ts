@@ -10,8 +10,9 @@ import { parseArgs } from 'node:util';
 import { openDb } from '../src/core/db/openDb';
 import { AuditLog, type NewAuditEntry } from '../src/core/guard/auditLog';
 import { FileSecretStore } from '../src/core/secrets/secretStore';
-import { Mulberry32 } from '../src/core/fixtures/prng';
+import { Mulberry32 } from '../src/shared/prng';
 import type { AuditFilter } from '../src/shared/guard.schema';
+import { pct, progressLog, round } from './benchUtil';
 
 const { values } = parseArgs({
   options: {
@@ -22,14 +23,7 @@ const { values } = parseArgs({
 });
 const N = Number(values.records);
 const QUERIES = Number(values.queries);
-const log = (s: string) => {
-  if (!values.json) process.stderr.write(s + '\n');
-};
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] as number;
-};
-const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+const log = progressLog(values.json);
 
 const prng = new Mulberry32(20261124);
 const rnd = () => prng.nextUint32() / 2 ** 32;

@@ -3,7 +3,7 @@
 // Prints one JSON object. Run: node --expose-gc --import tsx bench/dataQuality.bench.ts
 import { piiMask } from '../src/shared/pii';
 import { minhash, NearDupIndex } from '../src/core/datasets/quality/minhash';
-import { mulberry32 } from '../src/shared/stats';
+import { mulberry32 } from '../src/shared/prng';
 
 const rng = mulberry32;
 

@@ -13,7 +13,8 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { openDb } from '../src/core/db/openDb';
 import { openTestCore } from '../src/core/testing/testCore';
-import { Mulberry32 } from '../src/core/fixtures/prng';
+import { Mulberry32 } from '../src/shared/prng';
+import { pct, progressLog, round } from './benchUtil';
 
 const { values } = parseArgs({
   options: {
@@ -27,14 +28,7 @@ const SEARCHES = Number(values.searches);
 /** What the grid asks for when searching (datasets.store SEARCH_COUNT_CAP): "1,000+ rows". */
 const COUNT_CAP = 1_000;
 const TARGETS = { ratio: 0.5, peakRssMb: 400, searchP95Ms: 50 };
-const log = (s: string) => {
-  if (!values.json) process.stderr.write(s + '\n');
-};
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] as number;
-};
-const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+const log = progressLog(values.json);
 
 // A vocabulary of English-like words and Chinese words, so rows read like mixed support logs.
 const prng = new Mulberry32(20261123);

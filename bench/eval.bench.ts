@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { openTestCore } from '../src/core/testing/testCore';
+import { progressLog } from './benchUtil';
 
 const { values } = parseArgs({
   options: {
@@ -26,9 +27,7 @@ const TARGET_RATIO = 3;
 const WARMUP_CASES = 100; // enough for both sides' JIT and connection pools to settle
 const MODEL = 'bench-model';
 const REPLY = 'ok, done';
-const log = (s: string) => {
-  if (!values.json) process.stderr.write(s + '\n');
-};
+const log = progressLog(values.json);
 // promptfoo logs to stdout; with --json only the result goes there.
 const writeStdout = process.stdout.write.bind(process.stdout);
 if (values.json) process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;

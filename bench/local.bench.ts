@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { getLlama, LlamaCompletion, LlamaLogLevel } from 'node-llama-cpp';
 import { ensureBenchModel } from '../src/core/fixtures/benchModel';
 import { openTestCore } from '../src/core/testing/testCore';
+import { progressLog } from './benchUtil';
 
 const { values } = parseArgs({
   options: {
@@ -21,9 +22,7 @@ const rounds = Math.max(5, Number(values.rounds));
 const ttftRounds = Math.max(5, Number(values['ttft-rounds']));
 const decodeTokens = Number(values.tokens);
 const threads = availableParallelism();
-const log = (s: string) => {
-  if (!values.json) process.stderr.write(s + '\n');
-};
+const log = progressLog(values.json);
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);

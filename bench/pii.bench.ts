@@ -5,7 +5,7 @@
 import { loadCorpus, scoreCorpus } from '../src/core/guard/piiCorpus';
 import { findPii } from '../src/shared/pii';
 import { PiiMasker } from '../src/shared/piiMask';
-import { mulberry32 } from '../src/shared/stats';
+import { mulberry32 } from '../src/shared/prng';
 
 const rng = mulberry32;
 

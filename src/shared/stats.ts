@@ -1,4 +1,5 @@
 // Paired significance tests for A/B evaluation: is "B beats A" more than noise? Pure, runs anywhere.
+import { mulberry32 } from './prng';
 
 /** McNemar's exact test on paired pass/fail outcomes (two-sided binomial test on the discordant pairs). */
 export interface McNemarResult {
@@ -44,17 +45,6 @@ export function mcnemarExact(a: readonly boolean[], b: readonly boolean[]): McNe
   const n = onlyA + onlyB;
   const pValue = n === 0 ? 1 : Math.min(1, 2 * binomCdfHalf(Math.min(onlyA, onlyB), n));
   return { onlyA, onlyB, bothPass, bothFail, pValue };
-}
-
-/** Small deterministic PRNG (mulberry32) so a bootstrap gives the same interval for the same seed. */
-export function mulberry32(seed: number): () => number {
-  let t = seed >>> 0;
-  return () => {
-    t = (t + 0x6d2b79f5) >>> 0;
-    let r = Math.imul(t ^ (t >>> 15), 1 | t);
-    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
-    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export interface BootstrapResult {

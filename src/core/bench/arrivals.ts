@@ -1,6 +1,6 @@
 // When requests are sent under a rate: Poisson arrivals, as vLLM's --request-rate draws them (gamma with
 // burstiness 1 = exponential gaps of mean 1/rate), from a seeded PRNG so a run can be repeated exactly.
-import { Mulberry32 } from '../fixtures/prng';
+import { Mulberry32 } from '../../shared/prng';
 
 /** Send offsets in ms: the first request at 0, then cumulative exponential gaps. */
 export function poissonSchedule(count: number, requestsPerSec: number, seed: number): number[] {
