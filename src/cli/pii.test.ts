@@ -83,4 +83,12 @@ describe('lamplight pii', () => {
     await expect(run(['scan'])).rejects.toThrow(/needs a FILE/);
     await expect(run(['mask', 'x', '--json'])).rejects.toThrow(/scan only/);
   });
+
+  it('refuses UTF-16 and binary files instead of reporting them clean', async () => {
+    const f = join(tempDir('lamplight-cli-pii-'), 'utf16.txt');
+    writeFileSync(f, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('ID 11010519491231002X', 'utf16le')]));
+    const r = await run(['scan', f, '--no-custom']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/utf16\.txt is not UTF-8 text \(UTF-16 or binary\)/);
+  });
 });

@@ -41,13 +41,19 @@ export const piiCommand: Command = {
     if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
     if (sub === 'mask' && values.json) throw new UsageError('--json applies to scan only');
 
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = readFileSync(file, 'utf8');
+      bytes = readFileSync(file);
     } catch (e) {
       ctx.err(`lamplight pii: cannot read ${file}: ${(e as Error).message}\n`);
       return 1;
     }
+    // Read as UTF-8, UTF-16 would come out as noise with no findings: a clean result that is not true.
+    if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff) || bytes.subarray(0, 8192).includes(0)) {
+      ctx.err(`lamplight pii: ${file} is not UTF-8 text (UTF-16 or binary); convert it to UTF-8 first\n`);
+      return 1;
+    }
+    let text = bytes.toString('utf8');
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
 
     const masker = new PiiMasker(values['no-custom'] ? [] : await customRules(ctx));
