@@ -6,10 +6,12 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BenchDefinitionInput, BenchProgress } from '../../shared/bench.schema';
 import { BenchDefinition } from '../../shared/bench.schema';
+import { summarize } from '../../shared/latency';
 import type { Core } from '../createCore';
 import { savePrompt } from '../evals/testing';
 import { PromptsRepo } from '../prompts/prompts.repo';
 import { PromptsService } from '../prompts/prompts.service';
+import { openStream } from '../remote/httpStream';
 import { openTestCore, tempDir } from '../testing/testCore';
 import { startScheduledServer, type ScheduledServer } from './testing/scheduledServer';
 
@@ -38,41 +40,77 @@ function def(target: { kind: 'remote'; targetId: string; model: string }, rest: 
   return { name: 'loop', targets: [{ target }], workload: { kind: 'synthetic', inputLen: 32, outputLen: TOKENS }, loads: [{ kind: 'concurrency', concurrency: 4 }], warmupRequests: 2, requests: 40, ...rest };
 }
 
+/** One loopback round trip on the path chat streams take: request out, first byte back. */
+async function pingMs(baseUrl: string): Promise<number> {
+  const res = await openStream(`${baseUrl}/ping`, { method: 'GET', headers: {}, signal: new AbortController().signal });
+  const first = await res.read();
+  while (!(await res.read()).done);
+  return first.atMs - res.sentAtMs;
+}
+
+/** Pings every `everyMs` until `until` settles, so the round trips see the same load as the work they time. */
+async function pingWhile(baseUrl: string, until: Promise<unknown>, everyMs = 15): Promise<number[]> {
+  let done = false;
+  void until.finally(() => (done = true));
+  const rtts: number[] = [];
+  while (!done) {
+    rtts.push(await pingMs(baseUrl));
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  return rtts;
+}
+
 describe('benchmark accuracy on a scheduled loopback stream', () => {
-  // Sub-2 ms accuracy of a whole HTTP pipeline needs the CPU: on a machine busy with other work a run can
-  // be late by a few ms, so a miss is retried (the assertion itself stays ±2 ms / 2%).
-  it('measures TTFT, TPOT, ITL and E2E within ±2 ms and throughput within 2% (concurrency 4, 40 requests)', { retry: 3 }, async () => {
+  // Each measured time is stamped on the I/O thread as the bytes come off the socket, so the core's own work
+  // (storing runs, the audit log) does not shift them. What the harness cannot remove is the wire: one
+  // loopback round trip, ~0.3 ms on a quiet machine but a few ms where other work starves the CPU. It is
+  // measured while the benchmark runs (pings on the same path) and named in the log; TTFT and E2E must match
+  // the injected delays plus that round trip within ±2 ms. A miss is retried: on a starved machine the OS
+  // can wake a thread milliseconds late, which is scheduling noise, not a measurement bug.
+  it('measures TTFT, TPOT, ITL and E2E within ±2 ms and throughput within 2% (concurrency 4, 40 requests)', { retry: 2 }, async () => {
     const { core, server, target } = await setup(42);
     const events: BenchProgress[] = [];
     core.on('bench.progress', (p) => events.push(p));
     const { benchId } = await core.invoke('bench.start', def(target, {}));
-    const run = await core.bench.wait(benchId);
+    const waiting = core.bench.wait(benchId);
+    const rtts = await pingWhile(server.baseUrl, waiting);
+    const run = await waiting;
+    const rttMs = summarize(rtts).median as number;
     expect(run.state).toBe('done');
     const r = run.results[0]!;
-    const report = {
-      ttftMedian: r.ttftMs.median,
-      tpotMedian: r.tpotMs.median,
-      itlMedian: r.itlMs.median,
-      e2elMedian: r.e2elMs.median,
-      requestThroughput: r.requestThroughput,
-      outputThroughput: r.outputThroughput,
-      durationSec: r.durationSec,
-    };
     const stats = await server.stats();
-    console.log('bench accuracy', JSON.stringify({ ...report, serverLateMs: stats.lateMs }));
+    // Throughput over what the server actually served: from the first measured request's arrival to the
+    // last one's final chunk (the 2 warm-ups come first). The client's own pause between one request's
+    // end and the next one's start is real and counted; the schedule alone would not know it.
+    const served = stats.timeline.slice(2);
+    const servedSec = (Math.max(...served.map((t) => t.last)) - Math.min(...served.map((t) => t.arrive))) / 1000;
+    const report = {
+      loopbackRttMs: rttMs,
+      pings: rtts.length,
+      ttftErrorMs: r.ttftMs.median - FIRST_MS,
+      tpotErrorMs: r.tpotMs.median - EVERY_MS,
+      itlErrorMs: r.itlMs.median - EVERY_MS,
+      e2elErrorMs: r.e2elMs.median - E2E_MS,
+      requestThroughput: r.requestThroughput,
+      scheduleThroughput: 40 / ((10 * E2E_MS) / 1000),
+      servedThroughput: 40 / servedSec,
+      durationSec: r.durationSec,
+      serverLateMs: stats.lateMs,
+    };
+    console.log('bench accuracy', JSON.stringify(report));
     expect(r.completed).toBe(40);
     expect(r.failed).toBe(0);
     expect(stats.served).toBe(42);
     const body = stats.bodies[0] as { max_tokens?: number; max_completion_tokens?: number; stream?: boolean };
     expect(body.max_tokens ?? body.max_completion_tokens).toBe(TOKENS);
-    expect(Math.abs(r.ttftMs.median - FIRST_MS)).toBeLessThanOrEqual(2);
+    expect(Math.abs(r.ttftMs.median - FIRST_MS - rttMs)).toBeLessThanOrEqual(2);
     expect(Math.abs(r.tpotMs.median - EVERY_MS)).toBeLessThanOrEqual(2);
     expect(Math.abs(r.itlMs.median - EVERY_MS)).toBeLessThanOrEqual(2);
-    expect(Math.abs(r.e2elMs.median - E2E_MS)).toBeLessThanOrEqual(2);
-    // The schedule: 40 requests, 4 at a time → 10 back-to-back waves of one E2E each.
-    const schedSec = (10 * E2E_MS) / 1000;
-    expect(Math.abs(r.requestThroughput / (40 / schedSec) - 1)).toBeLessThan(0.02);
-    expect(Math.abs(r.outputThroughput / ((40 * TOKENS) / schedSec) - 1)).toBeLessThan(0.02);
+    expect(Math.abs(r.e2elMs.median - E2E_MS - rttMs)).toBeLessThanOrEqual(2);
+    // Within 2% of what was served, and never faster than the schedule allows (10 waves of one E2E each).
+    expect(Math.abs(r.requestThroughput / report.servedThroughput - 1)).toBeLessThan(0.02);
+    expect(Math.abs(r.outputThroughput / ((40 * TOKENS) / servedSec) - 1)).toBeLessThan(0.02);
+    expect(r.requestThroughput).toBeLessThanOrEqual(report.scheduleThroughput * 1.005);
     expect(r.totalOutputTokens).toBe(40 * TOKENS);
     expect(r.totalInputTokens).toBe(40 * 7);
     expect(r.goodputPct).toBe(100);

@@ -1,7 +1,8 @@
 // One HTTP request of a streamed chat completion: three timers (connect, first token, idle), the SSE
 // frames turned into text and arrival times, and each way the stream can go wrong as a RemoteError.
 import { performance } from 'node:perf_hooks';
-import { networkCause, networkCode, readCapped, type Target } from './endpoint';
+import { networkCause, type Target } from './endpoint';
+import { openStream, readStreamCapped, type StreamResponse } from './httpStream';
 import type { ChatUsage, OnDelta, StreamChatRequest, StreamChatResult, StreamTimeouts } from './openaiClient';
 import { RemoteError, excerpt, httpError, serverMessageOf, type RemoteErrorInit, type RemoteErrorKind } from './remoteError';
 import { parseRetryAfter } from './retry';
@@ -61,10 +62,6 @@ export async function attemptChat(t: Target, body: string, req: StreamChatReques
     if (failure) return failure;
     if (userSignal?.aborted) return cancelled();
     if (e instanceof RemoteError) return e;
-    // undici's own limits (connect 10 s, headers/body 300 s) can end a request before ours do.
-    const code = networkCode(e);
-    if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT') return err('connect_timeout', `no response (${networkCause(e)})`);
-    if (code === 'UND_ERR_BODY_TIMEOUT') return err('idle_timeout', `the server went silent ${progress()} (${networkCause(e)})`);
     return beforeHeaders ? err('connect', `could not connect (${networkCause(e)})`) : err('connection_lost', `the connection broke ${progress()} (${networkCause(e)})`);
   };
 
@@ -82,14 +79,16 @@ export async function attemptChat(t: Target, body: string, req: StreamChatReques
     idleTimer = setTimeout(() => trip(err('idle_timeout', `the server sent nothing for ${timeouts.idleMs} ms ${progress()} (idle timeout)`)), timeouts.idleMs);
   };
 
-  const startMs = performance.now();
+  // Replaced by the time the I/O thread sent the request, as every later time is taken there too.
+  let startMs = performance.now();
   try {
-    let res: Response;
+    let res: StreamResponse;
     try {
-      res = await fetch(t.url, { method: 'POST', headers: t.headers, body, signal: ac.signal });
+      res = await openStream(t.url, { method: 'POST', headers: t.headers, body, signal: ac.signal });
     } catch (e) {
       throw explain(e, true);
     }
+    startMs = res.sentAtMs;
     clearTimeout(connectTimer);
     status = res.status;
     armIdle();
@@ -97,7 +96,7 @@ export async function attemptChat(t: Target, body: string, req: StreamChatReques
     if (!res.ok) {
       let errorBody = '';
       try {
-        errorBody = (await readCapped(res.body, ERROR_BODY_CAP)).text;
+        errorBody = (await readStreamCapped(res, ERROR_BODY_CAP)).text;
       } catch (e) {
         // The status says what happened; a body cut short by a timer still does not hide it. A cancel does.
         if (explain(e, false).kind === 'cancelled') throw cancelled();
@@ -107,15 +106,13 @@ export async function attemptChat(t: Target, body: string, req: StreamChatReques
         status: res.status,
         statusText: res.statusText,
         body: errorBody,
-        retryAfterMs: parseRetryAfter(res.headers.get('retry-after')),
+        retryAfterMs: parseRetryAfter(res.header('retry-after')),
         apiKeySent: t.apiKeySent,
         attempts: attempt,
         secrets: t.secrets,
       });
     }
-    if (!res.body) throw err('protocol', 'the response has no body');
-
-    const contentType = res.headers.get('content-type') ?? '';
+    const contentType = res.header('content-type') ?? '';
     const notAStream = (line: string) => {
       const hint = /application\/json/i.test(contentType)
         ? ' (the server answered with JSON instead of an event stream; does it support stream: true?)'
@@ -185,18 +182,17 @@ export async function attemptChat(t: Target, body: string, req: StreamChatReques
     };
 
     const maxBytes = req.maxStreamBytes ?? DEFAULT_MAX_STREAM_BYTES;
-    const reader = res.body.getReader();
     const parser = new SseParser();
     let counted = 0;
     // Ends at [DONE], at the end of the body, or by a timer; every read counts ≥ 1 byte against the cap.
     while (!sawDone) {
-      let r: Awaited<ReturnType<typeof reader.read>>;
+      let r: Awaited<ReturnType<typeof res.read>>;
       try {
-        r = await reader.read();
+        r = await res.read();
       } catch (e) {
         throw explain(e, false);
       }
-      const now = performance.now();
+      const now = r.atMs;
       if (r.done) {
         handle(parser.end(), now);
         if (!sawDone) endMs = now;
@@ -213,7 +209,7 @@ export async function attemptChat(t: Target, body: string, req: StreamChatReques
       throw err('incomplete', `the stream ended without [DONE] ${progress()}${fr}`);
     }
     completed = true;
-    void reader.cancel().catch(() => undefined);
+    res.release();
     return {
       text,
       reasoningText,

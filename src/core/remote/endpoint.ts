@@ -49,12 +49,6 @@ export function resolveTarget(cfg: EndpointConfig, path: string, method: 'GET' |
   return { url: u.href, display: `${method} ${u.origin}${u.pathname}`, headers, secrets, apiKeySent: apiKey !== '' };
 }
 
-/** undici's error code behind a fetch failure (ECONNREFUSED, UND_ERR_SOCKET, …), if any. */
-export function networkCode(e: unknown): string | null {
-  const code = (e as { cause?: { code?: unknown } }).cause?.code;
-  return typeof code === 'string' ? code : null;
-}
-
 /** The low-level reason fetch gives (ECONNREFUSED, UND_ERR_SOCKET, …) rather than "fetch failed". */
 export function networkCause(e: unknown): string {
   const err = e as { cause?: { code?: unknown; message?: unknown }; message?: unknown };
@@ -67,26 +61,32 @@ export function networkCause(e: unknown): string {
  * Reads at most `capBytes` of a body as text and drops the rest (error pages can be huge or endless).
  * Every read counts at least one byte against the cap, so the loop ends even on empty reads.
  */
-export async function readCapped(body: ReadableStream<Uint8Array> | null, capBytes: number): Promise<{ text: string; truncated: boolean }> {
-  if (!body) return { text: '', truncated: false };
-  const reader = body.getReader();
+export async function readCappedFrom(read: () => Promise<{ done: boolean; value?: Uint8Array }>, capBytes: number): Promise<{ text: string; truncated: boolean }> {
   const decoder = new TextDecoder();
   let text = '';
   let counted = 0;
-  try {
-    while (counted <= capBytes) {
-      const r = await reader.read();
-      if (r.done) return { text: text + decoder.decode(), truncated: false };
-      const room = capBytes - counted;
-      if (r.value.byteLength > room) {
-        text += decoder.decode(r.value.subarray(0, room));
-        break;
-      }
-      counted += Math.max(1, r.value.byteLength);
-      text += decoder.decode(r.value, { stream: true });
+  while (counted <= capBytes) {
+    const r = await read();
+    if (r.done || !r.value) return { text: text + decoder.decode(), truncated: false };
+    const room = capBytes - counted;
+    if (r.value.byteLength > room) {
+      text += decoder.decode(r.value.subarray(0, room));
+      break;
     }
-    await reader.cancel().catch(() => undefined);
-    return { text, truncated: true };
+    counted += Math.max(1, r.value.byteLength);
+    text += decoder.decode(r.value, { stream: true });
+  }
+  return { text, truncated: true };
+}
+
+/** readCappedFrom on a fetch body; a body read only in part is cancelled. */
+export async function readCapped(body: ReadableStream<Uint8Array> | null, capBytes: number): Promise<{ text: string; truncated: boolean }> {
+  if (!body) return { text: '', truncated: false };
+  const reader = body.getReader();
+  try {
+    const r = await readCappedFrom(() => reader.read(), capBytes);
+    if (r.truncated) await reader.cancel().catch(() => undefined);
+    return r;
   } finally {
     reader.releaseLock();
   }

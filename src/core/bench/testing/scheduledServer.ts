@@ -2,7 +2,8 @@
 // first content chunk `firstMs` after the request arrived, then one chunk every `everyMs`, `tokens` chunks,
 // then finish, usage and [DONE]. It runs in a worker thread, so the benchmark's own work on the main event
 // loop cannot delay the server's clock; writes are scheduled at absolute offsets, so drift does not add up.
-// Bounded: it answers at most `maxRequests` and closes itself after `lifetimeMs`.
+// Bounded: it answers at most `maxRequests` and closes itself after `lifetimeMs`. GET /ping answers at once
+// (not counted), so a test can measure the loopback round trip of the machine it runs on.
 import { Worker } from 'node:worker_threads';
 
 export interface ScheduleOptions {
@@ -17,11 +18,29 @@ export interface ScheduleOptions {
   apiKey?: string | null;
 }
 
+/** When one answered request arrived, was read, and had its first and last chunk written: epoch ms
+ * (performance.timeOrigin + now, comparable across threads). */
+export interface RequestTimeline {
+  arrive: number;
+  end: number;
+  first: number;
+  last: number;
+}
+
+export interface ServerStats {
+  served: number;
+  authorizations: (string | null)[];
+  bodies: unknown[];
+  timeline: RequestTimeline[];
+  /** Median lateness of the server's writes. */
+  lateMs: number;
+}
+
 export interface ScheduledServer {
   /** http://127.0.0.1:PORT/v1 */
   baseUrl: string;
-  /** Requests answered so far and the Authorization headers seen (read with stats()). */
-  stats(): Promise<{ served: number; authorizations: (string | null)[]; bodies: unknown[]; /** Median lateness of the server's writes. */ lateMs: number }>;
+  /** Requests answered so far, the Authorization headers seen and when each was served (read with stats()). */
+  stats(): Promise<ServerStats>;
   close(): Promise<void>;
 }
 
@@ -34,13 +53,22 @@ let served = 0;
 const authorizations = [];
 const bodies = [];
 const late = [];
+const timeline = [];
+const abs = () => performance.timeOrigin + performance.now();
 const chunk = (delta, finish) => JSON.stringify({ id: 'cmpl-bench', object: 'chat.completion.chunk', created: 1700000000, model: 'm', choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] });
 const frame = (d) => 'data: ' + d + '\\n\\n';
 const server = createServer((req, res) => {
+  if (req.method === 'GET' && req.url.endsWith('/ping')) {
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end('pong');
+    return;
+  }
+  const tl = { arrive: abs(), end: 0, first: 0, last: 0 };
   let raw = '';
   req.on('data', (c) => { if (raw.length < 1e6) raw += c; });
   req.on('end', () => {
     const t0 = performance.now();
+    tl.end = abs();
     authorizations.push(req.headers.authorization ?? null);
     try { bodies.push(JSON.parse(raw)); } catch { bodies.push(raw); }
     if (served >= o.maxRequests || (o.apiKey && req.headers.authorization !== 'Bearer ' + o.apiKey)) {
@@ -49,6 +77,7 @@ const server = createServer((req, res) => {
       return;
     }
     served++;
+    timeline.push(tl);
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     res.flushHeaders();
     const at = (ms, fn) => setTimeout(() => {
@@ -58,6 +87,8 @@ const server = createServer((req, res) => {
     for (let i = 0; i < o.tokens; i++) {
       at(o.firstMs + i * o.everyMs, () => {
         if (res.destroyed) return;
+        if (i === 0) tl.first = abs();
+        if (i === o.tokens - 1) tl.last = abs();
         let data = frame(chunk(i === 0 ? { role: 'assistant', content: 't' + i + ' ' } : { content: 't' + i + ' ' }, null));
         if (i === o.tokens - 1) {
           data += frame(chunk({ content: '' }, 'length'));
@@ -74,7 +105,7 @@ server.listen(0, '127.0.0.1', () => parentPort.postMessage({ type: 'port', port:
 const stop = () => { server.closeAllConnections(); server.close(() => process.exit(0)); };
 setTimeout(stop, o.lifetimeMs).unref();
 parentPort.on('message', (m) => {
-  if (m === 'stats') parentPort.postMessage({ type: 'stats', served, authorizations, bodies, lateMs: [...late].sort((a, b) => a - b)[late.length >> 1] ?? 0 });
+  if (m === 'stats') parentPort.postMessage({ type: 'stats', served, authorizations, bodies, timeline, lateMs: [...late].sort((a, b) => a - b)[late.length >> 1] ?? 0 });
   if (m === 'close') stop();
 });
 `;
@@ -95,10 +126,10 @@ export async function startScheduledServer(opts: ScheduleOptions): Promise<Sched
     baseUrl: `http://127.0.0.1:${port}/v1`,
     stats: () =>
       new Promise((resolve) => {
-        const on = (m: { type: string; served: number; authorizations: (string | null)[]; bodies: unknown[]; lateMs: number }) => {
+        const on = (m: ServerStats & { type: string }) => {
           if (m.type !== 'stats') return;
           worker.off('message', on);
-          resolve({ served: m.served, authorizations: m.authorizations, bodies: m.bodies, lateMs: m.lateMs });
+          resolve({ served: m.served, authorizations: m.authorizations, bodies: m.bodies, timeline: m.timeline, lateMs: m.lateMs });
         };
         worker.on('message', on);
         worker.postMessage('stats');
