@@ -55,6 +55,12 @@ export function LabelingPanel({ datasetId, filter, startOffset, onClose }: Label
   useEffect(() => setTagging(false), [shownId]);
 
   const onLabel = useCallback((patch: LabelPatch, what: string, advance?: boolean) => useLabelingStore.getState().label(patch, what, advance), []);
+  // Keys pressed while the row they are meant for is still loading (a fast labeler outruns the prefetch):
+  // kept in order and applied as soon as it shows, never dropped.
+  const waiting = useRef<LabelingAction[]>([]);
+  useEffect(() => {
+    waiting.current = [];
+  }, [datasetId, filterKey]);
 
   const dispatch = useCallback(
     (action: LabelingAction): void => {
@@ -76,7 +82,10 @@ export function LabelingPanel({ datasetId, filter, startOffset, onClose }: Label
         s.setNotice('Choose a labeler profile first: every label records who gave it.');
         return;
       }
-      if (!current) return;
+      if (!current) {
+        if (s.shownId != null && !s.loadError) waiting.current.push(action);
+        return;
+      }
       switch (action.type) {
         case 'status':
           s.label({ status: action.status }, action.status, true);
@@ -113,6 +122,13 @@ export function LabelingPanel({ datasetId, filter, startOffset, onClose }: Label
     },
     [onClose, schema],
   );
+
+  useEffect(() => {
+    if (!row || waiting.current.length === 0) return;
+    // One at a time: an action that moves on leaves the rest for the next row.
+    const next = waiting.current.shift() as LabelingAction;
+    dispatch(next);
+  }, [row, dispatch]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
