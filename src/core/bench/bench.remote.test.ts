@@ -3,35 +3,30 @@
 // ±2 ms and throughput the schedule's within 2%. Also: rate loads, cancel, storage, exports, cost profiles.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { BenchDefinitionInput, BenchProgress } from '../../shared/bench.schema';
 import { BenchDefinition } from '../../shared/bench.schema';
 import { summarize } from '../../shared/latency';
-import type { Core } from '../createCore';
 import { savePrompt } from '../evals/testing';
 import { PromptsRepo } from '../prompts/prompts.repo';
 import { PromptsService } from '../prompts/prompts.service';
 import { openStream } from '../remote/httpStream';
 import { openTestCore, tempDir } from '../testing/testCore';
-import { startScheduledServer, type ScheduledServer } from './testing/scheduledServer';
+import { closeAfterEach } from '../testing/closeAfterEach';
+import { startScheduledServer } from './testing/scheduledServer';
 
 const FIRST_MS = 150;
 const EVERY_MS = 30;
 const TOKENS = 12;
 const E2E_MS = FIRST_MS + (TOKENS - 1) * EVERY_MS;
 
-const cores: Core[] = [];
-const servers: ScheduledServer[] = [];
-afterEach(async () => {
-  await Promise.all(cores.splice(0).map((c) => c.close()));
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const opened = closeAfterEach();
 
 async function setup(requests: number) {
   const core = openTestCore();
-  cores.push(core);
+  opened.core(core);
   const server = await startScheduledServer({ firstMs: FIRST_MS, everyMs: EVERY_MS, tokens: TOKENS, maxRequests: requests });
-  servers.push(server);
+  opened.server(server);
   const t = await core.invoke('targets.add', { name: 'loop', baseUrls: [server.baseUrl], maxRetries: 0 });
   return { core, server, target: { kind: 'remote' as const, targetId: t.id, model: 'm' } };
 }
@@ -217,7 +212,7 @@ describe('benchmark accuracy on a scheduled loopback stream', () => {
 
   it('stores cost profiles per target key', async () => {
     const core = openTestCore();
-    cores.push(core);
+    opened.core(core);
     const saved = await core.invoke('costs.set', { targetKey: 'remote:x:m', label: 'X', profile: { kind: 'api', inputPer1M: 1, outputPer1M: 2 } });
     expect(saved.profile).toEqual({ kind: 'api', currency: '$', inputPer1M: 1, outputPer1M: 2 });
     expect(await core.invoke('costs.list', {})).toEqual([saved]);

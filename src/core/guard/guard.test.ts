@@ -3,25 +3,21 @@
 // the audit record of each (with no raw PII in it).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { commandNames } from '../../shared/contract';
 import { can, Role } from '../../shared/roles';
 import type { Core } from '../createCore';
 import { startFakeVllm, type FakeVllm } from '../remote/testing/fakeVllm';
 import { failureOf, openTestCore, tempDir } from '../testing/testCore';
+import { closeAfterEach } from '../testing/closeAfterEach';
 
 const ID = '11010519491231002X';
 const CARD = '6222021234567890128'; // 19-digit UnionPay, Luhn-valid
-const cores: Core[] = [];
-const servers: FakeVllm[] = [];
-afterEach(async () => {
-  await Promise.all(cores.splice(0).map((c) => c.close()));
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const opened = closeAfterEach();
 
 function core(): Core {
   const c = openTestCore({ dataDir: tempDir() });
-  cores.push(c);
+  opened.core(c);
   return c;
 }
 
@@ -35,7 +31,7 @@ async function echoServer(): Promise<FakeVllm> {
       return held.length ? `Noted: ${held.join(' and ')} are on file.` : 'Nothing to note.';
     },
   });
-  servers.push(s);
+  opened.server(s);
   return s;
 }
 
@@ -171,7 +167,7 @@ describe('output rules', () => {
   it('a must-be-JSON block rule holds the stream back and releases the whole reply once it passes', async () => {
     const c = core();
     const s = await startFakeVllm({ lifetimeMs: 30_000, answer: () => '{"answer": "[ID_1] ok"}' });
-    servers.push(s);
+    opened.server(s);
     const target = await remoteTarget(c, s);
     const policy = await c.invoke('guard.getPolicy', {});
     await c.invoke('guard.setPolicy', { policy: { ...policy, output: { rules: [{ kind: 'json', name: 'json', action: 'block', enabled: true }] } } });
@@ -191,7 +187,7 @@ describe('output rules', () => {
   it('flags or blocks an output with the reason stored on the run and in the audit log; a bad regex names its rule', async () => {
     const c = core();
     const s = await startFakeVllm({ lifetimeMs: 30_000, answer: () => 'The password is hunter2.' });
-    servers.push(s);
+    opened.server(s);
     const target = await remoteTarget(c, s);
     const policy = await c.invoke('guard.getPolicy', {});
 

@@ -1,6 +1,5 @@
 // One HTTP request of a streamed chat completion: three timers (connect, first token, idle), the SSE
 // frames turned into text and arrival times, and each way the stream can go wrong as a RemoteError.
-import { performance } from 'node:perf_hooks';
 import { networkCause, type Target } from './endpoint';
 import { openStream, readStreamCapped, type StreamResponse } from './httpStream';
 import type { ChatUsage, OnDelta, StreamChatRequest, StreamChatResult, StreamTimeouts } from './openaiClient';
@@ -79,8 +78,6 @@ export async function attemptChat(t: Target, body: string, req: StreamChatReques
     idleTimer = setTimeout(() => trip(err('idle_timeout', `the server sent nothing for ${timeouts.idleMs} ms ${progress()} (idle timeout)`)), timeouts.idleMs);
   };
 
-  // Replaced by the time the I/O thread sent the request, as every later time is taken there too.
-  let startMs = performance.now();
   try {
     let res: StreamResponse;
     try {
@@ -88,7 +85,8 @@ export async function attemptChat(t: Target, body: string, req: StreamChatReques
     } catch (e) {
       throw explain(e, true);
     }
-    startMs = res.sentAtMs;
+    // Taken on the I/O thread, like every later time.
+    const startMs = res.sentAtMs;
     clearTimeout(connectTimer);
     status = res.status;
     armIdle();

@@ -1,29 +1,25 @@
 // Runtime LoRA adapters on a vLLM target through the real core, against a vLLM-like server on 127.0.0.1:
 // load → listed as a module of the base model → a run with the adapter's name → unload → gone; and the
 // failures people meet (already loaded, runtime updating disabled, a wrong key, half the replicas) in words.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EventName } from '../../shared/contract';
 import type { Core } from '../createCore';
-import { deadBaseUrl, jsonResponse, startFaultServer, type FaultServer } from '../remote/testing/faultServer';
+import { deadBaseUrl, jsonResponse, startFaultServer } from '../remote/testing/faultServer';
 import { fakeVllmAnswer, startFakeVllm, type FakeVllm, type FakeVllmOptions } from '../remote/testing/fakeVllm';
 import { failureOf, openTestCore, tempDir } from '../testing/testCore';
+import { closeAfterEach } from '../testing/closeAfterEach';
 
 const KEY = 'sk-lamplight-lora-SECRET-5151';
-const cores: Core[] = [];
-const servers: Array<FakeVllm | FaultServer> = [];
-afterEach(async () => {
-  await Promise.all(cores.splice(0).map((c) => c.close()));
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const opened = closeAfterEach();
 
 function core(): Core {
   const c = openTestCore({ dataDir: tempDir() });
-  cores.push(c);
+  opened.core(c);
   return c;
 }
 async function vllm(opts: FakeVllmOptions = {}): Promise<FakeVllm> {
   const s = await startFakeVllm({ apiKey: KEY, lifetimeMs: 20_000, ...opts });
-  servers.push(s);
+  opened.server(s);
   return s;
 }
 
@@ -98,7 +94,7 @@ describe('runtime LoRA adapters on vLLM targets', () => {
   it('redacts a key the server echoes back', async () => {
     const c = core();
     const s = await startFaultServer([jsonResponse(400, { error: { message: `adapter path invalid for key ${KEY}` } })]);
-    servers.push(s);
+    opened.server(s);
     const t = await c.invoke('targets.add', { name: 'echo', baseUrls: [s.baseUrl], apiKey: KEY });
     const f = await failureOf(c.invoke('targets.loadLora', { targetId: t.id, name: 'a', path: '/a' }));
     expect(f.code).toBe('BAD_INPUT');

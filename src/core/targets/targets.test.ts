@@ -2,28 +2,24 @@
 // failures kept readable, replicas failed over, and compare across a local and a remote model.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EventName } from '../../shared/contract';
 import type { Core } from '../createCore';
 import { ensureFixtureModels } from '../fixtures/ensureFixtures';
 import { deadBaseUrl, jsonResponse, sseStream, stall, startFaultServer, type FaultServer } from '../remote/testing/faultServer';
 import { nextEvent, openTestCore, tempDir } from '../testing/testCore';
+import { closeAfterEach } from '../testing/closeAfterEach';
 
-const cores: Core[] = [];
-const servers: FaultServer[] = [];
-afterEach(async () => {
-  await Promise.all(cores.splice(0).map((c) => c.close()));
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const opened = closeAfterEach();
 
 function core(dataDir = tempDir()): Core {
   const c = openTestCore({ dataDir });
-  cores.push(c);
+  opened.core(c);
   return c;
 }
 async function server(...script: Parameters<typeof startFaultServer>[0]): Promise<FaultServer> {
   const s = await startFaultServer(script);
-  servers.push(s);
+  opened.server(s);
   return s;
 }
 

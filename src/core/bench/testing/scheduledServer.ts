@@ -18,12 +18,10 @@ export interface ScheduleOptions {
   apiKey?: string | null;
 }
 
-/** When one answered request arrived, was read, and had its first and last chunk written: epoch ms
- * (performance.timeOrigin + now, comparable across threads). */
+/** When one answered request arrived and when its last chunk was written: epoch ms (performance.timeOrigin
+ * + now, comparable across threads). */
 export interface RequestTimeline {
   arrive: number;
-  end: number;
-  first: number;
   last: number;
 }
 
@@ -63,12 +61,11 @@ const server = createServer((req, res) => {
     res.end('pong');
     return;
   }
-  const tl = { arrive: abs(), end: 0, first: 0, last: 0 };
+  const tl = { arrive: abs(), last: 0 };
   let raw = '';
   req.on('data', (c) => { if (raw.length < 1e6) raw += c; });
   req.on('end', () => {
     const t0 = performance.now();
-    tl.end = abs();
     authorizations.push(req.headers.authorization ?? null);
     try { bodies.push(JSON.parse(raw)); } catch { bodies.push(raw); }
     if (served >= o.maxRequests || (o.apiKey && req.headers.authorization !== 'Bearer ' + o.apiKey)) {
@@ -87,7 +84,6 @@ const server = createServer((req, res) => {
     for (let i = 0; i < o.tokens; i++) {
       at(o.firstMs + i * o.everyMs, () => {
         if (res.destroyed) return;
-        if (i === 0) tl.first = abs();
         if (i === o.tokens - 1) tl.last = abs();
         let data = frame(chunk(i === 0 ? { role: 'assistant', content: 't' + i + ' ' } : { content: 't' + i + ' ' }, null));
         if (i === o.tokens - 1) {
