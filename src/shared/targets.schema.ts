@@ -23,13 +23,20 @@ export const Timeouts = z.object({
 });
 export type Timeouts = z.infer<typeof Timeouts>;
 
+/** Extra request headers. Checked here, so a value HTTP cannot carry (a line break) is refused when it is
+ * saved rather than failing every run later. */
+const ExtraHeaders = z.record(
+  z.string().regex(/^[A-Za-z0-9-]+$/, 'header names are letters, digits and -'),
+  z.string().max(8192).regex(/^[\t\x20-\x7e\x80-\xff]*$/, 'header values cannot contain line breaks or other control characters'),
+);
+
 export const TargetInput = z.object({
   name: z.string().trim().min(1).max(100),
   baseUrls: z.array(BaseUrl).min(1).max(32),
   /** Write-only: stored in the OS keychain (Electron safeStorage) or the host's 0600 key file. */
   apiKey: z.string().max(8192).nullable().default(null),
   /** Write-only like the key: header values often carry credentials too. */
-  headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, 'header names are letters, digits and -'), z.string().max(8192)).default({}),
+  headers: ExtraHeaders.default({}),
   timeouts: Timeouts.default(Timeouts.parse({})),
   maxRetries: z.number().int().min(0).max(5).default(2),
 });
@@ -40,7 +47,7 @@ export const TargetPatch = z.object({
   baseUrls: z.array(BaseUrl).min(1).max(32).optional(),
   /** undefined keeps the stored key, null removes it. */
   apiKey: z.string().max(8192).nullable().optional(),
-  headers: z.record(z.string(), z.string().max(8192)).optional(),
+  headers: ExtraHeaders.optional(),
   timeouts: Timeouts.optional(),
   maxRetries: z.number().int().min(0).max(5).optional(),
 });

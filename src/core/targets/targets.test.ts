@@ -144,6 +144,7 @@ describe('remote targets', () => {
     await expect(c.invoke('targets.add', { name: 'x', baseUrls: ['ftp://nope'] })).rejects.toThrow(/baseUrls\.0/);
     await expect(c.invoke('targets.add', { name: 'x', baseUrls: ['http://user:pw@host/v1'] })).rejects.toThrow(/without credentials/);
     await expect(c.invoke('targets.add', { name: '', baseUrls: ['http://h/v1'] })).rejects.toThrow(/name/);
+    await expect(c.invoke('targets.add', { name: 'x', baseUrls: ['http://h/v1'], headers: { 'x-tenant': 'a\nb' } })).rejects.toThrow(/headers\.x-tenant.*line breaks/);
     await expect(c.invoke('runs.start', { target: { kind: 'remote', targetId: 'nope', model: 'm' }, userMessage: 'x' })).rejects.toThrow(/No remote target/);
   });
 });
