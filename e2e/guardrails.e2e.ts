@@ -176,8 +176,7 @@ test("a labeler's own link opens a narrower UI, and the core refuses admin comma
   await expect(lena.getByTestId('session-profile')).toContainText('Lena');
   await expect(lena.getByTestId('session-profile')).toContainText('Labeler');
   await expect(lena.getByTestId('nav-datasets')).toBeVisible();
-  await expect(lena.getByTestId('nav-history')).toBeVisible();
-  for (const hidden of ['nav-guard', 'nav-audit', 'nav-targets', 'nav-playground']) await expect(lena.getByTestId(hidden)).toHaveCount(0);
+  for (const hidden of ['nav-history', 'nav-guard', 'nav-audit', 'nav-targets', 'nav-playground']) await expect(lena.getByTestId(hidden)).toHaveCount(0);
   await lena.getByTestId('nav-settings').click();
   await expect(lena.getByTestId('api-server-start')).toBeDisabled();
   await expect(lena.getByTestId('api-server-start')).toHaveAttribute('title', /change policies, endpoints and profiles/);

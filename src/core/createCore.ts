@@ -95,6 +95,11 @@ export interface Core extends LamplightApi {
    */
   dispatch(name: unknown, input: unknown, actor?: Actor | null): Promise<WireResult<unknown>>;
   onAny(listener: <E extends EventName>(name: E, payload: EventPayload<E>) => void): () => void;
+  /**
+   * The events one profile may see (its role, read fresh per event; a run's events also reach the profile
+   * that started it). Transports deliver through this, never through onAny.
+   */
+  onEventFor(profileId: string, listener: <E extends EventName>(name: E, payload: EventPayload<E>) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -174,6 +179,12 @@ export function createCore(opts: CoreOptions): Core {
   downloads.on('progress', (p) => emit('downloads.progress', p));
   targets.on('changed', (t) => emit('targets.changed', t));
   apiServer.on('status', (st) => emit('apiServer.status', st));
+
+  const runOwnerOf = (name: EventName, payload: unknown): string | null => {
+    if (name === 'runs.chunk') return runs.ownerOf((payload as EventPayload<'runs.chunk'>).runId);
+    if (name === 'runs.finished') return runs.ownerOf((payload as EventPayload<'runs.finished'>).id);
+    return null;
+  };
 
   const handlers: Handlers = {
     'app.info': async () => ({
@@ -288,6 +299,13 @@ export function createCore(opts: CoreOptions): Core {
     onAny(listener) {
       bus.on('event', listener);
       return () => bus.off('event', listener);
+    },
+    onEventFor(profileId, listener) {
+      const l = <E extends EventName>(name: E, payload: EventPayload<E>) => {
+        if (guard.maySee(profileId, name, () => runOwnerOf(name, payload))) listener(name, payload);
+      };
+      bus.on('event', l);
+      return () => bus.off('event', l);
     },
     async close() {
       // First: a running training command is stopped and its row written while the database is open.

@@ -160,7 +160,20 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     const socketToken = auth.token;
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);
-      ws.on('close', () => sockets.delete(ws));
+      // Each socket hears only what its profile may see, decided per event (a role change applies at once).
+      const profileAtOpen = profileOf(socketToken);
+      const unsubscribe = profileAtOpen
+        ? core.onEventFor(profileAtOpen, (event, payload) => {
+            if (ws.readyState !== ws.OPEN) return;
+            // A re-issued token or a removed profile ends the link for events too.
+            if (profileOf(socketToken) !== profileAtOpen) ws.close(4001, 'access link no longer valid');
+            else ws.send(JSON.stringify({ event, payload }));
+          })
+        : () => undefined;
+      ws.on('close', () => {
+        sockets.delete(ws);
+        unsubscribe();
+      });
       ws.on('message', (data) => {
         let msg: { id?: unknown; name?: unknown; input?: unknown };
         try {
@@ -181,10 +194,6 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     });
   });
 
-  const unsubscribe = core.onAny((event, payload) => {
-    const frame = JSON.stringify({ event, payload });
-    for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(frame);
-  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -197,7 +206,6 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     port,
     token,
     async close() {
-      unsubscribe();
       for (const ws of sockets) ws.terminate();
       wss.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

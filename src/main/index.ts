@@ -81,7 +81,8 @@ app.whenReady().then(() => {
     if (!checkSender(event)) return { ok: false, error: { code: 'UNAUTHORIZED', message: 'Calls are accepted only from the Lamplight window' } };
     return c.dispatch(name, input);
   });
-  c.onAny((name, payload) => {
+  // The window acts as the owner; events still pass the same per-profile filter as the browser host's.
+  c.onEventFor(c.guard.ownerId, (name, payload) => {
     if (win && !win.isDestroyed()) win.webContents.send(`lamplight:event:${name}`, payload);
   });
   createWindow();

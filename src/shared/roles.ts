@@ -1,7 +1,7 @@
 // Roles and the permission matrix. The core checks it on every command before anything runs; the UI reads
 // it only to hide what would be refused. A new command must be placed here or the build fails.
 import { z } from 'zod';
-import type { CommandName } from './contract';
+import type { CommandName, EventName } from './contract';
 
 export const Role = z.enum(['admin', 'prompt_engineer', 'labeler', 'analyst']);
 export type Role = z.infer<typeof Role>;
@@ -64,8 +64,10 @@ export const COMMAND_PERMISSION: Record<CommandName, Permission> = {
   'prompt.render': 'view',
   'runs.start': 'run',
   'runs.cancel': 'run',
-  'runs.list': 'view',
-  'runs.get': 'view',
+  // Runs hold prompts and replies: readable by those who may run models (a labeler sees only its drafts'
+  // results, through the dataset).
+  'runs.list': 'run',
+  'runs.get': 'run',
 
   'targets.list': 'view',
   'targets.add': 'admin',
@@ -179,6 +181,33 @@ export const COMMAND_PERMISSION: Record<CommandName, Permission> = {
   'audit.verify': 'audit',
   'audit.export': 'audit',
 };
+
+/**
+ * What an event needs, like a command: the host and the Electron shell deliver an event only to sessions
+ * whose profile has this permission. Events about one run also reach the profile that started that run.
+ * A new event that is not placed here fails the build.
+ */
+export const EVENT_PERMISSION: Record<EventName, Permission> = {
+  'runs.chunk': 'run',
+  'runs.finished': 'run',
+  'engine.status': 'view',
+  'models.changed': 'view',
+  'downloads.progress': 'manageModels',
+  'targets.changed': 'run',
+  'apiServer.status': 'admin',
+  'evals.progress': 'run',
+  'datasets.importProgress': 'manageData',
+  'datasets.jobProgress': 'label',
+  'training.progress': 'manageModels',
+  'bench.progress': 'run',
+};
+
+/** Events that concern one run, delivered also to the run's own profile whatever its role. */
+export const RUN_EVENTS: ReadonlySet<EventName> = new Set<EventName>(['runs.chunk', 'runs.finished']);
+
+export function canSee(role: Role, event: EventName): boolean {
+  return ROLE_PERMISSIONS[role].includes(EVENT_PERMISSION[event]);
+}
 
 export function can(role: Role, command: CommandName): boolean {
   return ROLE_PERMISSIONS[role].includes(COMMAND_PERMISSION[command]);

@@ -4,7 +4,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../createCore';
 import { ensureFixtureModels } from '../fixtures/ensureFixtures';
-import { nextEvent, openTestCore, tempDir } from '../testing/testCore';
+import { nextEvent, openTestCore, recordEvents, tempDir } from '../testing/testCore';
 import { writeMessagesFile } from './testing/files';
 
 let fx: { tinyQ8_0: string };
@@ -17,13 +17,16 @@ afterEach(async () => {
   core = null;
 });
 
-async function setup() {
+// Enough rows that a cancel sent at the second draft lands long before the last, however fast the machine.
+const ROWS = 40;
+
+async function setup(rows = 6) {
   const dir = tempDir('lamplight-ds-local-');
   core = openTestCore({ dataDir: dir });
   const c = core;
   const m = await c.invoke('models.add', { path: fx.tinyQ8_0 });
   await c.invoke('engine.load', { modelId: m.id, settings: { gpu: 'cpu', contextSize: 512 } });
-  const { dataset } = await c.invoke('datasets.import', { path: writeMessagesFile(dir, 6), name: 'd' });
+  const { dataset } = await c.invoke('datasets.import', { path: writeMessagesFile(dir, rows), name: 'd' });
   const created = await c.invoke('prompts.create', {
     name: 'Drafter',
     author: 'test',
@@ -36,30 +39,32 @@ const drafts = (c: Core, datasetId: string) => c.invoke('datasets.rows', { datas
 
 describe('datasets on the local engine', () => {
   it('drafts rows from a prompt version; a cancelled job resumes where it stopped', async () => {
-    const { c, modelId, datasetId, versionId } = await setup();
+    const { c, modelId, datasetId, versionId } = await setup(ROWS);
     const target = { kind: 'local' as const, modelId };
+    // Subscribed before each action: on a loaded machine the job can report before the command's reply.
+    const progress = recordEvents(c, 'datasets.jobProgress');
     const first = await c.invoke('datasets.draft', { datasetId, promptVersionId: versionId, target });
-    await nextEvent(c, 'datasets.jobProgress', (p) => p.jobId === first.jobId && p.done >= 2);
+    await progress.until((p) => p.jobId === first.jobId && p.done >= 2, 'two drafts');
     await c.invoke('datasets.cancelJob', { jobId: first.jobId });
-    const end = await nextEvent(c, 'datasets.jobProgress', (p) => p.jobId === first.jobId && p.state !== 'running');
+    const end = await progress.until((p) => p.jobId === first.jobId && p.state !== 'running', 'the first job to end');
     expect(end.state).toBe('cancelled');
     const after = await drafts(c, datasetId);
     const done = after.filter(Boolean).length;
     expect(done).toBeGreaterThanOrEqual(2);
-    expect(done).toBeLessThan(6);
+    expect(done).toBeLessThan(ROWS);
 
     const second = await c.invoke('datasets.draft', { datasetId, promptVersionId: versionId, target });
-    const fin = await nextEvent(c, 'datasets.jobProgress', (p) => p.jobId === second.jobId && p.state !== 'running', 60_000);
-    expect(fin).toMatchObject({ state: 'done', total: 6 - done, done: 6 - done });
-    expect(await drafts(c, datasetId)).toEqual([true, true, true, true, true, true]);
+    const fin = await progress.until((p) => p.jobId === second.jobId && p.state !== 'running', 'the resumed job to end');
+    expect(fin).toMatchObject({ state: 'done', total: ROWS - done, done: ROWS - done });
+    expect(await drafts(c, datasetId)).toEqual(Array<boolean>(ROWS).fill(true));
     const row = await c.invoke('datasets.row', { datasetId, rowId: (await c.invoke('datasets.rows', { datasetId })).rows[0]?.id as number });
     expect(typeof row.draft).toBe('string');
     // Every draft is a run in history, rendered from the version with the row's prompt filled in.
     const runs = c.db.prepare("SELECT user_message, variables_json FROM runs WHERE source = 'dataset'").all() as { user_message: string; variables_json: string }[];
-    expect(runs.length).toBeGreaterThanOrEqual(6);
+    expect(runs.length).toBeGreaterThanOrEqual(ROWS);
     expect(runs.every((r) => r.user_message === 'Answer briefly: {{prompt}}')).toBe(true);
     expect(runs.some((r) => (JSON.parse(r.variables_json) as Record<string, string>).prompt === 'Question 0 about topic 0')).toBe(true);
-  }, 120_000);
+  }, 240_000);
 
   it('generates two preference candidates and counts tokens with the loaded model', async () => {
     const { c, modelId, datasetId } = await setup();

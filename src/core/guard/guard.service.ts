@@ -3,12 +3,12 @@
 // for which target, which outputs may be used, and the audit record of each decision.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash, randomBytes } from 'node:crypto';
-import type { CommandName } from '../../shared/contract';
+import type { CommandName, EventName } from '../../shared/contract';
 import { GuardPolicy, type AuditEntry, type AuditTarget, type GuardPreview, type PiiAction, type SessionInfo } from '../../shared/guard.schema';
 import { ulid } from '../../shared/ids';
 import { checkOutput, compileOutputRules, type CompiledOutputRule } from '../../shared/outputPolicy';
 import { compilePiiRules, PiiMasker, StreamUnmasker, unmaskText, type CompiledPiiRule } from '../../shared/piiMask';
-import { allowedCommands, can, COMMAND_PERMISSION, PERMISSION_LABEL, ROLE_LABEL, type Role } from '../../shared/roles';
+import { allowedCommands, can, canSee, COMMAND_PERMISSION, PERMISSION_LABEL, ROLE_LABEL, RUN_EVENTS, type Role } from '../../shared/roles';
 import type { OutputCheck, RunGuard } from '../../shared/runGuard.schema';
 import type { RunRecord, RunSource, RunTarget } from '../../shared/schemas';
 import { substituteVariables } from '../../shared/template';
@@ -112,6 +112,14 @@ export class GuardService {
     const p = this.repo.profile(id);
     if (!p) throw new CoreError('UNAUTHORIZED', 'This profile no longer exists; ask an admin for a new access link.');
     return p;
+  }
+
+  /** Whether a profile may receive an event; `runOwner` is asked only for a run's events the role may not see. */
+  maySee(profileId: string, event: EventName, runOwner: () => string | null): boolean {
+    const p = this.repo.profile(profileId);
+    if (!p) return false;
+    if (canSee(p.role, event)) return true;
+    return RUN_EVENTS.has(event) && runOwner() === profileId;
   }
 
   /** Called when the API server starts: requests to it act as the profile that started it. */

@@ -132,6 +132,8 @@ export interface ApiRunOutcome {
 
 export class RunsService extends EventEmitter<RunsEvents> {
   private readonly active = new Map<string, Active>();
+  /** Who started each active run, until its 'finished' event is out: events about a run reach its owner. */
+  private readonly owners = new Map<string, string>();
   private remote: RemoteRunner | null = null;
   private adapters: RunAdapters | null = null;
   private guard: GuardService | null = null;
@@ -170,6 +172,11 @@ export class RunsService extends EventEmitter<RunsEvents> {
     }
     const r = await this.engine.render(system.text, user.text);
     return { text: r.text, tokenCount: r.tokenCount, missingVariables: missing, note: null };
+  }
+
+  /** The profile that started an active run (null once it finished, or without a guard). */
+  ownerOf(runId: string): string | null {
+    return this.owners.get(runId) ?? null;
   }
 
   start(req: StartRun): { runId: string } {
@@ -227,6 +234,7 @@ export class RunsService extends EventEmitter<RunsEvents> {
     });
     const a = newActive(prep);
     this.active.set(runId, a);
+    if (prep) this.owners.set(runId, prep.actor.id);
     try {
       if (target.kind === 'local') {
         const uses = target.adapters ?? [];
@@ -291,6 +299,7 @@ export class RunsService extends EventEmitter<RunsEvents> {
     const a = newActive(prep);
     if (onDelta) a.release = (text) => onDelta(text, 0);
     this.active.set(runId, a);
+    if (prep) this.owners.set(runId, prep.actor.id);
     const chunkTimes: number[] = [];
     let badInput = false;
     try {
@@ -421,6 +430,7 @@ export class RunsService extends EventEmitter<RunsEvents> {
       }
     }
     this.emit('finished', record);
+    this.owners.delete(runId);
     a.finish(record);
     return record;
   }
