@@ -64,6 +64,9 @@ step('lint', 'npm', ['run', '--silent', 'lint']);
 ensureNativeFor('node');
 // Built before vitest so the CLI's `serve` test has a UI to serve.
 step('build', npx, ['electron-vite', 'build']);
+// The real remote peer for the integration tests: llama.cpp's llama-server, built once per llama.cpp source
+// into the user's cache (~5 min on 2 cores the first time, then found cached).
+step('llama-server', process.execPath, ['bin/lamplight.mjs', 'engine', 'build-server']);
 step('vitest', npx, ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/vitest.json']);
 if (!hasChromium) {
   summary();

@@ -18,6 +18,7 @@ import { adapterCommand } from './adapter';
 import { benchCommand } from './bench';
 import { piiCommand } from './pii';
 import { auditCommand } from './audit';
+import { engineCommand } from './engine';
 
 export class UsageError extends Error {}
 
@@ -49,6 +50,7 @@ const commands: Record<string, Command> = {
   bench: benchCommand,
   pii: piiCommand,
   audit: auditCommand,
+  engine: engineCommand,
 };
 
 export function version(): string {

@@ -1,0 +1,61 @@
+import { buildLlamaServer, builtServer, llamaSource, SERVER_BACKENDS, type ServerBackend } from '../core/llamaServer/buildServer';
+import { parseFlags, UsageError, type Command } from './main';
+
+export const engineCommand: Command = {
+  summary: "build llama.cpp's llama-server from the source node-llama-cpp ships",
+  usage: [
+    'Usage: lamplight engine build-server [--gpu cpu|cuda|vulkan|metal] [--jobs N] [--json]',
+    '       lamplight engine server-path [--gpu BACKEND]',
+    '',
+    "Builds llama.cpp's own OpenAI-compatible server from node-llama-cpp's bundled source (the same llama.cpp",
+    'the engine runs), once per source and backend, into $LAMPLIGHT_CACHE_DIR (default ~/.cache/lamplight).',
+    'Needs git, cmake and a C++ compiler; ~5 minutes on 2 CPU cores. A second call finds it cached.',
+    'Ctrl-C cancels. server-path prints the built binary, or exits 1 when it has not been built.',
+    '',
+    '  --gpu BACKEND   cpu (default), cuda, vulkan or metal (needs that toolkit installed)',
+    '  --jobs N        parallel compile jobs (default: every core)',
+    '  --json          print {"binary","backend","commit","cached","seconds"} when done',
+  ].join('\n'),
+  async run(ctx) {
+    const { values, positionals } = parseFlags(ctx.args, { gpu: { type: 'string' }, jobs: { type: 'string' }, json: { type: 'boolean' } });
+    const backend = (values.gpu ?? 'cpu') as ServerBackend;
+    if (!SERVER_BACKENDS.includes(backend)) throw new UsageError(`--gpu must be one of ${SERVER_BACKENDS.join(', ')} (got "${values.gpu}")`);
+    const jobs = values.jobs === undefined ? undefined : Number(values.jobs);
+    if (jobs !== undefined && !(Number.isInteger(jobs) && jobs > 0)) throw new UsageError(`--jobs must be a positive whole number (got "${values.jobs}")`);
+    if (positionals[0] === 'server-path') {
+      const bin = builtServer(backend);
+      if (!bin) {
+        ctx.err(`llama-server (${backend}) is not built for this llama.cpp yet; run: lamplight engine build-server${backend === 'cpu' ? '' : ` --gpu ${backend}`}\n`);
+        return 1;
+      }
+      ctx.out(`${bin}\n`);
+      return 0;
+    }
+    if (positionals[0] !== 'build-server') throw new UsageError('expected "engine build-server" or "engine server-path"');
+    const src = llamaSource();
+    const abort = new AbortController();
+    const onSigint = () => abort.abort();
+    process.once('SIGINT', onSigint);
+    let last = -1;
+    try {
+      const built = await buildLlamaServer({
+        backend,
+        jobs,
+        signal: abort.signal,
+        onProgress: (p) => {
+          if (p.phase === 'compile') {
+            if (p.percent >= 0 && p.percent !== last) {
+              last = p.percent;
+              ctx.err(`compile ${String(p.percent).padStart(3)}%\n`);
+            }
+          } else ctx.err(`${p.phase}: ${p.line}\n`);
+        },
+      });
+      if (values.json) ctx.out(JSON.stringify(built) + '\n');
+      else ctx.out(`${built.cached ? 'cached' : `built in ${built.seconds.toFixed(0)} s`}: ${built.binary} (llama.cpp ${src.tag}, ${src.commit.slice(0, 12)}, ${backend})\n`);
+      return 0;
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
+  },
+};

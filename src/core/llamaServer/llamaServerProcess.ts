@@ -1,0 +1,103 @@
+// Starts a llama-server child on 127.0.0.1 and waits until /health says it is ready. Used as the real peer in
+// tests and benchmarks; the child is killed with its parent's exit and has a bounded life when asked.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { CoreError } from '../errors';
+
+export interface LlamaServerOptions {
+  binary: string;
+  model: string;
+  threads: number;
+  contextSize?: number;
+  /** Parallel slots (-np): requests decoded together by continuous batching. */
+  parallel?: number;
+  port?: number;
+  /** Extra command-line flags (e.g. ['--mmproj', file]). */
+  args?: string[];
+  /** Kill the server after this long whatever happens (tests). */
+  lifetimeMs?: number;
+  readyTimeoutMs?: number;
+}
+
+export interface LlamaServer {
+  /** http://127.0.0.1:PORT/v1 */
+  baseUrl: string;
+  origin: string;
+  port: number;
+  child: ChildProcess;
+  /** The last lines it printed (for error messages). */
+  log(): string;
+  stop(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startLlamaServer(opts: LlamaServerOptions): Promise<LlamaServer> {
+  const port = opts.port ?? (await freePort());
+  const args = [
+    '-m', opts.model,
+    '--host', '127.0.0.1',
+    '--port', String(port),
+    '-t', String(opts.threads),
+    '-tb', String(opts.threads),
+    '-c', String(opts.contextSize ?? 4096),
+    '-np', String(opts.parallel ?? 1),
+    '--no-webui',
+    ...(opts.args ?? []),
+  ];
+  const child = spawn(opts.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  const keep = (d: Buffer) => {
+    for (const l of d.toString('utf8').split('\n')) if (l.trim()) lines.push(l);
+    if (lines.length > 60) lines.splice(0, lines.length - 60);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  let exited: string | null = null;
+  const gone = new Promise<void>((resolve) =>
+    child.once('exit', (code, sig) => {
+      exited = sig ?? `exit ${code}`;
+      resolve();
+    }),
+  );
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  const life = opts.lifetimeMs ? setTimeout(() => child.kill('SIGKILL'), opts.lifetimeMs) : null;
+  life?.unref();
+  const origin = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (life) clearTimeout(life);
+    process.off('exit', killOnExit);
+    if (exited === null) {
+      child.kill('SIGTERM');
+      const hard = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await gone;
+      clearTimeout(hard);
+    }
+  };
+  const until = Date.now() + (opts.readyTimeoutMs ?? 120_000);
+  for (;;) {
+    if (exited !== null) throw new CoreError('ENGINE', `llama-server stopped before it was ready (${exited}):\n${lines.slice(-10).join('\n')}`);
+    try {
+      const r = await fetch(`${origin}/health`, { signal: AbortSignal.timeout(2_000) });
+      if (r.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > until) {
+      await stop();
+      throw new CoreError('ENGINE', `llama-server was not ready within ${opts.readyTimeoutMs ?? 120_000} ms:\n${lines.slice(-10).join('\n')}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { baseUrl: `${origin}/v1`, origin, port, child, log: () => lines.join('\n'), stop };
+}
