@@ -114,7 +114,7 @@ describe('serveAppFile: hostile requests', () => {
     expect((await get('lamplight://app/%E0%A4%A')).status).toBe(400);
   });
 
-  it.each(['lamplight://evil/index.html', 'lamplight://app:99/index.html', 'lamplight://x@app/index.html', 'file:///etc/passwd', 'http://app/index.html'])(
+  it.each(['lamplight://../secret.txt', 'app://../index.html', 'lamplight://evil/index.html', 'lamplight://app:99/index.html', 'lamplight://x@app/index.html', 'file:///etc/passwd', 'http://app/index.html'])(
     'another host or scheme (%s) is a 404',
     async (url) => {
       expect((await get(url)).status).toBe(404);

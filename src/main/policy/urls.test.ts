@@ -22,6 +22,8 @@ describe('appUrlCheck (packaged: lamplight://app)', () => {
     'lamplight://app@evil/index.html',
     'lamplight://user:pw@app/index.html',
     'lamplight:app/index.html',
+    'lamplight://../etc/passwd',
+    'app://../index.html',
     'about:blank',
     '',
     'not a url',
