@@ -17,7 +17,7 @@ const config = JSON.parse(readFileSync(join(root, 'electron-builder.json'), 'utf
   files: string[];
   electronFuses: Record<string, boolean>;
   directories: { buildResources: string };
-  linux: { target: string[]; icon: string; desktop: { entry: Record<string, string> } };
+  linux: { target: string[]; icon: string; maintainer?: string; desktop: { entry: Record<string, string> } };
 };
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { main: string; productName: string };
 
@@ -127,6 +127,10 @@ describe('Linux package', () => {
     expect(config.productName).toBe(pkg.productName);
     expect(entry.Comment).toBeTruthy();
     expect(entry.Categories).toMatch(/^(?:[A-Za-z]+;)+$/);
+  });
+
+  it('a .deb gets a maintainer with an e-mail (package.json has no author, and electron-builder requires one)', () => {
+    if (config.linux.target.includes('deb')) expect(config.linux.maintainer).toMatch(/^[^<>]+ <[^@\s]+@[^>\s]+>$/);
   });
 
   it('resources/lamplight.desktop agrees with the builder entry and the executable', () => {
