@@ -48,6 +48,16 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': restrict(node, nodeBare, layer('core'), layer('main'), layer('renderer'), layer('host'), layer('cli')) },
   },
   {
+    // The security rules are pure so they are unit-tested without the Electron binary: only the thin
+    // bindings (main/index.ts, security.ts, appProtocol.ts, utilityWorker.ts, preload/index.ts) import electron.
+    files: ['src/main/policy/**', 'src/main/safeStorageSecrets.ts', 'src/main/**/*.test.ts'],
+    rules: { 'no-restricted-imports': restrict(electron, layer('preload'), layer('renderer'), layer('host'), layer('cli')) },
+  },
+  {
+    files: ['src/preload/bridge.ts', 'src/preload/**/*.test.ts'],
+    rules: { 'no-restricted-imports': restrict(electron, node, nodeBare, layer('core'), layer('main'), layer('renderer'), layer('host'), layer('cli')) },
+  },
+  {
     files: ['src/renderer/**'],
     languageOptions: { globals: { ...globals.browser } },
     rules: { 'no-restricted-imports': restrict(electron, node, nodeBare, layer('core'), layer('main'), layer('preload'), layer('host'), layer('cli')) },

@@ -40,4 +40,23 @@ test.describe('Electron app', () => {
       await app.close();
     }
   });
+
+  // The same rules src/main/policy unit-tests, seen from inside the real window (not run where no binary exists).
+  test('the page is served from lamplight://app, cannot leave its folder, and opens no windows', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'lamplight-electron-'));
+    const app = await electron.launch({ executablePath: binary as string, args: ['.', '--data-dir', dataDir] });
+    try {
+      const page = await app.firstWindow();
+      expect(new URL(page.url()).protocol).toBe('lamplight:');
+      const statuses = await page.evaluate(() =>
+        Promise.all(['/index.html', '/%2e%2e%2fpackage.json', '/assets/missing.js'].map(async (p) => (await fetch(p)).status)),
+      );
+      expect(statuses).toEqual([200, 403, 404]);
+      // http, so the policy does not hand it to the system browser either.
+      expect(await page.evaluate(() => (globalThis as unknown as { open(url: string): unknown }).open('http://example.invalid/') === null)).toBe(true);
+      expect(app.windows()).toHaveLength(1);
+    } finally {
+      await app.close();
+    }
+  });
 });

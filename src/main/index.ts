@@ -1,27 +1,21 @@
 // The Electron shell: one window, the core in this process, inference in a utilityProcess. Everything
-// else lives in src/core and is shared with the browser host and the CLI.
-import { app, BrowserWindow, ipcMain, type IpcMainInvokeEvent } from 'electron';
+// else lives in src/core and is shared with the browser host and the CLI; the security rules this file
+// wires up are pure functions in ./policy (unit-tested without the Electron binary).
+import { app, BrowserWindow, ipcMain, safeStorage, type IpcMainInvokeEvent } from 'electron';
 import { fileURLToPath } from 'node:url';
 import { createCore, type Core } from '../core/createCore';
 import { resolveDataDir } from '../core/dataDir';
-import { APP_ORIGIN, registerAppScheme, serveAppScheme } from './appProtocol';
+import { registerAppScheme, serveAppScheme } from './appProtocol';
+import { checkIpcSender } from './policy/ipcSender';
+import { APP_ENTRY_URL, appUrlCheck } from './policy/urls';
+import { appWebPreferences, assertSecureWebPreferences } from './policy/webPreferences';
 import { SafeStorageSecretStore } from './safeStorageSecrets';
 import { harden } from './security';
 import { spawnUtilityWorker } from './utilityWorker';
 
 const rendererDir = fileURLToPath(new URL('../renderer', import.meta.url));
 const devUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
-
-function isAppUrl(url: string): boolean {
-  try {
-    const u = new URL(url);
-    if (devUrl) return u.origin === new URL(devUrl).origin;
-    // WHATWG URL gives custom schemes an opaque origin, so compare scheme and host.
-    return `${u.protocol}//${u.host}` === APP_ORIGIN;
-  } catch {
-    return false;
-  }
-}
+const isAppUrl = appUrlCheck(devUrl);
 
 function flag(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -35,13 +29,17 @@ harden(isAppUrl);
 let core: Core | null = null;
 let win: BrowserWindow | null = null;
 
-/** Only the app's own top-level page may call the core. */
-function checkSender(event: IpcMainInvokeEvent): boolean {
+function senderVerdict(event: IpcMainInvokeEvent) {
   const frame = event.senderFrame;
-  return !!frame && frame.parent === null && event.sender === win?.webContents && isAppUrl(frame.url);
+  return checkIpcSender(
+    { frameUrl: frame?.url ?? null, isMainFrame: frame?.parent === null, fromAppWindow: !!win && event.sender === win.webContents },
+    isAppUrl,
+  );
 }
 
 function createWindow(): void {
+  const webPreferences = appWebPreferences(fileURLToPath(new URL('../preload/index.cjs', import.meta.url)), { devTools: !app.isPackaged });
+  assertSecureWebPreferences({ ...webPreferences });
   win = new BrowserWindow({
     width: 1400,
     height: 900,
@@ -50,18 +48,10 @@ function createWindow(): void {
     title: 'Lamplight',
     backgroundColor: '#111418',
     show: false,
-    webPreferences: {
-      preload: fileURLToPath(new URL('../preload/index.cjs', import.meta.url)),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true,
-      spellcheck: false,
-    },
+    webPreferences,
   });
   win.once('ready-to-show', () => win?.show());
-  if (devUrl) void win.loadURL(devUrl);
-  else void win.loadURL(`${APP_ORIGIN}/index.html`);
+  void win.loadURL(devUrl ?? APP_ENTRY_URL);
   win.on('closed', () => (win = null));
 }
 
@@ -74,11 +64,12 @@ app.whenReady().then(() => {
     version: app.getVersion(),
     transport: 'electron',
     spawnWorker: spawnUtilityWorker,
-    secrets: new SafeStorageSecretStore(dataDir),
+    secrets: new SafeStorageSecretStore(dataDir, safeStorage),
   });
   const c = core;
   ipcMain.handle('lamplight:invoke', async (event, name: unknown, input: unknown) => {
-    if (!checkSender(event)) return { ok: false, error: { code: 'UNAUTHORIZED', message: 'Calls are accepted only from the Lamplight window' } };
+    const verdict = senderVerdict(event);
+    if (!verdict.ok) return { ok: false, error: { code: 'UNAUTHORIZED', message: `Refused: ${verdict.reason}` } };
     return c.dispatch(name, input);
   });
   // The window acts as the owner; events still pass the same per-profile filter as the browser host's.

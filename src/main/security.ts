@@ -1,36 +1,44 @@
-// Electron hardening that applies to every window: no navigation away from the app, no new windows,
-// no permissions, external links only over https and only in the system browser.
-import { app, session, shell, type WebContents } from 'electron';
-import { contentSecurityPolicy } from '../shared/csp';
+// Electron binding for the rules in policy/: every webContents gets the navigation, new-window and webview
+// guards, and the default session the permission handlers and the CSP header. Decisions live in policy/.
+import { app, session, shell } from 'electron';
+import { CSP } from './policy/appFiles';
+import { permissionDecision } from './policy/permissions';
+import { navigationDecision, windowOpenDecision, type AppUrlCheck } from './policy/urls';
+import { webviewAttachDecision } from './policy/webPreferences';
 
-export const CSP = contentSecurityPolicy();
-
-function openIfHttps(url: string): void {
-  try {
-    if (new URL(url).protocol === 'https:') void shell.openExternal(url);
-  } catch {
-    // not a URL: ignore
-  }
+function openExternally(url: string | null): void {
+  if (url) void shell.openExternal(url);
 }
 
-export function harden(isAppUrl: (url: string) => boolean): void {
-  app.on('web-contents-created', (_e, contents: WebContents) => {
-    contents.on('will-navigate', (event, url) => {
-      if (!isAppUrl(url)) {
-        event.preventDefault();
-        openIfHttps(url);
-      }
+export function harden(isAppUrl: AppUrlCheck): void {
+  app.on('web-contents-created', (_e, contents) => {
+    const guard = (event: { preventDefault(): void }, url: string) => {
+      const d = navigationDecision(url, isAppUrl);
+      if (d.allow) return;
+      event.preventDefault();
+      openExternally(d.openExternal);
+    };
+    contents.on('will-navigate', guard);
+    contents.on('will-redirect', guard);
+    contents.on('will-attach-webview', (event, webPreferences, params) => {
+      event.preventDefault();
+      console.warn(webviewAttachDecision({ ...webPreferences }, { ...params }).reason);
     });
-    contents.on('will-attach-webview', (event) => event.preventDefault());
     contents.setWindowOpenHandler(({ url }) => {
-      openIfHttps(url);
-      return { action: 'deny' };
+      const d = windowOpenDecision(url);
+      openExternally(d.openExternal);
+      return { action: d.action };
     });
   });
-  app.whenReady().then(() => {
+  void app.whenReady().then(() => {
     const s = session.defaultSession;
-    s.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-    s.setPermissionCheckHandler(() => false);
+    s.setPermissionRequestHandler((_wc, permission, callback, details) =>
+      callback(permissionDecision({ permission, requestingUrl: details.requestingUrl, isMainFrame: details.isMainFrame }, isAppUrl)),
+    );
+    s.setPermissionCheckHandler((_wc, permission, requestingOrigin, details) =>
+      permissionDecision({ permission, requestingUrl: details.requestingUrl ?? requestingOrigin, isMainFrame: details.isMainFrame }, isAppUrl),
+    );
+    s.setDevicePermissionHandler(() => false);
     s.webRequest.onHeadersReceived((details, callback) => {
       callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
     });
