@@ -339,11 +339,13 @@ describe('streamChat: broken streams', () => {
     expect(e).toMatchObject({ kind: 'aborted_by_server', partialText: 'ab' });
   });
 
-  it('a stream that ends without [DONE]: incomplete, text kept', async () => {
-    const s = await serve(sseStream({ tokens: ['x', 'y'], done: false }));
+  it('a stream that ends cleanly without [DONE] finishes with what came; an empty one is incomplete', async () => {
+    const s = await serve(sseStream({ tokens: ['x', 'y'], done: false }), rawStream(''));
+    const r = await streamChat(chatReq(s.baseUrl));
+    expect(r).toMatchObject({ text: 'xy', finishReason: 'stop', ending: 'eof', usage: { promptTokens: 7, completionTokens: 2 } });
     const e = await failure(streamChat(chatReq(s.baseUrl)));
-    expect(e).toMatchObject({ kind: 'incomplete', partialText: 'xy' });
-    expect(e.message).toContain('without [DONE]');
+    expect(e).toMatchObject({ kind: 'incomplete', partialText: '' });
+    expect(e.message).toContain('before it carried any data');
   });
 
   it('non-JSON in a data frame: protocol, quoting it', async () => {
