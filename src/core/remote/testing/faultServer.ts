@@ -52,7 +52,13 @@ export interface FaultServer {
 
 const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' };
 
-export async function startFaultServer(script: ScriptedResponse[]): Promise<FaultServer> {
+export interface FaultServerOptions {
+  /** How long an idle keep-alive socket is kept. Node's client reads the hint (Keep-Alive: timeout=N s) and does
+   * not reuse a socket whose hint is under a second, so reuse tests need more than the default 200 ms. */
+  keepAliveTimeoutMs?: number;
+}
+
+export async function startFaultServer(script: ScriptedResponse[], opts: FaultServerOptions = {}): Promise<FaultServer> {
   const requests: RecordedRequest[] = [];
   const timers = new Set<NodeJS.Timeout>();
   let next = 0;
@@ -160,7 +166,7 @@ export async function startFaultServer(script: ScriptedResponse[]): Promise<Faul
       serve(req, res, rec, step);
     });
   });
-  server.keepAliveTimeout = 200;
+  server.keepAliveTimeout = opts.keepAliveTimeoutMs ?? 200;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
