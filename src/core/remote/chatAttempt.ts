@@ -62,8 +62,7 @@ export async function attemptChat(t: Target, body: string, req: StreamChatReques
   const rawChunkTimesMs: number[] = [];
 
   const progress = () => (firstToken ? `after ${text.length + reasoningText.length} characters` : 'before the first token');
-  const err = (kind: RemoteErrorKind, what: string, init: RemoteErrorInit = {}) => {
-    const hint = hintFor(kind);
+  const err = (kind: RemoteErrorKind, what: string, init: RemoteErrorInit = {}, hint = hintFor(kind)) => {
     return new RemoteError(kind, t.display, `${t.display}: ${what}${hint ? ` — ${hint}.` : ''}`, {
       status,
       partialText: text,
@@ -88,7 +87,10 @@ export async function attemptChat(t: Target, body: string, req: StreamChatReques
     if (resent) sent = attempt + 1;
     const again = resent ? '; it was sent again on a new connection, which failed too' : '';
     if (!beforeHeaders) return err('connection_lost', `the connection broke ${progress()} (${networkCause(e)}${again})`);
-    if (code === 'ECONNRESET' || code === 'EPIPE') return err('connect', `the server closed the connection without answering (${networkCause(e)}${again})`);
+    if (code === 'ECONNRESET' || code === 'EPIPE') {
+      const hint = "the server may have crashed or restarted, or a proxy in between dropped the request; check the server's log";
+      return err('connect', `the server closed the connection without answering (${networkCause(e)}${again})`, {}, hint);
+    }
     return err('connect', `could not connect (${networkCause(e)}${again})`);
   };
 
@@ -195,7 +197,8 @@ export async function attemptChat(t: Target, body: string, req: StreamChatReques
         if (sawDone || cutShort()) return;
         if (item.type === 'garbage') throw err('protocol', notAStream(item.line));
         if (item.type === 'overflow') {
-          throw err('protocol', `one stream event is larger than ${item.limitChars.toLocaleString('en-US')} characters (chunk too large) ${progress()}; the text so far is kept`);
+          const what = `one stream event is larger than ${item.limitChars.toLocaleString('en-US')} characters (chunk too large) ${progress()}; the text so far is kept`;
+          throw err('protocol', what, {}, 'a token chunk is a few hundred bytes; check the server, or a proxy in between that may merge events');
         }
         if (item.data.trim() === '[DONE]') {
           sawDone = true;
@@ -241,7 +244,8 @@ export async function attemptChat(t: Target, body: string, req: StreamChatReques
       armIdle();
       counted += Math.max(1, r.value.byteLength);
       if (counted > maxBytes) {
-        throw err('protocol', `the stream passed ${maxBytes.toLocaleString('en-US')} bytes without ending ${progress()} (the limit for one answer; is the server ignoring max_tokens?)`);
+        const what = `the stream passed ${maxBytes.toLocaleString('en-US')} bytes without ending ${progress()} (the limit for one answer)`;
+        throw err('protocol', what, {}, 'set Max tokens, and check that the server honours max_tokens');
       }
       handle(parser.push(r.value), now);
     }

@@ -244,7 +244,7 @@ export function httpError(f: HttpFailure): RemoteError {
   const { status } = f;
   const serverMessage = serverMessageOf(f.body);
   const head = `${f.endpoint}: ${status} ${f.statusText || STATUS_TEXT[status] || 'HTTP error'}`;
-  const said = serverMessage ? ` Server said: ${serverMessage}` : '';
+  const said = serverMessage ? ` Server said: ${serverMessage}${/[.!?…]$/.test(serverMessage) ? '' : '.'}` : '';
   const init = { status, serverMessage, retryAfterMs: f.retryAfterMs, attempts: f.attempts, secrets: f.secrets };
   if (status === 401 || status === 403) {
     const hint = f.apiKeySent ? 'the server refused the API key; check the API key.' : 'no API key was sent and this server needs one; set the API key.';
