@@ -1,20 +1,29 @@
 // The remote fault matrix: every way a server, a proxy or the network can misbehave, played by a loopback
 // server against streamChatWithReplicas (what TargetsService.run, and so every remote run, goes through).
 // Each fault must end in a recovery or a typed error that names the URL, what happened and what to check;
-// and Stop must end a run that is stuck in that fault. The matrix is printed for the closing note.
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+// and Stop must end a run stuck in that fault, both there and through the core (runs.start / runs.cancel).
+// The matrix is printed as a markdown table for the closing note.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Core } from '../createCore';
+import { openTestCore } from '../testing/testCore';
 import { RemoteError, hintFor, type RemoteErrorKind } from './remoteError';
 import { ReplicaPool, streamChatWithReplicas, type ReplicaChatRequest, type ReplicaChatResult } from './replicas';
 import {
   chunkJson,
+  endlessStream,
   frame,
   gzipResponse,
+  htmlError,
   jsonResponse,
+  neverAnswers,
   rawStream,
-  splitStream,
+  resetAfterHeaders,
+  resetBeforeHeaders,
+  splitInsideCharacters,
   sseStream,
   stall,
   startFaultServer,
+  tokenThenHang,
   type FaultServer,
   type ScriptedResponse,
 } from './testing/faultServer';
@@ -25,40 +34,9 @@ const RESET_HINT = "the server may have crashed or restarted, or a proxy in betw
 const STALL_END_MS = 20_000;
 const LONG = { connectMs: STALL_END_MS, firstTokenMs: STALL_END_MS, idleMs: STALL_END_MS };
 
-const html = (title: string, text: string) =>
-  `<html><head><title>${title}</title><style>body{font-family:Tahoma,Verdana,Arial,sans-serif;width:35em;margin:0 auto}</style></head>` +
-  `<body><h1>${title}</h1><p>${text}</p><script>console.log("x")</script></body></html>`;
-const htmlError = (status: number, title: string, text: string): ScriptedResponse => ({
-  status,
-  headers: { 'content-type': 'text/html' },
-  writes: [{ atMs: 0, data: html(title, text) }],
-});
 const ok = (tokens = ['Tides', ' rise']) => sseStream({ tokens });
 const times = (n: number, r: ScriptedResponse) => Array.from({ length: n }, () => r);
-const neverAnswers: ScriptedResponse = { headersAtMs: 'never' };
-const resetBeforeHeaders: ScriptedResponse = { headersAtMs: 'never', resetAtMs: 0 };
-const resetAfterHeaders: ScriptedResponse = { status: 200, headers: SSE, headersAtMs: 0, resetAtMs: 30, then: 'hang' };
-/** A token, then the given bytes, then silence: Stop has to end it. */
-const tokenThen = (data: string): ScriptedResponse => ({ status: 200, headers: SSE, writes: [{ atMs: 0, data: frame(chunkJson({ content: 'par' })) }, { atMs: 5, data }], then: 'hang' });
-const endless = (content: string, everyMs: number): ScriptedResponse => ({
-  status: 200,
-  headers: SSE,
-  writes: [{ atMs: 0, data: frame(chunkJson({ role: 'assistant', content: '' })) }],
-  endless: { everyMs, data: frame(chunkJson({ content })) },
-});
-
 const UTF8_TEXT = ['长江', '后浪', '推前浪', ' 🌊🚀', ' 👩‍💻 done'];
-function utf8Split(): ScriptedResponse {
-  const text = UTF8_TEXT.map((t) => frame(chunkJson({ content: t }))).join('') + frame('[DONE]');
-  const bytes = new TextEncoder().encode(text);
-  // A cut after the first byte of every multi-byte character: each arrives in two reads.
-  const cuts: number[] = [];
-  bytes.forEach((b, i) => {
-    if (b >= 0xc0) cuts.push(i + 1);
-  });
-  return splitStream(bytes, cuts, 1);
-}
-
 const TEN_MB = 10 * 1024 * 1024;
 let bigFrame: string | null = null;
 const tenMbEvent = () => (bigFrame ??= frame(chunkJson({ content: 'x'.repeat(TEN_MB) })));
@@ -108,7 +86,7 @@ const rows: Row[] = [
     kind: 'rate_limited',
     says: /429 Too Many Requests — the server is rate-limiting requests\. Server said: Too many concurrent requests/,
     attempts: 3,
-    stop: { script: () => [jsonResponse(429, {}), neverAnswers], at: { request: 2, delayMs: 100 } },
+    stop: { script: () => [jsonResponse(429, {}), neverAnswers()], at: { request: 2, delayMs: 100 } },
   },
   {
     fault: '500 with a JSON error body, on every attempt',
@@ -116,7 +94,7 @@ const rows: Row[] = [
     kind: 'server',
     says: /500 Internal Server Error — the server failed\. Server said: CUDA error: out of memory/,
     attempts: 3,
-    stop: { script: () => [jsonResponse(500, {}), neverAnswers], at: { request: 2, delayMs: 100 } },
+    stop: { script: () => [jsonResponse(500, {}), neverAnswers()], at: { request: 2, delayMs: 100 } },
   },
   {
     fault: '500 with an HTML page, on every attempt',
@@ -125,14 +103,14 @@ const rows: Row[] = [
     says: /Server said: Internal Server Error Internal Server Error The server encountered an internal error\./,
     attempts: 3,
     check: (_s, e) => expect((e as RemoteError).message).not.toMatch(/font-family|console\.log/),
-    stop: { script: () => [htmlError(500, 'Error', 'x'), neverAnswers], at: { request: 2, delayMs: 100 } },
+    stop: { script: () => [htmlError(500, 'Error', 'x'), neverAnswers()], at: { request: 2, delayMs: 100 } },
   },
   {
     fault: '502 with an HTML page (proxy), then 200',
     script: () => [htmlError(502, '502 Bad Gateway', 'nginx'), ok()],
     text: 'Tides rise',
     attempts: 2,
-    stop: { script: () => [htmlError(502, '502 Bad Gateway', 'nginx'), neverAnswers], at: { request: 2, delayMs: 100 } },
+    stop: { script: () => [htmlError(502, '502 Bad Gateway', 'nginx'), neverAnswers()], at: { request: 2, delayMs: 100 } },
   },
   {
     fault: '502 with an HTML page (proxy), on every attempt',
@@ -140,7 +118,7 @@ const rows: Row[] = [
     kind: 'server',
     says: /502 Bad Gateway — the server failed \(a proxy in front of the model server may be answering for it\)\. Server said: 502 Bad Gateway/,
     attempts: 3,
-    stop: { script: () => [htmlError(502, 'x', 'y'), neverAnswers], at: { request: 2, delayMs: 100 } },
+    stop: { script: () => [htmlError(502, 'x', 'y'), neverAnswers()], at: { request: 2, delayMs: 100 } },
   },
   {
     fault: '503 with a JSON body, then 200',
@@ -159,26 +137,26 @@ const rows: Row[] = [
   },
   {
     fault: 'connection reset before the headers, then 200',
-    script: () => [resetBeforeHeaders, ok()],
+    script: () => [resetBeforeHeaders(), ok()],
     text: 'Tides rise',
     attempts: 2,
-    stop: { script: () => [resetBeforeHeaders, neverAnswers], at: { request: 2, delayMs: 100 } },
+    stop: { script: () => [resetBeforeHeaders(), neverAnswers()], at: { request: 2, delayMs: 100 } },
   },
   {
     fault: 'connection reset before the headers, on every attempt',
-    script: () => times(3, resetBeforeHeaders),
+    script: () => times(3, resetBeforeHeaders()),
     kind: 'connect',
     says: /the server closed the connection without answering \(ECONNRESET: socket hang up\)/,
     hint: RESET_HINT,
     attempts: 3,
-    stop: { script: () => [resetBeforeHeaders, neverAnswers], at: { request: 2, delayMs: 100 } },
+    stop: { script: () => [resetBeforeHeaders(), neverAnswers()], at: { request: 2, delayMs: 100 } },
   },
   {
     fault: 'connection reset after the headers, before any token, then 200',
-    script: () => [resetAfterHeaders, ok()],
+    script: () => [resetAfterHeaders(), ok()],
     text: 'Tides rise',
     attempts: 2,
-    stop: { script: () => [resetAfterHeaders, stall()], at: { request: 2, delayMs: 100 } },
+    stop: { script: () => [resetAfterHeaders(), stall()], at: { request: 2, delayMs: 100 } },
   },
   {
     fault: 'connection reset mid-stream (after 2 tokens)',
@@ -195,12 +173,12 @@ const rows: Row[] = [
   },
   {
     fault: 'stall before the first byte (no headers)',
-    script: () => times(3, neverAnswers),
+    script: () => times(3, neverAnswers()),
     req: { timeouts: { connectMs: 300, firstTokenMs: STALL_END_MS, idleMs: STALL_END_MS } },
     kind: 'connect_timeout',
     says: /no response within 300 ms \(connect timeout\)/,
     attempts: 3,
-    stop: { script: () => [neverAnswers], at: { request: 1, delayMs: 100 } },
+    stop: { script: () => [neverAnswers()], at: { request: 1, delayMs: 100 } },
   },
   {
     fault: 'stall after the headers, before the first token',
@@ -227,7 +205,7 @@ const rows: Row[] = [
     kind: 'protocol',
     says: /a data frame is not JSON: "\{"choices":\[\{"delta":\{"content":"x"\}"/,
     attempts: 1,
-    stop: { script: () => [tokenThen('data: {"choices":[{"del')], at: { firstDelta: true, delayMs: 100 } },
+    stop: { script: () => [tokenThenHang('data: {"choices":[{"del')], at: { firstDelta: true, delayMs: 100 } },
   },
   {
     fault: 'malformed SSE: JSON lines without the "data:" prefix',
@@ -235,7 +213,7 @@ const rows: Row[] = [
     kind: 'protocol',
     says: /the response is not an OpenAI event stream: "\{"id":"chatcmpl-test"/,
     attempts: 1,
-    stop: { script: () => [tokenThen(`${chunkJson({ content: 'x' }).slice(0, 20)}`)], at: { firstDelta: true, delayMs: 100 } },
+    stop: { script: () => [tokenThenHang(`${chunkJson({ content: 'x' }).slice(0, 20)}`)], at: { firstDelta: true, delayMs: 100 } },
   },
   {
     fault: 'SSE with comment lines, CRLF line endings and event: lines',
@@ -252,7 +230,7 @@ const rows: Row[] = [
     ],
     text: 'Tides rise',
     attempts: 1,
-    stop: { script: () => [tokenThen(': ping\r\n\r\nevent: message\r\n')], at: { firstDelta: true, delayMs: 100 } },
+    stop: { script: () => [tokenThenHang(': ping\r\n\r\nevent: message\r\n')], at: { firstDelta: true, delayMs: 100 } },
   },
   {
     fault: 'no [DONE]: the stream ends cleanly without it',
@@ -260,14 +238,14 @@ const rows: Row[] = [
     text: 'Tides rise',
     attempts: 1,
     check: (_s, r) => expect(r).toMatchObject({ ending: 'eof', finishReason: 'stop', usage: { completionTokens: 2 } }),
-    stop: { script: () => [tokenThen(frame(chunkJson({ content: '', finishReason: 'stop' })))], at: { firstDelta: true, delayMs: 100 } },
+    stop: { script: () => [tokenThenHang(frame(chunkJson({ content: '', finishReason: 'stop' })))], at: { firstDelta: true, delayMs: 100 } },
   },
   {
     fault: 'UTF-8 characters split across reads (Chinese, emoji)',
-    script: () => [utf8Split()],
+    script: () => [splitInsideCharacters(UTF8_TEXT)],
     text: UTF8_TEXT.join(''),
     attempts: 1,
-    stop: { script: () => [tokenThen(`data: ${chunkJson({ content: '长' }).slice(0, 80)}`)], at: { firstDelta: true, delayMs: 100 } },
+    stop: { script: () => [tokenThenHang(`data: ${chunkJson({ content: '长' }).slice(0, 80)}`)], at: { firstDelta: true, delayMs: 100 } },
   },
   {
     fault: 'one 10 MB SSE event',
@@ -277,14 +255,14 @@ const rows: Row[] = [
     hint: 'check the server, or a proxy in between that may merge events',
     attempts: 1,
     check: (_s, e) => expect((e as RemoteError).partialText).toBe('ok'),
-    stop: { script: () => [tokenThen(tenMbEvent().slice(0, 1024 * 1024))], at: { firstDelta: true, delayMs: 100 } },
+    stop: { script: () => [tokenThenHang(tenMbEvent().slice(0, 1024 * 1024))], at: { firstDelta: true, delayMs: 100 } },
   },
   {
     fault: 'gzip-encoded event stream (Content-Encoding: gzip, streamed)',
     script: () => [{ ...sseStream({ tokens: ['Tides', ' rise'], everyMs: 5 }), gzip: true }],
     text: 'Tides rise',
     attempts: 1,
-    stop: { script: () => [{ ...tokenThen(': ping\n\n'), gzip: true }], at: { firstDelta: true, delayMs: 100 } },
+    stop: { script: () => [{ ...tokenThenHang(': ping\n\n'), gzip: true }], at: { firstDelta: true, delayMs: 100 } },
   },
   {
     fault: 'gzip-encoded JSON error body (not streamed, Content-Length)',
@@ -296,7 +274,7 @@ const rows: Row[] = [
   },
   {
     fault: 'endless stream, max_tokens 20 (server ignores it)',
-    script: () => [endless('tok ', 2)],
+    script: () => [endlessStream('tok ', 2)],
     req: { params: { maxTokens: 20 } },
     text: 'tok '.repeat(20),
     attempts: 1,
@@ -304,45 +282,45 @@ const rows: Row[] = [
       expect(r).toMatchObject({ ending: 'max_tokens', finishReason: 'length' });
       await expect.poll(() => s.requests[0]!.closedByClient, { timeout: 2_000 }).toBe(true);
     },
-    stop: { script: () => [endless('tok ', 2)], at: { firstDelta: true, delayMs: 100 }, req: { params: {} } },
+    stop: { script: () => [endlessStream('tok ', 10)], at: { firstDelta: true, delayMs: 100 }, req: { params: {} } },
   },
   {
     fault: 'endless stream, no max_tokens: 64 KiB total limit',
-    script: () => [endless('words '.repeat(40), 1)],
+    script: () => [endlessStream('words '.repeat(40), 1)],
     req: { maxStreamBytes: 64 * 1024 },
     kind: 'protocol',
     says: /the stream passed 65,536 bytes without ending after \d+ characters \(the limit for one answer\)/,
     hint: 'set Max tokens, and check that the server honours max_tokens',
     attempts: 1,
-    stop: { script: () => [endless('words ', 5)], at: { firstDelta: true, delayMs: 100 } },
+    stop: { script: () => [endlessStream('words ', 10)], at: { firstDelta: true, delayMs: 100 } },
   },
   {
     fault: 'keep-alive socket closed by the server while idle (reset on reuse, before any byte)',
     warm: true,
-    script: () => [ok(['warm']), resetBeforeHeaders, ok()],
+    script: () => [ok(['warm']), resetBeforeHeaders(), ok()],
     req: { maxRetries: 0 },
     text: 'Tides rise',
     attempts: 2,
     // Sent again on a new socket by the I/O thread itself: no retry was allowed here.
     check: (s) => expect(s.requests.map((r) => r.reusedSocket)).toEqual([false, true, false]),
-    stop: { script: () => [ok(['warm']), resetBeforeHeaders, neverAnswers], at: { request: 3, delayMs: 100 }, req: { maxRetries: 0 } },
+    stop: { script: () => [ok(['warm']), resetBeforeHeaders(), neverAnswers()], at: { request: 3, delayMs: 100 }, req: { maxRetries: 0 } },
   },
   {
     fault: 'keep-alive reset on reuse, and the new socket is reset too',
     warm: true,
-    script: () => [ok(['warm']), resetBeforeHeaders, resetBeforeHeaders],
+    script: () => [ok(['warm']), resetBeforeHeaders(), resetBeforeHeaders()],
     req: { maxRetries: 0 },
     kind: 'connect',
     says: /the server closed the connection without answering \(ECONNRESET: socket hang up; it was sent again on a new connection, which failed too\)/,
     hint: RESET_HINT,
     attempts: 2,
     check: (s) => expect(s.requests.map((r) => r.reusedSocket)).toEqual([false, true, false]),
-    stop: { script: () => [ok(['warm']), resetBeforeHeaders, neverAnswers], at: { request: 3, delayMs: 100 }, req: { maxRetries: 0 } },
+    stop: { script: () => [ok(['warm']), resetBeforeHeaders(), neverAnswers()], at: { request: 3, delayMs: 100 }, req: { maxRetries: 0 } },
   },
   {
     fault: 'keep-alive socket reset after the headers came (not resent)',
     warm: true,
-    script: () => [ok(['warm']), resetAfterHeaders, ok()],
+    script: () => [ok(['warm']), resetAfterHeaders(), ok()],
     req: { maxRetries: 0 },
     kind: 'connection_lost',
     says: /the connection broke before the first token \(ECONNRESET/,
@@ -383,16 +361,22 @@ async function run(row: Row, s: FaultServer, extra: Partial<ReplicaChatRequest>,
   return streamChatWithReplicas(pool, req, onDelta).catch((e: unknown) => e);
 }
 
-const matrix: string[] = [];
+interface Outcome {
+  outcome: string;
+  requests: number;
+  said: string;
+  stopMs?: number;
+  coreStopMs?: number;
+}
+const matrix = new Map<string, Outcome>();
 const cell = (t: string) => t.replace(/\|/g, '\\|').replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:PORT');
 
-describe('remote fault matrix', () => {
+describe('remote fault matrix (streamChatWithReplicas)', () => {
   it.each(rows)('$fault', async (row) => {
     // 1. The fault as it happens: a recovery, or a typed error naming the URL, what happened and what to check.
     const s = await serve(row, row.script());
     const out = await run(row, s, {});
     const url = `POST ${s.baseUrl}/chat/completions`;
-    let outcome: string;
     if (row.kind) {
       expect(out).toBeInstanceOf(RemoteError);
       const e = out as RemoteError;
@@ -402,14 +386,14 @@ describe('remote fault matrix', () => {
       // What to check: the kind's hint, or one more specific to the fault.
       const hint = row.hint ?? hintFor(e.kind);
       if (hint) expect(e.message.toLowerCase()).toContain(hint.toLowerCase());
-      outcome = `error \`${e.kind}\` (${e.code}${e.status ? `, HTTP ${e.status}` : ''})`;
-      matrix.push(`| ${cell(row.fault)} | ${outcome} | ${e.attempts} | ${cell(e.message)} |`);
+      const outcome = `error \`${e.kind}\` (${e.code}${e.status ? `, HTTP ${e.status}` : ''})`;
+      matrix.set(row.fault, { outcome, requests: e.attempts, said: cell(e.message) });
     } else {
       if (out instanceof Error) throw out;
       const r = out as ReplicaChatResult;
       expect({ text: r.text, attempts: r.attempts }).toEqual({ text: row.text, attempts: row.attempts });
-      outcome = `recovered (${r.ending === 'done' ? '[DONE]' : r.ending === 'eof' ? 'end of body' : 'cut at max_tokens'})`;
-      matrix.push(`| ${cell(row.fault)} | ${outcome} | ${r.attempts} | text "${cell(r.text.length > 40 ? `${r.text.slice(0, 40)}…` : r.text)}" |`);
+      const outcome = `recovered (${r.ending === 'done' ? '[DONE]' : r.ending === 'eof' ? 'end of body' : 'cut at max_tokens'})`;
+      matrix.set(row.fault, { outcome, requests: r.attempts, said: `text "${cell(r.text.length > 40 ? `${r.text.slice(0, 40)}…` : r.text)}"` });
     }
     await row.check?.(s, out as ReplicaChatResult | RemoteError);
 
@@ -438,12 +422,70 @@ describe('remote fault matrix', () => {
     expect(stopped).toBeInstanceOf(RemoteError);
     expect((stopped as RemoteError).kind).toBe('cancelled');
     expect(stopMs).toBeLessThan(STALL_END_MS / 2);
-    matrix[matrix.length - 1] += ` ${stopMs.toFixed(1)} ms |`;
+    matrix.get(row.fault)!.stopMs = stopMs;
+  });
+});
+
+describe('the same faults through the core: runs.start on a remote target, Stop = runs.cancel', () => {
+  let c: Core;
+  // Subscribed once, before any run starts: when each run's first chunk and its end were seen.
+  const firstChunkAt = new Map<string, number>();
+  const finishedAt = new Map<string, number>();
+  beforeAll(() => {
+    c = openTestCore();
+    c.on('runs.chunk', (p) => void (firstChunkAt.has(p.runId) || firstChunkAt.set(p.runId, performance.now())));
+    c.on('runs.finished', (p) => void finishedAt.set(p.id, performance.now()));
+  });
+  afterAll(() => c.close());
+
+  const remoteRun = async (row: Row, s: FaultServer, maxRetries: number) => {
+    const t = await c.invoke('targets.add', { name: 'fault matrix', baseUrls: [s.baseUrl], timeouts: LONG, maxRetries });
+    const start = async (userMessage: string) => (await c.invoke('runs.start', { target: { kind: 'remote', targetId: t.id, model: 'test-model' }, userMessage })).runId;
+    if (row.warm) {
+      await c.runs.wait(await start('warm up'));
+      await expect.poll(() => s.requests[0]?.finished).toBe(true);
+    }
+    return start('Tell me about tides');
+  };
+
+  it.each(rows)('$fault: a run stuck in it is stopped', async (row) => {
+    const s = await serve(row, row.stop.script());
+    const runId = await remoteRun(row, s, row.stop.req?.maxRetries ?? row.req?.maxRetries ?? 2);
+    const at = row.stop.at;
+    if ('request' in at) await expect.poll(() => s.requests.length, { timeout: 10_000, interval: 5 }).toBeGreaterThanOrEqual(at.request);
+    else await expect.poll(() => firstChunkAt.has(runId), { timeout: 10_000, interval: 5 }).toBe(true);
+    await new Promise((r) => setTimeout(r, at.delayMs));
+    const t0 = performance.now();
+    await c.invoke('runs.cancel', { runId });
+    const rec = await c.runs.wait(runId);
+    const ms = finishedAt.get(runId)! - t0;
+    expect({ stopReason: rec.stopReason, error: rec.error }).toEqual({ stopReason: 'abort', error: null });
+    // Stop keeps what streamed before it, and drops the request so the server stops generating.
+    if ('firstDelta' in at) expect(rec.output.length).toBeGreaterThan(0);
+    expect(ms).toBeLessThan(STALL_END_MS / 2);
+    const last = s.requests.at(-1)!;
+    if (!last.finished) await expect.poll(() => last.closedByClient, { timeout: 5_000 }).toBe(true);
+    matrix.get(row.fault)!.coreStopMs = ms;
+  });
+
+  it('stores the keep-alive recovery (2 requests) and a typed error with the URL, as the user sees them', async () => {
+    const keep = rows.find((r) => r.warm && r.text)!;
+    const s = await serve(keep, keep.script());
+    const ok = await c.runs.wait(await remoteRun(keep, s, 0));
+    expect(ok).toMatchObject({ output: 'Tides rise', stopReason: 'eos', attempts: 2, error: null });
+    const bad = await serve(keep, [htmlError(503, '503 Service Unavailable', 'No server is available to handle this request.')]);
+    const failed = await c.runs.wait(await remoteRun({ ...keep, warm: false }, bad, 0));
+    expect(failed.stopReason).toBe('error');
+    expect(failed.error).toBe(
+      `POST ${bad.baseUrl}/chat/completions: 503 Service Unavailable — the server failed. ` +
+        "Server said: 503 Service Unavailable 503 Service Unavailable No server is available to handle this request. Check the server's log.",
+    );
   });
 });
 
 afterAll(() => {
-  console.log(
-    ['', '| fault | outcome | requests | error message / result | Stop → cancelled |', '|---|---|---|---|---|', ...matrix].join('\n'),
-  );
+  const ms = (v?: number) => (v === undefined ? '–' : `${v.toFixed(1)} ms`);
+  const lines = [...matrix].map(([fault, o]) => `| ${cell(fault)} | ${o.outcome} | ${o.requests} | ${o.said} | ${ms(o.stopMs)} | ${ms(o.coreStopMs)} |`);
+  const header = '| fault | outcome | requests | error message / result | Stop → cancelled (client) | Stop → run ended (runs.cancel) |';
+  console.log(['', header, '|---|---|---|---|---|---|', ...lines].join('\n'));
 });

@@ -290,3 +290,47 @@ export function stall(): ScriptedResponse {
 export function rawStream(text: string, then: ScriptedResponse['then'] = 'end', headers: Record<string, string> = SSE_HEADERS): ScriptedResponse {
   return { status: 200, headers, writes: [{ atMs: 0, data: text }], then };
 }
+
+// ---- Faults for the fault matrix ----
+
+/** Accepts the request and never answers: no status line, no byte. */
+export const neverAnswers = (): ScriptedResponse => ({ headersAtMs: 'never' });
+
+/** The socket is destroyed as soon as the request arrived: no answer byte at all. */
+export const resetBeforeHeaders = (): ScriptedResponse => ({ headersAtMs: 'never', resetAtMs: 0 });
+
+/** A 200 with event-stream headers, then the socket is destroyed before any body. */
+export const resetAfterHeaders = (): ScriptedResponse => ({ status: 200, headers: SSE_HEADERS, headersAtMs: 0, resetAtMs: 30, then: 'hang' });
+
+/** An HTML error page as proxies send them: mostly markup, a style sheet and a script around a line of text. */
+export function htmlError(status: number, title: string, text: string): ScriptedResponse {
+  const page =
+    `<html><head><title>${title}</title><style>body{font-family:Tahoma,Verdana,Arial,sans-serif;width:35em;margin:0 auto}</style></head>` +
+    `<body><h1>${title}</h1><p>${text}</p><script>console.log("x")</script></body></html>`;
+  return { status, headers: { 'content-type': 'text/html' }, writes: [{ atMs: 0, data: page }] };
+}
+
+/** One content token, then `data` (a fault in the making), then silence. */
+export function tokenThenHang(data: string): ScriptedResponse {
+  return { status: 200, headers: SSE_HEADERS, writes: [{ atMs: 0, data: frame(chunkJson({ content: 'par' })) }, { atMs: 5, data }], then: 'hang' };
+}
+
+/** A stream that never ends: the role chunk, then a `content` chunk every `everyMs` until the client goes. */
+export function endlessStream(content: string, everyMs: number): ScriptedResponse {
+  return {
+    status: 200,
+    headers: SSE_HEADERS,
+    writes: [{ atMs: 0, data: frame(chunkJson({ role: 'assistant', content: '' })) }],
+    endless: { everyMs, data: frame(chunkJson({ content })) },
+  };
+}
+
+/** A complete stream of these tokens with every multi-byte UTF-8 character cut after its first byte. */
+export function splitInsideCharacters(tokens: string[]): ScriptedResponse {
+  const bytes = new TextEncoder().encode(tokens.map((t) => frame(chunkJson({ content: t }))).join('') + frame('[DONE]'));
+  const cuts: number[] = [];
+  bytes.forEach((b, i) => {
+    if (b >= 0xc0) cuts.push(i + 1);
+  });
+  return splitStream(bytes, cuts, 1);
+}
