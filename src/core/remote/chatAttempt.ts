@@ -86,6 +86,8 @@ export async function attemptChat(t: Target, body: string, req: StreamChatReques
     const { code, resent } = causeOf(e);
     if (resent) sent = attempt + 1;
     const again = resent ? '; it was sent again on a new connection, which failed too' : '';
+    // A body the I/O thread could not decode (unknown Content-Encoding, corrupt gzip): the bytes were wrong, not the link.
+    if (code === 'EDECODE') return err('protocol', (e as { cause: { message: string } }).cause.message, {}, 'a proxy in between may be compressing the stream; check its settings');
     if (!beforeHeaders) return err('connection_lost', `the connection broke ${progress()} (${networkCause(e)}${again})`);
     if (code === 'ECONNRESET' || code === 'EPIPE') {
       const hint = "the server may have crashed or restarted, or a proxy in between dropped the request; check the server's log";

@@ -262,6 +262,7 @@ const rows: Row[] = [
     script: () => [{ ...sseStream({ tokens: ['Tides', ' rise'], everyMs: 5 }), gzip: true }],
     text: 'Tides rise',
     attempts: 1,
+    // Stop waits for the first token of a gzip stream that never ends: it only comes if decoding streams.
     stop: { script: () => [{ ...tokenThenHang(': ping\n\n'), gzip: true }], at: { firstDelta: true, delayMs: 100 } },
   },
   {
@@ -271,6 +272,15 @@ const rows: Row[] = [
     says: /400 Bad Request — This model's maximum context length is 4096 tokens/,
     attempts: 1,
     stop: { script: () => [{ status: 400, headers: { 'content-type': 'application/json' }, writes: [{ atMs: 0, data: '{"err' }], then: 'hang', gzip: true }], at: { request: 1, delayMs: 100 } },
+  },
+  {
+    fault: 'Content-Encoding the client cannot decode (zstd)',
+    script: () => [{ ...ok(), headers: { ...SSE, 'content-encoding': 'zstd' } }],
+    kind: 'protocol',
+    says: /the response uses content-encoding "zstd", which Lamplight cannot decode/,
+    hint: 'a proxy in between may be compressing the stream; check its settings',
+    attempts: 1,
+    stop: { script: () => [{ ...stall(), headers: { ...SSE, 'content-encoding': 'zstd' }, headersAtMs: 'never' }], at: { request: 1, delayMs: 100 } },
   },
   {
     fault: 'endless stream, max_tokens 20 (server ignores it)',

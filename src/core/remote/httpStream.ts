@@ -106,19 +106,17 @@ function send(m, s, fresh) {
   req.on('response', (res) => {
     s.res = res;
     const enc = String(res.headers['content-encoding'] || '').trim().toLowerCase();
-    let body = res;
-    if (enc && enc !== 'identity') {
-      const decoder = DECODERS[enc];
-      if (!decoder) {
-        fail(id, { code: 'EENCODING', message: 'the response uses content-encoding "' + enc.slice(0, 40) + '", which Lamplight cannot decode' }, s.resent);
-        req.destroy();
-        return;
-      }
-      body = res.pipe(decoder());
-      body.on('error', (e) => fail(id, { code: e.code || 'EDECODE', message: 'could not decode the ' + enc + ' response: ' + e.message }, s.resent));
-    }
+    const decoder = enc && enc !== 'identity' ? DECODERS[enc] : null;
+    const body = decoder ? res.pipe(decoder()) : res;
     s.body = body;
+    // The status goes first either way, so a body that cannot be decoded still shows what the answer was.
     parentPort.postMessage({ id, t: 'headers', status: res.statusCode, statusText: res.statusMessage || '', headers: res.headers, sentAt, resent: s.resent });
+    if (enc && enc !== 'identity' && !decoder) {
+      fail(id, { code: 'EDECODE', message: 'the response uses content-encoding "' + enc.slice(0, 40) + '", which Lamplight cannot decode' }, s.resent);
+      req.destroy();
+      return;
+    }
+    if (decoder) body.on('error', (e) => fail(id, { code: 'EDECODE', message: 'could not decode the ' + enc + ' response (' + e.message + ')' }, s.resent));
     body.on('data', (b) => {
       if (s.draining) return;
       const bytes = new Uint8Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
