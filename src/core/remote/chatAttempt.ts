@@ -253,8 +253,8 @@ export async function attemptChat(t: Target, body: string, req: StreamChatReques
     }
     if (serverAborted) throw err('aborted_by_server', `the server aborted the generation (finish_reason "abort") ${progress()}`);
     // A body that ended cleanly without [DONE] is the server's whole answer (some servers never send it);
-    // only one that carried nothing at all is an error.
-    if (ending === 'eof' && rawChunkTimesMs.length === 0) throw err('incomplete', 'the stream ended before it carried any data (no chunk and no [DONE])');
+    // only one that brought neither text nor a finish_reason is an error: there is nothing to finish with.
+    if (ending === 'eof' && !firstToken && finishReason === null) throw err('incomplete', 'the stream ended before any text or finish_reason, without [DONE]');
     completed = true;
     // Cut short: drop the connection, which is how the server learns to stop generating.
     res.release(cutShort() ? { drop: true } : undefined);
