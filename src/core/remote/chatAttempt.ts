@@ -3,7 +3,7 @@
 import { networkCause, type Target } from './endpoint';
 import { openStream, readStreamCapped, type StreamResponse } from './httpStream';
 import type { ChatUsage, OnDelta, StreamChatRequest, StreamChatResult, StreamTimeouts } from './openaiClient';
-import { RemoteError, excerpt, httpError, serverMessageOf, type RemoteErrorInit, type RemoteErrorKind } from './remoteError';
+import { RemoteError, excerpt, hintFor, httpError, serverMessageOf, type RemoteErrorInit, type RemoteErrorKind } from './remoteError';
 import { parseRetryAfter } from './retry';
 import { SseParser, type SseItem } from './sse';
 
@@ -27,7 +27,16 @@ function isErrorFrame(json: object): boolean {
   return (o.error !== undefined && o.error !== null) || o.object === 'error';
 }
 
-/** One HTTP request of a streamed chat, with its three timers. */
+/** What the I/O thread said about a failed request: the cause's code and message, and whether it was resent. */
+function causeOf(e: unknown): { code: string | null; resent: boolean } {
+  const c = (e as { cause?: { code?: unknown; resent?: unknown } }).cause;
+  return { code: typeof c?.code === 'string' ? c.code : null, resent: c?.resent === true };
+}
+
+/**
+ * One HTTP request of a streamed chat, with its three timers. `attempt` is the number this request has among
+ * those sent for the call; a request the I/O thread had to resend on a new socket counts as two.
+ */
 export async function attemptChat(t: Target, body: string, req: StreamChatRequest, timeouts: StreamTimeouts, attempt: number, onDelta: OnDelta): Promise<StreamChatResult> {
   const userSignal = req.signal;
   const ac = new AbortController();
@@ -43,13 +52,26 @@ export async function attemptChat(t: Target, body: string, req: StreamChatReques
   let serverAborted = false;
   let endMs = 0;
   let completed = false;
+  let sent = attempt;
+  let ending = 'done' as StreamChatResult['ending'];
+  const maxTokens = req.params?.maxTokens ?? null;
+  // A function, not a comparison, so TypeScript does not narrow it across the callbacks that set it.
+  const cutShort = () => ending === 'max_tokens';
   const chunkTimesMs: number[] = [];
   const choiceTimesMs: number[] = [];
   const rawChunkTimesMs: number[] = [];
 
   const progress = () => (firstToken ? `after ${text.length + reasoningText.length} characters` : 'before the first token');
-  const err = (kind: RemoteErrorKind, what: string, init: RemoteErrorInit = {}) =>
-    new RemoteError(kind, t.display, `${t.display}: ${what}`, { status, partialText: text, firstTokenReceived: firstToken, attempts: attempt, secrets: t.secrets, ...init });
+  const err = (kind: RemoteErrorKind, what: string, init: RemoteErrorInit = {}, hint = hintFor(kind)) => {
+    return new RemoteError(kind, t.display, `${t.display}: ${what}${hint ? ` — ${hint}.` : ''}`, {
+      status,
+      partialText: text,
+      firstTokenReceived: firstToken,
+      attempts: sent,
+      secrets: t.secrets,
+      ...init,
+    });
+  };
   const trip = (e: RemoteError) => {
     if (failure) return;
     failure = e;
@@ -61,7 +83,17 @@ export async function attemptChat(t: Target, body: string, req: StreamChatReques
     if (failure) return failure;
     if (userSignal?.aborted) return cancelled();
     if (e instanceof RemoteError) return e;
-    return beforeHeaders ? err('connect', `could not connect (${networkCause(e)})`) : err('connection_lost', `the connection broke ${progress()} (${networkCause(e)})`);
+    const { code, resent } = causeOf(e);
+    if (resent) sent = attempt + 1;
+    const again = resent ? '; it was sent again on a new connection, which failed too' : '';
+    // A body the I/O thread could not decode (unknown Content-Encoding, corrupt gzip): the bytes were wrong, not the link.
+    if (code === 'EDECODE') return err('protocol', (e as { cause: { message: string } }).cause.message, {}, 'a proxy in between may be compressing the stream; check its settings');
+    if (!beforeHeaders) return err('connection_lost', `the connection broke ${progress()} (${networkCause(e)}${again})`);
+    if (code === 'ECONNRESET' || code === 'EPIPE') {
+      const hint = "the server may have crashed or restarted, or a proxy in between dropped the request; check the server's log";
+      return err('connect', `the server closed the connection without answering (${networkCause(e)}${again})`, {}, hint);
+    }
+    return err('connect', `could not connect (${networkCause(e)}${again})`);
   };
 
   if (userSignal?.aborted) throw cancelled();
@@ -87,6 +119,7 @@ export async function attemptChat(t: Target, body: string, req: StreamChatReques
     }
     // Taken on the I/O thread, like every later time.
     const startMs = res.sentAtMs;
+    if (res.resent) sent = attempt + 1;
     clearTimeout(connectTimer);
     status = res.status;
     armIdle();
@@ -106,7 +139,7 @@ export async function attemptChat(t: Target, body: string, req: StreamChatReques
         body: errorBody,
         retryAfterMs: parseRetryAfter(res.header('retry-after')),
         apiKeySent: t.apiKeySent,
-        attempts: attempt,
+        attempts: sent,
         secrets: t.secrets,
       });
     }
@@ -135,6 +168,14 @@ export async function attemptChat(t: Target, body: string, req: StreamChatReques
       const hasContent = typeof content === 'string' && content !== '';
       const hasReasoning = typeof reasoning === 'string' && reasoning !== '';
       if (hasContent || hasReasoning) {
+        // More content chunks than max_tokens allows (each carries at least one token): the server ignores
+        // the limit, so the stream is cut here and finishes with what was asked for.
+        if (maxTokens !== null && maxTokens > 0 && chunkTimesMs.length >= maxTokens) {
+          ending = 'max_tokens';
+          finishReason = 'length';
+          endMs = now;
+          return;
+        }
         chunkTimesMs.push(now);
         if (!firstToken) {
           firstToken = true;
@@ -155,9 +196,12 @@ export async function attemptChat(t: Target, body: string, req: StreamChatReques
 
     const handle = (items: SseItem[], now: number) => {
       for (const item of items) {
-        if (sawDone) return;
+        if (sawDone || cutShort()) return;
         if (item.type === 'garbage') throw err('protocol', notAStream(item.line));
-        if (item.type === 'overflow') throw err('protocol', `a stream event passed ${item.limitChars} characters`);
+        if (item.type === 'overflow') {
+          const what = `one stream event is larger than ${item.limitChars.toLocaleString('en-US')} characters (chunk too large) ${progress()}; the text so far is kept`;
+          throw err('protocol', what, {}, 'a token chunk is a few hundred bytes; check the server, or a proxy in between that may merge events');
+        }
         if (item.data.trim() === '[DONE]') {
           sawDone = true;
           endMs = now;
@@ -182,8 +226,8 @@ export async function attemptChat(t: Target, body: string, req: StreamChatReques
     const maxBytes = req.maxStreamBytes ?? DEFAULT_MAX_STREAM_BYTES;
     const parser = new SseParser();
     let counted = 0;
-    // Ends at [DONE], at the end of the body, or by a timer; every read counts ≥ 1 byte against the cap.
-    while (!sawDone) {
+    // Ends at [DONE], at the end of the body, past max_tokens, or by a timer; every read counts ≥ 1 byte against the cap.
+    while (!sawDone && !cutShort()) {
       let r: Awaited<ReturnType<typeof res.read>>;
       try {
         r = await res.read();
@@ -193,21 +237,27 @@ export async function attemptChat(t: Target, body: string, req: StreamChatReques
       const now = r.atMs;
       if (r.done) {
         handle(parser.end(), now);
-        if (!sawDone) endMs = now;
+        if (!sawDone && !cutShort()) {
+          endMs = now;
+          ending = 'eof';
+        }
         break;
       }
       armIdle();
       counted += Math.max(1, r.value.byteLength);
-      if (counted > maxBytes) throw err('protocol', `the stream passed ${maxBytes} bytes`);
+      if (counted > maxBytes) {
+        const what = `the stream passed ${maxBytes.toLocaleString('en-US')} bytes without ending ${progress()} (the limit for one answer)`;
+        throw err('protocol', what, {}, 'set Max tokens, and check that the server honours max_tokens');
+      }
       handle(parser.push(r.value), now);
     }
     if (serverAborted) throw err('aborted_by_server', `the server aborted the generation (finish_reason "abort") ${progress()}`);
-    if (!sawDone) {
-      const fr = finishReason ? `, finish_reason "${finishReason}"` : '';
-      throw err('incomplete', `the stream ended without [DONE] ${progress()}${fr}`);
-    }
+    // A body that ended cleanly without [DONE] is the server's whole answer (some servers never send it);
+    // only one that brought neither text nor a finish_reason is an error: there is nothing to finish with.
+    if (ending === 'eof' && !firstToken && finishReason === null) throw err('incomplete', 'the stream ended before any text or finish_reason, without [DONE]');
     completed = true;
-    res.release();
+    // Cut short: drop the connection, which is how the server learns to stop generating.
+    res.release(cutShort() ? { drop: true } : undefined);
     return {
       text,
       reasoningText,
@@ -219,8 +269,9 @@ export async function attemptChat(t: Target, body: string, req: StreamChatReques
       chunkTimesMs,
       choiceTimesMs,
       rawChunkTimesMs,
-      attempts: attempt,
+      attempts: sent,
       status: res.status,
+      ending,
     };
   } finally {
     clearTimeout(connectTimer);

@@ -5,6 +5,10 @@
 // else, so its stamps stay within a fraction of a millisecond of the wire. Everything else (SSE parsing,
 // timers, errors) stays in chatAttempt on the main thread.
 // Failures reject with `{ cause: { code, message } }`, the shape fetch uses, so networkCause reads both.
+// A reused keep-alive socket the server had closed while idle fails before any answer byte (llama-server
+// did this to 9–25% of requests as "ECONNRESET: socket hang up"): such a request is sent once more on a new
+// socket, and says so (`resent`); any other failure, or a second one, is reported as it happened.
+// gzip/deflate/br bodies are decoded on the I/O thread, streamed as they arrive.
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { readCappedFrom } from './endpoint';
@@ -18,8 +22,10 @@ export interface StreamResponse {
   status: number;
   statusText: string;
   ok: boolean;
-  /** When the I/O thread issued the request (performance.now() of this thread). */
+  /** When the I/O thread issued the request (performance.now() of this thread); for a resent one, the second time. */
   sentAtMs: number;
+  /** The request was sent twice: the reused keep-alive socket failed before any answer byte, so it went again on a new one. */
+  resent: boolean;
   header(name: string): string | null;
   /** The next piece of the body with the time it came off the socket; `done` at its end. Rejects when the connection breaks or the signal aborts. */
   read(): Promise<ReadResult>;
@@ -38,24 +44,94 @@ export interface StreamInit {
 }
 
 type FromWorker =
-  | { id: number; t: 'headers'; status: number; statusText: string; headers: Record<string, string | string[] | undefined>; sentAt: number }
+  | { id: number; t: 'headers'; status: number; statusText: string; headers: Record<string, string | string[] | undefined>; sentAt: number; resent: boolean }
   | { id: number; t: 'data'; bytes: Uint8Array; at: number }
   | { id: number; t: 'end'; at: number }
-  | { id: number; t: 'error'; code: string | null; message: string };
+  | { id: number; t: 'error'; code: string | null; message: string; resent?: boolean };
 
 // Plain JavaScript: a worker evaluates it as is (no TypeScript loader in tests, one bundle in the app).
 const WORKER = `
 const { parentPort } = require('node:worker_threads');
 const http = require('node:http');
 const https = require('node:https');
+const zlib = require('node:zlib');
 const { performance } = require('node:perf_hooks');
 const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+// What a kept-alive socket the server closed while idle fails with when we write to it.
+const STALE_SOCKET = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+// Streamed bodies must come out as they arrive, and a body cut before the gzip trailer is not an error
+// of its own (the response's own 'close' says whether it was complete).
+const Z = { flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH };
+const DECODERS = {
+  gzip: () => zlib.createGunzip(Z),
+  'x-gzip': () => zlib.createGunzip(Z),
+  deflate: () => zlib.createInflate(Z),
+  br: () => zlib.createBrotliDecompress({ flush: zlib.constants.BROTLI_OPERATION_FLUSH, finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH }),
+};
 const open = new Map();
 const now = () => performance.timeOrigin + performance.now();
-const fail = (id, e) => {
+const fail = (id, e, resent) => {
   if (!open.delete(id)) return;
-  parentPort.postMessage({ id, t: 'error', code: typeof e.code === 'string' ? e.code : null, message: String(e.message || e) });
+  parentPort.postMessage({ id, t: 'error', code: typeof e.code === 'string' ? e.code : null, message: String(e.message || e), resent });
 };
+function send(m, s, fresh) {
+  const { id, url } = m;
+  const secure = url.startsWith('https:');
+  let req;
+  const sentAt = now();
+  try {
+    // A fresh socket: no agent, so no other idle socket the server may also have closed.
+    req = (secure ? https : http).request(url, { method: m.method, headers: m.headers, agent: fresh ? false : secure ? agents.https : agents.http });
+  } catch (e) {
+    fail(id, e, s.resent);
+    return;
+  }
+  s.req = req;
+  let readBefore = null;
+  req.on('socket', (sock) => { readBefore = sock.bytesRead; });
+  req.setNoDelay(true);
+  req.on('error', (e) => {
+    if (open.get(id) !== s || s.req !== req) return;
+    // A reused keep-alive socket that failed before a single byte of the answer came back: the server
+    // closed it while it was idle and never saw this request, so it is sent once more on a new socket.
+    const sock = req.socket;
+    const noByte = !s.res && sock && readBefore !== null && sock.bytesRead === readBefore;
+    if (!fresh && req.reusedSocket && noByte && STALE_SOCKET.has(e.code)) {
+      s.resent = true;
+      send(m, s, true);
+      return;
+    }
+    fail(id, e, s.resent);
+  });
+  req.on('response', (res) => {
+    s.res = res;
+    const enc = String(res.headers['content-encoding'] || '').trim().toLowerCase();
+    const decoder = enc && enc !== 'identity' ? DECODERS[enc] : null;
+    const body = decoder ? res.pipe(decoder()) : res;
+    s.body = body;
+    // The status goes first either way, so a body that cannot be decoded still shows what the answer was.
+    parentPort.postMessage({ id, t: 'headers', status: res.statusCode, statusText: res.statusMessage || '', headers: res.headers, sentAt, resent: s.resent });
+    if (enc && enc !== 'identity' && !decoder) {
+      fail(id, { code: 'EDECODE', message: 'the response uses content-encoding "' + enc.slice(0, 40) + '", which Lamplight cannot decode' }, s.resent);
+      req.destroy();
+      return;
+    }
+    if (decoder) body.on('error', (e) => fail(id, { code: 'EDECODE', message: 'could not decode the ' + enc + ' response (' + e.message + ')' }, s.resent));
+    body.on('data', (b) => {
+      if (s.draining) return;
+      const bytes = new Uint8Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+      parentPort.postMessage({ id, t: 'data', bytes, at: now() }, [bytes.buffer]);
+    });
+    body.on('end', () => {
+      if (open.delete(id) && !s.draining) parentPort.postMessage({ id, t: 'end', at: now() });
+    });
+    res.on('error', (e) => fail(id, e, s.resent));
+    res.on('close', () => {
+      if (!res.complete) fail(id, Object.assign(new Error('the connection closed before the response ended'), { code: 'ECONNRESET' }), s.resent);
+    });
+  });
+  req.end(m.body);
+}
 parentPort.on('message', (m) => {
   if (m.op === 'abort' || m.op === 'drop') {
     const s = open.get(m.id);
@@ -70,40 +146,12 @@ parentPort.on('message', (m) => {
     const t = setTimeout(() => { open.delete(m.id); s.req.destroy(); }, m.ms);
     t.unref();
     s.res.on('close', () => clearTimeout(t));
-    s.res.resume();
+    s.body.resume();
     return;
   }
-  const { id, url } = m;
-  const secure = url.startsWith('https:');
-  let req;
-  const sentAt = now();
-  try {
-    req = (secure ? https : http).request(url, { method: m.method, headers: m.headers, agent: secure ? agents.https : agents.http });
-  } catch (e) {
-    parentPort.postMessage({ id, t: 'error', code: typeof e.code === 'string' ? e.code : null, message: String(e.message || e) });
-    return;
-  }
-  const s = { req, res: null, draining: false };
-  open.set(id, s);
-  req.setNoDelay(true);
-  req.on('error', (e) => fail(id, e));
-  req.on('response', (res) => {
-    s.res = res;
-    parentPort.postMessage({ id, t: 'headers', status: res.statusCode, statusText: res.statusMessage || '', headers: res.headers, sentAt });
-    res.on('data', (b) => {
-      if (s.draining) return;
-      const bytes = new Uint8Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
-      parentPort.postMessage({ id, t: 'data', bytes, at: now() }, [bytes.buffer]);
-    });
-    res.on('end', () => {
-      if (open.delete(id) && !s.draining) parentPort.postMessage({ id, t: 'end', at: now() });
-    });
-    res.on('error', (e) => fail(id, e));
-    res.on('close', () => {
-      if (!res.complete) fail(id, Object.assign(new Error('the connection closed before the response ended'), { code: 'ECONNRESET' }));
-    });
-  });
-  req.end(m.body);
+  const s = { req: null, res: null, body: null, draining: false, resent: false };
+  open.set(m.id, s);
+  send(m, s, false);
 });
 `;
 
@@ -148,8 +196,8 @@ function untrack(id: number): void {
   if (pending.delete(id) && pending.size === 0) io?.unref();
 }
 
-/** The error shape fetch rejects with: the low-level error is the cause. */
-function failed(cause: { code: string | null; message: string } | Error): Error {
+/** The error shape fetch rejects with: the low-level error is the cause (`resent` as on StreamResponse). */
+function failed(cause: { code: string | null; message: string; resent?: boolean } | Error): Error {
   return new Error('request failed', { cause });
 }
 
@@ -199,6 +247,7 @@ export function openStream(url: string, init: StreamInit): Promise<StreamRespons
           statusText: m.statusText,
           ok: m.status >= 200 && m.status < 300,
           sentAtMs: toLocal(m.sentAt),
+          resent: m.resent,
           header,
           read: async () => {
             for (;;) {
@@ -227,7 +276,7 @@ export function openStream(url: string, init: StreamInit): Promise<StreamRespons
       },
       onError: (m) => {
         finish();
-        const e = failed({ code: m.code, message: m.message });
+        const e = failed({ code: m.code, message: m.message, resent: m.resent === true });
         error ??= e;
         reject(e);
         notify();

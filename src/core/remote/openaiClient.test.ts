@@ -339,11 +339,15 @@ describe('streamChat: broken streams', () => {
     expect(e).toMatchObject({ kind: 'aborted_by_server', partialText: 'ab' });
   });
 
-  it('a stream that ends without [DONE]: incomplete, text kept', async () => {
-    const s = await serve(sseStream({ tokens: ['x', 'y'], done: false }));
-    const e = await failure(streamChat(chatReq(s.baseUrl)));
-    expect(e).toMatchObject({ kind: 'incomplete', partialText: 'xy' });
-    expect(e.message).toContain('without [DONE]');
+  it('a stream that ends cleanly without [DONE] finishes with what came; one with no text or finish_reason is incomplete', async () => {
+    const s = await serve(sseStream({ tokens: ['x', 'y'], done: false }), rawStream(''), rawStream(frame(chunkJson({ role: 'assistant', content: '' }))));
+    const r = await streamChat(chatReq(s.baseUrl));
+    expect(r).toMatchObject({ text: 'xy', finishReason: 'stop', ending: 'eof', usage: { promptTokens: 7, completionTokens: 2 } });
+    for (let i = 0; i < 2; i++) {
+      const e = await failure(streamChat(chatReq(s.baseUrl, { maxRetries: 0 })));
+      expect(e).toMatchObject({ kind: 'incomplete', partialText: '' });
+      expect(e.message).toContain('the stream ended before any text or finish_reason, without [DONE]');
+    }
   });
 
   it('non-JSON in a data frame: protocol, quoting it', async () => {

@@ -109,9 +109,11 @@ export interface StreamChatResult {
   choiceTimesMs: number[];
   /** Arrival of every data frame, content or not (role, usage, finish). */
   rawChunkTimesMs: number[];
-  /** Requests sent, retries included. */
+  /** Requests sent, retries included (a request resent on a new socket counts twice). */
   attempts: number;
   status: number;
+  /** How the stream ended: `data: [DONE]`; the body ended without it; or cut by the client after max_tokens content chunks. */
+  ending: 'done' | 'eof' | 'max_tokens';
 }
 
 export type OnDelta = (text: string) => void;
@@ -228,24 +230,26 @@ export async function streamChat(req: StreamChatRequest, onDelta: OnDelta = () =
   const policy = { ...DEFAULT_RETRY, ...req.retry };
   const maxAttempts = 1 + Math.min(MAX_RETRIES, Math.max(0, Math.floor(req.maxRetries ?? 2)));
   let last: RemoteError | null = null;
+  let sent = 0;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     if (last) {
       try {
         await sleep(retryDelayMs(attempt - 1, last.retryAfterMs, policy), req.signal);
       } catch {
         throw new RemoteError('cancelled', t.display, `${t.display}: cancelled while waiting to retry (${last.message})`, {
-          attempts: attempt - 1,
+          attempts: sent,
           status: last.status,
           secrets: t.secrets,
         });
       }
     }
     try {
-      return await attemptChat(t, body, req, timeouts, attempt, onDelta);
+      return await attemptChat(t, body, req, timeouts, sent + 1, onDelta);
     } catch (e) {
       if (!(e instanceof RemoteError)) throw e;
+      sent = e.attempts;
       if (!isRetryable(e) || attempt === maxAttempts) {
-        if (attempt > 1) e.message += ` (after ${attempt} attempts)`;
+        if (attempt > 1) e.message += ` (after ${sent} attempts)`;
         throw e;
       }
       last = e;

@@ -31,7 +31,7 @@ export type RemoteErrorKind =
   | 'stream_error'
   /** The server ended the generation with finish_reason "abort". */
   | 'aborted_by_server'
-  /** The stream ended cleanly but without `data: [DONE]`. */
+  /** The stream ended cleanly before it carried anything (no chunk, no `data: [DONE]`). */
   | 'incomplete'
   /** The connection broke while the response was streaming. */
   | 'connection_lost'
@@ -94,6 +94,34 @@ export class RemoteError extends Error {
       default:
         return 'REMOTE';
     }
+  }
+}
+
+/** What to check, per kind: appended to messages so that each says what happened and what to look at. */
+export function hintFor(kind: RemoteErrorKind): string | null {
+  switch (kind) {
+    case 'connect':
+      return 'check that the server is running and that the base URL (host and port) is right';
+    case 'connect_timeout':
+      return 'check that the server is up and reachable; a busy server may need a longer connect timeout';
+    case 'first_token_timeout':
+      return 'the server may be overloaded or still loading the model; check its log, or raise the first-token timeout';
+    case 'idle_timeout':
+      return "check the server's log; raise the idle timeout if long pauses are normal for this model";
+    case 'connection_lost':
+      return "the server or a proxy in between closed the connection; check the server's log";
+    case 'protocol':
+      return 'check that the base URL points at an OpenAI-compatible server (it usually ends in /v1)';
+    case 'stream_error':
+    case 'incomplete':
+    case 'server':
+      return "check the server's log";
+    case 'aborted_by_server':
+      return "the server stopped the generation (restarted, out of memory, or cancelled by an operator?); check its log";
+    case 'rate_limited':
+      return 'wait and try again, or send fewer requests at once';
+    default:
+      return null;
   }
 }
 
@@ -160,7 +188,8 @@ export function serverMessageOf(body: unknown): string | null {
     try {
       return serverMessageOf(JSON.parse(t) as unknown) ?? excerpt(t);
     } catch {
-      return excerpt(t.replace(/<[^>]*>/g, ' '));
+      // An HTML error page: its text without markup, styles or scripts (a proxy's page is mostly CSS).
+      return excerpt(t.replace(/<(script|style)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, ' ').replace(/<[^>]*>/g, ' '));
     }
   }
   if (!body || typeof body !== 'object') return null;
@@ -215,7 +244,7 @@ export function httpError(f: HttpFailure): RemoteError {
   const { status } = f;
   const serverMessage = serverMessageOf(f.body);
   const head = `${f.endpoint}: ${status} ${f.statusText || STATUS_TEXT[status] || 'HTTP error'}`;
-  const said = serverMessage ? ` Server said: ${serverMessage}` : '';
+  const said = serverMessage ? ` Server said: ${serverMessage}${/[.!?…]$/.test(serverMessage) ? '' : '.'}` : '';
   const init = { status, serverMessage, retryAfterMs: f.retryAfterMs, attempts: f.attempts, secrets: f.secrets };
   if (status === 401 || status === 403) {
     const hint = f.apiKeySent ? 'the server refused the API key; check the API key.' : 'no API key was sent and this server needs one; set the API key.';
@@ -229,8 +258,11 @@ export function httpError(f: HttpFailure): RemoteError {
     return new RemoteError('bad_request', f.endpoint, `${head} — ${serverMessage ?? 'the server rejected the request.'}`, init);
   }
   if (status === 429) {
-    return new RemoteError('rate_limited', f.endpoint, `${head} — the server is rate-limiting requests.${said}`, init);
+    return new RemoteError('rate_limited', f.endpoint, `${head} — the server is rate-limiting requests.${said} Wait and try again, or send fewer requests at once.`, init);
   }
-  if (status >= 500) return new RemoteError('server', f.endpoint, `${head} — the server failed.${said}`, init);
+  if (status >= 500) {
+    const proxy = status === 502 || status === 504 ? ' (a proxy in front of the model server may be answering for it)' : '';
+    return new RemoteError('server', f.endpoint, `${head} — the server failed${proxy}.${said} Check the server's log.`, init);
+  }
   return new RemoteError('http', f.endpoint, `${head}.${said}`, init);
 }

@@ -111,6 +111,8 @@ export async function streamChatWithReplicas(pool: ReplicaPool, req: ReplicaChat
   const tried = new Set<string>();
   let last: RemoteError | null = null;
   let retries = 0;
+  /** Requests sent: a try that the I/O thread resent on a new socket counts two. */
+  let sent = 0;
   for (let attempt = 1; attempt <= budget; attempt++) {
     const url = pool.next();
     if (last && tried.has(url)) {
@@ -119,7 +121,7 @@ export async function streamChatWithReplicas(pool: ReplicaPool, req: ReplicaChat
         await sleep(retryDelayMs(retries, last.retryAfterMs, policy), req.signal);
       } catch {
         throw new RemoteError('cancelled', last.endpoint, `${last.endpoint}: cancelled while waiting to retry (${last.message})`, {
-          attempts: attempt - 1,
+          attempts: sent,
           status: last.status,
         });
       }
@@ -129,16 +131,17 @@ export async function streamChatWithReplicas(pool: ReplicaPool, req: ReplicaChat
       const r = await streamChat({ ...req, baseUrl: url, maxRetries: 0 }, onDelta);
       const first = r.chunkTimesMs[0];
       pool.markOk(url, first === undefined ? performance.now() - r.startMs : first - r.startMs);
-      return { ...r, baseUrl: url, attempts: attempt };
+      return { ...r, baseUrl: url, attempts: sent + r.attempts };
     } catch (e) {
       if (!(e instanceof RemoteError)) throw e;
-      e.attempts = attempt;
+      sent += e.attempts;
+      e.attempts = sent;
       if (e.kind !== 'cancelled') {
         if (isReplicaFault(e)) pool.markFailed(url, e, e.retryAfterMs !== null ? Math.min(e.retryAfterMs, policy.maxRetryAfterMs) : undefined);
         else pool.markOk(url);
       }
       if (!isFailoverable(e) || attempt === budget) {
-        if (attempt > 1) e.message += ` (after ${attempt} attempts on ${tried.size} of ${pool.size} replicas)`;
+        if (attempt > 1) e.message += ` (after ${sent} attempts on ${tried.size} of ${pool.size} replicas)`;
         throw e;
       }
       last = e;

@@ -2,8 +2,9 @@
 // a timed SSE stream, a JSON error, a stall, a dropped connection — and after the last one it stops
 // listening. Writes are scheduled at absolute offsets from the request, so timer drift does not add up.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { constants as zlibConstants, createGzip, gzipSync } from 'node:zlib';
 
 export interface ScriptedWrite {
   /** Milliseconds after the request body arrived. */
@@ -19,6 +20,12 @@ export interface ScriptedResponse {
   writes?: ScriptedWrite[];
   /** After the last write: finish the response, destroy the socket, or keep it open and silent. */
   then?: 'end' | 'destroy' | 'hang';
+  /** Destroy the socket at this time, whatever was sent: before the headers it is a reset before any answer byte. */
+  resetAtMs?: number;
+  /** Send the body gzip-compressed (Content-Encoding: gzip), flushed after every write so it still streams. */
+  gzip?: boolean;
+  /** After the writes, send `data` every `everyMs` until the client goes away (at most `maxWrites` times). */
+  endless?: { everyMs: number; data: string; maxWrites?: number };
 }
 
 export interface RecordedRequest {
@@ -32,6 +39,8 @@ export interface RecordedRequest {
   closedByClient: boolean;
   /** The scripted answer was sent to the end. */
   finished: boolean;
+  /** The request came on a keep-alive socket that had already carried an earlier request. */
+  reusedSocket: boolean;
 }
 
 export interface FaultServer {
@@ -43,7 +52,13 @@ export interface FaultServer {
 
 const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' };
 
-export async function startFaultServer(script: ScriptedResponse[]): Promise<FaultServer> {
+export interface FaultServerOptions {
+  /** How long an idle keep-alive socket is kept. Node's client reads the hint (Keep-Alive: timeout=N s) and does
+   * not reuse a socket whose hint is under a second, so reuse tests need more than the default 200 ms. */
+  keepAliveTimeoutMs?: number;
+}
+
+export async function startFaultServer(script: ScriptedResponse[], opts: FaultServerOptions = {}): Promise<FaultServer> {
   const requests: RecordedRequest[] = [];
   const timers = new Set<NodeJS.Timeout>();
   let next = 0;
@@ -61,8 +76,23 @@ export async function startFaultServer(script: ScriptedResponse[]): Promise<Faul
     res.on('close', () => {
       if (!rec.finished) rec.closedByClient = true;
     });
+    if (step.resetAtMs !== undefined) {
+      at(t0, step.resetAtMs, () => {
+        rec.finished = true;
+        req.socket.destroy();
+      });
+    }
+    // The body goes through a gzip stream when asked; each write is flushed so chunks still arrive one by one.
+    const gz = step.gzip ? createGzip() : null;
+    gz?.pipe(res);
+    const write = (data: string | Uint8Array) => {
+      if (!gz) return res.write(data);
+      gz.write(data);
+      gz.flush(zlibConstants.Z_SYNC_FLUSH);
+    };
     const sendHeaders = () => {
-      res.writeHead(step.status ?? 200, step.headers ?? SSE_HEADERS);
+      if (res.destroyed) return;
+      res.writeHead(step.status ?? 200, { ...(step.headers ?? SSE_HEADERS), ...(gz ? { 'content-encoding': 'gzip' } : {}) });
       res.flushHeaders();
     };
     if (step.headersAtMs === 'never') return;
@@ -70,24 +100,35 @@ export async function startFaultServer(script: ScriptedResponse[]): Promise<Faul
       const then = step.then ?? 'end';
       if (then === 'end') {
         rec.finished = true;
-        res.end();
+        if (gz) gz.end();
+        else res.end();
       } else if (then === 'destroy') {
         rec.finished = true;
         req.socket.destroy();
       }
     };
-    at(t0, step.headersAtMs ?? 0, sendHeaders);
     const writes = step.writes ?? [];
+    const lastAt = Math.max(step.headersAtMs ?? 0, ...writes.map((w) => w.atMs));
+    // An endless tail: scheduled one write at a time at absolute offsets, and it stops when the client goes.
+    const endless = (k: number) => {
+      const e = step.endless!;
+      if (res.destroyed || k >= (e.maxWrites ?? 100_000)) return;
+      write(e.data);
+      at(t0, lastAt + (k + 1) * e.everyMs, () => endless(k + 1));
+    };
+    const afterWrites = () => (step.endless ? endless(0) : finish());
+    at(t0, step.headersAtMs ?? 0, sendHeaders);
     writes.forEach((w, i) => {
       at(t0, w.atMs, () => {
         if (res.destroyed) return;
-        res.write(w.data);
+        write(w.data);
         if (i < writes.length - 1) return;
-        finish();
+        afterWrites();
       });
     });
-    if (writes.length === 0) at(t0, step.headersAtMs ?? 0, finish);
+    if (writes.length === 0) at(t0, step.headersAtMs ?? 0, afterWrites);
   };
+  const served = new WeakSet<Socket>();
 
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -112,7 +153,9 @@ export async function startFaultServer(script: ScriptedResponse[]): Promise<Faul
         receivedAt: performance.now(),
         closedByClient: false,
         finished: false,
+        reusedSocket: served.has(req.socket),
       };
+      served.add(req.socket);
       requests.push(rec);
       const step = script[next++];
       if (next >= script.length) server.close();
@@ -123,7 +166,7 @@ export async function startFaultServer(script: ScriptedResponse[]): Promise<Faul
       serve(req, res, rec, step);
     });
   });
-  server.keepAliveTimeout = 200;
+  server.keepAliveTimeout = opts.keepAliveTimeoutMs ?? 200;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -227,6 +270,17 @@ export function jsonResponse(status: number, body: unknown, headers: Record<stri
   return { status, headers: { 'content-type': 'application/json', ...headers }, writes: [{ atMs: 0, data: JSON.stringify(body) }], then: 'end' };
 }
 
+/** A whole (not streamed) body compressed at once, with its Content-Length, as a proxy that gzips would send it. */
+export function gzipResponse(status: number, body: string, contentType: string): ScriptedResponse {
+  const z = gzipSync(body);
+  return {
+    status,
+    headers: { 'content-type': contentType, 'content-encoding': 'gzip', 'content-length': String(z.byteLength) },
+    writes: [{ atMs: 0, data: z }],
+    then: 'end',
+  };
+}
+
 /** Headers sent, then nothing, forever (until the client gives up or the server closes). */
 export function stall(): ScriptedResponse {
   return { status: 200, headers: SSE_HEADERS, writes: [], then: 'hang' };
@@ -235,4 +289,48 @@ export function stall(): ScriptedResponse {
 /** A 200 stream with the given raw body text, sent at once. */
 export function rawStream(text: string, then: ScriptedResponse['then'] = 'end', headers: Record<string, string> = SSE_HEADERS): ScriptedResponse {
   return { status: 200, headers, writes: [{ atMs: 0, data: text }], then };
+}
+
+// ---- Faults for the fault matrix ----
+
+/** Accepts the request and never answers: no status line, no byte. */
+export const neverAnswers = (): ScriptedResponse => ({ headersAtMs: 'never' });
+
+/** The socket is destroyed as soon as the request arrived: no answer byte at all. */
+export const resetBeforeHeaders = (): ScriptedResponse => ({ headersAtMs: 'never', resetAtMs: 0 });
+
+/** A 200 with event-stream headers, then the socket is destroyed before any body. */
+export const resetAfterHeaders = (): ScriptedResponse => ({ status: 200, headers: SSE_HEADERS, headersAtMs: 0, resetAtMs: 30, then: 'hang' });
+
+/** An HTML error page as proxies send them: mostly markup, a style sheet and a script around a line of text. */
+export function htmlError(status: number, title: string, text: string): ScriptedResponse {
+  const page =
+    `<html><head><title>${title}</title><style>body{font-family:Tahoma,Verdana,Arial,sans-serif;width:35em;margin:0 auto}</style></head>` +
+    `<body><h1>${title}</h1><p>${text}</p><script>console.log("x")</script></body></html>`;
+  return { status, headers: { 'content-type': 'text/html' }, writes: [{ atMs: 0, data: page }] };
+}
+
+/** One content token, then `data` (a fault in the making), then silence. */
+export function tokenThenHang(data: string): ScriptedResponse {
+  return { status: 200, headers: SSE_HEADERS, writes: [{ atMs: 0, data: frame(chunkJson({ content: 'par' })) }, { atMs: 5, data }], then: 'hang' };
+}
+
+/** A stream that never ends: the role chunk, then a `content` chunk every `everyMs` until the client goes. */
+export function endlessStream(content: string, everyMs: number): ScriptedResponse {
+  return {
+    status: 200,
+    headers: SSE_HEADERS,
+    writes: [{ atMs: 0, data: frame(chunkJson({ role: 'assistant', content: '' })) }],
+    endless: { everyMs, data: frame(chunkJson({ content })) },
+  };
+}
+
+/** A complete stream of these tokens with every multi-byte UTF-8 character cut after its first byte. */
+export function splitInsideCharacters(tokens: string[]): ScriptedResponse {
+  const bytes = new TextEncoder().encode(tokens.map((t) => frame(chunkJson({ content: t }))).join('') + frame('[DONE]'));
+  const cuts: number[] = [];
+  bytes.forEach((b, i) => {
+    if (b >= 0xc0) cuts.push(i + 1);
+  });
+  return splitStream(bytes, cuts, 1);
 }
