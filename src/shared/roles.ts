@@ -178,6 +178,12 @@ export const COMMAND_PERMISSION: Record<CommandName, Permission> = {
   'audit.list': 'audit',
   'audit.verify': 'audit',
   'audit.export': 'audit',
+
+  'backup.create': 'admin',
+  'backup.cancel': 'admin',
+  'backup.restore': 'admin',
+  'backup.status': 'admin',
+  'backup.discardRestore': 'admin',
 };
 
 export function can(role: Role, command: CommandName): boolean {
