@@ -95,6 +95,9 @@ export class BackupService extends EventEmitter<{ progress: [BackupProgress] }> 
     const backupId = input.backupId ?? ulid();
     if (this.running.has(backupId)) throw new CoreError('CONFLICT', `backupId: a backup with id ${backupId} is already running`);
     const controller = new AbortController();
+    // Registered before it starts: a listener of its first progress event may cancel it at once.
+    const entry: { controller: AbortController; done: Promise<unknown> } = { controller, done: Promise.resolve() };
+    this.running.set(backupId, entry);
     const done = createBackup({
         db: this.deps.db,
         dataDir: this.deps.dataDir,
@@ -107,7 +110,7 @@ export class BackupService extends EventEmitter<{ progress: [BackupProgress] }> 
         signal: controller.signal,
         onProgress: (p) => this.emit('progress', p),
       });
-    this.running.set(backupId, { controller, done });
+    entry.done = done;
     try {
       return await done;
     } finally {
