@@ -18,6 +18,7 @@ import { adapterCommand } from './adapter';
 import { benchCommand } from './bench';
 import { piiCommand } from './pii';
 import { auditCommand } from './audit';
+import { backupCommand, restoreCommand } from './backup';
 
 export class UsageError extends Error {}
 
@@ -49,6 +50,8 @@ const commands: Record<string, Command> = {
   bench: benchCommand,
   pii: piiCommand,
   audit: auditCommand,
+  backup: backupCommand,
+  restore: restoreCommand,
 };
 
 export function version(): string {

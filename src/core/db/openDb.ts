@@ -20,6 +20,10 @@ export function openDb(file: string, migrations: readonly Migration[] = allMigra
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
   try {
+    // Before any pragma: switching a newer build's file to WAL would already change its header.
+    const latest = migrations.at(-1)?.version ?? 0;
+    const found = schemaVersion(db);
+    if (found > latest) throw new DatabaseTooNewError(file, found, latest, appVersion);
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
