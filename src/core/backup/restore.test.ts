@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BackupManifest } from '../../shared/backup.schema';
 import type { Core } from '../createCore';
@@ -119,9 +120,26 @@ describe('restore', () => {
     truncateSync(join(dir, 'cut.tar'), Math.floor(bytes.length / 2));
     expect((await failureOf(restore(target.dataDir, join(dir, 'cut.tar')))).message).toMatch(/the archive is damaged: entry "files\/00001" is truncated: it needs [\d,]+ bytes but the archive ends after [\d,]+/);
 
+    writeFileSync(join(dir, 'cut.tar.gz'), gzipSync(bytes).subarray(0, 5000));
+    expect((await failureOf(restore(target.dataDir, join(dir, 'cut.tar.gz')))).message).toMatch(/the archive is damaged: .*(gzip stream is damaged or cut short|truncated)/);
+
     const db = dbBytes((d) => d.pragma('user_version = 100'));
+    craft(join(dir, 'escape.tar'), [{ name: 'lamplight.db', data: db, role: 'database' }, { name: 'files/00001', data: Buffer.from('{}'), role: 'file', path: 'secrets.json' }]);
+    expect((await failureOf(restore(target.dataDir, join(dir, 'escape.tar')))).message).toMatch(/part files\/00001 \(secrets\.json\): its path leaves the data folder or names a file Lamplight keeps itself/);
+
     craft(join(dir, 'missing.tar'), [{ name: 'lamplight.db', data: db, role: 'database' }, { name: 'files/00001', data: Buffer.from('x'), role: 'file', path: 'models/a.gguf' }], {}, ['files/00001']);
     expect((await failureOf(restore(target.dataDir, join(dir, 'missing.tar')))).message).toMatch(/part files\/00001 \(models\/a\.gguf\) is missing from the archive/);
+
+    // Hashes recomputed over an edited audit record: the manifest agrees, the chain does not.
+    const tampered = join(dir, 'tampered.db');
+    const live = new Database(join(src.dataDir, 'lamplight.db'));
+    await live.backup(tampered);
+    live.close();
+    const t = new Database(tampered);
+    t.exec("DROP TRIGGER audit_log_no_update; UPDATE audit_log SET body_json = replace(body_json, '\"policy\"', '\"policy\" ') WHERE seq = 1; PRAGMA journal_mode = DELETE");
+    t.close();
+    craft(join(dir, 'tampered.tar'), [{ name: 'lamplight.db', data: readFileSync(tampered), role: 'database' }]);
+    expect((await failureOf(restore(target.dataDir, join(dir, 'tampered.tar')))).message).toMatch(/the audit log in part lamplight\.db is broken: record 1: its hash does not match its contents/);
 
     craft(join(dir, 'corrupt.tar'), [{ name: 'lamplight.db', data: Buffer.alloc(8192, 7), role: 'database' }]);
     expect((await failureOf(restore(target.dataDir, join(dir, 'corrupt.tar')))).message).toMatch(/part lamplight\.db (cannot be opened|fails PRAGMA integrity_check)/);

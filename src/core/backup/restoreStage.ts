@@ -13,6 +13,7 @@ import { AuditLog, HMAC_KEY_NAME } from '../guard/auditLog';
 import type { SecretStore } from '../secrets/secretStore';
 import { openKey } from './keyExport';
 import { readTar, TarError } from './tar';
+import { WORKSPACE_CORE_FILES } from './workspaceFiles';
 
 export interface StageOptions {
   archive: string;
@@ -35,6 +36,14 @@ export interface StagedRestore {
 
 const MAX_MANIFEST = 64 << 20;
 const SAFE_NAME = /^(lamplight\.db|audit-head\.json|audit-key\.sealed|manifest\.json|files\/\d{5,})$/;
+
+/** A data-folder path a restored file may take: inside it, and not the database, checkpoint or secret store. */
+function safeDataPath(p: string): boolean {
+  const segs = p.split('/');
+  if (p.includes('\\') || p.startsWith('/') || /^[A-Za-z]:/.test(p) || segs.some((x) => x === '..' || x === '.' || x === '')) return false;
+  const top = segs[0] as string;
+  return !(WORKSPACE_CORE_FILES as readonly string[]).includes(p) && !top.startsWith('secrets') && !top.startsWith('.restore') && !top.startsWith('.before-restore');
+}
 
 export const partPath = (dir: string, name: string): string => join(dir, 'parts', name);
 
@@ -142,9 +151,7 @@ export async function stageRestore(o: StageOptions): Promise<StagedRestore> {
     if (!got) return refuse(`${label} is missing from the archive`);
     if (got.size !== p.size) return refuse(`${label} is ${got.size} bytes but the manifest says ${p.size}`);
     if (got.sha256 !== p.sha256) return refuse(`${label} is damaged: its sha256 does not match the manifest`);
-    if (p.path !== undefined && (p.path.split('/').includes('..') || p.path.startsWith('/') || /^[A-Za-z]:/.test(p.path) || p.path.startsWith('.restore') || p.path.startsWith('.before-restore'))) {
-      return refuse(`${label}: its path leaves the data folder`);
-    }
+    if (p.path !== undefined && !safeDataPath(p.path)) return refuse(`${label}: its path leaves the data folder or names a file Lamplight keeps itself`);
   }
   const listed = new Set(manifest.parts.map((p) => p.name));
   for (const name of seen.keys()) if (name !== 'manifest.json' && !listed.has(name)) return refuse(`entry ${name} is not in the manifest`);
