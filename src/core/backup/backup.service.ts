@@ -61,9 +61,19 @@ export function applyPendingRestore(dataDir: string, secrets: SecretStore, now: 
   const dir = join(dataDir, PENDING_DIR);
   const file = join(dir, PENDING_FILE);
   if (!existsSync(file)) return;
-  const pending = JSON.parse(readFileSync(file, 'utf8')) as Omit<StagedRestore, 'adoptKey' | 'dir'> & { by: string };
-  const adopt = secrets.get(PENDING_KEY);
   let result: NonNullable<RestoreStatus['last']>;
+  let pending: Omit<StagedRestore, 'adoptKey' | 'dir'> & { by: string };
+  try {
+    pending = JSON.parse(readFileSync(file, 'utf8')) as typeof pending;
+  } catch (e) {
+    // Never block the start on it: set the staged folder aside and say why.
+    const failed = join(dataDir, `.restore-failed-${now()}`);
+    renameSync(dir, failed);
+    result = { ok: false, at: now(), message: `The staged restore could not be read (${(e as Error).message}); it is in ${failed}`, asideDir: null };
+    writeFileSync(join(dataDir, RESULT_FILE), JSON.stringify(result));
+    return;
+  }
+  const adopt = secrets.get(PENDING_KEY);
   try {
     assertNotInUse(dataDir);
   } catch (e) {
