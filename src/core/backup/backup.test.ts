@@ -11,6 +11,7 @@ import type { Core } from '../createCore';
 import { HMAC_KEY_NAME } from '../guard/auditLog';
 import { failureOf, tempDir } from '../testing/testCore';
 import { readTar } from './tar';
+import { writeMessagesFile } from '../datasets/testing/files';
 import { makeWorkspace } from './testing/workspace';
 
 async function entries(file: string): Promise<Map<string, Buffer>> {
@@ -97,6 +98,38 @@ describe('backup.create', () => {
     expect(f.message).toMatch(/cancelled; no archive was written/);
     expect(existsSync(out)).toBe(false);
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('is consistent while labels are being saved during the copy', async () => {
+    const ws = await makeWorkspace();
+    open.push(ws.core);
+    const core = ws.core;
+    const { dataset } = await core.invoke('datasets.import', { path: writeMessagesFile(tempDir(), 20_000), name: 'big' });
+    const labeler = await core.invoke('profiles.create', { name: 'L' });
+    const ids = (await core.invoke('datasets.rows', { datasetId: dataset.id, limit: 200 })).rows.map((r) => r.id);
+    const out = join(tempDir('lamplight-bk-out-'), 'ws.tar');
+    let labeled = 0;
+    let done = false;
+    const labeling = (async () => {
+      for (const rowId of ids) {
+        if (done) break;
+        await core.invoke('datasets.label', { datasetId: dataset.id, rowId, labelerId: labeler.id, patch: { status: 'accepted' } });
+        labeled++;
+      }
+    })();
+    await core.invoke('backup.create', { path: out });
+    done = true;
+    await labeling;
+    expect(labeled).toBeGreaterThan(0);
+    const copyFile = join(tempDir(), 'copy.db');
+    writeFileSync(copyFile, (await entries(out)).get('lamplight.db') as Buffer);
+    const copy = new Database(copyFile, { readonly: true });
+    expect(copy.pragma('integrity_check', { simple: true })).toBe('ok');
+    // Every accepted row has its label event, and no event lacks its row state: one point in time.
+    const accepted = (copy.prepare("SELECT count(*) AS n FROM dataset_rows WHERE dataset_id = ? AND status = 'accepted'").get(dataset.id) as { n: number }).n;
+    const events = (copy.prepare('SELECT count(*) AS n FROM dataset_label_events WHERE dataset_id = ?').get(dataset.id) as { n: number }).n;
+    expect(events).toBe(accepted);
+    copy.close();
   });
 
   it('refuses a folder that does not exist, naming it', async () => {
