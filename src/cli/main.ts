@@ -19,6 +19,7 @@ import { benchCommand } from './bench';
 import { piiCommand } from './pii';
 import { auditCommand } from './audit';
 import { engineCommand } from './engine';
+import { backupCommand, restoreCommand } from './backup';
 
 export class UsageError extends Error {}
 
@@ -51,6 +52,8 @@ const commands: Record<string, Command> = {
   pii: piiCommand,
   audit: auditCommand,
   engine: engineCommand,
+  backup: backupCommand,
+  restore: restoreCommand,
 };
 
 export function version(): string {

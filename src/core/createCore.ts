@@ -61,6 +61,8 @@ import { GuardService, type Actor } from './guard/guard.service';
 import { guardHandlers } from './guard/guard.handlers';
 import type { AuditTarget } from '../shared/guard.schema';
 import type { RunTarget } from '../shared/schemas';
+import { applyPendingRestore, BackupService } from './backup/backup.service';
+import { backupHandlers } from './backup/backup.handlers';
 
 export interface CoreOptions {
   dataDir: string;
@@ -116,7 +118,10 @@ function supportedGpu(): Promise<string[]> {
 }
 
 export function createCore(opts: CoreOptions): Core {
-  const db = openDb(join(opts.dataDir, 'lamplight.db'));
+  const secrets = opts.secrets ?? new FileSecretStore(opts.dataDir);
+  // A restore verified from the UI is put in place now, before anything holds the database.
+  applyPendingRestore(opts.dataDir, secrets);
+  const db = openDb(join(opts.dataDir, 'lamplight.db'), undefined, opts.version);
   const bus = new EventEmitter();
   const emit = <E extends EventName>(name: E, payload: EventPayload<E>) => bus.emit('event', name, payload);
 
@@ -126,7 +131,6 @@ export function createCore(opts: CoreOptions): Core {
   );
   const runs = new RunsService(new RunsRepo(db), models, engine);
   const downloads = new DownloadsService(models, join(opts.dataDir, 'models'));
-  const secrets = opts.secrets ?? new FileSecretStore(opts.dataDir);
   const targets = new TargetsService(new TargetsRepo(db), secrets);
   runs.setRemoteRunner(targets);
   const adapters = new AdaptersService(new AdaptersRepo(db), models);
@@ -171,6 +175,8 @@ export function createCore(opts: CoreOptions): Core {
     costColumns,
   });
   bench.on('progress', (p) => emit('bench.progress', p));
+  const backup = new BackupService({ db, dataDir: opts.dataDir, secrets, appVersion: opts.version, actorName: () => guard.actor().name });
+  backup.on('progress', (p) => emit('backup.progress', p));
 
   models.on('changed', (m) => emit('models.changed', m));
   engine.on('status', (s) => emit('engine.status', s));
@@ -244,6 +250,7 @@ export function createCore(opts: CoreOptions): Core {
     ...trainingHandlers(training),
     ...benchHandlers(bench),
     ...guardHandlers(guard),
+    ...backupHandlers(backup),
   };
 
   async function dispatch(name: unknown, input: unknown, actor?: Actor | null): Promise<WireResult<unknown>> {
@@ -253,7 +260,7 @@ export function createCore(opts: CoreOptions): Core {
       try {
         guard.authorize(name); // before parsing: a refused command learns nothing about its input
       } catch (e) {
-        return { ok: false, error: toWireError(e) };
+        return { ok: false, error: toWireError(e, opts.dataDir) };
       }
       const parsed = commands[name].input.safeParse(input ?? {});
       if (!parsed.success) {
@@ -264,7 +271,7 @@ export function createCore(opts: CoreOptions): Core {
         const handler = handlers[name] as (i: unknown) => unknown;
         return { ok: true, value: await handler(parsed.data) };
       } catch (e) {
-        return { ok: false, error: toWireError(e) };
+        return { ok: false, error: toWireError(e, opts.dataDir) };
       }
     });
   }
@@ -310,6 +317,7 @@ export function createCore(opts: CoreOptions): Core {
     async close() {
       // First: a running training command is stopped and its row written while the database is open.
       await training.close();
+      await backup.close();
       evals.close();
       bench.close();
       await datasets.close();

@@ -1,7 +1,7 @@
 // The Electron shell: one window, the core in this process, inference in a utilityProcess. Everything
 // else lives in src/core and is shared with the browser host and the CLI; the security rules this file
 // wires up are pure functions in ./policy (unit-tested without the Electron binary).
-import { app, BrowserWindow, ipcMain, safeStorage, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, safeStorage, type IpcMainInvokeEvent } from 'electron';
 import { fileURLToPath } from 'node:url';
 import { createCore, type Core } from '../core/createCore';
 import { resolveDataDir } from '../core/dataDir';
@@ -59,13 +59,20 @@ app.whenReady().then(() => {
   if (!devUrl) serveAppScheme(rendererDir);
   const explicit = flag('--data-dir') ?? process.env.LAMPLIGHT_DATA_DIR;
   const dataDir = explicit ? resolveDataDir(explicit) : app.getPath('userData');
-  core = createCore({
-    dataDir,
-    version: app.getVersion(),
-    transport: 'electron',
-    spawnWorker: spawnUtilityWorker,
-    secrets: new SafeStorageSecretStore(dataDir, safeStorage),
-  });
+  try {
+    core = createCore({
+      dataDir,
+      version: app.getVersion(),
+      transport: 'electron',
+      spawnWorker: spawnUtilityWorker,
+      secrets: new SafeStorageSecretStore(dataDir, safeStorage),
+    });
+  } catch (e) {
+    // E.g. a database from a newer Lamplight: say why instead of an app with no window.
+    dialog.showErrorBox('Lamplight cannot start', (e as Error).message);
+    app.exit(1);
+    return;
+  }
   const c = core;
   ipcMain.handle('lamplight:invoke', async (event, name: unknown, input: unknown) => {
     const verdict = senderVerdict(event);

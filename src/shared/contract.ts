@@ -23,6 +23,7 @@ import { datasetCommands, datasetEvents } from './datasets.schema';
 import { adapterCommands, adapterEvents } from './adapters.schema';
 import { benchCommands, benchEvents } from './bench.schema';
 import { guardCommands } from './guard.schema';
+import { backupCommands, backupEvents } from './backup.schema';
 
 export interface CommandSpec {
   input: z.ZodType;
@@ -100,6 +101,7 @@ export const commands = {
   ...adapterCommands,
   ...benchCommands,
   ...guardCommands,
+  ...backupCommands,
 } as const satisfies Record<string, CommandSpec>;
 
 export const RunChunk = z.object({ runId: Id, text: z.string(), tokens: z.number() });
@@ -119,6 +121,7 @@ export const events = {
   ...datasetEvents,
   ...adapterEvents,
   ...benchEvents,
+  ...backupEvents,
 } as const satisfies Record<string, z.ZodType>;
 
 export type Commands = typeof commands;
@@ -157,6 +160,8 @@ export type ErrorCode =
   | 'FORBIDDEN'
   /** A guardrail policy refused it (PII in a request to a target whose policy is block). */
   | 'BLOCKED'
+  /** The disk holding the data folder (or a file being written) is full; nothing stored was changed. */
+  | 'DISK_FULL'
   | 'INTERNAL';
 
 export type WireResult<T> = { ok: true; value: T } | { ok: false; error: WireError };

@@ -180,6 +180,12 @@ export const COMMAND_PERMISSION: Record<CommandName, Permission> = {
   'audit.list': 'audit',
   'audit.verify': 'audit',
   'audit.export': 'audit',
+
+  'backup.create': 'admin',
+  'backup.cancel': 'admin',
+  'backup.restore': 'admin',
+  'backup.status': 'admin',
+  'backup.discardRestore': 'admin',
 };
 
 /**
@@ -200,6 +206,7 @@ export const EVENT_PERMISSION: Record<EventName, Permission> = {
   'datasets.jobProgress': 'label',
   'training.progress': 'manageModels',
   'bench.progress': 'run',
+  'backup.progress': 'admin',
 };
 
 /** Events that concern one run, delivered also to the run's own profile whatever its role. */

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -29,7 +29,11 @@ describe('openDb and migrations', () => {
     raw.pragma('user_version = 990');
     raw.exec('CREATE TABLE future (x INTEGER)');
     raw.close();
+    const bytes = readFileSync(file);
+    expect(() => openDb(file, migrations, '1.2.3')).toThrow(/database schema 990; Lamplight 1\.2\.3 knows up to schema \d+/);
     expect(() => openDb(file)).toThrow(DatabaseTooNewError);
+    // Byte for byte: not even switched to WAL.
+    expect(readFileSync(file).equals(bytes)).toBe(true);
     const again = new Database(file);
     expect(again.pragma('user_version', { simple: true })).toBe(990);
     again.close();

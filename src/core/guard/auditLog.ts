@@ -175,6 +175,31 @@ export class AuditLog {
     return result.verdict;
   }
 
+  /**
+   * The chain alone, without the checkpoint: each record's hash and link. A restore on another machine (with
+   * another HMAC key) can only prove this much, then re-anchors the checkpoint with its own key.
+   */
+  verifyChain(atSeq?: number): { ok: boolean; count: number; headSeq: number | null; headHash: string | null; firstBrokenSeq: number | null; message: string; hashAtSeq: string | null } {
+    let count = 0;
+    let hashAtSeq: string | null = null;
+    let prev = GENESIS_HASH;
+    let head: number | null = null;
+    let broken: { seq: number; why: string } | null = null;
+    this.db.transaction(() => {
+      for (const r of this.walk.iterate()) {
+        broken = this.checkRow(r, (head ?? 0) + 1, prev);
+        if (broken) break;
+        head = r.seq;
+        prev = r.hash;
+        count++;
+        if (r.seq === atSeq) hashAtSeq = r.hash;
+      }
+    })();
+    const b = broken as { seq: number; why: string } | null;
+    if (b) return { ok: false, count, headSeq: head, headHash: null, firstBrokenSeq: b.seq, message: b.why, hashAtSeq };
+    return { ok: true, count, headSeq: head, headHash: head === null ? null : prev, firstBrokenSeq: null, message: `${count} record${count === 1 ? '' : 's'} linked by their hashes`, hashAtSeq };
+  }
+
   exportJsonl(path: string, filter: AuditFilter): { path: string; count: number } {
     const out = resolve(path);
     const dir = dirname(out);

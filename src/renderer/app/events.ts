@@ -12,6 +12,7 @@ import { useHistoryStore } from '../features/history/history.store';
 import { useModelsStore } from '../features/models/models.store';
 import { usePlaygroundStore } from '../features/playground/playground.store';
 import { useApiServerStore } from '../features/settings/apiServer.store';
+import { useBackupStore } from '../features/settings/backup.store';
 import { useTargetsStore } from '../features/targets/targets.store';
 import { useTrainingStore } from '../features/training/training.store';
 import { useSessionStore } from './session.store';
@@ -48,6 +49,7 @@ export function wireEvents(): void {
   });
   api.on('bench.progress', (progress) => useBenchStore.getState().applyProgress(progress));
   api.on('apiServer.status', (status) => useApiServerStore.getState().applyStatus(status));
+  api.on('backup.progress', (progress) => useBackupStore.getState().applyProgress(progress));
 }
 
 /** First data the shell needs; each store records its own failure. */

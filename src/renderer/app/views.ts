@@ -20,7 +20,7 @@ export const VIEWS: readonly { id: View; label: string; subtitle: string; shortc
   { id: 'targets', label: 'Targets', subtitle: 'Remote OpenAI-compatible servers (vLLM and friends)', shortcut: 5, needs: 'targets.check' },
   { id: 'guard', label: 'Guardrails', subtitle: 'PII masking before egress, output rules, profiles and roles', shortcut: null, needs: 'guard.preview' },
   { id: 'audit', label: 'Audit', subtitle: 'Every AI call and refusal, hash-chained: filter, verify, export', shortcut: null, needs: 'audit.list' },
-  { id: 'settings', label: 'Settings', subtitle: 'Local API server', shortcut: 6, needs: 'apiServer.status' },
+  { id: 'settings', label: 'Settings', subtitle: 'Local API server, backup and restore', shortcut: 6, needs: 'apiServer.status' },
 ];
 
 /** The view a Ctrl+digit key opens, if any. */

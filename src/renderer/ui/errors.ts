@@ -29,6 +29,7 @@ const CODE_WORDS: Record<string, string> = {
   UNAUTHORIZED: 'Not connected',
   FORBIDDEN: 'Not allowed for your role',
   BLOCKED: 'Blocked by policy',
+  DISK_FULL: 'Disk full',
   INTERNAL: 'Internal error',
 };
 

@@ -1,4 +1,5 @@
 import { ApiServerPanel } from './ApiServerPanel';
+import { BackupPanel } from './BackupPanel';
 import './settings.css';
 
 export function SettingsView(): React.JSX.Element {
@@ -6,6 +7,7 @@ export function SettingsView(): React.JSX.Element {
     <div className="view view-settings">
       <div className="settings-col">
         <ApiServerPanel />
+        <BackupPanel />
       </div>
     </div>
   );
