@@ -17,6 +17,7 @@ import { history, render, run, type Loaded } from './generate';
 import type { EffectiveSettings, EmbedReply, FromWorker, ToWorker, WorkerErrorCode } from './protocol';
 import { SequencePool } from './sequencePool';
 import { AdapterContexts } from './adapterContexts';
+import { readGgufHeader } from '../models/ggufHeader';
 
 class WorkerError extends Error {
   constructor(
@@ -132,6 +133,11 @@ async function load(
   await unload();
   const llama = await llamaFor(settings);
   const name = basename(modelPath);
+  // The file may have changed since it was added: node-llama-cpp's reader trusts its counts and lengths.
+  // Tensor data is left to llama.cpp, whose log says how it is cut short.
+  await readGgufHeader(modelPath, { checkData: false }).catch((e: Error) => {
+    throw new WorkerError('MODEL_INVALID', `${name}: ${e.message}`);
+  });
   const info = await readGgufFileInfo(modelPath, { logWarnings: false });
   const insights = await GgufInsights.from(info, llama);
   if (!insights.isSupportedByLlamaCpp) {
