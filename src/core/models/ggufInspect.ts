@@ -2,7 +2,8 @@
 // reason a person can act on. Runs in the core process: the header reader is plain, bounded JavaScript.
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { GgufArchitectureType, GgufFileType } from 'node-llama-cpp';
+import * as nlc from 'node-llama-cpp';
+import { GgufFileType } from 'node-llama-cpp';
 import type { ModelMetadata } from '../../shared/schemas';
 import { GgufFormatError, readGgufHeader, type GgufHeader, type GgufKv } from './ggufHeader';
 
@@ -24,10 +25,12 @@ export interface Inspection {
   tensorBytes: number | null;
 }
 
-/** The architectures this node-llama-cpp's llama.cpp build loads (its enum is generated from llama-arch.cpp). */
+/** The architectures this node-llama-cpp's llama.cpp build loads: its enum is generated from llama-arch.cpp
+ *  (checked against the binding's getIsArchSupported: the same 141). Declared a const enum, but a real object. */
 const KNOWN_ARCHITECTURES: ReadonlySet<string> = new Set(
-  Object.values(GgufArchitectureType as Record<string, string>).filter((a) => a !== '(unknown)'),
+  Object.values((nlc as unknown as Record<string, Record<string, string>>)['GgufArchitectureType'] ?? {}).filter((a) => a !== '(unknown)'),
 );
+if (KNOWN_ARCHITECTURES.size === 0) throw new Error('node-llama-cpp no longer exports GgufArchitectureType');
 const MAX_LAYERS = 512; // LLAMA_MAX_LAYERS: llama.cpp aborts (GGML_ASSERT) on more
 
 function str(kv: Map<string, GgufKv>, key: string): string | null {

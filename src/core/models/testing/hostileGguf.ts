@@ -208,7 +208,7 @@ export async function writeHostileCorpus(dir: string): Promise<HostileCase[]> {
   await meta('embedding-length-0', 'embedding_length 0', /embedding_length is 0/, (m) => setMeta(m, `${arch}.embedding_length`, gguf.u32(0)));
   await meta('context-length-0', 'context_length 0', /context_length is 0/, (m) => setMeta(m, `${arch}.context_length`, gguf.u32(0)));
   await meta('scores-short', 'fewer scores than tokens', /tokenizer\.ggml\.scores has/, (m) => {
-    const v = m.find(([k]) => k === 'tokenizer.ggml.scores')?.[1] as { value: Float32Array };
+    const v = m.find(([k]) => k === 'tokenizer.ggml.scores')?.[1] as unknown as { value: Float32Array };
     setMeta(m, 'tokenizer.ggml.scores', gguf.f32s(v.value.subarray(0, 10)));
   });
   await meta('token-type-scalar', 'token_type as a single number', /token_type has/, (m) => setMeta(m, 'tokenizer.ggml.token_type', gguf.i32(1)));
