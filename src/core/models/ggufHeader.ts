@@ -164,7 +164,7 @@ function safe(v: bigint): number | bigint {
 
 function valueType(id: number, what: string): GgufValueTypeName {
   const t = VALUE_TYPES[id];
-  if (t === undefined) throw new GgufFormatError(`${what} has an unknown value type ${id} (GGUF types are 0–12)`);
+  if (t === undefined) throw new GgufFormatError(`${what}: unknown value type ${id} (GGUF types are 0–12)`);
   return t;
 }
 

@@ -88,7 +88,8 @@ function checkModel(h: GgufHeader): void {
   for (const key of ['tokenizer.ggml.scores', 'tokenizer.ggml.token_type']) {
     const v = h.kv.get(key);
     if (v && (v.type !== 'array' || v.length !== tokens.length)) {
-      throw new GgufFormatError(`${key} has ${v.type === 'array' ? v.length : `a ${v.type}, not`} entries for ${tokens.length} tokens`);
+      const has = v.type === 'array' ? `has ${v.length} entries` : `is a single ${v.type}, not an array`;
+      throw new GgufFormatError(`${key} ${has}, but the vocabulary has ${tokens.length} tokens`);
     }
   }
 }

@@ -2,7 +2,8 @@
 // a short run in the real worker for whatever add accepts, and the real CLI. Every file must end in a
 // refusal naming it or a contained error, within 2 s, and the core and its database must survive.
 import { spawn } from 'node:child_process';
-import { copyFile, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -117,6 +118,15 @@ describe('a corpus of hostile GGUF files', () => {
     expect(load.ok).toBe(false);
     if (!load.ok) expect(load.error.message).toMatch(/^swapped\.gguf: the metadata count is 1,099,511,627,776/);
     expect(c.engine.status.state).toBe('idle');
+  });
+});
+
+describe('the corpus generator', () => {
+  it('writes the same bytes every time', async () => {
+    const digest = async (ks: HostileCase[]) =>
+      Promise.all(ks.map(async (k) => `${basename(k.file)} ${createHash('sha256').update(await readFile(k.file)).digest('hex')}`));
+    const again = await writeHostileCorpus(tempDir('lamplight-hostile-'));
+    expect(await digest(again)).toEqual(await digest(cases));
   });
 });
 

@@ -207,11 +207,11 @@ export async function writeHostileCorpus(dir: string): Promise<HostileCase[]> {
   await meta('block-count-float', 'block_count stored as a float', /must be an integer/, (m) => setMeta(m, `${arch}.block_count`, gguf.f32(2)));
   await meta('embedding-length-0', 'embedding_length 0', /embedding_length is 0/, (m) => setMeta(m, `${arch}.embedding_length`, gguf.u32(0)));
   await meta('context-length-0', 'context_length 0', /context_length is 0/, (m) => setMeta(m, `${arch}.context_length`, gguf.u32(0)));
-  await meta('scores-short', 'fewer scores than tokens', /tokenizer\.ggml\.scores has/, (m) => {
+  await meta('scores-short', 'fewer scores than tokens', /tokenizer\.ggml\.scores has 10 entries, but the vocabulary has 384/, (m) => {
     const v = m.find(([k]) => k === 'tokenizer.ggml.scores')?.[1] as unknown as { value: Float32Array };
     setMeta(m, 'tokenizer.ggml.scores', gguf.f32s(v.value.subarray(0, 10)));
   });
-  await meta('token-type-scalar', 'token_type as a single number', /token_type has/, (m) => setMeta(m, 'tokenizer.ggml.token_type', gguf.i32(1)));
+  await meta('token-type-scalar', 'token_type as a single number', /token_type is a single int32/, (m) => setMeta(m, 'tokenizer.ggml.token_type', gguf.i32(1)));
   await meta('alignment-3', 'general.alignment 3', /power of two/, (m) => m.push(['general.alignment', gguf.u32(3)]));
   await meta('alignment-u64', 'general.alignment as uint64', /power of two/, (m) => m.push(['general.alignment', gguf.u64(32)]));
   await meta('adapter-type', 'general.type "adapter"', /LoRA adapter/, (m) => m.push(['general.type', gguf.str('adapter')]));
