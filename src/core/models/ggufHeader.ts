@@ -43,6 +43,8 @@ const MAX_STRING = 1 << 30; // GGUF_MAX_STRING_LENGTH
 const KEEP_STRING = 1 << 20;
 /** Array elements kept; longer arrays keep only their length (a 150k-token vocabulary need not sit in memory). */
 const KEEP_ARRAY = 64;
+/** String arrays are read item by item; real vocabularies stay far below this. */
+const MAX_STRING_ITEMS = 1 << 24;
 const MIN_KV_BYTES = 8 + 1 + 4 + 1; // key length, a 1-byte key, type, smallest value
 const MIN_TENSOR_BYTES = 8 + 1 + 4 + 8 + 4 + 8; // name length, 1-byte name, n_dims, one dim, type, offset
 
@@ -187,6 +189,14 @@ async function readValue(c: Cursor, key: string): Promise<GgufKv> {
   const minBytes = itemType === 'string' ? 8 : (FIXED_SIZE[itemType] as number);
   const length = count(await c.u64(`the length of "${key}"`), minBytes, c.left, `the length of array "${key}"`);
   const values: GgufScalar[] | null = length <= KEEP_ARRAY ? [] : null;
+  if (!values && itemType !== 'string') {
+    // count() has checked that the items fit in the file: skip them instead of reading 2^35 bytes of a sparse file.
+    c.pos += length * minBytes;
+    return { type: 'array', itemType, length, values };
+  }
+  if (itemType === 'string' && length > MAX_STRING_ITEMS) {
+    throw new GgufFormatError(`"${key}" holds ${length.toLocaleString('en-US')} strings, more than any vocabulary (at most ${MAX_STRING_ITEMS.toLocaleString('en-US')})`);
+  }
   for (let i = 0; i < length; i++) {
     const item = itemType === 'string' ? await c.string(`item ${i} of "${key}"`, values ? KEEP_STRING : 0) : await c.scalar(itemType, `item ${i} of "${key}"`);
     if (values && item !== null) values.push(item);

@@ -3,10 +3,10 @@
 // refusal naming it or a contained error, within 2 s, and the core and its database must survive.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFile, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, open, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../createCore';
 import { ensureFixtureModels } from '../fixtures/ensureFixtures';
 import { closeAfterEach } from '../testing/closeAfterEach';
@@ -21,9 +21,21 @@ const close = closeAfterEach();
 let cases: HostileCase[];
 let good: string;
 
+const corpusDirs: string[] = [];
+function corpusDir(): string {
+  const d = tempDir('lamplight-hostile-');
+  corpusDirs.push(d);
+  return d;
+}
+
 beforeAll(async () => {
-  cases = await writeHostileCorpus(tempDir('lamplight-hostile-'));
+  cases = await writeHostileCorpus(corpusDir());
   good = (await ensureFixtureModels(undefined, ['tinyQ8_0'])).tinyQ8_0;
+});
+
+// The corpus holds sparse files of tens of GiB (holes, no disk): do not leave them behind.
+afterAll(async () => {
+  await Promise.all(corpusDirs.map((d) => rm(d, { recursive: true, force: true })));
 });
 
 async function timed<T>(p: Promise<T>): Promise<{ ok: true; value: T; ms: number } | { ok: false; error: Error & { code?: string }; ms: number }> {
@@ -103,7 +115,7 @@ describe('a corpus of hostile GGUF files', () => {
   });
 
   it('a file that turns hostile after it was added fails to load at once instead of hanging the worker', async () => {
-    const dir = tempDir('lamplight-hostile-');
+    const dir = corpusDir();
     const file = join(dir, 'swapped.gguf');
     await copyFile(good, file);
     const c = close.core(openTestCore());
@@ -123,9 +135,18 @@ describe('a corpus of hostile GGUF files', () => {
 
 describe('the corpus generator', () => {
   it('writes the same bytes every time', async () => {
+    // The first MiB and the size: the sparse files are tens of GiB of holes.
     const digest = async (ks: HostileCase[]) =>
-      Promise.all(ks.map(async (k) => `${basename(k.file)} ${createHash('sha256').update(await readFile(k.file)).digest('hex')}`));
-    const again = await writeHostileCorpus(tempDir('lamplight-hostile-'));
+      Promise.all(
+        ks.map(async (k) => {
+          const fh = await open(k.file, 'r');
+          const { buffer, bytesRead } = await fh.read(Buffer.alloc(1 << 20), 0, 1 << 20, 0);
+          const { size } = await fh.stat();
+          await fh.close();
+          return `${basename(k.file)} ${size} ${createHash('sha256').update(buffer.subarray(0, bytesRead)).digest('hex')}`;
+        }),
+      );
+    const again = await writeHostileCorpus(corpusDir());
     expect(await digest(again)).toEqual(await digest(cases));
   });
 });
@@ -143,7 +164,7 @@ describe('the CLI on hostile files', () => {
 
   it('models add exits 1 naming the file and the reason, never killed by a signal', async () => {
     const pick = [/tensor-count-2_63/, /strlen-value-general\.name-2_62/, /arch-unknown/, /float-.*NaN/];
-    const dataDir = tempDir('lamplight-hostile-cli-');
+    const dataDir = corpusDir();
     for (const re of pick) {
       const k = cases.find((x) => re.test(x.file)) as HostileCase;
       const name = basename(k.file);

@@ -2,7 +2,7 @@
 // then copies cut at every header field or with one field patched (counts, lengths, offsets, shapes,
 // types), and copies written with bad metadata (NaN, missing keys, unknown architecture). Deterministic:
 // the same call writes the same bytes.
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeGguf, gguf, type GgufTensor, type GgufValue } from '../../fixtures/ggufWriter';
 import { modelMetadata, modelTensors, type SyntheticShape } from '../../fixtures/syntheticModel';
@@ -150,6 +150,14 @@ export async function writeHostileCorpus(dir: string): Promise<HostileCase[]> {
     await add(`arr-item-type-13-${key}`, u32(base, e.value, 13), `${key} items of unknown type 13`, /unknown value type/);
     await add(`arr-of-arr-${key}`, u32(base, e.value, 9), `${key} as an array of arrays`, /array of arrays/);
   }
+  // Sparse files: counts that the file's size allows, but whose items are holes; reading them one by one never ends.
+  const sparse = async (slug: string, what: string, itemType: number, n: bigint, bytes: bigint, refuse: RegExp) => {
+    const e = kv('tokenizer.ggml.scores');
+    await add(slug, u64(u32(base, e.value, itemType), e.arrayLen as number, n), what, refuse);
+    await truncate((out.at(-1) as HostileCase).file, Number(bytes) + base.length);
+  };
+  await sparse('sparse-uint8-array-2^35', 'a 32 GiB sparse file whose scores are 2^35 uint8', 0, 2n ** 35n, 2n ** 35n, /empty or over-long key/);
+  await sparse('sparse-string-array-2^25', 'a sparse file with 2^25 empty strings as scores', 8, 2n ** 25n, 2n ** 28n, /more than any vocabulary/);
   for (const [t, l] of [[13, '13'], [0xffff, '65535'], [0xffffffff, 'max']] as const) {
     await add(`value-type-${l}`, u32(base, kv('general.name').type, t), `general.name of unknown value type ${l}`, /unknown value type/);
   }
