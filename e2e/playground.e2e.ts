@@ -44,11 +44,16 @@ test('add a model, run a prompt with a variable, stream, stop, and find both run
   await expect(page.getByTestId('model-row')).toHaveCount(0);
   await page.screenshot({ path: shot('02-models-error') });
 
-  // A wrong architecture is accepted into the library but fails to load with a clear error.
+  // An architecture llama.cpp does not know is refused when added: the header says so.
   await models.add(fx.wrongArchitecture);
-  await expect(models.row('broken-wrong-arch')).toBeVisible();
-  await models.load('broken-wrong-arch');
-  await expect(page.getByTestId('load-error')).toContainText('broken-wrong-arch');
+  await expect(page.getByTestId('model-error')).toContainText('broken-wrong-arch');
+  await expect(page.getByTestId('model-error')).toContainText('not supported');
+  // A sound header whose tensors llama.cpp rejects is accepted, and fails to load with llama.cpp's reason.
+  await models.add(fx.missingTensor);
+  await expect(models.row('broken-missing-tensor')).toBeVisible();
+  await models.load('broken-missing-tensor');
+  await expect(page.getByTestId('load-error')).toContainText('broken-missing-tensor');
+  await expect(page.getByTestId('load-error')).toContainText('missing tensor');
 
   // The real model loads with the machine's cores as threads.
   await models.add(fx.tinyQ8_0);

@@ -26,7 +26,8 @@ export const modelsCommand: Command = {
     '       lamplight models list [--json]',
     '',
     'Adding reads the GGUF header (architecture, parameters, quantization, context length, chat template)',
-    'and refuses files that are not GGUF, truncated, or adapters. The sha256 is computed in the background.',
+    'and refuses files that are not GGUF, truncated or malformed, adapters, or of an architecture llama.cpp',
+    'cannot load, naming the file and the reason (exit code 1). The sha256 is computed in the background.',
   ].join('\n'),
   async run(ctx) {
     const { values, positionals } = parseFlags(ctx.args, { json: { type: 'boolean' } });

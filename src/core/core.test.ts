@@ -180,15 +180,23 @@ describe('engine and runs', () => {
 });
 
 describe('failures', () => {
-  it('a wrong architecture fails to load with a clear error and the engine stays usable', async () => {
+  it('a wrong architecture is refused when added; swapped in later, it fails to load with a clear error and the engine stays usable', async () => {
+    const { copyFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
     const c = core();
-    const bad = await c.invoke('models.add', { path: fx.wrongArchitecture });
+    await expect(c.invoke('models.add', { path: fx.wrongArchitecture })).rejects.toThrow(
+      /broken-wrong-arch.*: architecture "lamplight-unknown" is not supported/,
+    );
+    const file = join(tempDir(), 'swapped-arch.gguf');
+    copyFileSync(fx.tinyQ8_0, file);
+    const bad = await c.invoke('models.add', { path: file });
+    copyFileSync(fx.wrongArchitecture, file);
     await expect(c.invoke('engine.load', { modelId: bad.id, settings: { gpu: 'cpu' } })).rejects.toThrow(
-      /broken-wrong-arch.*(not supported|could not load)/,
+      /swapped-arch\.gguf: .*(not supported|could not load)/,
     );
     const st = await c.invoke('engine.status', {});
     expect(st.state).toBe('idle');
-    expect(st.error).toMatch(/broken-wrong-arch/);
+    expect(st.error).toMatch(/swapped-arch/);
     await loaded(c);
   });
 

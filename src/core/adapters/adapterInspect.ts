@@ -4,6 +4,7 @@ import { stat } from 'node:fs/promises';
 import { readGgufFileInfo, type GgufFileInfo } from 'node-llama-cpp';
 import type { AdapterCheck, AdapterMetadata } from '../../shared/adapters.schema';
 import { ModelFileError } from '../models/ggufInspect';
+import { readGgufHeader } from '../models/ggufHeader';
 
 export interface LoraPair {
   /** The base weight it changes, e.g. blk.0.attn_q.weight. */
@@ -38,6 +39,7 @@ async function readHeader(file: string): Promise<{ info: GgufFileInfo; sizeBytes
   }
   if (!st.isFile()) throw new ModelFileError(file, 'not a file');
   try {
+    await readGgufHeader(file); // bounded: node-llama-cpp's reader trusts the file's counts and lengths
     const info = await readGgufFileInfo(file, { readTensorInfo: true, sourceType: 'filesystem', logWarnings: false });
     return { info, sizeBytes: st.size };
   } catch (e) {

@@ -154,6 +154,12 @@ export class EngineService extends EventEmitter<EngineEvents> {
       } catch (e) {
         const crashed = (this.st.state as string) === 'crashed';
         if (!crashed) this.set({ state: 'idle', modelId: null, modelPath: null, effective: null, loadProgress: null, error: (e as Error).message });
+        else if (e instanceof CoreError) {
+          // llama.cpp aborted on this file: say which one, as a refused load does.
+          const named = new CoreError(e.code, `${basename(modelPath)}: ${e.message}`);
+          this.set({ error: named.message });
+          throw named;
+        }
         throw e;
       }
       return this.st;

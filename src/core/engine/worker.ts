@@ -17,6 +17,8 @@ import { history, render, run, type Loaded } from './generate';
 import type { EffectiveSettings, EmbedReply, FromWorker, ToWorker, WorkerErrorCode } from './protocol';
 import { SequencePool } from './sequencePool';
 import { AdapterContexts } from './adapterContexts';
+import { readGgufHeader } from '../models/ggufHeader';
+import { STDERR_MARK } from './stderrTail';
 
 class WorkerError extends Error {
   constructor(
@@ -47,6 +49,10 @@ function resolvePort(): Port {
 }
 
 const port = resolvePort();
+
+// On GGML_ASSERT, ggml attaches gdb to print a backtrace when gdb is installed: seconds before the abort is
+// seen, and a page of stack in place of the assertion. The assertion line is the reason users need.
+process.env.GGML_NO_BACKTRACE ??= '1';
 
 /** llama.cpp explains a failed load only in its log ("unknown model architecture", "not within the file
  * bounds"), not in the thrown error: keep the last lines so the error the user sees can say why. */
@@ -130,8 +136,14 @@ async function load(
   memoryLimitBytes: number | null,
 ): Promise<{ effective: EffectiveSettings }> {
   await unload();
+  process.stderr.write(`${STDERR_MARK}\n`);
   const llama = await llamaFor(settings);
   const name = basename(modelPath);
+  // The file may have changed since it was added: node-llama-cpp's reader trusts its counts and lengths.
+  // Tensor data is left to llama.cpp, whose log says how it is cut short.
+  await readGgufHeader(modelPath, { checkData: false }).catch((e: Error) => {
+    throw new WorkerError('MODEL_INVALID', `${name}: ${e.message}`);
+  });
   const info = await readGgufFileInfo(modelPath, { logWarnings: false });
   const insights = await GgufInsights.from(info, llama);
   if (!insights.isSupportedByLlamaCpp) {
