@@ -157,6 +157,8 @@ export type ErrorCode =
   | 'FORBIDDEN'
   /** A guardrail policy refused it (PII in a request to a target whose policy is block). */
   | 'BLOCKED'
+  /** Too many commands in flight on one connection; send again once replies arrive. */
+  | 'BUSY'
   | 'INTERNAL';
 
 export type WireResult<T> = { ok: true; value: T } | { ok: false; error: WireError };
