@@ -51,7 +51,7 @@ describe('decoding', () => {
 
   it('a message must be an object with a usable id and a string name; the id is kept where it can be', () => {
     const p = (text: string, binary = false) => parseClientMessage(Buffer.from(text), binary, 100);
-    expect(p('{"id":1,"name":"app.info","input":{}}')).toEqual({ ok: true, id: 1, name: 'app.info', input: {} });
+    expect(p('{"id":1,"name":"app.info","input":{}}')).toEqual({ ok: true, id: 1, name: 'app.info', input: {}, bytes: 37 });
     expect(p('{"id":1,"name":"app.info"}', true)).toMatchObject({ ok: false, id: null, message: expect.stringMatching(/Binary/) });
     expect(p('nope')).toMatchObject({ ok: false, id: null, message: 'Message is not JSON' });
     for (const junk of ['null', '5', '"x"', '[]', 'true']) expect(p(junk)).toMatchObject({ ok: false, id: undefined });
@@ -107,6 +107,33 @@ describe('safety nets', () => {
     expect(replies[3]).toEqual({ id: 3, ok: true, value: 'fine' });
     expect(logged.sort()).toEqual(['command rejects: async bug', 'command throws: sync bug', 'the reply to bigint: Do not know how to serialize a BigInt']);
     ws.close();
+    wss.close();
+  });
+
+  it('commands in flight are bounded per socket by count and by bytes; past either, BUSY at once', async () => {
+    const stats = newHostStats();
+    const guard = new SocketGuard({ ...DEFAULT_SOCKET_LIMITS, maxInFlight: 2, maxInFlightBytes: 1000 }, stats, () => undefined);
+    const wss = new WebSocketServer({ noServer: true });
+    const server = createServer();
+    // Commands never finish: what is admitted stays in flight.
+    server.on('upgrade', (req, socket, head) => wss.handleUpgrade(req, socket, head, (ws) => guard.attach(ws, () => new Promise(() => undefined))));
+    const port = await listen(server);
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/`);
+    const replies: { id: string; error: { code: string; message: string } }[] = [];
+    ws.on('message', (d) => replies.push(JSON.parse(String(d)) as (typeof replies)[number]));
+    await new Promise((r) => ws.once('open', r));
+    const msg = (id: string, pad: number) => JSON.stringify({ id, name: 'x', input: 'p'.repeat(pad) });
+    ws.send(msg('a', 600)); // admitted
+    ws.send(msg('b', 600)); // 1,200 bytes in flight would pass 1,000
+    ws.send(msg('c', 100)); // admitted: two in flight now
+    ws.send(msg('d', 10)); // a third command
+    while (replies.length < 2) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(replies.map((r) => [r.id, r.error.code])).toEqual([['b', 'BUSY'], ['d', 'BUSY']]);
+    expect(replies[0]?.error.message).toMatch(/Too much input in flight/);
+    expect(replies[1]?.error.message).toMatch(/Too many commands in flight on this connection \(2\)/);
+    expect(stats).toMatchObject({ busyRefusals: 2, peakInFlight: 2 });
+    ws.terminate();
     wss.close();
   });
 

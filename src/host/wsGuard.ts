@@ -8,6 +8,8 @@ import type { HostErrorLogger } from './httpGuard';
 export interface SocketLimits {
   /** Commands one socket may have running; more are answered BUSY at once. */
   maxInFlight: number;
+  /** …and at most this many bytes of them (one message of any allowed size always fits). */
+  maxInFlightBytes: number;
   /** A socket whose unsent output passes this is closed (the client is not reading). */
   maxBufferedBytes: number;
   /** Ping interval; a socket that has not answered the previous ping by the next one is terminated. */
@@ -18,6 +20,7 @@ export interface SocketLimits {
 
 export const DEFAULT_SOCKET_LIMITS: SocketLimits = {
   maxInFlight: 64,
+  maxInFlightBytes: 32 << 20,
   maxBufferedBytes: 8 << 20,
   heartbeatMs: 30_000,
   maxDepth: 100,
@@ -43,7 +46,7 @@ const MAX_ID_CHARS = 128;
 const MAX_NAME_CHARS = 128;
 
 type MessageId = string | number | null | undefined;
-export type ClientMessage = { ok: true; id: MessageId; name: string; input: unknown } | { ok: false; id: MessageId; message: string };
+export type ClientMessage = { ok: true; id: MessageId; name: string; input: unknown; bytes: number } | { ok: false; id: MessageId; message: string };
 
 /** True when brackets nest deeper than `max` outside strings; linear, no recursion. */
 export function nestingExceeds(text: string, max: number): boolean {
@@ -70,7 +73,8 @@ function toBuffer(data: RawData): Buffer {
 /** Parses one frame into {id, name, input}, or says what is wrong with it (the id is kept when usable). */
 export function parseClientMessage(data: RawData, isBinary: boolean, maxDepth: number): ClientMessage {
   if (isBinary) return { ok: false, id: null, message: 'Binary frames are not accepted; send each command as a JSON text frame' };
-  const text = toBuffer(data).toString('utf8');
+  const buffer = toBuffer(data);
+  const text = buffer.toString('utf8');
   if (nestingExceeds(text, maxDepth)) return { ok: false, id: null, message: `Message nests deeper than ${maxDepth} levels` };
   let msg: unknown;
   try {
@@ -87,7 +91,7 @@ export function parseClientMessage(data: RawData, isBinary: boolean, maxDepth: n
   if (typeof name !== 'string' || name.length > MAX_NAME_CHARS) {
     return { ok: false, id, message: `name must be a command name (a string of at most ${MAX_NAME_CHARS} characters)` };
   }
-  return { ok: true, id, name, input };
+  return { ok: true, id, name, input, bytes: buffer.length };
 }
 
 export class SocketGuard {
@@ -115,6 +119,7 @@ export class SocketGuard {
   /** Answers every frame of `ws` through `run`: one reply per frame, errors as data. */
   attach(ws: WebSocket, run: (name: string, input: unknown) => Promise<WireResult<unknown>>): void {
     let inFlight = 0;
+    let inFlightBytes = 0;
     this.alive.add(ws);
     ws.on('pong', () => this.alive.add(ws));
     // Protocol errors (oversize, bad opcode, invalid UTF-8): ws closes the socket itself; without a
@@ -139,22 +144,30 @@ export class SocketGuard {
           reply(msg.id, { ok: false, error: { code: 'BAD_INPUT', message: msg.message } }, 'a malformed message');
           return;
         }
-        if (inFlight >= this.limits.maxInFlight) {
+        const tooMuch = inFlight > 0 && inFlightBytes + msg.bytes > this.limits.maxInFlightBytes;
+        if (inFlight >= this.limits.maxInFlight || tooMuch) {
           this.stats.busyRefusals++;
-          const message = `Too many commands in flight on this connection (${this.limits.maxInFlight}); wait for their replies`;
+          const message = tooMuch
+            ? `Too much input in flight on this connection (${this.limits.maxInFlightBytes >> 20} MiB); wait for replies`
+            : `Too many commands in flight on this connection (${this.limits.maxInFlight}); wait for their replies`;
           reply(msg.id, { ok: false, error: { code: 'BUSY', message } }, msg.name);
           return;
         }
         inFlight++;
+        inFlightBytes += msg.bytes;
+        const done = () => {
+          inFlight--;
+          inFlightBytes -= msg.bytes;
+        };
         this.stats.peakInFlight = Math.max(this.stats.peakInFlight, inFlight);
         new Promise<WireResult<unknown>>((resolve) => resolve(run(msg.name, msg.input)))
           .then(
             (result) => {
-              inFlight--;
+              done();
               reply(msg.id, result, msg.name);
             },
             (e: unknown) => {
-              inFlight--;
+              done();
               this.report(e, `command ${msg.name}`);
               reply(msg.id, { ok: false, error: { code: 'INTERNAL', message: `${msg.name} failed unexpectedly; see the host log` } }, msg.name);
             },
