@@ -101,7 +101,7 @@ export function wsCase(g: Gen): WsCase | null {
     return { kind: 'mutated-json', data: mutate(g, base, 1 + g.int(4)), binary: false, replies: true };
   }
   if (roll < 89) {
-    const n = g.pick([101, 1000, 100_000, 500_000]);
+    const n = g.pick([101, 1000, 100_000, 200_000]);
     const where = g.pick([
       `{"id":${id},"name":"app.info","input":${deep(n, '[', ']')}}`,
       `{"id":${deep(n, '[', ']')},"name":"app.info"}`,
@@ -112,7 +112,7 @@ export function wsCase(g: Gen): WsCase | null {
     return { kind: 'deep', data: where, binary: false, replies: true };
   }
   if (roll < 91) {
-    const size = (1 + g.int(4)) << 20;
+    const size = (1 + g.int(8)) << 18; // 256 KiB – 2 MiB
     return text({ id, name: g.pick(['profiles.create', 'prompts.create', 'app.info', 'datasets.rename']), input: { path: 'p'.repeat(size), name: 'n'.repeat(size >> 2) } }, 'big');
   }
   if (roll < 97) {
