@@ -160,7 +160,7 @@ describe('bounds', () => {
 
   it('defaults: request headers within 10 s, keep-alive 5 s, at most 64 commands in flight, 8 MiB unsent, ping every 30 s', () => {
     expect(DEFAULT_HTTP_LIMITS).toMatchObject({ headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000 });
-    expect(DEFAULT_SOCKET_LIMITS).toMatchObject({ maxInFlight: 64, maxBufferedBytes: 8 << 20, heartbeatMs: 30_000 });
+    expect(DEFAULT_SOCKET_LIMITS).toMatchObject({ maxInFlight: 64, maxInFlightBytes: 32 << 20, maxBufferedBytes: 8 << 20, heartbeatMs: 30_000, maxSockets: 512 });
   });
 
   it('a flood of 10,000 messages gets 10,000 replies; past 64 in flight they are refused BUSY, and the socket still works', async () => {
@@ -237,6 +237,20 @@ describe('bounds', () => {
     const t1 = Date.now();
     await new Promise((r) => idle.once('close', r));
     expect(Date.now() - t1).toBeLessThan(5_000);
+  });
+
+  it('past the socket limit an upgrade is answered 503; once one closes there is room again', async () => {
+    const h = await start({ socketLimits: { maxSockets: 2 } });
+    const [a, b] = [await openWs(h.port, h.token), await openWs(h.port, h.token)];
+    await expect(openWs(h.port, h.token)).rejects.toThrow(/503/);
+    a.close();
+    await closed(a);
+    // The host may see the close a moment after the client does: retry while it still answers 503.
+    let c: WebSocket | null = null;
+    for (let i = 0; i < 100 && !c; i++) c = await openWs(h.port, h.token).catch(() => new Promise<null>((r) => setTimeout(() => r(null), 50)));
+    expect(c).not.toBeNull();
+    b.close();
+    c?.close();
   });
 
   it('methods other than GET and HEAD are answered 405 with Allow (after the token check)', async () => {

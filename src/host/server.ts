@@ -175,6 +175,10 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n');
       return;
     }
+    if (guard.full(sockets.size)) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\n\r\n');
+      return;
+    }
     const socketToken = auth.token;
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);

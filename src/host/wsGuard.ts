@@ -14,6 +14,8 @@ export interface SocketLimits {
   maxBufferedBytes: number;
   /** Ping interval; a socket that has not answered the previous ping by the next one is terminated. */
   heartbeatMs: number;
+  /** Open sockets per host; more upgrades are answered 503. */
+  maxSockets: number;
   /** Deepest JSON nesting accepted in a message (deeper input would overflow recursive validators). */
   maxDepth: number;
 }
@@ -24,6 +26,7 @@ export const DEFAULT_SOCKET_LIMITS: SocketLimits = {
   maxBufferedBytes: 8 << 20,
   heartbeatMs: 30_000,
   maxDepth: 100,
+  maxSockets: 512,
 };
 
 /** Counters a test (or a status line) can read; handlerErrors is the one that means a bug. */
@@ -103,6 +106,11 @@ export class SocketGuard {
     readonly stats: HostStats,
     private readonly report: HostErrorLogger,
   ) {}
+
+  /** True when `open` sockets are as many as allowed. */
+  full(open: number): boolean {
+    return open >= this.limits.maxSockets;
+  }
 
   /** Sends unless the socket is closed; a socket already past the buffer bound is terminated instead. */
   send(ws: WebSocket, frame: string): boolean {
