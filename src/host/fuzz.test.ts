@@ -10,7 +10,7 @@ import WebSocket from 'ws';
 import type { Core } from '../core/createCore';
 import { openTestCore, tempDir } from '../core/testing/testCore';
 import { startHost, type Host } from './server';
-import { badFrames, Gen, httpCase, type HttpCase } from './testing/fuzzInputs';
+import { Gen, httpCase, type HttpCase } from './testing/fuzzInputs';
 import { wsCase } from './testing/fuzzMessages';
 
 const SEED = Number(process.env.LAMPLIGHT_FUZZ_SEED ?? 20261207);
@@ -46,7 +46,7 @@ afterAll(async () => {
 });
 
 /** Sends one raw request; resolves with the status line ('' when none) once the connection is gone. */
-function sendRaw(c: HttpCase, g: Gen): Promise<string> {
+function sendRaw(c: HttpCase): Promise<string> {
   return new Promise((resolve) => {
     const s = connect(host.port, '127.0.0.1');
     let first = '';
@@ -58,7 +58,7 @@ function sendRaw(c: HttpCase, g: Gen): Promise<string> {
       if (first) return;
       first = d.toString('latin1').split('\r\n')[0] ?? '';
       if (first.startsWith('HTTP/1.1 101')) {
-        s.write(badFrames(g)); // upgraded: send frames no client should
+        s.write(c.frames); // upgraded: send frames no client should
         setTimeout(() => s.end(), 20);
       } else s.end();
     });
@@ -106,13 +106,14 @@ it('survives thousands of mutated HTTP requests and WebSocket messages, and stil
   const g = new Gen(SEED);
   const statuses = new Map<string, number>();
 
-  // HTTP: CONCURRENCY connections at a time over raw TCP.
+  // HTTP: CONCURRENCY connections at a time over raw TCP; cases drawn up front, so a seed is one sequence.
+  const cases = Array.from({ length: HTTP_COUNT }, () => httpCase(g, host));
   let sent = 0;
   const httpEnd = Date.now() + PHASE_MS;
   const worker = async () => {
     while (sent < HTTP_COUNT && Date.now() < httpEnd) {
       sent++;
-      const line = await sendRaw(httpCase(g, host), g);
+      const line = await sendRaw(cases[sent - 1] as HttpCase);
       const key = /^HTTP\/1\.[01] (\d{3})/.exec(line)?.[1] ?? (line ? 'other' : 'closed');
       statuses.set(key, (statuses.get(key) ?? 0) + 1);
     }

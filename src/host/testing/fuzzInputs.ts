@@ -73,6 +73,8 @@ export interface HttpCase {
   bytes: Buffer;
   /** wait: read the answer; end: half-close after writing; reset: write, then reset the connection. */
   mode: 'wait' | 'end' | 'reset';
+  /** Written if the host accepts the request as a WebSocket upgrade. */
+  frames: Buffer;
 }
 
 function tokenVariant(g: Gen, t: HttpTarget): string {
@@ -174,7 +176,7 @@ export function httpCase(g: Gen, t: HttpTarget): HttpCase {
   if (g.chance(0.08)) text = text.slice(0, g.int(text.length)); // truncated
   if (g.chance(0.03)) text = mutate(g, text, 3);
   const mode = g.chance(0.75) ? 'wait' : g.chance(0.5) ? 'end' : 'reset';
-  return { bytes: Buffer.from(text, 'latin1'), mode };
+  return { bytes: Buffer.from(text, 'latin1'), mode, frames: badFrames(g) };
 }
 
 /** Raw bytes to write after a successful upgrade: frames a client should never send. */
