@@ -105,7 +105,7 @@ describe('safety nets', () => {
     replies.sort((a, b) => a.id - b.id);
     expect(replies.slice(0, 3).map((r) => r.error?.code)).toEqual(['INTERNAL', 'INTERNAL', 'INTERNAL']);
     expect(replies[3]).toEqual({ id: 3, ok: true, value: 'fine' });
-    expect(logged.sort()).toEqual(['command rejects: async bug', 'command throws: sync bug', 'the reply to bigint: Do not know how to serialize a BigInt']);
+    expect(logged.sort()).toEqual(['command "rejects": async bug', 'command "throws": sync bug', 'the reply to "bigint": Do not know how to serialize a BigInt']);
     ws.close();
     wss.close();
   });

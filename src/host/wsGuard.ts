@@ -138,7 +138,7 @@ export class SocketGuard {
       try {
         frame = JSON.stringify({ id, ...result });
       } catch (e) {
-        this.report(e, `the reply to ${name}`);
+        this.report(e, `the reply to ${JSON.stringify(name)}`);
         frame = JSON.stringify({ id, ok: false, error: { code: 'INTERNAL', message: `The reply to ${name} could not be encoded` } });
       }
       this.send(ws, frame);
@@ -176,11 +176,11 @@ export class SocketGuard {
             },
             (e: unknown) => {
               done();
-              this.report(e, `command ${msg.name}`);
+              this.report(e, `command ${JSON.stringify(msg.name)}`); // quoted: the name comes from the client
               reply(msg.id, { ok: false, error: { code: 'INTERNAL', message: `${msg.name} failed unexpectedly; see the host log` } }, msg.name);
             },
           )
-          .catch((e: unknown) => this.report(e, `the reply to ${msg.name}`));
+          .catch((e: unknown) => this.report(e, `the reply to ${JSON.stringify(msg.name)}`));
       } catch (e) {
         this.report(e, 'a WebSocket message');
       }
