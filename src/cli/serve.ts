@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { hostErrorLogger } from '../host/httpGuard';
 import { startHost } from '../host/server';
 import { parseFlags, UsageError, type Command } from './main';
+import { installSafetyNet } from './safetyNet';
 
 export function rendererDir(): string {
   return fileURLToPath(new URL('../../out/renderer', import.meta.url));
@@ -26,7 +28,9 @@ export const serveCommand: Command = {
       throw new Error(`The UI is not built (${staticDir}/index.html is missing). Run "npm run build" first, or use "npm run serve".`);
     }
     const core = ctx.openCore();
-    const host = await startHost({ core, staticDir, port });
+    // A bug in one request handler is logged with its stack; the host and the database stay up.
+    const uninstall = installSafetyNet(ctx.err);
+    const host = await startHost({ core, staticDir, port, onError: hostErrorLogger(ctx.err) });
     ctx.out(`Lamplight ${ctx.version} — browser host\n  data: ${ctx.dataDir}\n  open: ${host.url}\n  (this link acts as the owner, an admin; give others their own links in Guardrails → Profiles)\n`);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
@@ -36,6 +40,7 @@ export const serveCommand: Command = {
     ctx.out('Stopping…\n');
     await host.close();
     await core.close();
+    uninstall();
     return 0;
   },
 };

@@ -5,22 +5,31 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Core } from '../core/createCore';
 import { contentSecurityPolicy } from '../shared/csp';
+import { applyLimits, cookieValue, DEFAULT_HTTP_LIMITS, guardRequest, guardUpgrade, hostErrorLogger, safeDecode, serverOptions, type HostErrorLogger, type HttpLimits } from './httpGuard';
+import { DEFAULT_SOCKET_LIMITS, newHostStats, SocketGuard, type HostStats, type SocketLimits } from './wsGuard';
 
 export interface HostOptions {
   core: Core;
   staticDir: string;
   port?: number;
   token?: string;
+  /** Unexpected errors in a request or message handler (bugs): logged here, and the host keeps serving. Default: stderr. */
+  onError?: HostErrorLogger;
+  httpLimits?: Partial<HttpLimits>;
+  socketLimits?: Partial<SocketLimits>;
 }
 
 export interface Host {
   url: string;
   port: number;
   token: string;
+  /** Live counters: refused, closed and failed requests and messages. */
+  readonly stats: HostStats;
   close(): Promise<void>;
 }
 
@@ -52,11 +61,7 @@ function sameToken(a: string | null | undefined, b: string): boolean {
 }
 
 function cookieToken(req: IncomingMessage): string | null {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === COOKIE) return decodeURIComponent(v.join('='));
-  }
-  return null;
+  return cookieValue(req.headers.cookie, COOKIE); // malformed %-encoding: no token (it used to throw URIError)
 }
 
 /** The request target as a URL, or null when it is malformed (any local process can send anything). */
@@ -71,6 +76,14 @@ function requestUrl(req: IncomingMessage): URL | null {
 export async function startHost(opts: HostOptions): Promise<Host> {
   const token = opts.token ?? randomBytes(24).toString('base64url');
   const { core, staticDir } = opts;
+  const httpLimits = { ...DEFAULT_HTTP_LIMITS, ...opts.httpLimits };
+  const stats = newHostStats();
+  const log = opts.onError ?? hostErrorLogger();
+  const report: HostErrorLogger = (e, where) => {
+    stats.handlerErrors++;
+    log(e, where);
+  };
+  const guard = new SocketGuard({ ...DEFAULT_SOCKET_LIMITS, ...opts.socketLimits }, stats, report);
   let port = 0;
   const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
 
@@ -101,10 +114,15 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       'Cache-Control': file.endsWith('.html') ? 'no-store' : 'private, max-age=3600',
       ...extraHeaders,
     });
-    createReadStream(file).pipe(res);
+    createReadStream(file)
+      .on('error', (e) => {
+        report(e, `reading ${file}`);
+        res.destroy();
+      })
+      .pipe(res);
   }
 
-  const server = createServer((req, res) => {
+  function handleRequest(req: IncomingMessage, res: ServerResponse): void {
     const url = requestUrl(req);
     if (!url) {
       res.writeHead(400).end();
@@ -117,16 +135,14 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405).end();
+      res.writeHead(405, { Allow: 'GET, HEAD' }).end();
       return;
     }
     const extra: Record<string, string> = auth.viaQuery
       ? { 'Set-Cookie': `${COOKIE}=${encodeURIComponent(auth.token ?? '')}; HttpOnly; SameSite=Strict; Path=/` }
       : {};
-    let pathname: string;
-    try {
-      pathname = decodeURIComponent(url.pathname);
-    } catch {
+    const pathname = safeDecode(url.pathname);
+    if (pathname === null) {
       res.writeHead(400).end();
       return;
     }
@@ -144,17 +160,23 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       file = join(staticDir, 'index.html'); // client-side routes
     }
     serveFile(res, file, extra);
-  });
+  }
+  const server = createServer(serverOptions(httpLimits), guardRequest(handleRequest, report));
+  applyLimits(server, httpLimits, report);
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   const sockets = new Set<WebSocket>();
-  server.on('upgrade', (req, socket, head) => {
+  function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = requestUrl(req);
     const origin = req.headers.origin;
     const originOk = origin === undefined || [...allowedHosts()].some((h) => origin === `http://${h}`);
     const auth = url && url.pathname === '/ws' && originOk ? authorize(req, url) : null;
     if (!auth?.ok) {
       socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n');
+      return;
+    }
+    if (guard.full(sockets.size)) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\n\r\n');
       return;
     }
     const socketToken = auth.token;
@@ -167,33 +189,24 @@ export async function startHost(opts: HostOptions): Promise<Host> {
             if (ws.readyState !== ws.OPEN) return;
             // A re-issued token or a removed profile ends the link for events too.
             if (profileOf(socketToken) !== profileAtOpen) ws.close(4001, 'access link no longer valid');
-            else ws.send(JSON.stringify({ event, payload }));
+            else guard.send(ws, JSON.stringify({ event, payload }));
           })
         : () => undefined;
       ws.on('close', () => {
         sockets.delete(ws);
         unsubscribe();
       });
-      ws.on('message', (data) => {
-        let msg: { id?: unknown; name?: unknown; input?: unknown };
-        try {
-          msg = (JSON.parse(String(data)) ?? {}) as typeof msg; // `null` parses too
-        } catch {
-          ws.send(JSON.stringify({ id: null, ok: false, error: { code: 'BAD_INPUT', message: 'Message is not JSON' } }));
-          return;
-        }
+      guard.attach(ws, (name, input) => {
         // Resolved per message: a re-issued token or a removed profile stops working at once.
         const profileId = profileOf(socketToken);
-        const reply = profileId
-          ? core.dispatch(msg.name, msg.input, { profileId })
+        return profileId
+          ? core.dispatch(name, input, { profileId })
           : Promise.resolve({ ok: false as const, error: { code: 'UNAUTHORIZED' as const, message: 'This access link is no longer valid; ask an admin for a new one.' } });
-        void reply.then((result) => {
-          if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id: msg.id, ...result }));
-        });
       });
     });
-  });
-
+  }
+  server.on('upgrade', guardUpgrade(handleUpgrade, report));
+  guard.startHeartbeat(sockets);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -205,7 +218,9 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     url: `http://127.0.0.1:${port}/?token=${token}`,
     port,
     token,
+    stats,
     async close() {
+      guard.stop();
       for (const ws of sockets) ws.terminate();
       wss.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

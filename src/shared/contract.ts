@@ -162,6 +162,8 @@ export type ErrorCode =
   | 'BLOCKED'
   /** The disk holding the data folder (or a file being written) is full; nothing stored was changed. */
   | 'DISK_FULL'
+  /** Too many commands in flight on one connection; send again once replies arrive. */
+  | 'BUSY'
   | 'INTERNAL';
 
 export type WireResult<T> = { ok: true; value: T } | { ok: false; error: WireError };
