@@ -31,6 +31,7 @@ const SPACE = 32;
 const HYPHEN = 45;
 const X_UPPER = 88;
 const X_LOWER = 120;
+const isX = (c: number): boolean => c === X_UPPER || c === X_LOWER;
 
 /** More groups than this is a list or a table row, not one number (6-4-4-4 IDs have 4, 3-3-4-4-4 five). */
 export const MAX_GROUPS = 6;
@@ -180,7 +181,8 @@ function matchGrouped(s: string, n: number, plus: number, x: number, out: PiiMat
     return true;
   }
   const end = at(gEnd, n - 1);
-  if (x >= 0 || n > MAX_GROUPS || !edgesOk(s, start, end)) return false;
+  // Other kinds end at the last digit; an X glued to it makes the token a word ("…5678x").
+  if (x === end + 1 || n > MAX_GROUPS || !edgesOk(s, start, end)) return false;
   const glen = (i: number): number => at(gEnd, i) - at(gStart, i);
 
   // Mainland mobile 3-4-4 or 3-8, optionally after an 86 / 0086 group.
@@ -265,12 +267,16 @@ export function scanNumber(s: string, i: number, out: PiiMatch[]): number {
     n++;
     if (n === 1) ccFirst = (plus >= 0 && j - i <= 4) || (j - i === 2 && s.startsWith('86', i)) || (j - i === 4 && s.startsWith('0086', i));
     const c = s.charCodeAt(j);
-    if ((c === X_UPPER || c === X_LOWER) && n > 1 && !isWordChar(s.charCodeAt(j + 1))) {
+    if (isX(c) && n > 1 && !isWordChar(s.charCodeAt(j + 1))) {
       x = j + 1; // a check character ends the token
       break;
     }
     const k = nextGroup(s, j);
-    if (k < 0) break;
+    if (k < 0) {
+      // "… 0 4 X": a check character typed in its own box.
+      if (n > 1 && c === SPACE && isX(s.charCodeAt(j + 1)) && !isWordChar(s.charCodeAt(j + 2))) x = j + 2;
+      break;
+    }
     // The first separator sets the token's kind, unless it only follows a country code ("+86 138.1234.5678").
     if (dots === null || (n === 2 && ccFirst)) dots = sepDot;
     else if (dots !== sepDot) break;
