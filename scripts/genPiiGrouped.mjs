@@ -85,7 +85,18 @@ export function groupedLines(h) {
     const f = i % 10;
     const g = (sep) => `${m.slice(0, 3)}${sep}${m.slice(3, 7)}${sep}${m.slice(7)}`;
     const shown = [g('  '), g('.'), g(' - '), `(+86) ${g(' ')}`, `（+86）${m}`, `(86) ${m}`, `+86 ${g('.')}`, `0086 ${g('-')}`, `${m.slice(0, 3)} ${m.slice(3)}`, wideDigits(g('\u3000'))][f];
-    pos(pick(['手机：{v}', 'Tel {v}', '联系电话{v}，工作日', 'call {v} after 6', '{v}', '收件人 王五 {v} 北京']), [{ kind: 'phone', value: shown }], `mobile grouped form ${f}`);
+    // 3-8 is read only after a phone word (a count before a date looks the same).
+    const tpl = f === 8 ? pick(['手机：{v}', 'Tel {v}', '联系电话{v}，工作日', 'call {v} after 6']) : pick(['手机：{v}', 'Tel {v}', '联系电话{v}，工作日', 'call {v} after 6', '{v}', '收件人 王五 {v} 北京']);
+    pos(tpl, [{ kind: 'phone', value: shown }], `mobile grouped form ${f}`);
+  }
+  // Pasted tables: columns two or three spaces apart, numbers inside a cell one space apart.
+  for (let i = 0; i < 20; i++) {
+    const m = mobile();
+    const p = `${m.slice(0, 3)} ${m.slice(3, 7)} ${m.slice(7)}`;
+    const v = cut(id18(), [6, 8, 4], ' ');
+    const gap = pick(['  ', '   ']);
+    const y = int(2019, 2025);
+    lines.push({ text: [`${int(1, 99)}`, `王${pick(['芳', '伟', '磊'])}`, v, p, `${y}-${int(10, 12)}-${int(10, 28)}`].join(gap), pii: [{ kind: 'id_card', value: v }, { kind: 'phone', value: p }], note: 'table row, columns wider apart than groups' });
   }
   for (let i = 0; i < 15; i++) {
     const local = `${pick(NAMES)}${int(1, 99)}`;
@@ -124,6 +135,10 @@ export function groupedLines(h) {
   for (let i = 0; i < 10; i++) {
     const d17 = pick(['990105', '000000', '110000']) + h.birth() + digits(3);
     neg(`证件号 ${cut(d17 + idCheck(d17), [6, 8, 4], ' ')}`, 'id18 grouped, implausible region');
+  }
+  for (let i = 0; i < 15; i++) {
+    const y = int(2019, 2025);
+    neg(pick([`数量 ${int(130, 199)} ${y}${int(10, 12)}${int(10, 28)}`, `库存 ${int(130, 199)} ${y}${int(10, 12)}${int(10, 28)} 入库`, `${int(130, 199)} ${y}${int(10, 12)}${int(10, 28)} 批次`]), 'count then an 8-digit date (3-8 like a mobile)');
   }
   for (let i = 0; i < 10; i++) neg(pick(['see issue @ github.com', 'meet @ 10.30', 'ping me @ alice.smith', 'price @ 3.99']), 'spaced @ that is prose');
   return lines;

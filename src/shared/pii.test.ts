@@ -268,6 +268,15 @@ describe('findPii: numbers typed in groups', () => {
   it('after an ID word, takes the ID from the front of a longer run of groups', () => {
     const g = NAT(ID, [6, 8, 4], ' ');
     expect(found(`身份证 ${g} 138 1234 5678`)).toEqual([['id_card', g], ['phone', '138 1234 5678']]);
+    const plain = NAT(withIdCheck('11010519900307452'), [6, 8, 4], ' '); // ends in a digit, so the run goes on
+    expect(found(`ID ${plain} 138 1234 5678`)).toEqual([['id_card', plain], ['phone', '138 1234 5678']]);
+    expect(findPii(`${plain} 138 1234 5678`)).toEqual([]); // no ID word: one run of six groups, none of it read
+  });
+  it('reads columns two or three spaces apart as separate numbers when a cell groups by one space', () => {
+    const g = NAT(ID, [6, 8, 4], ' ');
+    expect(found(`12   王芳   ${g}   138 1234 5678   2024-11-01`)).toEqual([['id_card', g], ['phone', '138 1234 5678']]);
+    expect(found(`2024  138 1234 5678  9`)).toEqual([['phone', '138 1234 5678']]);
+    expect(found(`手机：138  1234  5678`)).toEqual([['phone', '138  1234  5678']]); // all gaps alike: one number
   });
   it('rejects grouped numbers whose digits are not a valid ID', () => {
     const badCheck = ID.slice(0, 17) + ((Number(ID[17]) + 1) % 10);
@@ -276,6 +285,7 @@ describe('findPii: numbers typed in groups', () => {
       `身份证 ${NAT(withIdCheck('11010519990230451'), [6, 8, 4], '-')}`, // Feb 30
       `身份证 ${NAT(withIdCheck('99010519900307451'), [6, 4, 4, 4], ' ')}`, // no province 99
       `身份证 ${NAT(ID.slice(0, 17), [6, 8, 3], ' ')}`, // 17 digits
+      '户主身份证23-01032006-08100-968号', // bad check character; its first 15 digits pass as a legacy ID
       `ID ${NAT(ID, [6, 8, 4], '\t')}`, // tab-separated cells are columns
       `ID ${NAT(ID, [6, 8, 4], '    ')}`, // more than three spaces is layout, not a separator
     ]) {
@@ -309,6 +319,7 @@ describe('findPii: numbers typed in groups', () => {
     expect(findPii('订单号 4111 1111 1111 1111')).toEqual([]);
   });
   it('reads mobiles with double spaces, dots, spaced dashes, 3-8 and country codes in brackets', () => {
+    expect(findPii('库存 150 20241101 入库')).toEqual([]); // 3-8 only after a phone word
     for (const p of ['138  1234  5678', '138.1234.5678', '138 - 1234 - 5678', '138 12345678', '(+86) 138 1234 5678', '（+86）13812345678', '(86) 13812345678', '+86 138.1234.5678', '0086-138-1234-5678', '１３８　１２３４　５６７８']) {
       expect(found(`手机：${p}，谢谢`), p).toEqual([['phone', p]]);
     }

@@ -39,6 +39,8 @@ export const MAX_GROUPS = 6;
 // Reused across calls (pure from the caller's view: reset per token, never escapes).
 const gStart: number[] = [];
 const gEnd: number[] = [];
+/** Width of the separator before each group (from 1). */
+const gSep: number[] = [];
 const at = (arr: number[], i: number): number => arr[i] as number;
 
 /** A span may not continue a decimal or version ("3.13812345678", "13812345678.5") or an identifier. */
@@ -191,7 +193,10 @@ function matchGrouped(s: string, n: number, plus: number, x: number, out: PiiMat
     const p = s.slice(gStart[0], gEnd[0]);
     if (p === '86' || p === '0086') m = 1;
   }
-  const mobileGroups = (n - m === 3 && glen(m) === 3 && glen(m + 1) === 4 && glen(m + 2) === 4) || (n - m === 2 && glen(m) === 3 && glen(m + 1) === 8);
+  // 3-8 ("138 12345678") only after a phone word: a count before a date ("150 20241101") looks the same.
+  const mobileGroups =
+    (n - m === 3 && glen(m) === 3 && glen(m + 1) === 4 && glen(m + 2) === 4) ||
+    (n - m === 2 && glen(m) === 3 && glen(m + 1) === 8 && numberContext(s, start) === 'phone');
   if (mobileGroups && isMobile11(s, at(gStart, m))) return pushMobile(s, start, end, out, m === 0 && plus < 0);
   if (n === 2 && m === 1 && glen(1) === 11 && isMobile11(s, at(gStart, 1))) return pushMobile(s, start, end, out, false);
   // International "+<country> ...": 8–15 digits, country code not starting with 0.
@@ -222,7 +227,8 @@ function leadingId(s: string, n: number, out: PiiMatch[]): number {
   for (let k = 1; k < n && k <= MAX_GROUPS; k++) {
     digits += at(gEnd, k - 1) - at(gStart, k - 1);
     if (digits > 18) return -1;
-    if (digits !== 18 && digits !== 15) continue;
+    // 18 only: a legacy 15 at the front of a longer run is more likely a mistyped 18 than an ID.
+    if (digits !== 18) continue;
     // The keyword is looked for last: most tokens never reach an ID-sized prefix.
     if (groupedId(s, k, digits, false) && edgesOk(s, at(gStart, 0), at(gEnd, k - 1)) && numberContext(s, at(gStart, 0)) === 'id') {
       push(out, s, 'id_card', at(gStart, 0), at(gEnd, k - 1));
@@ -232,13 +238,16 @@ function leadingId(s: string, n: number, out: PiiMatch[]): number {
   return -1;
 }
 
-/** Index of the next group's first digit if a separator starts at `j`, else -1. Sets `sepDot`. */
+/** Index of the next group's first digit if a separator starts at `j`, else -1. Sets `sepDot` and
+ *  `sepWidth` (2 or 3 for a run of spaces, 1 for one space or a hyphen with its spaces). */
 let sepDot = false;
+let sepWidth = 1;
 function nextGroup(s: string, j: number): number {
   let k = j;
   while (k < s.length && s.charCodeAt(k) === SPACE && k - j < 3) k++;
   const c = s.charCodeAt(k);
   sepDot = false;
+  sepWidth = k - j > 1 ? k - j : 1;
   if (c === HYPHEN && k - j <= 1) {
     k++;
     if (s.charCodeAt(k) === SPACE) k++;
@@ -280,7 +289,24 @@ export function scanNumber(s: string, i: number, out: PiiMatch[]): number {
     // The first separator sets the token's kind, unless it only follows a country code ("+86 138.1234.5678").
     if (dots === null || (n === 2 && ccFirst)) dots = sepDot;
     else if (dots !== sepDot) break;
+    gSep[n] = sepWidth;
     j = k;
+  }
+  // Gaps of different widths: the wider ones are columns ("张三   138 1234 5678   2024"), so the token ends at
+  // the first of them and the next token starts after it.
+  const first = ccFirst ? 2 : 1;
+  let minW = 9;
+  let maxW = 0;
+  for (let g = first; g < n; g++) {
+    minW = Math.min(minW, at(gSep, g));
+    maxW = Math.max(maxW, at(gSep, g));
+  }
+  if (maxW > minW) {
+    let g = first;
+    while (at(gSep, g) === minW) g++;
+    n = g;
+    j = at(gEnd, g - 1);
+    x = -1;
   }
   const tokenEnd = x >= 0 ? x : j;
 
