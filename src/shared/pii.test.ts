@@ -170,6 +170,8 @@ describe('checksums on published test vectors', () => {
     expect(plausibleRegion('810000', 0)).toBe(true); // Hong Kong residence permit
     expect(plausibleRegion('110000', 0)).toBe(false);
     expect(plausibleRegion('990105', 0)).toBe(false);
+    expect(plausibleRegion('833930', 0)).toBe(false); // permits use the bare code only
+    expect(plausibleRegion('830000', 0)).toBe(true);
   });
 });
 
@@ -272,6 +274,13 @@ describe('findPii: numbers typed in groups', () => {
     expect(found(`ID ${plain} 138 1234 5678`)).toEqual([['id_card', plain], ['phone', '138 1234 5678']]);
     expect(findPii(`${plain} 138 1234 5678`)).toEqual([]); // no ID word: one run of six groups, none of it read
   });
+  it('ends a run where its separator changes, so a date beside an ID or phone stays apart', () => {
+    const plain = NAT(withIdCheck('11010519900307452'), [6, 8, 4], ' ');
+    expect(found(`2024-11-01 ${plain}`)).toEqual([['id_card', plain]]);
+    expect(found(`${plain} - 2024`)).toEqual([['id_card', plain]]);
+    expect(found('2024.11.01 138 1234 5678')).toEqual([['phone', '138 1234 5678']]);
+    expect(found('138-1234-5678 2024')).toEqual([['phone', '138-1234-5678']]);
+  });
   it('reads columns two or three spaces apart as separate numbers when a cell groups by one space', () => {
     const g = NAT(ID, [6, 8, 4], ' ');
     expect(found(`12   王芳   ${g}   138 1234 5678   2024-11-01`)).toEqual([['id_card', g], ['phone', '138 1234 5678']]);
@@ -302,6 +311,11 @@ describe('findPii: numbers typed in groups', () => {
       '金额 1 234 567.89 元',
       '¥ 13 800 138 000',
       '序号 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18',
+      '165 2004 2004-11-14 入库', // the second 2004 starts the date, so "165 2004 2004" is no phone
+      '172 - 2006 - 2006-12-11',
+      '159.0203.2000-02-03',
+      '22:54 0518 20170518 7221', // continues a time
+      '3884 6113 1998 1998-04-20', // likewise for a card
     ]) {
       expect(findPii(t), t).toEqual([]);
     }

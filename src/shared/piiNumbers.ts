@@ -3,11 +3,12 @@
 //
 // Numbers are read as "tokens": digit groups joined by separators the way people type them on forms
 // ("138 1234 5678", "110105-19900307-4512", "199.8888.7777"). A separator is 1–3 spaces, a hyphen with at
-// most one space each side, or a bare dot; dots never mix with the others in one token (a date "2024.11.01"
-// next to a number stays apart). An ungrouped candidate may be any one run of a token; a grouped candidate
-// must be the whole token and have at most MAX_GROUPS groups, so a table row "2024 1101 0930 …" is never
-// cut into an ID-sized window. The one exception: right after an ID keyword, the leading groups of a
-// token may form the ID ("身份证 110105 19900307 4512 138 1234 5678").
+// most one space each side, or a bare dot, and a token uses one of them throughout: where they change, a
+// token ends ("2024-11-01 110105 19900307 4512" is a date, then an ID), at the first wider space gap if
+// there is one (pasted table columns). An ungrouped candidate may be any one run of a token; a grouped
+// candidate must be the whole token and have at most MAX_GROUPS groups, so a table row "2024 1101 0930 …"
+// is never cut into an ID-sized window. The one exception: right after an ID keyword, the leading groups of
+// a token may form the ID ("身份证 110105 19900307 4512 138 1234 5678").
 import type { PiiKind, PiiMatch } from './pii';
 import {
   allSame,
@@ -27,6 +28,7 @@ import {
 
 const PLUS = 43;
 const DOT = 46;
+const COLON = 58;
 const SPACE = 32;
 const HYPHEN = 45;
 const X_UPPER = 88;
@@ -39,21 +41,22 @@ export const MAX_GROUPS = 6;
 // Reused across calls (pure from the caller's view: reset per token, never escapes).
 const gStart: number[] = [];
 const gEnd: number[] = [];
-/** Width of the separator before each group (from 1). */
+/** Kind of the separator before each group (from index 1), see nextGroup. */
 const gSep: number[] = [];
 const at = (arr: number[], i: number): number => arr[i] as number;
 
-/** A span may not continue a decimal or version ("3.13812345678", "13812345678.5") or an identifier. */
+/** A span may not continue a decimal, version or time ("3.13812345678", "13812345678.5", "22:54 0518 …")
+ *  or an identifier. */
 function edgesOk(s: string, start: number, end: number): boolean {
   if (start > 0) {
     const p = s.charCodeAt(start - 1);
     if (isWordChar(p)) return false;
-    if (p === DOT && start > 1 && isDigit(s.charCodeAt(start - 2))) return false;
+    if ((p === DOT || p === COLON) && start > 1 && isDigit(s.charCodeAt(start - 2))) return false;
   }
   if (end < s.length) {
     const n = s.charCodeAt(end);
     if (isWordChar(n)) return false;
-    if (n === DOT && end + 1 < s.length && isDigit(s.charCodeAt(end + 1))) return false;
+    if ((n === DOT || n === COLON) && end + 1 < s.length && isDigit(s.charCodeAt(end + 1))) return false;
   }
   return true;
 }
@@ -211,7 +214,9 @@ function matchGrouped(s: string, n: number, plus: number, x: number, out: PiiMat
   // An ID-shaped 18 (bad checksum or date) is a mistyped ID, not a card, unless a keyword says card.
   if (digits === 18 && idLike18(compact(s, n, false), 0) && numberContext(s, start) !== 'card') return false;
   // Cards in groups of 4, the last group 1–4 digits; Amex 4-6-5.
-  let fours = true;
+  // Dotted card numbers are not written; dotted digits are versions and decimals.
+  if (at(gSep, 1) === SEP_DOT) return false;
+  let fours = glen(n - 1) <= 4;
   for (let i = 0; i < n - 1; i++) if (glen(i) !== 4) fours = false;
   const amex = n === 3 && digits === 15 && glen(0) === 4 && glen(1) === 6 && s.charCodeAt(start) === 51;
   if ((fours || amex) && cardOk(s, start, end, digits)) {
@@ -238,24 +243,54 @@ function leadingId(s: string, n: number, out: PiiMatch[]): number {
   return -1;
 }
 
-/** Index of the next group's first digit if a separator starts at `j`, else -1. Sets `sepDot` and
- *  `sepWidth` (2 or 3 for a run of spaces, 1 for one space or a hyphen with its spaces). */
-let sepDot = false;
-let sepWidth = 1;
+/** Separator kinds: 1–3 spaces (their count), a bare hyphen, a hyphen with spaces, a dot. */
+const SEP_HYPHEN = 4;
+const SEP_SPACED_HYPHEN = 5;
+const SEP_DOT = 6;
+const wideGap = (sep: number): boolean => sep === 2 || sep === 3;
+/** Groups read per token at most; a longer run is read on as further tokens. */
+const MAX_READ = 64;
+
+/** Index of the next group's first digit if a separator starts at `j`, else -1; its kind in `sepKind`. */
+let sepKind = 1;
 function nextGroup(s: string, j: number): number {
   let k = j;
   while (k < s.length && s.charCodeAt(k) === SPACE && k - j < 3) k++;
   const c = s.charCodeAt(k);
-  sepDot = false;
-  sepWidth = k - j > 1 ? k - j : 1;
+  sepKind = k - j;
   if (c === HYPHEN && k - j <= 1) {
     k++;
-    if (s.charCodeAt(k) === SPACE) k++;
+    sepKind = k - j === 1 ? SEP_HYPHEN : SEP_SPACED_HYPHEN;
+    if (s.charCodeAt(k) === SPACE) {
+      k++;
+      sepKind = SEP_SPACED_HYPHEN;
+    }
   } else if (c === DOT && k === j) {
     k++;
-    sepDot = true;
+    sepKind = SEP_DOT;
   }
   return k > j && isDigit(s.charCodeAt(k)) ? k : -1;
+}
+
+/** Where the current token of `n` groups must end, as a group count: at the first wider space gap when the
+ *  separators differ, else at the first change of separator (before the group it splits when spaces give
+ *  way to a hyphen or dot); `n` when they are all alike. A country code's
+ *  own separator does not count ("+86 138.1234.5678", "86 138-1234-5678"). */
+function uniformGroups(n: number, first: number): number {
+  if (n <= first) return n;
+  const kind = at(gSep, first);
+  let change = -1;
+  for (let g = first; g < n; g++) {
+    if (at(gSep, g) !== kind && change < 0) change = g;
+  }
+  if (change < 0) return n;
+  for (let g = first; g < n; g++) if (wideGap(at(gSep, g))) return g;
+  // Hyphens and dots bind tighter than spaces: in "165 2004 2004-11-14" the second 2004 starts the date.
+  // Dates are written with bare hyphens or dots ("2024-11-01", "2011.10.02"), so a group just before one
+  // goes with it unless the token was already dotted or hyphenated the same tight way.
+  const to = at(gSep, change);
+  const toDate = to === SEP_HYPHEN || (to === SEP_DOT && kind !== SEP_HYPHEN);
+  return toDate ? change - 1 : change;
 }
 
 /** Reads the number token starting at digit `i`; appends matches; returns the index to go on from. */
@@ -266,7 +301,6 @@ export function scanNumber(s: string, i: number, out: PiiMatch[]): number {
   let n = 0;
   let j = i;
   let x = -1;
-  let dots: boolean | null = null;
   let ccFirst = false;
   for (;;) {
     const a = j;
@@ -280,32 +314,19 @@ export function scanNumber(s: string, i: number, out: PiiMatch[]): number {
       x = j + 1; // a check character ends the token
       break;
     }
-    const k = nextGroup(s, j);
+    const k = n < MAX_READ ? nextGroup(s, j) : -1;
     if (k < 0) {
       // "… 0 4 X": a check character typed in its own box.
       if (n > 1 && c === SPACE && isX(s.charCodeAt(j + 1)) && !isWordChar(s.charCodeAt(j + 2))) x = j + 2;
       break;
     }
-    // The first separator sets the token's kind, unless it only follows a country code ("+86 138.1234.5678").
-    if (dots === null || (n === 2 && ccFirst)) dots = sepDot;
-    else if (dots !== sepDot) break;
-    gSep[n] = sepWidth;
+    gSep[n] = sepKind;
     j = k;
   }
-  // Gaps of different widths: the wider ones are columns ("张三   138 1234 5678   2024"), so the token ends at
-  // the first of them and the next token starts after it.
-  const first = ccFirst ? 2 : 1;
-  let minW = 9;
-  let maxW = 0;
-  for (let g = first; g < n; g++) {
-    minW = Math.min(minW, at(gSep, g));
-    maxW = Math.max(maxW, at(gSep, g));
-  }
-  if (maxW > minW) {
-    let g = first;
-    while (at(gSep, g) === minW) g++;
-    n = g;
-    j = at(gEnd, g - 1);
+  const keep = uniformGroups(n, ccFirst ? 2 : 1);
+  if (keep < n) {
+    n = keep;
+    j = at(gEnd, n - 1);
     x = -1;
   }
   const tokenEnd = x >= 0 ? x : j;

@@ -48,11 +48,14 @@ const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const ID_CHECK = '10X98765432';
 const THIS_YEAR = new Date().getFullYear();
 
-/** A region code that could be on an ID: a known province and, on the mainland, a prefecture (not "00"). */
+/** A region code that could be on an ID: a known province and, on the mainland, a prefecture (not "00");
+ *  Hong Kong, Macau, Taiwan and the 83 series only as the bare province. */
 export function plausibleRegion(s: string, at: number): boolean {
   const p = num(s, at, at + 2);
   if (!PROVINCES.has(p)) return false;
-  return BARE_PROVINCE_OK.has(p) || num(s, at + 2, at + 4) !== 0;
+  // Residence permits use exactly 710000/810000/820000/830000; "83 39 30" is no region.
+  if (BARE_PROVINCE_OK.has(p)) return num(s, at + 2, at + 6) === 0;
+  return num(s, at + 2, at + 4) !== 0;
 }
 
 /** A real calendar date from 1900 up to this year (a birth date cannot be in a future year). */
