@@ -70,6 +70,12 @@ export function groupedLines(h) {
     const p = `${m.slice(0, 3)} ${m.slice(3, 7)} ${m.slice(7)}`;
     lines.push({ text: `身份证 ${v} ${p}`, pii: [{ kind: 'id_card', value: v }, { kind: 'phone', value: p }], note: 'id then phone in one run of groups, after an ID word' });
   }
+  for (let i = 0; i < 10; i++) {
+    const v = cut(id18(), [6, 8, 4], ' ');
+    const m = mobile();
+    const p = `${m.slice(0, 3)} ${m.slice(3, 7)} ${m.slice(7)}`;
+    lines.push({ text: `${pick(['客户', 'row', '记录'])} ${v} ${p}`, pii: [{ kind: 'id_card', value: v }, { kind: 'phone', value: p }], note: 'id then phone in one run of groups, no keyword' });
+  }
   for (let i = 0; i < 40; i++) {
     const c = card();
     const sep = pick([' ', '  ', '-', '\u3000', ' - ']);
@@ -109,6 +115,7 @@ export function groupedLines(h) {
   for (let i = 0; i < 30; i++) neg(pick(ID_TPL).replace('{v}', shape(badCheckId(), i)), 'id18 grouped, bad check character');
   for (let i = 0; i < 20; i++) neg(pick(ID_TPL).replace('{v}', shape(badDateId(), i)), 'id18 grouped, bad birth date');
   for (let i = 0; i < 10; i++) neg(pick(['身份证 {v}', 'ID {v}']).replace('{v}', cut(id18().slice(0, 17), [6, 8, 3], ' ')), 'id grouped, 17 digits');
+  for (let i = 0; i < 10; i++) neg(`记录 ${cut(badCheckId(), [6, 8, 4], ' ')} ${pick(['138 1234 5678', '2024 1101', '12 34 56'])}`, 'bad id then another number in one run');
   // Table rows: 7–9 small groups with a valid ID's digits in the middle; no one number is that long.
   for (let i = 0; i < 25; i++) {
     const inner = cut(id18().slice(0, 17) + '0', [4, 4, 4, 4, 2], ' ').split(' ');

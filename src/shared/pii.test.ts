@@ -272,7 +272,11 @@ describe('findPii: numbers typed in groups', () => {
     expect(found(`身份证 ${g} 138 1234 5678`)).toEqual([['id_card', g], ['phone', '138 1234 5678']]);
     const plain = NAT(withIdCheck('11010519900307452'), [6, 8, 4], ' '); // ends in a digit, so the run goes on
     expect(found(`ID ${plain} 138 1234 5678`)).toEqual([['id_card', plain], ['phone', '138 1234 5678']]);
-    expect(findPii(`${plain} 138 1234 5678`)).toEqual([]); // no ID word: one run of six groups, none of it read
+    // No ID word: a run is cut in two only where both parts are whole, validated numbers.
+    expect(found(`${plain} 138 1234 5678`)).toEqual([['id_card', plain], ['phone', '138 1234 5678']]);
+    expect(found('138 1234 5678 4111 1111 1111 1111')).toEqual([['phone', '138 1234 5678'], ['bank_card', '4111 1111 1111 1111']]);
+    expect(findPii(`${plain} 138 1234 5678 9`)).toEqual([]);
+    expect(findPii(`2024 1101 ${plain}`)).toEqual([]);
   });
   it('ends a run where its separator changes, so a date beside an ID or phone stays apart', () => {
     const plain = NAT(withIdCheck('11010519900307452'), [6, 8, 4], ' ');
@@ -338,6 +342,7 @@ describe('findPii: numbers typed in groups', () => {
       expect(found(`手机：${p}，谢谢`), p).toEqual([['phone', p]]);
     }
     expect(found('x86 13812345678')).toEqual([['phone', '13812345678']]); // a bare 86 is no country code
+    expect(found('TEL（+86）138-1234-5678')).toEqual([['phone', '（+86）138-1234-5678']]);
   });
   it('does not read phone-shaped numbers after order, tracking or invoice words, unless a phone word is nearer', () => {
     for (const t of ['订单号：138 1234 5678', '单号13812345678已签收', '发票号码 138-1234-5678', 'order #13812345678']) expect(findPii(t), t).toEqual([]);

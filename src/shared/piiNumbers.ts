@@ -7,8 +7,9 @@
 // token ends ("2024-11-01 110105 19900307 4512" is a date, then an ID), at the first wider space gap if
 // there is one (pasted table columns). An ungrouped candidate may be any one run of a token; a grouped
 // candidate must be the whole token and have at most MAX_GROUPS groups, so a table row "2024 1101 0930 …"
-// is never cut into an ID-sized window. The one exception: right after an ID keyword, the leading groups of
-// a token may form the ID ("身份证 110105 19900307 4512 138 1234 5678").
+// is never cut into an ID-sized window. Two exceptions: right after an ID keyword, the leading groups of a
+// token may form the ID ("身份证 110105 19900307 4512 138 1234 5678"); and a token that splits into two
+// whole, validated numbers is read as both ("110105 19900307 4512 138 1234 5678").
 import type { PiiKind, PiiMatch } from './pii';
 import {
   allSame,
@@ -84,7 +85,8 @@ function countryStart(s: string, a: number): number {
     if (open !== 40 && open !== 0xff08) return a; // '(' '（'
     k--;
   }
-  return k > 0 && isWordChar(s.charCodeAt(k - 1)) ? a : k;
+  // "TEL（+86）138…" is fine; "x+86 138…" continues a word.
+  return !bracketed && k > 0 && isWordChar(s.charCodeAt(k - 1)) ? a : k;
 }
 
 /** A mainland mobile `s[a, b)`: refused after an order/tracking/invoice keyword ("单号 13912348765"). */
@@ -191,11 +193,8 @@ function matchGrouped(s: string, n: number, plus: number, x: number, out: PiiMat
   const glen = (i: number): number => at(gEnd, i) - at(gStart, i);
 
   // Mainland mobile 3-4-4 or 3-8, optionally after an 86 / 0086 group.
-  let m = 0;
-  if (glen(0) === 2 || glen(0) === 4) {
-    const p = s.slice(gStart[0], gEnd[0]);
-    if (p === '86' || p === '0086') m = 1;
-  }
+  const g0 = at(gStart, 0);
+  const m = (glen(0) === 2 && s.startsWith('86', g0)) || (glen(0) === 4 && s.startsWith('0086', g0)) ? 1 : 0;
   // 3-8 ("138 12345678") only after a phone word: a count before a date ("150 20241101") looks the same.
   const mobileGroups =
     (n - m === 3 && glen(m) === 3 && glen(m + 1) === 4 && glen(m + 2) === 4) ||
@@ -213,8 +212,7 @@ function matchGrouped(s: string, n: number, plus: number, x: number, out: PiiMat
   if (digits < 13 || digits > 19) return false;
   // An ID-shaped 18 (bad checksum or date) is a mistyped ID, not a card, unless a keyword says card.
   if (digits === 18 && idLike18(compact(s, n, false), 0) && numberContext(s, start) !== 'card') return false;
-  // Cards in groups of 4, the last group 1–4 digits; Amex 4-6-5.
-  // Dotted card numbers are not written; dotted digits are versions and decimals.
+  // Cards in groups of 4, the last group 1–4 digits; Amex 4-6-5. Never dotted: dotted digits are versions.
   if (at(gSep, 1) === SEP_DOT) return false;
   let fours = glen(n - 1) <= 4;
   for (let i = 0; i < n - 1; i++) if (glen(i) !== 4) fours = false;
@@ -341,10 +339,42 @@ export function scanNumber(s: string, i: number, out: PiiMatch[]): number {
     const end = leadingId(s, n, out);
     if (end >= 0) return end;
   }
+  const before = out.length;
   for (let g = 0; g < n; g++) {
     const a = at(gStart, g);
     const b = at(gEnd, g);
     if (b - a >= 11) matchRun(s, a, b, out);
   }
+  if (out.length === before && n > 2 && n <= 2 * MAX_GROUPS && plus < 0) splitInTwo(s, n, x, out);
   return tokenEnd;
+}
+
+/** Two grouped numbers typed one after the other ("110105 19900307 4528 138 1234 5678"): taken only when
+ *  the run splits into two parts that are each a whole, validated match, so chance needs to strike twice. */
+function splitInTwo(s: string, n: number, x: number, out: PiiMatch[]): void {
+  const S = gStart.slice(0, n);
+  const E = gEnd.slice(0, n);
+  const P = gSep.slice(0, n);
+  const total = at(E, n - 1) - at(S, 0);
+  for (let k = 2; k <= n - 2; k++) {
+    if (at(E, k - 1) - at(S, 0) < 11 || total - (at(E, k - 1) - at(S, 0)) < 11) continue;
+    const first: PiiMatch[] = [];
+    if (!matchGrouped(s, k, -1, -1, first)) continue;
+    for (let i = k; i < n; i++) {
+      gStart[i - k] = at(S, i);
+      gEnd[i - k] = at(E, i);
+      gSep[i - k] = at(P, i);
+    }
+    const second: PiiMatch[] = [];
+    const ok = matchGrouped(s, n - k, -1, x, second);
+    for (let i = 0; i < n; i++) {
+      gStart[i] = at(S, i);
+      gEnd[i] = at(E, i);
+      gSep[i] = at(P, i);
+    }
+    if (ok) {
+      out.push(...first, ...second);
+      return;
+    }
+  }
 }
