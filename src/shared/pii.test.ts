@@ -347,6 +347,8 @@ describe('findPii: numbers typed in groups', () => {
   it('does not read phone-shaped numbers after order, tracking or invoice words, unless a phone word is nearer', () => {
     for (const t of ['订单号：138 1234 5678', '单号13812345678已签收', '发票号码 138-1234-5678', 'order #13812345678']) expect(findPii(t), t).toEqual([]);
     expect(found('订单已发货，电话 13812345678')).toEqual([['phone', '13812345678']]);
+    expect(found('please refer 13812345678')).toEqual([['phone', '13812345678']]); // "ref" only as a word
+    expect(findPii('ref: 13812345678')).toEqual([]);
   });
   it('reads a full-width ＠, and one space by the @ when an email word or the local part says so', () => {
     expect(found('邮箱：wang.xm＠qq.com')).toEqual([['email', 'wang.xm＠qq.com']]);

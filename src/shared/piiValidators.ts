@@ -153,7 +153,7 @@ export function isMobile11(s: string, at: number): boolean {
 const GAP = 12;
 const WINDOW = GAP + 11;
 const CARD_WORDS = /卡号|银行卡|储蓄卡|信用卡|借记卡|账号|帐号|账户|帐户|card(?:\s*(?:no\b|number|#))?|acct|account(?:\s*(?:no\b|number|#))?/gi;
-const ORDER_WORDS = /订单|单号|运单|快递|发票|流水|工单|编号|序列号|order|invoice|tracking|serial|ticket|ref/gi;
+const ORDER_WORDS = /订单|单号|运单|快递|发票|流水|工单|编号|序列号|order|invoice|tracking|serial|ticket|\bref(?:erence)?\b/gi;
 const ID_WORDS = /身份证|身份号|证件|证号|\bid\b|\bnric\b|\bic\b|identity/gi;
 /** Only so that a phone label nearer than an order word keeps the phone ("订单已发货，电话 138…"). */
 const PHONE_WORDS = /电话|手机|联系|致电|tel\b|phone|mobile|call|whatsapp|微信/gi;
