@@ -18,15 +18,16 @@ import {
   idChecksum,
   idLike18,
   idShape18,
-  isDigit,
   isMobile11,
-  isWordChar,
   luhn,
   msTimestamp,
   numberContext,
   validId15,
 } from './piiValidators';
 
+// Local, not imported: these run per character, and a cross-module call costs a getter in some loaders.
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+const isWordChar = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 const PLUS = 43;
 const DOT = 46;
 const COLON = 58;
