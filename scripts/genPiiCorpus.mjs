@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { groupedLines } from './genPiiGrouped.mjs';
 
 const OUT = join(dirname(fileURLToPath(import.meta.url)), '..', 'src/core/guard/testdata/pii-corpus.jsonl');
 
@@ -121,8 +122,9 @@ for (let i = 0; i < 100; i++) posLine(pick(EMAIL_CTX), 'email', `${pick(NAMES)}$
 // Forms seen in chat logs: glued to Chinese, after "tel:", inside brackets, (+86) before the number.
 for (let i = 0; i < 20; i++) {
   const m = mobile();
-  const tpl = pick(['打{v}找我', 'tel:{v}', '【联系方式】{v}', '电话(+86) {v}', '手机号码:{v};']);
-  posLine(tpl, 'phone', tpl === 'tel:{v}' && i % 2 ? `+86${m}` : m, 'mobile in chat formatting');
+  const tpl = pick(['打{v}找我', 'tel:{v}', '【联系方式】{v}', '电话{v}', '手机号码:{v};']);
+  // A bracketed country code belongs to the number: masking must not leave "(+86) [PHONE_1]".
+  posLine(tpl, 'phone', tpl === 'tel:{v}' && i % 2 ? `+86${m}` : tpl === '电话{v}' ? `(+86) ${m}` : m, 'mobile in chat formatting');
 }
 // Several kinds in one line.
 for (let i = 0; i < 40; i++) {
@@ -184,6 +186,8 @@ for (let i = 0; i < 15; i++) neg(pick(['uuid 550e8400-e29b-41d4-a716-44665544000
 for (let i = 0; i < 20; i++) neg(pick(['账号创建于 {v}', 'card issued at {v}', '卡号更新时间：{v}']).replace('{v}', String(int(1_500_000_000_000, 1_999_999_999_999))), 'ms timestamp after a card keyword');
 for (let i = 0; i < 20; i++) neg(pick(['{"orderId":"{v}"}', '{"invoice_no": "{v}"}', 'trace id {v}']).replace('{v}', card()), 'Luhn-valid number labelled as another field');
 for (let i = 0; i < 10; i++) neg(pick(['ping @alice', 'npm i pkg@1.2.3', 'root@localhost', 'a@b', '邮箱格式 name@ 不完整']), 'not an email');
+
+for (const l of groupedLines({ int, pick, digits, id18, id15, badCheckId, badDateId, card, mobile, withLuhn, withoutLuhn, idCheck, birth, REGIONS, NAMES, DOMAINS, wide })) lines.push(l);
 
 mkdirSync(dirname(OUT), { recursive: true });
 writeFileSync(OUT, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');

@@ -170,6 +170,8 @@ describe('checksums on published test vectors', () => {
     expect(plausibleRegion('810000', 0)).toBe(true); // Hong Kong residence permit
     expect(plausibleRegion('110000', 0)).toBe(false);
     expect(plausibleRegion('990105', 0)).toBe(false);
+    expect(plausibleRegion('833930', 0)).toBe(false); // permits use the bare code only
+    expect(plausibleRegion('830000', 0)).toBe(true);
   });
 });
 
@@ -227,5 +229,136 @@ describe('findPii: keyword context', () => {
     expect(kinds('Card number (debit): 4931154117838899')).toEqual([['bank_card', '4931154117838899']]);
     expect(findPii('身份证号 610113199913016093')).toEqual([]); // month 13: a mistyped ID, though Luhn passes
     expect(kinds('证件号 110105900307451')).toEqual([['id_card', '110105900307451']]);
+  });
+});
+
+describe('findPii: numbers typed in groups', () => {
+  const found = (t: string): [PiiKind, string][] => kinds(t);
+  const NAT = (v: string, sizes: number[], sep: string): string => {
+    const out: string[] = [];
+    let at = 0;
+    for (const n of sizes) out.push(v.slice(at, (at += n)));
+    return out.join(sep);
+  };
+  it('reads an ID in the common layouts with any of the separators people type', () => {
+    for (const sizes of [[6, 8, 4], [6, 4, 4, 4], [3, 3, 4, 4, 4], [4, 4, 4, 4, 2], [6, 6, 6]]) {
+      for (const sep of [' ', '   ', '-', ' - ', '.', '\u3000', '\u00a0']) {
+        const g = NAT(ID, sizes, sep);
+        expect(found(`身份证号：${g}`), JSON.stringify(g)).toEqual([['id_card', g]]);
+      }
+    }
+  });
+  it('reads full-width digits, x/X/ｘ at the end, one digit per box and a check X in its own box', () => {
+    const wide = '１１０１０５　１９４９１２３１　００２Ｘ';
+    expect(found(`身份证：${wide}`)).toEqual([['id_card', wide]]);
+    for (const x of ['X', 'x', 'ｘ']) expect(found(`ID: 110105 19491231 002${x}`)).toEqual([['id_card', `110105 19491231 002${x}`]]);
+    expect(found([...ID].join(' '))).toEqual([['id_card', [...ID].join(' ')]]);
+    expect(found([...ID_X].join(' '))).toEqual([['id_card', [...ID_X].join(' ')]]);
+  });
+  it('finds a grouped ID inside brackets, after labels, at line start or end, glued to Chinese', () => {
+    const g = NAT(ID, [6, 8, 4], ' ');
+    for (const t of [`(${g})`, `【${g}】`, `[${g}]`, `ID No.: ${g}`, `NRIC: ${g}`, `证件号码:${g}`, `${g} is my id`, `the id is ${g}`, `户主身份证${g}号`, `${g}\n下一行`]) {
+      expect(found(t), t).toEqual([['id_card', g]]);
+    }
+  });
+  it('reads a legacy 15-digit ID in its own 6-6-3 layout, or in any layout after an ID word', () => {
+    expect(found('旧证 110105 900307 451')).toEqual([['id_card', '110105 900307 451']]);
+    expect(found('身份证 1101 0590 0307 451')).toEqual([['id_card', '1101 0590 0307 451']]);
+    expect(findPii('编码 1101 0590 0307 451')).toEqual([]); // no check digit, no layout, no keyword
+    expect(findPii('订单号 110105 900307 451')).toEqual([]);
+  });
+  it('after an ID word, takes the ID from the front of a longer run of groups', () => {
+    const g = NAT(ID, [6, 8, 4], ' ');
+    expect(found(`身份证 ${g} 138 1234 5678`)).toEqual([['id_card', g], ['phone', '138 1234 5678']]);
+    const plain = NAT(withIdCheck('11010519900307452'), [6, 8, 4], ' '); // ends in a digit, so the run goes on
+    expect(found(`ID ${plain} 138 1234 5678`)).toEqual([['id_card', plain], ['phone', '138 1234 5678']]);
+    // No ID word: a run is cut in two only where both parts are whole, validated numbers.
+    expect(found(`${plain} 138 1234 5678`)).toEqual([['id_card', plain], ['phone', '138 1234 5678']]);
+    expect(found('138 1234 5678 4111 1111 1111 1111')).toEqual([['phone', '138 1234 5678'], ['bank_card', '4111 1111 1111 1111']]);
+    expect(findPii(`${plain} 138 1234 5678 9`)).toEqual([]);
+    expect(findPii(`2024 1101 ${plain}`)).toEqual([]);
+  });
+  it('ends a run where its separator changes, so a date beside an ID or phone stays apart', () => {
+    const plain = NAT(withIdCheck('11010519900307452'), [6, 8, 4], ' ');
+    expect(found(`2024-11-01 ${plain}`)).toEqual([['id_card', plain]]);
+    expect(found(`${plain} - 2024`)).toEqual([['id_card', plain]]);
+    expect(found('2024.11.01 138 1234 5678')).toEqual([['phone', '138 1234 5678']]);
+    expect(found('138-1234-5678 2024')).toEqual([['phone', '138-1234-5678']]);
+  });
+  it('reads columns two or three spaces apart as separate numbers when a cell groups by one space', () => {
+    const g = NAT(ID, [6, 8, 4], ' ');
+    expect(found(`12   王芳   ${g}   138 1234 5678   2024-11-01`)).toEqual([['id_card', g], ['phone', '138 1234 5678']]);
+    expect(found(`2024  138 1234 5678  9`)).toEqual([['phone', '138 1234 5678']]);
+    expect(found(`手机：138  1234  5678`)).toEqual([['phone', '138  1234  5678']]); // all gaps alike: one number
+  });
+  it('rejects grouped numbers whose digits are not a valid ID', () => {
+    const badCheck = ID.slice(0, 17) + ((Number(ID[17]) + 1) % 10);
+    for (const t of [
+      `身份证号：${NAT(badCheck, [6, 8, 4], ' ')}`,
+      `身份证 ${NAT(withIdCheck('11010519990230451'), [6, 8, 4], '-')}`, // Feb 30
+      `身份证 ${NAT(withIdCheck('99010519900307451'), [6, 4, 4, 4], ' ')}`, // no province 99
+      `身份证 ${NAT(ID.slice(0, 17), [6, 8, 3], ' ')}`, // 17 digits
+      '户主身份证23-01032006-08100-968号', // bad check character; its first 15 digits pass as a legacy ID
+      `ID ${NAT(ID, [6, 8, 4], '\t')}`, // tab-separated cells are columns
+      `ID ${NAT(ID, [6, 8, 4], '    ')}`, // more than three spaces is layout, not a separator
+    ]) {
+      expect(findPii(t), t).toEqual([]);
+    }
+  });
+  it('does not join unrelated numbers: table rows, dates, times, amounts', () => {
+    for (const t of [
+      `2024 1101 ${NAT(ID, [4, 4, 4, 4, 2], ' ')} 0930`, // seven groups: a row, not one number
+      '2024 1101 0930 1200 35',
+      '2024 11 01 12 30 45',
+      '2024-11-01 12:30:45 登录',
+      '2024.11.01 1381 2345',
+      '金额 1 234 567.89 元',
+      '¥ 13 800 138 000',
+      '序号 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18',
+      '165 2004 2004-11-14 入库', // the second 2004 starts the date, so "165 2004 2004" is no phone
+      '172 - 2006 - 2006-12-11',
+      '159.0203.2000-02-03',
+      '22:54 0518 20170518 7221', // continues a time
+      '3884 6113 1998 1998-04-20', // likewise for a card
+    ]) {
+      expect(findPii(t), t).toEqual([]);
+    }
+  });
+  it('reads cards in groups of four with spaces, dashes or full-width spaces, and Amex 4-6-5', () => {
+    for (const g of ['4111  1111  1111  1111', '4111 - 1111 - 1111 - 1111', '4111\u30001111\u30001111\u30001111', CARD.replace(/(\d{4})(?=\d)/g, '$1-'), '3782 822463 10005']) {
+      expect(found(`card ${g}`), g).toEqual([['bank_card', g]]);
+    }
+    // An ID-shaped 18 in card groups with a bad check character is a mistyped ID, not a card.
+    // (Visa prefix 4, Luhn-valid, so only the ID shape keeps it from being a card.)
+    const bad = withLuhn('41010519900307452');
+    expect(withIdCheck('41010519900307452')).not.toBe(bad);
+    expect(findPii(`no. ${NAT(bad, [4, 4, 4, 4, 2], ' ')}`)).toEqual([]);
+    expect(found(`卡号 ${NAT(bad, [4, 4, 4, 4, 2], ' ')}`)).toEqual([['bank_card', NAT(bad, [4, 4, 4, 4, 2], ' ')]]);
+    expect(findPii('订单号 4111 1111 1111 1111')).toEqual([]);
+  });
+  it('reads mobiles with double spaces, dots, spaced dashes, 3-8 and country codes in brackets', () => {
+    expect(findPii('库存 150 20241101 入库')).toEqual([]); // 3-8 only after a phone word
+    for (const p of ['138  1234  5678', '138.1234.5678', '138 - 1234 - 5678', '138 12345678', '(+86) 138 1234 5678', '（+86）13812345678', '(86) 13812345678', '+86 138.1234.5678', '0086-138-1234-5678', '１３８　１２３４　５６７８']) {
+      expect(found(`手机：${p}，谢谢`), p).toEqual([['phone', p]]);
+    }
+    expect(found('x86 13812345678')).toEqual([['phone', '13812345678']]); // a bare 86 is no country code
+    expect(found('TEL（+86）138-1234-5678')).toEqual([['phone', '（+86）138-1234-5678']]);
+  });
+  it('does not read phone-shaped numbers after order, tracking or invoice words, unless a phone word is nearer', () => {
+    for (const t of ['订单号：138 1234 5678', '单号13812345678已签收', '发票号码 138-1234-5678', 'order #13812345678']) expect(findPii(t), t).toEqual([]);
+    expect(found('订单已发货，电话 13812345678')).toEqual([['phone', '13812345678']]);
+    expect(found('please refer 13812345678')).toEqual([['phone', '13812345678']]); // "ref" only as a word
+    expect(findPii('ref: 13812345678')).toEqual([]);
+  });
+  it('reads a full-width ＠, and one space by the @ when an email word or the local part says so', () => {
+    expect(found('邮箱：wang.xm＠qq.com')).toEqual([['email', 'wang.xm＠qq.com']]);
+    expect(found('邮箱 zhangsan @ qq.com')).toEqual([['email', 'zhangsan @ qq.com']]);
+    expect(found('send to li.na88 @163.com')).toEqual([['email', 'li.na88 @163.com']]);
+    expect(found('mail: j.smith@ corp.example.com')).toEqual([['email', 'j.smith@ corp.example.com']]);
+    for (const t of ['see issue @ github.com', 'thanks @ bob.smith', 'meet @ 10.30', 'zhangsan @ qq.com']) expect(findPii(t), t).toEqual([]);
+  });
+  it('masks the whole grouped span, separators included', () => {
+    expect(maskPii(`身份证：${NAT(ID, [6, 8, 4], '\u3000')}，电话 (+86) 138 1234 5678。`)).toBe('身份证：[ID_CARD]，电话 [PHONE]。');
+    expect(piiMask('手机 138.1234.5678')).toBe(PII_BIT.phone);
   });
 });

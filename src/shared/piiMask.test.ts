@@ -81,11 +81,36 @@ describe('PiiMasker', () => {
     expect(m.mapping.get('[PHONE_1]')).toBe(wide);
     expect(r.findings.map((f) => f.redacted)).toEqual(['138****5678', '+86 139****1111']);
   });
+  it('replaces a grouped value with its separators, and unmasking gives back the text byte for byte', () => {
+    const grouped = [
+      '110105\u300019491231\u3000002ｘ',
+      '１１０１０５ １９４９１２３１ ００２Ｘ',
+      '110105.1949.1231.002X',
+      '110\u00a0105\u00a01949\u00a01231\u00a0002X',
+      '(+86) 138 1234 5678',
+      '（+86）139-0000-1111',
+      '6222  0212  3456  7890  128',
+    ];
+    const m = new PiiMasker();
+    const input = `表一：${grouped.join('；')}。邮箱 zhangsan @ qq.com`;
+    const r = m.mask(input);
+    expect(r.text).toBe('表一：[ID_1]；[ID_2]；[ID_3]；[ID_4]；[PHONE_1]；[PHONE_2]；[CARD_1]。邮箱 [EMAIL_1]');
+    expect(r.findings.map((f) => input.slice(f.start, f.end))).toEqual([...grouped, 'zhangsan @ qq.com']);
+    expect(unmaskText(r.text, m.mapping)).toBe(input);
+    // Streamed in small pieces, the reply comes back the same.
+    const u = new StreamUnmasker(m.mapping);
+    let out = '';
+    for (let i = 0; i < r.text.length; i += 3) out += u.push(r.text.slice(i, i + 3));
+    expect(out + u.end()).toBe(input);
+    expect(r.findings.slice(0, 4).map((f) => f.redacted)).toEqual(['1101************2x', '1101************2X', '1101************2X', '1101************2X']);
+  });
 });
 
 describe('redact', () => {
   it('hides the middle of each kind', () => {
     expect(redact('bank_card', '6222 0212 3456 7890')).toBe('6222********7890');
+    expect(redact('bank_card', '6222.0212.3456.7890')).toBe('6222********7890');
+    expect(redact('id_card', '110105.19491231.002X')).toBe('1101************2X');
     expect(redact('phone', '+44 20 7946 0958')).toBe('+44********58');
     expect(redact('email', 'x@y.cn')).toBe('x***@y.cn');
     expect(redact('SECRET', 'abc')).toBe('***');

@@ -47,20 +47,23 @@ interface Span {
 }
 
 /** Keeps the first `head` and last `tail` letters/digits of `s`, starring the rest, dropping separators. */
-function keepEnds(s: string, head: number, tail: number): string {
-  const chars = [...s.replace(/[\s-]/g, '')];
+function keepEnds(s: string, head: number, tail: number, separators = /[\s-]/g): string {
+  const chars = [...s.replace(separators, '')];
   if (chars.length <= head + tail) return '*'.repeat(chars.length);
   return chars.slice(0, head).join('') + '*'.repeat(chars.length - head - tail) + chars.slice(chars.length - tail).join('');
 }
+
+/** Whatever the user grouped an ID or card number with (spaces, dots, dashes) is not shown. */
+const NOT_ID_CHAR = /[^0-9Xx]/g;
 
 /** A display form that shows enough to recognise the value and not enough to use it. */
 export function redact(kind: string, raw: string): string {
   const s = narrow(raw);
   switch (kind) {
     case 'id_card':
-      return keepEnds(s, 4, 2);
+      return keepEnds(s, 4, 2, NOT_ID_CHAR);
     case 'bank_card':
-      return keepEnds(s, 4, 4);
+      return keepEnds(s, 4, 4, NOT_ID_CHAR);
     case 'phone': {
       const d = s.replace(/\D/g, '');
       const cn = /^(?:0086|86)(1\d{10})$/.exec(d);

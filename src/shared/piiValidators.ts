@@ -11,14 +11,15 @@ export const isWordChar = (c: number): boolean =>
 
 // ---------- full-width input ----------
 
-/** Characters that Chinese input methods produce in full width: digits, ＋ － Ｘ ｘ ＠ and the ideographic
- *  space. No-break space counts as a space. */
-const WIDE = /[\u00a0\u3000\uff0b\uff0d\uff10-\uff19\uff20\uff38\uff58]/;
-const WIDE_G = /[\u00a0\u3000\uff0b\uff0d\uff10-\uff19\uff20\uff38\uff58]/g;
+/** Characters that Chinese input methods produce in full width: digits, ＋ － ． Ｘ ｘ ＠ and the ideographic
+ *  space. No-break, thin and narrow no-break spaces count as a space; Unicode dashes and minus as '-'. */
+const WIDE = /[\u00a0\u2009\u202f\u3000\u2010-\u2014\u2212\uff0b\uff0d\uff0e\uff10-\uff19\uff20\uff38\uff58]/;
+const WIDE_G = new RegExp(WIDE.source, 'g');
 
 function narrowChar(ch: string): string {
   const c = ch.charCodeAt(0);
-  if (c === 0xa0 || c === 0x3000) return ' ';
+  if (c === 0xa0 || c === 0x2009 || c === 0x202f || c === 0x3000) return ' ';
+  if ((c >= 0x2010 && c <= 0x2014) || c === 0x2212) return '-';
   return String.fromCharCode(c - 0xfee0);
 }
 
@@ -47,11 +48,14 @@ const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const ID_CHECK = '10X98765432';
 const THIS_YEAR = new Date().getFullYear();
 
-/** A region code that could be on an ID: a known province and, on the mainland, a prefecture (not "00"). */
+/** A region code that could be on an ID: a known province and, on the mainland, a prefecture (not "00");
+ *  Hong Kong, Macau, Taiwan and the 83 series only as the bare province. */
 export function plausibleRegion(s: string, at: number): boolean {
   const p = num(s, at, at + 2);
   if (!PROVINCES.has(p)) return false;
-  return BARE_PROVINCE_OK.has(p) || num(s, at + 2, at + 4) !== 0;
+  // Residence permits use exactly 710000/810000/820000/830000; "83 39 30" is no region.
+  if (BARE_PROVINCE_OK.has(p)) return num(s, at + 2, at + 6) === 0;
+  return num(s, at + 2, at + 4) !== 0;
 }
 
 /** A real calendar date from 1900 up to this year (a birth date cannot be in a future year). */
@@ -148,9 +152,11 @@ export function isMobile11(s: string, at: number): boolean {
  *  number (debit): "); the window also holds the keyword itself (the longest is 11 characters). */
 const GAP = 12;
 const WINDOW = GAP + 11;
-const CARD_WORDS = /卡号|银行卡|储蓄卡|信用卡|账号|帐号|账户|帐户|card(?:\s*(?:no\b|number|#))?|acct|account(?:\s*(?:no\b|number|#))?/gi;
-const ORDER_WORDS = /订单|单号|运单|快递|发票|流水|工单|编号|序列号|order|invoice|tracking|serial|ticket|ref/gi;
-const ID_WORDS = /身份证|证件|\bid\b/gi;
+const CARD_WORDS = /卡号|银行卡|储蓄卡|信用卡|借记卡|账号|帐号|账户|帐户|card(?:\s*(?:no\b|number|#))?|acct|account(?:\s*(?:no\b|number|#))?/gi;
+const ORDER_WORDS = /订单|单号|运单|快递|发票|流水|工单|编号|序列号|order|invoice|tracking|serial|ticket|\bref(?:erence)?\b/gi;
+const ID_WORDS = /身份证|身份号|证件|证号|\bid\b|\bnric\b|\bic\b|identity/gi;
+/** Only so that a phone label nearer than an order word keeps the phone ("订单已发货，电话 138…"). */
+const PHONE_WORDS = /电话|手机|联系|致电|tel\b|phone|mobile|call|whatsapp|微信/gi;
 
 function lastIn(re: RegExp, w: string): number {
   re.lastIndex = 0;
@@ -159,16 +165,17 @@ function lastIn(re: RegExp, w: string): number {
   return last;
 }
 
-export type NumberContext = 'card' | 'order' | 'id' | null;
+export type NumberContext = 'card' | 'order' | 'id' | 'phone' | null;
 
 /** What the nearest keyword a few characters before `at` says the number is: a card or bank account, an
- *  order/invoice/serial number, an ID, or nothing said. */
+ *  order/invoice/serial number, an ID, a phone, or nothing said. */
 export function numberContext(s: string, at: number): NumberContext {
   const w = s.slice(Math.max(0, at - WINDOW), at);
   const card = lastIn(CARD_WORDS, w);
   const order = lastIn(ORDER_WORDS, w);
   const id = lastIn(ID_WORDS, w);
-  const best = Math.max(card, order, id);
+  const phone = lastIn(PHONE_WORDS, w);
+  const best = Math.max(card, order, id, phone);
   if (best < 0 || best < w.length - GAP) return null;
-  return best === card ? 'card' : best === order ? 'order' : 'id';
+  return best === card ? 'card' : best === order ? 'order' : best === id ? 'id' : 'phone';
 }

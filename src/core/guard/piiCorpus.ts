@@ -1,5 +1,6 @@
 // Scores the PII detectors against the labelled corpus (testdata/pii-corpus.jsonl, written by
-// scripts/genPiiCorpus.mjs). Shared by the corpus test, which asserts the targets, and bench/pii.bench.ts.
+// scripts/genPiiCorpus.mjs) and the hand-typed hold-out set (testdata/pii-holdout.jsonl, written without
+// the generator's templates). Shared by the corpus test, which asserts the targets, and bench/pii.bench.ts.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { findPii, PII_KINDS, type PiiKind } from '../../shared/pii';
@@ -28,6 +29,7 @@ export interface CorpusScore {
 }
 
 export const CORPUS_PATH = fileURLToPath(new URL('./testdata/pii-corpus.jsonl', import.meta.url));
+export const HOLDOUT_PATH = fileURLToPath(new URL('./testdata/pii-holdout.jsonl', import.meta.url));
 
 export function loadCorpus(path = CORPUS_PATH): CorpusLine[] {
   return readFileSync(path, 'utf8')
