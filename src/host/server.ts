@@ -9,12 +9,15 @@ import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Core } from '../core/createCore';
 import { contentSecurityPolicy } from '../shared/csp';
+import { openFileChannel, type FileLimitsInput } from './files';
 
 export interface HostOptions {
   core: Core;
   staticDir: string;
   port?: number;
   token?: string;
+  /** Upload size limits, idle timeout, staging TTL (defaults in files.ts). */
+  files?: FileLimitsInput;
 }
 
 export interface Host {
@@ -104,6 +107,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     createReadStream(file).pipe(res);
   }
 
+  const files = await openFileChannel({ core, limits: opts.files, origins: () => [...allowedHosts()].map((h) => `http://${h}`) });
   const server = createServer((req, res) => {
     const url = requestUrl(req);
     if (!url) {
@@ -114,6 +118,10 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     if (!auth.ok) {
       res.writeHead(401, { 'Content-Type': 'text/plain; charset=utf-8' });
       res.end('Lamplight: this address needs the launch token. Open the URL that `lamplight serve` printed.\n');
+      return;
+    }
+    if (url.pathname.startsWith('/files/')) {
+      files.handle(req, res, url, profileOf(auth.token) ?? '');
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -172,7 +180,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
         // Resolved per message: a re-issued token or a removed profile stops working at once.
         const profileId = profileOf(socketToken);
         const reply = profileId
-          ? core.dispatch(msg.name, msg.input, { profileId })
+          ? files.dispatch(msg.name, msg.input, { profileId })
           : Promise.resolve({ ok: false as const, error: { code: 'UNAUTHORIZED' as const, message: 'This access link is no longer valid; ask an admin for a new one.' } });
         void reply.then((result) => {
           if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id: msg.id, ...result }));
@@ -198,6 +206,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     token,
     async close() {
       unsubscribe();
+      await files.close();
       for (const ws of sockets) ws.terminate();
       wss.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
