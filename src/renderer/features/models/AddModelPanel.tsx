@@ -38,27 +38,27 @@ export function AddModelPanel(): React.JSX.Element {
             {adding ? 'Adding…' : 'Add'}
           </button>
         </form>
+        <form
+          className="inline-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void scan();
+          }}
+        >
+          <input
+            className="input mono grow"
+            data-testid="scan-dir-input"
+            placeholder="/path/to/folder"
+            spellCheck={false}
+            value={dirInput}
+            onChange={(e) => setDirInput(e.target.value)}
+            aria-label="Folder to scan"
+          />
+          <button type="submit" className="btn" data-testid="model-scan" disabled={scanning || !dirInput.trim()}>
+            {scanning ? 'Scanning…' : 'Scan folder'}
+          </button>
+        </form>
       </FileInput>
-      <form
-        className="inline-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void scan();
-        }}
-      >
-        <input
-          className="input mono grow"
-          data-testid="scan-dir-input"
-          placeholder="/path/to/folder"
-          spellCheck={false}
-          value={dirInput}
-          onChange={(e) => setDirInput(e.target.value)}
-          aria-label="Folder to scan"
-        />
-        <button type="submit" className="btn" data-testid="model-scan" disabled={scanning || !dirInput.trim()}>
-          {scanning ? 'Scanning…' : 'Scan folder'}
-        </button>
-      </form>
       <AddResult />
     </section>
   );
