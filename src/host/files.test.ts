@@ -2,6 +2,7 @@
 // node:http, and the commands that use them over the real WebSocket.
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { request, type IncomingHttpHeaders } from 'node:http';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -233,6 +234,30 @@ describe('downloads', () => {
     expect(got.body.toString('utf8').split('\n').filter(Boolean).length).toBe(exported.value.count);
     await until('the sent file to be removed', () => !existsSync(join(core.dataDir, 'downloads', d.id)));
     expect((await send(host.port, url)).status).toBe(404);
+  });
+
+  it('archives a training package folder as one .tar download', async () => {
+    const src = join(core.dataDir, 'chats.jsonl');
+    writeFileSync(src, ['hi', 'bye'].map((q) => JSON.stringify({ messages: [{ role: 'user', content: q }, { role: 'assistant', content: `${q}!` }] })).join('\n'));
+    const { dataset } = await core.invoke('datasets.import', { path: src, name: 'chats' });
+    for (const r of (await core.invoke('datasets.rows', { datasetId: dataset.id, limit: 10 })).rows) {
+      await core.invoke('datasets.label', { datasetId: dataset.id, rowId: r.id, labelerId: core.guard.ownerId, patch: { status: 'accepted' } });
+    }
+    const model = (await core.invoke('models.list', {}))[0];
+    const t = await core.invoke('training.package', { datasetId: dataset.id, baseModelId: model?.id ?? '', trainBaseModel: 'org/base', split: 'all', outDir: join(core.dataDir, 'run-1') });
+
+    expect((await send(host.port, '/files/download?purpose=training&trainingId=01HZZZZZZZZZZZZZZZZZZZZZZZ', { method: 'POST' })).status).toBe(404);
+    const staged = await send(host.port, `/files/download?purpose=training&trainingId=${t.id}`, { method: 'POST' });
+    expect(staged.status).toBe(201);
+    const d = bodyJson<{ id: string; path: string; files: number }>(staged);
+    expect(d.files).toBe(t.files.length);
+    const got = await send(host.port, `/files/download/${d.id}/run-1.tar`);
+    expect(got.status).toBe(200);
+    expect(got.headers['content-disposition']).toContain('filename="run-1.tar"');
+    const tar = join(tempDir(), 'run-1.tar');
+    writeFileSync(tar, got.body);
+    const listed = execFileSync('tar', ['-tf', tar], { encoding: 'utf8' });
+    for (const f of t.files) expect(listed).toContain(`run-1/${f}`);
   });
 
   it('a labeler may not stage an export', async () => {

@@ -3,17 +3,19 @@
 //     and answers { id, path, name, size }; the path goes into the usual command (models.add, …).
 //   POST /files/download?purpose=…&name=…  stages an empty folder and answers { id, path } for an export
 //     command to write to; GET /files/download/<id>/<name> then sends the file once, as an attachment.
+//   POST /files/download?purpose=training&trainingId=…  stages a .tar of that training package's folder.
 // server.ts has already checked Host and the token; here: Origin, the acting profile's permission for the
 // command that will use the file, size limits, idle timeout and in-flight uploads per profile.
 import { rm, statfs } from 'node:fs/promises';
 import { createReadStream, createWriteStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Core } from '../core/createCore';
 import { toWireError } from '../core/errors';
 import type { Actor } from '../core/guard/guard.service';
 import type { CommandName, WireResult } from '../shared/contract';
 import { FileStaging, safeFileName, type UploadPurpose } from './fileStaging';
+import { tarFolder } from './tarFolder';
 
 const GiB = 1024 ** 3;
 
@@ -52,6 +54,8 @@ const DOWNLOAD_FOR = {
   eval: 'evals.export',
   bench: 'bench.export',
   audit: 'audit.export',
+  /** Not written by a command: the host archives an existing training package folder (tarFolder). */
+  training: 'training.package',
 } as const satisfies Record<string, CommandName>;
 
 /** Commands that move the staged file into the data folder, and where. */
@@ -74,6 +78,13 @@ function json(res: ServerResponse, status: number, body: unknown, close = false)
 }
 
 const fail = (code: string, message: string) => ({ error: { code, message } });
+
+/** Answers an upload without reading it: drain briefly so the client reads the answer, not a reset. */
+function refuse(req: IncomingMessage, res: ServerResponse, status: number, code: string, message: string): void {
+  json(res, status, fail(code, message), true);
+  req.resume();
+  setTimeout(() => req.destroy(), 2_000).unref();
+}
 
 /** RFC 6266: a quoted ASCII fallback plus the UTF-8 name. */
 function attachment(name: string): string {
@@ -102,22 +113,22 @@ export async function openFileChannel(opts: { core: Core; limits?: FileLimitsInp
   async function upload(req: IncomingMessage, res: ServerResponse, url: URL, profileId: string): Promise<void> {
     const purpose = url.searchParams.get('purpose') as UploadPurpose;
     if (!Object.hasOwn(UPLOAD_FOR, purpose ?? '')) {
-      return json(res, 400, fail('BAD_INPUT', `purpose: must be one of ${Object.keys(UPLOAD_FOR).join(', ')}`), true);
+      return refuse(req, res, 400, 'BAD_INPUT', `purpose: must be one of ${Object.keys(UPLOAD_FOR).join(', ')}`);
     }
     const denied = refusal(profileId, UPLOAD_FOR[purpose]);
-    if (denied) return json(res, 403, fail('FORBIDDEN', denied), true);
+    if (denied) return refuse(req, res, 403, 'FORBIDDEN', denied);
     const max = limits.maxBytes[purpose];
     const declared = req.headers['content-length'] === undefined ? null : Number(req.headers['content-length']);
     if (declared !== null && declared > max) {
-      return json(res, 413, fail('BAD_INPUT', `the file is ${declared} bytes; ${purpose} uploads may be at most ${max} bytes`), true);
+      return refuse(req, res, 413, 'BAD_INPUT', `the file is ${declared} bytes; ${purpose} uploads may be at most ${max} bytes`);
     }
     if (staging.uploadsInProgress(profileId) >= limits.perProfile) {
-      return json(res, 429, fail('CONFLICT', `at most ${limits.perProfile} uploads at once per profile; wait for one to finish`), true);
+      return refuse(req, res, 429, 'CONFLICT', `at most ${limits.perProfile} uploads at once per profile; wait for one to finish`);
     }
     if (declared !== null) {
       const fs = await statfs(core.dataDir).catch(() => null);
       if (fs && declared > fs.bavail * fs.bsize) {
-        return json(res, 507, fail('BAD_INPUT', `the data folder has ${fs.bavail * fs.bsize} bytes free; the file needs ${declared}`), true);
+        return refuse(req, res, 507, 'BAD_INPUT', `the data folder has ${fs.bavail * fs.bsize} bytes free; the file needs ${declared}`);
       }
     }
 
@@ -138,10 +149,7 @@ export async function openFileChannel(opts: { core: Core; limits?: FileLimitsInp
         req.destroy();
         return;
       }
-      json(res, status, fail('BAD_INPUT', message), true);
-      // Drain briefly so the client reads the answer instead of a reset, then cut it off.
-      req.resume();
-      setTimeout(() => req.destroy(), 2_000).unref();
+      refuse(req, res, status, 'BAD_INPUT', message);
     };
     const idle = setTimeout(() => stop(408, `no data for ${limits.idleMs / 1000} s; upload cancelled`), limits.idleMs);
     req.on('data', (chunk: Buffer) => {
@@ -179,7 +187,20 @@ export async function openFileChannel(opts: { core: Core; limits?: FileLimitsInp
     }
     const denied = refusal(profileId, DOWNLOAD_FOR[purpose as keyof typeof DOWNLOAD_FOR]);
     if (denied) return json(res, 403, fail('FORBIDDEN', denied));
-    json(res, 201, await staging.newDownload(url.searchParams.get('name'), profileId));
+    if (purpose !== 'training') return json(res, 201, await staging.newDownload(url.searchParams.get('name'), profileId));
+    let dir: string;
+    try {
+      dir = core.training.get(url.searchParams.get('trainingId') ?? '').dir;
+    } catch (e) {
+      return json(res, 404, { error: toWireError(e) });
+    }
+    const staged = await staging.newDownload(`${basename(dir)}.tar`, profileId);
+    try {
+      const files = await tarFolder(dir, staged.path, safeFileName(basename(dir), 'training'));
+      json(res, 201, { ...staged, files });
+    } catch (e) {
+      json(res, 500, fail('INTERNAL', `could not archive ${dir}: ${(e as Error).message}`));
+    }
   }
 
   async function download(res: ServerResponse, id: string, name: string, profileId: string, head: boolean): Promise<void> {
@@ -203,7 +224,7 @@ export async function openFileChannel(opts: { core: Core; limits?: FileLimitsInp
     handle(req, res, url, profileId) {
       const origin = req.headers.origin;
       if (req.method !== 'GET' && req.method !== 'HEAD' && origin !== undefined && !opts.origins().includes(origin)) {
-        return json(res, 403, fail('UNAUTHORIZED', `origin ${origin} may not send files here`), true);
+        return refuse(req, res, 403, 'UNAUTHORIZED', `origin ${origin} may not send files here`);
       }
       const parts = url.pathname.split('/').slice(2); // ['upload'] | ['download', id, name]
       let task: Promise<void> | null = null;
@@ -218,7 +239,7 @@ export async function openFileChannel(opts: { core: Core; limits?: FileLimitsInp
         }
         task = download(res, parts[1] ?? '', name, profileId, req.method === 'HEAD');
       }
-      if (!task) return json(res, 404, fail('NOT_FOUND', `${req.method ?? ''} ${url.pathname}: no such file route`), true);
+      if (!task) return refuse(req, res, 404, 'NOT_FOUND', `${req.method ?? ''} ${url.pathname}: no such file route`);
       task.catch((e: unknown) => {
         json(res, 500, fail('INTERNAL', (e as Error).message), true);
         if (res.headersSent) res.destroy();
