@@ -1,12 +1,14 @@
 // Files in the browser host, through the real UI in Chromium: a test set, a dataset, a generated GGUF model
 // and a LoRA adapter are uploaded from this browser (no server paths typed), a slowed upload is cancelled
 // and leaves nothing staged, and exports arrive as real browser downloads with the exported content.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { ensureFixtureModels } from '../src/core/fixtures/ensureFixtures';
 import { DatasetsPage } from './support/datasetPages';
 import { startHostProcess, type RunningHost } from './support/host';
+import { invokeFromPage } from './support/labelingPages';
 import { collectConsoleErrors, ModelsPage, PlaygroundPage } from './support/pages';
 
 let host: RunningHost;
@@ -102,6 +104,23 @@ test('files: upload a test set, a dataset, a model and an adapter; cancel an upl
   await expect(page.getByTestId('dataset-export-downloads')).toContainText('Capitals.jsonl');
   await shot(page, 'datasets-exported');
   await dialog.getByRole('button', { name: 'Close' }).click();
+
+  // Fine-tune: the package folder stays on the server (training runs there); the browser gets a .tar copy.
+  const me = await invokeFromPage(page, 'session.whoami', {});
+  const datasetId = (await invokeFromPage(page, 'datasets.list', {})).find((d) => d.name === 'Capitals')?.id ?? '';
+  for (const r of (await invokeFromPage(page, 'datasets.rows', { datasetId, limit: 10 })).rows) {
+    await invokeFromPage(page, 'datasets.label', { datasetId, rowId: r.id, labelerId: me.profileId, patch: { status: 'accepted' } });
+  }
+  const modelId = (await invokeFromPage(page, 'models.list', {}))[0]?.id ?? '';
+  const pkg = await invokeFromPage(page, 'training.package', { datasetId, baseModelId: modelId, trainBaseModel: 'org/base', split: 'all', outDir: join(host.dataDir, 'run-1') });
+  await page.getByTestId('nav-training').click();
+  await page.getByTestId('training-item').first().click();
+  const [tarball] = await Promise.all([page.waitForEvent('download'), page.getByTestId('training-download').click()]);
+  expect(tarball.suggestedFilename()).toBe('run-1.tar');
+  const listed = execFileSync('tar', ['-tf', (await tarball.path()) ?? ''], { encoding: 'utf8' });
+  for (const f of pkg.files) expect(listed).toContain(`run-1/${f}`);
+  await expect(page.getByTestId('training-download-note')).toContainText('run-1.tar');
+  await shot(page, 'training-download');
 
   // Audit log: the same download path, one JSON record per line.
   await page.getByTestId('nav-audit').click();

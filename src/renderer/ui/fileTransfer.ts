@@ -62,9 +62,9 @@ export function uploadFile(file: File, purpose: UploadPurpose, onProgress: (sent
   return { done, cancel: () => xhr.abort() };
 }
 
-/** A staged file on the server for an export command to write to; fetched afterwards with downloadStaged. */
-async function stageDownload(purpose: ExportPurpose, fileName: string): Promise<{ id: string; path: string }> {
-  const res = await fetch(withToken(`/files/download?purpose=${purpose}&name=${encodeURIComponent(fileName)}`), { method: 'POST' });
+/** A staged file on the server for an export command to write to (or, for training, the package's .tar). */
+async function stageDownload(purpose: ExportPurpose | 'training', query: Record<string, string>): Promise<{ id: string; path: string }> {
+  const res = await fetch(withToken(`/files/download?${new URLSearchParams({ purpose, ...query }).toString()}`), { method: 'POST' });
   const body = await res.text();
   if (res.status !== 201) throw errorOf(res.status, body);
   return JSON.parse(body) as { id: string; path: string };
@@ -110,7 +110,7 @@ export async function exportOrDownload<T>(opts: {
 }): Promise<ExportResult<T>> {
   const path = opts.path.trim();
   if (path || !isBrowserHost) return { out: await opts.run(path), downloads: [] };
-  const staged = await stageDownload(opts.purpose, opts.fileName);
+  const staged = await stageDownload(opts.purpose, { name: opts.fileName });
   const out = await opts.run(staged.path);
   const downloads = opts.files(out).map((f) => ({ name: baseName(f), url: downloadUrl(staged.id, f) }));
   const first = downloads[0];
@@ -126,4 +126,12 @@ export function exportVerb(path: string): string {
 /** An export needs a path only where it cannot be downloaded (Electron). */
 export function exportReady(path: string): boolean {
   return isBrowserHost || path.trim() !== '';
+}
+
+/** Browser host: a training package folder, archived by the host, saved as one .tar; returns its name. */
+export async function downloadTrainingPackage(trainingId: string): Promise<string> {
+  const staged = await stageDownload('training', { trainingId });
+  const name = baseName(staged.path);
+  saveDownload(downloadUrl(staged.id, staged.path), name);
+  return name;
 }
