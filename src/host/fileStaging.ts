@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
-import { extname, join, sep } from 'node:path';
+import { extname, isAbsolute, join, resolve, sep } from 'node:path';
 
 export type UploadPurpose = 'model' | 'adapter' | 'testset' | 'dataset';
 
@@ -30,6 +30,9 @@ export interface StagedDownload {
 }
 
 const ID = /^[0-9a-f]{32}$/;
+
+/** A command named the staging folder without naming a finished upload in it. */
+export class StagingError extends Error {}
 
 /**
  * A name safe as one path component: no separators, control or reserved characters, not `.`/`..`, at most
@@ -102,16 +105,21 @@ export class FileStaging {
     await rm(join(this.uploadsDir, id), { recursive: true, force: true }).catch(() => undefined);
   }
 
-  /** Every finished upload whose exact staged path appears as a string in a command's input. */
+  /**
+   * Every finished upload a command's input names. A path into the staging folder that is not one (a part,
+   * an expired one, a spelled-differently one) is refused: the core must never keep a staged path.
+   */
   referencedBy(input: unknown): StagedUpload[] {
     const found = new Set<StagedUpload>();
     const prefix = this.uploadsDir + sep;
     const walk = (v: unknown, depth: number): void => {
       if (depth > 6 || v === null || typeof v !== 'object') {
-        if (typeof v === 'string' && v.startsWith(prefix)) {
-          const u = this.uploads.get(v.slice(prefix.length).split(sep)[0] ?? '');
-          if (u?.complete && u.path === v) found.add(u);
-        }
+        if (typeof v !== 'string' || !isAbsolute(v)) return;
+        const abs = resolve(v);
+        if (!abs.startsWith(prefix)) return;
+        const u = this.uploads.get(abs.slice(prefix.length).split(sep)[0] ?? '');
+        if (!u?.complete || u.path !== abs) throw new StagingError(`${v}: no finished upload by that path (uploads unused for a while are removed); upload the file again`);
+        found.add(u);
         return;
       }
       for (const x of Object.values(v)) walk(x, depth + 1);

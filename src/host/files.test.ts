@@ -142,6 +142,17 @@ describe('uploads', () => {
     expect(staged()).toEqual([]);
   });
 
+  it('refuses a staging-folder path that is no finished upload, however it is spelled', async () => {
+    const u = bodyJson<{ id: string; path: string }>(await upload('model', 'tiny.gguf', 'GGUF'));
+    const viaOdd = await call(ws, 'models.add', { path: `${core.dataDir}/uploads/${u.id}/../${u.id}/tiny.gguf` });
+    expect(viaOdd.error?.code).toBe('MODEL_INVALID'); // the same upload, recognized and adopted (then refused: not GGUF)
+    const gone = await call(ws, 'models.add', { path: u.path });
+    expect(gone.error).toEqual({ code: 'NOT_FOUND', message: `${u.path}: no finished upload by that path (uploads unused for a while are removed); upload the file again` });
+    const part = await call(ws, 'testsets.preview', { path: join(core.dataDir, 'uploads', 'nope', 'x.csv') });
+    expect(part.error?.code).toBe('NOT_FOUND');
+    expect((await core.invoke('models.list', {})).some((m) => m.path.includes(`${join(core.dataDir, 'uploads')}`))).toBe(false);
+  });
+
   it('a model that is not GGUF is refused with the reason and its file removed', async () => {
     const u = bodyJson<{ path: string }>(await upload('model', 'fake.gguf', 'not a model at all'));
     const added = await call(ws, 'models.add', { path: u.path });

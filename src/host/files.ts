@@ -9,7 +9,7 @@
 import { rm, statfs } from 'node:fs/promises';
 import { createReadStream, createWriteStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { Core } from '../core/createCore';
 import { toWireError } from '../core/errors';
 import type { Actor } from '../core/guard/guard.service';
@@ -247,13 +247,19 @@ export async function openFileChannel(opts: { core: Core; limits?: FileLimitsInp
     },
 
     async dispatch(name, input, actor) {
-      const used = staging.referencedBy(input);
+      let used;
+      try {
+        used = staging.referencedBy(input);
+      } catch (e) {
+        return { ok: false, error: { code: 'NOT_FOUND', message: (e as Error).message } };
+      }
       if (used.length === 0) return core.dispatch(name, input, actor);
       used.forEach((u) => staging.hold(u));
       try {
         const into = typeof name === 'string' ? ADOPT_INTO[name as CommandName] : undefined;
         const u = used[0];
-        if (into && u && used.length === 1 && (input as { path?: unknown }).path === u.path) {
+        const path = (input as { path?: unknown }).path;
+        if (into && u && used.length === 1 && typeof path === 'string' && resolve(path) === u.path) {
           // Checked first: a refused command must not move the file.
           const denied = refusal(actor.profileId, name as CommandName);
           if (denied) return { ok: false, error: { code: 'FORBIDDEN', message: denied } };
