@@ -76,6 +76,13 @@ export class FileStaging {
     }
   }
 
+  /** Shutdown: nothing staged is of use to the next run, which would remove it anyway. */
+  async clear(): Promise<void> {
+    this.uploads.clear();
+    this.downloads.clear();
+    for (const dir of [this.uploadsDir, this.downloadsDir]) await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+  }
+
   async newUpload(rawName: string | null, purpose: UploadPurpose, profileId: string): Promise<StagedUpload> {
     const id = randomBytes(16).toString('hex');
     const dir = join(this.uploadsDir, id);

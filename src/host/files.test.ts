@@ -293,4 +293,19 @@ describe('expiry', () => {
       await c2.close();
     }
   });
+
+  it('empties the staging folders when the host closes', async () => {
+    const dataDir = tempDir();
+    const c2 = openTestCore({ dataDir });
+    const h2 = await startHost({ core: c2, staticDir: tempDir(), port: 0 });
+    try {
+      const r = await send(h2.port, '/files/upload?purpose=testset&name=t.csv', { method: 'PUT', token: h2.token, headers: { Host: `127.0.0.1:${h2.port}`, 'Content-Length': '4' }, body: ['a\n1\n'] });
+      expect(r.status).toBe(201);
+      expect(staged(dataDir)).toHaveLength(1);
+    } finally {
+      await h2.close();
+      await c2.close();
+    }
+    expect(existsSync(join(dataDir, 'uploads'))).toBe(false);
+  });
 });

@@ -279,6 +279,7 @@ export async function openFileChannel(opts: { core: Core; limits?: FileLimitsInp
     async close() {
       clearInterval(sweeper);
       for (const req of open) req.destroy();
+      await staging.clear();
     },
   };
 }
