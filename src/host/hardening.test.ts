@@ -159,7 +159,8 @@ describe('bounds', () => {
   });
 
   it('defaults: request headers within 10 s, keep-alive 5 s, at most 64 commands in flight, 8 MiB unsent, ping every 30 s', () => {
-    expect(DEFAULT_HTTP_LIMITS).toMatchObject({ headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000 });
+    // No whole-request limit: uploads may take minutes (the file channel ends stalled ones itself).
+    expect(DEFAULT_HTTP_LIMITS).toMatchObject({ headersTimeoutMs: 10_000, requestTimeoutMs: 0, keepAliveTimeoutMs: 5_000 });
     expect(DEFAULT_SOCKET_LIMITS).toMatchObject({ maxInFlight: 64, maxInFlightBytes: 32 << 20, maxBufferedBytes: 8 << 20, heartbeatMs: 30_000, maxSockets: 512 });
   });
 

@@ -7,7 +7,10 @@ import type { Duplex } from 'node:stream';
 export interface HttpLimits {
   /** A client must finish its request headers within this (slowloris). */
   headersTimeoutMs: number;
-  /** …and its whole request within this. */
+  /**
+   * …and its whole request within this (0: no limit). Off by default: a model upload through the file
+   * channel may take minutes; slow bodies are ended there by an idle timeout, and no other route reads one.
+   */
   requestTimeoutMs: number;
   /** An idle keep-alive connection is closed after this. */
   keepAliveTimeoutMs: number;
@@ -17,7 +20,7 @@ export interface HttpLimits {
 
 export const DEFAULT_HTTP_LIMITS: HttpLimits = {
   headersTimeoutMs: 10_000,
-  requestTimeoutMs: 30_000,
+  requestTimeoutMs: 0,
   keepAliveTimeoutMs: 5_000,
   checkIntervalMs: 1_000,
 };

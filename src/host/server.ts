@@ -10,6 +10,7 @@ import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Core } from '../core/createCore';
 import { contentSecurityPolicy } from '../shared/csp';
+import { openFileChannel, type FileLimitsInput } from './files';
 import { applyLimits, cookieValue, DEFAULT_HTTP_LIMITS, guardRequest, guardUpgrade, hostErrorLogger, safeDecode, serverOptions, type HostErrorLogger, type HttpLimits } from './httpGuard';
 import { DEFAULT_SOCKET_LIMITS, newHostStats, SocketGuard, type HostStats, type SocketLimits } from './wsGuard';
 
@@ -22,6 +23,8 @@ export interface HostOptions {
   onError?: HostErrorLogger;
   httpLimits?: Partial<HttpLimits>;
   socketLimits?: Partial<SocketLimits>;
+  /** Upload size limits, idle timeout, staging TTL (defaults in files.ts). */
+  files?: FileLimitsInput;
 }
 
 export interface Host {
@@ -122,6 +125,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       .pipe(res);
   }
 
+  const files = await openFileChannel({ core, limits: opts.files, origins: () => [...allowedHosts()].map((h) => `http://${h}`) });
   function handleRequest(req: IncomingMessage, res: ServerResponse): void {
     const url = requestUrl(req);
     if (!url) {
@@ -134,8 +138,13 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       res.end('Lamplight: this address needs the launch token. Open the URL that `lamplight serve` printed.\n');
       return;
     }
+    if (url.pathname.startsWith('/files/')) {
+      files.handle(req, res, url, profileOf(auth.token) ?? '');
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { Allow: 'GET, HEAD' }).end();
+      // Any body is left unread: close, so it does not hold the connection.
+      res.writeHead(405, { Allow: 'GET, HEAD', Connection: 'close' }).end();
       return;
     }
     const extra: Record<string, string> = auth.viaQuery
@@ -200,7 +209,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
         // Resolved per message: a re-issued token or a removed profile stops working at once.
         const profileId = profileOf(socketToken);
         return profileId
-          ? core.dispatch(name, input, { profileId })
+          ? files.dispatch(name, input, { profileId })
           : Promise.resolve({ ok: false as const, error: { code: 'UNAUTHORIZED' as const, message: 'This access link is no longer valid; ask an admin for a new one.' } });
       });
     });
@@ -221,6 +230,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     stats,
     async close() {
       guard.stop();
+      await files.close();
       for (const ws of sockets) ws.terminate();
       wss.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

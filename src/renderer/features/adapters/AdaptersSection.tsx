@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import type { AdapterInfo, AdapterProvenance } from '../../../shared/adapters.schema';
 import type { ModelInfo } from '../../../shared/schemas';
 import { ErrorNote } from '../../ui/ErrorNote';
+import { FileInput } from '../../ui/FileInput';
 import { formatBytes, formatCount, formatTime, shortHash } from '../../ui/format';
 import { useAdaptersStore } from './adapters.store';
 import './adapters.css';
@@ -44,26 +45,28 @@ export function AdaptersSection({ models }: Props): React.JSX.Element {
           LoRA adapters in GGUF; attach them to a local model with a scale in the Playground, Compare and Evaluations.
         </span>
       </div>
-      <form
-        className="inline-form ad-add"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void st.add();
-        }}
-      >
-        <input
-          className="input mono grow"
-          data-testid="adapter-path-input"
-          placeholder="/path/to/adapter.gguf"
-          spellCheck={false}
-          value={pathInput}
-          onChange={(e) => st.setPathInput(e.target.value)}
-          aria-label="Adapter file path"
-        />
-        <button type="submit" className="btn btn-primary" data-testid="adapter-add" disabled={adding || !pathInput.trim()}>
-          {adding ? 'Adding…' : 'Add adapter'}
-        </button>
-      </form>
+      <FileInput purpose="adapter" accept=".gguf" what="a GGUF LoRA adapter" testId="adapter-upload" disabled={adding} onUploaded={(u) => void st.add(u.path)}>
+        <form
+          className="inline-form ad-add"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void st.add();
+          }}
+        >
+          <input
+            className="input mono grow"
+            data-testid="adapter-path-input"
+            placeholder="/path/to/adapter.gguf"
+            spellCheck={false}
+            value={pathInput}
+            onChange={(e) => st.setPathInput(e.target.value)}
+            aria-label="Adapter file path"
+          />
+          <button type="submit" className="btn btn-primary" data-testid="adapter-add" disabled={adding || !pathInput.trim()}>
+            {adding ? 'Adding…' : 'Add adapter'}
+          </button>
+        </form>
+      </FileInput>
       <ErrorNote error={addError} title="Could not add the adapter" testId="adapter-error" onDismiss={st.clearAddError} />
       <ErrorNote error={listError} title="Could not list adapters" onDismiss={() => void st.refresh()} />
       {adapters.length ? (

@@ -28,7 +28,8 @@ interface AdaptersStore {
   ensureListed(): void;
   upsert(adapter: AdapterInfo): void;
   setPathInput(v: string): void;
-  add(): Promise<void>;
+  /** Adds the path typed in, or `path` (an uploaded file's staged path). */
+  add(path?: string): Promise<void>;
   clearAddError(): void;
   remove(adapterId: string): Promise<void>;
   setCheckModel(adapterId: string, modelId: string): void;
@@ -78,14 +79,14 @@ export const useAdaptersStore = create<AdaptersStore>()((set, get) => ({
     set({ pathInput: v });
   },
 
-  async add() {
-    const path = get().pathInput.trim();
+  async add(uploaded) {
+    const path = (uploaded ?? get().pathInput).trim();
     if (!path || get().adding) return;
     set({ adding: true, addError: null });
     try {
       const adapter = await api.invoke('adapters.add', { path });
       get().upsert(adapter);
-      set({ adding: false, pathInput: '' });
+      set((s) => ({ adding: false, pathInput: uploaded ? s.pathInput : '' }));
     } catch (error) {
       set({ adding: false, addError: toShownError(error) });
     }

@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { AuditKind } from '../../../shared/guard.schema';
 import { ROLE_LABEL } from '../../../shared/roles';
 import { ErrorNote } from '../../ui/ErrorNote';
+import { exportReady, exportVerb, isBrowserHost } from '../../ui/fileTransfer';
 import { formatTime } from '../../ui/format';
 import { AuditDetail } from './AuditDetail';
 import { useAuditStore } from './audit.store';
@@ -214,18 +215,19 @@ function ChainBar(): React.JSX.Element {
             className="input mono grow"
             data-testid="audit-export-path"
             aria-label="Export path"
-            placeholder="/path/to/audit.jsonl (what the filter shows)"
+            placeholder={`${isBrowserHost ? 'or a path on the server: ' : ''}/path/to/audit.jsonl (what the filter shows)`}
             value={exportPath}
             onChange={(e) => setExportPath(e.target.value)}
           />
-          <button type="submit" className="btn" data-testid="audit-export" disabled={!exportPath.trim() || exporting}>
-            {exporting ? 'Exporting…' : 'Export JSONL'}
+          <button type="submit" className="btn" data-testid="audit-export" disabled={!exportReady(exportPath) || exporting}>
+            {exporting ? 'Exporting…' : `${exportVerb(exportPath)} JSONL`}
           </button>
         </form>
       </div>
       {exported ? (
         <div className="note" data-testid="audit-exported">
           Wrote {exported.count} record{exported.count === 1 ? '' : 's'} to <span className="mono">{exported.path}</span>
+          {exported.downloaded ? " in this browser's downloads" : null}
         </div>
       ) : null}
       <ErrorNote error={verifyError} title="Could not verify the chain" />

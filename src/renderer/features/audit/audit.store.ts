@@ -5,6 +5,7 @@ import type { AuditRecord, AuditVerify } from '../../../shared/guard.schema';
 import type { Profile } from '../../../shared/datasets.schema';
 import { api } from '../../app/bridge';
 import { toShownError, type ShownError } from '../../ui/errors';
+import { exportOrDownload, exportReady } from '../../ui/fileTransfer';
 import { EMPTY_FILTER, toAuditFilter, type FilterForm } from './auditFilter';
 
 const PAGE = 100;
@@ -28,7 +29,8 @@ interface AuditStore {
 
   exportPath: string;
   exporting: boolean;
-  exported: { path: string; count: number } | null;
+  /** `downloaded`: the browser host sent it to this browser instead of writing `path` on the server. */
+  exported: { path: string; count: number; downloaded: boolean } | null;
   exportError: ShownError | null;
 
   setForm(change: Partial<FilterForm>): void;
@@ -125,12 +127,19 @@ export const useAuditStore = create<AuditStore>()((set, get) => ({
   },
 
   async runExport() {
-    const path = get().exportPath.trim();
-    if (!path) return;
+    const path = get().exportPath;
+    if (!exportReady(path)) return;
     set({ exporting: true, exportError: null, exported: null });
     try {
-      const exported = await api.invoke('audit.export', { path, filter: toAuditFilter(get().form) });
-      set({ exporting: false, exported });
+      const filter = toAuditFilter(get().form);
+      const { out, downloads } = await exportOrDownload({
+        purpose: 'audit',
+        path,
+        fileName: 'audit.jsonl',
+        run: (p) => api.invoke('audit.export', { path: p, filter }),
+        files: (o) => [o.path],
+      });
+      set({ exporting: false, exported: { ...out, path: downloads[0]?.name ?? out.path, downloaded: downloads.length > 0 } });
     } catch (error) {
       set({ exporting: false, exportError: toShownError(error) });
     }

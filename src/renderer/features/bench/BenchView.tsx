@@ -1,7 +1,9 @@
 import { useEffect } from 'react';
+import { DownloadLinks } from '../../ui/DownloadLinks';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { ProgressBar } from '../../ui/ProgressBar';
 import { RecordList } from '../../ui/RecordList';
+import { exportReady, exportVerb, isBrowserHost } from '../../ui/fileTransfer';
 import { formatCount, formatTime } from '../../ui/format';
 import { BenchForm } from './BenchForm';
 import { BenchResults } from './BenchResults';
@@ -115,6 +117,7 @@ function describeWorkload(w: NonNullable<ReturnType<typeof useBenchStore.getStat
 function ExportBar(): React.JSX.Element {
   const path = useBenchStore((s) => s.exportPath);
   const files = useBenchStore((s) => s.exportFiles);
+  const downloads = useBenchStore((s) => s.exportDownloads);
   const { setExportPath, exportReport } = useBenchStore.getState();
   return (
     <div className="card">
@@ -126,12 +129,14 @@ function ExportBar(): React.JSX.Element {
         }}
       >
         <span className="card-title">Export report</span>
-        <input className="input grow mono" data-testid="bench-export-path" aria-label="Report path" placeholder="/path/to/report.html (CSV and JSON are written beside it)" value={path} onChange={(e) => setExportPath(e.target.value)} />
-        <button type="submit" className="btn" data-testid="bench-export" disabled={!path.trim()}>
-          Export
+        <input className="input grow mono" data-testid="bench-export-path" aria-label="Report path" placeholder={`${isBrowserHost ? 'or a path on the server: ' : ''}/path/to/report.html (CSV and JSON are written beside it)`} value={path} onChange={(e) => setExportPath(e.target.value)} />
+        <button type="submit" className="btn" data-testid="bench-export" disabled={!exportReady(path)}>
+          {exportVerb(path)}
         </button>
       </form>
-      {files ? (
+      {downloads.length ? (
+        <DownloadLinks downloads={downloads} testId="bench-export-files" />
+      ) : files ? (
         <ul className="bn-files mono" data-testid="bench-export-files">
           {files.map((f) => (
             <li key={f}>{f}</li>

@@ -11,6 +11,7 @@ import type { RunTarget } from '../../../shared/schemas';
 import type { TestSetSummary } from '../../../shared/testsets.schema';
 import { api } from '../../app/bridge';
 import { toShownError, type ShownError } from '../../ui/errors';
+import { exportOrDownload, exportReady } from '../../ui/fileTransfer';
 import { withAdapters } from '../adapters/adapterTarget';
 import { parseTargetKey } from '../targets/targetChoices';
 import { targetListActions, type TargetListActions } from '../targets/targetList';
@@ -88,6 +89,8 @@ export interface BenchStore extends TargetListActions {
 
   exportPath: string;
   exportFiles: string[] | null;
+  /** Browser host: the report's files as one-time download links (the HTML one is already saved). */
+  exportDownloads: { name: string; url: string }[];
 
   init(): Promise<void>;
   setForm(patch: Partial<BenchForm>): void;
@@ -137,6 +140,7 @@ export const useBenchStore = create<BenchStore>()((set, get) => ({
   latencyMetric: 'e2el',
   exportPath: '',
   exportFiles: null,
+  exportDownloads: [],
 
   async init() {
     try {
@@ -307,13 +311,19 @@ export const useBenchStore = create<BenchStore>()((set, get) => ({
   setExportPath: (path) => set({ exportPath: path }),
   async exportReport() {
     const id = get().current?.id;
-    const path = get().exportPath.trim();
-    if (!id || !path) return;
+    const path = get().exportPath;
+    if (!id || !exportReady(path)) return;
     try {
-      const { files } = await api.invoke('bench.export', { benchId: id, path });
-      set({ exportFiles: files, actionError: null });
+      const { out, downloads } = await exportOrDownload({
+        purpose: 'bench',
+        path,
+        fileName: `bench-${id}.html`,
+        run: (p) => api.invoke('bench.export', { benchId: id, path: p }),
+        files: (o) => o.files,
+      });
+      set({ exportFiles: out.files, exportDownloads: downloads, actionError: null });
     } catch (error) {
-      set({ exportFiles: null, actionError: toShownError(error) });
+      set({ exportFiles: null, exportDownloads: [], actionError: toShownError(error) });
     }
   },
 }));

@@ -2,10 +2,22 @@ import { useState } from 'react';
 import type { ExportOut } from '../../../shared/datasets.schema';
 import type { ExportFormat } from '../../../shared/datasets.record';
 import { api } from '../../app/bridge';
+import { DownloadLinks } from '../../ui/DownloadLinks';
+import { exportOrDownload, exportReady, exportVerb, isBrowserHost } from '../../ui/fileTransfer';
 import { formatCount } from '../../ui/format';
 import { useDatasetsStore } from './datasets.store';
 import { FormDialog, useDialogAction } from './Dialog';
 import { activeFilterCount, EMPTY_FILTER, toRowFilter } from './filters';
+
+/** The downloaded file's extension per format (LLaMA-Factory's data file is a JSON array). */
+const EXTENSION: Record<ExportFormat, string> = {
+  messages: 'jsonl',
+  'alpaca-jsonl': 'jsonl',
+  'alpaca-json': 'json',
+  sharegpt: 'jsonl',
+  llamafactory: 'json',
+  preference: 'jsonl',
+};
 
 const FORMATS: { id: ExportFormat; label: string }[] = [
   { id: 'messages', label: 'messages (OpenAI chat JSONL)' },
@@ -26,14 +38,24 @@ export function ExportDialog({ onClose }: { onClose: () => void }): React.JSX.El
   const [dropDuplicates, setDropDuplicates] = useState(false);
   const { busy, error, act } = useDialogAction();
   const [result, setResult] = useState<ExportOut | null>(null);
+  const [downloads, setDownloads] = useState<{ name: string; url: string }[]>([]);
   if (!info) return null;
   const gridActive = activeFilterCount(gridFilter);
 
   const run = async (): Promise<void> => {
     await act(async () => {
       setResult(null);
+      setDownloads([]);
       const filter = scope === 'grid' ? toRowFilter(gridFilter) : toRowFilter({ ...EMPTY_FILTER, status: 'accepted' });
-      setResult(await api.invoke('datasets.export', { datasetId: info.id, format, path: path.trim(), filter, pii, dropDuplicates }));
+      const done = await exportOrDownload({
+        purpose: 'dataset',
+        path,
+        fileName: `${info.name}.${EXTENSION[format]}`,
+        run: (p) => api.invoke('datasets.export', { datasetId: info.id, format, path: p, filter, pii, dropDuplicates }),
+        files: (o) => o.files,
+      });
+      setDownloads(done.downloads);
+      setResult(done.out);
     });
   };
 
@@ -47,19 +69,27 @@ export function ExportDialog({ onClose }: { onClose: () => void }): React.JSX.El
       errorTitle="Export failed"
       result={result ? (
         <div className="note" data-testid="dataset-export-result">
-          Wrote <strong className="num">{formatCount(result.rows)}</strong> rows to{' '}
-          {result.files.map((f) => (
-            <span key={f} className="mono ds-path">
-              {f}
-            </span>
-          ))}
+          Wrote <strong className="num">{formatCount(result.rows)}</strong> rows
+          {downloads.length ? (
+            <DownloadLinks downloads={downloads} testId="dataset-export-downloads" />
+          ) : (
+            <>
+              {' '}
+              to{' '}
+              {result.files.map((f) => (
+                <span key={f} className="mono ds-path">
+                  {f}
+                </span>
+              ))}
+            </>
+          )}
           <div className="muted num">
             skipped: {formatCount(result.skipped.pii)} personal data · {formatCount(result.skipped.duplicate)} duplicates · {formatCount(result.skipped.noAnswer)} without an answer
           </div>
         </div>
       ) : null}
-      submitLabel={busy ? 'Exporting…' : 'Export'}
-      submitDisabled={busy || !path.trim()}
+      submitLabel={busy ? 'Exporting…' : exportVerb(path)}
+      submitDisabled={busy || !exportReady(path)}
     >
       <label className="ds-field">
         <span>Format</span>
@@ -72,7 +102,7 @@ export function ExportDialog({ onClose }: { onClose: () => void }): React.JSX.El
         </select>
       </label>
       <label className="ds-field">
-        <span>Output file</span>
+        <span>{isBrowserHost ? 'Save on the server (optional; empty: download to this browser)' : 'Output file'}</span>
         <input className="input mono" aria-label="Output path" placeholder="/path/to/train.jsonl" value={path} onChange={(e) => setPath(e.target.value)} />
       </label>
       <fieldset className="ds-field ds-radios">

@@ -43,6 +43,7 @@ export function ImportPanel(): React.JSX.Element {
         busy={importId !== null}
         placeholder="/path/to/data.jsonl, .json or .csv"
         ariaLabel="Dataset file path"
+        upload={{ purpose: 'dataset', accept: '.jsonl,.json,.csv,.tsv,.txt', what: 'a JSONL, JSON or CSV file', testId: 'dataset-upload' }}
       />
       <ErrorNote error={error} title="Import problem" />
       {preview ? (

@@ -4,6 +4,7 @@ import type { EvalCell, EvalColumn, EvalColumnStats, EvalResults } from '../../.
 import { ErrorNote } from '../../ui/ErrorNote';
 import { ProgressBar } from '../../ui/ProgressBar';
 import { RecordList } from '../../ui/RecordList';
+import { exportReady, exportVerb, isBrowserHost } from '../../ui/fileTransfer';
 import { formatCount, formatMs, formatPercent } from '../../ui/format';
 import { TargetRows } from '../targets/TargetRows';
 import { ASSERTION_FIELDS, ASSERTION_TYPES, describeCheckType, type AssertionType, type FieldSpec } from './assertions';
@@ -519,9 +520,9 @@ function ExportBar(): React.JSX.Element {
           <option value="csv">CSV (one line per cell)</option>
           <option value="json">JSON (full results)</option>
         </select>
-        <input className="input grow mono" data-testid="eval-export-path" aria-label="Export path" placeholder={`/path/to/results.${format}`} value={path} onChange={(e) => setExport({ exportPath: e.target.value })} />
-        <button type="submit" className="btn" data-testid="eval-export" disabled={!path.trim()}>
-          Export
+        <input className="input grow mono" data-testid="eval-export-path" aria-label="Export path" placeholder={`${isBrowserHost ? 'or a path on the server: ' : ''}/path/to/results.${format}`} value={path} onChange={(e) => setExport({ exportPath: e.target.value })} />
+        <button type="submit" className="btn" data-testid="eval-export" disabled={!exportReady(path)}>
+          {exportVerb(path)}
         </button>
       </form>
       {message ? <p className="hint" data-testid="eval-export-result">{message}</p> : null}

@@ -8,6 +8,7 @@ import type { PromptInfo, PromptVersionSummary } from '../../../shared/prompts.s
 import type { TestSetSummary } from '../../../shared/testsets.schema';
 import { api } from '../../app/bridge';
 import { toShownError, type ShownError } from '../../ui/errors';
+import { exportOrDownload, exportReady } from '../../ui/fileTransfer';
 import type { AdapterUse } from '../../../shared/adapters.schema';
 import type { RunTarget } from '../../../shared/schemas';
 import { withAdapters } from '../adapters/adapterTarget';
@@ -226,10 +227,17 @@ export const useEvalsStore = create<EvalsStore>()((set, get) => ({
   async exportResults() {
     const id = get().current?.id;
     const { exportPath, exportFormat } = get();
-    if (!id || !exportPath.trim()) return;
+    if (!id || !exportReady(exportPath)) return;
     try {
-      const r = await api.invoke('evals.export', { evalId: id, format: exportFormat, path: exportPath.trim() });
-      set({ exportMessage: `Wrote ${r.cells} cells (${r.bytes} bytes) to ${r.path}`, actionError: null });
+      const { out: r, downloads } = await exportOrDownload({
+        purpose: 'eval',
+        path: exportPath,
+        fileName: `eval-${id}.${exportFormat}`,
+        run: (path) => api.invoke('evals.export', { evalId: id, format: exportFormat, path }),
+        files: (out) => [out.path],
+      });
+      const where = downloads.length ? `this browser's downloads (${downloads[0]?.name ?? ''})` : r.path;
+      set({ exportMessage: `Wrote ${r.cells} cells (${r.bytes} bytes) to ${where}`, actionError: null });
     } catch (error) {
       set({ exportMessage: null, actionError: toShownError(error) });
     }

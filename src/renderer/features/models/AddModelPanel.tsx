@@ -1,4 +1,5 @@
 import { codeWords } from '../../ui/errors';
+import { FileInput } from '../../ui/FileInput';
 import { baseName, withoutNamePrefix } from '../../ui/format';
 import { useModelsStore } from './models.store';
 
@@ -16,46 +17,48 @@ export function AddModelPanel(): React.JSX.Element {
   return (
     <section className="card">
       <h3 className="card-title">Add a local GGUF</h3>
-      <form
-        className="inline-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void add();
-        }}
-      >
-        <input
-          className="input mono grow"
-          data-testid="model-path-input"
-          placeholder="/path/to/model.gguf"
-          spellCheck={false}
-          value={pathInput}
-          onChange={(e) => setPathInput(e.target.value)}
-          aria-label="Model file path"
-        />
-        <button type="submit" className="btn btn-primary" data-testid="model-add" disabled={adding || !pathInput.trim()}>
-          {adding ? 'Adding…' : 'Add'}
-        </button>
-      </form>
-      <form
-        className="inline-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void scan();
-        }}
-      >
-        <input
-          className="input mono grow"
-          data-testid="scan-dir-input"
-          placeholder="/path/to/folder"
-          spellCheck={false}
-          value={dirInput}
-          onChange={(e) => setDirInput(e.target.value)}
-          aria-label="Folder to scan"
-        />
-        <button type="submit" className="btn" data-testid="model-scan" disabled={scanning || !dirInput.trim()}>
-          {scanning ? 'Scanning…' : 'Scan folder'}
-        </button>
-      </form>
+      <FileInput purpose="model" accept=".gguf" what="a .gguf model" testId="model-upload" disabled={adding} onUploaded={(u) => void add(u.path)}>
+        <form
+          className="inline-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void add();
+          }}
+        >
+          <input
+            className="input mono grow"
+            data-testid="model-path-input"
+            placeholder="/path/to/model.gguf"
+            spellCheck={false}
+            value={pathInput}
+            onChange={(e) => setPathInput(e.target.value)}
+            aria-label="Model file path"
+          />
+          <button type="submit" className="btn btn-primary" data-testid="model-add" disabled={adding || !pathInput.trim()}>
+            {adding ? 'Adding…' : 'Add'}
+          </button>
+        </form>
+        <form
+          className="inline-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void scan();
+          }}
+        >
+          <input
+            className="input mono grow"
+            data-testid="scan-dir-input"
+            placeholder="/path/to/folder"
+            spellCheck={false}
+            value={dirInput}
+            onChange={(e) => setDirInput(e.target.value)}
+            aria-label="Folder to scan"
+          />
+          <button type="submit" className="btn" data-testid="model-scan" disabled={scanning || !dirInput.trim()}>
+            {scanning ? 'Scanning…' : 'Scan folder'}
+          </button>
+        </form>
+      </FileInput>
       <AddResult />
     </section>
   );

@@ -47,7 +47,8 @@ interface ModelsStore {
   setPathInput(v: string): void;
   setDirInput(v: string): void;
   setUriInput(v: string): void;
-  add(): Promise<void>;
+  /** Adds the path typed in, or `path` (an uploaded file's staged path). */
+  add(path?: string): Promise<void>;
   scan(): Promise<void>;
   download(): Promise<void>;
   cancelDownload(downloadId: string): Promise<void>;
@@ -129,13 +130,13 @@ export const useModelsStore = create<ModelsStore>()((set, get) => ({
     set({ uriInput: v });
   },
 
-  async add() {
-    const path = get().pathInput.trim();
+  async add(uploaded) {
+    const path = (uploaded ?? get().pathInput).trim();
     if (!path || get().adding) return;
     set({ adding: true, addError: null, scanReport: null, scanError: null });
     try {
       const model = await api.invoke('models.add', { path });
-      set((s) => ({ adding: false, pathInput: '', models: upsertInto(s.models, model), selectedId: model.id }));
+      set((s) => ({ adding: false, pathInput: uploaded ? s.pathInput : '', models: upsertInto(s.models, model), selectedId: model.id }));
     } catch (error) {
       set({ adding: false, addError: toShownError(error) });
     }

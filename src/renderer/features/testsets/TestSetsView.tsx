@@ -84,6 +84,7 @@ function ImportPanel(): React.JSX.Element {
         ariaLabel="File path"
         inputTestId="testset-path-input"
         buttonTestId="testset-preview-button"
+        upload={{ purpose: 'testset', accept: '.csv,.tsv,.jsonl,.txt', what: 'a CSV or JSONL file', testId: 'testset-upload' }}
       />
       <ErrorNote error={error} title="Import problem" />
       {preview ? (

@@ -1,6 +1,7 @@
 import type { ModelInfo } from '../../../shared/schemas';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { formatCount } from '../../ui/format';
+import { isBrowserHost } from '../../ui/fileTransfer';
 import { useTrainingStore } from './training.store';
 import { buildPackageRequest } from './packageRequest';
 import { NUMERIC_FIELDS } from './trainingForm';
@@ -106,7 +107,7 @@ export function PackagePanel({ models }: { models: readonly ModelInfo[] }): Reac
       </div>
 
       <div className="tr-grid tr-out">
-        <Field label="Output folder" error={errors.outDir}>
+        <Field label={isBrowserHost ? 'Output folder on the server' : 'Output folder'} error={errors.outDir}>
           <input
             className="input mono"
             data-testid="training-outdir"

@@ -1,6 +1,7 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { TrainingInfo } from '../../../shared/adapters.schema';
 import { ErrorNote } from '../../ui/ErrorNote';
+import { downloadTrainingPackage, isBrowserHost } from '../../ui/fileTransfer';
 import { ProgressBar } from '../../ui/ProgressBar';
 import { formatCount } from '../../ui/format';
 import { useTrainingStore } from './training.store';
@@ -50,6 +51,7 @@ export function TrainingRun({ training: t, onOpenModels }: Props): React.JSX.Ele
         <StateTag state={t.state} />
         <span className="spacer" />
         <span className="mono muted tr-dir" title={t.dir}>{t.dir}</span>
+        <PackageDownload trainingId={t.id} />
       </div>
 
       <details className="tr-files" open={!started}>
@@ -174,5 +176,26 @@ function LossChart({ points }: { points: readonly LossPoint[] }): React.JSX.Elem
         {line ? `loss ${line.max.toFixed(3)} → ${(points[points.length - 1] as LossPoint).loss.toFixed(3)} (min ${line.min.toFixed(3)})` : 'loss: waiting for two steps'}
       </figcaption>
     </figure>
+  );
+}
+
+/** Browser host: the package folder lives on the server (training runs there); this saves a copy here. */
+function PackageDownload({ trainingId }: { trainingId: string }): React.JSX.Element | null {
+  const [state, setState] = useState<{ busy: boolean; note: string | null }>({ busy: false, note: null });
+  if (!isBrowserHost) return null;
+  const run = (): void => {
+    setState({ busy: true, note: null });
+    downloadTrainingPackage(trainingId).then(
+      (name) => setState({ busy: false, note: `Saving ${name}` }),
+      (e: Error) => setState({ busy: false, note: e.message }),
+    );
+  };
+  return (
+    <>
+      {state.note ? <span className="muted" data-testid="training-download-note">{state.note}</span> : null}
+      <button type="button" className="btn btn-small" data-testid="training-download" disabled={state.busy} onClick={run}>
+        {state.busy ? 'Archiving…' : 'Download .tar'}
+      </button>
+    </>
   );
 }
