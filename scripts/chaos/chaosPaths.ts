@@ -186,7 +186,7 @@ function evalsRunner(c: Cfg<'evals'>): PathRunner {
   const cellsStmt = (core: Core) =>
     core.db.prepare<[], { key: string; run_id: string | null }>("SELECT eval_id || '/' || version_id || '/' || target_key || '/' || row_id AS key, run_id FROM eval_results WHERE error IS NULL");
   return {
-    maxAcks: 20,
+    maxAcks: 12,
     childConfig: withTag(c),
     async check(core, lines) {
       const now = new Map(cellsStmt(core).all().map((r) => [r.key, r.run_id]));
@@ -214,6 +214,8 @@ function evalsRunner(c: Cfg<'evals'>): PathRunner {
 
 function auditRunner(c: Cfg<'audit'>): PathRunner {
   let ackedSeq = 0;
+  // An unaudited policy stays stored until the next change: reported once, not after every later kill.
+  let reported: string | null = null;
   return {
     maxAcks: 40,
     childConfig: withTag(c),
@@ -227,7 +229,10 @@ function auditRunner(c: Cfg<'audit'>): PathRunner {
       if (json !== undefined) {
         const last = core.db.prepare<[], { body_json: string }>("SELECT body_json FROM audit_log WHERE kind = 'policy' ORDER BY seq DESC LIMIT 1").get();
         const decisions = last ? (JSON.parse(last.body_json) as { decisions: string[] }).decisions : [];
-        if (!decisions.includes(`policy sha256 ${sha256(json)}`)) broken.push(`the stored policy (sha256 ${sha256(json).slice(0, 12)}…) has no audit record: its change went unaudited`);
+        if (!decisions.includes(`policy sha256 ${sha256(json)}`) && reported !== json) {
+          reported = json;
+          broken.push(`the stored policy (sha256 ${sha256(json).slice(0, 12)}…) has no audit record: its change went unaudited`);
+        }
       }
       return { acked: acks(lines).length, lost, broken };
     },
