@@ -171,6 +171,46 @@ describe('AuditLog', () => {
     expect(log.verify()).toMatchObject({ ok: false, firstBrokenSeq: 4, message: expect.stringMatching(/^records 4–6 are past the checkpoint at 3/) });
   });
 
+  it('tolerates a first record without a checkpoint (a crash before the first checkpoint) and no second', () => {
+    const { log, dir } = setup(1);
+    rmSync(join(dir, CHECKPOINT_FILE));
+    // A fresh process, as after the crash: it knows of no failed checkpoint write.
+    const restarted = new AuditLog(log.db, { dataDir: dir, secrets: new FileSecretStore(dir) });
+    expect(restarted.verify()).toMatchObject({ ok: true, count: 1, headSeq: 1, checkpointSeq: null, message: expect.stringMatching(/written before any checkpoint/) });
+    restarted.append(sampleEntry(2));
+    expect(restarted.verify()).toMatchObject({ ok: true, headSeq: 2, checkpointSeq: 2 });
+    rmSync(join(dir, CHECKPOINT_FILE));
+    expect(restarted.verify()).toMatchObject({ ok: false, message: expect.stringMatching(/^no checkpoint/) });
+  });
+
+  it('together() commits a change and its record at once, checkpointed after the commit; a throw keeps neither', () => {
+    const { log, dir, db, file } = setup(1);
+    db.exec('CREATE TABLE t (v INTEGER) STRICT');
+    const other = new Database(file, { readonly: true });
+    opened.push(other);
+    const cp = () => (JSON.parse(readFileSync(join(dir, CHECKPOINT_FILE), 'utf8')) as { seq: number }).seq;
+    log.together(() => {
+      db.prepare('INSERT INTO t VALUES (1)').run();
+      log.append(sampleEntry(2));
+      // Not committed yet: another connection sees neither, and the checkpoint has not moved.
+      expect(other.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 0 });
+      expect(other.prepare('SELECT max(seq) AS s FROM audit_log').get()).toEqual({ s: 1 });
+      expect(cp()).toBe(1);
+    });
+    expect(cp()).toBe(2);
+    expect(() =>
+      log.together(() => {
+        db.prepare('INSERT INTO t VALUES (2)').run();
+        log.append(sampleEntry(3));
+        throw new Error('crash');
+      }),
+    ).toThrow('crash');
+    expect(db.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 1 });
+    expect(cp()).toBe(2);
+    expect(() => log.together(() => [log.append(sampleEntry(3)), log.append(sampleEntry(4))])).toThrow(/one audit record per together/);
+    expect(log.verify()).toMatchObject({ ok: true, headSeq: 2, checkpointSeq: 2 });
+  });
+
   it('keeps the record when the key store cannot be read, and verify says the head is unconfirmed', () => {
     const { db, dir } = setup();
     const locked = { description: 'the keychain', get: (): string | null => { throw new Error('locked'); }, set: () => {}, delete: () => {} };

@@ -107,6 +107,8 @@ export class AuditLog {
   private checkpointProblem: string | null = null;
   readonly checkpointFile: string;
   private readonly countCap: number;
+  /** Inside together(): the record whose checkpoint waits for the commit (null: none appended yet). */
+  private pending: { seq: number; hash: string } | null | undefined = undefined;
 
   constructor(
     readonly db: Db,
@@ -125,6 +127,8 @@ export class AuditLog {
   }
 
   append(entry: NewAuditEntry): AuditRecord {
+    // verify allows one record past the checkpoint (a crash before it is written): never two per commit.
+    if (this.pending) throw new CoreError('INTERNAL', 'one audit record per together()');
     const body = AuditEntry.parse({ ...entry, id: entry.id ?? ulid() });
     const bodyJson = JSON.stringify(body);
     const cols = derivedColumns(body);
@@ -151,8 +155,31 @@ export class AuditLog {
         return { seq, prevHash, hash };
       })
       .immediate();
-    this.writeCheckpoint(rec.seq, rec.hash);
+    // Inside together() the record is not committed yet: a checkpoint now could name a record a crash undoes.
+    if (this.pending !== undefined) this.pending = rec;
+    else this.writeCheckpoint(rec.seq, rec.hash);
     return { ...body, ...rec };
+  }
+
+  /**
+   * Runs fn — a change and the one audit record about it — in one transaction, so a crash keeps both or
+   * neither (before, a kill between them left a policy change or a finished run with no record). The
+   * checkpoint follows the commit; a nested call joins the outer one.
+   */
+  together<T>(fn: () => T): T {
+    if (this.pending !== undefined) return fn();
+    this.pending = null;
+    let out: T;
+    let rec: { seq: number; hash: string } | null;
+    try {
+      out = this.db.transaction(fn).immediate();
+    } finally {
+      // fn's appends set it (TypeScript cannot see that through the callback).
+      rec = this.pending as { seq: number; hash: string } | null;
+      this.pending = undefined;
+    }
+    if (rec) this.writeCheckpoint(rec.seq, rec.hash);
+    return out;
   }
 
   list(filter: AuditFilter, limit: number, beforeSeq?: number): { records: AuditRecord[]; total: number; totalCapped: boolean } {
@@ -310,6 +337,9 @@ export class AuditLog {
 
     if (cp === null) {
       if (head === null) return pass('the audit log is empty');
+      // The first record's checkpoint is written just after its commit: a crash in between leaves this
+      // (unless this process knows the checkpoint could not be written at all).
+      if (head === 1 && !this.checkpointProblem) return pass(`1 record verified; it was written before any checkpoint, as when the app stops between saving the first record and its checkpoint`);
       return fail(null, `no checkpoint (${file}): the chain of ${count} record${count === 1 ? '' : 's'} is intact, but the head cannot be confirmed, so a cut-off tail would go unnoticed${note}`);
     }
     if (cp === 'unreadable') return fail(null, `the checkpoint ${file} was altered (it is not a valid checkpoint)`);

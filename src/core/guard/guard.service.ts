@@ -164,8 +164,10 @@ export class GuardService {
     if (p.role === 'admin' && role !== 'admin' && this.repo.admins().length === 1) {
       throw new CoreError('CONFLICT', `${p.name} is the only admin; make another profile admin first`);
     }
-    this.repo.setRole(profileId, role);
-    this.record(this.actor(), { kind: 'profile', path: 'profiles.setRole', decisions: [`role of ${p.name} (${p.id}): ${p.role} → ${role}`] });
+    this.together(() => {
+      this.repo.setRole(profileId, role);
+      this.record(this.actor(), { kind: 'profile', path: 'profiles.setRole', decisions: [`role of ${p.name} (${p.id}): ${p.role} → ${role}`] });
+    });
     return { profileId, role };
   }
 
@@ -173,8 +175,10 @@ export class GuardService {
     const p = this.repo.profile(profileId);
     if (!p) throw new CoreError('NOT_FOUND', `profileId: no profile ${profileId}`);
     const token = randomBytes(24).toString('base64url');
-    this.repo.setTokenHash(profileId, sha256(token));
-    this.record(this.actor(), { kind: 'profile', path: 'profiles.issueToken', decisions: [`new access token for ${p.name} (${p.id}); the previous one no longer works`] });
+    this.together(() => {
+      this.repo.setTokenHash(profileId, sha256(token));
+      this.record(this.actor(), { kind: 'profile', path: 'profiles.issueToken', decisions: [`new access token for ${p.name} (${p.id}); the previous one no longer works`] });
+    });
     return { token };
   }
 
@@ -187,16 +191,18 @@ export class GuardService {
   setPolicy(policy: GuardPolicy): GuardPolicy {
     this.apply(policy); // throws BAD_INPUT naming the rule before anything is stored
     const json = JSON.stringify(policy);
-    this.repo.savePolicy(json, this.now(), this.actor().id);
-    const p = policy.pii;
-    this.record(this.actor(), {
-      kind: 'policy',
-      path: 'guard.setPolicy',
-      decisions: [
-        `pii: remote default ${p.remoteDefault}, local ${p.local}, ${Object.keys(p.targets).length} target overrides, ${p.customRules.length} custom rules`,
-        `output: ${policy.output.rules.length} rules`,
-        `policy sha256 ${sha256(json)}`,
-      ],
+    this.together(() => {
+      this.repo.savePolicy(json, this.now(), this.actor().id);
+      const p = policy.pii;
+      this.record(this.actor(), {
+        kind: 'policy',
+        path: 'guard.setPolicy',
+        decisions: [
+          `pii: remote default ${p.remoteDefault}, local ${p.local}, ${Object.keys(p.targets).length} target overrides, ${p.customRules.length} custom rules`,
+          `output: ${policy.output.rules.length} rules`,
+          `policy sha256 ${sha256(json)}`,
+        ],
+      });
     });
     return policy;
   }
@@ -356,6 +362,11 @@ export class GuardService {
       finishReason: record.stopReason,
       error: record.error,
     });
+  }
+
+  /** A change and its audit record in one transaction: a crash keeps both or neither (see AuditLog.together). */
+  together<T>(fn: () => T): T {
+    return this.audit.together(fn);
   }
 
   /** Runs a previous process left running: audited as interrupted (their inputs are hashed as stored). */

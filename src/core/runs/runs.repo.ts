@@ -167,7 +167,7 @@ export class RunsRepo {
     );
     this.runningStmt = db.prepare<[], { id: string }>("SELECT id FROM runs WHERE status = 'running'");
     this.interruptStmt = db.prepare(
-      "UPDATE runs SET status = 'done', stop_reason = 'interrupted', error = 'Lamplight closed while this run was in progress', finished_at = ? WHERE status = 'running'",
+      "UPDATE runs SET status = 'done', stop_reason = 'interrupted', error = 'Lamplight closed while this run was in progress', finished_at = ? WHERE id = ? AND status = 'running'",
     );
   }
 
@@ -234,11 +234,13 @@ export class RunsRepo {
     }));
   }
 
-  /** Runs left 'running' by a previous process that died: they are over, say so. Returns them, ended. */
-  markInterrupted(now: number): RunRecord[] {
-    const ids = this.runningStmt.all().map((r) => r.id);
-    if (ids.length === 0) return [];
-    this.interruptStmt.run(now);
-    return ids.map((id) => this.get(id) as RunRecord);
+  /** Runs left 'running' by a previous process that died. */
+  runningIds(): string[] {
+    return this.runningStmt.all().map((r) => r.id);
+  }
+
+  /** Ends one of them as interrupted; null when it was not running (any more). */
+  interrupt(id: string, now: number): RunRecord | null {
+    return this.interruptStmt.run(now, id).changes > 0 ? this.get(id) : null;
   }
 }

@@ -149,8 +149,14 @@ export class RunsService extends EventEmitter<RunsEvents> {
   /** Every run passes the guard: PII policy before sending, output rules and the audit record after. */
   setGuard(guard: GuardService): void {
     this.guard = guard;
-    // Runs a previous process left running are over; each gets its audit record.
-    for (const r of this.repo.markInterrupted(Date.now())) guard.recordInterrupted(r);
+    // Runs a previous process left running are over; each gets its audit record, in the same transaction.
+    const now = Date.now();
+    for (const id of this.repo.runningIds()) {
+      guard.together(() => {
+        const r = this.repo.interrupt(id, now);
+        if (r) guard.recordInterrupted(r);
+      });
+    }
   }
 
   setRemoteRunner(runner: RemoteRunner): void {
@@ -420,15 +426,20 @@ export class RunsService extends EventEmitter<RunsEvents> {
     }
     this.flush(runId, a);
     this.active.delete(runId);
-    const record = this.repo.finish(runId, outcome);
-    if (p && this.guard) {
-      try {
-        this.guard.recordRun(p, record, received);
-      } catch (e) {
-        // The run itself is stored; a failed audit write is reported, never silently dropped.
-        console.error(`audit: could not record run ${runId}: ${(e as Error).message}`);
+    const store = (): RunRecord => {
+      const record = this.repo.finish(runId, outcome);
+      if (p && this.guard) {
+        try {
+          this.guard.recordRun(p, record, received);
+        } catch (e) {
+          // The run itself is stored; a failed audit write is reported, never silently dropped.
+          console.error(`audit: could not record run ${runId}: ${(e as Error).message}`);
+        }
       }
-    }
+      return record;
+    };
+    // One transaction: a crash between storing the run and its audit record left a run no record showed.
+    const record = this.guard ? this.guard.together(store) : store();
     this.emit('finished', record);
     this.owners.delete(runId);
     a.finish(record);

@@ -1,0 +1,11 @@
+// node-llama-cpp as the chaos child sees it: the paths it writes along never read a GGUF file or load a
+// model, so any call here is a harness bug and says so.
+const absent = (name: string) => () => {
+  throw new Error(`${name}: node-llama-cpp is not loaded in the chaos child`);
+};
+export const getLlamaGpuTypes = async (): Promise<string[]> => [];
+export const readGgufFileInfo = absent('readGgufFileInfo');
+export const createModelDownloader = absent('createModelDownloader');
+// Used as enum lookups when modules load; the values never matter here.
+export const GgmlType = new Proxy({}, { get: (_t, k) => String(k) });
+export const GgufFileType = new Proxy({}, { get: (_t, k) => String(k) });
