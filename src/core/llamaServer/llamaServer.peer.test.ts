@@ -61,6 +61,16 @@ describe('llama-server as the remote peer', () => {
     expect(outcomes.filter((o) => o.startsWith('error'))).toEqual([]);
   }, 120_000);
 
+  it('streams 24 requests back to back with no failures (cpp-httplib ends a keep-alive connection after 5 requests)', async () => {
+    const outcomes: string[] = [];
+    for (let i = 0; i < 24; i++) {
+      const { runId } = await core.invoke('runs.start', { target, userMessage: `Back to back ${i}`, params: { ...greedy, maxTokens: 4 } });
+      const r = await core.runs.wait(runId);
+      outcomes.push(r.error ? `error: ${r.error}` : String(r.stopReason));
+    }
+    expect(outcomes.filter((o) => o.startsWith('error'))).toEqual([]);
+  }, 120_000);
+
   it('returns what the official openai client gets for the same greedy request', async () => {
     const client = new OpenAI({ baseURL: server.baseUrl, apiKey: 'unused', maxRetries: 0 });
     const stream = await client.chat.completions.create({
