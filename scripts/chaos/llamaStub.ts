@@ -9,3 +9,5 @@ export const createModelDownloader = absent('createModelDownloader');
 // Used as enum lookups when modules load; the values never matter here.
 export const GgmlType = new Proxy({}, { get: (_t, k) => String(k) });
 export const GgufFileType = new Proxy({}, { get: (_t, k) => String(k) });
+// ggufInspect.ts checks at load that the list of architectures is not empty; the chaos paths add no model.
+export const GgufArchitectureType = { llama: 'llama' };

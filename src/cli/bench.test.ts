@@ -68,7 +68,8 @@ describe('lamplight bench', () => {
     expect(report.results[0]!.completed).toBe(6);
     expect(report.results[0]!.load.kind).toBe('rate');
     const users = (await server.stats()).bodies.map((b) => ((b as { messages: { content: string }[] }).messages.at(-1) as { content: string }).content);
-    expect(users.slice(0, 3)).toEqual(['one', 'two', 'three']);
+    // Poisson arrivals may overtake each other on a loaded machine: the prompts, cycled, not their order.
+    expect([...users].sort()).toEqual(['one', 'one', 'three', 'three', 'two', 'two']);
   });
 
   it('refuses wrong calls with exit code 2', async () => {
