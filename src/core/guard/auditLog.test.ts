@@ -1,14 +1,41 @@
 // The audit log's chain, its triggers, and the tampering `audit verify` must catch: edited rows through a
 // raw connection, a cut-off tail, a missing middle record, an altered checkpoint.
 import Database from 'better-sqlite3';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AuditRecord } from '../../shared/guard.schema';
 import { openDb, type Db } from '../db/openDb';
 import { FileSecretStore } from '../secrets/secretStore';
 import { tempDir } from '../testing/testCore';
-import { AuditLog, CHECKPOINT_FILE, chainHash, GENESIS_HASH, HMAC_KEY_NAME, type NewAuditEntry } from './auditLog';
+import { AuditLog, CHECKPOINT_FILE, CHECKPOINT_MAX_LAG, CHECKPOINT_MS, chainHash, GENESIS_HASH, HMAC_KEY_NAME, type NewAuditEntry } from './auditLog';
+
+const APPEND_LOOP = fileURLToPath(new URL('./testing/auditAppendLoop.ts', import.meta.url));
+
+/** Runs the append loop in a child and kills it with -9 after that many acknowledged records; returns their seqs. */
+function appendUntilKilled(dir: string, killAfter: number): Promise<number[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', APPEND_LOOP, dir, '100000'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const acked: number[] = [];
+    let buf = '';
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
+      buf += d.toString();
+      let nl;
+      while ((nl = buf.indexOf('\n')) !== -1) {
+        const m = /^ack (\d+)$/.exec(buf.slice(0, nl));
+        buf = buf.slice(nl + 1);
+        if (m) acked.push(Number(m[1]));
+        if (acked.length >= killAfter && child.exitCode === null) child.kill('SIGKILL');
+      }
+    });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => (signal === 'SIGKILL' ? resolve(acked) : reject(new Error(`append loop exited ${code}: ${stderr}`))));
+  });
+}
 
 function sampleEntry(i: number, over: Partial<NewAuditEntry> = {}): NewAuditEntry {
   return {
@@ -158,18 +185,60 @@ describe('AuditLog', () => {
     expect(log.verify()).toMatchObject({ ok: false, firstBrokenSeq: null, message: expect.stringMatching(/^no checkpoint .* the head cannot be confirmed/) });
   });
 
-  it('tolerates one record past the checkpoint (a crash between commit and checkpoint) and no more', () => {
+  it(`tolerates up to ${CHECKPOINT_MAX_LAG} records past the checkpoint (a crash before it was rewritten) and no more`, () => {
     const { log, dir } = setup(3);
     const file = join(dir, CHECKPOINT_FILE);
     const cp = readFileSync(file, 'utf8');
     log.append(sampleEntry(4));
     writeFileSync(file, cp);
     expect(log.verify()).toMatchObject({ ok: true, headSeq: 4, checkpointSeq: 3, message: expect.stringMatching(/record 4 was written after the last checkpoint/) });
-    log.append(sampleEntry(5));
-    log.append(sampleEntry(6));
+    for (let i = 5; i <= 3 + CHECKPOINT_MAX_LAG; i++) log.append(sampleEntry(i));
     writeFileSync(file, cp);
-    expect(log.verify()).toMatchObject({ ok: false, firstBrokenSeq: 4, message: expect.stringMatching(/^records 4–6 are past the checkpoint at 3/) });
+    const last = 3 + CHECKPOINT_MAX_LAG;
+    expect(log.verify()).toMatchObject({ ok: true, headSeq: last, checkpointSeq: 3, message: expect.stringMatching(new RegExp(`records 4–${last} were written after the last checkpoint`)) });
+    log.append(sampleEntry(last + 1));
+    writeFileSync(file, cp);
+    expect(log.verify()).toMatchObject({ ok: false, firstBrokenSeq: 4, message: expect.stringMatching(new RegExp(`^records 4–${last + 1} are past the checkpoint at 3`)) });
   });
+
+  it(`a batching log rewrites the checkpoint every ${CHECKPOINT_MAX_LAG} records, after ${CHECKPOINT_MS} ms, and on flush or verify`, async () => {
+    const { db, dir, secrets } = setup();
+    const log = new AuditLog(db, { dataDir: dir, secrets, batchCheckpoint: true });
+    const file = join(dir, CHECKPOINT_FILE);
+    const cpSeq = () => (JSON.parse(readFileSync(file, 'utf8')) as { seq: number }).seq;
+    log.append(sampleEntry(1));
+    expect(cpSeq()).toBe(1); // the first record of a process is checkpointed at once
+    for (let i = 2; i <= CHECKPOINT_MAX_LAG; i++) log.append(sampleEntry(i));
+    expect(cpSeq()).toBe(1);
+    log.append(sampleEntry(CHECKPOINT_MAX_LAG + 1));
+    expect(cpSeq()).toBe(CHECKPOINT_MAX_LAG + 1);
+    log.append(sampleEntry(CHECKPOINT_MAX_LAG + 2));
+    expect(cpSeq()).toBe(CHECKPOINT_MAX_LAG + 1);
+    // The timer: polled, not slept for, so a loaded machine only makes it slower.
+    const until = Date.now() + 10_000;
+    while (cpSeq() !== CHECKPOINT_MAX_LAG + 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    expect(cpSeq()).toBe(CHECKPOINT_MAX_LAG + 2);
+    log.append(sampleEntry(CHECKPOINT_MAX_LAG + 3));
+    log.flush();
+    expect(cpSeq()).toBe(CHECKPOINT_MAX_LAG + 3);
+    log.append(sampleEntry(CHECKPOINT_MAX_LAG + 4));
+    expect(log.verify()).toMatchObject({ ok: true, headSeq: CHECKPOINT_MAX_LAG + 4, checkpointSeq: CHECKPOINT_MAX_LAG + 4 });
+  });
+
+  it('a batching log killed with -9 keeps every acknowledged record, and verify accepts what is past its checkpoint', async () => {
+    for (const killAfter of [5, 45, 140]) {
+      const dir = tempDir('lamplight-audit-kill-');
+      const acked = await appendUntilKilled(dir, killAfter);
+      expect(acked.length).toBeGreaterThanOrEqual(killAfter);
+      const db = openDb(join(dir, 'lamplight.db'));
+      opened.push(db);
+      const seqs = new Set((db.prepare('SELECT seq FROM audit_log').all() as { seq: number }[]).map((r) => r.seq));
+      expect(acked.filter((s) => !seqs.has(s))).toEqual([]);
+      const v = new AuditLog(db, { dataDir: dir, secrets: new FileSecretStore(dir) }).verify();
+      expect(v).toMatchObject({ ok: true, count: seqs.size });
+      expect((v.headSeq as number) - (v.checkpointSeq as number)).toBeLessThanOrEqual(CHECKPOINT_MAX_LAG);
+    }
+  }, 60_000);
 
   it('keeps the record when the key store cannot be read, and verify says the head is unconfirmed', () => {
     const { db, dir } = setup();

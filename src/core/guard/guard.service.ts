@@ -87,7 +87,8 @@ export class GuardService {
   constructor(private readonly deps: GuardDeps) {
     this.now = deps.now ?? Date.now;
     this.repo = new GuardRepo(deps.db);
-    this.audit = new AuditLog(deps.db, { dataDir: deps.dataDir, secrets: deps.secrets });
+    // Every AI call appends a record: the checkpoint is rewritten per batch (auditLog.ts states the rule).
+    this.audit = new AuditLog(deps.db, { dataDir: deps.dataDir, secrets: deps.secrets, batchCheckpoint: true });
     this.owner = this.repo.ensureOwner(ulid(), this.now());
     const stored = this.repo.policyJson();
     let policy = GuardPolicy.parse({});
@@ -97,6 +98,11 @@ export class GuardService {
       if (parsed.success) policy = parsed.data;
     }
     this.apply(policy);
+  }
+
+  /** For core.close(): the audit checkpoint covers every record this process appended. */
+  close(): void {
+    this.audit.flush();
   }
 
   // ---------- who is acting ----------
