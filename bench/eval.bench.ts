@@ -110,10 +110,16 @@ const closeServer = async () => {
   await serverExited;
 };
 
+const cpuMsSince = (from: NodeJS.CpuUsage) => {
+  const d = process.cpuUsage(from);
+  return (d.user + d.system) / 1000;
+};
 const rowsOf = (n: number) => Array.from({ length: n }, (_, i) => ({ q: `question ${i}` }));
 
 interface Sample {
   seconds: number;
+  /** CPU time of this process (main thread and its workers; not the server's) during the round. */
+  cpuMs: number;
   requests: number;
   passed: number;
 }
@@ -133,6 +139,7 @@ const versionId = created.version.id;
 async function lamplightRound(n: number): Promise<Sample> {
   const before = await received();
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const ev = await core.evals.create({
     name: `bench ${n}`,
     promptVersionIds: [versionId],
@@ -147,8 +154,9 @@ async function lamplightRound(n: number): Promise<Sample> {
   core.evals.start(ev.id);
   const info = await core.evals.wait(ev.id);
   const seconds = (performance.now() - t0) / 1000;
+  const cpuMs = cpuMsSince(cpu0);
   if (info.status !== 'done' || info.errors > 0) throw new Error(`lamplight: evaluation ended ${info.status} with ${info.errors} errors`);
-  return { seconds, requests: (await received()) - before, passed: info.passed };
+  return { seconds, cpuMs, requests: (await received()) - before, passed: info.passed };
 }
 
 // --- promptfoo: evaluate() with an openai:chat provider at the same server, cache off ---
@@ -171,6 +179,7 @@ async function promptfooRound(n: number): Promise<Sample> {
   if (!promptfoo) throw new Error(promptfooError ?? 'promptfoo not loaded');
   const before = await received();
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const summary = (await promptfoo.evaluate(
     {
       prompts: ['Answer {{q}}'],
@@ -181,6 +190,7 @@ async function promptfooRound(n: number): Promise<Sample> {
     { maxConcurrency: concurrency, cache: false, showProgressBar: false },
   )) as { toEvaluateSummary?: () => Promise<unknown> } & Record<string, unknown>;
   const seconds = (performance.now() - t0) / 1000;
+  const cpuMs = cpuMsSince(cpu0);
   const s = (typeof summary.toEvaluateSummary === 'function' ? await summary.toEvaluateSummary() : summary) as {
     stats?: { successes?: number; failures?: number; errors?: number };
   };
@@ -188,7 +198,7 @@ async function promptfooRound(n: number): Promise<Sample> {
   if ((stats.errors ?? 0) > 0 || (stats.failures ?? 0) > 0) {
     throw new Error(`promptfoo: ${stats.successes ?? '?'} passed, ${stats.failures ?? '?'} failed, ${stats.errors ?? '?'} errors`);
   }
-  return { seconds, requests: (await received()) - before, passed: stats.successes ?? 0 };
+  return { seconds, cpuMs, requests: (await received()) - before, passed: stats.successes ?? 0 };
 }
 
 const lamplight: Sample[] = [];
@@ -216,6 +226,8 @@ try {
     medianRps: Number(median(xs.map(rps)).toFixed(1)),
     rps: xs.map((x) => Number(rps(x).toFixed(1))),
     seconds: xs.map((x) => Number(x.seconds.toFixed(3))),
+    // Less sensitive to other processes than wall time: what one case costs this side in CPU.
+    cpuMsPerCase: xs.map((x) => Number((x.cpuMs / cases).toFixed(3))),
     requests: xs.map((x) => x.requests),
   });
   const l = side(lamplight);
