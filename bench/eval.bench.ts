@@ -251,6 +251,8 @@ try {
       roundRatios: roundRatios.map((r) => Number(r.toFixed(3))),
       ratio,
       ratioOfMedians: Number((l.medianRps / p.medianRps).toFixed(3)),
+      // CPU per case, promptfoo's over Lamplight's, per round: a cross-check that other processes sway less.
+      cpuRatio: Number(median(lamplight.map((x, i) => (pf[i] as Sample).cpuMs / x.cpuMs)).toFixed(3)),
       target: TARGET_RATIO,
       pass,
       complete: { lamplight: lamplightComplete, promptfoo: promptfooComplete },
