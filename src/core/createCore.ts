@@ -330,6 +330,7 @@ export function createCore(opts: CoreOptions): Core {
       await models.idle().catch(() => undefined);
       await adapters.idle().catch(() => undefined);
       testSets.close();
+      guard.close();
       db.close();
     },
   };

@@ -1,6 +1,8 @@
 // One start of an evaluation: runs the cells not stored yet through runs.start, checks each output (and has
 // the judge score it), and stores the cell the moment it finishes — so whatever stops the job, a later
 // start resumes from the stored cells. Progress is counted here and sent at most 10 times a second.
+// Cells that finish in the same turn of the event loop are committed in one transaction (a commit per cell
+// was ~10% of an evaluation's time); a cell is counted and reported done only after its commit.
 import type { CheckResult, EvalColumn, EvalProgress, EvalRow, EvalStatus, JudgeConfig } from '../../shared/evals.schema';
 import type { RunRecord, RunTarget } from '../../shared/schemas';
 import type { RunsService } from '../runs/runs.service';
@@ -64,6 +66,11 @@ export class EvalJob {
   private readonly inFlight = new Set<string>();
   private lastEmit = 0;
   private timer: NodeJS.Timeout | null = null;
+  /** Results waiting for this turn's commit, and that commit. */
+  private unstored: NewResult[] = [];
+  private commit: Promise<void> | null = null;
+  /** A commit failed (e.g. disk full): nothing more is scheduled and run() rejects with it. */
+  private storeError: unknown = null;
 
   constructor(
     readonly ev: StoredEval,
@@ -89,8 +96,15 @@ export class EvalJob {
     return this.closed;
   }
 
-  /** Local columns run one target after another (one model is loaded at a time); remote ones in parallel. */
+  /** Runs the cells; resolves once every result is committed. */
   async run(): Promise<void> {
+    await this.runCells();
+    while (this.commit) await this.commit;
+    if (this.storeError !== null) throw this.storeError;
+  }
+
+  /** Local columns run one target after another (one model is loaded at a time); remote ones in parallel. */
+  private async runCells(): Promise<void> {
     this.progress();
     if (this.cells.length === 0) return;
     const judge = this.ev.definition.judge;
@@ -123,6 +137,12 @@ export class EvalJob {
 
   /** Like cancel, and nothing more is written or sent: the database is about to close. */
   close(): void {
+    // What finished is committed while the database is still open; a failure leaves those cells to the next start.
+    try {
+      this.commitResults();
+    } catch {
+      // counted nowhere: not stored, not reported
+    }
     this.closed = true;
     this.stopTimer();
     this.cancel();
@@ -178,12 +198,35 @@ export class EvalJob {
   }
 
   private store(r: NewResult): void {
-    if (this.closed) return;
-    this.deps.repo.upsertResult(r);
-    this.done++;
-    if (r.error !== null) this.errors++;
-    else if (r.pass) this.passed++;
-    else this.failed++;
+    if (this.closed || this.storeError !== null) return;
+    this.unstored.push(r);
+    this.commit ??= new Promise<void>((resolve) =>
+      setImmediate(() => {
+        try {
+          this.commitResults();
+        } catch (e) {
+          this.storeError = e;
+          this.cancel();
+        }
+        resolve();
+      }),
+    );
+  }
+
+  /** One transaction for the buffered results; only then are they counted (and reported) done. */
+  private commitResults(): void {
+    this.commit = null;
+    const batch = this.unstored.splice(0);
+    if (batch.length === 0 || this.closed) return;
+    this.deps.repo.transaction(() => {
+      for (const r of batch) this.deps.repo.upsertResult(r);
+    });
+    for (const r of batch) {
+      this.done++;
+      if (r.error !== null) this.errors++;
+      else if (r.pass) this.passed++;
+      else this.failed++;
+    }
     this.progress();
   }
 

@@ -1,7 +1,7 @@
 // The audit log's chain, its triggers, and the tampering `audit verify` must catch: edited rows through a
 // raw connection, a cut-off tail, a missing middle record, an altered checkpoint.
 import Database from 'better-sqlite3';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AuditRecord } from '../../shared/guard.schema';
@@ -156,6 +156,23 @@ describe('AuditLog', () => {
 
     rmSync(file);
     expect(log.verify()).toMatchObject({ ok: false, firstBrokenSeq: null, message: expect.stringMatching(/^no checkpoint .* the head cannot be confirmed/) });
+  });
+
+  it('checkpoints every record in place (one file, fixed size), and follows a file replaced under it', () => {
+    const { log, dir } = setup(1);
+    const path = join(dir, CHECKPOINT_FILE);
+    const ino = statSync(path).ino;
+    for (let i = 2; i <= 20; i++) log.append(sampleEntry(i));
+    expect(statSync(path)).toMatchObject({ ino, size: 512 });
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ seq: 20 });
+    // A restore (or an older Lamplight) renames a new file over it: later checkpoints must land in that one.
+    const copy = `${path}.other`;
+    writeFileSync(copy, readFileSync(path));
+    renameSync(copy, path);
+    log.append(sampleEntry(21));
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ seq: 21 });
+    expect(log.verify()).toMatchObject({ ok: true, headSeq: 21, checkpointSeq: 21 });
+    log.close();
   });
 
   it('tolerates one record past the checkpoint (a crash between commit and checkpoint) and no more', () => {

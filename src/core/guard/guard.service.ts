@@ -99,6 +99,11 @@ export class GuardService {
     this.apply(policy);
   }
 
+  /** For core.close(): the audit checkpoint file is closed. */
+  close(): void {
+    this.audit.close();
+  }
+
   // ---------- who is acting ----------
 
   /** Runs fn as the given profile; everything it starts (runs, jobs) is attributed to that profile. */

@@ -115,6 +115,27 @@ export interface NewRun {
   promptVersionId?: string | null;
 }
 
+/** The named parameters of the INSERT. */
+interface InsertParams {
+  id: string;
+  source: RunSource;
+  targetKind: RunTarget['kind'];
+  targetId: string | null;
+  remoteModel: string | null;
+  adaptersJson: string | null;
+  modelId: string | null;
+  modelName: string;
+  systemPrompt: string;
+  userMessage: string;
+  variablesJson: string;
+  paramsJson: string;
+  loadSettingsJson: string | null;
+  jsonSchema: string | null;
+  startedAt: number;
+  guardJson: string | null;
+  promptVersionId: string | null;
+}
+
 export interface RunOutcome {
   output: string;
   renderedPrompt: string | null;
@@ -142,6 +163,8 @@ export class RunsRepo {
   private readonly listBeforeStmt;
   private readonly interruptStmt;
   private readonly runningStmt;
+  /** The columns insert() wrote for runs not finished yet: finish() returns the record without reading it back. */
+  private readonly started = new Map<string, InsertParams>();
 
   constructor(db: Db) {
     this.insertStmt = db.prepare(`
@@ -172,7 +195,7 @@ export class RunsRepo {
   }
 
   insert(r: NewRun): void {
-    this.insertStmt.run({
+    const params: InsertParams = {
       id: r.id,
       source: r.source,
       targetKind: r.target.kind,
@@ -190,12 +213,14 @@ export class RunsRepo {
       startedAt: r.startedAt,
       guardJson: r.guard ? JSON.stringify(r.guard) : null,
       promptVersionId: r.promptVersionId ?? null,
-    });
+    };
+    this.insertStmt.run(params);
+    this.started.set(r.id, params);
   }
 
   finish(id: string, o: RunOutcome): RunRecord {
     const { chunkTimesMs, guard, ...rest } = o;
-    this.finishStmt.run({
+    const f = {
       id,
       ...rest,
       guardJson: guard ? JSON.stringify(guard) : null,
@@ -204,8 +229,46 @@ export class RunsRepo {
       e2eMs: o.e2eMs ?? null,
       attempts: o.attempts ?? null,
       chunkTimesJson: JSON.stringify((chunkTimesMs ?? []).map((t) => Math.round(t * 100) / 100)),
+    };
+    const changed = this.finishStmt.run(f).changes;
+    const s = this.started.get(id);
+    this.started.delete(id);
+    if (!s || changed === 0) return this.get(id) as RunRecord;
+    // The row as the two statements wrote it, mapped like a read: the same record, one SELECT less per run.
+    return toRun({
+      id,
+      source: s.source,
+      target_kind: s.targetKind,
+      target_id: s.targetId,
+      remote_model: s.remoteModel,
+      adapters_json: s.adaptersJson,
+      model_id: s.modelId,
+      model_name: s.modelName,
+      system_prompt: s.systemPrompt,
+      user_message: s.userMessage,
+      variables_json: s.variablesJson,
+      rendered_prompt: f.renderedPrompt,
+      params_json: s.paramsJson,
+      load_settings_json: s.loadSettingsJson,
+      json_schema: s.jsonSchema,
+      output: f.output,
+      status: 'done',
+      stop_reason: f.stopReason,
+      error: f.error,
+      prompt_tokens: f.promptTokens,
+      completion_tokens: f.completionTokens,
+      ttft_ms: f.ttftMs,
+      decode_tok_per_sec: f.decodeTokPerSec,
+      tpot_ms: f.tpotMs,
+      itl_mean_ms: f.itlMeanMs,
+      e2e_ms: f.e2eMs,
+      chunk_times_json: f.chunkTimesJson,
+      attempts: f.attempts,
+      started_at: s.startedAt,
+      finished_at: f.finishedAt,
+      guard_json: f.guardJson ?? s.guardJson,
+      prompt_version_id: s.promptVersionId,
     });
-    return this.get(id) as RunRecord;
   }
 
   get(id: string): RunRecord | null {
