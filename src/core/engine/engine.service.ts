@@ -41,6 +41,7 @@ export class EngineService extends EventEmitter<EngineEvents> {
     pid: null,
     error: null,
     crashCount: 0,
+    activeRunIds: [],
   };
 
   constructor(
@@ -107,6 +108,7 @@ export class EngineService extends EventEmitter<EngineEvents> {
       case 'runDone': {
         const h = this.runs.get(m.runId);
         this.runs.delete(m.runId);
+        this.set({ activeRunIds: [...this.runs.keys()] });
         h?.onDone(m.result);
         return;
       }
@@ -128,6 +130,7 @@ export class EngineService extends EventEmitter<EngineEvents> {
       this.runs.delete(runId);
       h.onDone({ output: '', stopReason: 'crash', error: message, promptTokens: null, completionTokens: 0, renderedPrompt: null, decodeTokPerSec: null });
     }
+    this.st = { ...this.st, activeRunIds: [] };
     if (expected) return;
     this.set({ state: 'crashed', error: message, pid: null, loadProgress: null, crashCount: this.st.crashCount + 1 });
   }
@@ -239,6 +242,7 @@ export class EngineService extends EventEmitter<EngineEvents> {
   startRun(msg: Omit<Extract<ToWorker, { type: 'run' }>, 'type'>, handlers: RunHandlers): void {
     if (!this.worker || this.st.state !== 'ready') throw new CoreError('CONFLICT', 'No model is loaded; load one first.');
     this.runs.set(msg.runId, handlers);
+    this.set({ activeRunIds: [...this.runs.keys()] });
     this.worker.send({ type: 'run', ...msg });
   }
 
