@@ -63,6 +63,8 @@ import type { AuditTarget } from '../shared/guard.schema';
 import type { RunTarget } from '../shared/schemas';
 import { applyPendingRestore, BackupService } from './backup/backup.service';
 import { backupHandlers } from './backup/backup.handlers';
+import { modelTemplate } from './models/chatTemplate';
+import { RunSearch } from './runs/runSearch';
 
 export interface CoreOptions {
   dataDir: string;
@@ -130,6 +132,7 @@ export function createCore(opts: CoreOptions): Core {
     opts.memoryLimitBytes === undefined ? freemem() : opts.memoryLimitBytes,
   );
   const runs = new RunsService(new RunsRepo(db), models, engine);
+  const runSearch = new RunSearch(db);
   const downloads = new DownloadsService(models, join(opts.dataDir, 'models'));
   const targets = new TargetsService(new TargetsRepo(db), secrets);
   runs.setRemoteRunner(targets);
@@ -211,6 +214,7 @@ export function createCore(opts: CoreOptions): Core {
     'models.download': ({ uri, dir }) => downloads.start(uri, dir),
     'models.cancelDownload': async ({ downloadId }) => ({ cancelled: await downloads.cancel(downloadId) }),
     'models.downloads': () => downloads.list(),
+    'models.template': ({ modelId }) => modelTemplate(models.get(modelId).path),
     'engine.status': () => engine.status,
     'engine.load': ({ modelId, settings }) => {
       const m = models.get(modelId);
@@ -227,6 +231,7 @@ export function createCore(opts: CoreOptions): Core {
     'runs.cancel': ({ runId }) => ({ cancelled: runs.cancel(runId) }),
     'runs.list': ({ limit, before }) => runs.list(limit, before),
     'runs.get': ({ runId }) => runs.get(runId),
+    'runs.search': ({ query, limit }) => runSearch.search(query, limit),
     'targets.list': () => targets.list(),
     'targets.add': (input) => targets.add(input),
     'targets.update': ({ targetId, patch }) => targets.update(targetId, patch),

@@ -24,6 +24,8 @@ import { adapterCommands, adapterEvents } from './adapters.schema';
 import { benchCommands, benchEvents } from './bench.schema';
 import { guardCommands } from './guard.schema';
 import { backupCommands, backupEvents } from './backup.schema';
+import { modelTemplateCommands } from './modelTemplate.schema';
+import { runSearchCommands } from './runSearch.schema';
 
 export interface CommandSpec {
   input: z.ZodType;
@@ -102,6 +104,8 @@ export const commands = {
   ...benchCommands,
   ...guardCommands,
   ...backupCommands,
+  ...modelTemplateCommands,
+  ...runSearchCommands,
 } as const satisfies Record<string, CommandSpec>;
 
 export const RunChunk = z.object({ runId: Id, text: z.string(), tokens: z.number() });

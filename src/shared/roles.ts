@@ -55,6 +55,7 @@ export const COMMAND_PERMISSION: Record<CommandName, Permission> = {
   'models.download': 'manageModels',
   'models.cancelDownload': 'manageModels',
   'models.downloads': 'view',
+  'models.template': 'view',
 
   'engine.status': 'view',
   'engine.load': 'run',
@@ -68,6 +69,7 @@ export const COMMAND_PERMISSION: Record<CommandName, Permission> = {
   // results, through the dataset).
   'runs.list': 'run',
   'runs.get': 'run',
+  'runs.search': 'run',
 
   'targets.list': 'view',
   'targets.add': 'admin',

@@ -66,6 +66,8 @@ export const EngineStatus = z.object({
   pid: z.number().nullable(),
   error: z.string().nullable(),
   crashCount: z.number(),
+  /** Runs generating on the loaded model now (any source), so "ready" is not shown while it is busy. */
+  activeRunIds: z.array(Id).optional(),
 });
 export type EngineStatus = z.infer<typeof EngineStatus>;
 

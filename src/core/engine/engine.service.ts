@@ -41,6 +41,7 @@ export class EngineService extends EventEmitter<EngineEvents> {
     pid: null,
     error: null,
     crashCount: 0,
+    activeRunIds: [],
   };
 
   constructor(
@@ -107,6 +108,7 @@ export class EngineService extends EventEmitter<EngineEvents> {
       case 'runDone': {
         const h = this.runs.get(m.runId);
         this.runs.delete(m.runId);
+        this.set({ activeRunIds: [...this.runs.keys()] });
         h?.onDone(m.result);
         return;
       }
@@ -128,6 +130,7 @@ export class EngineService extends EventEmitter<EngineEvents> {
       this.runs.delete(runId);
       h.onDone({ output: '', stopReason: 'crash', error: message, promptTokens: null, completionTokens: 0, renderedPrompt: null, decodeTokPerSec: null });
     }
+    this.st = { ...this.st, activeRunIds: [] };
     if (expected) return;
     this.set({ state: 'crashed', error: message, pid: null, loadProgress: null, crashCount: this.st.crashCount + 1 });
   }
@@ -146,6 +149,7 @@ export class EngineService extends EventEmitter<EngineEvents> {
   load(modelId: string, modelPath: string, settings: LoadSettings): Promise<EngineStatus> {
     return this.serialized(async () => {
       if (this.st.state === 'crashed') await this.respawn();
+      const previous = this.st.state === 'ready' ? this.lastLoad : null;
       this.set({ state: 'loading', modelId, modelPath, settings, effective: null, loadProgress: 0, error: null });
       try {
         const reply = await this.request<LoadReply>({ type: 'load', modelPath, settings, memoryLimitBytes: this.memoryLimitBytes() });
@@ -153,7 +157,10 @@ export class EngineService extends EventEmitter<EngineEvents> {
         this.set({ state: 'ready', effective: reply.effective, loadProgress: 1 });
       } catch (e) {
         const crashed = (this.st.state as string) === 'crashed';
-        if (!crashed) this.set({ state: 'idle', modelId: null, modelPath: null, effective: null, loadProgress: null, error: (e as Error).message });
+        if (!crashed && previous) {
+          await this.restore(previous, (e as Error).message);
+          if (this.st.state === 'ready' && e instanceof CoreError) throw new CoreError(e.code, this.st.error ?? e.message);
+        } else if (!crashed) this.set({ state: 'idle', modelId: null, modelPath: null, effective: null, loadProgress: null, error: (e as Error).message });
         else if (e instanceof CoreError) {
           // llama.cpp aborted on this file: say which one, as a refused load does.
           const named = new CoreError(e.code, `${basename(modelPath)}: ${e.message}`);
@@ -164,6 +171,21 @@ export class EngineService extends EventEmitter<EngineEvents> {
       }
       return this.st;
     });
+  }
+
+  /** A failed load must not cost the user the model that worked: load it again (a no-op in the worker when
+   * the failure came before it was unloaded) and keep the reason in the status. */
+  private async restore(previous: NonNullable<EngineService['lastLoad']>, reason: string): Promise<void> {
+    const { modelId, modelPath, settings } = previous;
+    this.set({ state: 'loading', modelId, modelPath, settings, effective: null, loadProgress: 0 });
+    try {
+      const reply = await this.request<LoadReply>({ type: 'load', modelPath, settings, memoryLimitBytes: this.memoryLimitBytes(), keepIfLoaded: true });
+      this.set({ state: 'ready', effective: reply.effective, loadProgress: 1, error: `${reason} (${basename(modelPath)} is still loaded)` });
+    } catch (e) {
+      this.lastLoad = null;
+      if ((this.st.state as string) === 'crashed') return;
+      this.set({ state: 'idle', modelId: null, modelPath: null, effective: null, loadProgress: null, error: `${reason}; reloading ${basename(modelPath)} failed too: ${(e as Error).message}` });
+    }
   }
 
   unload(): Promise<EngineStatus> {
@@ -220,6 +242,7 @@ export class EngineService extends EventEmitter<EngineEvents> {
   startRun(msg: Omit<Extract<ToWorker, { type: 'run' }>, 'type'>, handlers: RunHandlers): void {
     if (!this.worker || this.st.state !== 'ready') throw new CoreError('CONFLICT', 'No model is loaded; load one first.');
     this.runs.set(msg.runId, handlers);
+    this.set({ activeRunIds: [...this.runs.keys()] });
     this.worker.send({ type: 'run', ...msg });
   }
 

@@ -45,7 +45,15 @@ export interface RunVariant {
 }
 
 export type ToWorker =
-  | { type: 'load'; reqId: number; modelPath: string; settings: LoadSettings; memoryLimitBytes: number | null }
+  | {
+      type: 'load';
+      reqId: number;
+      modelPath: string;
+      settings: LoadSettings;
+      memoryLimitBytes: number | null;
+      /** Restoring the previous model: a no-op when it is still loaded with these settings. */
+      keepIfLoaded?: boolean;
+    }
   | { type: 'unload'; reqId: number }
   | { type: 'render'; reqId: number; systemPrompt: string; userMessage: string }
   | ({

@@ -130,12 +130,17 @@ async function unload(): Promise<void> {
   await l.model.dispose();
 }
 
+/** What is loaded now, so a restore after a failed load of another file costs nothing when nothing was unloaded. */
+let current: { modelPath: string; settingsKey: string } | null = null;
+
 async function load(
   modelPath: string,
   settings: LoadSettings,
   memoryLimitBytes: number | null,
+  keepIfLoaded = false,
 ): Promise<{ effective: EffectiveSettings }> {
-  await unload();
+  const settingsKey = JSON.stringify(settings);
+  if (keepIfLoaded && loaded && current?.modelPath === modelPath && current.settingsKey === settingsKey) return { effective: loaded.effective };
   process.stderr.write(`${STDERR_MARK}\n`);
   const llama = await llamaFor(settings);
   const name = basename(modelPath);
@@ -170,6 +175,10 @@ async function load(
       );
     }
   }
+  // Checks that can refuse the file run above, with the current model still loaded; from here on it is
+  // unloaded first, so two models never share memory (the core reloads the old one if this load fails).
+  await unload();
+  current = null;
   let model: LlamaModel;
   recentLog.length = 0;
   try {
@@ -195,6 +204,7 @@ async function load(
       batchSize: context.batchSize,
     };
     loaded = { name, llama, model, context, sequences, wrapper, effective, embedding: null, adapters: new AdapterContexts(model, effective) };
+    current = { modelPath, settingsKey };
     return { effective };
   } catch (e) {
     await model.dispose();
@@ -241,8 +251,8 @@ async function handle(msg: ToWorker): Promise<void> {
     case 'countTokens': {
       try {
         let value: unknown;
-        if (msg.type === 'load') value = await load(msg.modelPath, msg.settings, msg.memoryLimitBytes);
-        else if (msg.type === 'unload') value = await unload();
+        if (msg.type === 'load') value = await load(msg.modelPath, msg.settings, msg.memoryLimitBytes, msg.keepIfLoaded);
+        else if (msg.type === 'unload') value = await unload().then(() => (current = null));
         else if (msg.type === 'embed') value = await embed(msg.texts);
         else if (msg.type === 'countTokens') {
           if (!loaded) throw new WorkerError('ENGINE', 'No model is loaded.');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Assertion, type AssertionInput } from '../../shared/assertions.schema';
-import { evaluateAll, evaluateAssertion, type AssertionContext } from './assertions';
+import { assertionVariableProblems, evaluateAll, evaluateAssertion, type AssertionContext } from './assertions';
 
 const ctx = (output: string, more: Partial<AssertionContext> = {}): AssertionContext => ({
   output,
@@ -27,6 +27,30 @@ describe('assertions', () => {
     expect(check({ type: 'notContains', value: 'paris', caseSensitive: false }, c).pass).toBe(false);
     expect(check({ type: 'regex', pattern: '^The .* {{city}}\\.$' }, c).pass).toBe(true);
     expect(check({ type: 'regex', pattern: '(' }, c).reason).toMatch(/invalid regex/);
+  });
+
+  it('{{expected}} and {{label}} in a value are the row\'s expected output and label, as in promptfoo', () => {
+    const c = ctx('The answer is Paris.', { expected: 'Paris', label: 'geo', variables: { city: 'Rome' } });
+    expect(check({ type: 'contains', value: '{{expected}}' }, c).pass).toBe(true);
+    expect(check({ type: 'contains', value: '{{expected}}' }, ctx('{{expected}}', { expected: 'Paris' })).pass).toBe(false);
+    expect(check({ type: 'equals', value: 'The answer is {{expected}}.' }, c).pass).toBe(true);
+    expect(check({ type: 'regex', pattern: '{{expected}}\\.$' }, c).pass).toBe(true);
+    expect(check({ type: 'notContains', value: '{{label}}' }, c).pass).toBe(true);
+    // A row variable of that name wins over the column.
+    expect(check({ type: 'contains', value: '{{expected}}' }, ctx('Rome', { expected: 'Paris', variables: { expected: 'Rome' } })).pass).toBe(true);
+  });
+
+  it('names an assertion variable that a row lacks, with the field and what the row has', () => {
+    const rows = [
+      { position: 0, variables: { city: 'Paris' }, expected: 'Paris', label: null },
+      { position: 1, variables: { city: 'Rome' }, expected: null, label: null },
+    ];
+    const as = [Assertion.parse({ type: 'contains', value: '{{city}}' }), Assertion.parse({ type: 'regex', pattern: '{{expected}}|{{countryy}}' })];
+    expect(assertionVariableProblems(as, rows)).toEqual([
+      'assertions.1.pattern: {{expected}} is not a variable of row 2 (it has {{city}})',
+      'assertions.1.pattern: {{countryy}} is not a variable of row 1 (it has {{expected}}, {{city}})',
+    ]);
+    expect(assertionVariableProblems([as[0] as Assertion], rows)).toEqual([]);
   });
 
   it('isJson and jsonSchema explain what is wrong and where', () => {

@@ -3,7 +3,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import type { Assertion, AssertionResult } from '../../shared/assertions.schema';
 import { sentenceBleu } from '../../shared/metrics/bleu';
 import { rougeScore } from '../../shared/metrics/rouge';
-import { substituteVariables } from '../../shared/template';
+import { extractVariables, substituteVariables } from '../../shared/template';
 
 export interface AssertionContext {
   output: string;
@@ -30,7 +30,43 @@ function validatorFor(schemaText: string): ValidateFunction | Error {
 }
 
 const short = (s: string, n = 60) => (s.length > n ? `${s.slice(0, n)}…` : s);
-const fill = (s: string, ctx: AssertionContext) => substituteVariables(s, ctx.variables).text;
+/** What {{name}} in an assertion value may name: the row's variables, and (as promptfoo users expect) its
+ *  expected output and label; a row variable of the same name wins. */
+function rowValues(row: { variables: Readonly<Record<string, string>>; expected: string | null; label: string | null }): Record<string, string> {
+  return { ...(row.expected !== null ? { expected: row.expected } : {}), ...(row.label !== null ? { label: row.label } : {}), ...row.variables };
+}
+const fill = (s: string, ctx: AssertionContext) => substituteVariables(s, rowValues(ctx)).text;
+
+/** The texts of an assertion that {{variables}} are filled into, by field name. */
+function templatedFields(a: Assertion): [string, string][] {
+  if ((a.type === 'equals' && a.value !== undefined) || a.type === 'contains' || a.type === 'notContains') return [['value', a.value as string]];
+  if (a.type === 'regex') return [['pattern', a.pattern]];
+  return [];
+}
+
+/**
+ * Saving refuses an assertion that names a variable some row lacks: it would be compared as the literal
+ * "{{name}}" and fail for a reason nobody sees. Returns the problems, first ones first.
+ */
+export function assertionVariableProblems(
+  assertions: readonly Assertion[],
+  rows: readonly { position: number; variables: Readonly<Record<string, string>>; expected: string | null; label: string | null }[],
+): string[] {
+  const problems: string[] = [];
+  assertions.forEach((a, i) => {
+    for (const [field, text] of templatedFields(a)) {
+      for (const name of extractVariables(text)) {
+        const row = rows.find((r) => !Object.prototype.hasOwnProperty.call(rowValues(r), name));
+        if (!row) continue;
+        const known = Object.keys(rowValues(row));
+        problems.push(
+          `assertions.${i}.${field}: {{${name}}} is not a variable of row ${row.position + 1} (it has ${known.length ? known.map((k) => `{{${k}}}`).join(', ') : 'none'})`,
+        );
+      }
+    }
+  });
+  return problems;
+}
 
 function parseJson(output: string): { ok: true; value: unknown } | { ok: false; error: string } {
   try {

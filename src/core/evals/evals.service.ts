@@ -25,6 +25,7 @@ import type { TargetsService } from '../targets/targets.service';
 import { EvalJob, type Cell, type EvalRuns, type EvalTargets } from './evalJob';
 import { buildResults, compareVersions, exportResults, resultsJson, type EvalExport } from './evalResults';
 import { cellKey, type EvalsRepo, type StoredEval, type VersionTemplate } from './evals.repo';
+import { assertionVariableProblems } from './assertions';
 
 export type { EvalRuns, EvalTargets } from './evalJob';
 
@@ -145,6 +146,8 @@ export class EvalsService extends EventEmitter<{ progress: [EvalProgress] }> {
     if (source.length === 0) throw new CoreError('BAD_INPUT', 'testSetId: the test set has no rows');
     const rows: EvalRow[] = source.map((r, position) => ({ id: r.id, position, variables: r.variables, expected: r.expected, label: r.label }));
     this.checkVariables(columns, templates, rows);
+    const unknown = assertionVariableProblems(definition.assertions, rows);
+    if (unknown.length > 0) throw new CoreError('BAD_INPUT', unknown.slice(0, 3).join('; '));
 
     const id = ulid();
     this.repo.insert({ id, name: definition.name, definition, columns, templates, createdAt: this.now() }, rows);

@@ -59,7 +59,7 @@ type SummaryRow = Pick<
   | 'finished_at'
 > & { output_preview: string };
 
-function targetOf(r: Pick<RunRow, 'target_kind' | 'target_id' | 'remote_model' | 'model_id' | 'adapters_json'>): RunTarget {
+export function targetOf(r: Pick<RunRow, 'target_kind' | 'target_id' | 'remote_model' | 'model_id' | 'adapters_json'>): RunTarget {
   if (r.target_kind === 'remote') return { kind: 'remote', targetId: r.target_id ?? '', model: r.remote_model ?? '' };
   if (r.adapters_json === null) return { kind: 'local', modelId: r.model_id ?? '' };
   return { kind: 'local', modelId: r.model_id ?? '', adapters: JSON.parse(r.adapters_json) as AdapterUse[] };

@@ -25,10 +25,23 @@ export function EngineStatusBadge(): React.JSX.Element {
   }
   const model = baseName(status.modelPath);
   const eff = status.effective;
+  const active = status.state === 'ready' ? (status.activeRunIds ?? []) : [];
+  const generating = active.length > 0;
   return (
-    <div className="engine-badge" data-testid="engine-state" data-state={status.state} title={STATE_HINT[status.state]}>
-      <span className={`dot dot-${status.state}`} />
-      <span className="engine-word">{status.state}</span>
+    <div
+      className="engine-badge"
+      data-testid="engine-state"
+      data-state={status.state}
+      data-activity={generating ? 'generating' : undefined}
+      title={generating ? `Generating: run ${active.join(', run ')}` : STATE_HINT[status.state]}
+    >
+      <span className={`dot dot-${generating ? 'generating' : status.state}`} />
+      <span className="engine-word">{generating ? 'generating' : status.state}</span>
+      {generating ? (
+        <span className="engine-runs mono" data-testid="engine-runs">
+          {active.length === 1 ? `run …${active[0]?.slice(-6)}` : `${active.length} runs`}
+        </span>
+      ) : null}
       {status.state === 'loading' && status.loadProgress != null ? (
         <span className="num engine-pct">{formatPercent(status.loadProgress)}</span>
       ) : null}

@@ -15,11 +15,12 @@ import { withAdapters } from '../adapters/adapterTarget';
 import { parseTargetKey } from '../targets/targetChoices';
 import { targetListActions, type TargetListActions } from '../targets/targetList';
 import { newAssertion, type AssertionType } from './assertions';
+import type { EtaBase } from './evalEta';
 
 export interface EvalForm {
   name: string;
   promptId: string;
-  /** Picked versions in pick order: the first is A. */
+  /** Picked versions in order: with two, the first is A (the user can swap them). */
   versionIds: string[];
   /** targetChoices keys ('' while unchosen). */
   targetKeys: string[];
@@ -54,8 +55,15 @@ export interface EvalsStore extends TargetListActions {
   exportPath: string;
   exportFormat: 'csv' | 'json';
   exportMessage: string | null;
+  /** Where the current start of the shown evaluation began, for the time left. */
+  etaBase: EtaBase | null;
+  /** The A/B comparison with B as the baseline instead of A (the user's choice, not the pick order's). */
+  swapAB: boolean;
 
   init(): Promise<void>;
+  /** Makes the version picked as B the A of a two-version evaluation. */
+  swapVersions(): void;
+  setSwapAB(swap: boolean): Promise<void>;
   setForm(patch: Partial<EvalForm>): void;
   pickPrompt(promptId: string): Promise<void>;
   toggleVersion(versionId: string): void;
@@ -74,6 +82,9 @@ export interface EvalsStore extends TargetListActions {
   setExport(patch: { exportPath?: string; exportFormat?: 'csv' | 'json' }): void;
   exportResults(): Promise<void>;
 }
+
+const RESULTS_REFRESH_MS = 1000;
+let resultsTimer: ReturnType<typeof setTimeout> | null = null;
 
 export const useEvalsStore = create<EvalsStore>()((set, get) => ({
   prompts: [],
@@ -95,6 +106,8 @@ export const useEvalsStore = create<EvalsStore>()((set, get) => ({
   exportPath: '',
   exportFormat: 'csv',
   exportMessage: null,
+  etaBase: null,
+  swapAB: false,
 
   async init() {
     try {
@@ -117,6 +130,11 @@ export const useEvalsStore = create<EvalsStore>()((set, get) => ({
     } catch (error) {
       set({ createError: toShownError(error) });
     }
+  },
+  swapVersions: () => set((s) => ({ form: { ...s.form, versionIds: [...s.form.versionIds].reverse() } })),
+  async setSwapAB(swap) {
+    set({ swapAB: swap });
+    await get().compare();
   },
   toggleVersion: (versionId) =>
     set((s) => {
@@ -148,9 +166,12 @@ export const useEvalsStore = create<EvalsStore>()((set, get) => ({
         assertions: f.assertions,
         thresholds: pct === undefined ? {} : { minPassRate: pct },
       });
-      set({ current: info, progress: null, results: null, comparison: null, compareTargetKey: '', exportMessage: null, actionError: null });
+      set({ current: info, progress: null, results: null, comparison: null, compareTargetKey: '', exportMessage: null, actionError: null, swapAB: false, etaBase: { evalId: info.id, done: 0, at: Date.now() } });
       await api.invoke('evals.start', { evalId: info.id });
-      set((s) => ({ evals: [info, ...s.evals.filter((e) => e.id !== info.id)] }));
+      // One status everywhere: once started it is running, in the list as in the detail (progress may have come first).
+      const started: EvalInfo = { ...info, status: get().current?.id === info.id ? (get().progress?.status ?? 'running') : 'running' };
+      set((s) => ({ evals: [started, ...s.evals.filter((e) => e.id !== info.id)], current: s.current?.id === info.id ? { ...s.current, status: started.status } : s.current }));
+      void get().loadResults();
     } catch (error) {
       set({ createError: toShownError(error) });
     } finally {
@@ -160,7 +181,7 @@ export const useEvalsStore = create<EvalsStore>()((set, get) => ({
   async open(evalId) {
     try {
       const info = await api.invoke('evals.get', { evalId });
-      set({ current: info, progress: null, results: null, comparison: null, compareTargetKey: '', exportMessage: null, actionError: null });
+      set({ current: info, progress: null, results: null, comparison: null, compareTargetKey: '', exportMessage: null, actionError: null, swapAB: false, etaBase: null });
       await get().loadResults();
     } catch (error) {
       set({ actionError: toShownError(error) });
@@ -180,17 +201,30 @@ export const useEvalsStore = create<EvalsStore>()((set, get) => ({
     const id = get().current?.id;
     if (!id) return;
     try {
-      set({ actionError: null });
+      set({ actionError: null, etaBase: { evalId: id, done: get().current?.stored ?? 0, at: Date.now() } });
       await api.invoke('evals.start', { evalId: id });
     } catch (error) {
       set({ actionError: toShownError(error) });
     }
   },
   applyProgress(progress) {
+    // The list's entry follows every evaluation's progress, so it never says "pending" while it runs.
+    set((s) => ({ evals: s.evals.map((e) => (e.id === progress.evalId && e.status !== progress.status ? { ...e, status: progress.status } : e)) }));
     const current = get().current;
     if (!current || current.id !== progress.evalId) return;
-    set({ progress, current: { ...current, status: progress.status } });
-    if (progress.status !== 'running') void get().loadResults();
+    const etaBase = get().etaBase?.evalId === progress.evalId ? get().etaBase : { evalId: progress.evalId, done: progress.done, at: Date.now() };
+    set({ progress, etaBase, current: { ...current, status: progress.status } });
+    if (progress.status !== 'running') {
+      if (resultsTimer) clearTimeout(resultsTimer);
+      resultsTimer = null;
+      void get().loadResults();
+    } else if (progress.done > (get().results?.eval.stored ?? -1) && !resultsTimer) {
+      // Cells show as they finish: the results table reloads at most once a second while running.
+      resultsTimer = setTimeout(() => {
+        resultsTimer = null;
+        void get().loadResults();
+      }, RESULTS_REFRESH_MS);
+    }
   },
   async loadResults() {
     const id = get().current?.id;
@@ -198,7 +232,11 @@ export const useEvalsStore = create<EvalsStore>()((set, get) => ({
     try {
       const results = await api.invoke('evals.results', { evalId: id });
       // The list shows each evaluation's status too: keep its entry in step.
-      set((s) => ({ results, current: results.eval, resultsError: null, evals: s.evals.map((e) => (e.id === results.eval.id ? results.eval : e)) }));
+      if (get().current?.id !== results.eval.id) return;
+      // A progress event newer than this read keeps its status (the read may predate the last cell).
+      const status = get().progress?.evalId === id ? (get().progress?.status ?? results.eval.status) : results.eval.status;
+      const info = { ...results.eval, status };
+      set((s) => ({ results, current: info, resultsError: null, evals: s.evals.map((e) => (e.id === info.id ? info : e)) }));
       if (results.eval.definition.promptVersionIds.length === 2) await get().compare();
     } catch (error) {
       set({ resultsError: toShownError(error) });
@@ -211,7 +249,8 @@ export const useEvalsStore = create<EvalsStore>()((set, get) => ({
   async compare() {
     const r = get().results;
     if (!r) return;
-    const [versionA, versionB] = r.eval.definition.promptVersionIds;
+    const [first, second] = r.eval.definition.promptVersionIds;
+    const [versionA, versionB] = get().swapAB ? [second, first] : [first, second];
     if (!versionA || !versionB) return;
     const keys = [...new Set(r.eval.columns.map((c) => c.targetKey))];
     const key = get().compareTargetKey || (keys.length > 1 ? (keys[0] ?? '') : '');

@@ -1,5 +1,7 @@
 import { useEffect } from 'react';
-import type { RunRecord, RunSummary } from '../../../shared/schemas';
+import type { RunSearchHit } from '../../../shared/runSearch.schema';
+import type { RunRecord } from '../../../shared/schemas';
+import { substituteVariables } from '../../../shared/template';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { formatCount, formatDuration, formatMs, formatRate, formatTime, preview } from '../../ui/format';
 import { isBadStop, stopReasonWords } from '../../ui/stopReason';
@@ -18,6 +20,8 @@ export function HistoryView({ onOpen }: Props): React.JSX.Element {
   const error = useHistoryStore((s) => s.error);
   const openError = useHistoryStore((s) => s.openError);
   const refresh = useHistoryStore((s) => s.refresh);
+  const query = useHistoryStore((s) => s.query);
+  const setQuery = useHistoryStore((s) => s.setQuery);
   const fetchRun = useHistoryStore((s) => s.fetchRun);
 
   useEffect(() => {
@@ -35,13 +39,27 @@ export function HistoryView({ onOpen }: Props): React.JSX.Element {
         <h3>Runs</h3>
         <span className="muted">{runs.length ? `${runs.length} shown, newest first` : ''}</span>
         <span className="spacer" />
+        <input
+          className="input history-search"
+          type="search"
+          data-testid="history-search"
+          placeholder="Search prompts, values and outputs"
+          aria-label="Search runs"
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+        />
         <button type="button" className="btn btn-small" disabled={loading} onClick={() => void refresh()}>
           {loading ? 'Refreshing…' : 'Refresh'}
         </button>
       </div>
       <ErrorNote error={error} title="Could not list runs" />
       <ErrorNote error={openError?.error ?? null} title="Could not open the run" />
-      {listed && !error && runs.length === 0 ? (
+      {listed && !error && runs.length === 0 && query.trim() !== '' ? (
+        <p className="hint" data-testid="history-no-match">
+          No run matches “{query.trim()}”.
+        </p>
+      ) : null}
+      {listed && !error && runs.length === 0 && query.trim() === '' ? (
         <div className="empty-hero" data-testid="history-empty">
           <h2>No runs yet</h2>
           <p>Every prompt you run in the Playground is kept here with its settings, output and timings.</p>
@@ -55,7 +73,7 @@ export function HistoryView({ onOpen }: Props): React.JSX.Element {
                 <th>Time</th>
                 <th title="Where the run came from">Source</th>
                 <th title="Local model file, or remote target · model">Target</th>
-                <th>User message</th>
+                <th title="The user message with its variables filled in">User message</th>
                 <th>Output</th>
                 <th className="right" title="Completion tokens">Tokens</th>
                 <th className="right" title="Time to first token">TTFT</th>
@@ -76,8 +94,12 @@ export function HistoryView({ onOpen }: Props): React.JSX.Element {
   );
 }
 
-function HistoryRow({ run, onOpen }: { run: RunSummary; onOpen: () => void }): React.JSX.Element {
+function HistoryRow({ run, onOpen }: { run: RunSearchHit; onOpen: () => void }): React.JSX.Element {
   const opening = useHistoryStore((s) => s.opening === run.id);
+  // The file is what the user picked in Models; the GGUF's internal name often says nothing (or "llama").
+  const name = run.target.kind === 'local' && run.fileName ? run.fileName : run.modelName;
+  const filled = substituteVariables(run.userMessage, run.variables).text;
+  const values = Object.entries(run.variables);
   return (
     <tr
       data-testid="history-row"
@@ -93,11 +115,22 @@ function HistoryRow({ run, onOpen }: { run: RunSummary; onOpen: () => void }): R
       <td>
         <span className={`tag tag-source tag-source-${run.source}`}>{run.source}</span>
       </td>
-      <td className="cell-model" title={`${run.target.kind === 'remote' ? 'Remote' : 'Local'}: ${run.modelName}`}>
+      <td className="cell-model" title={`${run.target.kind === 'remote' ? 'Remote' : 'Local'}: ${name}${name !== run.modelName ? ` (${run.modelName})` : ''}`}>
         <span className={run.target.kind === 'remote' ? 'kind kind-remote' : 'kind kind-local'}>{run.target.kind}</span>
-        <span className="mono">{run.modelName}</span>
+        <span className="mono" data-testid="history-model">{name}</span>
       </td>
-      <td className="cell-preview">{preview(run.userMessage, 90)}</td>
+      <td className="cell-preview" title={values.map(([k, v]) => `${k} = ${v}`).join('\n') || undefined}>
+        <span data-testid="history-message">{preview(filled, 90)}</span>
+        {values.length ? (
+          <div className="history-values" data-testid="history-values">
+            {values.map(([k, v]) => (
+              <span key={k} className="chip mono">
+                {k}={preview(v, 24)}
+              </span>
+            ))}
+          </div>
+        ) : null}
+      </td>
       <td className="cell-preview muted">{preview(run.outputPreview, 90)}</td>
       <td className="right num">{formatCount(run.completionTokens)}</td>
       <td className="right num">{formatMs(run.ttftMs)}</td>

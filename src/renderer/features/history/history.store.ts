@@ -1,13 +1,16 @@
-// Past runs, newest first, as runs.list returns them; refreshed when a run finishes.
+// Past runs, newest first, as runs.search returns them (all when the query is empty); refreshed when a run finishes.
 import { create } from 'zustand';
-import type { RunRecord, RunSummary } from '../../../shared/schemas';
+import type { RunSearchHit } from '../../../shared/runSearch.schema';
+import type { RunRecord } from '../../../shared/schemas';
 import { api } from '../../app/bridge';
 import { toShownError, type ShownError } from '../../ui/errors';
 
 const PAGE = 200;
 
 interface HistoryStore {
-  runs: RunSummary[];
+  runs: RunSearchHit[];
+  /** The search box's text; the list shows the runs matching it. */
+  query: string;
   listed: boolean;
   loading: boolean;
   error: ShownError | null;
@@ -15,14 +18,18 @@ interface HistoryStore {
   openError: { runId: string; error: ShownError } | null;
 
   refresh(): Promise<void>;
+  setQuery(query: string): void;
   /** Fetches the full record; null (with openError set) when it cannot. */
   fetchRun(runId: string): Promise<RunRecord | null>;
 }
 
 let listSeq = 0;
 
-export const useHistoryStore = create<HistoryStore>()((set) => ({
+let searchTimer: ReturnType<typeof setTimeout> | null = null;
+
+export const useHistoryStore = create<HistoryStore>()((set, get) => ({
   runs: [],
+  query: '',
   listed: false,
   loading: false,
   error: null,
@@ -33,11 +40,18 @@ export const useHistoryStore = create<HistoryStore>()((set) => ({
     const seq = ++listSeq;
     set({ loading: true });
     try {
-      const runs = await api.invoke('runs.list', { limit: PAGE });
+      const runs = await api.invoke('runs.search', { query: get().query, limit: PAGE });
       if (seq === listSeq) set({ runs, listed: true, loading: false, error: null });
     } catch (error) {
       if (seq === listSeq) set({ listed: true, loading: false, error: toShownError(error) });
     }
+  },
+
+  setQuery(query) {
+    set({ query });
+    // One search per pause in typing, not one per key.
+    if (searchTimer) clearTimeout(searchTimer);
+    searchTimer = setTimeout(() => void get().refresh(), 200);
   },
 
   async fetchRun(runId) {

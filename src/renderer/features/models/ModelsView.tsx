@@ -2,6 +2,7 @@ import { ErrorNote } from '../../ui/ErrorNote';
 import { formatBytes } from '../../ui/format';
 import { AdaptersSection } from '../adapters/AdaptersSection';
 import { AddModelPanel } from './AddModelPanel';
+import { ChatTemplatePanel } from './ChatTemplatePanel';
 import { DownloadPanel } from './DownloadPanel';
 import { LoadPanel } from './LoadPanel';
 import { ModelTable } from './ModelTable';
@@ -48,6 +49,7 @@ export function ModelsView(): React.JSX.Element {
           </section>
           <aside className="library-side">
             {selected ? <LoadPanel key={selected.id} model={selected} /> : <p className="hint">Select a model to load it.</p>}
+            {selected ? <ChatTemplatePanel key={`t-${selected.id}`} model={selected} /> : null}
           </aside>
         </div>
       ) : null}

@@ -14,6 +14,16 @@ const draft: RunDraft = {
 };
 
 describe('buildRunRequest', () => {
+  it('refuses a run while a variable has no value, naming it, instead of sending {{name}} as written', () => {
+    const r = buildRunRequest({ ...draft, variables: { role: 'terse', topic: '' } });
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.missing).toEqual(['topic']);
+      expect(r.message).toContain('{{topic}}');
+    }
+    const none = buildRunRequest({ ...draft, variables: {} });
+    expect(!none.ok && none.missing).toEqual(['role', 'topic']);
+  });
   it('builds a request the contract accepts', () => {
     const r = buildRunRequest(draft);
     expect(r.ok).toBe(true);

@@ -2,6 +2,7 @@
 import type { RunRequest, RunTarget } from '../../../shared/schemas';
 import { adaptersOf } from '../adapters/adapterTarget';
 import { jsonSchemaProblem, parseParamsForm, type ParamsForm } from './params';
+import { extractVariables } from '../../../shared/template';
 import { filledVariables } from './variables';
 
 export interface RunDraft {
@@ -17,11 +18,18 @@ export interface RunDraft {
   promptVersionId?: string | null;
 }
 
-export type BuiltRequest = { ok: true; request: RunRequest } | { ok: false; message: string };
+export type BuiltRequest = { ok: true; request: RunRequest } | { ok: false; message: string; missing?: string[] };
 
 export function buildRunRequest(d: RunDraft): BuiltRequest {
   if (!d.target) return { ok: false, message: 'Choose a model first (add one in Models, or a remote target in Targets).' };
   if (!d.userMessage.trim() && !d.systemPrompt.trim()) return { ok: false, message: 'Write a user message first.' };
+  // A placeholder without a value would reach the model as "{{name}}": refuse and name what is missing.
+  const variables = filledVariables(d.variables);
+  const missing = extractVariables(d.systemPrompt, d.userMessage).filter((n) => !Object.prototype.hasOwnProperty.call(variables, n));
+  if (missing.length) {
+    const names = missing.map((n) => `{{${n}}}`).join(', ');
+    return { ok: false, message: `Fill in ${missing.length === 1 ? 'the variable' : 'the variables'} ${names} first; an empty value would be sent as written.`, missing };
+  }
   const parsed = parseParamsForm(d.params);
   if (!parsed.ok) return { ok: false, message: Object.values(parsed.errors).join('. ') };
   let jsonSchema: string | null = null;
@@ -38,7 +46,7 @@ export function buildRunRequest(d: RunDraft): BuiltRequest {
       target: d.target.kind === 'remote' || adaptersOf(d.target).length ? d.target : null,
       systemPrompt: d.systemPrompt,
       userMessage: d.userMessage,
-      variables: filledVariables(d.variables),
+      variables,
       params: parsed.params,
       jsonSchema,
       promptVersionId: d.promptVersionId ?? null,

@@ -1,0 +1,31 @@
+// The engine status names the runs generating, so the header does not say "ready" while the model is busy.
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { EngineStatus } from '../../shared/schemas';
+import type { Core } from '../createCore';
+import { ensureFixtureModels } from '../fixtures/ensureFixtures';
+import { openTestCore } from '../testing/testCore';
+
+let fx: Awaited<ReturnType<typeof ensureFixtureModels>>;
+const cores: Core[] = [];
+beforeAll(async () => {
+  fx = await ensureFixtureModels();
+});
+afterEach(async () => {
+  await Promise.all(cores.splice(0).map((c) => c.close()));
+});
+
+describe('engine status while generating', () => {
+  it('lists a run while it generates and empties the list when it ends', async () => {
+    const c = openTestCore();
+    cores.push(c);
+    const m = await c.invoke('models.add', { path: fx.tinyQ8_0 });
+    await c.invoke('engine.load', { modelId: m.id, settings: { gpu: 'cpu', contextSize: 512 } });
+    const seen: EngineStatus[] = [];
+    c.engine.on('status', (s) => seen.push(s));
+    const { runId } = await c.invoke('runs.start', { modelId: m.id, userMessage: 'go', params: { temperature: 0, seed: 1, maxTokens: 8 } });
+    expect((await c.invoke('engine.status', {})).activeRunIds ?? []).toContain(runId);
+    await c.runs.wait(runId);
+    expect(seen.some((s) => s.activeRunIds?.includes(runId))).toBe(true);
+    expect((await c.invoke('engine.status', {})).activeRunIds).toEqual([]);
+  });
+});
