@@ -25,7 +25,7 @@ test.afterAll(async () => {
 const shot = (name: string) => `test-results/screens/${name}.png`;
 
 test('test set import and an A/B evaluation of two prompt versions', async ({ page }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(600_000);
   const consoleErrors = collectConsoleErrors(page);
   await page.goto(host.url);
   await new ModelsPage(page).addAndLoad(fx.tinyQ8_0, 'tiny-q8_0');
@@ -82,7 +82,8 @@ test('test set import and an A/B evaluation of two prompt versions', async ({ pa
   await page.getByTestId('eval-start').click();
 
   await expect(page.getByTestId('eval-progress')).toBeVisible();
-  await evals.waitFinished(120_000);
+  // A bound for a hung run, not a speed target: on a loaded machine eight generations can take minutes.
+  await evals.waitFinished(420_000);
   await expect(page.getByTestId('eval-progress')).toContainText('8 / 8 cells · 8 passed · 0 failed');
   await expect(page.getByTestId('eval-resume')).toBeDisabled();
   await expect(page.getByTestId('eval-cancel')).toBeDisabled();

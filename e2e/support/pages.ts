@@ -20,6 +20,9 @@ export class ModelsPage {
   async load(fileName: string): Promise<void> {
     await this.row(fileName).click();
     await expect(this.page.getByTestId('load-settings')).toBeVisible();
+    // One thread: llama.cpp's threads spin-wait for each other, so two of them on a 2-core machine that is
+    // busy with anything else (the host, Chromium, another job) decode ~50x slower; one does not collapse.
+    await this.page.getByTestId('load-threads').fill('1');
     await this.page.getByTestId('load-button').click();
   }
 
