@@ -17,6 +17,7 @@ import { history, render, run, type Loaded } from './generate';
 import type { EffectiveSettings, EmbedReply, FromWorker, ToWorker, WorkerErrorCode } from './protocol';
 import { SequencePool } from './sequencePool';
 import { AdapterContexts } from './adapterContexts';
+import { DecodeGate } from './decodeGate';
 
 class WorkerError extends Error {
   constructor(
@@ -174,6 +175,8 @@ async function load(
     const threads = threadsFor(settings);
     const context = await model.createContext({ contextSize, batchSize: settings.batchSize, threads, sequences: settings.sequences });
     const sequences = new SequencePool(Array.from({ length: settings.sequences }, () => context.getSequence()));
+    // Runs in progress decode their next tokens together, one batch per step (see decodeGate.ts).
+    new DecodeGate(() => sequences.busy).attach(context);
     const wrapper = resolveChatWrapper(model);
     const effective: EffectiveSettings = {
       gpu: llama.gpu === false ? 'cpu' : String(llama.gpu),
