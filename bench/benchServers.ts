@@ -17,7 +17,7 @@ export interface ServerSpec {
 }
 
 export interface RunningServer {
-  name: 'lamplight' | 'llama-server';
+  name: string;
   baseUrl: string;
   key: string | null;
   model: string;
@@ -27,12 +27,12 @@ export interface RunningServer {
 const CLI = fileURLToPath(new URL('../bin/lamplight.mjs', import.meta.url));
 
 /** `lamplight serve-api` on a fresh data folder; resolves once it prints its base URL. */
-export async function startLamplight(s: ServerSpec): Promise<RunningServer> {
+export async function startLamplight(s: ServerSpec, variant: { name?: string; env?: Record<string, string> } = {}): Promise<RunningServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'lamplight-bench-server-'));
   const key = 'bench-key-0123456789';
   const args = [CLI, '--data-dir', dataDir, 'serve-api', '--model', s.model, '--port', '0', '--gpu', 'cpu', '--key', key,
     '--parallel', String(s.parallel), '--threads', String(s.threads), '--context', String(s.contextPerSlot)];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...variant.env } });
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
   let out = '';
@@ -55,7 +55,7 @@ export async function startLamplight(s: ServerSpec): Promise<RunningServer> {
     });
   });
   return {
-    name: 'lamplight',
+    name: variant.name ?? 'lamplight',
     baseUrl,
     key,
     model: basename(s.model).replace(/\.gguf$/i, ''),

@@ -3,7 +3,7 @@
 // the same plain streaming client. Both servers stay up; only one is loaded at a time (rounds interleaved,
 // the median of the rounds reported).
 //   npm run bench:server -- [--json] [--rounds 3] [--requests N] [--concurrency 1,2,4,8] [--max-tokens 64]
-//                           [--threads 2] [--parallel 4] [--context 1024] [--model FILE] [--servers lamplight,llama-server]
+//                           [--threads 2] [--parallel 4] [--context 1024] [--model FILE] [--servers lamplight,lamplight-nogate,llama-server]
 //   npm run bench:server -- --soak   1,000 requests through Lamplight's own remote client (see serverSoak.ts)
 import { parseArgs } from 'node:util';
 import { ensureBenchModel } from '../src/core/fixtures/benchModel';
@@ -60,6 +60,8 @@ try {
   // Started one after the other so neither loads its model while the other is busy.
   const which = values.servers.split(',').map((x) => x.trim());
   if (which.includes('lamplight')) servers.push(await startLamplight(spec));
+  // The engine without its decode gate (LAMPLIGHT_DECODE_GATE=0): the "before" of the batching fix.
+  if (which.includes('lamplight-nogate')) servers.push(await startLamplight(spec, { name: 'lamplight-nogate', env: { LAMPLIGHT_DECODE_GATE: '0' } }));
   if (which.includes('llama-server')) servers.push(await startLlama(spec));
   for (const s of servers) {
     // A warm-up request each: first-use costs (page faults, allocations) are not part of the figures.
@@ -91,16 +93,18 @@ try {
   const table = levels.map((c) => {
     const lp = cell('lamplight', c);
     const ls = cell('llama-server', c);
+    const before = samples.has(`lamplight-nogate:${c}`) ? cell('lamplight-nogate', c) : undefined;
     return {
       concurrency: c,
       lamplight: lp,
       llamaServer: ls,
+      ...(before ? { lamplightNoGate: before } : {}),
       tokPerSecRatio: round(lp.outputTokPerSec / ls.outputTokPerSec, 2),
       ttftRatio: round(lp.ttftP50Ms / ls.ttftP50Ms, 2),
     };
   });
   const base = table[0];
-  const gain = (name: 'lamplight' | 'llamaServer') => Object.fromEntries(table.map((t) => [`c${t.concurrency}`, base ? round(t[name].outputTokPerSec / base[name].outputTokPerSec, 2) : null]));
+  const gain = (name: 'lamplight' | 'llamaServer' | 'lamplightNoGate') => Object.fromEntries(table.map((t) => [`c${t.concurrency}`, base?.[name] && t[name] ? round(t[name].outputTokPerSec / base[name].outputTokPerSec, 2) : null]));
   const report = {
     model: spec.model,
     threads: spec.threads,
@@ -109,7 +113,7 @@ try {
     maxTokens,
     rounds,
     table,
-    gainOverFirstLevel: { lamplight: gain('lamplight'), llamaServer: gain('llamaServer') },
+    gainOverFirstLevel: { lamplight: gain('lamplight'), llamaServer: gain('llamaServer'), ...(table[0]?.lamplightNoGate ? { lamplightNoGate: gain('lamplightNoGate') } : {}) },
     goal: {
       tokPerSecAtLeast90pct: table.every((t) => t.tokPerSecRatio >= 0.9),
       ttftWithin10pct: table.every((t) => t.ttftRatio <= 1.1),
@@ -121,6 +125,7 @@ try {
     for (const t of table) {
       console.log(`${String(t.concurrency).padEnd(5)} ${String(t.lamplight.outputTokPerSec).padStart(15)} ${String(t.llamaServer.outputTokPerSec).padStart(19)}  ${String(t.tokPerSecRatio).padStart(5)}   ${t.lamplight.ttftP50Ms} / ${t.llamaServer.ttftP50Ms}`);
     }
+    for (const t of table) if (t.lamplightNoGate) console.log(`c=${t.concurrency} without the decode gate: ${t.lamplightNoGate.outputTokPerSec} tok/s, TTFT p50 ${t.lamplightNoGate.ttftP50Ms} ms`);
     console.log(JSON.stringify(report.gainOverFirstLevel));
   }
 } finally {
