@@ -4,7 +4,8 @@
 // the median of the rounds reported).
 //   npm run bench:server -- [--json] [--rounds 3] [--requests N] [--concurrency 1,2,4,8] [--max-tokens 64]
 //                           [--threads 2] [--parallel 4] [--context 1024] [--model FILE] [--servers lamplight,lamplight-nogate,llama-server]
-//   npm run bench:server -- --soak   1,000 requests through Lamplight's own remote client (see serverSoak.ts)
+//   npm run bench:server -- --soak [--soak-requests 250]   250 requests at each of concurrency 1, 2, 4, 8 through
+//                                    Lamplight's own remote client, to each server (see serverSoak.ts)
 import { parseArgs } from 'node:util';
 import { ensureBenchModel } from '../src/core/fixtures/benchModel';
 import { progressLog, round } from './benchUtil';
@@ -16,6 +17,7 @@ const { values } = parseArgs({
   options: {
     json: { type: 'boolean', default: false },
     soak: { type: 'boolean', default: false },
+    'soak-requests': { type: 'string', default: '250' },
     rounds: { type: 'string', default: '3' },
     requests: { type: 'string' },
     concurrency: { type: 'string', default: '1,2,4,8' },
@@ -43,7 +45,7 @@ const spec: ServerSpec = {
 };
 
 if (values.soak) {
-  const report = await soak(spec, log);
+  const report = await soak(spec, log, positiveInt('soak-requests', values['soak-requests']));
   console.log(JSON.stringify(report, null, values.json ? 0 : 2));
   process.exit(report.every((r) => r.failed === 0) ? 0 : 1);
 }
@@ -56,6 +58,8 @@ const prompt = (round: number, c: number) => (i: number) => `Request ${round}.${
 
 log(`model ${spec.model}, ${spec.threads} threads, ${spec.parallel} slots × ${spec.contextPerSlot} tokens, max_tokens ${maxTokens}, concurrency ${levels.join(',')}, ${rounds} rounds`);
 const servers: RunningServer[] = [];
+// Ctrl+C stops the servers too (they are child processes of this one).
+process.once('SIGINT', () => void Promise.all(servers.map((s) => s.stop())).finally(() => process.exit(130)));
 try {
   // Started one after the other so neither loads its model while the other is busy.
   const which = values.servers.split(',').map((x) => x.trim());

@@ -9,7 +9,6 @@ import { tempDir } from '../src/core/testing/testCore';
 import { startLamplight, startLlama, type RunningServer, type ServerSpec } from './benchServers';
 
 const LEVELS = [1, 2, 4, 8];
-const PER_LEVEL = 250;
 const PAUSE_MS = 6_500;
 
 export interface SoakReport {
@@ -28,7 +27,7 @@ function memorySecrets(): SecretStore {
   return { description: 'memory (bench)', get: (k) => m.get(k) ?? null, set: (k, v) => void m.set(k, v), delete: (k) => void m.delete(k) };
 }
 
-async function soakOne(server: RunningServer, log: (s: string) => void): Promise<SoakReport> {
+async function soakOne(server: RunningServer, log: (s: string) => void, perLevel: number): Promise<SoakReport> {
   const core = createCore({ dataDir: tempDir('lamplight-soak-'), version: '0.0.0-bench', transport: 'browser-host', secrets: memorySecrets() });
   try {
     const t = await core.invoke('targets.add', { name: server.name, baseUrls: [server.baseUrl], apiKey: server.key });
@@ -40,7 +39,7 @@ async function soakOne(server: RunningServer, log: (s: string) => void): Promise
         workload: { kind: 'synthetic', inputLen: 32, outputLen: 32, seed: c },
         loads: [{ kind: 'concurrency', concurrency: c }],
         warmupRequests: 0,
-        requests: PER_LEVEL,
+        requests: perLevel,
       });
       const run: BenchRun = await core.bench.wait(benchId);
       const r = run.results[0];
@@ -70,12 +69,12 @@ async function soakOne(server: RunningServer, log: (s: string) => void): Promise
 }
 
 /** Soaks llama-server, then Lamplight's own server (never both busy at once). */
-export async function soak(spec: ServerSpec, log: (s: string) => void): Promise<SoakReport[]> {
+export async function soak(spec: ServerSpec, log: (s: string) => void, perLevel = 250): Promise<SoakReport[]> {
   const reports: SoakReport[] = [];
   for (const start of [startLlama, startLamplight]) {
     const server = await start(spec);
     try {
-      reports.push(await soakOne(server, log));
+      reports.push(await soakOne(server, log, perLevel));
     } finally {
       await server.stop();
     }
