@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { ensureBenchModel } from '../src/core/fixtures/benchModel';
 import { progressLog, round } from './benchUtil';
 import { startLamplight, startLlama, type RunningServer, type ServerSpec } from './benchServers';
-import { median, runLevel, streamChat, keepAliveAgent, type LevelResult } from './serverClient';
+import { connectionAgent, median, runLevel, streamChat, type LevelResult } from './serverClient';
 import { soak } from './serverSoak';
 
 const { values } = parseArgs({
@@ -69,7 +69,7 @@ try {
   if (which.includes('llama-server')) servers.push(await startLlama(spec));
   for (const s of servers) {
     // A warm-up request each: first-use costs (page faults, allocations) are not part of the figures.
-    const r = await streamChat({ baseUrl: s.baseUrl, key: s.key, model: s.model, prompt: 'warm up', maxTokens: 8, agent: keepAliveAgent(1) });
+    const r = await streamChat({ baseUrl: s.baseUrl, key: s.key, model: s.model, prompt: 'warm up', maxTokens: 8, agent: connectionAgent(1) });
     if (!r.ok) throw new Error(`${s.name}: the warm-up request failed: ${r.error}`);
   }
   const samples = new Map<string, LevelResult[]>();

@@ -1,5 +1,6 @@
 // The benchmark's own minimal OpenAI client: node:http, streaming, keep-alive. Neither server's code is on
 // the client side, so both are measured through exactly the same requests and the same parsing.
+// (A node:http client: undici's fetch would add its own pool and stream machinery to every chunk.)
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 
@@ -22,8 +23,12 @@ export interface ChatCall {
   agent: Agent;
 }
 
-export function keepAliveAgent(maxSockets: number): Agent {
-  return new Agent({ keepAlive: true, maxSockets });
+/**
+ * One connection per request (a loopback connect is well under a millisecond): a pooled socket that the
+ * server closes while idle is a client-side race ("socket hang up"), not server speed. The soak tests that.
+ */
+export function connectionAgent(maxSockets: number): Agent {
+  return new Agent({ keepAlive: false, maxSockets });
 }
 
 /** One streamed chat completion, greedy, end-of-sequence ignored, so every request decodes maxTokens. */
@@ -114,7 +119,7 @@ const median = (xs: readonly number[]): number | null => {
 
 /** `requests` requests with `concurrency` in flight; throughput is all output tokens over the wall time. */
 export async function runLevel(call: Omit<ChatCall, 'prompt' | 'agent'>, concurrency: number, requests: number, prompt: (i: number) => string): Promise<LevelResult> {
-  const agent = keepAliveAgent(concurrency);
+  const agent = connectionAgent(concurrency);
   const results: StreamResult[] = [];
   let next = 0;
   const t0 = performance.now();
