@@ -22,6 +22,8 @@ const Common = z.object({
   n: z.number().int().min(1).nullish(),
   stream: z.boolean().nullish(),
   stream_options: z.object({ include_usage: z.boolean().nullish() }).nullish(),
+  /** llama-server's extension: decode max_tokens whatever the model says (benchmarks). */
+  ignore_eos: z.boolean().nullish(),
 });
 
 const TextPart = z.object({ type: z.literal('text'), text: z.string() });
@@ -154,6 +156,7 @@ export function parseChatRequest(body: unknown, defaultMaxTokens: number): Gener
       params: sampling(b, b.max_completion_tokens ?? b.max_tokens, defaultMaxTokens),
       jsonSchema: rf?.type === 'json_schema' ? JSON.stringify(rf.json_schema.schema) : null,
       jsonObject: rf?.type === 'json_object',
+      ignoreEos: b.ignore_eos === true,
     },
   };
 }
@@ -177,6 +180,7 @@ export function parseCompletionRequest(body: unknown, defaultMaxTokens: number):
       params: sampling(b, b.max_tokens, defaultMaxTokens),
       jsonSchema: null,
       jsonObject: false,
+      ignoreEos: b.ignore_eos === true,
     },
   };
 }

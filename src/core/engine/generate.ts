@@ -19,6 +19,7 @@ import type { StopReason } from '../../shared/schemas';
 import type { ChatTurn, EffectiveSettings, FromWorker, ToWorker, WorkerRunResult } from './protocol';
 import type { SequencePool } from './sequencePool';
 import type { AdapterContexts, AdapterLease } from './adapterContexts';
+import { ignoreEosBias } from './ignoreEos';
 
 export interface Loaded {
   name: string;
@@ -186,6 +187,7 @@ export async function run(l: Loaded | null, msg: RunMessage, abort: AbortControl
       repeatPenalty: p.repeatPenalty === 1 ? (false as const) : { penalty: p.repeatPenalty },
       customStopTriggers: p.stop.length > 0 ? p.stop : undefined,
       ...(g.grammar ? { grammar: g.grammar } : {}),
+      ...(msg.ignoreEos ? { tokenBias: ignoreEosBias(l.model) } : {}),
       signal: abort.signal,
       stopOnAbortSignal: true,
       onToken: (t: readonly unknown[]) => {

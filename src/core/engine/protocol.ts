@@ -42,6 +42,8 @@ export interface RunVariant {
   completionPrompt?: string | null;
   /** Constrain output to any JSON value (response_format json_object); jsonSchema takes precedence. */
   jsonObject?: boolean;
+  /** Never end on an end-of-generation token: decode until maxTokens or a stop sequence (benchmarks). */
+  ignoreEos?: boolean;
 }
 
 export type ToWorker =

@@ -2,10 +2,17 @@
 // are busy, and stops waiting when it is cancelled. With one sequence this is the old one-after-another queue.
 export class SequencePool<T> {
   private readonly free: T[];
+  private readonly total: number;
   private readonly waiters: { resolve: (item: T | null) => void; signal: AbortSignal; onAbort: () => void }[] = [];
 
   constructor(items: readonly T[]) {
     this.free = [...items];
+    this.total = items.length;
+  }
+
+  /** Items handed out and not released yet (runs in progress). */
+  get busy(): number {
+    return this.total - this.free.length;
   }
 
   get size(): number {

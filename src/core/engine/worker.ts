@@ -19,6 +19,7 @@ import { SequencePool } from './sequencePool';
 import { AdapterContexts } from './adapterContexts';
 import { readGgufHeader } from '../models/ggufHeader';
 import { STDERR_MARK } from './stderrTail';
+import { DecodeGate } from './decodeGate';
 
 class WorkerError extends Error {
   constructor(
@@ -195,6 +196,9 @@ async function load(
     const threads = threadsFor(settings);
     const context = await model.createContext({ contextSize, batchSize: settings.batchSize, threads, sequences: settings.sequences });
     const sequences = new SequencePool(Array.from({ length: settings.sequences }, () => context.getSequence()));
+    // Runs in progress decode their next tokens together, one batch per step (see decodeGate.ts).
+    // LAMPLIGHT_DECODE_GATE=0 turns it off, for before/after measurements (bench:server).
+    if (process.env.LAMPLIGHT_DECODE_GATE !== '0') new DecodeGate(() => sequences.busy).attach(context);
     const wrapper = resolveChatWrapper(model);
     const effective: EffectiveSettings = {
       gpu: llama.gpu === false ? 'cpu' : String(llama.gpu),

@@ -122,6 +122,8 @@ export interface ApiRunRequest {
   params: SamplingParams;
   jsonSchema: string | null;
   jsonObject: boolean;
+  /** Decode until maxTokens even past an end-of-generation token (llama-server's ignore_eos). */
+  ignoreEos?: boolean;
 }
 
 export interface ApiRunOutcome {
@@ -319,6 +321,7 @@ export class RunsService extends EventEmitter<RunsEvents> {
           messages: req.messages && prep?.masker ? req.messages.map((m) => ({ ...m, content: mask(m.content) })) : req.messages,
           completionPrompt: req.completionPrompt !== null ? mask(req.completionPrompt) : null,
           jsonObject: req.jsonObject,
+          ...(req.ignoreEos ? { ignoreEos: true } : {}),
         },
         {
           onChunk: (text, tokens) => {
