@@ -12,6 +12,8 @@ export interface ReferenceResult {
   itlMs: number[];
   /** vLLM's `latency`: the last data event before [DONE], minus send. */
   e2eMs: number;
+  /** The request went out on a kept-alive connection (false: a new one, its handshake inside TTFT). */
+  reused: boolean;
   /** When `data: [DONE]` arrived, minus send (null when it never did). */
   doneMs: number | null;
   /** vLLM's TPOT for this request: (latency − TTFT) / (output − 1); null for ≤ 1 token. */
@@ -29,9 +31,9 @@ interface Chunk {
   timings?: Record<string, number>;
 }
 
-/** One keep-alive agent per test, as Lamplight keeps its connections alive: neither side pays a connect. */
-export function referenceAgent(): http.Agent {
-  return new http.Agent({ keepAlive: true, maxSockets: 1 });
+/** A keep-alive agent, as Lamplight keeps its connections alive (`keepAlive: false`: a new connection each time). */
+export function referenceAgent(keepAlive = true): http.Agent {
+  return new http.Agent({ keepAlive, maxSockets: 1 });
 }
 
 /**
@@ -99,7 +101,7 @@ function once(url: string, headers: Record<string, string>, body: Buffer, agent:
       res.on('end', () => {
         const e2eMs = last - st;
         const out = outputTokens ?? choiceEvents;
-        resolve({ ttftMs: ttft, itlMs: itl, e2eMs, doneMs: done, tpotMs: ttft !== null && out > 1 ? (e2eMs - ttft) / (out - 1) : null, outputTokens: out, promptTokens, text, timings });
+        resolve({ ttftMs: ttft, itlMs: itl, e2eMs, reused: req.reusedSocket, doneMs: done, tpotMs: ttft !== null && out > 1 ? (e2eMs - ttft) / (out - 1) : null, outputTokens: out, promptTokens, text, timings });
       });
       res.on('error', reject);
     });
