@@ -2,6 +2,9 @@
 // (testing/referenceClient.ts, no code shared with Lamplight's remote client) sending the very bytes the lab
 // sends, and the server's own `timings.prompt_ms`. Requests alternate lab, reference, lab, … so both see the
 // same machine; medians are compared, and a noisy comparison (a loaded machine) is run once more.
+// Found with it: the I/O thread woke the main thread for every token, which on 2 cores slowed the stream
+// itself (lab E2E +2.5–3 ms over the reference on 16 tokens); llama-server closes a connection after each
+// streamed answer, so every request (lab or reference) pays a connect, and the round trip is taken so.
 // Default model: the tiny fixture (seconds). LAMPLIGHT_TRUTH_MODEL=bench uses the ~300M Q4_0 model with
 // 2 threads, for figures.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
