@@ -135,7 +135,7 @@ export const benchCommand: Command = {
     '  --requests N       measured requests (default 50)      --warmup N   warm-up requests (default 2)',
     '  --concurrency C    requests in flight (default 1); with --rate: the cap',
     '  --rate R           Poisson arrivals at R requests/s (seeded by --seed, default 0)',
-    '  --input-len L      synthetic prompts of ~L tokens (default 128)',
+    '  --input-len L      synthetic prompts of L tokens, counted by the server (/tokenize) where it can (default 128)',
     '  --output-len L     tokens asked per request (max_tokens; default 64)',
     '  --prompts FILE     prompts instead: JSON array, JSONL ({"prompt": …} or strings), or one per line',
     '  --slo-ttft MS --slo-tpot MS --slo-e2el MS   goodput SLOs (defaults 1000 / 50 / none)',

@@ -54,6 +54,7 @@ import { benchHandlers } from './bench/bench.handlers';
 import { BenchRepo } from './bench/bench.repo';
 import { BenchService, coreBenchTargets } from './bench/bench.service';
 import { coreBenchSources } from './bench/benchSources';
+import { tokenCounter as remoteTokenCounter } from './remote/tokenize';
 import { costColumns } from './bench/benchCosts';
 import { TrainingRepo } from './training/training.repo';
 import { TrainingService } from './training/training.service';
@@ -175,6 +176,7 @@ export function createCore(opts: CoreOptions): Core {
     runs,
     targets: coreBenchTargets({ engine, models, describe: coreEvalTargets({ engine, models, targets, adapters }).describe }),
     sources: coreBenchSources({ datasets, prompts, testSetRows: testSetRowsSource(testSets) }),
+    tokenCounter: (t) => (t.kind === 'remote' ? remoteTokenCounter(targets.replicaEndpoints(t.targetId).endpoints[0]!, t.model) : Promise.resolve(null)),
     costColumns,
   });
   bench.on('progress', (p) => emit('bench.progress', p));

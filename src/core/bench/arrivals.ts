@@ -28,10 +28,15 @@ const WORDS = (
  * request differs (no prefix-cache hits beyond the instruction) and a rerun sends the same texts.
  */
 export function syntheticPrompt(inputLen: number, seed: number, index: number): string {
+  return `${SYNTHETIC_HEAD} ${syntheticWords(Math.max(1, inputLen - 12), seed, index).join(' ')}`;
+}
+
+export const SYNTHETIC_HEAD = 'Repeat these words back, then keep writing:';
+
+/** The words of prompt `index`: a longer list starts with the same words (prompts can be cut to length). */
+export function syntheticWords(count: number, seed: number, index: number): string[] {
   const rng = new Mulberry32((seed * 2654435761 + index * 40503) >>> 0);
-  const head = 'Repeat these words back, then keep writing:';
-  const n = Math.max(1, inputLen - 12);
   const words: string[] = [];
-  for (let i = 0; i < n; i++) words.push(WORDS[Math.floor(rng.next() * WORDS.length)] as string);
-  return `${head} ${words.join(' ')}`;
+  for (let i = 0; i < count; i++) words.push(WORDS[Math.floor(rng.next() * WORDS.length)] as string);
+  return words;
 }

@@ -12,9 +12,11 @@ import { CoreError } from '../errors';
 import type { EvalTargets } from '../evals/evals.service';
 import type { ModelsService } from '../models/models.service';
 import type { BenchRepo, StoredCost } from './bench.repo';
-import { BenchJob, type BenchRuns, type BenchTargets } from './benchJob';
+import type { TokenCounter } from '../remote/tokenize';
+import { BenchJob, type BenchPrompt, type BenchRuns, type BenchTargets } from './benchJob';
 import { benchCsv, benchHtml, type ExtraColumns } from './benchReport';
 import { workloadPrompts, type BenchSources } from './benchSources';
+import { fitSyntheticPrompts } from './tokenFit';
 
 /** The most sequences a model may be loaded with (LoadSettings' own bound). */
 const MAX_SEQUENCES = 16;
@@ -24,6 +26,9 @@ export interface BenchServiceDeps {
   runs: BenchRuns;
   targets: BenchTargets;
   sources: BenchSources | null;
+  /** Counts tokens on a target's own server (remote: its /tokenize); null when it cannot. Synthetic
+   * workloads are then fitted to exactly inputLen tokens on the first target that can count. */
+  tokenCounter?: (target: RunTarget) => Promise<TokenCounter | null>;
   /** Cost columns for exports, when a cost model is available (null: none). */
   costColumns?: (costs: StoredCost[]) => ExtraColumns | null;
   now?: () => number;
@@ -73,7 +78,8 @@ export class BenchService extends EventEmitter<{ progress: [BenchProgress] }> {
     // Each load gets its own stretch of prompts (the same for every target).
     const needed = def.durationSec === null ? def.loads.length * (def.requests + def.warmupRequests) : 2000;
     // Resolved before anything is stored, so a missing dataset is refused with its reason.
-    const prompts = await workloadPrompts(def.workload, needed, this.deps.sources);
+    let prompts = await workloadPrompts(def.workload, needed, this.deps.sources);
+    if (def.workload.kind === 'synthetic') prompts = await this.fitted(def, def.workload, prompts);
     const id = ulid();
     this.deps.repo.insert({ id, name: def.name, definition: def, createdAt: this.now() });
     const job = new BenchJob(id, def, prompts, { repo: this.deps.repo, runs: this.deps.runs, targets: this.deps.targets, emit: (p) => this.emit('progress', p) });
@@ -92,6 +98,18 @@ export class BenchService extends EventEmitter<{ progress: [BenchProgress] }> {
       });
     this.jobs.set(id, { job, finished });
     return { benchId: id };
+  }
+
+  /** Synthetic prompts of exactly inputLen tokens where a target's server can count them; else as given. */
+  private async fitted(def: BenchDefinition, w: Extract<BenchDefinition['workload'], { kind: 'synthetic' }>, prompts: BenchPrompt[]): Promise<BenchPrompt[]> {
+    for (const { target } of def.targets) {
+      // A server that cannot count (or is down: its cells will say so) leaves the approximate prompts.
+      const count = await this.deps.tokenCounter?.(target).catch(() => null);
+      if (!count) continue;
+      const fit = await fitSyntheticPrompts(count, w.inputLen, w.seed, prompts.length);
+      return fit.prompts.map((userMessage) => ({ systemPrompt: '', userMessage }));
+    }
+    return prompts;
   }
 
   /** Resolves when the run's job has ended (tests, the CLI). */

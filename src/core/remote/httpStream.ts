@@ -15,6 +15,8 @@ import { readCappedFrom } from './endpoint';
 
 /** After the caller is done, the rest of a body is drained for this long so the connection can be reused. */
 const DRAIN_MS = 1000;
+/** Later pieces of a body reach the main thread together at most this often (see the I/O thread). */
+const COALESCE_MS = 16;
 
 export type ReadResult = { done: true; value?: undefined; atMs: number } | { done: false; value: Uint8Array; atMs: number };
 
@@ -45,7 +47,7 @@ export interface StreamInit {
 
 type FromWorker =
   | { id: number; t: 'headers'; status: number; statusText: string; headers: Record<string, string | string[] | undefined>; sentAt: number; resent: boolean }
-  | { id: number; t: 'data'; bytes: Uint8Array; at: number }
+  | { id: number; t: 'data'; pieces: { bytes: Uint8Array; at: number }[] }
   | { id: number; t: 'end'; at: number }
   | { id: number; t: 'error'; code: string | null; message: string; resent?: boolean };
 
@@ -70,7 +72,22 @@ const DECODERS = {
 };
 const open = new Map();
 const now = () => performance.timeOrigin + performance.now();
+// The first piece of a body goes to the main thread at once (TTFT, first-token timer); later pieces, each
+// with its own stamp, go together at most every COALESCE_MS. Waking the main thread for every token cost a
+// loopback server on 2 cores CPU time: E2E +1.5–3 ms on a 16-token stream, the stream itself made slower.
+const COALESCE_MS = ${COALESCE_MS};
+const deliver = (id, s) => {
+  if (s.timer) clearTimeout(s.timer);
+  s.timer = null;
+  if (s.held.length === 0 || s.draining || open.get(id) !== s) return;
+  const pieces = s.held;
+  s.held = [];
+  parentPort.postMessage({ id, t: 'data', pieces }, pieces.map((p) => p.bytes.buffer));
+};
 const fail = (id, e, resent) => {
+  const s = open.get(id);
+  // What arrived before the failure is delivered first: the text so far is kept.
+  if (s) deliver(id, s);
   if (!open.delete(id)) return;
   parentPort.postMessage({ id, t: 'error', code: typeof e.code === 'string' ? e.code : null, message: String(e.message || e), resent });
 };
@@ -119,11 +136,18 @@ function send(m, s, fresh) {
     if (decoder) body.on('error', (e) => fail(id, { code: 'EDECODE', message: 'could not decode the ' + enc + ' response (' + e.message + ')' }, s.resent));
     body.on('data', (b) => {
       if (s.draining) return;
+      const at = now();
       const bytes = new Uint8Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
-      parentPort.postMessage({ id, t: 'data', bytes, at: now() }, [bytes.buffer]);
+      s.held.push({ bytes, at });
+      if (!s.first) {
+        s.first = true;
+        deliver(id, s);
+      } else s.timer ??= setTimeout(() => deliver(id, s), COALESCE_MS);
     });
     body.on('end', () => {
-      if (open.delete(id) && !s.draining) parentPort.postMessage({ id, t: 'end', at: now() });
+      const at = now();
+      deliver(id, s);
+      if (open.delete(id) && !s.draining) parentPort.postMessage({ id, t: 'end', at });
     });
     res.on('error', (e) => fail(id, e, s.resent));
     res.on('close', () => {
@@ -136,20 +160,24 @@ parentPort.on('message', (m) => {
   if (m.op === 'abort' || m.op === 'drop') {
     const s = open.get(m.id);
     open.delete(m.id);
-    if (s) s.req.destroy();
+    if (s) {
+      if (s.timer) clearTimeout(s.timer);
+      s.req.destroy();
+    }
     return;
   }
   if (m.op === 'drain') {
     const s = open.get(m.id);
     if (!s || !s.res) return;
     s.draining = true;
+    if (s.timer) clearTimeout(s.timer);
     const t = setTimeout(() => { open.delete(m.id); s.req.destroy(); }, m.ms);
     t.unref();
     s.res.on('close', () => clearTimeout(t));
     s.body.resume();
     return;
   }
-  const s = { req: null, res: null, body: null, draining: false, resent: false };
+  const s = { req: null, res: null, body: null, draining: false, resent: false, held: [], first: false, timer: null };
   open.set(m.id, s);
   send(m, s, false);
 });
@@ -271,7 +299,7 @@ export function openStream(url: string, init: StreamInit): Promise<StreamRespons
           ended = true;
           finish();
           queue.push({ done: true, atMs: toLocal(m.at) });
-        } else queue.push({ done: false, value: m.bytes, atMs: toLocal(m.at) });
+        } else for (const p of m.pieces) queue.push({ done: false, value: p.bytes, atMs: toLocal(p.at) });
         notify();
       },
       onError: (m) => {

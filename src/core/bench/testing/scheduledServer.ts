@@ -61,6 +61,12 @@ const server = createServer((req, res) => {
     res.end('pong');
     return;
   }
+  // Like an API that only serves /v1: no tokenizer endpoint (the lab then keeps its approximate prompts).
+  if (!req.url.endsWith('/chat/completions')) {
+    res.writeHead(404, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: { message: 'not found' } }));
+    return;
+  }
   const tl = { arrive: abs(), last: 0 };
   let raw = '';
   req.on('data', (c) => { if (raw.length < 1e6) raw += c; });
