@@ -8,6 +8,9 @@ export class AdaptersPage {
   async add(path: string): Promise<void> {
     await this.page.getByTestId('adapter-path-input').fill(path);
     await this.page.getByTestId('adapter-add').click();
+    // Done (added or refused) before the next step: a path typed while an add is still running is cleared
+    // when it ends, which on a loaded machine left the next add's button disabled for good.
+    await expect(this.page.getByTestId('adapter-add')).toHaveText('Add adapter', { timeout: 60_000 });
   }
 
   row(fileName: string): Locator {
