@@ -48,7 +48,7 @@ export function EngineStatusBadge(): React.JSX.Element {
       {model && (status.state === 'ready' || status.state === 'loading') ? <span className="engine-model">{model}</span> : null}
       {status.state === 'ready' && eff ? (
         <span className="engine-eff" title="Settings the engine really uses">
-          {eff.gpu} · {eff.threads} threads · ctx {eff.contextSize}
+          {eff.gpu} · {eff.threads} thread{eff.threads === 1 ? '' : 's'} · ctx {eff.contextSize}
           {eff.gpu !== 'cpu' && eff.gpu !== 'false' ? ` · ${eff.gpuLayers} GPU layers` : ''}
         </span>
       ) : null}

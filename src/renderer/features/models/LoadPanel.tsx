@@ -150,7 +150,7 @@ export function LoadPanel({ model }: { model: ModelInfo }): React.JSX.Element {
           <dt>Using</dt>
           <dd>
             {status.effective.gpu} · {status.effective.gpuLayers} GPU layers · ctx {status.effective.contextSize} ·{' '}
-            {status.effective.threads} threads · batch {status.effective.batchSize}
+            {status.effective.threads} thread{status.effective.threads === 1 ? '' : 's'} · batch {status.effective.batchSize}
           </dd>
         </dl>
       ) : null}
