@@ -13,22 +13,40 @@ import { startLamplight, startLlama, type RunningServer, type ServerSpec } from 
 import { connectionAgent, median, runLevel, streamChat, type LevelResult } from './serverClient';
 import { soak } from './serverSoak';
 
-const { values } = parseArgs({
-  options: {
-    json: { type: 'boolean', default: false },
-    soak: { type: 'boolean', default: false },
-    'soak-requests': { type: 'string', default: '250' },
-    rounds: { type: 'string', default: '3' },
-    requests: { type: 'string' },
-    concurrency: { type: 'string', default: '1,2,4,8' },
-    'max-tokens': { type: 'string', default: '64' },
-    threads: { type: 'string', default: '2' },
-    parallel: { type: 'string', default: '4' },
-    context: { type: 'string', default: '1024' },
-    model: { type: 'string' },
-    servers: { type: 'string', default: 'lamplight,llama-server' },
-  },
-});
+const USAGE = `Usage: npm run bench:server -- [--json] [--rounds 3] [--requests N] [--concurrency 1,2,4,8] [--max-tokens 64]
+       [--threads 2] [--parallel 4] [--context 1024] [--model FILE] [--servers lamplight,lamplight-nogate,llama-server]
+       npm run bench:server -- --soak [--soak-requests 250]
+Needs llama-server: npx lamplight engine build-server (npm test builds it too).`;
+
+function parse() {
+  try {
+    return parseArgs({ options: OPTIONS });
+  } catch (e) {
+    process.stderr.write(`bench:server: ${(e as Error).message}\n${USAGE}\n`);
+    process.exit(2);
+  }
+}
+
+const OPTIONS = {
+  json: { type: 'boolean', default: false },
+  soak: { type: 'boolean', default: false },
+  'soak-requests': { type: 'string', default: '250' },
+  rounds: { type: 'string', default: '3' },
+  requests: { type: 'string' },
+  concurrency: { type: 'string', default: '1,2,4,8' },
+  'max-tokens': { type: 'string', default: '64' },
+  threads: { type: 'string', default: '2' },
+  parallel: { type: 'string', default: '4' },
+  context: { type: 'string', default: '1024' },
+  model: { type: 'string' },
+  servers: { type: 'string', default: 'lamplight,llama-server' },
+  help: { type: 'boolean', default: false },
+} as const;
+const { values } = parse();
+if (values.help) {
+  process.stdout.write(USAGE + '\n');
+  process.exit(0);
+}
 
 function positiveInt(name: string, v: string): number {
   const n = Number(v);
