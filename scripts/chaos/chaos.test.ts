@@ -4,11 +4,16 @@ import { describe, expect, it } from 'vitest';
 import { openTestCore, tempDir } from '../../src/core/testing/testCore';
 import { closeAfterEach } from '../../src/core/testing/closeAfterEach';
 import { parseArgs, runChaos } from './chaos';
+import { prepareChild } from './childRunner';
 import { setupPath } from './chaosPaths';
 
 const opened = closeAfterEach();
 
 describe('chaos harness', () => {
+  it('bundles the child with node-llama-cpp stubbed (a core module importing a name the stub lacks falls back to slow tsx starts)', async () => {
+    expect((await prepareChild()).execArgv).toEqual([]);
+  });
+
   it('kills a child labeling and one appending audit records, and finds nothing lost after each restart', async () => {
     const r = await runChaos({ iterations: 4, paths: ['labels', 'audit'], seed: 7, cliEvery: 1000 });
     expect(r.paths.map((p) => p.path)).toEqual(['labels', 'audit']);

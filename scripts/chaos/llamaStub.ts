@@ -11,3 +11,15 @@ export const GgmlType = new Proxy({}, { get: (_t, k) => String(k) });
 export const GgufFileType = new Proxy({}, { get: (_t, k) => String(k) });
 // ggufInspect.ts checks at load that the list of architectures is not empty; the chaos paths add no model.
 export const GgufArchitectureType = { llama: 'llama' };
+export const resolveChatWrapper = absent('resolveChatWrapper');
+// Classes some modules import (chat-template rendering, EOS bias); never constructed on the chaos paths.
+export class SpecialToken {
+  constructor() {
+    absent('SpecialToken')();
+  }
+}
+export class TokenBias {
+  constructor() {
+    absent('TokenBias')();
+  }
+}
