@@ -24,8 +24,12 @@ const INDEX_HTML = '<!doctype html><title>Lamplight fuzz</title>\n';
 const errors: string[] = [];
 let core: Core;
 let host: Host;
+const startDir = process.cwd();
 
 beforeAll(async () => {
+  // Mutated commands carry random relative paths, and export commands resolve those against the process's
+  // working folder: run where nothing matters (a run here once wrote a backup archive into the repository).
+  process.chdir(tempDir('lamplight-fuzz-cwd-'));
   const staticDir = tempDir('lamplight-static-');
   mkdirSync(join(staticDir, 'assets'));
   writeFileSync(join(staticDir, 'index.html'), INDEX_HTML);
@@ -43,6 +47,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await host?.close();
   await core?.close();
+  process.chdir(startDir);
 });
 
 /** Sends one raw request; resolves with the status line ('' when none) once the connection is gone. */
