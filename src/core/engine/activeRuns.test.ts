@@ -1,23 +1,19 @@
 // The engine status names the runs generating, so the header does not say "ready" while the model is busy.
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { EngineStatus } from '../../shared/schemas';
-import type { Core } from '../createCore';
 import { ensureFixtureModels } from '../fixtures/ensureFixtures';
+import { closeAfterEach } from '../testing/closeAfterEach';
 import { openTestCore } from '../testing/testCore';
 
 let fx: Awaited<ReturnType<typeof ensureFixtureModels>>;
-const cores: Core[] = [];
+const opened = closeAfterEach();
 beforeAll(async () => {
   fx = await ensureFixtureModels();
-});
-afterEach(async () => {
-  await Promise.all(cores.splice(0).map((c) => c.close()));
 });
 
 describe('engine status while generating', () => {
   it('lists a run while it generates and empties the list when it ends', async () => {
-    const c = openTestCore();
-    cores.push(c);
+    const c = opened.core(openTestCore());
     const m = await c.invoke('models.add', { path: fx.tinyQ8_0 });
     await c.invoke('engine.load', { modelId: m.id, settings: { gpu: 'cpu', contextSize: 512 } });
     const seen: EngineStatus[] = [];

@@ -1,22 +1,18 @@
 // A failed load of another file must not cost the user the model that works (real worker, real llama.cpp).
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Core } from '../createCore';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureFixtureModels } from '../fixtures/ensureFixtures';
+import { closeAfterEach } from '../testing/closeAfterEach';
 import { openTestCore } from '../testing/testCore';
 
 let fx: Awaited<ReturnType<typeof ensureFixtureModels>>;
-const cores: Core[] = [];
+const opened = closeAfterEach();
 beforeAll(async () => {
   fx = await ensureFixtureModels();
-});
-afterEach(async () => {
-  await Promise.all(cores.splice(0).map((c) => c.close()));
 });
 
 describe('a failed load keeps the loaded model', () => {
   it('a file llama.cpp cannot load leaves the working model loaded and runnable, and says why', async () => {
-    const c = openTestCore();
-    cores.push(c);
+    const c = opened.core(openTestCore());
     const good = await c.invoke('models.add', { path: fx.tinyQ8_0 });
     expect((await c.invoke('engine.load', { modelId: good.id, settings: { gpu: 'cpu', contextSize: 512 } })).state).toBe('ready');
     const pid = c.engine.workerPid;
@@ -35,8 +31,7 @@ describe('a failed load keeps the loaded model', () => {
   });
 
   it('a load refused before llama.cpp starts (absent GPU backend) keeps the model too', async () => {
-    const c = openTestCore();
-    cores.push(c);
+    const c = opened.core(openTestCore());
     const good = await c.invoke('models.add', { path: fx.tinyQ8_0 });
     await c.invoke('engine.load', { modelId: good.id, settings: { gpu: 'cpu', contextSize: 512 } });
     const other = await c.invoke('models.add', { path: fx.tinyF16 });

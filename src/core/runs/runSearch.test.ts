@@ -1,23 +1,19 @@
 // History search over real runs on a real model: prompts, variable values and outputs match; the file name comes back.
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { COMMAND_PERMISSION } from '../../shared/roles';
-import type { Core } from '../createCore';
 import { ensureFixtureModels } from '../fixtures/ensureFixtures';
+import { closeAfterEach } from '../testing/closeAfterEach';
 import { openTestCore } from '../testing/testCore';
 
 let fx: Awaited<ReturnType<typeof ensureFixtureModels>>;
-const cores: Core[] = [];
+const opened = closeAfterEach();
 beforeAll(async () => {
   fx = await ensureFixtureModels();
-});
-afterEach(async () => {
-  await Promise.all(cores.splice(0).map((c) => c.close()));
 });
 
 describe('runs.search', () => {
   it('finds runs by prompt text, variable value and output, names the file and returns the values', async () => {
-    const c = openTestCore();
-    cores.push(c);
+    const c = opened.core(openTestCore());
     const m = await c.invoke('models.add', { path: fx.tinyQ8_0 });
     await c.invoke('engine.load', { modelId: m.id, settings: { gpu: 'cpu', contextSize: 512 } });
     const params = { temperature: 0, seed: 1, maxTokens: 6 };
@@ -41,8 +37,7 @@ describe('runs.search', () => {
   });
 
   it('models.template answers for a model in the library', async () => {
-    const c = openTestCore();
-    cores.push(c);
+    const c = opened.core(openTestCore());
     const m = await c.invoke('models.add', { path: fx.tinyQ8_0 });
     const t = await c.invoke('models.template', { modelId: m.id });
     expect(t.rendered).toContain('<|im_start|>user\nAnd of Italy?');
