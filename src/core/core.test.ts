@@ -177,6 +177,22 @@ describe('engine and runs', () => {
     const q8 = (await c.invoke('models.list', {})).find((x) => x.path === fx.tinyQ8_0) as ModelInfo;
     await expect(c.invoke('runs.start', { modelId: q8.id, userMessage: '{{empty}}', variables: { empty: ' ' } })).rejects.toThrow(/userMessage/);
   });
+  it('takes a client-chosen run id: its first chunk carries it, a taken id or a malformed one is refused', async () => {
+    const c = core();
+    const m = await loaded(c);
+    const runId = 'client-run-0001';
+    // Subscribed before starting: the first chunk may arrive before the reply, and it is matched by the id.
+    const first = nextEvent(c, 'runs.chunk', (ch) => ch.runId === runId);
+    expect((await c.invoke('runs.start', { runId, modelId: m.id, userMessage: 'Count', params: greedy })).runId).toBe(runId);
+    expect((await first).text.length).toBeGreaterThan(0);
+    expect((await c.runs.wait(runId)).id).toBe(runId);
+    await expect(c.invoke('runs.start', { runId, modelId: m.id, userMessage: 'again', params: greedy })).rejects.toThrow(/already exists/);
+    await expect(c.invoke('runs.start', { runId: 'bad id!', modelId: m.id, userMessage: 'x' })).rejects.toThrow(/runId/);
+    await expect(
+      c.invoke('compare.start', { userMessage: 'x', columns: [{ kind: 'local', modelId: m.id }], runIds: ['a-run-id-1', 'a-run-id-2'] }),
+    ).rejects.toThrow(/one run id per column/);
+    expect((await c.invoke('runs.list', {})).map((r) => r.id)).toEqual([runId]);
+  });
 });
 
 describe('failures', () => {

@@ -1,11 +1,16 @@
 // One prompt run on several targets at once, stored so it can be reopened.
 import { z } from 'zod';
-import { Id, PromptInput, RunTarget, SamplingParams } from './schemas';
+import { ClientRunId, Id, PromptInput, RunTarget, SamplingParams } from './schemas';
 
 export const CompareRequest = PromptInput.extend({
   params: SamplingParams.default(SamplingParams.parse({})),
   jsonSchema: z.string().max(200_000).nullable().default(null),
   columns: z.array(RunTarget).min(1).max(8),
+  /** One client-chosen id per column (see ClientRunId), so the view can match chunks as they arrive. */
+  runIds: z.array(ClientRunId).min(1).max(8).optional(),
+}).refine((r) => r.runIds === undefined || r.runIds.length === r.columns.length, {
+  message: 'give one run id per column',
+  path: ['runIds'],
 });
 export type CompareRequest = z.infer<typeof CompareRequest>;
 

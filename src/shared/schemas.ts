@@ -104,7 +104,17 @@ export const RunTarget = z.discriminatedUnion('kind', [
 ]);
 export type RunTarget = z.infer<typeof RunTarget>;
 
+/**
+ * An id the client chooses for a run it starts, so it can match the run's first chunks before the reply
+ * arrives. ULID-like: letters, digits, '-' and '_' only, so it is safe in file names and URLs.
+ */
+export const ClientRunId = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{8,64}$/, 'a run id is 8–64 letters, digits, "-" or "_"');
+
 export const RunRequest = PromptInput.extend({
+  /** Chosen by the client (see ClientRunId); the core makes one when absent. A taken id is refused. */
+  runId: ClientRunId.optional(),
   /** The local model (shorthand for target {kind:'local', modelId}). */
   modelId: Id.nullable().default(null),
   target: RunTarget.nullable().default(null),

@@ -16,9 +16,10 @@ export class CompareService {
   start(req: CompareRequest): { comparisonId: string; runIds: string[] } {
     const runIds: string[] = [];
     try {
-      for (const target of req.columns) {
+      for (const [i, target] of req.columns.entries()) {
         runIds.push(
           this.runs.start({
+            runId: req.runIds?.[i],
             source: 'compare',
             target,
             modelId: null,

@@ -223,7 +223,8 @@ export class RunsService extends EventEmitter<RunsEvents> {
     const sentSystem = prep ? prep.sentSystem : system.text;
     const sentUser = prep ? prep.sentUser : user.text;
 
-    const runId = ulid();
+    const runId = req.runId ?? ulid();
+    if (req.runId !== undefined && (this.active.has(runId) || this.repo.get(runId))) throw new CoreError('CONFLICT', `runId: a run with id ${runId} already exists`);
     this.repo.insert({
       id: runId,
       source: req.source ?? 'playground',
