@@ -17,7 +17,7 @@ import { TestSetsView } from '../features/testsets/TestSetsView';
 import { ErrorNote } from '../ui/ErrorNote';
 import { Nav } from './Nav';
 import { SessionBadge } from './SessionBadge';
-import { useSessionStore } from './session.store';
+import { useSessionStore } from '../client/session.store';
 import { visibleViews, viewForShortcut, type View } from './views';
 
 // The prompt library brings the contract's zod schemas (it validates drafts with them); only opening it pays.

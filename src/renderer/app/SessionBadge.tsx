@@ -1,5 +1,5 @@
 import { ROLE_LABEL } from '../../shared/roles';
-import { useSessionStore } from './session.store';
+import { useSessionStore } from '../client/session.store';
 
 /** The profile this window acts as, and its role. */
 export function SessionBadge(): React.JSX.Element | null {

@@ -1,6 +1,6 @@
 // The one place core events are subscribed. Each event is routed to the stores that care; stores never
 // subscribe themselves and never import each other.
-import { api, onConnectionLost } from './bridge';
+import { api, onConnectionLost } from '../client/bridge';
 import { useAdaptersStore } from '../features/adapters/adapters.store';
 import { useAuditStore } from '../features/audit/audit.store';
 import { useBenchStore } from '../features/bench/bench.store';
@@ -15,7 +15,7 @@ import { useApiServerStore } from '../features/settings/apiServer.store';
 import { useBackupStore } from '../features/settings/backup.store';
 import { useTargetsStore } from '../features/targets/targets.store';
 import { useTrainingStore } from '../features/training/training.store';
-import { useSessionStore } from './session.store';
+import { useSessionStore } from '../client/session.store';
 
 let wired = false;
 

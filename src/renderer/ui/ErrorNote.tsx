@@ -1,5 +1,5 @@
-import type { ShownError } from './errors';
-import { codeWords } from './errors';
+import type { ShownError } from '../client/errors';
+import { codeWords } from '../client/errors';
 
 interface Props {
   error: ShownError | null;

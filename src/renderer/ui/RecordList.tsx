@@ -1,5 +1,5 @@
 import { ErrorNote } from './ErrorNote';
-import type { ShownError } from './errors';
+import type { ShownError } from '../client/errors';
 import { formatTime } from './format';
 import './recordList.css';
 

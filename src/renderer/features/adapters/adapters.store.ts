@@ -1,8 +1,8 @@
 // LoRA adapters in the library: add by path, remove, and checks against a base model. The core is the truth.
 import { create } from 'zustand';
 import type { AdapterCheck, AdapterInfo } from '../../../shared/adapters.schema';
-import { api } from '../../app/bridge';
-import { toShownError, type ShownError } from '../../ui/errors';
+import { api } from '../../client/bridge';
+import { toShownError, type ShownError } from '../../client/errors';
 
 export interface CheckState {
   modelId: string;

@@ -3,8 +3,8 @@
 import { create } from 'zustand';
 import type { AuditRecord, AuditVerify } from '../../../shared/guard.schema';
 import type { Profile } from '../../../shared/datasets.schema';
-import { api } from '../../app/bridge';
-import { toShownError, type ShownError } from '../../ui/errors';
+import { api } from '../../client/bridge';
+import { toShownError, type ShownError } from '../../client/errors';
 import { exportOrDownload, exportReady } from '../../ui/fileTransfer';
 import { EMPTY_FILTER, toAuditFilter, type FilterForm } from './auditFilter';
 

@@ -5,8 +5,8 @@ import { promptFieldsActions, type PromptFieldsActions, type PromptFieldsState }
 import type { RunChunk } from '../../../shared/contract';
 import type { ComparisonSummary } from '../../../shared/compare.schema';
 import type { RunRecord, RunTarget } from '../../../shared/schemas';
-import { api } from '../../app/bridge';
-import { toShownError, type ShownError } from '../../ui/errors';
+import { api } from '../../client/bridge';
+import { toShownError, type ShownError } from '../../client/errors';
 import { DEFAULT_PARAMS, toParamsForm } from '../playground/params';
 import { extractVariables, syncVariables } from '../playground/variables';
 import { buildCompareRequest, MAX_COLUMNS, MIN_COLUMNS } from './compareRequest';

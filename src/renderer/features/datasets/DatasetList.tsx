@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { DatasetSummary } from '../../../shared/datasets.schema';
-import { useCan } from '../../app/session.store';
+import { useCan } from '../../client/session.store';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { formatCount, formatTime } from '../../ui/format';
 import { useDatasetsStore } from './datasets.store';

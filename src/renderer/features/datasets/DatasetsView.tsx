@@ -1,5 +1,5 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
-import { useCan } from '../../app/session.store';
+import { useCan } from '../../client/session.store';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { LabelingPanel } from '../labeling/LabelingPanel';
 import { formatCount, formatTime } from '../../ui/format';

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { DatasetJobProgress } from '../../../shared/datasets.schema';
 import { ErrorNote } from '../../ui/ErrorNote';
-import { toShownError, type ShownError } from '../../ui/errors';
+import { toShownError, type ShownError } from '../../client/errors';
 import { ProgressBar } from '../../ui/ProgressBar';
 import { formatCount } from '../../ui/format';
 

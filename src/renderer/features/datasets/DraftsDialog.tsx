@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { PromptInfo, PromptVersionSummary } from '../../../shared/prompts.schema';
-import { api } from '../../app/bridge';
-import { toShownError } from '../../ui/errors';
+import { api } from '../../client/bridge';
+import { toShownError } from '../../client/errors';
 import { formatCount } from '../../ui/format';
 import { useEngineStore } from '../engine/engine.store';
 import { useModelsStore } from '../models/models.store';

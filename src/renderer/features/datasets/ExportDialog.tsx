@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { ExportOut } from '../../../shared/datasets.schema';
 import type { ExportFormat } from '../../../shared/datasets.record';
-import { api } from '../../app/bridge';
+import { api } from '../../client/bridge';
 import { DownloadLinks } from '../../ui/DownloadLinks';
 import { exportOrDownload, exportReady, exportVerb, isBrowserHost } from '../../ui/fileTransfer';
 import { formatCount } from '../../ui/format';

@@ -1,7 +1,7 @@
 import { useState } from 'react';
-import { api } from '../../app/bridge';
+import { api } from '../../client/bridge';
 import { ErrorNote } from '../../ui/ErrorNote';
-import { toShownError, type ShownError } from '../../ui/errors';
+import { toShownError, type ShownError } from '../../client/errors';
 import { useDatasetsStore } from './datasets.store';
 import { rowsFromSchema, schemaFromRows, type SchemaRow } from './schemaForm';
 

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { api } from '../../app/bridge';
+import { api } from '../../client/bridge';
 import { formatCount } from '../../ui/format';
 import { useDatasetsStore } from './datasets.store';
 import { FormDialog, useDialogAction } from './Dialog';

@@ -2,8 +2,8 @@
 // the rows; this store holds pages near the scroll position only, so a million-row set stays light.
 import { create } from 'zustand';
 import type { DatasetInfo, DatasetJobProgress, DatasetRowSummary, DatasetStats, DatasetSummary, Profile } from '../../../shared/datasets.schema';
-import { api } from '../../app/bridge';
-import { toShownError, type ShownError } from '../../ui/errors';
+import { api } from '../../client/bridge';
+import { toShownError, type ShownError } from '../../client/errors';
 import { EMPTY_FILTER, toRowFilter, type FilterForm } from './filters';
 import { createImportSlice, type ImportSlice } from './importSlice';
 

@@ -4,8 +4,8 @@ import type { StateCreator } from 'zustand';
 import type { BadLine, DatasetInfo, DatasetPreviewOut, ImportProgress } from '../../../shared/datasets.schema';
 import type { DatasetContainer, DatasetEncoding, DatasetFormat, FieldMapping } from '../../../shared/datasets.record';
 import { ulid } from '../../../shared/ids';
-import { api } from '../../app/bridge';
-import { toShownError, type ShownError } from '../../ui/errors';
+import { api } from '../../client/bridge';
+import { toShownError, type ShownError } from '../../client/errors';
 
 export interface ImportChoice {
   path: string;

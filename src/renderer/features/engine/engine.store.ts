@@ -2,8 +2,8 @@
 import { create } from 'zustand';
 import type { AppInfo } from '../../../shared/contract';
 import type { EngineStatus, LoadSettingsInput } from '../../../shared/schemas';
-import { api } from '../../app/bridge';
-import { toShownError, type ShownError } from '../../ui/errors';
+import { api } from '../../client/bridge';
+import { toShownError, type ShownError } from '../../client/errors';
 
 export interface LoadFailure {
   modelId: string;

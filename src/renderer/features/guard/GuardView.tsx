@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { missingPermission, useCan } from '../../app/session.store';
+import { missingPermission, useCan } from '../../client/session.store';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { useGuardStore } from './guard.store';
 import { OutputRulesSection } from './OutputRulesSection';

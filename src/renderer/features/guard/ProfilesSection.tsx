@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { Role, ROLE_LABEL } from '../../../shared/roles';
-import { useCan, useSessionStore } from '../../app/session.store';
+import { useCan, useSessionStore } from '../../client/session.store';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { formatTime } from '../../ui/format';
 import { CopyButton } from '../settings/CopyButton';

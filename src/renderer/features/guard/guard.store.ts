@@ -5,8 +5,8 @@ import type { GuardPolicy, GuardPreview } from '../../../shared/guard.schema';
 import type { Profile } from '../../../shared/datasets.schema';
 import type { Role } from '../../../shared/roles';
 import type { TargetInfo } from '../../../shared/targets.schema';
-import { api } from '../../app/bridge';
-import { toShownError, type ShownError } from '../../ui/errors';
+import { api } from '../../client/bridge';
+import { toShownError, type ShownError } from '../../client/errors';
 
 export interface IssuedLink {
   profileId: string;

@@ -2,8 +2,8 @@
 import { create } from 'zustand';
 import type { RunSearchHit } from '../../../shared/runSearch.schema';
 import type { RunRecord } from '../../../shared/schemas';
-import { api } from '../../app/bridge';
-import { toShownError, type ShownError } from '../../ui/errors';
+import { api } from '../../client/bridge';
+import { toShownError, type ShownError } from '../../client/errors';
 
 const PAGE = 200;
 

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { useSessionStore } from '../../app/session.store';
+import { useSessionStore } from '../../client/session.store';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { useLabelingStore } from './labeling.store';
 

@@ -3,8 +3,8 @@
 import { create } from 'zustand';
 import type { DatasetInfo, DatasetRow, LabelPatch, Profile, RowFilterInput } from '../../../shared/datasets.schema';
 import type { RunTarget } from '../../../shared/schemas';
-import { api } from '../../app/bridge';
-import { toShownError, type ShownError } from '../../ui/errors';
+import { api } from '../../client/bridge';
+import { toShownError, type ShownError } from '../../client/errors';
 import { applyPatches } from './rowPatch';
 import { entryAt, extendBackward, extendForward, openWindow, positionOf, type FetchPage, type RowWindow } from './rowWindow';
 import { createSaveQueue } from './saveQueue';

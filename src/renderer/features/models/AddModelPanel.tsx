@@ -1,4 +1,4 @@
-import { codeWords } from '../../ui/errors';
+import { codeWords } from '../../client/errors';
 import { FileInput } from '../../ui/FileInput';
 import { baseName, withoutNamePrefix } from '../../ui/format';
 import { useModelsStore } from './models.store';

@@ -1,9 +1,9 @@
 import { useState } from 'react';
 import type { ModelInfo } from '../../../shared/schemas';
 import type { ModelTemplate } from '../../../shared/modelTemplate.schema';
-import { api } from '../../app/bridge';
+import { api } from '../../client/bridge';
 import { ErrorNote } from '../../ui/ErrorNote';
-import { toShownError, type ShownError } from '../../ui/errors';
+import { toShownError, type ShownError } from '../../client/errors';
 
 /** The selected model's chat template and what it makes of a sample conversation, read from the file on
  *  first opening (no load needed), so the format is seen, not taken on trust from "Template: yes". */

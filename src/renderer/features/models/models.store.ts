@@ -1,8 +1,8 @@
 // The model library, its add/scan/download flows and per-model load forms. The core (SQLite) is the truth.
 import { create } from 'zustand';
 import type { DownloadProgress, ModelInfo } from '../../../shared/schemas';
-import { api } from '../../app/bridge';
-import { toShownError, type ShownError } from '../../ui/errors';
+import { api } from '../../client/bridge';
+import { toShownError, type ShownError } from '../../client/errors';
 import type { LoadForm } from './loadForm';
 
 export interface ScanReport {

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { GuardPreview } from '../../../shared/guard.schema';
-import { api } from '../../app/bridge';
-import { useCan } from '../../app/session.store';
+import { api } from '../../client/bridge';
+import { useCan } from '../../client/session.store';
 import { useTargetsStore } from '../targets/targets.store';
 import { usePlaygroundStore } from './playground.store';
 import { filledVariables } from './variables';

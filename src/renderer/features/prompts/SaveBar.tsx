@@ -1,4 +1,4 @@
-import { codeWords } from '../../ui/errors';
+import { codeWords } from '../../client/errors';
 
 const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
 import { DEFAULT_AUTHOR } from './profile';

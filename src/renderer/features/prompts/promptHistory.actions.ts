@@ -1,7 +1,7 @@
 // The History panel's actions: select and diff versions, move labels, restore and fork, render for the
 // Playground. Part of the prompts store (one store per feature); split out because it is its own idea.
 import type { StoreApi } from 'zustand';
-import { api } from '../../app/bridge';
+import { api } from '../../client/bridge';
 import { filledVariables } from '../playground/variables';
 import { draftFromContent } from './promptDraft';
 import { authorOrDefault } from './profile';

@@ -3,8 +3,8 @@
 // versions; this store holds the editor's text and what the views show.
 import { create } from 'zustand';
 import type { LabelEvent, PromptDiff, PromptInfo, PromptVersion, PromptVersionSummary, RenderedPromptVersion } from '../../../shared/prompts.schema';
-import { api } from '../../app/bridge';
-import { toShownError, type ShownError } from '../../ui/errors';
+import { api } from '../../client/bridge';
+import { toShownError, type ShownError } from '../../client/errors';
 import { historyActions, noHistory } from './promptHistory.actions';
 import { checkDraft, emptyDraft, type PromptDraft } from './promptDraft';
 import { authorOrDefault, loadAuthor, rememberAuthor } from './profile';

@@ -1,7 +1,7 @@
 // How a failed save, rename or restore reads in the editor. The core prefixes a CONFLICT message with the
 // field it is about ("parentId: …", "content: …", "name: …"); that field decides the title and whether
 // reloading the latest version helps. Pure.
-import type { ShownError } from '../../ui/errors';
+import type { ShownError } from '../../client/errors';
 
 export interface SaveProblem {
   title: string;

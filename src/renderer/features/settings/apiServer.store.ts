@@ -2,8 +2,8 @@
 // and the key start returns, held only until it is dismissed or the panel closes.
 import { create } from 'zustand';
 import type { ApiServerStatus } from '../../../shared/apiServer.schema';
-import { api } from '../../app/bridge';
-import { toShownError, type ShownError } from '../../ui/errors';
+import { api } from '../../client/bridge';
+import { toShownError, type ShownError } from '../../client/errors';
 import { DEFAULT_API_SERVER_FORM, parseApiServerForm, type ApiServerForm } from './apiServerForm';
 
 interface ApiServerStore {

@@ -3,8 +3,8 @@
 import { create } from 'zustand';
 import type { BackupProgress, BackupResult, RestoreStatus, RestoreSummary } from '../../../shared/backup.schema';
 import { ulid } from '../../../shared/ids';
-import { api } from '../../app/bridge';
-import { toShownError, type ShownError } from '../../ui/errors';
+import { api } from '../../client/bridge';
+import { toShownError, type ShownError } from '../../client/errors';
 
 interface BackupStore {
   status: RestoreStatus | null;

@@ -1,5 +1,5 @@
 import type { ReplicaState, TargetCheck, TargetInfo } from '../../../shared/targets.schema';
-import { missingPermission, useCan } from '../../app/session.store';
+import { missingPermission, useCan } from '../../client/session.store';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { formatCount, formatMs, formatSeconds, formatTime } from '../../ui/format';
 import { isLoraModule, loraBase, shortReplicaError } from './targetChoices';

@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import { ErrorNote } from '../../ui/ErrorNote';
-import { useCan } from '../../app/session.store';
+import { useCan } from '../../client/session.store';
 import { TargetDetail } from './TargetDetail';
 import { TargetFormPanel } from './TargetFormPanel';
 import { TargetTable } from './TargetTable';

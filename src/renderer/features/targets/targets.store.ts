@@ -3,8 +3,8 @@
 // except as what someone is typing into the form.
 import { create } from 'zustand';
 import type { TargetCheck, TargetInfo } from '../../../shared/targets.schema';
-import { api } from '../../app/bridge';
-import { toShownError, type ShownError } from '../../ui/errors';
+import { api } from '../../client/bridge';
+import { toShownError, type ShownError } from '../../client/errors';
 import { emptyTargetForm, formFromTarget, parseTargetForm, toTargetInput, toTargetPatch, type TargetForm } from './targetForm';
 
 export type TargetEditor = { mode: 'add' } | { mode: 'edit'; targetId: string } | null;

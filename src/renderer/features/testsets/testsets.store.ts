@@ -2,8 +2,8 @@
 // selected set's rows. SQLite holds the rows; this store holds the page shown and the form.
 import { create } from 'zustand';
 import type { BadRow, TestSetInfo, TestSetPreview, TestSetRow, TestSetSummary } from '../../../shared/testsets.schema';
-import { api } from '../../app/bridge';
-import { toShownError, type ShownError } from '../../ui/errors';
+import { api } from '../../client/bridge';
+import { toShownError, type ShownError } from '../../client/errors';
 import { mappingFromRoles, rolesFromMapping, type ColumnRole } from './mapping';
 
 export const PAGE_SIZE = 50;

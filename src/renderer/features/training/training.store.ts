@@ -3,8 +3,8 @@
 import { create } from 'zustand';
 import type { TrainingInfo, TrainingPackageRequestInput, TrainingProgress } from '../../../shared/adapters.schema';
 import type { DatasetSummary } from '../../../shared/datasets.schema';
-import { api } from '../../app/bridge';
-import { toShownError, type ShownError } from '../../ui/errors';
+import { api } from '../../client/bridge';
+import { toShownError, type ShownError } from '../../client/errors';
 import {
   addLossPoint, appendLog, DEFAULT_ADAPTER_PATH, defaultCommand, defaultPackageForm, type FormErrors, type LossPoint,
   type PackageForm,

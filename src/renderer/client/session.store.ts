@@ -4,7 +4,7 @@ import { create } from 'zustand';
 import type { SessionInfo } from '../../shared/guard.schema';
 import type { CommandName } from '../../shared/contract';
 import { COMMAND_PERMISSION, PERMISSION_LABEL } from '../../shared/roles';
-import { toShownError, type ShownError } from '../ui/errors';
+import { toShownError, type ShownError } from './errors';
 import { api } from './bridge';
 
 interface SessionStore {
