@@ -1,5 +1,6 @@
 // Lint: typescript-eslint plus the layer rule from shared/STYLE.md — imports go shared ← core ←
 // main/host/cli and shared ← renderer; a file's runtime is visible from its folder.
+import { readdirSync } from 'node:fs';
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
@@ -12,6 +13,29 @@ const nodeBare = {
   message: 'This layer runs in the browser too: no Node built-ins.',
 };
 const restrict = (...patterns) => ['error', { patterns }];
+
+// The renderer's direction: app/ → features/<feature>/ → ui/ → client/ → shared. A feature imports client/,
+// ui/ and its own files; only app/ imports features, so a feature opens another through the shell.
+const rendererBase = [electron, node, nodeBare, layer('core'), layer('main'), layer('preload'), layer('host'), layer('cli')];
+const up = (folder, message) => ({ regex: `^(\\.\\./)+${folder}(/|$)`, message });
+const noApp = up('app', 'Only app/ is above the features: pass a callback or a slot from app/ instead of importing it.');
+const noFeatures = up('features', 'Only app/ imports features: move what several features share to ui/ or client/.');
+const rendererFeatures = readdirSync(new URL('./src/renderer/features', import.meta.url), { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name);
+const featureBlocks = rendererFeatures.map((feature) => ({
+  files: [`src/renderer/features/${feature}/**`],
+  rules: {
+    'no-restricted-imports': restrict(
+      ...rendererBase,
+      noApp,
+      noFeatures,
+      ...rendererFeatures
+        .filter((other) => other !== feature)
+        .map((other) => up(other, `features/${feature} must not import features/${other}: share it through ui/ or client/, or let app/ connect them.`)),
+    ),
+  },
+}));
 
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', '.fixtures/**', 'test-results/**', 'playwright-report/**'] },
@@ -60,6 +84,15 @@ export default tseslint.config(
   {
     files: ['src/renderer/**'],
     languageOptions: { globals: { ...globals.browser } },
-    rules: { 'no-restricted-imports': restrict(electron, node, nodeBare, layer('core'), layer('main'), layer('preload'), layer('host'), layer('cli')) },
+    rules: { 'no-restricted-imports': restrict(...rendererBase) },
+  },
+  ...featureBlocks,
+  {
+    files: ['src/renderer/ui/**'],
+    rules: { 'no-restricted-imports': restrict(...rendererBase, noApp, noFeatures) },
+  },
+  {
+    files: ['src/renderer/client/**'],
+    rules: { 'no-restricted-imports': restrict(...rendererBase, noApp, noFeatures, up('ui', 'client/ is below ui/: stores and transport import no components.')) },
   },
 );

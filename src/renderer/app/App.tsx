@@ -1,10 +1,11 @@
 import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import type { RenderedPromptVersion } from '../../shared/prompts.schema';
-import type { RunRecord } from '../../shared/schemas';
+import type { ModelInfo, RunRecord } from '../../shared/schemas';
+import { AdaptersSection } from '../features/adapters/AdaptersSection';
 import { CompareView } from '../features/compare/CompareView';
 import { useCompareStore } from '../features/compare/compare.store';
 import { CrashBanner } from '../features/engine/CrashBanner';
-import { useEngineStore } from '../features/engine/engine.store';
+import { useEngineStore } from '../client/engine.store';
 import { EngineStatusBadge } from '../features/engine/EngineStatusBadge';
 import { HistoryView } from '../features/history/HistoryView';
 import { ModelsView } from '../features/models/ModelsView';
@@ -75,6 +76,7 @@ export function App(): React.JSX.Element {
   }, []);
 
   const openModels = useCallback(() => setView('models'), []);
+  const renderAdapters = useCallback((models: ModelInfo[]) => <AdaptersSection models={models} />, []);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
@@ -127,7 +129,7 @@ export function App(): React.JSX.Element {
         ) : null}
         <CrashBanner />
         <main className="content">
-          {shown === 'models' ? <ModelsView /> : null}
+          {shown === 'models' ? <ModelsView renderAdapters={renderAdapters} /> : null}
           {shown === 'playground' ? <PlaygroundView /> : null}
           {shown === 'prompts' ? (
             <Suspense fallback={<p className="view muted">Loading the prompt library…</p>}>

@@ -1,19 +1,19 @@
 // The one place core events are subscribed. Each event is routed to the stores that care; stores never
 // subscribe themselves and never import each other.
 import { api, onConnectionLost } from '../client/bridge';
-import { useAdaptersStore } from '../features/adapters/adapters.store';
+import { useAdaptersStore } from '../client/adapters.store';
 import { useAuditStore } from '../features/audit/audit.store';
 import { useBenchStore } from '../features/bench/bench.store';
 import { useCompareStore } from '../features/compare/compare.store';
 import { useDatasetsStore } from '../features/datasets/datasets.store';
 import { useEvalsStore } from '../features/evals/evals.store';
-import { useEngineStore } from '../features/engine/engine.store';
+import { useEngineStore } from '../client/engine.store';
 import { useHistoryStore } from '../features/history/history.store';
-import { useModelsStore } from '../features/models/models.store';
+import { useModelsStore } from '../client/models.store';
 import { usePlaygroundStore } from '../features/playground/playground.store';
 import { useApiServerStore } from '../features/settings/apiServer.store';
 import { useBackupStore } from '../features/settings/backup.store';
-import { useTargetsStore } from '../features/targets/targets.store';
+import { useTargetsStore } from '../client/targets.store';
 import { useTrainingStore } from '../features/training/training.store';
 import { useSessionStore } from '../client/session.store';
 

@@ -4,7 +4,7 @@ import type { ModelInfo } from '../../../shared/schemas';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { FileInput } from '../../ui/FileInput';
 import { formatBytes, formatCount, formatTime, shortHash } from '../../ui/format';
-import { useAdaptersStore } from './adapters.store';
+import { useAdaptersStore } from '../../client/adapters.store';
 import './adapters.css';
 
 interface Props {

@@ -1,5 +1,5 @@
 import { ErrorNote } from '../../ui/ErrorNote';
-import { TargetRows } from '../targets/TargetRows';
+import { TargetRows } from '../../ui/targets/TargetRows';
 import { useBenchStore, type BenchForm as Form } from './bench.store';
 
 export function BenchForm(): React.JSX.Element {

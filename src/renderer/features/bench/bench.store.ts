@@ -12,9 +12,9 @@ import type { TestSetSummary } from '../../../shared/testsets.schema';
 import { api } from '../../client/bridge';
 import { toShownError, type ShownError } from '../../client/errors';
 import { exportOrDownload, exportReady } from '../../ui/fileTransfer';
-import { withAdapters } from '../adapters/adapterTarget';
-import { parseTargetKey } from '../targets/targetChoices';
-import { targetListActions, type TargetListActions } from '../targets/targetList';
+import { withAdapters } from '../../ui/targets/adapterTarget';
+import { parseTargetKey } from '../../ui/targets/targetChoices';
+import { targetListActions, type TargetListActions } from '../../ui/targets/targetList';
 import { parseLoads, parseOptionalNumber } from './benchCharts';
 
 export type BenchSummary = CommandOutput<'bench.list'>[number];

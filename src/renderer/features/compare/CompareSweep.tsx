@@ -1,8 +1,8 @@
 import { useState } from 'react';
 import type { ModelInfo } from '../../../shared/schemas';
 import { ErrorNote } from '../../ui/ErrorNote';
-import { adapterShortName, DEFAULT_SWEEP_SCALES, formatScale, parseSweepScales, sweepColumns } from '../adapters/adapterTarget';
-import { useAdapterNames } from '../adapters/AdapterAttach';
+import { adapterShortName, DEFAULT_SWEEP_SCALES, formatScale, parseSweepScales, sweepColumns } from '../../ui/targets/adapterTarget';
+import { useAdapterNames } from '../../ui/targets/AdapterAttach';
 import { useCompareStore } from './compare.store';
 import { MAX_COLUMNS } from './compareRequest';
 

@@ -1,14 +1,14 @@
 // Compare: one prompt run on 2–8 columns at once. Holds the draft (prompt, variables, sampling, columns), the
 // live lanes streaming from runs.chunk by run id, and the stored comparisons (compare.list / compare.get).
 import { create } from 'zustand';
-import { promptFieldsActions, type PromptFieldsActions, type PromptFieldsState } from '../playground/promptFields';
+import { promptFieldsActions, type PromptFieldsActions, type PromptFieldsState } from '../../ui/prompt/promptFields';
 import type { RunChunk } from '../../../shared/contract';
 import type { ComparisonSummary } from '../../../shared/compare.schema';
 import type { RunRecord, RunTarget } from '../../../shared/schemas';
 import { api } from '../../client/bridge';
 import { toShownError, type ShownError } from '../../client/errors';
-import { DEFAULT_PARAMS, toParamsForm } from '../playground/params';
-import { extractVariables, syncVariables } from '../playground/variables';
+import { DEFAULT_PARAMS, toParamsForm } from '../../ui/prompt/params';
+import { extractVariables, syncVariables } from '../../ui/prompt/variables';
 import { buildCompareRequest, MAX_COLUMNS, MIN_COLUMNS } from './compareRequest';
 
 export type ComparePhase = 'idle' | 'loading-model' | 'starting' | 'running' | 'finished';

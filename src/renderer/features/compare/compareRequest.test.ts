@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CompareRequest } from '../../../shared/compare.schema';
-import { DEFAULT_PARAMS, toParamsForm } from '../playground/params';
+import { DEFAULT_PARAMS, toParamsForm } from '../../ui/prompt/params';
 import { buildCompareRequest, type CompareDraft } from './compareRequest';
 
 const local = { kind: 'local', modelId: 'M1' } as const;

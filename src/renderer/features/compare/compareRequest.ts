@@ -1,8 +1,8 @@
 // Builds the compare.start request from the Compare view's draft. Pure.
 import type { CompareRequest } from '../../../shared/compare.schema';
 import type { RunTarget } from '../../../shared/schemas';
-import { jsonSchemaProblem, parseParamsForm, type ParamsForm } from '../playground/params';
-import { filledVariables } from '../playground/variables';
+import { jsonSchemaProblem, parseParamsForm, type ParamsForm } from '../../ui/prompt/params';
+import { filledVariables } from '../../ui/prompt/variables';
 
 export const MIN_COLUMNS = 2;
 export const MAX_COLUMNS = 8;

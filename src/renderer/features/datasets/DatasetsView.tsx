@@ -1,7 +1,7 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { useCan } from '../../client/session.store';
 import { ErrorNote } from '../../ui/ErrorNote';
-import { LabelingPanel } from '../labeling/LabelingPanel';
+import { LabelingPanel } from './labeling/LabelingPanel';
 import { formatCount, formatTime } from '../../ui/format';
 import { DatasetGrid } from './DatasetGrid';
 import { DatasetList } from './DatasetList';

@@ -3,11 +3,11 @@ import type { PromptInfo, PromptVersionSummary } from '../../../shared/prompts.s
 import { api } from '../../client/bridge';
 import { toShownError } from '../../client/errors';
 import { formatCount } from '../../ui/format';
-import { useEngineStore } from '../engine/engine.store';
-import { useModelsStore } from '../models/models.store';
-import { parseTargetKey } from '../targets/targetChoices';
-import { TargetOptions } from '../targets/TargetOptions';
-import { useRemoteChoiceGroups } from '../targets/useRemoteChoices';
+import { useEngineStore } from '../../client/engine.store';
+import { useModelsStore } from '../../client/models.store';
+import { parseTargetKey } from '../../ui/targets/targetChoices';
+import { TargetOptions } from '../../ui/targets/TargetOptions';
+import { useRemoteChoiceGroups } from '../../ui/targets/useRemoteChoices';
 import { latestJob, PAGE_SIZE, useDatasetsStore } from './datasets.store';
 import { FormDialog, JobBar, useDialogAction } from './Dialog';
 import { toRowFilter } from './filters';

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import type { DatasetStats } from '../../../shared/datasets.schema';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { formatCount, formatTime } from '../../ui/format';
-import { useEngineStore } from '../engine/engine.store';
+import { useEngineStore } from '../../client/engine.store';
 import { latestJob, useDatasetsStore } from './datasets.store';
 import { JobBar } from './Dialog';
 import type { FilterForm } from './filters';

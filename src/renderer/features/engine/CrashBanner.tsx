@@ -1,5 +1,5 @@
 import { ErrorNote } from '../../ui/ErrorNote';
-import { useEngineStore } from './engine.store';
+import { useEngineStore } from '../../client/engine.store';
 
 /** Shown across the top while the engine is crashed: what happened and a way back. */
 export function CrashBanner(): React.JSX.Element | null {

@@ -1,5 +1,5 @@
 import { baseName, formatPercent } from '../../ui/format';
-import { useEngineStore } from './engine.store';
+import { useEngineStore } from '../../client/engine.store';
 import './engine.css';
 
 const STATE_HINT: Record<string, string> = {

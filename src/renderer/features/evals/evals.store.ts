@@ -11,9 +11,9 @@ import { toShownError, type ShownError } from '../../client/errors';
 import { exportOrDownload, exportReady } from '../../ui/fileTransfer';
 import type { AdapterUse } from '../../../shared/adapters.schema';
 import type { RunTarget } from '../../../shared/schemas';
-import { withAdapters } from '../adapters/adapterTarget';
-import { parseTargetKey } from '../targets/targetChoices';
-import { targetListActions, type TargetListActions } from '../targets/targetList';
+import { withAdapters } from '../../ui/targets/adapterTarget';
+import { parseTargetKey } from '../../ui/targets/targetChoices';
+import { targetListActions, type TargetListActions } from '../../ui/targets/targetList';
 import { newAssertion, type AssertionType } from './assertions';
 import type { EtaBase } from './evalEta';
 

@@ -3,7 +3,7 @@ import { Role, ROLE_LABEL } from '../../../shared/roles';
 import { useCan, useSessionStore } from '../../client/session.store';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { formatTime } from '../../ui/format';
-import { CopyButton } from '../settings/CopyButton';
+import { CopyButton } from '../../ui/CopyButton';
 import { useGuardStore } from './guard.store';
 
 const ROLES = Role.options;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { countsWords, EMPTY_RULE_FORM, formToRule, piiRuleProblem, ruleSummary, ruleToForm, splitWords } from './guardForm';
+import { countsWords } from '../../ui/piiCounts';
+import { EMPTY_RULE_FORM, formToRule, piiRuleProblem, ruleSummary, ruleToForm, splitWords } from './guardForm';
 
 describe('output rule form', () => {
   it('turns a word list into trimmed, distinct words and back', () => {

@@ -1,7 +1,7 @@
 import { codeWords } from '../../client/errors';
 import { FileInput } from '../../ui/FileInput';
 import { baseName, withoutNamePrefix } from '../../ui/format';
-import { useModelsStore } from './models.store';
+import { useModelsStore } from '../../client/models.store';
 
 /** Add one GGUF by path, or scan a folder for them. Errors for both land in one area below. */
 export function AddModelPanel(): React.JSX.Element {

@@ -2,7 +2,7 @@ import type { DownloadProgress } from '../../../shared/schemas';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { formatBytes } from '../../ui/format';
 import { ProgressBar } from '../../ui/ProgressBar';
-import { useModelsStore } from './models.store';
+import { useModelsStore } from '../../client/models.store';
 
 /** Start a download by hf: URI or URL and follow each one from downloads.progress events. */
 export function DownloadPanel(): React.JSX.Element {

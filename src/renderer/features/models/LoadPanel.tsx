@@ -3,9 +3,9 @@ import type { GpuBackend, ModelInfo } from '../../../shared/schemas';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { withoutNamePrefix } from '../../ui/format';
 import { ProgressBar } from '../../ui/ProgressBar';
-import { useEngineStore } from '../engine/engine.store';
-import { defaultLoadForm, GPU_BACKENDS, gpuUnavailableReason, parseLoadForm, type GpuLayersMode, type LoadForm } from './loadForm';
-import { useModelsStore } from './models.store';
+import { useEngineStore } from '../../client/engine.store';
+import { defaultLoadForm, GPU_BACKENDS, gpuUnavailableReason, parseLoadForm, type GpuLayersMode, type LoadForm } from '../../client/loadForm';
+import { useModelsStore } from '../../client/models.store';
 
 /** Settings and Load/Unload for the selected model, with load progress and load errors. */
 export function LoadPanel({ model }: { model: ModelInfo }): React.JSX.Element {

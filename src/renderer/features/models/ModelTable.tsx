@@ -1,8 +1,8 @@
 import type { ModelInfo } from '../../../shared/schemas';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { formatBytes, formatCount, formatParams, shortHash } from '../../ui/format';
-import { useEngineStore } from '../engine/engine.store';
-import { useModelsStore } from './models.store';
+import { useEngineStore } from '../../client/engine.store';
+import { useModelsStore } from '../../client/models.store';
 import { activateOnKey } from '../../ui/activateOnKey';
 
 /** The library: one row per GGUF, click to select it for loading. */

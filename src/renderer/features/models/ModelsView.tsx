@@ -1,15 +1,20 @@
 import { ErrorNote } from '../../ui/ErrorNote';
 import { formatBytes } from '../../ui/format';
-import { AdaptersSection } from '../adapters/AdaptersSection';
+import type { ModelInfo } from '../../../shared/schemas';
 import { AddModelPanel } from './AddModelPanel';
 import { ChatTemplatePanel } from './ChatTemplatePanel';
 import { DownloadPanel } from './DownloadPanel';
 import { LoadPanel } from './LoadPanel';
 import { ModelTable } from './ModelTable';
-import { useModelsStore } from './models.store';
+import { useModelsStore } from '../../client/models.store';
 import './models.css';
 
-export function ModelsView(): React.JSX.Element {
+interface Props {
+  /** The adapter library under the models; the shell supplies it so this feature does not import adapters/. */
+  renderAdapters: (models: ModelInfo[]) => React.ReactNode;
+}
+
+export function ModelsView({ renderAdapters }: Props): React.JSX.Element {
   const models = useModelsStore((s) => s.models);
   const listed = useModelsStore((s) => s.listed);
   const listError = useModelsStore((s) => s.listError);
@@ -54,7 +59,7 @@ export function ModelsView(): React.JSX.Element {
         </div>
       ) : null}
 
-      <AdaptersSection models={models} />
+      {renderAdapters(models)}
     </div>
   );
 }

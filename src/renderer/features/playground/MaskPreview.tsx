@@ -2,9 +2,9 @@ import { useEffect, useState } from 'react';
 import type { GuardPreview } from '../../../shared/guard.schema';
 import { api } from '../../client/bridge';
 import { useCan } from '../../client/session.store';
-import { useTargetsStore } from '../targets/targets.store';
+import { useTargetsStore } from '../../client/targets.store';
 import { usePlaygroundStore } from './playground.store';
-import { filledVariables } from './variables';
+import { filledVariables } from '../../ui/prompt/variables';
 
 const FIELD_WORDS = { system: 'system prompt', user: 'user message' } as const;
 

@@ -1,13 +1,13 @@
 import { formatPercent } from '../../ui/format';
-import { AdapterAttach } from '../adapters/AdapterAttach';
-import { useEngineStore } from '../engine/engine.store';
-import { useModelsStore } from '../models/models.store';
-import { describeTarget, parseTargetKey, targetKey } from '../targets/targetChoices';
-import { TargetOptions } from '../targets/TargetOptions';
-import { useTargetsStore } from '../targets/targets.store';
-import { useRemoteChoiceGroups } from '../targets/useRemoteChoices';
+import { AdapterAttach } from '../../ui/targets/AdapterAttach';
+import { useEngineStore } from '../../client/engine.store';
+import { useModelsStore } from '../../client/models.store';
+import { describeTarget, parseTargetKey, targetKey } from '../../ui/targets/targetChoices';
+import { TargetOptions } from '../../ui/targets/TargetOptions';
+import { useTargetsStore } from '../../client/targets.store';
+import { useRemoteChoiceGroups } from '../../ui/targets/useRemoteChoices';
 import { localModelId, usePlaygroundStore } from './playground.store';
-import { ensureModelLoaded } from './useRunAction';
+import { ensureModelLoaded } from '../../client/modelLoading';
 
 /** Where the prompt runs: a local model (whether it is loaded, and a way to load it now) or a remote target · model. */
 export function ModelPicker(): React.JSX.Element {

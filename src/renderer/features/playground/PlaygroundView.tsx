@@ -1,18 +1,16 @@
 import { useEffect } from 'react';
-import { useEngineStore } from '../engine/engine.store';
-import { useModelsStore } from '../models/models.store';
+import { useEngineStore } from '../../client/engine.store';
+import { useModelsStore } from '../../client/models.store';
 import { MaskPreview } from './MaskPreview';
 import { ModelPicker } from './ModelPicker';
-import { parseParamsForm } from './params';
+import { parseParamsForm } from '../../ui/prompt/params';
 import { usePlaygroundStore } from './playground.store';
-import { PromptEditors } from './PromptEditors';
 import { RenderedPromptPanel } from './RenderedPromptPanel';
 import { RunOutput } from './RunOutput';
-import { JsonSchemaControls, SamplingControls } from './SamplingControls';
-import { useRunAction } from './useRunAction';
-import { VariablesPanel } from './VariablesPanel';
+import { JsonSchemaControls, PromptEditors, SamplingControls, useRunAction, VariablesPanel } from './PlaygroundFields';
+import '../../ui/workbench.css';
 import './playground.css';
-import './markdown.css';
+import '../../ui/markdown/markdown.css';
 
 const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
 

@@ -1,8 +1,8 @@
 import { useEffect } from 'react';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { formatCount } from '../../ui/format';
-import { useEngineStore } from '../engine/engine.store';
-import { MissingVariables } from './MissingVariables';
+import { useEngineStore } from '../../client/engine.store';
+import { MissingVariables } from '../../ui/prompt/MissingVariables';
 import { localModelId, usePlaygroundStore } from './playground.store';
 
 const DEBOUNCE_MS = 250;

@@ -1,5 +1,5 @@
 import type { RunGuard } from '../../../shared/runGuard.schema';
-import { countsWords, totalCount } from '../guard/guardForm';
+import { countsWords, totalCount } from '../../ui/piiCounts';
 
 /** After a run: what was masked and sent, and what the output rules said. The reply above is already unmasked. */
 export function RunGuardPanel({ guard, blockShownAbove }: { guard: RunGuard; blockShownAbove: boolean }): React.JSX.Element | null {

@@ -4,7 +4,7 @@ import { ErrorNote } from '../../ui/ErrorNote';
 import { formatCount, formatDuration, formatMs, formatRate, formatTime } from '../../ui/format';
 import { usePlaygroundStore } from './playground.store';
 import { RunGuardPanel } from './RunGuardPanel';
-import { SafeMarkdown } from './SafeMarkdown';
+import { SafeMarkdown } from '../../ui/markdown/SafeMarkdown';
 import { isBadStop, stopReasonWords } from '../../ui/stopReason';
 
 const PHASE_WORDS = {

@@ -1,21 +1,17 @@
 // The Playground: prompt texts, variables, sampling form, the rendered prompt and the current run's stream.
 import { create } from 'zustand';
-import { promptFieldsActions, type PromptFieldsActions, type PromptFieldsState } from './promptFields';
+import { promptFieldsActions, type PromptFieldsActions, type PromptFieldsState } from '../../ui/prompt/promptFields';
 import type { RunChunk } from '../../../shared/contract';
 import type { RenderedPrompt, RunRecord, RunTarget, SamplingParams } from '../../../shared/schemas';
 import { api } from '../../client/bridge';
 import { toShownError, type ShownError } from '../../client/errors';
-import { DEFAULT_PARAMS, toParamsForm } from './params';
+import { DEFAULT_PARAMS, toParamsForm } from '../../ui/prompt/params';
 import { buildRunRequest } from './runRequest';
-import { extractVariables, filledVariables, syncVariables } from './variables';
+import { extractVariables, filledVariables, syncVariables } from '../../ui/prompt/variables';
+import type { RunProblem } from '../../client/modelLoading';
 
 export type RunPhase = 'idle' | 'loading-model' | 'starting' | 'streaming' | 'finished';
 export type OutputMode = 'markdown' | 'raw';
-
-export interface RunProblem {
-  title: string;
-  error: ShownError;
-}
 
 /** A prompt-library version rendered for the Playground; the shell hands it over. */
 export interface PromptHandover {
@@ -30,6 +26,7 @@ export interface PromptHandover {
 }
 
 /** Loads the model if needed; resolves null when it is ready, or the reason it is not. */
+export type { RunProblem };
 export type EnsureModel = (modelId: string) => Promise<RunProblem | null>;
 
 interface PlaygroundStore extends PromptFieldsState, PromptFieldsActions {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RunRequest } from '../../../shared/schemas';
-import { DEFAULT_PARAMS, toParamsForm } from './params';
+import { DEFAULT_PARAMS, toParamsForm } from '../../ui/prompt/params';
 import { buildRunRequest, type RunDraft } from './runRequest';
 
 const draft: RunDraft = {

@@ -1,9 +1,9 @@
 // Builds the runs.start request from what the Playground holds. Pure.
 import type { RunRequest, RunTarget } from '../../../shared/schemas';
-import { adaptersOf } from '../adapters/adapterTarget';
-import { jsonSchemaProblem, parseParamsForm, type ParamsForm } from './params';
+import { adaptersOf } from '../../ui/targets/adapterTarget';
+import { jsonSchemaProblem, parseParamsForm, type ParamsForm } from '../../ui/prompt/params';
 import { extractVariables } from '../../../shared/template';
-import { filledVariables } from './variables';
+import { filledVariables } from '../../ui/prompt/variables';
 
 export interface RunDraft {
   /** The local model or a remote target · model. */

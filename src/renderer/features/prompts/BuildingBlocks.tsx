@@ -2,7 +2,7 @@ import { lazy, Suspense } from 'react';
 import { addExample, patchExample, removeExample, type DraftErrors, type PromptDraft } from './promptDraft';
 import { usePromptsStore } from './prompts.store';
 
-const MonacoEditor = lazy(() => import('../playground/MonacoEditor'));
+const MonacoEditor = lazy(() => import('../../ui/monaco/MonacoEditor'));
 
 type Scalars = Pick<
   PromptDraft,

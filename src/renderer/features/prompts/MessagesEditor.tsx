@@ -4,7 +4,7 @@ import { addMessage, moveMessage, patchMessage, removeMessage, type DraftErrors,
 import { usePromptsStore } from './prompts.store';
 
 // Monaco loads with the first editor, as in the Playground.
-const MonacoEditor = lazy(() => import('../playground/MonacoEditor'));
+const MonacoEditor = lazy(() => import('../../ui/monaco/MonacoEditor'));
 
 const ROLES: readonly MessageRole[] = ['system', 'user', 'assistant'];
 const NO_MESSAGES: DraftMessage[] = [];

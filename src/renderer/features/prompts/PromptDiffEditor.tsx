@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import { monaco } from '../playground/monacoEnv';
+import { monaco } from '../../ui/monaco/monacoEnv';
 
 interface Props {
   original: string;

@@ -1,8 +1,8 @@
 import { useMemo, useState } from 'react';
 import { renderPrompt, toPlaygroundFields } from '../../../shared/promptRender';
-import { MissingVariables } from '../playground/MissingVariables';
-import { filledVariables } from '../playground/variables';
-import { VariablesFields } from '../playground/VariablesPanel';
+import { MissingVariables } from '../../ui/prompt/MissingVariables';
+import { filledVariables } from '../../ui/prompt/variables';
+import { VariablesFields } from '../../ui/prompt/VariablesFields';
 import { previewContent } from './promptDraft';
 import { usePromptsStore } from './prompts.store';
 

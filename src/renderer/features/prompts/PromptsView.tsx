@@ -10,7 +10,7 @@ import { usePromptsStore } from './prompts.store';
 import { RunDefaults } from './RunDefaults';
 import { SaveBar } from './SaveBar';
 import { useDraftCheck } from './useDraftCheck';
-import '../playground/playground.css';
+import '../../ui/workbench.css';
 import './prompts.css';
 
 /** What the shell needs, besides the rendered version, to hand it to the Playground. */

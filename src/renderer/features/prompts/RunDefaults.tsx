@@ -1,13 +1,13 @@
 import type { RunTarget } from '../../../shared/schemas';
-import { useEngineStore } from '../engine/engine.store';
-import { useModelsStore } from '../models/models.store';
-import type { ParamsForm } from '../playground/params';
-import { toParamsForm, DEFAULT_PARAMS } from '../playground/params';
-import { SamplingFields } from '../playground/SamplingControls';
-import { describeTarget, parseTargetKey, targetKey } from '../targets/targetChoices';
-import { TargetOptions } from '../targets/TargetOptions';
-import { useTargetsStore } from '../targets/targets.store';
-import { useRemoteChoiceGroups } from '../targets/useRemoteChoices';
+import { useEngineStore } from '../../client/engine.store';
+import { useModelsStore } from '../../client/models.store';
+import type { ParamsForm } from '../../ui/prompt/params';
+import { toParamsForm, DEFAULT_PARAMS } from '../../ui/prompt/params';
+import { SamplingFields } from '../../ui/prompt/SamplingFields';
+import { describeTarget, parseTargetKey, targetKey } from '../../ui/targets/targetChoices';
+import { TargetOptions } from '../../ui/targets/TargetOptions';
+import { useTargetsStore } from '../../client/targets.store';
+import { useRemoteChoiceGroups } from '../../ui/targets/useRemoteChoices';
 import { usePromptsStore } from './prompts.store';
 
 /** The default target and sampling saved with each version (a temperature change is a prompt change). */

@@ -3,7 +3,7 @@
 import { canonicalJson } from '../../../shared/promptRender';
 import { PromptContent, type MessageRole, type PromptContentInput } from '../../../shared/prompts.schema';
 import type { RunTarget } from '../../../shared/schemas';
-import { DEFAULT_PARAMS, jsonSchemaProblem, parseParamsForm, toParamsForm, type ParamsForm } from '../playground/params';
+import { DEFAULT_PARAMS, jsonSchemaProblem, parseParamsForm, toParamsForm, type ParamsForm } from '../../ui/prompt/params';
 
 export interface DraftMessage {
   /** Stable across reorders, so each message keeps its own editor. */

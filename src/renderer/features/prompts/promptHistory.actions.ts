@@ -2,7 +2,7 @@
 // Playground. Part of the prompts store (one store per feature); split out because it is its own idea.
 import type { StoreApi } from 'zustand';
 import { api } from '../../client/bridge';
-import { filledVariables } from '../playground/variables';
+import { filledVariables } from '../../ui/prompt/variables';
 import { draftFromContent } from './promptDraft';
 import { authorOrDefault } from './profile';
 import type { PromptsStore, StoreHelpers } from './prompts.store';

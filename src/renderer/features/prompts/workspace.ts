@@ -2,7 +2,7 @@
 // Pure helpers over it; the store holds them.
 import { promptVariables } from '../../../shared/promptRender';
 import type { PromptInfo, PromptVersion } from '../../../shared/prompts.schema';
-import { sameVariables, syncVariables } from '../playground/variables';
+import { sameVariables, syncVariables } from '../../ui/prompt/variables';
 import { checkDraft, draftFromContent, isChanged, previewContent, type PromptDraft } from './promptDraft';
 
 /** One prompt's working copy. */

@@ -2,11 +2,11 @@ import { useEffect } from 'react';
 import { missingPermission, useCan } from '../../client/session.store';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { formatCount } from '../../ui/format';
-import { useEngineStore } from '../engine/engine.store';
-import { useModelsStore } from '../models/models.store';
+import { useEngineStore } from '../../client/engine.store';
+import { useModelsStore } from '../../client/models.store';
 import { curlExample, parseApiServerForm } from './apiServerForm';
 import { useApiServerStore } from './apiServer.store';
-import { CopyButton } from './CopyButton';
+import { CopyButton } from '../../ui/CopyButton';
 
 /** Start/stop Lamplight's OpenAI-compatible server for the loaded model; the key is shown once, at start. */
 export function ApiServerPanel(): React.JSX.Element {

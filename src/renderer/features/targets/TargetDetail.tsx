@@ -2,9 +2,9 @@ import type { ReplicaState, TargetCheck, TargetInfo } from '../../../shared/targ
 import { missingPermission, useCan } from '../../client/session.store';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { formatCount, formatMs, formatSeconds, formatTime } from '../../ui/format';
-import { isLoraModule, loraBase, shortReplicaError } from './targetChoices';
+import { isLoraModule, loraBase, shortReplicaError } from '../../ui/targets/targetChoices';
 import { TargetLoras } from './TargetLoras';
-import { useTargetsStore } from './targets.store';
+import { useTargetsStore } from '../../client/targets.store';
 
 /** The selected target: replica health, the server's models (after a check), settings, Edit and Remove. */
 export function TargetDetail({ target }: { target: TargetInfo }): React.JSX.Element {

@@ -1,6 +1,6 @@
 import { ErrorNote } from '../../ui/ErrorNote';
-import { parseTargetForm, type TargetFormErrors } from './targetForm';
-import { useTargetsStore } from './targets.store';
+import { parseTargetForm, type TargetFormErrors } from '../../client/targetForm';
+import { useTargetsStore } from '../../client/targets.store';
 
 /** Add or edit a target. Stored secrets are never shown: the fields say "•••• stored" and can be replaced or cleared. */
 export function TargetFormPanel(): React.JSX.Element {

@@ -1,8 +1,8 @@
 import { useState } from 'react';
 import type { TargetCheck, TargetInfo } from '../../../shared/targets.schema';
 import { ErrorNote } from '../../ui/ErrorNote';
-import { isLoraModule, loraBase } from './targetChoices';
-import { useTargetsStore } from './targets.store';
+import { isLoraModule, loraBase } from '../../ui/targets/targetChoices';
+import { useTargetsStore } from '../../client/targets.store';
 
 /**
  * The LoRA modules a vLLM target serves (from its last check), a form to load one from a path on the server,

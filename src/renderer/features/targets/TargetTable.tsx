@@ -1,7 +1,7 @@
 import type { ReplicaState, TargetInfo } from '../../../shared/targets.schema';
 import { formatMs } from '../../ui/format';
-import { shortReplicaError } from './targetChoices';
-import { useTargetsStore } from './targets.store';
+import { shortReplicaError } from '../../ui/targets/targetChoices';
+import { useTargetsStore } from '../../client/targets.store';
 import { activateOnKey } from '../../ui/activateOnKey';
 
 /** One row per target with each replica's health; click a row for its models and settings. */

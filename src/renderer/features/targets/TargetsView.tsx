@@ -4,7 +4,7 @@ import { useCan } from '../../client/session.store';
 import { TargetDetail } from './TargetDetail';
 import { TargetFormPanel } from './TargetFormPanel';
 import { TargetTable } from './TargetTable';
-import { useTargetsStore } from './targets.store';
+import { useTargetsStore } from '../../client/targets.store';
 import './targets.css';
 
 export function TargetsView(): React.JSX.Element {

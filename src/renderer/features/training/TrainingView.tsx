@@ -1,7 +1,7 @@
 import { useEffect } from 'react';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { formatTime } from '../../ui/format';
-import { useModelsStore } from '../models/models.store';
+import { useModelsStore } from '../../client/models.store';
 import { PackagePanel } from './PackagePanel';
 import { useTrainingStore } from './training.store';
 import { StateTag, TrainingRun } from './TrainingRun';
