@@ -36,8 +36,9 @@ export function CompareColumn({ index, target, lane, baseline, canRemove, locked
   const key = target ? targetKey(target) : '';
   const listed = target?.kind === 'local' ? models.some((m) => m.id === target.modelId) : groups.some((g) => g.choices.some((c) => c.key === key));
   const record = lane?.record ?? null;
-  const streaming = lane !== null && record === null;
-  const waiting = lane === null && (phase === 'loading-model' || phase === 'starting');
+  // A lane exists from the moment its run id is chosen; until compare.start answers it is still starting.
+  const streaming = lane !== null && record === null && phase !== 'starting';
+  const waiting = record === null && (phase === 'loading-model' || phase === 'starting');
   const output = lane?.output ?? '';
   const diff = useMemo(() => (baseline !== null && record ? wordDiff(baseline, output) : null), [baseline, record, output]);
 

@@ -5,6 +5,7 @@ import { promptFieldsActions, type PromptFieldsActions, type PromptFieldsState }
 import type { RunChunk } from '../../../shared/contract';
 import type { ComparisonSummary } from '../../../shared/compare.schema';
 import type { RunRecord, RunTarget } from '../../../shared/schemas';
+import { ulid } from '../../../shared/ids';
 import { api } from '../../client/bridge';
 import { toShownError, type ShownError } from '../../client/errors';
 import { DEFAULT_PARAMS, toParamsForm } from '../../ui/prompt/params';
@@ -78,10 +79,7 @@ interface CompareStore extends PromptFieldsState, PromptFieldsActions {
   newComparison(): void;
 }
 
-// Chunks and finish events may overtake compare.start's reply; hold them until the run ids are known.
-const early = new Map<string, { text: string; tokens: number; finished: RunRecord | null }>();
 let historySeq = 0;
-
 
 const busyPhase = (p: ComparePhase): boolean => p === 'loading-model' || p === 'starting' || p === 'running';
 
@@ -184,30 +182,23 @@ export const useCompareStore = create<CompareStore>()((set, get) => ({
         return;
       }
     }
-    early.clear();
-    set({ phase: 'starting' });
+    // One id per column, ours before the core answers: chunks that overtake compare.start's reply already
+    // find their lane.
+    const runIds = built.request.columns.map(() => ulid());
+    const lanes = built.request.columns.map((target, i): Lane => ({ runId: runIds[i] as string, target, output: '', tokens: 0, record: null, cancelling: false, cancelError: null }));
+    set({ phase: 'starting', lanes });
     try {
-      const { comparisonId, runIds } = await api.invoke('compare.start', built.request);
-      const lanes = built.request.columns.map((target, i): Lane | null => {
-        const runId = runIds[i];
-        if (!runId) return null;
-        const held = early.get(runId);
-        return { runId, target, output: held?.text ?? '', tokens: held?.tokens ?? 0, record: null, cancelling: false, cancelError: null };
-      });
-      const finished = runIds.flatMap((id) => early.get(id)?.finished ?? []);
-      early.clear();
-      set({ comparisonId, lanes, phase: 'running' });
-      for (const record of finished) get().applyFinished(record);
-      if (get().phase === 'running' && allDone(get().lanes)) set({ phase: 'finished' });
+      const { comparisonId } = await api.invoke('compare.start', { ...built.request, runIds });
+      set({ comparisonId, phase: allDone(get().lanes) ? 'finished' : 'running' });
     } catch (error) {
-      early.clear();
-      set({ phase: 'idle', problem: { title: 'The comparison could not start', error: toShownError(error) } });
+      set({ phase: 'idle', lanes: s.columns.map(() => null), problem: { title: 'The comparison could not start', error: toShownError(error) } });
     }
   },
 
   async cancel(index) {
     const lane = get().lanes[index];
-    if (!lane || lane.record || lane.cancelling) return;
+    // Until compare.start answers, the core may not know the run yet.
+    if (!lane || lane.record || lane.cancelling || get().phase === 'starting') return;
     const patch = (p: Partial<Lane>): void => set((s) => ({ lanes: s.lanes.map((l) => (l && l.runId === lane.runId ? { ...l, ...p } : l)) }));
     patch({ cancelling: true, cancelError: null });
     try {
@@ -223,13 +214,6 @@ export const useCompareStore = create<CompareStore>()((set, get) => ({
 
   applyChunk(chunk) {
     const s = get();
-    if (s.phase === 'starting') {
-      const held = early.get(chunk.runId) ?? { text: '', tokens: 0, finished: null };
-      held.text += chunk.text;
-      held.tokens += chunk.tokens;
-      early.set(chunk.runId, held);
-      return;
-    }
     const i = s.lanes.findIndex((l) => l?.runId === chunk.runId);
     const lane = s.lanes[i];
     if (!lane || lane.record) return;
@@ -240,12 +224,6 @@ export const useCompareStore = create<CompareStore>()((set, get) => ({
 
   applyFinished(record) {
     const s = get();
-    if (s.phase === 'starting') {
-      const held = early.get(record.id) ?? { text: '', tokens: 0, finished: null };
-      held.finished = record;
-      early.set(record.id, held);
-      return;
-    }
     const i = s.lanes.findIndex((l) => l?.runId === record.id);
     const lane = s.lanes[i];
     if (!lane) return;

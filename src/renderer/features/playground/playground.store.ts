@@ -3,6 +3,7 @@ import { create } from 'zustand';
 import { promptFieldsActions, type PromptFieldsActions, type PromptFieldsState } from '../../ui/prompt/promptFields';
 import type { RunChunk } from '../../../shared/contract';
 import type { RenderedPrompt, RunRecord, RunTarget, SamplingParams } from '../../../shared/schemas';
+import { ulid } from '../../../shared/ids';
 import { api } from '../../client/bridge';
 import { toShownError, type ShownError } from '../../client/errors';
 import { DEFAULT_PARAMS, toParamsForm } from '../../ui/prompt/params';
@@ -70,10 +71,7 @@ const DEFAULT_SCHEMA = `{
   "required": ["answer"]
 }`;
 
-// Chunks and the finish event may overtake the runs.start reply; hold them until the run id is known.
-const early = new Map<string, { text: string; tokens: number; finished: RunRecord | null }>();
 let renderSeq = 0;
-
 
 /** The local model a target names; token counts and chat templates need one. */
 export function localModelId(target: RunTarget | null): string | null {
@@ -142,17 +140,15 @@ export const usePlaygroundStore = create<PlaygroundStore>()((set, get) => ({
       set({ phase: 'idle', problem: notReady });
       return;
     }
-    early.clear();
-    set({ phase: 'starting' });
+    // The id is ours before the core answers, so chunks that overtake the runs.start reply already match it.
+    const runId = ulid();
+    set({ runId, phase: 'starting' });
     try {
-      const { runId } = await api.invoke('runs.start', built.request);
-      const held = early.get(runId);
-      early.clear();
-      set({ runId, phase: 'streaming', output: held?.text ?? '', streamedTokens: held?.tokens ?? 0 });
-      if (held?.finished) get().applyFinished(held.finished);
+      await api.invoke('runs.start', { ...built.request, runId });
+      // The run may already have finished while the reply travelled.
+      if (get().runId === runId && get().phase === 'starting') set({ phase: 'streaming' });
     } catch (error) {
-      early.clear();
-      set({ phase: 'idle', problem: { title: 'The run could not start', error: toShownError(error) } });
+      set({ runId: null, phase: 'idle', problem: { title: 'The run could not start', error: toShownError(error) } });
     }
   },
 
@@ -168,25 +164,12 @@ export const usePlaygroundStore = create<PlaygroundStore>()((set, get) => ({
 
   applyChunk(chunk) {
     const s = get();
-    if (s.phase === 'starting') {
-      const held = early.get(chunk.runId) ?? { text: '', tokens: 0, finished: null };
-      held.text += chunk.text;
-      held.tokens += chunk.tokens;
-      early.set(chunk.runId, held);
-      return;
-    }
-    if (chunk.runId !== s.runId || s.phase !== 'streaming') return;
+    if (chunk.runId !== s.runId || (s.phase !== 'starting' && s.phase !== 'streaming')) return;
     set({ output: s.output + chunk.text, streamedTokens: s.streamedTokens + chunk.tokens });
   },
 
   applyFinished(record) {
     const s = get();
-    if (s.phase === 'starting') {
-      const held = early.get(record.id) ?? { text: '', tokens: 0, finished: null };
-      held.finished = record;
-      early.set(record.id, held);
-      return;
-    }
     if (record.id !== s.runId) return;
     // The record's output is the stored truth; streamed deltas were a preview of it.
     const problem: RunProblem | null = record.error
