@@ -12,6 +12,8 @@ import { SaveBar } from './SaveBar';
 import { useDraftCheck } from './useDraftCheck';
 import '../../ui/workbench.css';
 import './prompts.css';
+import './promptBlocks.css';
+import './promptHistory.css';
 
 /** What the shell needs, besides the rendered version, to hand it to the Playground. */
 export interface PromptSource {

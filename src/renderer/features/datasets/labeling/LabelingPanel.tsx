@@ -11,6 +11,8 @@ import { ProfilePicker } from './ProfilePicker';
 import { RecordView } from './RecordView';
 import { SaveIndicator } from './SaveIndicator';
 import './labeling.css';
+import './labelRecord.css';
+import './labelSidebar.css';
 
 export interface LabelingPanelProps {
   datasetId: string;

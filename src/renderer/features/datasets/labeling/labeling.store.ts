@@ -5,11 +5,10 @@ import type { DatasetInfo, DatasetRow, LabelPatch, Profile, RowFilterInput } fro
 import type { RunTarget } from '../../../../shared/schemas';
 import { api } from '../../../client/bridge';
 import { toShownError, type ShownError } from '../../../client/errors';
+import { readProfileId, writeProfileId } from './rememberedLabeler';
 import { applyPatches } from './rowPatch';
 import { entryAt, extendBackward, extendForward, openWindow, positionOf, type FetchPage, type RowWindow } from './rowWindow';
 import { createSaveQueue } from './saveQueue';
-
-const PROFILE_KEY = 'lamplight.labelerId';
 
 export interface SaveJob {
   seq: number;
@@ -76,23 +75,6 @@ export interface LabelingStore {
   generate(): Promise<void>;
   choose(which: 'a' | 'b'): void;
   setNotice(notice: string | null): void;
-}
-
-function readProfileId(): string | null {
-  try {
-    return globalThis.localStorage?.getItem(PROFILE_KEY) || null;
-  } catch {
-    return null;
-  }
-}
-
-function writeProfileId(id: string | null): void {
-  try {
-    if (id) globalThis.localStorage?.setItem(PROFILE_KEY, id);
-    else globalThis.localStorage?.removeItem(PROFILE_KEY);
-  } catch {
-    // Storage may be disabled; the choice still holds for this session.
-  }
 }
 
 const queue = createSaveQueue();
