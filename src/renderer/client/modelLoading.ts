@@ -1,3 +1,5 @@
+// Loading the model a run needs before it starts: it reads the engine and models stores, so it lives beside
+// them below the features, where the Playground and Compare both reach it.
 import { useEngineStore } from './engine.store';
 import { defaultLoadForm, parseLoadForm } from './loadForm';
 import { useModelsStore } from './models.store';

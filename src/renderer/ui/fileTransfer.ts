@@ -1,7 +1,7 @@
 // Files between this browser and the browser host (src/host/files.ts). Electron has the preload and real
 // paths; a browser cannot name a file on the server's disk, so it uploads one and downloads exports.
 
-/** The same test as app/bridge: Electron's preload defines window.lamplight, the browser host does not. */
+/** The same test as client/bridge: Electron's preload defines window.lamplight, the browser host does not. */
 export const isBrowserHost: boolean = typeof window !== 'undefined' && !window.lamplight;
 
 export type UploadPurpose = 'model' | 'adapter' | 'testset' | 'dataset';
@@ -30,7 +30,7 @@ export class TransferError extends Error {
   }
 }
 
-/** The tab's token (kept by app/bridge): a cookie is shared by every host on 127.0.0.1, whatever its port. */
+/** The tab's token (kept by client/bridge): a cookie is shared by every host on 127.0.0.1, whatever its port. */
 function withToken(path: string): string {
   const token = sessionStorage.getItem('lamplight.token');
   return token ? `${path}${path.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}` : path;
