@@ -1,8 +1,10 @@
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { DatasetRowSummary } from '../../../shared/datasets.schema';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { formatCount, preview } from '../../ui/format';
 import { KEEP_PAGES, PAGE_SIZE, useDatasetsStore } from './datasets.store';
+import { gridMinWidth, gridTemplate, readWidths, resizeColumn, rowNumber, writeWidths, type ColumnWidths } from './gridColumns';
+import { GridHeader } from './GridHeader';
 import { pagesFor, pagesToDrop, rowTop, rowWindow, scrollToShow } from './virtualRows';
 
 export const ROW_HEIGHT = 30;
@@ -10,7 +12,17 @@ const OVERSCAN = 12;
 /** A dragged scrollbar passes thousands of pages; fetch only where it comes to rest. */
 const FETCH_DELAY_MS = 60;
 
-const COLUMNS = ['#', 'Prompt', 'Response', 'Status', 'Rating', 'Labels', 'Flags', 'Tokens', 'Split', 'Labeler'] as const;
+/** Column widths as dragged; remembered (by column name) when a drag ends. */
+function useColumnWidths(): { widths: ColumnWidths; resize: (key: string, px: number | null) => void; commit: () => void } {
+  const [widths, setWidths] = useState<ColumnWidths>(readWidths);
+  const latest = useRef(widths);
+  const resize = useCallback((key: string, px: number | null) => {
+    latest.current = resizeColumn(latest.current, key, px);
+    setWidths(latest.current);
+  }, []);
+  const commit = useCallback(() => writeWidths(latest.current), []);
+  return { widths, resize, commit };
+}
 
 export function DatasetGrid(): React.JSX.Element {
   const total = useDatasetsStore((s) => s.total);
@@ -27,6 +39,9 @@ export function DatasetGrid(): React.JSX.Element {
   const rows = total ?? 0;
   const w = rowWindow({ scrollTop, viewportHeight: viewH, rowHeight: ROW_HEIGHT, total: rows, overscan: OVERSCAN });
   const names = useMemo(() => new Map(profiles.map((p) => [p.id, p.name])), [profiles]);
+  const { widths, resize, commit } = useColumnWidths();
+  const colStyle = { '--ds-cols': gridTemplate(widths), '--ds-min-width': `${gridMinWidth(widths)}px` } as React.CSSProperties;
+  const shownRow = rows ? pages[Math.floor(cursor / PAGE_SIZE)]?.[cursor % PAGE_SIZE] : undefined;
 
   useLayoutEffect(() => {
     const el = ref.current;
@@ -110,14 +125,9 @@ export function DatasetGrid(): React.JSX.Element {
         tabIndex={0}
         onKeyDown={onKeyDown}
         data-testid="dataset-grid"
+        style={colStyle}
       >
-        <div className="ds-grid-head ds-cols" role="row" aria-rowindex={1}>
-          {COLUMNS.map((c) => (
-            <span key={c} role="columnheader" className={c === '#' || c === 'Tokens' || c === 'Rating' ? 'right' : undefined}>
-              {c}
-            </span>
-          ))}
-        </div>
+        <GridHeader widths={widths} onResize={resize} onCommit={commit} />
         <div className="ds-grid-body" ref={ref} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}>
           <div className="ds-grid-spacer" role="rowgroup" style={{ height: w.scrollHeight }}>
             {drawn}
@@ -127,6 +137,7 @@ export function DatasetGrid(): React.JSX.Element {
       </div>
       <p className="hint">
         <kbd>↑</kbd> <kbd>↓</kbd> move · <kbd>Enter</kbd> label from the selected row · row {rows ? formatCount(cursor + 1) : 0} of {formatCount(rows)}
+        {shownRow ? ` · imported as #${formatCount(rowNumber(shownRow))}` : ''} · drag a column’s edge to widen it
       </p>
     </div>
   );
@@ -149,9 +160,6 @@ function GridRow({ index, top, row, selected, labeler, onPick, onOpen }: RowProp
     return (
       <div id={`ds-row-${index}`} className={`${cls} ds-row-loading`} style={style} role="row" aria-rowindex={index + 2} aria-selected={selected} onClick={onPick}>
         <span role="gridcell" className="right num muted">
-          {formatCount(index + 1)}
-        </span>
-        <span role="gridcell" className="muted">
           …
         </span>
       </div>
@@ -172,8 +180,8 @@ function GridRow({ index, top, row, selected, labeler, onPick, onOpen }: RowProp
       onClick={onPick}
       onDoubleClick={onOpen}
     >
-      <span role="gridcell" className="right num muted">
-        {formatCount(index + 1)}
+      <span role="gridcell" className="right num muted" data-testid="dataset-row-number" title={`Row ${formatCount(rowNumber(row))} of the import${row.line != null ? `, line ${formatCount(row.line)} of the file` : ''}`}>
+        {formatCount(rowNumber(row))}
       </span>
       <span role="gridcell" className="ds-cell-text" title={row.prompt}>
         {preview(row.prompt, 200)}

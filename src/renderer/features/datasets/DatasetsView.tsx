@@ -40,7 +40,6 @@ export function DatasetsView(): React.JSX.Element {
     <div className="view view-datasets">
       <DatasetList />
       <section className="ds-main">
-        <ImportReportNote />
         {importOpen || !selectedId ? <ImportPanel /> : null}
         {selectedId && !importOpen ? <DatasetDetail key={selectedId} /> : null}
       </section>
@@ -86,6 +85,7 @@ function DatasetDetail(): React.JSX.Element | null {
           </button>
         ) : null}
       </div>
+      {tab === 'rows' && labelingAt === null ? <ImportReportNote /> : null}
       {tab === 'rows' ? (
         labelingAt !== null ? (
           <LabelingPanel datasetId={info.id} filter={toRowFilter(filter)} startOffset={labelingAt} onClose={closeLabeling} />

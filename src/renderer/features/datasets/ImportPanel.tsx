@@ -5,6 +5,7 @@ import { PathPreviewForm } from '../../ui/PathPreviewForm';
 import { ProgressBar } from '../../ui/ProgressBar';
 import { formatBytes, formatCount, formatRate } from '../../ui/format';
 import { useDatasetsStore } from './datasets.store';
+import { shownReport } from './importReport';
 import type { ImportChoice } from './importSlice';
 
 const FORMATS = ['auto', 'messages', 'alpaca', 'sharegpt', 'preference', 'columns'] as const;
@@ -198,9 +199,13 @@ function ImportProgressView(): React.JSX.Element {
   );
 }
 
+/** The open dataset's import report, until dismissed for good. */
 export function ImportReportNote(): React.JSX.Element | null {
-  const report = useDatasetsStore((s) => s.report);
+  const fresh = useDatasetsStore((s) => s.report);
+  const info = useDatasetsStore((s) => s.info);
+  const dismissed = useDatasetsStore((s) => s.dismissedImports);
   const { dismissReport } = useDatasetsStore.getState();
+  const report = shownReport(fresh, info, dismissed);
   if (!report) return null;
   return (
     <div className="card ds-report" data-testid="dataset-import-report">
@@ -210,8 +215,8 @@ export function ImportReportNote(): React.JSX.Element | null {
           {report.badTotal ? `; ${formatCount(report.badTotal)} bad lines skipped.` : '; no bad lines.'}
         </span>
         <span className="spacer" />
-        <button type="button" className="btn-icon" aria-label="Dismiss import report" onClick={dismissReport}>
-          ×
+        <button type="button" className="btn btn-small btn-ghost" aria-label="Dismiss import report" title="Close this report; it does not come back" onClick={() => dismissReport(report)}>
+          Dismiss
         </button>
       </div>
       {report.bad.length ? <BadLines bad={report.bad} total={report.badTotal} testId="dataset-report-bad" /> : null}

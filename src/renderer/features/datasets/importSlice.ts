@@ -1,11 +1,14 @@
 // The import half of the datasets store: path → preview (with overrides and a field mapping) → import with
 // progress and cancel → report. Kept apart from the grid so each file is one idea.
 import type { StateCreator } from 'zustand';
-import type { BadLine, DatasetInfo, DatasetPreviewOut, ImportProgress } from '../../../shared/datasets.schema';
+import type { DatasetInfo, DatasetPreviewOut, ImportProgress } from '../../../shared/datasets.schema';
 import type { DatasetContainer, DatasetEncoding, DatasetFormat, FieldMapping } from '../../../shared/datasets.record';
 import { ulid } from '../../../shared/ids';
 import { api } from '../../client/bridge';
 import { toShownError, type ShownError } from '../../client/errors';
+import { readDismissed, reportKey, withDismissed, writeDismissed, type ImportReport } from './importReport';
+
+export type { ImportReport } from './importReport';
 
 export interface ImportChoice {
   path: string;
@@ -17,14 +20,6 @@ export interface ImportChoice {
   mapping: FieldMapping | null;
 }
 
-export interface ImportReport {
-  datasetId: string;
-  name: string;
-  imported: number;
-  badTotal: number;
-  bad: BadLine[];
-}
-
 export interface ImportSlice {
   importOpen: boolean;
   choice: ImportChoice;
@@ -34,7 +29,10 @@ export interface ImportSlice {
   /** Set while an import runs. */
   importId: string | null;
   progress: ImportProgress | null;
+  /** The import made in this window; shown with its dataset only (importReport.ts). */
   report: ImportReport | null;
+  /** Imports whose report was closed, as reportKey()s; remembered on this machine. */
+  dismissedImports: string[];
 
   openImport(): void;
   closeImport(): void;
@@ -43,7 +41,7 @@ export interface ImportSlice {
   runImport(): Promise<void>;
   cancelImport(): Promise<void>;
   applyImportProgress(p: ImportProgress): void;
-  dismissReport(): void;
+  dismissReport(report: ImportReport): void;
 }
 
 /** What the rest of the store offers the import: refresh the list and open the new dataset. */
@@ -69,6 +67,7 @@ export const createImportSlice: StateCreator<ImportSlice & ImportHost, [], [], I
   importId: null,
   progress: null,
   report: null,
+  dismissedImports: readDismissed(),
 
   openImport: () => set({ importOpen: true, importError: null }),
   closeImport: () => set({ importOpen: false, preview: null, importError: null, choice: EMPTY_CHOICE }),
@@ -112,7 +111,10 @@ export const createImportSlice: StateCreator<ImportSlice & ImportHost, [], [], I
         importId,
       });
       set({
-        report: { datasetId: r.dataset.id, name: r.dataset.name, imported: r.imported, badTotal: r.badTotal, bad: r.bad },
+        report: {
+          datasetId: r.dataset.id, name: r.dataset.name, imported: r.imported, badTotal: r.badTotal, bad: r.bad,
+          importedAt: r.dataset.importReport?.importedAt ?? r.dataset.createdAt,
+        },
         importOpen: false,
         preview: null,
         choice: EMPTY_CHOICE,
@@ -140,5 +142,9 @@ export const createImportSlice: StateCreator<ImportSlice & ImportHost, [], [], I
   applyImportProgress: (p) => {
     if (p.importId === get().importId) set({ progress: p });
   },
-  dismissReport: () => set({ report: null }),
+  dismissReport: (report) => {
+    const dismissedImports = withDismissed(get().dismissedImports, reportKey(report));
+    writeDismissed(dismissedImports);
+    set((s) => ({ dismissedImports, report: s.report && reportKey(s.report) === reportKey(report) ? null : s.report }));
+  },
 });

@@ -39,6 +39,7 @@ export function LabelingPanel({ datasetId, filter, startOffset, onClose }: Label
   const profiles = useLabelingStore((s) => s.profiles);
   const notice = useLabelingStore((s) => s.notice);
   const mode = useLabelingStore((s) => s.mode);
+  const autoAdvance = useLabelingStore((s) => s.autoAdvance);
   const shownId = useLabelingStore((s) => s.shownId);
   const rows = useLabelingStore((s) => s.rows);
   const jobs = useLabelingStore((s) => s.jobs);
@@ -157,8 +158,26 @@ export function LabelingPanel({ datasetId, filter, startOffset, onClose }: Label
           <span className="num lb-position" data-testid="labeling-position">
             {win && win.entries.length ? `row ${position + 1} of ${total}` : loading ? 'loading…' : 'no rows'}
           </span>
+          {row ? (
+            <span className="muted num" data-testid="labeling-row-number" title="The row's number in the import, the same under every filter">
+              #{row.ord + 1}
+            </span>
+          ) : null}
         </div>
         <ProfilePicker />
+        <label className="lb-advance" title="After A (accept), R (reject) or S (skip), show the next row">
+          <input
+            type="checkbox"
+            data-testid="labeling-auto-advance"
+            checked={autoAdvance}
+            onChange={(e) => {
+              useLabelingStore.getState().setAutoAdvance(e.target.checked);
+              // Focus left on the box would swallow the labeling keys (typing targets are ignored).
+              e.currentTarget.blur();
+            }}
+          />
+          Next row after A/R/S
+        </label>
         {info ? <LabelerProgress labelers={info.labelers} profileId={profileId} rowCount={info.rowCount} /> : null}
         <span className="spacer" />
         <SaveIndicator />

@@ -1,11 +1,13 @@
 import { useEffect, useState } from 'react';
-import { useSessionStore } from '../../../client/session.store';
+import { allows, useSessionStore } from '../../../client/session.store';
 import { ErrorNote } from '../../../ui/ErrorNote';
 import { useLabelingStore } from './labeling.store';
+import { defaultLabelerId } from './labelingChoices';
 
 /**
- * Who is labeling: every label records its profile. Admins pick (the choice is remembered on this machine);
- * everyone else labels as the profile they signed in with, which the core enforces too.
+ * Who is labeling: every label records its profile. Admins label as themselves until they pick someone else
+ * (the pick is remembered on this machine); everyone else labels as the profile they signed in with, which
+ * the core enforces too.
  */
 export function ProfilePicker(): React.JSX.Element {
   const profiles = useLabelingStore((s) => s.profiles);
@@ -15,6 +17,12 @@ export function ProfilePicker(): React.JSX.Element {
   useEffect(() => {
     if (self && profileId !== self.profileId) useLabelingStore.getState().chooseProfile(self.profileId);
   }, [self, profileId]);
+  // An owner opening the panel labels as themselves: nothing to pick before the first key.
+  useEffect(() => {
+    if (self || !session || profileId || profiles.length === 0) return;
+    const id = defaultLabelerId(null, profiles, { profileId: session.profileId, canLabel: allows(session, 'datasets.label') });
+    if (id) useLabelingStore.setState({ profileId: id });
+  }, [self, session, profileId, profiles]);
   const error = useLabelingStore((s) => s.profileError);
   const [adding, setAdding] = useState(false);
   const [name, setName] = useState('');
@@ -88,6 +96,7 @@ export function ProfilePicker(): React.JSX.Element {
             {profiles.map((p) => (
               <option key={p.id} value={p.id}>
                 {p.name}
+                {p.id === session?.profileId ? ' (you)' : ''}
               </option>
             ))}
           </select>

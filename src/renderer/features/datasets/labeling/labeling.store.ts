@@ -5,6 +5,7 @@ import type { DatasetInfo, DatasetRow, LabelPatch, Profile, RowFilterInput } fro
 import type { RunTarget } from '../../../../shared/schemas';
 import { api } from '../../../client/bridge';
 import { toShownError, type ShownError } from '../../../client/errors';
+import { advanceNote, readAutoAdvance, writeAutoAdvance } from './labelingChoices';
 import { readProfileId, writeProfileId } from './rememberedLabeler';
 import { applyPatches } from './rowPatch';
 import { entryAt, extendBackward, extendForward, openWindow, positionOf, type FetchPage, type RowWindow } from './rowWindow';
@@ -53,6 +54,8 @@ export interface LabelingStore {
   /** Rows changed this session; they may have left the filter (see rowWindow). */
   touched: number[];
   notice: string | null;
+  /** A/R/S move to the next row (remembered on this machine). */
+  autoAdvance: boolean;
 
   mode: Mode;
   prefTargets: [RunTarget | null, RunTarget | null];
@@ -65,7 +68,9 @@ export interface LabelingStore {
   loadProfiles(): Promise<void>;
   chooseProfile(profileId: string | null): void;
   createProfile(name: string): Promise<boolean>;
-  move(delta: 1 | -1): Promise<void>;
+  /** Resolves true when another row is shown. */
+  move(delta: 1 | -1): Promise<boolean>;
+  setAutoAdvance(on: boolean): void;
   label(patch: LabelPatch, what: string, advance?: boolean): void;
   retry(seq: number): void;
   dismiss(seq: number): void;
@@ -176,6 +181,7 @@ export const useLabelingStore = create<LabelingStore>()((set, get) => {
     lastSaved: null,
     touched: [],
     notice: null,
+    autoAdvance: readAutoAdvance(),
     mode: 'view',
     prefTargets: [null, null],
     candidates: null,
@@ -250,9 +256,9 @@ export const useLabelingStore = create<LabelingStore>()((set, get) => {
 
     async move(delta) {
       const { window: win, position, datasetId, filter, touched } = get();
-      if (!win || !datasetId) return;
+      if (!win || !datasetId) return false;
       const target = position + delta;
-      if (target < 0) return;
+      if (target < 0) return false;
       let next = win;
       if (!entryAt(win, target)) {
         try {
@@ -260,16 +266,22 @@ export const useLabelingStore = create<LabelingStore>()((set, get) => {
           else next = await extendBackward(win, fetchPage(datasetId, filter));
         } catch (error) {
           set({ loadError: toShownError(error) });
-          return;
+          return false;
         }
-        if (get().datasetId !== datasetId) return;
+        if (get().datasetId !== datasetId) return false;
         set({ window: next });
       }
       if (!entryAt(next, target)) {
         set({ notice: delta > 0 ? 'That was the last row.' : 'This is the first row.' });
-        return;
+        return false;
       }
       await show(target);
+      return true;
+    },
+
+    setAutoAdvance(on) {
+      writeAutoAdvance(on);
+      set({ autoAdvance: on });
     },
 
     label(patch, what, advance = false) {
@@ -282,7 +294,11 @@ export const useLabelingStore = create<LabelingStore>()((set, get) => {
       const job: SaveJob = { seq: ++seqCounter, rowId: shownId, patch, what, kind: 'label', state: 'pending', error: null };
       set((s) => ({ jobs: [...s.jobs, job], touched: s.touched.includes(shownId) ? s.touched : [...s.touched, shownId], notice: null }));
       runJob(job);
-      if (advance) void get().move(1);
+      if (!advance) return;
+      // Say where a status key went, so a J pressed next does not skip a row unseen.
+      const from = get().position + 1;
+      if (!get().autoAdvance) set({ notice: advanceNote(what, from, undefined) });
+      else void get().move(1).then((moved) => set({ notice: advanceNote(what, from, moved ? get().position + 1 : null) }));
     },
 
     retry(seq) {
