@@ -4,7 +4,7 @@ import { formatCount } from '../../ui/format';
 import { isBrowserHost } from '../../ui/fileTransfer';
 import { useTrainingStore } from './training.store';
 import { buildPackageRequest } from './packageRequest';
-import { NUMERIC_FIELDS } from './trainingForm';
+import { NUMERIC_FIELDS, rowsAdvice } from './trainingForm';
 
 /** training.package: a dataset, the base models and hyperparameters → a folder with data, configs and scripts. */
 export function PackagePanel({ models }: { models: readonly ModelInfo[] }): React.JSX.Element {
@@ -13,6 +13,9 @@ export function PackagePanel({ models }: { models: readonly ModelInfo[] }): Reac
   const datasets = useTrainingStore((s) => s.datasets);
   const packaging = useTrainingStore((s) => s.packaging);
   const packageError = useTrainingStore((s) => s.packageError);
+  const counts = useTrainingStore((s) => s.rowCounts[s.form.datasetId] ?? null);
+  const advice = rowsAdvice(counts);
+  const n = (k: 'train' | 'accepted'): string => (counts ? ` · ${formatCount(counts[k])}` : '');
   const st = useTrainingStore.getState();
 
   return (
@@ -42,13 +45,18 @@ export function PackagePanel({ models }: { models: readonly ModelInfo[] }): Reac
         </Field>
         <Field label="Rows" group>
           <div className="segmented" role="group" aria-label="Rows to train on">
-            <button type="button" className={form.split === 'train' ? 'on' : ''} aria-pressed={form.split === 'train'} onClick={() => st.setForm({ split: 'train' })} title="The train split when the dataset has one, else all accepted rows">
-              Train split
+            <button type="button" className={form.split === 'train' ? 'on' : ''} aria-pressed={form.split === 'train'} onClick={() => st.pickSplit('train')} title="The train split when the dataset has one, else all accepted rows">
+              Train split{n('train')}
             </button>
-            <button type="button" className={form.split === 'all' ? 'on' : ''} aria-pressed={form.split === 'all'} onClick={() => st.setForm({ split: 'all' })}>
-              All accepted
+            <button type="button" className={form.split === 'all' ? 'on' : ''} aria-pressed={form.split === 'all'} onClick={() => st.pickSplit('all')}>
+              All accepted{n('accepted')}
             </button>
           </div>
+          {advice.note ? (
+            <span className="hint tr-rows-note" data-testid="training-rows-note">
+              {advice.note}
+            </span>
+          ) : null}
         </Field>
         <Field label="Runs on (GGUF)" error={errors.baseModelId}>
           <select className="input" data-testid="training-base-model" value={form.baseModelId} onChange={(e) => st.setForm({ baseModelId: e.target.value })}>

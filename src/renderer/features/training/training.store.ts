@@ -7,7 +7,7 @@ import { api } from '../../client/bridge';
 import { toShownError, type ShownError } from '../../client/errors';
 import {
   addLossPoint, appendLog, DEFAULT_ADAPTER_PATH, defaultCommand, defaultPackageForm, type FormErrors, type LossPoint,
-  type PackageForm,
+  type PackageForm, rowsAdvice, type RowCounts,
 } from './trainingForm';
 
 export interface RunForm {
@@ -24,6 +24,10 @@ interface TrainingStore {
 
   form: PackageForm;
   formErrors: FormErrors;
+  /** Per dataset: rows in the train split and accepted rows, for the "Rows" choice. */
+  rowCounts: Record<string, RowCounts>;
+  /** The person chose "Rows" themselves: counts arriving later do not override it. */
+  splitPicked: boolean;
   packaging: boolean;
   packageError: ShownError | null;
 
@@ -37,6 +41,8 @@ interface TrainingStore {
 
   init(): Promise<void>;
   setForm(patch: Partial<PackageForm>): void;
+  pickSplit(split: PackageForm['split']): void;
+  loadRowCounts(datasetId: string): Promise<void>;
   setNumber(key: keyof PackageForm['numbers'], value: string): void;
   /** The view validates the form (with zod, which this store does not load) and hands the result here. */
   packageRun(built: { ok: true; request: TrainingPackageRequestInput } | { ok: false; errors: FormErrors }): Promise<void>;
@@ -64,6 +70,8 @@ export const useTrainingStore = create<TrainingStore>()((set, get) => ({
   selectedId: null,
   form: defaultPackageForm(),
   formErrors: {},
+  rowCounts: {},
+  splitPicked: false,
   packaging: false,
   packageError: null,
   runForms: {},
@@ -83,13 +91,35 @@ export const useTrainingStore = create<TrainingStore>()((set, get) => ({
         selectedId: s.selectedId ?? trainings[0]?.id ?? null,
         form: s.form.datasetId || !datasets[0] ? s.form : { ...s.form, datasetId: datasets[0].id },
       }));
+      if (get().form.datasetId) void get().loadRowCounts(get().form.datasetId);
     } catch (error) {
       set({ listed: true, loadError: toShownError(error) });
     }
   },
 
   setForm(patch) {
-    set((s) => ({ form: { ...s.form, ...patch }, formErrors: {} }));
+    const changed = patch.datasetId !== undefined && patch.datasetId !== get().form.datasetId;
+    set((s) => ({ form: { ...s.form, ...patch }, formErrors: {}, splitPicked: changed ? false : s.splitPicked }));
+    if (changed && patch.datasetId) void get().loadRowCounts(patch.datasetId);
+  },
+  pickSplit(split) {
+    set((s) => ({ form: { ...s.form, split }, formErrors: {}, splitPicked: true }));
+  },
+  async loadRowCounts(datasetId) {
+    try {
+      const [info, train] = await Promise.all([
+        api.invoke('datasets.get', { datasetId }),
+        api.invoke('datasets.rows', { datasetId, filter: { split: 'train' }, offset: 0, limit: 1, countCap: 10_000_000 }),
+      ]);
+      const counts: RowCounts = { train: train.total, accepted: info.statusCounts.accepted ?? 0 };
+      set((s) => {
+        const advice = rowsAdvice(counts);
+        const follow = s.form.datasetId === datasetId && !s.splitPicked && advice.split;
+        return { rowCounts: { ...s.rowCounts, [datasetId]: counts }, form: follow ? { ...s.form, split: advice.split as PackageForm['split'] } : s.form };
+      });
+    } catch {
+      // Without counts the form keeps its choice; the core still falls back to accepted rows.
+    }
   },
   setNumber(key, value) {
     set((s) => ({ form: { ...s.form, numbers: { ...s.form.numbers, [key]: value } }, formErrors: {} }));

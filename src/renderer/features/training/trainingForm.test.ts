@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Hyperparameters } from '../../../shared/adapters.schema';
 import { buildPackageRequest } from './packageRequest';
 import {
-  addLossPoint, appendLog, DEFAULT_COMMAND, defaultCommand, defaultPackageForm, HYPER_DEFAULTS, lossPolyline, stepFraction, type PackageForm,
+  addLossPoint, appendLog, DEFAULT_COMMAND, defaultCommand, defaultPackageForm, HYPER_DEFAULTS, lossPolyline, rowsAdvice, stepFraction, type PackageForm,
 } from './trainingForm';
 
 const filled = (): PackageForm => ({ ...defaultPackageForm(), datasetId: 'D1', baseModelId: 'M1', trainBaseModel: ' org/model ', outDir: '/tmp/run' });
@@ -61,5 +61,19 @@ describe('a running training', () => {
     expect(stepFraction(5, 10)).toBe(0.5);
     expect(stepFraction(null, 10)).toBeNull();
     expect(stepFraction(3, 0)).toBeNull();
+  });
+});
+
+describe('the rows to train on', () => {
+  it('defaults to the train split only when it has rows, and says why not otherwise', () => {
+    expect(defaultPackageForm().split).toBe('train');
+    expect(rowsAdvice(null)).toEqual({ split: null, note: null });
+    expect(rowsAdvice({ train: 8, accepted: 2 })).toEqual({ split: 'train', note: null });
+    const noSplit = rowsAdvice({ train: 0, accepted: 5 });
+    expect(noSplit.split).toBe('all');
+    expect(noSplit.note).toMatch(/^No rows are in the train split yet — split the dataset in Datasets/);
+    const nothing = rowsAdvice({ train: 0, accepted: 0 });
+    expect(nothing.split).toBe('all');
+    expect(nothing.note).toMatch(/No rows are accepted yet/);
   });
 });

@@ -55,6 +55,32 @@ export function defaultPackageForm(): PackageForm {
   };
 }
 
+/** Rows a dataset has for each choice of the package form's "Rows". */
+export interface RowCounts {
+  train: number;
+  accepted: number;
+}
+
+export interface RowsAdvice {
+  /** The choice to default to; null while the counts are unknown. */
+  split: 'train' | 'all' | null;
+  /** Why a choice has nothing in it, in words the person can act on. */
+  note: string | null;
+}
+
+/** Default to a choice that has rows, and say why the other is empty. */
+export function rowsAdvice(counts: RowCounts | null): RowsAdvice {
+  if (!counts) return { split: null, note: null };
+  if (counts.train > 0) return { split: 'train', note: null };
+  if (counts.accepted > 0) {
+    return { split: 'all', note: 'No rows are in the train split yet — split the dataset in Datasets (Quality → Split…), or use all accepted rows.' };
+  }
+  return {
+    split: 'all',
+    note: 'No rows are accepted yet and none are in the train split — accept rows in Datasets (open a row, press A), or split the dataset there (Quality → Split…).',
+  };
+}
+
 export type FormErrors = Partial<Record<NumericKey | 'datasetId' | 'baseModelId' | 'trainBaseModel' | 'targetModules' | 'outDir', string>>;
 
 export function splitModules(text: string): string[] {
