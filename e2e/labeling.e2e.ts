@@ -87,7 +87,16 @@ test('labeling: keyboard-only labels, edit, draft, undo, preference pair, export
   await lb.expectRow(1);
   await expect(lb.panel().getByTestId('labeling-message-system').first()).toContainText('Keep answers short.');
 
-  // No profile yet: labeling keys only explain why nothing happens.
+  // The owner labels as themselves without picking; the list is wide enough to read.
+  const owner = await invokeFromPage(page, 'session.whoami', {});
+  const picker = page.getByTestId('labeling-profile-select');
+  await expect(picker).toHaveValue(owner.profileId);
+  await expect(page.getByTestId('labeling-need-profile')).toHaveCount(0);
+  expect((await picker.boundingBox())?.width ?? 0).toBeGreaterThanOrEqual(180);
+  await page.screenshot({ path: shot('owner-default') });
+  // Nobody chosen on purpose: labeling keys only explain why nothing happens.
+  await picker.selectOption('');
+  await page.getByTestId('labeling-position').click();
   await expect(page.getByTestId('labeling-need-profile')).toBeVisible();
   await lb.press('a');
   await expect(page.getByTestId('labeling-notice')).toContainText('labeler profile');
@@ -102,6 +111,9 @@ test('labeling: keyboard-only labels, edit, draft, undo, preference pair, export
   await lb.expectSaved();
   await lb.press('a');
   await lb.expectRow(2);
+  // The move is said, so the next J is not a surprise.
+  await expect(page.getByTestId('labeling-notice')).toHaveText('Accepted row 1 · moved to row 2');
+  await page.screenshot({ path: shot('moved-note') });
   // Row 2 reject, row 3 skip (its PII is highlighted first).
   await lb.press('r');
   await lb.expectRow(3);
@@ -187,6 +199,18 @@ test('labeling: keyboard-only labels, edit, draft, undo, preference pair, export
   expect(answers[1]).toBe('Edited answer 4:\n  the moon and the sun both pull.');
   expect(answers[2]).toBe(STEADY_ANSWER);
   expect(answers[0]).toBe('Answer 1: the moon pulls the water.');
+
+  // Auto-advance off (remembered): a status key stays on the row and says so.
+  await lb.press('k');
+  await lb.expectRow(10);
+  await page.getByTestId('labeling-auto-advance').uncheck();
+  await lb.press('r');
+  await expect(page.getByTestId('labeling-notice')).toContainText('Rejected row 10 · staying here');
+  await lb.expectRow(10);
+  await page.screenshot({ path: shot('advance-off') });
+  await page.reload();
+  await lb.openFromDatasets('Support chats');
+  await expect(page.getByTestId('labeling-auto-advance')).not.toBeChecked();
 
   await lb.press('Escape');
   await expect(lb.panel()).toHaveCount(0);

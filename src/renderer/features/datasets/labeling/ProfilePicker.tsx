@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { allows, useSessionStore } from '../../../client/session.store';
 import { ErrorNote } from '../../../ui/ErrorNote';
 import { useLabelingStore } from './labeling.store';
@@ -17,9 +17,13 @@ export function ProfilePicker(): React.JSX.Element {
   useEffect(() => {
     if (self && profileId !== self.profileId) useLabelingStore.getState().chooseProfile(self.profileId);
   }, [self, profileId]);
-  // An owner opening the panel labels as themselves: nothing to pick before the first key.
+  // An owner opening the panel labels as themselves: nothing to pick before the first key. Once per
+  // opening, so choosing "Choose who is labeling…" on purpose is not undone.
+  const defaulted = useRef(false);
   useEffect(() => {
-    if (self || !session || profileId || profiles.length === 0) return;
+    if (defaulted.current || self || !session || profiles.length === 0) return;
+    defaulted.current = true;
+    if (profileId) return;
     const id = defaultLabelerId(null, profiles, { profileId: session.profileId, canLabel: allows(session, 'datasets.label') });
     if (id) useLabelingStore.setState({ profileId: id });
   }, [self, session, profileId, profiles]);
