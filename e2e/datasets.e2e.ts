@@ -81,9 +81,41 @@ test('datasets: import with bad lines, search, label, filter, export', async ({ 
   await expect(ds.matchCount()).toContainText('12 rows');
   await page.screenshot({ path: shot('ds-grid') });
 
+  // The import report belongs to the rows of its dataset: not on the other tabs.
+  await ds.tab('Quality');
+  await expect(ds.report()).toHaveCount(0);
+  await ds.tab('Rows');
+  await expect(ds.report()).toBeVisible();
+
+  // Columns resize by dragging a header edge; the widths are remembered.
+  const promptHead = page.getByTestId('dataset-col-prompt');
+  const before = (await promptHead.boundingBox())?.width ?? 0;
+  const handle = (await page.getByRole('separator', { name: 'Resize the Prompt column' }).boundingBox()) ?? { x: 0, y: 0, width: 0, height: 0 };
+  await page.mouse.move(handle.x + handle.width / 2, handle.y + handle.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(handle.x + handle.width / 2 + 200, handle.y + handle.height / 2, { steps: 5 });
+  await page.mouse.up();
+  const widened = (await promptHead.boundingBox())?.width ?? 0;
+  expect(widened).toBeGreaterThan(before + 150);
+  // Rows follow the header.
+  expect((await ds.gridRows().first().getByRole('gridcell').nth(1).boundingBox())?.width).toBeCloseTo(widened, 0);
+  await page.screenshot({ path: shot('ds-grid-resized') });
+
+  // Dismissed, the report stays closed, also after a reload (its bad lines are stored with the dataset).
+  await page.getByRole('button', { name: 'Dismiss import report' }).click();
+  await expect(ds.report()).toHaveCount(0);
+  await page.reload();
+  await ds.open();
+  await ds.listItem('Chat sample').click();
+  await expect(ds.gridRows()).toHaveCount(12);
+  await expect(ds.report()).toHaveCount(0);
+  expect((await promptHead.boundingBox())?.width).toBeCloseTo(widened, 0);
+
   await ds.search('capital of');
   await expect(ds.gridRows()).toHaveCount(3);
   await expect(ds.matchCount()).toContainText('3 rows');
+  // Rows keep their own numbers under a search: Peru is the 8th row imported (lines 4 and 9 were bad).
+  await expect(ds.gridRows().getByTestId('dataset-row-number')).toHaveText(['8', '9', '10']);
   await ds.search('北京市');
   await expect(ds.gridRows()).toHaveCount(1);
   await expect(ds.gridRows().first()).toContainText('天气预报');
@@ -150,6 +182,14 @@ test('datasets: import with bad lines, search, label, filter, export', async ({ 
   expect(written[0]?.messages.at(-1)).toEqual({ role: 'assistant', content: 'It is 4.' });
   expect(written[1]?.messages.at(-1)).toEqual({ role: 'assistant', content: '11 is prime.' });
   await dialog.getByRole('button', { name: 'Close' }).click();
+
+  // Fine-tune: with no split rows, the form picks the accepted rows and says why.
+  await page.getByTestId('nav-training').click();
+  await expect(page.getByTestId('training-dataset')).toHaveValue(/.+/);
+  await expect(page.getByTestId('training-rows-note')).toContainText('No rows are in the train split yet');
+  await expect(page.getByRole('button', { name: 'All accepted · 2' })).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.getByRole('button', { name: 'Train split · 0' })).toHaveAttribute('aria-pressed', 'false');
+  await page.screenshot({ path: shot('training-rows') });
 
   expect(consoleErrors).toEqual([]);
 });

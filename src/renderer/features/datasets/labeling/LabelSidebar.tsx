@@ -196,8 +196,8 @@ export function LabelSidebar({ row, schema, bindings, disabled, labelerName, onL
       <div className="lb-side-block lb-flags" data-testid="labeling-flags">
         <div className="lb-side-label">Flags</div>
         {row.dupOf == null && row.nearDupOf == null && row.pii.length === 0 ? <span className="hint">none</span> : null}
-        {row.dupOf != null ? <span className="chip chip-warn">duplicate of #{row.dupOf}</span> : null}
-        {row.nearDupOf != null ? <span className="chip chip-warn">near-duplicate of #{row.nearDupOf}</span> : null}
+        {row.dupOf != null ? <span className="chip chip-warn">duplicate of row id {row.dupOf}</span> : null}
+        {row.nearDupOf != null ? <span className="chip chip-warn">near-duplicate of row id {row.nearDupOf}</span> : null}
         {row.pii.map((k) => (
           <span key={k} className="chip lb-chip-pii">
             PII: {k.replace('_', ' ')}
@@ -212,8 +212,10 @@ export function LabelSidebar({ row, schema, bindings, disabled, labelerName, onL
         <dd>{row.labeledAt ? formatTime(row.labeledAt) : '—'}</dd>
         <dt>Source line</dt>
         <dd className="num">{row.line ?? '—'}</dd>
-        <dt>Row id</dt>
-        <dd className="num">#{row.id}</dd>
+        <dt>Row</dt>
+        <dd className="num" title={`Row id ${row.id}`}>
+          #{row.ord + 1} of the import
+        </dd>
         {row.tokens != null ? (
           <>
             <dt>Tokens</dt>

@@ -159,13 +159,13 @@ export function LabelingPanel({ datasetId, filter, startOffset, onClose }: Label
             {win && win.entries.length ? `row ${position + 1} of ${total}` : loading ? 'loading…' : 'no rows'}
           </span>
           {row ? (
-            <span className="muted num" data-testid="labeling-row-number" title="The row's number in the import, the same under every filter">
+            <span className="muted num" data-testid="labeling-row-number" title="This row's number in the import, the same under every search and filter">
               #{row.ord + 1}
             </span>
           ) : null}
         </div>
         <ProfilePicker />
-        <label className="lb-advance" title="After A (accept), R (reject) or S (skip), show the next row">
+        <label className="lb-advance" title="On: after A (accept), R (reject) or S (skip) the next row shows. Off: the row stays; J moves on">
           <input
             type="checkbox"
             data-testid="labeling-auto-advance"
@@ -176,7 +176,7 @@ export function LabelingPanel({ datasetId, filter, startOffset, onClose }: Label
               e.currentTarget.blur();
             }}
           />
-          Next row after A/R/S
+          Auto-advance
         </label>
         {info ? <LabelerProgress labelers={info.labelers} profileId={profileId} rowCount={info.rowCount} /> : null}
         <span className="spacer" />

@@ -7,6 +7,9 @@ import { useLabelingStore } from './labeling.store';
 export function SaveIndicator(): React.JSX.Element {
   const jobs = useLabelingStore((s) => s.jobs);
   const lastSaved = useLabelingStore((s) => s.lastSaved);
+  const rows = useLabelingStore((s) => s.rows);
+  // "#" is a row's number in the import everywhere (grid, header); the id only where the row is unknown.
+  const num = (rowId: number): string => (rows[rowId] ? `#${rows[rowId].ord + 1}` : `row id ${rowId}`);
   const pending = jobs.some((j) => j.state === 'pending');
   const failed = jobs.filter((j) => j.state === 'failed');
   let state: 'idle' | 'saving' | 'saved' | 'error' = 'idle';
@@ -19,7 +22,7 @@ export function SaveIndicator(): React.JSX.Element {
       <span className={`lb-save-state lb-save-${state}`} data-testid="labeling-save-state" data-state={state}>
         {state === 'saving' ? 'Saving…' : null}
         {state === 'error' ? `Not saved (${failed.length})` : null}
-        {state === 'saved' && lastSaved ? `Saved · #${lastSaved.rowId} ${lastSaved.what}` : null}
+        {state === 'saved' && lastSaved ? `Saved · ${num(lastSaved.rowId)} ${lastSaved.what}` : null}
         {state === 'idle' ? 'No changes yet' : null}
       </span>
       {failed.length ? (
@@ -27,12 +30,12 @@ export function SaveIndicator(): React.JSX.Element {
           {failed.slice(0, 3).map((j) => (
             <li key={j.seq}>
               <span className="lb-failed-text">
-                {j.kind === 'undo' ? 'Undo' : `#${j.rowId} ${j.what}`}: {j.error?.message}
+                {j.kind === 'undo' ? 'Undo' : `${num(j.rowId)} ${j.what}`}: {j.error?.message}
               </span>
               <button type="button" className="btn btn-small" onClick={() => useLabelingStore.getState().retry(j.seq)}>
                 Retry
               </button>
-              <button type="button" className="btn btn-small btn-ghost" aria-label={`Discard the unsaved change to #${j.rowId}`} onClick={() => useLabelingStore.getState().dismiss(j.seq)}>
+              <button type="button" className="btn btn-small btn-ghost" aria-label={`Discard the unsaved change to ${num(j.rowId)}`} onClick={() => useLabelingStore.getState().dismiss(j.seq)}>
                 Discard
               </button>
             </li>
