@@ -34,6 +34,7 @@ export function DatasetGrid(): React.JSX.Element {
   const profiles = useDatasetsStore((s) => s.profiles);
   const { ensurePages, setCursor, openLabeling } = useDatasetsStore.getState();
   const ref = useRef<HTMLDivElement>(null);
+  const headRef = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [viewH, setViewH] = useState(480);
   const rows = total ?? 0;
@@ -127,8 +128,11 @@ export function DatasetGrid(): React.JSX.Element {
         data-testid="dataset-grid"
         style={colStyle}
       >
-        <GridHeader widths={widths} onResize={resize} onCommit={commit} />
-        <div className="ds-grid-body" ref={ref} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}>
+        <GridHeader ref={headRef} widths={widths} onResize={resize} onCommit={commit} />
+        <div className="ds-grid-body" ref={ref} onScroll={(e) => {
+            setScrollTop(e.currentTarget.scrollTop);
+            if (headRef.current) headRef.current.scrollLeft = e.currentTarget.scrollLeft;
+          }}>
           <div className="ds-grid-spacer" role="rowgroup" style={{ height: w.scrollHeight }}>
             {drawn}
           </div>

@@ -1,4 +1,4 @@
-import { useRef } from 'react';
+import { forwardRef, useRef } from 'react';
 import { GRID_COLUMNS, widthOf, type ColumnWidths } from './gridColumns';
 
 const KEY_STEP_PX = 16;
@@ -15,10 +15,14 @@ interface Props {
  * The grid's column headers, each with a handle on its right edge: drag it (or focus it and press ←/→) to
  * resize the column; double-click puts the default width back.
  */
-export function GridHeader({ widths, onResize, onCommit }: Props): React.JSX.Element {
+export const GridHeader = forwardRef<HTMLDivElement, Props>(function GridHeader({ widths, onResize, onCommit }, ref) {
   const drag = useRef<{ key: string; startX: number; startW: number } | null>(null);
+  // A flexible column is as wide as it is drawn: resizing starts from there.
+  const drawn = (el: HTMLElement, fallback: number): number => el.parentElement?.getBoundingClientRect().width || fallback;
   return (
-    <div className="ds-grid-head ds-cols" role="row" aria-rowindex={1}>
+    // The outer box clips; the grid scrolls it sideways in step with the rows.
+    <div className="ds-grid-head" ref={ref}>
+    <div className="ds-cols ds-head-row" role="row" aria-rowindex={1}>
       {GRID_COLUMNS.map((col) => {
         const w = widthOf(widths, col);
         return (
@@ -36,7 +40,7 @@ export function GridHeader({ widths, onResize, onCommit }: Props): React.JSX.Ele
               onPointerDown={(e) => {
                 e.preventDefault();
                 e.currentTarget.setPointerCapture(e.pointerId);
-                drag.current = { key: col.key, startX: e.clientX, startW: w };
+                drag.current = { key: col.key, startX: e.clientX, startW: drawn(e.currentTarget, w) };
               }}
               onPointerMove={(e) => {
                 const d = drag.current;
@@ -55,7 +59,7 @@ export function GridHeader({ widths, onResize, onCommit }: Props): React.JSX.Ele
                 if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
                 e.preventDefault();
                 e.stopPropagation();
-                onResize(col.key, w + (e.key === 'ArrowRight' ? KEY_STEP_PX : -KEY_STEP_PX));
+                onResize(col.key, drawn(e.currentTarget, w) + (e.key === 'ArrowRight' ? KEY_STEP_PX : -KEY_STEP_PX));
                 onCommit();
               }}
             />
@@ -63,5 +67,6 @@ export function GridHeader({ widths, onResize, onCommit }: Props): React.JSX.Ele
         );
       })}
     </div>
+    </div>
   );
-}
+});

@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { GRID_COLUMNS, gridMinWidth, gridTemplate, MAX_COLUMN_PX, parseWidths, resizeColumn, rowNumber } from './gridColumns';
 
 describe('dataset grid columns', () => {
-  it('gives prompt and response room to read by default', () => {
-    const tpl = gridTemplate({}).split(' ');
-    expect(tpl[1]).toBe('340px');
-    expect(tpl[2]).toBe('300px');
-    expect(gridTemplate({})).toMatch(/ minmax\(72px, 1fr\)$/);
+  it('lets prompt and response share the room left over until dragged', () => {
+    expect(gridTemplate({})).toBe('48px minmax(260px, 3fr) minmax(220px, 2.5fr) 74px 44px 90px 52px 50px 44px 72px');
+    expect(gridTemplate({ prompt: 500 })).toMatch(/^48px 500px minmax\(220px, 2\.5fr\) /);
+    // Both dragged: the last column takes what is left, so the rows still fill the box.
+    expect(gridTemplate({ prompt: 500, response: 400 })).toMatch(/ 500px 400px .* minmax\(72px, 1fr\)$/);
   });
   it('resizes a column within its limits and puts the default back on null', () => {
     let w = resizeColumn({}, 'prompt', 612.4);
@@ -25,7 +25,7 @@ describe('dataset grid columns', () => {
     expect(parseWidths(null)).toEqual({});
   });
   it('grows the least grid width with the columns, so wide columns scroll instead of squeezing', () => {
-    expect(gridMinWidth({ prompt: 840 }) - gridMinWidth({})).toBe(500);
+    expect(gridMinWidth({ prompt: 840 }) - gridMinWidth({})).toBe(840 - 260);
   });
   it('numbers a row by its place in the import, not its place in a search', () => {
     expect(rowNumber({ ord: 0 })).toBe(1);

@@ -5,22 +5,24 @@
 export interface GridColumn {
   key: string;
   label: string;
-  /** Default width in px; the last column also takes the space left over. */
+  /** Default width in px (for a flexible column: its least width until someone drags it). */
   width: number;
   min: number;
+  /** Until dragged, the column shares the space left over by this weight. */
+  flex?: number;
   right?: boolean;
 }
 
 export const GRID_COLUMNS: readonly GridColumn[] = [
-  { key: 'num', label: '#', width: 56, min: 40, right: true },
-  { key: 'prompt', label: 'Prompt', width: 340, min: 80 },
-  { key: 'response', label: 'Response', width: 300, min: 80 },
-  { key: 'status', label: 'Status', width: 76, min: 56 },
+  { key: 'num', label: '#', width: 48, min: 36, right: true },
+  { key: 'prompt', label: 'Prompt', width: 260, min: 80, flex: 3 },
+  { key: 'response', label: 'Response', width: 220, min: 80, flex: 2.5 },
+  { key: 'status', label: 'Status', width: 74, min: 56 },
   { key: 'rating', label: 'Rating', width: 44, min: 36, right: true },
-  { key: 'labels', label: 'Labels', width: 110, min: 48 },
-  { key: 'flags', label: 'Flags', width: 64, min: 40 },
-  { key: 'tokens', label: 'Tokens', width: 52, min: 40, right: true },
-  { key: 'split', label: 'Split', width: 52, min: 40 },
+  { key: 'labels', label: 'Labels', width: 90, min: 48 },
+  { key: 'flags', label: 'Flags', width: 52, min: 40 },
+  { key: 'tokens', label: 'Tokens', width: 50, min: 40, right: true },
+  { key: 'split', label: 'Split', width: 44, min: 40 },
   { key: 'labeler', label: 'Labeler', width: 72, min: 48 },
 ];
 
@@ -59,11 +61,18 @@ export function widthOf(widths: ColumnWidths, col: GridColumn): number {
   return widths[col.key] ?? col.width;
 }
 
-/** `grid-template-columns` for the header and every row; the last column stretches into what is left. */
+const isFlexible = (widths: ColumnWidths, col: GridColumn): boolean => col.flex !== undefined && widths[col.key] === undefined;
+
+/**
+ * `grid-template-columns` for the header and every row. Prompt and response share the space left over
+ * until dragged; a dragged column keeps its width. With none flexible, the last column takes what is left.
+ */
 export function gridTemplate(widths: ColumnWidths): string {
+  const anyFlexible = GRID_COLUMNS.some((col) => isFlexible(widths, col));
   return GRID_COLUMNS.map((col, i) => {
     const px = widthOf(widths, col);
-    return i === GRID_COLUMNS.length - 1 ? `minmax(${px}px, 1fr)` : `${px}px`;
+    if (isFlexible(widths, col)) return `minmax(${px}px, ${col.flex}fr)`;
+    return !anyFlexible && i === GRID_COLUMNS.length - 1 ? `minmax(${px}px, 1fr)` : `${px}px`;
   }).join(' ');
 }
 
