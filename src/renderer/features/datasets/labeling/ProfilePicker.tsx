@@ -18,7 +18,7 @@ export function ProfilePicker(): React.JSX.Element {
     if (self && profileId !== self.profileId) useLabelingStore.getState().chooseProfile(self.profileId);
   }, [self, profileId]);
   // An owner opening the panel labels as themselves: nothing to pick before the first key. Once per
-  // opening, so choosing "Choose who is labeling…" on purpose is not undone.
+  // opening, so choosing "Choose a labeler…" on purpose is not undone.
   const defaulted = useRef(false);
   useEffect(() => {
     if (defaulted.current || self || !session || profiles.length === 0) return;
@@ -96,7 +96,7 @@ export function ProfilePicker(): React.JSX.Element {
             value={profileId ?? ''}
             onChange={(e) => useLabelingStore.getState().chooseProfile(e.target.value || null)}
           >
-            <option value="">Choose who is labeling…</option>
+            <option value="">Choose a labeler…</option>
             {profiles.map((p) => (
               <option key={p.id} value={p.id}>
                 {p.name}
