@@ -2,7 +2,7 @@
 // of one element: it tracks only depth, strings and escapes, and leaves parsing each element to JSON.parse.
 // It works on decoded text because a GB18030 trail byte can look like "\", "[" or "{".
 import { TextDecoder } from 'node:util';
-import { formatBytes } from '../../testsets/lineReader';
+import { formatBytes } from './lineReader';
 
 export interface JsonElement {
   /** 1-based file line where the element starts. */
