@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { crc32, inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { drawIcon, ICON_SIZES } from '../../scripts/genIcon';
+import { EXAMPLE_FILES } from '../shared/promptExamples';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const config = JSON.parse(readFileSync(join(root, 'electron-builder.json'), 'utf8')) as {
@@ -157,4 +158,11 @@ describe('Linux package', () => {
     }
   });
 
+});
+
+describe('resources/prompts', () => {
+  it('every example template file ships in the picker (shared/promptExamples.ts lists it)', () => {
+    const files = readdirSync(join(root, 'resources/prompts/examples')).filter((f) => f.endsWith('.json'));
+    expect(EXAMPLE_FILES.map(([id]) => `${id}.json`).sort()).toEqual(files.sort());
+  });
 });
