@@ -36,20 +36,20 @@ export function ExamplePicker(): React.JSX.Element {
   };
 
   return (
-    <section className="pr-examples" data-testid="example-templates" aria-labelledby="pr-examples-title">
-      <h3 id="pr-examples-title">Start from an example</h3>
-      <div className="pr-examples-grid">
+    <section className="pr-starters" data-testid="example-templates" aria-labelledby="pr-starters-title">
+      <h3 id="pr-starters-title">Start from an example</h3>
+      <div className="pr-starters-grid">
         {PROMPT_EXAMPLES.map((e) => (
           <button
             key={e.id}
             type="button"
-            className="pr-example-card"
+            className="pr-starter-card"
             data-testid={`example-template-${e.id}`}
             disabled={busy !== null}
             onClick={() => void start(e)}
           >
-            <span className="pr-example-name">{busy === e.id ? `Creating ${e.name}…` : e.name}</span>
-            <span className="pr-example-desc">{e.description}</span>
+            <span className="pr-starter-name">{busy === e.id ? `Creating ${e.name}…` : e.name}</span>
+            <span className="pr-starter-desc">{e.description}</span>
           </button>
         ))}
       </div>
