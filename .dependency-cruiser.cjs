@@ -1,7 +1,7 @@
 // Folder-level import rules, checked by `npm run lint` (depcruise src --config .dependency-cruiser.cjs).
-// The layer directions are written once, here (the house style guide, ../shared/STYLE.md from the repo root, "Shape"): each layer lists the layers it
-// may import. eslint.config.js keeps its per-file no-restricted-imports for runtime rules (no node:* in
-// shared/renderer, electron only in main/preload), which depcruise cannot see as well.
+// The layer directions are written once, here (the house style guide, ../shared/STYLE.md from the repo
+// root, "Shape"): each layer lists the layers it may import. eslint.config.js keeps its per-file runtime
+// rules (no node:* in shared/renderer, electron only in main/preload), which depcruise cannot see as well.
 
 /** layer → the other layers it may import. Anything not listed is refused. */
 const LAYERS = {
@@ -54,6 +54,15 @@ module.exports = {
       severity: 'warn', // today: errors.ts → models, remote, secrets (CoreError rework removes it)
       from: { path: '^src/core/[^/]+$', pathNot: '^src/core/(createCore\\.ts|[^/]+\\.test\\.ts)$' },
       to: { path: '^src/core/[^/]+/' },
+    },
+    {
+      // resources/ is what the app ships that is not code: the building blocks and example templates are
+      // JSON that shared/ imports (bundled by vite, resolved by tsx); nothing imports code from there.
+      name: 'resources-are-data',
+      comment: 'src/ may import only .json files from resources/.',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { path: '^resources/', pathNot: '\\.json$' },
     },
     {
       // The renderer's own layering: app/ assembles the features; features sit on client/ and ui/.
