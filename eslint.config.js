@@ -1,11 +1,12 @@
-// Lint: typescript-eslint plus the layer rule from shared/STYLE.md — imports go shared ← core ←
-// main/host/cli and shared ← renderer; a file's runtime is visible from its folder.
+// Lint: typescript-eslint plus the runtime rules of the house style guide (../shared/STYLE.md from the repo
+// root): imports go shared ← core ← main/host/cli and shared ← renderer; a file's runtime is visible from its
+// folder. Folder-level directions and cycles are checked by dependency-cruiser (.dependency-cruiser.cjs).
 import { readdirSync } from 'node:fs';
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
-const layer = (name) => ({ regex: `^(\\.\\./)+(src/)?${name}(/|$)`, message: `This layer must not import from ${name}/ (see shared/STYLE.md).` });
+const layer = (name) => ({ regex: `^(\\.\\./)+(src/)?${name}(/|$)`, message: `This layer must not import from ${name}/ (the house style guide, ../shared/STYLE.md from the repo root).` });
 const electron = { regex: '^electron$', message: 'Only src/main and src/preload may import electron.' };
 const node = { regex: '^node:', message: 'This layer runs in the browser too: no node:* imports.' };
 const nodeBare = {

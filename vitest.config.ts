@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // its own process so a native module never leaks state between files.
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'scripts/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'scripts/**/*.test.ts'],
     environment: 'node',
     pool: 'forks',
     // llama.cpp spins its threads: two inference files at once on 2 cores collapse decode speed ~50x.

@@ -1,11 +1,14 @@
-// Writes resources/icon.png, the app icon electron-builder packs: a lamp's glow on the window's dark
-// background, drawn pixel by pixel and encoded with node:zlib so no image tool or dependency is needed.
-// Deterministic: the packaging test redraws it and compares pixels. Run: node --import tsx scripts/genIcon.ts
+// Writes resources/icons/<n>x<n>.png, the app icons electron-builder packs for Linux (a folder of PNGs
+// named by size): a lamp's glow on the window's dark background, drawn pixel by pixel at each size (no
+// resampling, so 16×16 stays sharp) and encoded with node:zlib so no image tool or dependency is needed.
+// Deterministic: the packaging test redraws them and compares pixels. Run: node --import tsx scripts/genIcon.ts
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { crc32, deflateSync } from 'node:zlib';
 
 export const ICON_SIZE = 512;
+/** The hicolor sizes desktops look for; electron-builder installs each under its own size. */
+export const ICON_SIZES = [16, 24, 32, 48, 64, 128, 256, 512] as const;
 
 function chunk(type: string, data: Buffer): Buffer {
   const out = Buffer.alloc(12 + data.length);
@@ -53,7 +56,9 @@ export function drawIcon(size = ICON_SIZE): Buffer {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const out = fileURLToPath(new URL('../resources/icon.png', import.meta.url));
-  writeFileSync(out, drawIcon());
-  process.stdout.write(`wrote ${out}\n`);
+  for (const size of ICON_SIZES) {
+    const out = fileURLToPath(new URL(`../resources/icons/${size}x${size}.png`, import.meta.url));
+    writeFileSync(out, drawIcon(size));
+    process.stdout.write(`wrote ${out}\n`);
+  }
 }

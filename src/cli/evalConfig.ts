@@ -12,7 +12,7 @@ import { BaseUrl, TargetInput } from '../shared/targets.schema';
 import type { Core } from '../core/createCore';
 import { contentHash } from '../core/prompts/prompts.service';
 import { applyMapping, suggestMapping } from '../core/testsets/mapping';
-import { openTable } from '../core/testsets/source';
+import { openTable } from '../core/io/tableSource';
 import { UsageError } from './main';
 
 const Cell = z.union([z.string(), z.number(), z.boolean()]).transform(String);

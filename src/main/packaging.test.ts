@@ -6,7 +6,8 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { crc32, inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { drawIcon, ICON_SIZE } from '../../scripts/genIcon';
+import { drawIcon, ICON_SIZES } from '../../scripts/genIcon';
+import { EXAMPLE_FILES } from '../shared/promptExamples';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const config = JSON.parse(readFileSync(join(root, 'electron-builder.json'), 'utf8')) as {
@@ -141,14 +142,27 @@ describe('Linux package', () => {
     for (const [k, v] of Object.entries(config.linux.desktop.entry)) expect(kv[k], k).toBe(v);
   });
 
-  it('the icon is a valid 512×512 RGBA PNG, the one scripts/genIcon.ts draws', () => {
-    const png = readPng(readFileSync(join(root, config.linux.icon)));
-    expect(png.chunks.filter((c) => !c.crcOk).map((c) => c.type)).toEqual([]);
-    const ihdr = png.chunks[0]!;
-    expect(ihdr.type).toBe('IHDR');
-    expect([ihdr.data.readUInt32BE(0), ihdr.data.readUInt32BE(4), ihdr.data[8], ihdr.data[9]]).toEqual([ICON_SIZE, ICON_SIZE, 8, 6]);
-    expect(png.pixels.length).toBe(ICON_SIZE * (1 + ICON_SIZE * 4));
-    // Pixels, not bytes: another zlib may compress the same image differently.
-    expect(readPng(drawIcon()).pixels.equals(png.pixels)).toBe(true);
+  it('the icons are a folder of valid RGBA PNGs named by size, up to 512×512, the ones scripts/genIcon.ts draws', () => {
+    const dir = join(root, config.linux.icon);
+    expect(readdirSync(dir).sort()).toEqual(ICON_SIZES.map((n) => `${n}x${n}.png`).sort());
+    expect(Math.max(...ICON_SIZES)).toBe(512);
+    for (const size of ICON_SIZES) {
+      const png = readPng(readFileSync(join(dir, `${size}x${size}.png`)));
+      expect(png.chunks.filter((c) => !c.crcOk).map((c) => c.type)).toEqual([]);
+      const ihdr = png.chunks[0]!;
+      expect(ihdr.type).toBe('IHDR');
+      expect([ihdr.data.readUInt32BE(0), ihdr.data.readUInt32BE(4), ihdr.data[8], ihdr.data[9]]).toEqual([size, size, 8, 6]);
+      expect(png.pixels.length).toBe(size * (1 + size * 4));
+      // Pixels, not bytes: another zlib may compress the same image differently.
+      expect(readPng(drawIcon(size)).pixels.equals(png.pixels)).toBe(true);
+    }
+  });
+
+});
+
+describe('resources/prompts', () => {
+  it('every example template file ships in the picker (shared/promptExamples.ts lists it)', () => {
+    const files = readdirSync(join(root, 'resources/prompts/examples')).filter((f) => f.endsWith('.json'));
+    expect(EXAMPLE_FILES.map(([id]) => `${id}.json`).sort()).toEqual(files.sort());
   });
 });

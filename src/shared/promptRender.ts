@@ -1,9 +1,12 @@
 // Turns a prompt's structured content into chat messages, playground fields and a canonical text for
 // diffs. Pure: the renderer previews with it and the core runs with it, so both see the same messages.
+// The building blocks' wording is data the app ships (resources/prompts/building-blocks.json), so it can be
+// read and edited without touching code; the tests pin the rendered text.
+import buildingBlocks from '../../resources/prompts/building-blocks.json';
 import type { PromptContent, PromptMessage, RenderedMessage, PlaygroundFields } from './prompts.schema';
 import { extractVariables, substituteVariables } from './template';
 
-export const CHAIN_OF_THOUGHT_INSTRUCTION = 'Think step by step: reason through the problem before you give your final answer.';
+export const CHAIN_OF_THOUGHT_INSTRUCTION: string = buildingBlocks.chainOfThought;
 
 export function outputInstruction(o: PromptContent['output']): string {
   const lines: string[] = [];
@@ -14,15 +17,9 @@ export function outputInstruction(o: PromptContent['output']): string {
 }
 
 export function reactInstruction(tools: readonly string[]): string {
-  return [
-    'Work in this format:',
-    ...(tools.length ? [`Available tools: ${tools.join(', ')}`] : []),
-    'Thought: reason about what to do next',
-    'Action: the tool to call and its input, as tool_name[input]',
-    'Observation: the result of the action (it is given to you; do not write it yourself)',
-    '... (Thought, Action and Observation repeat as needed)',
-    'Final Answer: the answer to the original question',
-  ].join('\n');
+  const { heading, tools: toolsLine, layout } = buildingBlocks.react;
+  // split/join, not replace: a replacement string would read `$&` in it as a pattern.
+  return [heading, ...(tools.length ? [toolsLine.split('{{tools}}').join(tools.join(', '))] : []), ...layout].join('\n');
 }
 
 const present = (s: string) => s.trim() !== '';

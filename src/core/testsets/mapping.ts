@@ -1,7 +1,7 @@
 // Columns → variables, expected output and label: the suggestion a preview shows, and applying the
 // confirmed mapping to one row.
 import { VARIABLE_NAME, type ColumnMapping } from '../../shared/testsets.schema';
-import type { Cells } from './table';
+import type { Cells } from '../io/table';
 
 const EXPECTED_NAMES = ['expected', 'expected_output', 'output', 'answer', 'target'];
 const LABEL_NAMES = ['label', 'class', 'category'];

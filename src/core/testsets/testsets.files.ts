@@ -16,10 +16,11 @@ import {
   type TestSetPreview,
 } from '../../shared/testsets.schema';
 import { CoreError } from '../errors';
-import { HeaderError } from './csv';
+import { HeaderError } from '../io/csv';
+import { describeFsError } from '../io/fsError';
+import { openTable, tailSample, type TableFile } from '../io/tableSource';
 import { applyMapping, suggestMapping } from './mapping';
 import { ulids } from './rowIds';
-import { describeFsError, openTable, tailSample, type TableFile } from './source';
 import { rowForSet, type NewRow, type StoredRow, type TestSetsRepo } from './testsets.repo';
 
 const PREVIEW_ROWS = 20;

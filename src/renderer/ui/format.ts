@@ -22,17 +22,8 @@ function scaled(v: number): string {
   return String(Math.round(v));
 }
 
-/** Binary sizes: KiB below a MiB, MiB below a GiB, GiB above. */
-export function formatBytes(bytes: number | null | undefined): string {
-  if (bytes == null || !Number.isFinite(bytes) || bytes < 0) return '—';
-  const KiB = 1024;
-  const MiB = KiB * 1024;
-  const GiB = MiB * 1024;
-  if (bytes < KiB) return `${bytes} B`;
-  if (bytes < MiB) return `${(bytes / KiB).toFixed(1)} KiB`;
-  if (bytes < GiB) return `${(bytes / MiB).toFixed(1)} MiB`;
-  return `${(bytes / GiB).toFixed(2)} GiB`;
-}
+// One formatBytes for the UI, the CLI and core: it lives in shared/.
+export { formatBytes } from '../../shared/format';
 
 /** 0..1 → "42%"; null → "". */
 export function formatPercent(fraction: number | null | undefined): string {

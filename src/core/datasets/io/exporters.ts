@@ -6,7 +6,7 @@ import { open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { DatasetMessage, DatasetRecord, ExportFormat } from '../../../shared/datasets.record';
 import { CoreError } from '../../errors';
-import { describeFsError } from '../../testsets/source';
+import { describeFsError } from '../../io/fsError';
 
 function hasPair(r: DatasetRecord): r is DatasetRecord & { chosen: string; rejected: string } {
   return r.chosen !== null && r.rejected !== null;

@@ -1,7 +1,7 @@
 // One parsed object (a JSON line, an array element or a CSV row) → one DatasetRecord, or the reason it cannot
 // be one, naming the field or path at fault. Converters run once per row, so they avoid regexes and copies.
 import type { DatasetFormat, DatasetMessage, DatasetRecord, FieldMapping, MessageRole } from '../../../shared/datasets.record';
-import { cellText } from '../../testsets/jsonl';
+import { cellText } from '../../io/jsonl';
 
 export type Obj = Record<string, unknown>;
 /** A record, or a string saying why the item is bad. */

@@ -6,13 +6,13 @@ import { extname } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { DatasetContainer, DatasetEncoding, DatasetFormat, DatasetRecord, FieldMapping } from '../../../shared/datasets.record';
 import { CoreError } from '../../errors';
-import { CsvTable, HeaderError } from '../../testsets/csv';
-import { LineSplitter, MIB, type Line } from '../../testsets/lineReader';
-import { describeFsError } from '../../testsets/source';
+import { CsvTable, HeaderError } from '../../io/csv';
+import { LineSplitter, MIB, type Line } from '../../io/lineReader';
+import { describeFsError } from '../../io/fsError';
 import { detectContainer, detectFormat, suggestMapping } from './detect';
-import { detectEncoding, hasUtf16Bom, hasUtf8Bom, isAsciiSample, lineDecoder } from './encoding';
+import { detectEncoding, hasUtf16Bom, hasUtf8Bom, isAsciiSample, lineDecoder } from '../../io/encoding';
 import { converterFor, type Obj } from './formats';
-import { JsonArrayByteSplitter } from './jsonArray';
+import { JsonArrayByteSplitter } from '../../io/jsonArray';
 
 export const DATASET_MAX_LINE_BYTES = 16 * MIB;
 const CHUNK_BYTES = 64 * 1024;

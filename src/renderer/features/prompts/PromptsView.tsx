@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import type { RenderedPromptVersion } from '../../../shared/prompts.schema';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { BuildingBlocks } from './BuildingBlocks';
+import { ExamplePicker } from './ExamplePicker';
 import { MessagesEditor } from './MessagesEditor';
 import { PromptHistory } from './PromptHistory';
 import { PromptLibrary } from './PromptLibrary';
@@ -59,6 +60,7 @@ export function PromptsView({ onOpenInPlayground }: Props): React.JSX.Element {
             </button>
           </div>
         )}
+        {!hasWs && !opening ? <ExamplePicker /> : null}
       </section>
     </div>
   );

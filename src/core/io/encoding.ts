@@ -1,8 +1,8 @@
 // Which text encoding a dataset file uses: UTF-8 (with or without a BOM) or GB18030/GBK, common in Chinese
 // logs. GB18030 never uses byte 0x0a inside a character, so lines split on bytes before decoding.
 import { isUtf8 } from 'node:buffer';
-import type { DatasetEncoding } from '../../../shared/datasets.record';
-import { decodeUtf8Line, type LineDecoder } from '../../testsets/lineReader';
+import type { DatasetEncoding } from '../../shared/datasets.record';
+import { decodeUtf8Line, type LineDecoder } from './lineReader';
 
 export function hasUtf8Bom(b: Uint8Array): boolean {
   return b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf;

@@ -2,7 +2,7 @@
 // of one element: it tracks only depth, strings and escapes, and leaves parsing each element to JSON.parse.
 // It works on decoded text because a GB18030 trail byte can look like "\", "[" or "{".
 import { TextDecoder } from 'node:util';
-import { formatBytes } from '../../testsets/lineReader';
+import { formatByteLimit } from '../../shared/format';
 
 export interface JsonElement {
   /** 1-based file line where the element starts. */
@@ -177,11 +177,11 @@ export class JsonArraySplitter {
     const line = this.elementLine;
     let result: JsonElement;
     if (this.tooLong) {
-      result = { line, text: null, error: `the element is longer than ${formatBytes(this.maxElementBytes)}` };
+      result = { line, text: null, error: `the element is longer than ${formatByteLimit(this.maxElementBytes)}` };
     } else {
       const text = (this.parts.length === 0 ? last : this.parts.join('') + last).trimEnd();
       const tooLong = text.length * 3 > this.maxElementBytes && Buffer.byteLength(text, 'utf8') > this.maxElementBytes;
-      result = tooLong ? { line, text: null, error: `the element is longer than ${formatBytes(this.maxElementBytes)}` } : { line, text, error: null };
+      result = tooLong ? { line, text: null, error: `the element is longer than ${formatByteLimit(this.maxElementBytes)}` } : { line, text, error: null };
     }
     this.reset();
     return result;

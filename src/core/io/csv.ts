@@ -3,7 +3,8 @@
 // Lenient where files in the wild are: text after a closing quote, or a quote inside an unquoted field,
 // is kept as written.
 import type { Delimiter } from '../../shared/testsets.schema';
-import { DEFAULT_MAX_LINE_BYTES, formatBytes, type Line } from './lineReader';
+import { formatByteLimit } from '../../shared/format';
+import { DEFAULT_MAX_LINE_BYTES, type Line } from './lineReader';
 import { emptyCells, type TableItem } from './table';
 
 const QUOTE = 34;
@@ -51,7 +52,7 @@ export class CsvParser {
 
   push(line: Line): CsvRecord | null {
     if (line.text === null) {
-      const reason = this.open ? `line ${line.number} is longer than ${formatBytes(this.maxRecordBytes)}` : (line.error ?? 'line too long');
+      const reason = this.open ? `line ${line.number} is longer than ${formatByteLimit(this.maxRecordBytes)}` : (line.error ?? 'line too long');
       const at = this.open ? this.startLine : line.number;
       this.reset();
       return { kind: 'bad', line: at, reason };
@@ -75,7 +76,7 @@ export class CsvParser {
       return {
         kind: 'bad',
         line: at,
-        reason: `the row runs over lines ${at}–${line.number} past ${formatBytes(this.maxRecordBytes)} (a missing closing quote?)`,
+        reason: `the row runs over lines ${at}–${line.number} past ${formatByteLimit(this.maxRecordBytes)} (a missing closing quote?)`,
       };
     }
     this.scan(line.text);

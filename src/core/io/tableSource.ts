@@ -4,6 +4,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { Delimiter, ImportFormat } from '../../shared/testsets.schema';
 import { CoreError } from '../errors';
+import { describeFsError } from './fsError';
 import { readCsv } from './csv';
 import { readJsonl } from './jsonl';
 import { DEFAULT_MAX_LINE_BYTES, readLines, type ReadProgress } from './lineReader';
@@ -24,21 +25,6 @@ export interface TableFile {
   progress: ReadProgress;
   items: AsyncGenerator<TableItem[]>;
   close(): Promise<void>;
-}
-
-export function describeFsError(e: unknown): string {
-  const err = e as NodeJS.ErrnoException;
-  switch (err?.code) {
-    case 'ENOENT':
-      return 'no such file';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'it is a folder';
-    default:
-      return err instanceof Error ? err.message : String(e);
-  }
 }
 
 function sniffFormat(path: string, head: Buffer): ImportFormat {

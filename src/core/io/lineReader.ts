@@ -1,6 +1,7 @@
 // Splits a byte stream into lines without ever holding more than one line (up to the cap) in memory:
 // a longer line is reported and skipped, not buffered, and a line that is not UTF-8 is reported, not fatal.
 import { isUtf8 } from 'node:buffer';
+import { formatByteLimit } from '../../shared/format';
 
 export const MIB = 1 << 20;
 export const DEFAULT_MAX_LINE_BYTES = MIB;
@@ -23,12 +24,6 @@ export interface ReadProgress {
   lines: number;
   bytes: number;
   done: boolean;
-}
-
-export function formatBytes(n: number): string {
-  if (n >= MIB && n % MIB === 0) return `${n / MIB} MiB`;
-  if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KiB`;
-  return `${n} bytes`;
 }
 
 const LF = 0x0a;
@@ -109,7 +104,7 @@ export class LineSplitter {
       if (bytes && bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) offset = 3;
     }
     if (bytes === null || length - offset > this.maxLineBytes) {
-      return { number: this.number, text: null, eol, error: `line is longer than ${formatBytes(this.maxLineBytes)}`, bytes: fileBytes };
+      return { number: this.number, text: null, eol, error: `line is longer than ${formatByteLimit(this.maxLineBytes)}`, bytes: fileBytes };
     }
     const { text, error } = this.decode(bytes.subarray(offset, length));
     return { number: this.number, text, eol, error, bytes: fileBytes };
