@@ -44,7 +44,7 @@ module.exports = {
     // idea in two places, or a generic piece lives inside one of them (move it down: core/io, renderer/ui).
     // `warn` where today's tree still has such cycles (listed in the comment); turn to `error` once gone.
     folderCycles('core', 'warn'), // today: runs ↔ guard (the run-path rework removes it)
-    folderCycles('renderer', 'warn'), // today: app ↔ every feature, features ↔ each other (renderer rework)
+    folderCycles('renderer', 'error'),
     {
       // The files directly in src/core (errors, dataDir, diskFull) sit below every feature folder; a folder
       // scope check cannot see them (src/core contains its features), so this says it per file.
@@ -68,21 +68,21 @@ module.exports = {
       // The renderer's own layering: app/ assembles the features; features sit on client/ and ui/.
       name: 'renderer-only-app-imports-features',
       comment: 'Only src/renderer/app/ imports src/renderer/features/ (a feature importing another is a cycle waiting to happen).',
-      severity: 'warn',
+      severity: 'error',
       from: { path: '^src/renderer/', pathNot: '^src/renderer/(app|features)/' },
       to: { path: '^src/renderer/features/' },
     },
     {
       name: 'renderer-features-not-each-other',
       comment: 'A feature imports client/, ui/ and shared/, not another feature.',
-      severity: 'warn',
+      severity: 'error',
       from: { path: '^src/renderer/features/([^/]+)/' },
       to: { path: '^src/renderer/features/', pathNot: '^src/renderer/features/$1/' },
     },
     {
       name: 'renderer-below-app',
       comment: 'Nothing below src/renderer/app/ imports it: features and ui/ get the session and transport from client/.',
-      severity: 'warn',
+      severity: 'error',
       from: { path: '^src/renderer/', pathNot: '^src/renderer/(app/|main\\.tsx$)' },
       to: { path: '^src/renderer/app/' },
     },
