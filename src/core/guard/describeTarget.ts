@@ -1,12 +1,18 @@
 // What the audit log records about a run's target: the model file's hash (and its adapters'), or the remote
 // endpoint and model. Called for every run: single-row lookups, not whole-library lists.
+import type { AdapterInfo } from '../../shared/adapters.schema';
 import type { AuditTarget } from '../../shared/guard.schema';
-import type { RunTarget } from '../../shared/schemas';
-import type { AdaptersService } from '../adapters/adapters.service';
-import type { ModelsService } from '../models/models.service';
-import type { TargetsService } from '../targets/targets.service';
+import type { ModelInfo, RunTarget } from '../../shared/schemas';
+import type { TargetInfo } from '../../shared/targets.schema';
 
-export function targetDescriber(deps: { targets: Pick<TargetsService, 'get'>; models: Pick<ModelsService, 'find'>; adapters: Pick<AdaptersService, 'find'> }): (t: RunTarget) => AuditTarget {
+/** The lookups it needs (TargetsService, ModelsService, AdaptersService), by shape: the guard imports no feature. */
+export interface TargetLookups {
+  targets: { get(id: string): TargetInfo };
+  models: { find(id: string): ModelInfo | null };
+  adapters: { find(id: string): AdapterInfo | null };
+}
+
+export function targetDescriber(deps: TargetLookups): (t: RunTarget) => AuditTarget {
   const { targets, models, adapters } = deps;
   return (t) => {
     if (t.kind === 'remote') {

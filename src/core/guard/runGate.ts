@@ -3,9 +3,8 @@
 import type { AuditEntry, AuditTarget, PiiAction } from '../../shared/guard.schema';
 import { unmaskText, type PiiMasker, type StreamUnmasker } from '../../shared/piiMask';
 import type { OutputCheck, RunGuard } from '../../shared/runGuard.schema';
-import type { RunRecord, RunSource } from '../../shared/schemas';
+import type { RunRecord, RunSource, StopReason } from '../../shared/schemas';
 import type { ProfileRow } from '../profiles/profiles.repo';
-import type { RunOutcome } from '../runs/runs.repo';
 import { createHash } from 'node:crypto';
 
 /** What a gate needs from the guard: the live output rules, the transaction and the audit log. */
@@ -27,9 +26,17 @@ export type GateMode = 'open' | 'check' | 'hold';
 /** What the gate decided about one chunk: show it, keep it back for now, or stop the run (a block rule). */
 export type ChunkVerdict = 'show' | 'withhold' | 'stop';
 
-export interface GateEnd {
+/** The part of a run's outcome the gate reads and rewrites (runs.repo's RunOutcome has more). */
+export interface GatedOutcome {
+  output: string;
+  stopReason: StopReason;
+  error: string | null;
+  guard?: RunGuard | null;
+}
+
+export interface GateEnd<O extends GatedOutcome> {
   /** The outcome to store: output unmasked, the output check added, and blocked when a rule blocks it. */
-  outcome: RunOutcome;
+  outcome: O;
   /** The reply as received from the model (hashed into the audit record). */
   received: string;
   /** Text to show now, after what is pending; null: nothing pending may be shown (blocked). */
@@ -114,13 +121,13 @@ export class RunGate {
   }
 
   /** The end of the stream: the rest of the unmasker, the reply as the user sees it, and the output rules. */
-  finish(ended: RunOutcome): GateEnd {
+  finish<O extends GatedOutcome>(ended: O): GateEnd<O> {
     const received = ended.output;
     const rest = this.run.unmasker?.end() ?? '';
     if (this.run.mode === 'hold') this.held += rest;
     const output = this.run.mapping ? unmaskText(received, this.run.mapping) : received;
     const check = this.host.checkText(output);
-    const outcome: RunOutcome = { ...ended, output, guard: { ...this.run.stored, output: check } };
+    const outcome: O = { ...ended, output, guard: { ...this.run.stored, output: check } };
     if (check.decision === 'block') {
       return { outcome: { ...outcome, output: '', stopReason: 'blocked', error: `Blocked by output policy: ${check.reasons.join('; ')}` }, received, shown: null, released: null };
     }
