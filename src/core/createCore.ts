@@ -58,10 +58,13 @@ import { tokenCounter as remoteTokenCounter } from './remote/tokenize';
 import { costColumns } from './bench/benchCosts';
 import { TrainingRepo } from './training/training.repo';
 import { TrainingService } from './training/training.service';
-import { GuardService, type Actor } from './guard/guard.service';
+import { GuardService } from './guard/guard.service';
 import { guardHandlers } from './guard/guard.handlers';
-import type { AuditTarget } from '../shared/guard.schema';
-import type { RunTarget } from '../shared/schemas';
+import { AuditLog } from './guard/auditLog';
+import { AuditRecorder } from './guard/auditRecorder';
+import { targetDescriber } from './guard/describeTarget';
+import { ProfilesService, type Actor } from './profiles/profiles.service';
+import { profileHandlers } from './profiles/profiles.handlers';
 import { applyPendingRestore, BackupService } from './backup/backup.service';
 import { backupHandlers } from './backup/backup.handlers';
 import { modelTemplate } from './models/chatTemplate';
@@ -94,6 +97,7 @@ export interface Core extends LamplightApi {
   readonly adapters: AdaptersService;
   readonly bench: BenchService;
   readonly guard: GuardService;
+  readonly profiles: ProfilesService;
   /**
    * Untrusted input from a transport: the acting profile's role is checked first, then the input is
    * validated; errors are returned as data, never thrown. No actor: the owner (Electron window, CLI).
@@ -132,33 +136,14 @@ export function createCore(opts: CoreOptions): Core {
   const engine = new EngineService(opts.spawnWorker ?? spawnNodeWorker, () =>
     opts.memoryLimitBytes === undefined ? freemem() : opts.memoryLimitBytes,
   );
-  const runs = new RunsService(new RunsRepo(db), models, engine);
   const runSearch = new RunSearch(db);
   const downloads = new DownloadsService(models, join(opts.dataDir, 'models'));
   const targets = new TargetsService(new TargetsRepo(db), secrets);
-  runs.setRemoteRunner(targets);
   const adapters = new AdaptersService(new AdaptersRepo(db), models);
-  runs.setAdapters(adapters);
-  const describeTarget = (t: RunTarget): AuditTarget => {
-    if (t.kind === 'remote') {
-      const info = targets.get(t.targetId);
-      return { kind: 'remote', targetId: t.targetId, targetName: info.name, endpoints: info.baseUrls, model: t.model };
-    }
-    // Called for every run: single-row lookups, not whole-library lists.
-    const m = models.find(t.modelId);
-    return {
-      kind: 'local',
-      modelId: t.modelId,
-      modelName: m ? (m.metadata.name ?? m.fileName) : t.modelId,
-      modelSha256: m?.sha256 ?? null,
-      adapters: (t.adapters ?? []).map((u) => {
-        const a = adapters.find(u.adapterId);
-        return { name: a ? (a.metadata.name ?? a.fileName) : u.adapterId, sha256: a?.sha256 ?? null, scale: u.scale };
-      }),
-    };
-  };
-  const guard = new GuardService({ db, dataDir: opts.dataDir, secrets, describeTarget });
-  runs.setGuard(guard);
+  const audit = new AuditRecorder(new AuditLog(db, { dataDir: opts.dataDir, secrets }));
+  const profiles = new ProfilesService({ db, audit });
+  const guard = new GuardService({ db, audit, profiles, describeTarget: targetDescriber({ targets, models, adapters }) });
+  const runs = new RunsService({ repo: new RunsRepo(db), models, engine, guard, remote: targets, adapters });
   const compare = new CompareService(new CompareRepo(db), runs);
   const apiServer = new ApiServerService({ engine, models, runs });
   const prompts = new PromptsService(new PromptsRepo(db));
@@ -180,7 +165,7 @@ export function createCore(opts: CoreOptions): Core {
     costColumns,
   });
   bench.on('progress', (p) => emit('bench.progress', p));
-  const backup = new BackupService({ db, dataDir: opts.dataDir, secrets, appVersion: opts.version, actorName: () => guard.actor().name });
+  const backup = new BackupService({ db, dataDir: opts.dataDir, secrets, appVersion: opts.version, actorName: () => profiles.actor().name });
   backup.on('progress', (p) => emit('backup.progress', p));
 
   models.on('changed', (m) => emit('models.changed', m));
@@ -244,28 +229,29 @@ export function createCore(opts: CoreOptions): Core {
     'compare.get': ({ comparisonId }) => compare.get(comparisonId),
     'apiServer.status': () => apiServer.status(),
     'apiServer.start': (settings) => {
-      guard.setApiActor();
+      profiles.setApiActor();
       return apiServer.start(settings);
     },
     'apiServer.stop': () => apiServer.stop(),
     ...promptHandlers(prompts),
     ...testSetHandlers(testSets),
     ...evalHandlers(evals),
-    ...datasetHandlers(datasets),
+    ...datasetHandlers(datasets, profiles),
     ...adapterHandlers(adapters),
     ...loraHandlers(targets),
     ...trainingHandlers(training),
     ...benchHandlers(bench),
     ...guardHandlers(guard),
+    ...profileHandlers(profiles),
     ...backupHandlers(backup),
   };
 
   async function dispatch(name: unknown, input: unknown, actor?: Actor | null): Promise<WireResult<unknown>> {
     if (!isCommandName(name)) return { ok: false, error: { code: 'BAD_INPUT', message: `Unknown command: ${String(name)}` } };
     // Everything the handler starts (runs, jobs) carries the actor, for its permission and its audit record.
-    return guard.runAs(actor ?? null, async (): Promise<WireResult<unknown>> => {
+    return profiles.runAs(actor ?? null, async (): Promise<WireResult<unknown>> => {
       try {
-        guard.authorize(name); // before parsing: a refused command learns nothing about its input
+        profiles.authorize(name); // before parsing: a refused command learns nothing about its input
       } catch (e) {
         return { ok: false, error: toWireError(e, opts.dataDir) };
       }
@@ -274,7 +260,6 @@ export function createCore(opts: CoreOptions): Core {
         return { ok: false, error: { code: 'BAD_INPUT', message: `${name}: ${describeIssues(parsed.error)}` } };
       }
       try {
-        if (name === 'datasets.label' || name === 'datasets.undo') guard.assertSelf((parsed.data as unknown as { labelerId: string }).labelerId);
         const handler = handlers[name] as (i: unknown) => unknown;
         return { ok: true, value: await handler(parsed.data) };
       } catch (e) {
@@ -297,6 +282,7 @@ export function createCore(opts: CoreOptions): Core {
     training,
     bench,
     guard,
+    profiles,
     dispatch,
     async invoke<N extends CommandName>(name: N, input: CommandInput<N>): Promise<CommandOutput<N>> {
       const r = await dispatch(name, input);
@@ -316,7 +302,7 @@ export function createCore(opts: CoreOptions): Core {
     },
     onEventFor(profileId, listener) {
       const l = <E extends EventName>(name: E, payload: EventPayload<E>) => {
-        if (guard.maySee(profileId, name, () => runOwnerOf(name, payload))) listener(name, payload);
+        if (profiles.maySee(profileId, name, () => runOwnerOf(name, payload))) listener(name, payload);
       };
       bus.on('event', l);
       return () => bus.off('event', l);

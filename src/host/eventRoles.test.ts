@@ -87,10 +87,10 @@ describe('delivery per socket', () => {
   it('a labeler that starts a run hears its own run and no one else’s', async () => {
     const admin = await socketAs(host.token);
     const lab = await valueOf<{ id: string }>(admin, 'profiles.create', { name: 'Lara events', role: 'labeler' });
-    expect(core.guard.maySee(lab.id, 'runs.chunk', () => lab.id)).toBe(true);
-    expect(core.guard.maySee(lab.id, 'runs.chunk', () => core.guard.ownerId)).toBe(false);
-    expect(core.guard.maySee(lab.id, 'targets.changed', () => lab.id)).toBe(false);
-    expect(core.guard.maySee('no-such-profile', 'engine.status', () => null)).toBe(false);
+    expect(core.profiles.maySee(lab.id, 'runs.chunk', () => lab.id)).toBe(true);
+    expect(core.profiles.maySee(lab.id, 'runs.chunk', () => core.profiles.ownerId)).toBe(false);
+    expect(core.profiles.maySee(lab.id, 'targets.changed', () => lab.id)).toBe(false);
+    expect(core.profiles.maySee('no-such-profile', 'engine.status', () => null)).toBe(false);
   });
 
   it('a re-issued token ends the old socket for events too', async () => {

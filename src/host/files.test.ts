@@ -252,7 +252,7 @@ describe('downloads', () => {
     writeFileSync(src, ['hi', 'bye'].map((q) => JSON.stringify({ messages: [{ role: 'user', content: q }, { role: 'assistant', content: `${q}!` }] })).join('\n'));
     const { dataset } = await core.invoke('datasets.import', { path: src, name: 'chats' });
     for (const r of (await core.invoke('datasets.rows', { datasetId: dataset.id, limit: 10 })).rows) {
-      await core.invoke('datasets.label', { datasetId: dataset.id, rowId: r.id, labelerId: core.guard.ownerId, patch: { status: 'accepted' } });
+      await core.invoke('datasets.label', { datasetId: dataset.id, rowId: r.id, labelerId: core.profiles.ownerId, patch: { status: 'accepted' } });
     }
     const model = (await core.invoke('models.list', {}))[0];
     const t = await core.invoke('training.package', { datasetId: dataset.id, baseModelId: model?.id ?? '', trainBaseModel: 'org/base', split: 'all', outDir: join(core.dataDir, 'run-1') });

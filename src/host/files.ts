@@ -12,7 +12,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { basename, join, resolve } from 'node:path';
 import type { Core } from '../core/createCore';
 import { toWireError } from '../core/errors';
-import type { Actor } from '../core/guard/guard.service';
+import type { Actor } from '../core/profiles/profiles.service';
 import type { CommandName, WireResult } from '../shared/contract';
 import { FileStaging, safeFileName, type UploadPurpose } from './fileStaging';
 import { tarFolder } from './tarFolder';
@@ -103,7 +103,7 @@ export async function openFileChannel(opts: { core: Core; limits?: FileLimitsInp
   /** The refusal message when the profile may not run `command` (audited by the guard like any refusal). */
   function refusal(profileId: string, command: CommandName): string | null {
     try {
-      core.guard.runAs({ profileId }, () => core.guard.authorize(command));
+      core.profiles.runAs({ profileId }, () => core.profiles.authorize(command));
       return null;
     } catch (e) {
       return toWireError(e).message;

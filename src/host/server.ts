@@ -93,8 +93,8 @@ export async function startHost(opts: HostOptions): Promise<Host> {
   /** The profile a token acts as: the owner for the launch token, else the profile it was issued to. */
   function profileOf(t: string | null): string | null {
     if (!t) return null;
-    if (sameToken(t, token)) return core.guard.ownerId;
-    return t.length <= 200 ? core.guard.profileForToken(t) : null;
+    if (sameToken(t, token)) return core.profiles.ownerId;
+    return t.length <= 200 ? core.profiles.profileForToken(t) : null;
   }
 
   /** Rejects requests whose Host header is not ours (DNS rebinding) or that lack a valid token. */

@@ -80,7 +80,7 @@ app.whenReady().then(() => {
     return c.dispatch(name, input);
   });
   // The window acts as the owner; events still pass the same per-profile filter as the browser host's.
-  c.onEventFor(c.guard.ownerId, (name, payload) => {
+  c.onEventFor(c.profiles.ownerId, (name, payload) => {
     if (win && !win.isDestroyed()) win.webContents.send(`lamplight:event:${name}`, payload);
   });
   createWindow();

@@ -1,18 +1,17 @@
-// The profiles.* and datasets.* command handlers, spread into createCore's handler map. Inputs arrive parsed
-// by datasetCommands' schemas; handlers only call the service.
+// The datasets.* command handlers, spread into createCore's handler map. Inputs arrive parsed by
+// datasetCommands' schemas; handlers only call the services (profiles.* are in core/profiles).
 import type { z } from 'zod';
 import type { datasetCommands } from '../../shared/datasets.schema';
+import type { ProfilesService } from '../profiles/profiles.service';
 import type { DatasetsService } from './datasets.service';
 
-type DatasetCommands = typeof datasetCommands;
+type DatasetCommands = Omit<typeof datasetCommands, 'profiles.list' | 'profiles.create'>;
 export type DatasetHandlers = {
   [N in keyof DatasetCommands]: (input: z.output<DatasetCommands[N]['input']>) => z.output<DatasetCommands[N]['output']> | Promise<z.output<DatasetCommands[N]['output']>>;
 };
 
-export function datasetHandlers(s: DatasetsService): DatasetHandlers {
+export function datasetHandlers(s: DatasetsService, profiles: ProfilesService): DatasetHandlers {
   return {
-    'profiles.list': () => s.profiles(),
-    'profiles.create': ({ name, role }) => s.createProfile(name, role),
     'datasets.list': () => s.list(),
     'datasets.get': ({ datasetId }) => s.get(datasetId),
     'datasets.remove': ({ datasetId }) => ({ removed: s.remove(datasetId) }),
@@ -25,8 +24,15 @@ export function datasetHandlers(s: DatasetsService): DatasetHandlers {
     'datasets.cancelImport': ({ importId }) => ({ cancelled: s.cancelImport(importId) }),
     'datasets.rows': ({ datasetId, filter, offset, limit, countCap }) => s.rows(datasetId, filter, offset, limit, countCap),
     'datasets.row': ({ datasetId, rowId }) => s.row(datasetId, rowId),
-    'datasets.label': ({ datasetId, rowId, labelerId, patch }) => s.label(datasetId, rowId, labelerId, patch),
-    'datasets.undo': ({ datasetId, labelerId }) => ({ row: s.undo(datasetId, labelerId) }),
+    // Only admins label (or undo) as someone else.
+    'datasets.label': ({ datasetId, rowId, labelerId, patch }) => {
+      profiles.assertSelf(labelerId);
+      return s.label(datasetId, rowId, labelerId, patch);
+    },
+    'datasets.undo': ({ datasetId, labelerId }) => {
+      profiles.assertSelf(labelerId);
+      return { row: s.undo(datasetId, labelerId) };
+    },
     'datasets.setLabelSchema': ({ datasetId, schema }) => s.setLabelSchema(datasetId, schema),
     'datasets.analyze': ({ datasetId, modelId }) => s.analyze(datasetId, modelId),
     'datasets.stats': ({ datasetId }) => s.stats(datasetId),

@@ -148,17 +148,9 @@ export class DatasetsRepo {
     this.setDraftStmt = db.prepare('UPDATE dataset_rows SET draft = ? WHERE id = ?');
   }
 
-  // Profiles
-  listProfiles(): Profile[] {
-    return this.db
-      .prepare('SELECT id, name, role, created_at AS createdAt FROM profiles ORDER BY name COLLATE NOCASE')
-      .all() as Profile[];
-  }
+  // Labelers (profiles are written by core/profiles; a label names an existing one)
   getProfile(id: string): Profile | null {
     return (this.db.prepare('SELECT id, name, role, created_at AS createdAt FROM profiles WHERE id = ?').get(id) as Profile | undefined) ?? null;
-  }
-  insertProfile(p: Profile): void {
-    this.db.prepare('INSERT INTO profiles (id, name, role, created_at) VALUES (?, ?, ?, ?)').run(p.id, p.name, p.role, p.createdAt);
   }
 
   // Datasets

@@ -13,7 +13,6 @@ import type {
   ImportProgress,
   LabelPatch,
   LabelSchema,
-  Profile,
   RowFilter,
   RowPage,
 } from '../../shared/datasets.schema';
@@ -21,7 +20,6 @@ import { ulid } from '../../shared/ids';
 import { maskPii, piiMask } from '../../shared/pii';
 import { assignSplits } from '../../shared/split';
 import type { RunTarget, SamplingParams } from '../../shared/schemas';
-import type { Role } from '../../shared/roles';
 import { CoreError } from '../errors';
 import { importDataset, recordText, type ImportInput, type ImportOutcome } from './datasetImport';
 import { analyzeDataset, draftRows, indexDataset, JobRunner, removeDataset, type AnalyzeDeps, type DraftDeps } from './datasetJobs';
@@ -60,19 +58,6 @@ export class DatasetsService extends EventEmitter<{ importProgress: [ImportProgr
   resume(): void {
     for (const id of this.repo.leftovers()) this.removeInBackground(id);
     for (const ds of this.repo.list()) this.ensureIndexed(ds.id);
-  }
-
-  // Profiles
-  profiles(): Profile[] {
-    return this.repo.listProfiles();
-  }
-  createProfile(name: string, role: Role = 'labeler'): Profile {
-    if (this.repo.listProfiles().some((p) => p.name.toLowerCase() === name.toLowerCase())) {
-      throw new CoreError('CONFLICT', `name: a profile named "${name}" already exists`);
-    }
-    const p: Profile = { id: ulid(), name, role, createdAt: this.now() };
-    this.repo.insertProfile(p);
-    return p;
   }
 
   // Datasets

@@ -11,6 +11,7 @@ import { startFakeVllm } from '../remote/testing/fakeVllm';
 import { closeAfterEach } from '../testing/closeAfterEach';
 import { openTestCore, tempDir } from '../testing/testCore';
 import { GuardService } from './guard.service';
+import { RunGate } from './runGate';
 
 const opened = closeAfterEach();
 
@@ -42,14 +43,15 @@ describe('audited changes are atomic with their record', () => {
     const t = await core.invoke('targets.add', { name: 'box', baseUrls: [server.baseUrl] });
     const other = reader(core);
     const seen: string[] = [];
-    const record = core.guard.recordRun.bind(core.guard);
-    vi.spyOn(core.guard, 'recordRun').mockImplementation((p, rec, received) => {
+    const audit = RunGate.prototype.audit;
+    const spy = vi.spyOn(RunGate.prototype, 'audit').mockImplementation(function (this: RunGate, rec, received) {
       // Another process looking now must not find the run done without its record.
       seen.push((other.prepare('SELECT status FROM runs WHERE id = ?').get(rec.id) as { status: string }).status);
-      record(p, rec, received);
+      audit.call(this, rec, received);
     });
     const { runId } = await core.invoke('runs.start', { target: { kind: 'remote', targetId: t.id, model: server.baseModel }, userMessage: 'hi' });
     const done = await core.runs.wait(runId);
+    spy.mockRestore();
     expect(done.status).toBe('done');
     expect(seen).toEqual(['running']);
     expect(core.db.prepare("SELECT count(*) AS n FROM audit_log WHERE json_extract(body_json, '$.runId') = ?").get(runId)).toEqual({ n: 1 });

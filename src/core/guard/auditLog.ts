@@ -3,7 +3,7 @@
 // checkpointed in a file with an HMAC whose key lives in the SecretStore (outside the database), so a cut-off
 // tail, or a tail rewritten with fresh hashes, is caught too.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { closeSync, constants as fsConstants, existsSync, fstatSync, ftruncateSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { AUDIT_COUNT_CAP, AuditEntry, type AuditFilter, type AuditRecord, type AuditVerify } from '../../shared/guard.schema';
 import { ulid } from '../../shared/ids';
@@ -11,6 +11,7 @@ import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/openDb';
 import { CoreError } from '../errors';
 import type { SecretStore } from '../secrets/secretStore';
+import { CheckpointFile, type Checkpoint } from './auditCheckpoint';
 
 export type NewAuditEntry = Omit<AuditEntry, 'id'> & { id?: string };
 
@@ -25,7 +26,6 @@ export const GENESIS_HASH = '0'.repeat(64);
 export const HMAC_KEY_NAME = 'audit.hmacKey';
 export const CHECKPOINT_FILE = 'audit-head.json';
 /** The checkpoint file's fixed size: the JSON (~200 bytes) padded with spaces. */
-const CHECKPOINT_BYTES = 512;
 const EXPORT_BATCH = 2000;
 
 interface Row {
@@ -39,12 +39,6 @@ interface Row {
   body_json: string;
   prev_hash: string;
   hash: string;
-}
-
-interface Checkpoint {
-  seq: number;
-  hash: string;
-  hmac: string;
 }
 
 export function chainHash(prevHash: string, seq: number, bodyJson: string): string {
@@ -109,17 +103,21 @@ export class AuditLog {
   private checkpointProblem: string | null = null;
   readonly checkpointFile: string;
   private readonly countCap: number;
-  private fd: number | null = null;
-  private fdIno = -1;
+  private readonly checkpoint: CheckpointFile;
   /** Inside together(): the record whose checkpoint waits for the commit (null: none appended yet). */
   private pending: { seq: number; hash: string } | null | undefined = undefined;
+  /** fn in an IMMEDIATE transaction (one wrapper made once, not one per call). */
+  private readonly immediate: <T>(fn: () => T) => T;
 
   constructor(
     readonly db: Db,
     readonly opts: AuditLogOptions,
   ) {
     this.checkpointFile = join(opts.dataDir, CHECKPOINT_FILE);
+    this.checkpoint = new CheckpointFile(this.checkpointFile);
     this.countCap = opts.countCap ?? AUDIT_COUNT_CAP;
+    const tx = db.transaction((fn: () => unknown) => fn());
+    this.immediate = <T>(fn: () => T) => tx.immediate(fn) as T;
     this.insert = db.prepare(
       `INSERT INTO audit_log (seq, id, kind, started_at, profile_id, path, target_text, outcomes, body_json, prev_hash, hash)
        VALUES (@seq, @id, @kind, @started_at, @profile_id, @path, @target_text, @outcomes, @body_json, @prev_hash, @hash)`,
@@ -137,28 +135,29 @@ export class AuditLog {
     const bodyJson = JSON.stringify(body);
     const cols = derivedColumns(body);
     // IMMEDIATE takes the write lock before reading the head, so two processes cannot both claim seq N.
-    const rec = this.db
-      .transaction(() => {
-        const head = this.head.get();
-        const seq = (head?.seq ?? 0) + 1;
-        const prevHash = head?.hash ?? GENESIS_HASH;
-        const hash = chainHash(prevHash, seq, bodyJson);
-        this.insert.run({ seq, id: body.id, ...cols, body_json: bodyJson, prev_hash: prevHash, hash });
-        // Fetched under the same lock so two processes starting at once agree on one key. An unreadable key
-        // store must not lose the record: the checkpoint is skipped and verify reports it.
-        if (!this.key) {
-          try {
-            // A new key only for a log never checkpointed: when a checkpoint exists but this process's key
-            // store has no key (another transport holds it, or it was removed), re-signing would hide a cut tail.
-            this.key = this.loadKey(this.readCheckpoint() === null);
-            if (!this.key) this.checkpointProblem = `the checkpoint was signed with a key that ${this.opts.secrets.description} does not hold; it was left as it was`;
-          } catch (e) {
-            this.checkpointProblem = `its key could not be read from ${this.opts.secrets.description}: ${(e as Error).message}`;
-          }
+    const write = () => {
+      const head = this.head.get();
+      const seq = (head?.seq ?? 0) + 1;
+      const prevHash = head?.hash ?? GENESIS_HASH;
+      const hash = chainHash(prevHash, seq, bodyJson);
+      this.insert.run({ seq, id: body.id, ...cols, body_json: bodyJson, prev_hash: prevHash, hash });
+      // Fetched under the same lock so two processes starting at once agree on one key. An unreadable key
+      // store must not lose the record: the checkpoint is skipped and verify reports it.
+      if (!this.key) {
+        try {
+          // A new key only for a log never checkpointed: when a checkpoint exists but this process's key
+          // store has no key (another transport holds it, or it was removed), re-signing would hide a cut tail.
+          this.key = this.loadKey(this.readCheckpoint() === null);
+          if (!this.key) this.checkpointProblem = `the checkpoint was signed with a key that ${this.opts.secrets.description} does not hold; it was left as it was`;
+        } catch (e) {
+          this.checkpointProblem = `its key could not be read from ${this.opts.secrets.description}: ${(e as Error).message}`;
         }
-        return { seq, prevHash, hash };
-      })
-      .immediate();
+      }
+      return { seq, prevHash, hash };
+    };
+    // Inside together() the outer IMMEDIATE transaction holds the lock already, and the insert is one
+    // statement: no savepoint of its own (two statements fewer per AI call).
+    const rec = this.pending !== undefined ? write() : this.immediate(write);
     // Inside together() the record is not committed yet: a checkpoint now could name a record a crash undoes.
     if (this.pending !== undefined) this.pending = rec;
     else this.writeCheckpoint(rec.seq, rec.hash);
@@ -176,7 +175,7 @@ export class AuditLog {
     let out: T;
     let rec: { seq: number; hash: string } | null;
     try {
-      out = this.db.transaction(fn).immediate();
+      out = this.immediate(fn);
     } finally {
       // fn's appends set it (TypeScript cannot see that through the callback).
       rec = this.pending as { seq: number; hash: string } | null;
@@ -283,52 +282,14 @@ export class AuditLog {
   }
 
   private readCheckpoint(): Checkpoint | 'unreadable' | null {
-    if (!existsSync(this.checkpointFile)) return null;
-    // Written in place (below): a read that meets another process's write half-done sees it whole a moment later.
-    for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        const c = JSON.parse(readFileSync(this.checkpointFile, 'utf8')) as Partial<Checkpoint>;
-        if (Number.isInteger(c.seq) && typeof c.hash === 'string' && typeof c.hmac === 'string') return c as Checkpoint;
-      } catch {
-        // falls through: a file that is not our JSON is as good as altered
-      }
-    }
-    return 'unreadable';
-  }
-
-  /**
-   * The checkpoint file, open for writing in place. A temporary file renamed over it cost ~0.5–1 ms per AI
-   * call (file creation and a directory update); one fixed-size write to an open file costs ~20 µs, so every
-   * record is still checkpointed at once. Reopened when the file was replaced (a restore, an older version).
-   */
-  private checkpointFd(): number {
-    let ino = -1;
-    try {
-      ino = statSync(this.checkpointFile).ino;
-    } catch {
-      // not there yet: created below
-    }
-    if (this.fd !== null && ino === this.fdIno) return this.fd;
-    if (this.fd !== null) closeSync(this.fd);
-    this.fd = openSync(this.checkpointFile, fsConstants.O_RDWR | fsConstants.O_CREAT, 0o600);
-    this.fdIno = fstatSync(this.fd).ino;
-    return this.fd;
+    return this.checkpoint.read();
   }
 
   private writeCheckpoint(seq: number, hash: string): void {
     try {
       if (!this.key) throw new Error(this.checkpointProblem ?? 'no key');
-      const current = this.readCheckpoint();
-      // Another process may already have checkpointed a later record.
-      if (current && current !== 'unreadable' && current.seq >= seq) return;
-      const hmac = createHmac('sha256', this.key).update(`${seq}:${hash}`).digest('hex');
-      // One write of a fixed size at offset 0: the whole new JSON (space-padded) replaces the whole old one.
-      const buf = Buffer.alloc(CHECKPOINT_BYTES, 0x20);
-      buf.write(JSON.stringify({ seq, hash, hmac }));
-      buf[CHECKPOINT_BYTES - 1] = 0x0a;
-      const fd = this.checkpointFd();
-      writeSync(fd, buf, 0, CHECKPOINT_BYTES, 0);
-      if (fstatSync(fd).size > CHECKPOINT_BYTES) ftruncateSync(fd, CHECKPOINT_BYTES);
+      const key = this.key;
+      this.checkpoint.advance(seq, () => ({ seq, hash, hmac: createHmac('sha256', key).update(`${seq}:${hash}`).digest('hex') }));
       this.checkpointProblem = null;
     } catch (e) {
       // The record is committed; failing the AI call now would mislead the caller. verify reports it.
@@ -338,9 +299,7 @@ export class AuditLog {
 
   /** Closes the checkpoint file (core.close()). */
   close(): void {
-    if (this.fd !== null) closeSync(this.fd);
-    this.fd = null;
-    this.fdIno = -1;
+    this.checkpoint.close();
   }
 
   private verifyOnce(): { verdict: AuditVerify; retry: boolean } {

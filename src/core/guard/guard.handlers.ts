@@ -1,19 +1,16 @@
-// The session.*, profiles.setRole/issueToken, guard.* and audit.* command handlers, spread into createCore's
-// handler map. Inputs arrive parsed by guardCommands' schemas; handlers only call the service.
+// The guard.* and audit.* command handlers, spread into createCore's handler map (session.* and profiles.*
+// are in core/profiles). Inputs arrive parsed by guardCommands' schemas; handlers only call the service.
 import type { z } from 'zod';
 import type { guardCommands } from '../../shared/guard.schema';
 import type { GuardService } from './guard.service';
 
-type GuardCommands = typeof guardCommands;
+type GuardCommands = Omit<typeof guardCommands, 'session.whoami' | 'profiles.setRole' | 'profiles.issueToken'>;
 export type GuardHandlers = {
   [N in keyof GuardCommands]: (input: z.output<GuardCommands[N]['input']>) => z.output<GuardCommands[N]['output']> | Promise<z.output<GuardCommands[N]['output']>>;
 };
 
 export function guardHandlers(g: GuardService): GuardHandlers {
   return {
-    'session.whoami': () => g.whoami(),
-    'profiles.setRole': ({ profileId, role }) => g.setRole(profileId, role),
-    'profiles.issueToken': ({ profileId }) => g.issueToken(profileId),
     'guard.getPolicy': () => g.policy(),
     'guard.setPolicy': ({ policy }) => g.setPolicy(policy),
     'guard.preview': (input) => g.preview(input),

@@ -1,0 +1,137 @@
+// Who is acting: profiles and their roles, the access tokens that name them, and the acting profile carried
+// by AsyncLocalStorage from the transport into the jobs a command starts. Role checks and role changes are
+// audited; the guard (PII policy, output rules, audit log) asks here who is acting.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { createHash, randomBytes } from 'node:crypto';
+import type { CommandName, EventName } from '../../shared/contract';
+import type { Profile } from '../../shared/datasets.schema';
+import type { AuditEntry, SessionInfo } from '../../shared/guard.schema';
+import { ulid } from '../../shared/ids';
+import { allowedCommands, can, canSee, COMMAND_PERMISSION, PERMISSION_LABEL, ROLE_LABEL, RUN_EVENTS, type Role } from '../../shared/roles';
+import { CoreError } from '../errors';
+import { ProfilesRepo, type ProfileRow } from './profiles.repo';
+import type { Db } from '../db/openDb';
+
+export interface Actor {
+  profileId: string;
+}
+
+/** Where profile decisions are recorded (the guard's audit log), with the change in one transaction. */
+export interface ProfilesAudit {
+  record(actor: ProfileRow | null, e: Partial<AuditEntry> & Pick<AuditEntry, 'kind' | 'path'>): void;
+  together<T>(fn: () => T): T;
+}
+
+const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
+
+export class ProfilesService {
+  private readonly repo: ProfilesRepo;
+  private readonly als = new AsyncLocalStorage<Actor>();
+  private readonly owner: ProfileRow;
+  /** Who started the local API server: its requests are attributed to them. */
+  private apiActorId: string | null = null;
+
+  constructor(private readonly deps: { db: Db; audit: ProfilesAudit; now?: () => number }) {
+    this.repo = new ProfilesRepo(deps.db);
+    this.owner = this.repo.ensureOwner(ulid(), (deps.now ?? Date.now)());
+  }
+
+  /** Runs fn as the given profile; everything it starts (runs, jobs) is attributed to that profile. */
+  runAs<T>(actor: Actor | null, fn: () => T): T {
+    return this.als.run(actor ?? { profileId: this.owner.id }, fn);
+  }
+
+  /** The acting profile, read fresh (a role change applies at once); the owner when nobody is named. */
+  actor(): ProfileRow {
+    const id = this.als.getStore()?.profileId ?? this.owner.id;
+    const p = this.repo.profile(id);
+    if (!p) throw new CoreError('UNAUTHORIZED', 'This profile no longer exists; ask an admin for a new access link.');
+    return p;
+  }
+
+  /** Whether a profile may receive an event; `runOwner` is asked only for a run's events the role may not see. */
+  maySee(profileId: string, event: EventName, runOwner: () => string | null): boolean {
+    const p = this.repo.profile(profileId);
+    if (!p) return false;
+    if (canSee(p.role, event)) return true;
+    return RUN_EVENTS.has(event) && runOwner() === profileId;
+  }
+
+  /** Called when the API server starts: requests to it act as the profile that started it. */
+  setApiActor(): void {
+    this.apiActorId = this.actor().id;
+  }
+
+  /** Who an API-server request acts as: the profile that started the server, else the acting one. */
+  apiActor(): ProfileRow {
+    return (this.apiActorId !== null ? this.repo.profile(this.apiActorId) : null) ?? this.actor();
+  }
+
+  /** The profile a browser-host access token belongs to. */
+  profileForToken(token: string): string | null {
+    return this.repo.profileByTokenHash(sha256(token))?.id ?? null;
+  }
+
+  get ownerId(): string {
+    return this.owner.id;
+  }
+
+  /** Throws FORBIDDEN, after auditing the refusal, when the acting profile may not call this command. */
+  authorize(name: CommandName): void {
+    const actor = this.actor();
+    if (can(actor.role, name)) return;
+    const need = PERMISSION_LABEL[COMMAND_PERMISSION[name]];
+    const message = `${actor.name} (${ROLE_LABEL[actor.role]}) may not ${need}: ${name} was refused`;
+    this.deps.audit.record(actor, { kind: 'denied', path: name, decisions: [`denied: ${name} needs permission "${COMMAND_PERMISSION[name]}"`], error: message });
+    throw new CoreError('FORBIDDEN', message);
+  }
+
+  /** Only admins act for another profile (labeling as someone else). */
+  assertSelf(profileId: string): void {
+    const a = this.actor();
+    if (a.role === 'admin' || a.id === profileId) return;
+    throw new CoreError('FORBIDDEN', `${a.name} may label only as themselves, not as profile ${profileId}`);
+  }
+
+  whoami(): SessionInfo {
+    const a = this.actor();
+    return { profileId: a.id, profileName: a.name, role: a.role, allowed: allowedCommands(a.role) };
+  }
+
+  list(): Profile[] {
+    return this.repo.list();
+  }
+
+  create(name: string, role: Role = 'labeler'): Profile {
+    if (this.repo.list().some((p) => p.name.toLowerCase() === name.toLowerCase())) {
+      throw new CoreError('CONFLICT', `name: a profile named "${name}" already exists`);
+    }
+    const p: Profile = { id: ulid(), name, role, createdAt: (this.deps.now ?? Date.now)() };
+    this.repo.insert(p);
+    return p;
+  }
+
+  setRole(profileId: string, role: Role): { profileId: string; role: Role } {
+    const p = this.repo.profile(profileId);
+    if (!p) throw new CoreError('NOT_FOUND', `profileId: no profile ${profileId}`);
+    if (p.role === 'admin' && role !== 'admin' && this.repo.admins().length === 1) {
+      throw new CoreError('CONFLICT', `${p.name} is the only admin; make another profile admin first`);
+    }
+    this.deps.audit.together(() => {
+      this.repo.setRole(profileId, role);
+      this.deps.audit.record(this.actor(), { kind: 'profile', path: 'profiles.setRole', decisions: [`role of ${p.name} (${p.id}): ${p.role} → ${role}`] });
+    });
+    return { profileId, role };
+  }
+
+  issueToken(profileId: string): { token: string } {
+    const p = this.repo.profile(profileId);
+    if (!p) throw new CoreError('NOT_FOUND', `profileId: no profile ${profileId}`);
+    const token = randomBytes(24).toString('base64url');
+    this.deps.audit.together(() => {
+      this.repo.setTokenHash(profileId, sha256(token));
+      this.deps.audit.record(this.actor(), { kind: 'profile', path: 'profiles.issueToken', decisions: [`new access token for ${p.name} (${p.id}); the previous one no longer works`] });
+    });
+    return { token };
+  }
+}

@@ -1,0 +1,64 @@
+// What runs need from the rest of the core (remote targets, the adapter library) and the shapes of the
+// requests they take; implemented by TargetsService and AdaptersService, passed to RunsService's constructor.
+import type { AdapterUse, RunRecord, RunRequest, RunSource, SamplingParams, StopReason } from '../../shared/schemas';
+import type { AdapterSpec, ChatTurn } from '../engine/protocol';
+
+/** What the runs service needs from remote targets (implemented by TargetsService). */
+export interface RemoteRunner {
+  displayName(targetId: string, model: string): string;
+  run(
+    targetId: string,
+    model: string,
+    req: { systemPrompt: string; userMessage: string; params: RunRequest['params']; jsonSchema: string | null },
+    signal: AbortSignal,
+    onDelta: (text: string) => void,
+  ): Promise<RemoteRunResult>;
+}
+
+/** What runs need from the adapter library (implemented by AdaptersService). */
+export interface RunAdapters {
+  /** Files, scales and "name@scale" labels; throws NOT_FOUND for an unknown adapter. */
+  resolveUses(uses: readonly AdapterUse[]): (AdapterSpec & { label: string })[];
+  /** The reason to refuse, from checks already made; null when none failed (or none was made yet). */
+  knownRefusal(uses: readonly AdapterUse[], modelId: string): Error | null;
+  /** Reads the files when needed; throws the first mismatch's reason. */
+  assertCompatible(uses: readonly AdapterUse[], modelId: string): Promise<void>;
+}
+
+export interface RemoteRunResult {
+  text: string;
+  stopReason: StopReason;
+  error: string | null;
+  promptTokens: number | null;
+  completionTokens: number | null;
+  startMs: number;
+  endMs: number;
+  /** Arrival of every chunk with choices (vLLM's convention for TTFT and ITL). */
+  chunkTimesMs: number[];
+  /** Arrival of the chunks that carried text (for the decode rate). */
+  contentTimesMs: number[];
+  attempts: number;
+}
+
+export type StartRun = Omit<RunRequest, 'promptVersionId'> & { source?: RunSource; promptVersionId?: string | null };
+
+/** A request to Lamplight's own OpenAI-compatible server, run on the loaded local model. */
+export interface ApiRunRequest {
+  /** What history shows as the prompt: the system text and the user's side of the conversation. */
+  systemPrompt: string;
+  userMessage: string;
+  /** A chat (the last turn is the user's), or else a raw completion of completionPrompt. */
+  messages: ChatTurn[] | null;
+  completionPrompt: string | null;
+  params: SamplingParams;
+  jsonSchema: string | null;
+  jsonObject: boolean;
+  /** Decode until maxTokens even past an end-of-generation token (llama-server's ignore_eos). */
+  ignoreEos?: boolean;
+}
+
+export interface ApiRunOutcome {
+  record: RunRecord;
+  /** The engine refused the request itself (e.g. a schema no grammar can express): a client error. */
+  badInput: boolean;
+}
