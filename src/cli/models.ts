@@ -1,4 +1,4 @@
-import type { ModelInfo } from '../shared/schemas';
+import type { ModelInfo } from '../shared/models.schema';
 import { formatBytes, formatParams } from '../shared/format';
 import { parseFlags, UsageError, type Command } from './main';
 

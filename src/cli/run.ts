@@ -1,4 +1,5 @@
-import { LoadSettings, SamplingParams } from '../shared/schemas';
+import { LoadSettings } from '../shared/engine.schema';
+import { SamplingParams } from '../shared/runs.schema';
 import { parseFlags, UsageError, type Command } from './main';
 
 function num(name: string, v: string | undefined, int = false): number | undefined {

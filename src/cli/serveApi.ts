@@ -1,5 +1,5 @@
 import { ApiServerSettings } from '../shared/apiServer.schema';
-import { GpuBackend, LoadSettings } from '../shared/schemas';
+import { GpuBackend, LoadSettings } from '../shared/engine.schema';
 import { parseFlags, UsageError, type Command } from './main';
 
 function int(name: string, v: string | undefined): number | undefined {

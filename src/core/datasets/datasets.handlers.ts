@@ -1,10 +1,11 @@
 // The profiles.* and datasets.* command handlers, spread into createCore's handler map. Inputs arrive parsed
-// by datasetCommands' schemas; handlers only call the service.
+// by datasetsCommands' schemas; handlers only call the service.
 import type { z } from 'zod';
-import type { datasetCommands } from '../../shared/datasets.schema';
+import type { datasetsCommands } from '../../shared/datasets.schema';
+import type { profilesCommands } from '../../shared/profiles.schema';
 import type { DatasetsService } from './datasets.service';
 
-type DatasetCommands = typeof datasetCommands;
+type DatasetCommands = typeof datasetsCommands & Pick<typeof profilesCommands, 'profiles.list' | 'profiles.create'>;
 export type DatasetHandlers = {
   [N in keyof DatasetCommands]: (input: z.output<DatasetCommands[N]['input']>) => z.output<DatasetCommands[N]['output']> | Promise<z.output<DatasetCommands[N]['output']>>;
 };

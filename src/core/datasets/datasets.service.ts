@@ -2,25 +2,12 @@
 // export, and model-assisted drafts. Long work runs as jobs that report progress and can be cancelled.
 import { EventEmitter } from 'node:events';
 import type { DatasetRecord } from '../../shared/datasets.record';
-import type {
-  DatasetInfo,
-  DatasetJobProgress,
-  DatasetRow,
-  DatasetStats,
-  DatasetSummary,
-  ExportOut,
-  ExportRequest,
-  ImportProgress,
-  LabelPatch,
-  LabelSchema,
-  Profile,
-  RowFilter,
-  RowPage,
-} from '../../shared/datasets.schema';
+import type { DatasetInfo, DatasetJobProgress, DatasetRow, DatasetStats, DatasetSummary, ExportOut, ExportRequest, ImportProgress, LabelPatch, LabelSchema, RowFilter, RowPage } from '../../shared/datasets.schema';
+import type { Profile } from '../../shared/profiles.schema';
 import { ulid } from '../../shared/ids';
 import { maskPii, piiMask } from '../../shared/pii';
 import { assignSplits } from '../../shared/split';
-import type { RunTarget, SamplingParams } from '../../shared/schemas';
+import type { RunTarget, SamplingParams } from '../../shared/runs.schema';
 import type { Role } from '../../shared/roles';
 import { CoreError } from '../errors';
 import { importDataset, recordText, type ImportInput, type ImportOutcome } from './datasetImport';

@@ -2,9 +2,10 @@
 // handler map. Inputs arrive parsed by guardCommands' schemas; handlers only call the service.
 import type { z } from 'zod';
 import type { guardCommands } from '../../shared/guard.schema';
+import type { profilesCommands } from '../../shared/profiles.schema';
 import type { GuardService } from './guard.service';
 
-type GuardCommands = typeof guardCommands;
+type GuardCommands = typeof guardCommands & Pick<typeof profilesCommands, 'session.whoami' | 'profiles.setRole' | 'profiles.issueToken'>;
 export type GuardHandlers = {
   [N in keyof GuardCommands]: (input: z.output<GuardCommands[N]['input']>) => z.output<GuardCommands[N]['output']> | Promise<z.output<GuardCommands[N]['output']>>;
 };

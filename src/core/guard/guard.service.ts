@@ -4,13 +4,14 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash, randomBytes } from 'node:crypto';
 import type { CommandName, EventName } from '../../shared/contract';
-import { GuardPolicy, type AuditEntry, type AuditTarget, type GuardPreview, type PiiAction, type SessionInfo } from '../../shared/guard.schema';
+import { GuardPolicy, type AuditEntry, type AuditTarget, type GuardPreview, type PiiAction } from '../../shared/guard.schema';
+import { type SessionInfo } from '../../shared/profiles.schema';
 import { ulid } from '../../shared/ids';
 import { checkOutput, compileOutputRules, type CompiledOutputRule } from '../../shared/outputPolicy';
 import { compilePiiRules, PiiMasker, StreamUnmasker, unmaskText, type CompiledPiiRule } from '../../shared/piiMask';
 import { allowedCommands, can, canSee, COMMAND_PERMISSION, PERMISSION_LABEL, ROLE_LABEL, RUN_EVENTS, type Role } from '../../shared/roles';
-import type { OutputCheck, RunGuard } from '../../shared/runGuard.schema';
-import type { RunRecord, RunSource, RunTarget } from '../../shared/schemas';
+import type { OutputCheck, RunGuard } from '../../shared/guard.schema';
+import type { RunRecord, RunSource, RunTarget } from '../../shared/runs.schema';
 import { substituteVariables } from '../../shared/template';
 import type { Db } from '../db/openDb';
 import { CoreError } from '../errors';

@@ -4,7 +4,7 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import * as nlc from 'node-llama-cpp';
 import { GgufFileType } from 'node-llama-cpp';
-import type { ModelMetadata } from '../../shared/schemas';
+import type { ModelMetadata } from '../../shared/models.schema';
 import { CoreError } from '../coreError';
 import { GgufFormatError, readGgufHeader, type GgufHeader, type GgufKv } from './ggufHeader';
 

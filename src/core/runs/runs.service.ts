@@ -2,10 +2,11 @@
 // stored with its metrics. Local and remote runs share the streaming, batching and storing here.
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import type { RunChunk } from '../../shared/contract';
+import type { RunChunk } from '../../shared/runs.schema';
 import { ulid } from '../../shared/ids';
 import { latencyMetrics } from '../../shared/latency';
-import type { AdapterUse, RenderedPrompt, RunRecord, RunRequest, RunSource, RunTarget, SamplingParams, StopReason } from '../../shared/schemas';
+import type { AdapterUse } from '../../shared/adapters.schema';
+import type { RenderedPrompt, RunRecord, RunRequest, RunSource, RunTarget, SamplingParams, StopReason } from '../../shared/runs.schema';
 import { substituteVariables } from '../../shared/template';
 import type { EngineService } from '../engine/engine.service';
 import type { AdapterSpec, ChatTurn, WorkerRunResult } from '../engine/protocol';

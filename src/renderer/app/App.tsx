@@ -1,6 +1,6 @@
 import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import type { RenderedPromptVersion } from '../../shared/prompts.schema';
-import type { RunRecord } from '../../shared/schemas';
+import type { RunRecord } from '../../shared/runs.schema';
 import { CompareView } from '../features/compare/CompareView';
 import { useCompareStore } from '../features/compare/compare.store';
 import { CrashBanner } from '../features/engine/CrashBanner';

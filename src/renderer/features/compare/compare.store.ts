@@ -2,9 +2,9 @@
 // live lanes streaming from runs.chunk by run id, and the stored comparisons (compare.list / compare.get).
 import { create } from 'zustand';
 import { promptFieldsActions, type PromptFieldsActions, type PromptFieldsState } from '../playground/promptFields';
-import type { RunChunk } from '../../../shared/contract';
+import type { RunChunk } from '../../../shared/runs.schema';
 import type { ComparisonSummary } from '../../../shared/compare.schema';
-import type { RunRecord, RunTarget } from '../../../shared/schemas';
+import type { RunRecord, RunTarget } from '../../../shared/runs.schema';
 import { api } from '../../app/bridge';
 import { toShownError, type ShownError } from '../../ui/errors';
 import { DEFAULT_PARAMS, toParamsForm } from '../playground/params';

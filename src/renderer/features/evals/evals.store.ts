@@ -10,7 +10,7 @@ import { api } from '../../app/bridge';
 import { toShownError, type ShownError } from '../../ui/errors';
 import { exportOrDownload, exportReady } from '../../ui/fileTransfer';
 import type { AdapterUse } from '../../../shared/adapters.schema';
-import type { RunTarget } from '../../../shared/schemas';
+import type { RunTarget } from '../../../shared/runs.schema';
 import { withAdapters } from '../adapters/adapterTarget';
 import { parseTargetKey } from '../targets/targetChoices';
 import { targetListActions, type TargetListActions } from '../targets/targetList';

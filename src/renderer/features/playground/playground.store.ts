@@ -1,8 +1,8 @@
 // The Playground: prompt texts, variables, sampling form, the rendered prompt and the current run's stream.
 import { create } from 'zustand';
 import { promptFieldsActions, type PromptFieldsActions, type PromptFieldsState } from './promptFields';
-import type { RunChunk } from '../../../shared/contract';
-import type { RenderedPrompt, RunRecord, RunTarget, SamplingParams } from '../../../shared/schemas';
+import type { RunChunk } from '../../../shared/runs.schema';
+import type { RenderedPrompt, RunRecord, RunTarget, SamplingParams } from '../../../shared/runs.schema';
 import { api } from '../../app/bridge';
 import { toShownError, type ShownError } from '../../ui/errors';
 import { DEFAULT_PARAMS, toParamsForm } from './params';

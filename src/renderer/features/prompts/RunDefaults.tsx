@@ -1,4 +1,4 @@
-import type { RunTarget } from '../../../shared/schemas';
+import type { RunTarget } from '../../../shared/runs.schema';
 import { useEngineStore } from '../engine/engine.store';
 import { useModelsStore } from '../models/models.store';
 import type { ParamsForm } from '../playground/params';
