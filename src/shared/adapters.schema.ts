@@ -13,7 +13,6 @@ export type AdapterUse = z.infer<typeof AdapterUse>;
 export type AdapterUseInput = z.input<typeof AdapterUse>;
 export const MAX_STACKED_ADAPTERS = 4;
 
-
 export const AdapterMetadata = z.object({
   name: z.string().nullable(),
   /** general.architecture: the base architecture the adapter was made for (e.g. llama). */

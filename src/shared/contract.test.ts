@@ -5,6 +5,7 @@ import { appCommands, appEvents } from './app.schema';
 import { backupCommands, backupEvents } from './backup.schema';
 import { benchCommands, benchEvents } from './bench.schema';
 import { compareCommands, compareEvents } from './compare.schema';
+import { Empty, type CommandSpec, type EventSpec } from './commandSpec';
 import { commandNames, eventNames } from './contract';
 import { datasetsCommands, datasetsEvents } from './datasets.schema';
 import { engineCommands, engineEvents } from './engine.schema';
@@ -57,3 +58,9 @@ describe('the contract assembled from the feature schema files', () => {
     for (const p of [...Object.values(COMMAND_PERMISSION), ...Object.values(EVENT_PERMISSION)]) expect(ROLE_PERMISSIONS.admin).toContain(p);
   });
 });
+
+// Type-level: tsc (which covers test files) fails when a spec without a permission stops being an error.
+// @ts-expect-error a command spec needs its permission
+export const noPermission = { 'x.do': { input: Empty, output: Empty } } satisfies Record<string, CommandSpec>;
+// @ts-expect-error so does an event spec
+export const noEventPermission = { 'x.done': { payload: Empty } } satisfies Record<string, EventSpec>;

@@ -205,7 +205,6 @@ export const EvalCell = z.object({
 });
 export type EvalCell = z.infer<typeof EvalCell>;
 
-
 /** Per (version, target): over stored cells without an error. */
 export const EvalColumnStats = z.object({
   versionId: Id,
