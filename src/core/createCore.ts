@@ -68,7 +68,7 @@ import { RunSearch } from './runs/runSearch';
 import { appHandlers } from './app/app.handlers';
 import { modelsHandlers } from './models/models.handlers';
 import { engineHandlers } from './engine/engine.handlers';
-import { runsHandlers } from './runs/runs.handlers';
+import { runEventOwner, runsHandlers } from './runs/runs.handlers';
 import { compareHandlers } from './compare/compare.handlers';
 import { apiServerHandlers } from './apiServer/apiServer.handlers';
 
@@ -188,11 +188,7 @@ export function createCore(opts: CoreOptions): Core {
   targets.on('changed', (t) => emit('targets.changed', t));
   apiServer.on('status', (st) => emit('apiServer.status', st));
 
-  const runOwnerOf = (name: EventName, payload: unknown): string | null => {
-    if (name === 'runs.chunk') return runs.ownerOf((payload as EventPayload<'runs.chunk'>).runId);
-    if (name === 'runs.finished') return runs.ownerOf((payload as EventPayload<'runs.finished'>).id);
-    return null;
-  };
+  const runOwnerOf = runEventOwner(runs);
 
   const handlers: Handlers = {
     ...appHandlers(opts),

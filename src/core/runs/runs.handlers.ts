@@ -1,4 +1,5 @@
 // The prompt.render and runs.* command handlers: start, cancel, list, read and search runs.
+import type { EventName, EventPayload } from '../../shared/contract';
 import type { runsCommands } from '../../shared/runs.schema';
 import type { AdaptersService } from '../adapters/adapters.service';
 import type { HandlersFor } from '../handlerMap';
@@ -18,5 +19,14 @@ export function runsHandlers(d: { runs: RunsService; runSearch: RunSearch; adapt
     'runs.list': ({ limit, before }) => runs.list(limit, before),
     'runs.get': ({ runId }) => runs.get(runId),
     'runs.search': ({ query, limit }) => runSearch.search(query, limit),
+  };
+}
+
+/** The profile that started the run an event is about (it sees its own run's events whatever its role). */
+export function runEventOwner(runs: Pick<RunsService, 'ownerOf'>): (name: EventName, payload: unknown) => string | null {
+  return (name, payload) => {
+    if (name === 'runs.chunk') return runs.ownerOf((payload as EventPayload<'runs.chunk'>).runId);
+    if (name === 'runs.finished') return runs.ownerOf((payload as EventPayload<'runs.finished'>).id);
+    return null;
   };
 }
