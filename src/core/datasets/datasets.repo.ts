@@ -3,7 +3,16 @@
 // removing a dataset drops it whole and searches never wade through other datasets' matches.
 import type { DatasetRecord } from '../../shared/datasets.record';
 import { PII_KINDS, PII_BIT } from '../../shared/pii';
-import type { DatasetImportReport, DatasetRowSummary, DatasetRow, LabelerProgress, LabelSchema, LabelValues, RowFilter, RowStatus } from '../../shared/datasets.schema';
+import type {
+  DatasetImportReport,
+  DatasetRowSummary,
+  DatasetRow,
+  LabelerProgress,
+  LabelSchema,
+  LabelValues,
+  RowFilter,
+  RowStatus,
+} from '../../shared/datasets.schema';
 import type { Profile } from '../../shared/profiles.schema';
 import type { Db } from '../db/openDb';
 import { ANSWER_SQL, ftsTableName, isEmptyFilter, rowSql } from './rowQuery';

@@ -2,7 +2,20 @@
 // export, and model-assisted drafts. Long work runs as jobs that report progress and can be cancelled.
 import { EventEmitter } from 'node:events';
 import type { DatasetRecord } from '../../shared/datasets.record';
-import type { DatasetInfo, DatasetJobProgress, DatasetRow, DatasetStats, DatasetSummary, ExportOut, ExportRequest, ImportProgress, LabelPatch, LabelSchema, RowFilter, RowPage } from '../../shared/datasets.schema';
+import type {
+  DatasetInfo,
+  DatasetJobProgress,
+  DatasetRow,
+  DatasetStats,
+  DatasetSummary,
+  ExportOut,
+  ExportRequest,
+  ImportProgress,
+  LabelPatch,
+  LabelSchema,
+  RowFilter,
+  RowPage,
+} from '../../shared/datasets.schema';
 import type { Profile } from '../../shared/profiles.schema';
 import { ulid } from '../../shared/ids';
 import { maskPii, piiMask } from '../../shared/pii';

@@ -5,7 +5,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash, randomBytes } from 'node:crypto';
 import type { CommandName, EventName } from '../../shared/contract';
 import { GuardPolicy, type AuditEntry, type AuditTarget, type GuardPreview, type PiiAction } from '../../shared/guard.schema';
-import { type SessionInfo } from '../../shared/profiles.schema';
+import type { SessionInfo } from '../../shared/profiles.schema';
 import { ulid } from '../../shared/ids';
 import { checkOutput, compileOutputRules, type CompiledOutputRule } from '../../shared/outputPolicy';
 import { compilePiiRules, PiiMasker, StreamUnmasker, unmaskText, type CompiledPiiRule } from '../../shared/piiMask';
