@@ -43,7 +43,7 @@ module.exports = {
     // A folder that imports another which (directly or through others) imports it back: the two are one
     // idea in two places, or a generic piece lives inside one of them (move it down: core/io, renderer/ui).
     // `warn` where today's tree still has such cycles (listed in the comment); turn to `error` once gone.
-    folderCycles('core', 'warn'), // today: runs ↔ guard (the run-path rework removes it)
+    folderCycles('core', 'error'),
     folderCycles('renderer', 'error'),
     {
       // The files directly in src/core (errors, dataDir, diskFull) sit below every feature folder; a folder
@@ -51,7 +51,7 @@ module.exports = {
       // createCore.ts is the one assembler above them all.
       name: 'core-root-below-features',
       comment: 'src/core/*.ts (but createCore.ts) must not import a feature folder: every feature imports them.',
-      severity: 'warn', // today: errors.ts → models, remote, secrets (CoreError rework removes it)
+      severity: 'error',
       from: { path: '^src/core/[^/]+$', pathNot: '^src/core/(createCore\\.ts|[^/]+\\.test\\.ts)$' },
       to: { path: '^src/core/[^/]+/' },
     },

@@ -57,12 +57,13 @@ async function runEval(ctx: CliContext, values: { config?: string; id?: string; 
   // Read and check the file before opening the database: a usage error changes nothing.
   const config = values.config !== undefined ? readEvalConfig(values.config) : null;
   const core = ctx.openCore();
+  // Waiting for the end and the results with a threshold override have no command; the rest goes through the contract.
   const evals = core.evals;
   let evalId = values.id as string;
   if (config && values.config !== undefined) {
     const definition = await definitionFromConfig(core, config, values.config);
     try {
-      evalId = (await evals.create(definition)).id;
+      evalId = (await core.invoke('evals.create', definition)).id;
     } catch (e) {
       // The file describes something that cannot run (missing variables, no target, …): a usage error.
       if (e instanceof CoreError && (e.code === 'BAD_INPUT' || e.code === 'NOT_FOUND')) throw new UsageError(`--config "${values.config}": ${e.message}`);
@@ -70,7 +71,7 @@ async function runEval(ctx: CliContext, values: { config?: string; id?: string; 
     }
   } else {
     try {
-      evals.get(evalId);
+      await core.invoke('evals.get', { evalId });
     } catch (e) {
       if (e instanceof CoreError && e.code === 'NOT_FOUND') throw new UsageError(`--id: ${e.message}`);
       throw e;
@@ -78,18 +79,14 @@ async function runEval(ctx: CliContext, values: { config?: string; id?: string; 
   }
 
   const tty = process.stderr.isTTY === true;
-  const off = (() => {
-    const listener = (p: EvalProgress) => {
-      if (p.evalId === evalId && tty) ctx.err(progressLine(p));
-    };
-    evals.on('progress', listener);
-    return () => evals.off('progress', listener);
-  })();
-  const stop = () => void evals.cancel(evalId);
+  const off = core.on('evals.progress', (p) => {
+    if (p.evalId === evalId && tty) ctx.err(progressLine(p));
+  });
+  const stop = () => void core.invoke('evals.cancel', { evalId });
   process.once('SIGINT', stop);
   let info;
   try {
-    const started = evals.start(evalId);
+    const started = await core.invoke('evals.start', { evalId });
     ctx.err(`Evaluation ${evalId}: ${started.total} cells${started.skipped ? `, ${started.skipped} already stored` : ''}\n`);
     info = await evals.wait(evalId);
   } finally {
@@ -102,7 +99,7 @@ async function runEval(ctx: CliContext, values: { config?: string; id?: string; 
   const results = evals.resultsJson(evalId, values.minPassRate);
   ctx.out(summaryText(results));
   if (values.json) writeFileSync(values.json, JSON.stringify(results, null, 2) + '\n');
-  if (values.csv) await evals.export(evalId, 'csv', values.csv);
+  if (values.csv) await core.invoke('evals.export', { evalId, format: 'csv', path: values.csv });
 
   const resume = `resume with: lamplight eval --id ${evalId}`;
   if (info.status === 'cancelled') {

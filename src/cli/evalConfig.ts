@@ -7,13 +7,16 @@ import { z } from 'zod';
 import { Assertion } from '../shared/assertions.schema';
 import { CreateEval, EvalConcurrency, EvalThresholds, type EvalRowInput } from '../shared/evals.schema';
 import { PromptContent } from '../shared/prompts.schema';
-import { Id, LoadSettings, SamplingParams, type RunTarget } from '../shared/schemas';
-import { BaseUrl, TargetInput } from '../shared/targets.schema';
+import { Id } from '../shared/ids';
+import { LoadSettings } from '../shared/engine.schema';
+import { SamplingParams, type RunTarget } from '../shared/runs.schema';
+import { BaseUrl } from '../shared/targets.schema';
 import type { Core } from '../core/createCore';
 import { contentHash } from '../core/prompts/prompts.service';
 import { applyMapping, suggestMapping } from '../core/testsets/mapping';
 import { openTable } from '../core/io/tableSource';
 import { UsageError } from './main';
+import { resolveModel } from './resolveModel';
 
 const Cell = z.union([z.string(), z.number(), z.boolean()]).transform(String);
 
@@ -137,16 +140,16 @@ async function resolveTarget(core: Core, spec: TargetSpec, baseDir: string, wher
       key = process.env[spec.keyEnv] ?? null;
       if (key === null) throw new UsageError(`${where}.keyEnv: the environment variable ${spec.keyEnv} is not set`);
     }
-    const existing = core.targets.list().find((t) => t.baseUrls.includes(url.data));
+    const existing = (await core.invoke('targets.list', {})).find((t) => t.baseUrls.includes(url.data));
     const target = existing
       ? key !== null
-        ? core.targets.update(existing.id, { apiKey: key })
+        ? await core.invoke('targets.update', { targetId: existing.id, patch: { apiKey: key } })
         : existing
-      : core.targets.add(TargetInput.parse({ name: new URL(url.data).host, baseUrls: [url.data], apiKey: key }));
+      : await core.invoke('targets.add', { name: new URL(url.data).host, baseUrls: [url.data], apiKey: key });
     return { kind: 'remote', targetId: target.id, model: spec.model };
   }
-  const isId = core.models.list().some((m) => m.id === spec.model);
-  const model = await core.models.resolve(isId ? spec.model : resolve(baseDir, spec.model));
+  const isId = (await core.invoke('models.list', {})).some((m) => m.id === spec.model);
+  const model = await resolveModel(core, isId ? spec.model : resolve(baseDir, spec.model));
   // The first local model is loaded with these settings; the evaluation loads any other one in turn.
   if (!loaded.done) {
     await core.invoke('engine.load', { modelId: model.id, settings: { gpu: 'cpu', ...spec.settings } });
@@ -178,7 +181,8 @@ export async function definitionFromConfig(core: Core, config: EvalConfig, file:
     : await readTestFile(resolve(baseDir, config.tests.testSetPath));
   const promptVersionIds: string[] = [];
   for (const [i, p] of config.prompts.entries()) promptVersionIds.push(await resolvePrompt(core, p, `prompts.${i}`));
-  const loaded = { done: core.engine.loadedModelId !== null };
+  const engine = await core.invoke('engine.status', {});
+  const loaded = { done: engine.state === 'ready' && engine.modelId !== null };
   const targets: RunTarget[] = [];
   for (const [i, t] of config.targets.entries()) targets.push(await resolveTarget(core, t, baseDir, `targets.${i}`, loaded));
   const judge = config.judge

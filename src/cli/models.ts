@@ -1,4 +1,4 @@
-import type { ModelInfo } from '../shared/schemas';
+import type { ModelInfo } from '../shared/models.schema';
 import { formatBytes, formatParams } from '../shared/format';
 import { parseFlags, UsageError, type Command } from './main';
 
@@ -38,8 +38,8 @@ export const modelsCommand: Command = {
       case 'add': {
         if (!arg) throw new UsageError('models add needs a FILE');
         const m = await core.invoke('models.add', { path: arg });
-        await core.models.idle();
-        const fresh = core.models.get(m.id);
+        await core.models.idle(); // the sha256 is computed in the background; no command waits for it
+        const fresh = (await core.invoke('models.list', {})).find((x) => x.id === m.id) ?? m;
         print(fresh, table([fresh]));
         return 0;
       }

@@ -1,5 +1,9 @@
-import { LoadSettings, SamplingParams } from '../shared/schemas';
+import { LoadSettings } from '../shared/engine.schema';
+import { SamplingParams } from '../shared/runs.schema';
+import { ulid } from '../shared/ids';
+import type { RunRecord } from '../shared/runs.schema';
 import { parseFlags, UsageError, type Command } from './main';
+import { resolveModel } from './resolveModel';
 
 function num(name: string, v: string | undefined, int = false): number | undefined {
   if (v === undefined) return undefined;
@@ -66,11 +70,18 @@ export const runCommand: Command = {
     });
 
     const core = ctx.openCore();
-    const model = await core.models.resolve(values.model);
+    const model = await resolveModel(core, values.model);
     if (!values.json) ctx.err(`Loading ${model.fileName}…\n`);
     const status = await core.invoke('engine.load', { modelId: model.id, settings });
-    const off = values.json ? () => undefined : core.on('runs.chunk', (c) => ctx.out(c.text));
-    const { runId } = await core.invoke('runs.start', {
+    // The run id is chosen here, so its chunks and its runs.finished event are known before the reply.
+    const runId = ulid();
+    const off = values.json ? () => undefined : core.on('runs.chunk', (c) => c.runId === runId && ctx.out(c.text));
+    let offFinished = () => {};
+    const finished = new Promise<RunRecord>((resolve) => {
+      offFinished = core.on('runs.finished', (r) => r.id === runId && resolve(r));
+    });
+    await core.invoke('runs.start', {
+      runId,
       modelId: model.id,
       systemPrompt: values.system ?? '',
       userMessage: values.prompt,
@@ -79,9 +90,10 @@ export const runCommand: Command = {
     });
     const stop = () => void core.invoke('runs.cancel', { runId });
     process.once('SIGINT', stop);
-    const record = await core.runs.wait(runId);
+    const record = await finished;
     process.off('SIGINT', stop);
     off();
+    offFinished();
     if (values.json) ctx.out(JSON.stringify(record, null, 2) + '\n');
     else {
       const tps = record.decodeTokPerSec?.toFixed(1) ?? '—';

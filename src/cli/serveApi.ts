@@ -1,6 +1,7 @@
 import { ApiServerSettings } from '../shared/apiServer.schema';
-import { GpuBackend, LoadSettings } from '../shared/schemas';
+import { GpuBackend, LoadSettings } from '../shared/engine.schema';
 import { parseFlags, UsageError, type Command } from './main';
+import { resolveModel } from './resolveModel';
 
 function int(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -58,10 +59,10 @@ export const serveApiCommand: Command = {
 
     const core = ctx.openCore();
     try {
-      const model = await core.models.resolve(values.model);
+      const model = await resolveModel(core, values.model);
       ctx.err(`Loading ${model.fileName}…\n`);
       await core.invoke('engine.load', { modelId: model.id, settings: load.data });
-      const { status, key } = await core.apiServer.start(api.data);
+      const { status, key } = await core.invoke('apiServer.start', api.data);
       ctx.out(`Lamplight ${ctx.version} — OpenAI-compatible API\n  model: ${model.fileName.replace(/\.gguf$/i, '')}\n  base URL: ${status.baseUrl}\n`);
       // A key the user chose is theirs already; only a generated one is shown, once.
       if (values.key === undefined) ctx.out(`  key: ${key}\n`);
@@ -71,7 +72,7 @@ export const serveApiCommand: Command = {
         process.once('SIGTERM', stop);
       });
       ctx.out('Stopping…\n');
-      await core.apiServer.stop();
+      await core.invoke('apiServer.stop', {});
       return 0;
     } finally {
       await core.close();

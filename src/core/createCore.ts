@@ -1,13 +1,11 @@
 // Wires the plain-Node services into one core that the Electron shell, the browser host and the CLI share.
 import { EventEmitter } from 'node:events';
-import { freemem, availableParallelism, platform } from 'node:os';
+import { freemem } from 'node:os';
 import { join } from 'node:path';
-import { getLlamaGpuTypes } from 'node-llama-cpp';
 import type { z } from 'zod';
 import {
   commands,
   isCommandName,
-  type AppInfo,
   type CommandInput,
   type CommandName,
   type CommandOutput,
@@ -16,7 +14,9 @@ import {
   type LamplightApi,
   type WireResult,
 } from '../shared/contract';
+import type { AppInfo } from '../shared/app.schema';
 import { openDb, type Db } from './db/openDb';
+import type { HandlersFor } from './handlerMap';
 import { EngineService } from './engine/engine.service';
 import type { SpawnWorker } from './engine/protocol';
 import { spawnNodeWorker } from './engine/spawnNodeWorker';
@@ -48,7 +48,7 @@ import { coreDatasetDeps } from './datasets/coreDeps';
 import { adapterHandlers } from './adapters/adapters.handlers';
 import { AdaptersRepo } from './adapters/adapters.repo';
 import { AdaptersService } from './adapters/adapters.service';
-import { loraHandlers } from './targets/lora.handlers';
+import { targetsHandlers } from './targets/targets.handlers';
 import { trainingHandlers } from './training/training.handlers';
 import { benchHandlers } from './bench/bench.handlers';
 import { BenchRepo } from './bench/bench.repo';
@@ -67,8 +67,13 @@ import { ProfilesService, type Actor } from './profiles/profiles.service';
 import { profileHandlers } from './profiles/profiles.handlers';
 import { applyPendingRestore, BackupService } from './backup/backup.service';
 import { backupHandlers } from './backup/backup.handlers';
-import { modelTemplate } from './models/chatTemplate';
 import { RunSearch } from './runs/runSearch';
+import { appHandlers } from './app/app.handlers';
+import { modelsHandlers } from './models/models.handlers';
+import { engineHandlers } from './engine/engine.handlers';
+import { runEventOwner, runsHandlers } from './runs/runs.handlers';
+import { compareHandlers } from './compare/compare.handlers';
+import { apiServerHandlers } from './apiServer/apiServer.handlers';
 
 export interface CoreOptions {
   dataDir: string;
@@ -81,7 +86,7 @@ export interface CoreOptions {
   secrets?: SecretStore;
 }
 
-type Handlers = { [N in CommandName]: (input: z.output<(typeof commands)[N]['input']>) => Promise<CommandOutput<N>> | CommandOutput<N> };
+type Handlers = HandlersFor<typeof commands>;
 
 export interface Core extends LamplightApi {
   readonly dataDir: string;
@@ -114,14 +119,6 @@ export interface Core extends LamplightApi {
 
 function describeIssues(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.length ? i.path.join('.') : 'input'}: ${i.message}`).join('; ');
-}
-
-let gpuTypes: Promise<string[]> | null = null;
-function supportedGpu(): Promise<string[]> {
-  gpuTypes ??= getLlamaGpuTypes('supported')
-    .then((types) => ['cpu', ...types.filter((t): t is Exclude<typeof t, false> => t !== false)])
-    .catch(() => ['cpu']);
-  return gpuTypes;
 }
 
 export function createCore(opts: CoreOptions): Core {
@@ -176,69 +173,21 @@ export function createCore(opts: CoreOptions): Core {
   targets.on('changed', (t) => emit('targets.changed', t));
   apiServer.on('status', (st) => emit('apiServer.status', st));
 
-  const runOwnerOf = (name: EventName, payload: unknown): string | null => {
-    if (name === 'runs.chunk') return runs.ownerOf((payload as EventPayload<'runs.chunk'>).runId);
-    if (name === 'runs.finished') return runs.ownerOf((payload as EventPayload<'runs.finished'>).id);
-    return null;
-  };
+  const runOwnerOf = runEventOwner(runs);
 
   const handlers: Handlers = {
-    'app.info': async () => ({
-      version: opts.version,
-      dataDir: opts.dataDir,
-      transport: opts.transport,
-      platform: platform(),
-      availableParallelism: availableParallelism(),
-      supportedGpu: await supportedGpu(),
-    }),
-    'models.list': () => models.list(),
-    'models.add': ({ path }) => models.add(path),
-    'models.scan': ({ dir }) => models.scan(dir),
-    'models.remove': async ({ modelId }) => {
-      if (engine.status.modelId === modelId) await engine.unload();
-      return { removed: models.remove(modelId) };
-    },
-    'models.download': ({ uri, dir }) => downloads.start(uri, dir),
-    'models.cancelDownload': async ({ downloadId }) => ({ cancelled: await downloads.cancel(downloadId) }),
-    'models.downloads': () => downloads.list(),
-    'models.template': ({ modelId }) => modelTemplate(models.get(modelId).path),
-    'engine.status': () => engine.status,
-    'engine.load': ({ modelId, settings }) => {
-      const m = models.get(modelId);
-      return engine.load(m.id, m.path, settings);
-    },
-    'engine.unload': () => engine.unload(),
-    'engine.restart': () => engine.restart(),
-    'prompt.render': (input) => runs.render(input),
-    'runs.start': async (req) => {
-      // Reads adapter files before the (synchronous) start, so a mismatch is refused here with its reason.
-      if (req.target?.kind === 'local' && req.target.adapters?.length) await adapters.assertCompatible(req.target.adapters, req.target.modelId);
-      return runs.start(req);
-    },
-    'runs.cancel': ({ runId }) => ({ cancelled: runs.cancel(runId) }),
-    'runs.list': ({ limit, before }) => runs.list(limit, before),
-    'runs.get': ({ runId }) => runs.get(runId),
-    'runs.search': ({ query, limit }) => runSearch.search(query, limit),
-    'targets.list': () => targets.list(),
-    'targets.add': (input) => targets.add(input),
-    'targets.update': ({ targetId, patch }) => targets.update(targetId, patch),
-    'targets.remove': ({ targetId }) => ({ removed: targets.remove(targetId) }),
-    'targets.check': ({ targetId }) => targets.check(targetId),
-    'compare.start': (req) => compare.start(req),
-    'compare.list': ({ limit }) => compare.list(limit),
-    'compare.get': ({ comparisonId }) => compare.get(comparisonId),
-    'apiServer.status': () => apiServer.status(),
-    'apiServer.start': (settings) => {
-      profiles.setApiActor();
-      return apiServer.start(settings);
-    },
-    'apiServer.stop': () => apiServer.stop(),
+    ...appHandlers(opts),
+    ...modelsHandlers({ models, downloads, engine }),
+    ...engineHandlers({ engine, models }),
+    ...runsHandlers({ runs, runSearch, adapters }),
+    ...targetsHandlers(targets),
+    ...compareHandlers(compare),
+    ...apiServerHandlers({ apiServer, profiles }),
     ...promptHandlers(prompts),
     ...testSetHandlers(testSets),
     ...evalHandlers(evals),
     ...datasetHandlers(datasets, profiles),
     ...adapterHandlers(adapters),
-    ...loraHandlers(targets),
     ...trainingHandlers(training),
     ...benchHandlers(bench),
     ...guardHandlers(guard),

@@ -1,10 +1,9 @@
 // Backup and restore of a whole workspace: one tar archive with a consistent copy of the database, the files
 // inside the data folder that it refers to, and a manifest with every part's sha256.
 import { z } from 'zod';
-import type { CommandSpec } from './contract';
-import { Id } from './schemas';
+import { Empty, type CommandSpec, type EventSpec } from './commandSpec';
+import { Id } from './ids';
 
-const Empty = z.object({}).strict().default({});
 const FilePath = z.string().trim().min(1).max(4096);
 const Passphrase = z.string().min(8, 'the passphrase needs at least 8 characters').max(1024);
 
@@ -93,14 +92,15 @@ export const backupCommands = {
       keyPassphrase: Passphrase.optional(),
     }),
     output: BackupResult,
+    permission: 'admin',
   },
-  'backup.cancel': { input: z.object({ backupId: Id }), output: z.object({ cancelled: z.boolean() }) },
+  'backup.cancel': { input: z.object({ backupId: Id }), output: z.object({ cancelled: z.boolean() }), permission: 'admin' },
   /** Verifies the archive in a staging folder; a good one is applied when Lamplight next starts. */
-  'backup.restore': { input: z.object({ path: FilePath, keyPassphrase: Passphrase.optional() }), output: RestoreSummary },
-  'backup.status': { input: Empty, output: RestoreStatus },
-  'backup.discardRestore': { input: Empty, output: z.object({ discarded: z.boolean() }) },
+  'backup.restore': { input: z.object({ path: FilePath, keyPassphrase: Passphrase.optional() }), output: RestoreSummary, permission: 'admin' },
+  'backup.status': { input: Empty, output: RestoreStatus, permission: 'admin' },
+  'backup.discardRestore': { input: Empty, output: z.object({ discarded: z.boolean() }), permission: 'admin' },
 } as const satisfies Record<string, CommandSpec>;
 
 export const backupEvents = {
-  'backup.progress': BackupProgress,
-} as const satisfies Record<string, z.ZodType>;
+  'backup.progress': { payload: BackupProgress, permission: 'admin' },
+} as const satisfies Record<string, EventSpec>;

@@ -1,9 +1,10 @@
 // The cost and latency lab: benchmark runs (targets × workload × load shape) measured with vLLM
 // benchmark_serving's definitions, cost profiles per target, and the cost model that turns measured
-// throughput into money. Only types come from ./contract.
+// throughput into money. Cost profiles keep their wire names (costs.*, the `profile` field of costs.set).
 import { z } from 'zod';
-import type { CommandSpec } from './contract';
-import { Id, RunTarget } from './schemas';
+import { Empty, type CommandSpec, type EventSpec } from './commandSpec';
+import { Id } from './ids';
+import { RunTarget } from './runs.schema';
 
 const Ms = z.number().min(0);
 
@@ -107,7 +108,7 @@ export const BenchProgress = z.object({
 });
 export type BenchProgress = z.infer<typeof BenchProgress>;
 
-/** How a target is paid for. All money in the profile's currency. */
+/** A cost profile: how a target is paid for. All money in the cost profile's currency. */
 export const CostProfile = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('api'), currency: z.string().min(1).max(8).default('$'), inputPer1M: z.number().min(0), outputPer1M: z.number().min(0) }),
   z.object({
@@ -127,18 +128,18 @@ export type CostProfile = z.infer<typeof CostProfile>;
 export const StoredCostProfile = z.object({ targetKey: z.string(), label: z.string(), profile: CostProfile, updatedAt: z.number() });
 
 export const benchCommands = {
-  'bench.start': { input: BenchDefinition, output: z.object({ benchId: Id }) },
-  'bench.cancel': { input: z.object({ benchId: Id }), output: z.object({ cancelled: z.boolean() }) },
-  'bench.list': { input: z.object({ limit: z.number().int().min(1).max(500).default(50) }), output: z.array(BenchRunSummary) },
-  'bench.get': { input: z.object({ benchId: Id }), output: BenchRun },
-  'bench.remove': { input: z.object({ benchId: Id }), output: z.object({ removed: z.boolean() }) },
+  'bench.start': { input: BenchDefinition, output: z.object({ benchId: Id }), permission: 'run' },
+  'bench.cancel': { input: z.object({ benchId: Id }), output: z.object({ cancelled: z.boolean() }), permission: 'run' },
+  'bench.list': { input: z.object({ limit: z.number().int().min(1).max(500).default(50) }), output: z.array(BenchRunSummary), permission: 'view' },
+  'bench.get': { input: z.object({ benchId: Id }), output: BenchRun, permission: 'view' },
+  'bench.remove': { input: z.object({ benchId: Id }), output: z.object({ removed: z.boolean() }), permission: 'manageData' },
   /** HTML report with the charts, plus CSV and JSON of the raw numbers, written beside `path`. */
-  'bench.export': { input: z.object({ benchId: Id, path: z.string().min(1).max(4096) }), output: z.object({ files: z.array(z.string()) }) },
-  'costs.list': { input: z.object({}).strict().default({}), output: z.array(StoredCostProfile) },
-  'costs.set': { input: z.object({ targetKey: z.string().min(1).max(500), label: z.string().max(200), profile: CostProfile }), output: StoredCostProfile },
-  'costs.remove': { input: z.object({ targetKey: z.string().min(1).max(500) }), output: z.object({ removed: z.boolean() }) },
+  'bench.export': { input: z.object({ benchId: Id, path: z.string().min(1).max(4096) }), output: z.object({ files: z.array(z.string()) }), permission: 'export' },
+  'costs.list': { input: Empty, output: z.array(StoredCostProfile), permission: 'view' },
+  'costs.set': { input: z.object({ targetKey: z.string().min(1).max(500), label: z.string().max(200), profile: CostProfile }), output: StoredCostProfile, permission: 'manageModels' },
+  'costs.remove': { input: z.object({ targetKey: z.string().min(1).max(500) }), output: z.object({ removed: z.boolean() }), permission: 'manageModels' },
 } as const satisfies Record<string, CommandSpec>;
 
 export const benchEvents = {
-  'bench.progress': BenchProgress,
-} as const;
+  'bench.progress': { payload: BenchProgress, permission: 'run' },
+} as const satisfies Record<string, EventSpec>;

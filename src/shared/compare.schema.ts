@@ -1,6 +1,8 @@
 // One prompt run on several targets at once, stored so it can be reopened.
 import { z } from 'zod';
-import { ClientRunId, Id, PromptInput, RunTarget, SamplingParams } from './schemas';
+import type { CommandSpec, EventSpec } from './commandSpec';
+import { Id } from './ids';
+import { ClientRunId, PromptInput, RunRecord, RunTarget, SamplingParams } from './runs.schema';
 
 export const CompareRequest = PromptInput.extend({
   params: SamplingParams.default(SamplingParams.parse({})),
@@ -34,3 +36,11 @@ export const ComparisonSummary = z.object({
   columns: z.array(z.object({ runId: Id, modelName: z.string(), target: RunTarget })),
 });
 export type ComparisonSummary = z.infer<typeof ComparisonSummary>;
+
+export const compareCommands = {
+  'compare.start': { input: CompareRequest, output: z.object({ comparisonId: Id, runIds: z.array(Id) }), permission: 'run' },
+  'compare.list': { input: z.object({ limit: z.number().int().min(1).max(500).default(50) }), output: z.array(ComparisonSummary), permission: 'view' },
+  'compare.get': { input: z.object({ comparisonId: Id }), output: z.object({ comparison: Comparison, runs: z.array(RunRecord) }), permission: 'view' },
+} as const satisfies Record<string, CommandSpec>;
+
+export const compareEvents = {} as const satisfies Record<string, EventSpec>;

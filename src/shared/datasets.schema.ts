@@ -1,9 +1,8 @@
-// Datasets: conversation logs and model outputs turned into fine-tune data by labelers. Only types come
-// from ./contract, so contract.ts can import datasetCommands without a runtime cycle.
+// Datasets: conversation logs and model outputs turned into fine-tune data by labelers.
 import { z } from 'zod';
-import type { CommandSpec } from './contract';
-import { Id, RunTarget, SamplingParams } from './schemas';
-import { Role } from './roles';
+import { Empty, type CommandSpec, type EventSpec } from './commandSpec';
+import { Id } from './ids';
+import { RunTarget, SamplingParams } from './runs.schema';
 import { DatasetContainer, DatasetEncoding, DatasetFormat, DatasetRecord, ExportFormat, FieldMapping } from './datasets.record';
 
 const Name = z.string().trim().min(1).max(200);
@@ -13,10 +12,6 @@ const Text = z.string().max(1_000_000);
 export const RowStatus = z.enum(['new', 'accepted', 'rejected', 'skipped']);
 export type RowStatus = z.infer<typeof RowStatus>;
 export const SplitName = z.enum(['train', 'validation', 'test']);
-
-/** A labeler: every label records who gave it. */
-export const Profile = z.object({ id: Id, name: z.string(), role: Role, createdAt: z.number() });
-export type Profile = z.infer<typeof Profile>;
 
 /** Per-dataset label fields: one choice (`single`) or several (`multi`) from fixed options. */
 export const LabelField = z.object({
@@ -271,16 +266,13 @@ export type ExportOut = z.infer<typeof ExportOut>;
 
 const DatasetId = { datasetId: Id };
 
-export const datasetCommands = {
-  'profiles.list': { input: z.object({}).strict().default({}), output: z.array(Profile) },
-  'profiles.create': { input: z.object({ name: Name, role: Role.default('labeler') }), output: Profile },
-
-  'datasets.list': { input: z.object({}).strict().default({}), output: z.array(DatasetSummary) },
-  'datasets.get': { input: z.object(DatasetId), output: DatasetInfo },
-  'datasets.remove': { input: z.object(DatasetId), output: z.object({ removed: z.boolean() }) },
-  'datasets.rename': { input: z.object({ ...DatasetId, name: Name }), output: DatasetInfo },
+export const datasetsCommands = {
+  'datasets.list': { input: Empty, output: z.array(DatasetSummary), permission: 'view' },
+  'datasets.get': { input: z.object(DatasetId), output: DatasetInfo, permission: 'view' },
+  'datasets.remove': { input: z.object(DatasetId), output: z.object({ removed: z.boolean() }), permission: 'manageData' },
+  'datasets.rename': { input: z.object({ ...DatasetId, name: Name }), output: DatasetInfo, permission: 'manageData' },
   /** Reads the start of a file: detected container, format, encoding, mapping, sample records and bad lines. */
-  'datasets.preview': { input: z.object(FileChoice), output: DatasetPreviewOut },
+  'datasets.preview': { input: z.object(FileChoice), output: DatasetPreviewOut, permission: 'manageData' },
   /**
    * Streams the file in; progress as datasets.importProgress. The dataset appears whole when the import
    * ends; a cancel (datasets.cancelImport) or a failure leaves nothing. Bad lines are reported and stored.
@@ -288,8 +280,9 @@ export const datasetCommands = {
   'datasets.import': {
     input: z.object({ ...FileChoice, name: Name, importId: Id.optional() }),
     output: z.object({ dataset: DatasetInfo, imported: z.number().int(), badTotal: z.number().int(), bad: z.array(BadLine) }),
+    permission: 'manageData',
   },
-  'datasets.cancelImport': { input: z.object({ importId: Id }), output: z.object({ cancelled: z.boolean() }) },
+  'datasets.cancelImport': { input: z.object({ importId: Id }), output: z.object({ cancelled: z.boolean() }), permission: 'manageData' },
   'datasets.rows': {
     input: z.object({
       ...DatasetId,
@@ -299,19 +292,21 @@ export const datasetCommands = {
       countCap: z.number().int().min(1).max(10_000_000).default(100_000),
     }),
     output: RowPage,
+    permission: 'view',
   },
-  'datasets.row': { input: z.object({ ...DatasetId, rowId: z.number().int() }), output: DatasetRow },
+  'datasets.row': { input: z.object({ ...DatasetId, rowId: z.number().int() }), output: DatasetRow, permission: 'view' },
   /** Durable when it returns: a crash after this loses nothing. */
   'datasets.label': {
     input: z.object({ ...DatasetId, rowId: z.number().int(), labelerId: Id, patch: LabelPatch }),
     output: DatasetRow,
+    permission: 'label',
   },
   /** Takes back this labeler's last label action in the dataset; null when there is none. */
-  'datasets.undo': { input: z.object({ ...DatasetId, labelerId: Id }), output: z.object({ row: DatasetRow.nullable() }) },
-  'datasets.setLabelSchema': { input: z.object({ ...DatasetId, schema: LabelSchema }), output: DatasetInfo },
+  'datasets.undo': { input: z.object({ ...DatasetId, labelerId: Id }), output: z.object({ row: DatasetRow.nullable() }), permission: 'label' },
+  'datasets.setLabelSchema': { input: z.object({ ...DatasetId, schema: LabelSchema }), output: DatasetInfo, permission: 'manageData' },
   /** Exact and near duplicates, personal-data flags, token lengths (with the loaded model's tokenizer when one is loaded). */
-  'datasets.analyze': { input: z.object({ ...DatasetId, modelId: Id.nullable().default(null) }), output: z.object({ jobId: Id }) },
-  'datasets.stats': { input: z.object(DatasetId), output: DatasetStats },
+  'datasets.analyze': { input: z.object({ ...DatasetId, modelId: Id.nullable().default(null) }), output: z.object({ jobId: Id }), permission: 'manageData' },
+  'datasets.stats': { input: z.object(DatasetId), output: DatasetStats, permission: 'view' },
   'datasets.split': {
     input: z.object({
       ...DatasetId,
@@ -324,8 +319,9 @@ export const datasetCommands = {
       filter: RowFilter.default(RowFilter.parse({ status: 'accepted' })),
     }),
     output: z.object({ train: z.number().int(), validation: z.number().int(), test: z.number().int() }),
+    permission: 'manageData',
   },
-  'datasets.export': { input: ExportRequest, output: ExportOut },
+  'datasets.export': { input: ExportRequest, output: ExportOut, permission: 'export' },
   /** Runs a prompt version over rows to pre-fill drafts; rows with a draft are skipped unless overwrite (so a rerun resumes). */
   'datasets.draft': {
     input: z.object({
@@ -338,17 +334,19 @@ export const datasetCommands = {
       params: SamplingParams.partial().default({}),
     }),
     output: z.object({ jobId: Id }),
+    permission: 'label',
   },
-  'datasets.cancelJob': { input: z.object({ jobId: Id }), output: z.object({ cancelled: z.boolean() }) },
-  'datasets.jobs': { input: z.object(DatasetId), output: z.array(DatasetJobProgress) },
+  'datasets.cancelJob': { input: z.object({ jobId: Id }), output: z.object({ cancelled: z.boolean() }), permission: 'label' },
+  'datasets.jobs': { input: z.object(DatasetId), output: z.array(DatasetJobProgress), permission: 'view' },
   /** Two answers to a row's prompt from two targets, for a labeler to pick the chosen one. */
   'datasets.candidates': {
     input: z.object({ ...DatasetId, rowId: z.number().int(), targets: z.tuple([RunTarget, RunTarget]), params: SamplingParams.partial().default({}) }),
     output: z.object({ a: z.string(), b: z.string(), runIds: z.tuple([Id, Id]) }),
+    permission: 'view',
   },
 } as const satisfies Record<string, CommandSpec>;
 
-export const datasetEvents = {
-  'datasets.importProgress': ImportProgress,
-  'datasets.jobProgress': DatasetJobProgress,
-} as const;
+export const datasetsEvents = {
+  'datasets.importProgress': { payload: ImportProgress, permission: 'manageData' },
+  'datasets.jobProgress': { payload: DatasetJobProgress, permission: 'label' },
+} as const satisfies Record<string, EventSpec>;

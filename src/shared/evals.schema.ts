@@ -1,10 +1,10 @@
 // Evaluations: prompt versions × targets × test rows, each output checked by assertions (and optionally a
-// rubric judge), stored cell by cell so a run resumes where it stopped. Only types come from ./contract, so
-// contract.ts can import evalCommands without a runtime cycle.
+// rubric judge), stored cell by cell so a run resumes where it stopped.
 import { z } from 'zod';
-import type { CommandSpec } from './contract';
+import type { CommandSpec, EventSpec } from './commandSpec';
 import { Assertion } from './assertions.schema';
-import { Id, RunTarget, SamplingParams } from './schemas';
+import { Id } from './ids';
+import { RunTarget, SamplingParams } from './runs.schema';
 
 /** One cell column: `local:<modelId>` or `remote:<targetId>:<model>`. */
 export function targetKey(t: RunTarget): string {
@@ -205,7 +205,6 @@ export const EvalCell = z.object({
 });
 export type EvalCell = z.infer<typeof EvalCell>;
 
-
 /** Per (version, target): over stored cells without an error. */
 export const EvalColumnStats = z.object({
   versionId: Id,
@@ -288,21 +287,22 @@ export type EvalComparison = z.infer<typeof EvalComparison>;
 
 const EvalId = z.object({ evalId: Id });
 
-export const evalCommands = {
+export const evalsCommands = {
   /** Stores the definition and copies its rows; runs nothing (evals.start does). */
-  'evals.create': { input: CreateEval, output: EvalInfo },
-  'evals.list': { input: z.object({ limit: z.number().int().min(1).max(1000).default(100) }), output: z.array(EvalInfo) },
-  'evals.get': { input: EvalId, output: EvalInfo },
+  'evals.create': { input: CreateEval, output: EvalInfo, permission: 'run' },
+  'evals.list': { input: z.object({ limit: z.number().int().min(1).max(1000).default(100) }), output: z.array(EvalInfo), permission: 'view' },
+  'evals.get': { input: EvalId, output: EvalInfo, permission: 'view' },
   /** Runs the cells not stored yet (or stored with an error): a first start, or a resume. CONFLICT while running. */
-  'evals.start': { input: EvalId, output: z.object({ evalId: Id, total: z.number().int(), skipped: z.number().int() }) },
+  'evals.start': { input: EvalId, output: z.object({ evalId: Id, total: z.number().int(), skipped: z.number().int() }), permission: 'run' },
   /** Stops scheduling and cancels the runs in flight; stored cells stay for the next start. */
-  'evals.cancel': { input: EvalId, output: z.object({ cancelled: z.boolean() }) },
+  'evals.cancel': { input: EvalId, output: z.object({ cancelled: z.boolean() }), permission: 'run' },
   /** The evaluation and its cells; the runs stay in history. CONFLICT while running. */
-  'evals.remove': { input: EvalId, output: z.object({ removed: z.boolean() }) },
+  'evals.remove': { input: EvalId, output: z.object({ removed: z.boolean() }), permission: 'manageData' },
   /** Stats per (version, target) and a page of rows with every cell side by side. */
   'evals.results': {
     input: EvalId.extend({ offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(1000).default(200) }),
     output: EvalResults,
+    permission: 'view',
   },
   /**
    * Paired A/B test on the rows both versions have: McNemar's exact test on pass/fail and a seeded paired
@@ -312,17 +312,19 @@ export const evalCommands = {
   'evals.compare': {
     input: EvalId.extend({ versionA: Id, versionB: Id, target: RunTarget.nullable().default(null) }),
     output: EvalComparison,
+    permission: 'view',
   },
   /** CSV: one line per cell, RFC 4180 quoting. JSON: the full results with every A/B comparison. */
   'evals.export': {
     input: EvalId.extend({ format: z.enum(['csv', 'json']), path: FilePath }),
     output: z.object({ path: z.string(), format: z.enum(['csv', 'json']), cells: z.number().int(), bytes: z.number().int() }),
+    permission: 'export',
   },
 } as const satisfies Record<string, CommandSpec>;
 
-export const evalEvents = {
-  'evals.progress': EvalProgress,
-} as const;
+export const evalsEvents = {
+  'evals.progress': { payload: EvalProgress, permission: 'run' },
+} as const satisfies Record<string, EventSpec>;
 
-export type EvalCommands = typeof evalCommands;
+export type EvalCommands = typeof evalsCommands;
 export type EvalCommandName = keyof EvalCommands;

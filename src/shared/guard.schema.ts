@@ -1,15 +1,32 @@
-// Enterprise guardrails: PII policy per target (mask before egress, warn, block, allow), output rules, the
-// hash-chained audit log, and profiles with roles. Every AI path goes through the core's guard; these are
-// the shapes the UI, CLI and tests see.
+// Enterprise guardrails: PII policy per target (mask before egress, warn, block, allow), output rules, what
+// the guard did on each run, and the hash-chained audit log (profiles and roles: profiles.schema.ts). Every
+// AI path goes through the core's guard; these are the shapes the UI, CLI and tests see.
 import { z } from 'zod';
-import type { CommandSpec } from './contract';
-import { Id } from './schemas';
-import { Role } from './roles';
-import { PiiAction } from './runGuard.schema';
+import { Empty, type CommandSpec, type EventSpec } from './commandSpec';
+import { Id } from './ids';
+import { Role } from './profiles.schema';
 
-export { OutputCheck, PiiAction, RunGuard } from './runGuard.schema';
+export const PiiAction = z.enum(['mask', 'warn', 'block', 'allow']);
+export type PiiAction = z.infer<typeof PiiAction>;
 
-const Empty = z.object({}).strict().default({});
+export const OutputCheck = z.object({
+  decision: z.enum(['pass', 'flag', 'block']),
+  /** One line per rule that matched: `rule "no secrets" (block): contains "password"`. */
+  reasons: z.array(z.string()),
+});
+export type OutputCheck = z.infer<typeof OutputCheck>;
+
+/** What the guard did on one run; stored with the run (no raw PII values in it). */
+export const RunGuard = z.object({
+  piiAction: PiiAction,
+  /** Count per kind of what was found (and masked when piiAction is mask). */
+  piiCounts: z.record(z.string(), z.number().int()),
+  /** The masked texts as sent; null when nothing was masked. */
+  sentSystem: z.string().nullable(),
+  sentUser: z.string().nullable(),
+  output: OutputCheck.nullable(),
+});
+export type RunGuard = z.infer<typeof RunGuard>;
 
 /** A user-defined detector: its matches are masked as `[NAME_1]`, `[NAME_2]`… */
 export const PiiRule = z.object({
@@ -155,28 +172,14 @@ export const AuditVerify = z.object({
 });
 export type AuditVerify = z.infer<typeof AuditVerify>;
 
-export const SessionInfo = z.object({
-  profileId: Id,
-  profileName: z.string(),
-  role: Role,
-  /** The commands this profile may call (the UI hides the rest; the core refuses them either way). */
-  allowed: z.array(z.string()),
-});
-export type SessionInfo = z.infer<typeof SessionInfo>;
-
 const FilePath = z.string().min(1).max(4096);
 
 /** Counting every match of a filter on a large log is a full scan; the count stops here. */
 export const AUDIT_COUNT_CAP = 10_000;
 
 export const guardCommands = {
-  'session.whoami': { input: Empty, output: SessionInfo },
-  'profiles.setRole': { input: z.object({ profileId: Id, role: Role }), output: z.object({ profileId: Id, role: Role }) },
-  /** A new browser-host access token for the profile (shown once; the previous one stops working). */
-  'profiles.issueToken': { input: z.object({ profileId: Id }), output: z.object({ token: z.string() }) },
-
-  'guard.getPolicy': { input: Empty, output: GuardPolicy },
-  'guard.setPolicy': { input: z.object({ policy: GuardPolicy }), output: GuardPolicy },
+  'guard.getPolicy': { input: Empty, output: GuardPolicy, permission: 'view' },
+  'guard.setPolicy': { input: z.object({ policy: GuardPolicy }), output: GuardPolicy, permission: 'admin' },
   /** What would leave the machine if this prompt were sent to this target now. */
   'guard.preview': {
     input: z.object({
@@ -189,13 +192,17 @@ export const guardCommands = {
       variables: z.record(z.string(), z.string()).default({}),
     }),
     output: GuardPreview,
+    permission: 'run',
   },
 
   'audit.list': {
     input: z.object({ filter: AuditFilter.default({}), limit: z.number().int().min(1).max(1000).default(200), beforeSeq: z.number().int().optional() }),
     /** total is exact up to AUDIT_COUNT_CAP; past it, totalCapped is true and total is the cap. */
     output: z.object({ records: z.array(AuditRecord), total: z.number().int(), totalCapped: z.boolean() }),
+    permission: 'audit',
   },
-  'audit.verify': { input: Empty, output: AuditVerify },
-  'audit.export': { input: z.object({ path: FilePath, filter: AuditFilter.default({}) }), output: z.object({ path: z.string(), count: z.number().int() }) },
+  'audit.verify': { input: Empty, output: AuditVerify, permission: 'audit' },
+  'audit.export': { input: z.object({ path: FilePath, filter: AuditFilter.default({}) }), output: z.object({ path: z.string(), count: z.number().int() }), permission: 'audit' },
 } as const satisfies Record<string, CommandSpec>;
+
+export const guardEvents = {} as const satisfies Record<string, EventSpec>;

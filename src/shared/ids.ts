@@ -1,4 +1,9 @@
-// ULIDs: sortable by creation time, safe in URLs and file names. Uses Web Crypto (Node 20 and browsers).
+// Ids: the schema every stored id is checked with, and ULIDs (sortable by creation time, safe in URLs and
+// file names; made with Web Crypto, in Node 20 and browsers).
+import { z } from 'zod';
+
+export const Id = z.string().min(1).max(64);
+
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 // Random bytes are drawn 4 KiB at a time: one getRandomValues call cost ~10-40 µs, and an evaluation cell

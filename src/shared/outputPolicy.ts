@@ -1,7 +1,7 @@
 // Output rules (word lists, regexes, a length cap, must-be-JSON) checked against a model's output before
 // anyone uses it. Pure: the core applies it to every run, the UI may use it to explain a rule.
 import type { OutputRule } from './guard.schema';
-import type { OutputCheck } from './runGuard.schema';
+import type { OutputCheck } from './guard.schema';
 
 export interface CompiledOutputRule {
   rule: OutputRule;

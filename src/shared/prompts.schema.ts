@@ -1,8 +1,8 @@
 // The prompt library: chat templates with Git-like immutable versions, movable labels and forks.
-// Only types come from ./contract, so contract.ts can import promptCommands without a runtime cycle.
 import { z } from 'zod';
-import type { CommandSpec } from './contract';
-import { Id, RunTarget, SamplingParams } from './schemas';
+import { Empty, type CommandSpec, type EventSpec } from './commandSpec';
+import { Id } from './ids';
+import { RunTarget, SamplingParams } from './runs.schema';
 
 export const MessageRole = z.enum(['system', 'user', 'assistant']);
 export type MessageRole = z.infer<typeof MessageRole>;
@@ -77,7 +77,7 @@ export const LabelName = z
 const Name = z.string().trim().min(1).max(200);
 const Description = z.string().max(5_000);
 const Message = z.string().trim().max(2_000).default('');
-/** A profile name. */
+/** Who wrote a version or moved a label: the author's name. */
 const Author = z.string().trim().min(1).max(100);
 
 export const ForkedFrom = z.object({ promptId: Id, versionId: Id });
@@ -202,36 +202,41 @@ export type ForkPrompt = z.infer<typeof ForkPrompt>;
 
 const Created = z.object({ prompt: PromptInfo, version: PromptVersion });
 
-export const promptCommands = {
-  'prompts.list': { input: z.object({}).strict().default({}), output: z.array(PromptInfo) },
-  'prompts.create': { input: CreatePrompt, output: Created },
+export const promptsCommands = {
+  'prompts.list': { input: Empty, output: z.array(PromptInfo), permission: 'view' },
+  'prompts.create': { input: CreatePrompt, output: Created, permission: 'editPrompts' },
   'prompts.get': {
     input: z.object({ promptId: Id }),
     output: z.object({ prompt: PromptInfo, versions: z.array(PromptVersionSummary), latest: PromptVersion }),
+    permission: 'view',
   },
-  'prompts.version': { input: z.object({ versionId: Id }), output: PromptVersion },
+  'prompts.version': { input: z.object({ versionId: Id }), output: PromptVersion, permission: 'view' },
   /** CONFLICT when the content equals the parent's, or when parentId is not the latest version. */
-  'prompts.saveVersion': { input: SaveVersion, output: PromptVersion },
-  'prompts.diff': { input: z.object({ fromVersionId: Id, toVersionId: Id }), output: PromptDiff },
+  'prompts.saveVersion': { input: SaveVersion, output: PromptVersion, permission: 'editPrompts' },
+  'prompts.diff': { input: z.object({ fromVersionId: Id, toVersionId: Id }), output: PromptDiff, permission: 'view' },
   /** A new latest version with the old version's content; history is never rewritten. */
-  'prompts.restore': { input: z.object({ versionId: Id, message: Message, author: Author }), output: PromptVersion },
-  'prompts.fork': { input: ForkPrompt, output: Created },
+  'prompts.restore': { input: z.object({ versionId: Id, message: Message, author: Author }), output: PromptVersion, permission: 'editPrompts' },
+  'prompts.fork': { input: ForkPrompt, output: Created, permission: 'editPrompts' },
   /** Moves the label to this version (a no-op if it is already there); every move is recorded. */
-  'prompts.setLabel': { input: z.object({ versionId: Id, label: LabelName, author: Author }), output: z.array(PromptLabel) },
-  'prompts.removeLabel': { input: z.object({ promptId: Id, label: LabelName, author: Author }), output: z.array(PromptLabel) },
+  'prompts.setLabel': { input: z.object({ versionId: Id, label: LabelName, author: Author }), output: z.array(PromptLabel), permission: 'editPrompts' },
+  'prompts.removeLabel': { input: z.object({ promptId: Id, label: LabelName, author: Author }), output: z.array(PromptLabel), permission: 'editPrompts' },
   'prompts.labelHistory': {
     input: z.object({ promptId: Id, label: LabelName.optional(), limit: z.number().int().min(1).max(1000).default(200) }),
     output: z.array(LabelEvent),
+    permission: 'view',
   },
   /** Name and description are library metadata, not versioned content. */
-  'prompts.rename': { input: z.object({ promptId: Id, name: Name, description: Description.optional() }), output: PromptInfo },
+  'prompts.rename': { input: z.object({ promptId: Id, name: Name, description: Description.optional() }), output: PromptInfo, permission: 'editPrompts' },
   /** Soft delete: the prompt leaves the library and frees its name; its versions stay immutable. */
-  'prompts.remove': { input: z.object({ promptId: Id }), output: z.object({ removed: z.boolean() }) },
+  'prompts.remove': { input: z.object({ promptId: Id }), output: z.object({ removed: z.boolean() }), permission: 'editPrompts' },
   'prompts.render': {
     input: z.object({ versionId: Id, variables: z.record(z.string(), z.string().max(1_000_000)).default({}) }),
     output: RenderedPromptVersion,
+    permission: 'view',
   },
 } as const satisfies Record<string, CommandSpec>;
 
-export type PromptCommands = typeof promptCommands;
+export type PromptCommands = typeof promptsCommands;
 export type PromptCommandName = keyof PromptCommands;
+
+export const promptsEvents = {} as const satisfies Record<string, EventSpec>;

@@ -1,6 +1,7 @@
 // Remote OpenAI-compatible targets (vLLM and friends) and what a run can be sent to.
 import { z } from 'zod';
-import { Id } from './schemas';
+import { Empty, type CommandSpec, type EventSpec } from './commandSpec';
+import { Id } from './ids';
 
 /** A base URL ending in /v1 (or wherever the server's OpenAI routes live), without a trailing slash. */
 export const BaseUrl = z
@@ -94,4 +95,29 @@ export const TargetCheck = z.object({
 });
 export type TargetCheck = z.infer<typeof TargetCheck>;
 
-export { RunTarget } from './schemas';
+export { RunTarget } from './runs.schema';
+
+export const targetsCommands = {
+  'targets.list': { input: Empty, output: z.array(TargetInfo), permission: 'view' },
+  'targets.add': { input: TargetInput, output: TargetInfo, permission: 'admin' },
+  'targets.update': { input: z.object({ targetId: Id, patch: TargetPatch }), output: TargetInfo, permission: 'admin' },
+  'targets.remove': { input: z.object({ targetId: Id }), output: z.object({ removed: z.boolean() }), permission: 'admin' },
+  /** Health check of every replica and the models the server lists (vLLM lists LoRA modules too). */
+  'targets.check': { input: z.object({ targetId: Id }), output: TargetCheck, permission: 'run' },
+  /** vLLM with VLLM_ALLOW_RUNTIME_LORA_UPDATING: POST /v1/load_lora_adapter on every replica. */
+  'targets.loadLora': {
+    input: z.object({ targetId: Id, name: z.string().trim().min(1).max(200), path: z.string().trim().min(1).max(4096) }),
+    output: z.object({ loaded: z.boolean(), message: z.string() }),
+    permission: 'manageModels',
+  },
+  'targets.unloadLora': {
+    input: z.object({ targetId: Id, name: z.string().trim().min(1).max(200) }),
+    output: z.object({ unloaded: z.boolean(), message: z.string() }),
+    permission: 'manageModels',
+  },
+} as const satisfies Record<string, CommandSpec>;
+
+export const targetsEvents = {
+  /** A target's replica health changed (no secrets: TargetInfo never carries keys or header values). */
+  'targets.changed': { payload: TargetInfo, permission: 'run' },
+} as const satisfies Record<string, EventSpec>;

@@ -1,9 +1,8 @@
 // Test sets: rows of {{variables}} plus an optional expected output and label, imported from CSV or JSONL
-// or edited in a grid. Only types come from ./contract, so contract.ts can import testSetCommands without
-// a runtime cycle.
+// or edited in a grid.
 import { z } from 'zod';
-import type { CommandSpec } from './contract';
-import { Id } from './schemas';
+import { Empty, type CommandSpec, type EventSpec } from './commandSpec';
+import { Id } from './ids';
 
 /** The same names template.ts recognises inside {{ }}. */
 export const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
@@ -124,16 +123,17 @@ export type TestSetPreview = z.infer<typeof TestSetPreview>;
 const RowValues = z.record(VariableName, Value);
 const Optional = Value.nullable().optional();
 
-export const testSetCommands = {
-  'testsets.list': { input: z.object({}).strict().default({}), output: z.array(TestSetSummary) },
-  'testsets.get': { input: z.object({ testSetId: Id }), output: TestSetInfo },
+export const testsetsCommands = {
+  'testsets.list': { input: Empty, output: z.array(TestSetSummary), permission: 'view' },
+  'testsets.get': { input: z.object({ testSetId: Id }), output: TestSetInfo, permission: 'view' },
   /** An empty set to fill in the grid. */
-  'testsets.create': { input: z.object({ name: Name, variables: Variables.default([]) }), output: TestSetInfo },
-  'testsets.remove': { input: z.object({ testSetId: Id }), output: z.object({ removed: z.boolean() }) },
+  'testsets.create': { input: z.object({ name: Name, variables: Variables.default([]) }), output: TestSetInfo, permission: 'editPrompts' },
+  'testsets.remove': { input: z.object({ testSetId: Id }), output: z.object({ removed: z.boolean() }), permission: 'editPrompts' },
   /** Reads the start of a file: what an import would see, and a suggested mapping to confirm or edit. */
   'testsets.preview': {
     input: z.object({ path: FilePath, format: FormatChoice.default('auto'), delimiter: Delimiter.optional() }),
     output: TestSetPreview,
+    permission: 'editPrompts',
   },
   /**
    * All good rows are stored in one transaction, or nothing (a failure, or testsets.cancelImport with the
@@ -149,29 +149,33 @@ export const testSetCommands = {
       importId: Id.optional(),
     }),
     output: z.object({ testSet: TestSetInfo, imported: z.number().int(), badTotal: z.number().int(), bad: z.array(BadRow) }),
+    permission: 'editPrompts',
   },
-  'testsets.cancelImport': { input: z.object({ importId: Id }), output: z.object({ cancelled: z.boolean() }) },
+  'testsets.cancelImport': { input: z.object({ importId: Id }), output: z.object({ cancelled: z.boolean() }), permission: 'editPrompts' },
   'testsets.rows': {
     input: z.object({ testSetId: Id, offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(1000).default(100) }),
     output: z.object({ rows: z.array(TestSetRow), total: z.number().int() }),
+    permission: 'view',
   },
   /** Appends a row; variables not given are ''. */
   'testsets.addRow': {
     input: z.object({ testSetId: Id, variables: RowValues.default({}), expected: Optional, label: Optional }),
     output: TestSetRow,
+    permission: 'editPrompts',
   },
   /** Variables given are merged into the row; undefined keeps a field, null clears expected or label. */
   'testsets.updateRow': {
     input: z.object({ rowId: Id, variables: RowValues.optional(), expected: Optional, label: Optional }),
     output: TestSetRow,
+    permission: 'editPrompts',
   },
-  'testsets.deleteRow': { input: z.object({ rowId: Id }), output: z.object({ removed: z.boolean() }) },
+  'testsets.deleteRow': { input: z.object({ rowId: Id }), output: z.object({ removed: z.boolean() }), permission: 'editPrompts' },
   /** A new column, '' in every row. */
-  'testsets.addVariable': { input: z.object({ testSetId: Id, name: VariableName }), output: TestSetInfo },
+  'testsets.addVariable': { input: z.object({ testSetId: Id, name: VariableName }), output: TestSetInfo, permission: 'editPrompts' },
   /** Drops the column and its values from every row. */
-  'testsets.removeVariable': { input: z.object({ testSetId: Id, name: VariableName }), output: TestSetInfo },
+  'testsets.removeVariable': { input: z.object({ testSetId: Id, name: VariableName }), output: TestSetInfo, permission: 'editPrompts' },
   /** Renames the column in the set and in every row, keeping its place. */
-  'testsets.renameVariable': { input: z.object({ testSetId: Id, from: VariableName, to: VariableName }), output: TestSetInfo },
+  'testsets.renameVariable': { input: z.object({ testSetId: Id, from: VariableName, to: VariableName }), output: TestSetInfo, permission: 'editPrompts' },
   /**
    * One JSON object per row: the variables in column order, then "expected" and "label" (null when empty;
    * "_expected"/"_label" when a variable already has that name). Importing the file with the suggested
@@ -180,8 +184,11 @@ export const testSetCommands = {
   'testsets.exportJsonl': {
     input: z.object({ testSetId: Id, path: FilePath }),
     output: z.object({ path: z.string(), rows: z.number().int(), expectedKey: z.string(), labelKey: z.string() }),
+    permission: 'export',
   },
 } as const satisfies Record<string, CommandSpec>;
 
-export type TestSetCommands = typeof testSetCommands;
+export type TestSetCommands = typeof testsetsCommands;
 export type TestSetCommandName = keyof TestSetCommands;
+
+export const testsetsEvents = {} as const satisfies Record<string, EventSpec>;

@@ -1,9 +1,9 @@
 // The adapters.* command handlers.
 import type { z } from 'zod';
-import type { adapterCommands } from '../../shared/adapters.schema';
+import type { adaptersCommands } from '../../shared/adapters.schema';
 import type { AdaptersService } from './adapters.service';
 
-type C = typeof adapterCommands;
+type C = typeof adaptersCommands;
 type Names = 'adapters.list' | 'adapters.add' | 'adapters.remove' | 'adapters.check';
 export type AdapterHandlers = { [N in Names]: (input: z.output<C[N]['input']>) => z.output<C[N]['output']> | Promise<z.output<C[N]['output']>> };
 

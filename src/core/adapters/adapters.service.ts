@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import { basename, resolve } from 'node:path';
 import type { AdapterCheck, AdapterInfo, AdapterProvenance } from '../../shared/adapters.schema';
 import { ulid } from '../../shared/ids';
-import type { AdapterUse } from '../../shared/schemas';
+import type { AdapterUse } from '../../shared/adapters.schema';
 import { CoreError } from '../errors';
 import { HashQueue } from '../models/hashQueue';
 import type { ModelsService } from '../models/models.service';

@@ -2,7 +2,8 @@
 // real worker and llama.cpp over the generated tiny model and its synthetic LoRA adapters.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { targetKey } from '../../shared/evals.schema';
-import type { ModelInfo, RunRequestInput } from '../../shared/schemas';
+import type { ModelInfo } from '../../shared/models.schema';
+import type { RunRequestInput } from '../../shared/runs.schema';
 import type { Core } from '../createCore';
 import { ensureFixtureModels } from '../fixtures/ensureFixtures';
 import { writeSyntheticLora } from '../fixtures/syntheticLora';

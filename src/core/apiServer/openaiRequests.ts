@@ -1,7 +1,7 @@
 // Request bodies of the OpenAI API, validated and turned into Lamplight runs. Errors name the field the
 // way OpenAI's do (param "messages[1].role"), so clients can show them as they are.
 import { z } from 'zod';
-import { SamplingParams } from '../../shared/schemas';
+import { SamplingParams } from '../../shared/runs.schema';
 import type { ChatTurn } from '../engine/protocol';
 import type { ApiRunRequest } from '../runs/runs.service';
 import { ApiError } from './apiHttp';

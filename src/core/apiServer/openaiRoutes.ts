@@ -1,7 +1,7 @@
 // The OpenAI endpoints over the loaded local model: models, chat completions, completions, embeddings.
 // Responses and stream chunks have OpenAI's shapes, so the official clients work unchanged.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ModelInfo } from '../../shared/schemas';
+import type { ModelInfo } from '../../shared/models.schema';
 import type { EngineService } from '../engine/engine.service';
 import { CoreError } from '../errors';
 import type { ModelsService } from '../models/models.service';

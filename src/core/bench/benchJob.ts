@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import type { BenchDefinition, BenchProgress, BenchResult, BenchRun, LoadShape } from '../../shared/bench.schema';
 import { targetKey } from '../../shared/evals.schema';
-import { SamplingParams, type RunRecord, type RunTarget } from '../../shared/schemas';
+import { SamplingParams, type RunRecord, type RunTarget } from '../../shared/runs.schema';
 import type { RunsService } from '../runs/runs.service';
 import { poissonSchedule } from './arrivals';
 import type { BenchRepo } from './bench.repo';

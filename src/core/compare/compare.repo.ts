@@ -1,5 +1,5 @@
 import type { Comparison, ComparisonSummary } from '../../shared/compare.schema';
-import type { RunTarget, SamplingParams } from '../../shared/schemas';
+import type { RunTarget, SamplingParams } from '../../shared/runs.schema';
 import type { Db } from '../db/openDb';
 
 interface ComparisonRow {

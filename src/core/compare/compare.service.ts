@@ -2,7 +2,7 @@
 // share the loaded model's sequences. Each column is an ordinary run; the comparison ties them together.
 import type { Comparison, CompareRequest } from '../../shared/compare.schema';
 import { ulid } from '../../shared/ids';
-import type { RunRecord } from '../../shared/schemas';
+import type { RunRecord } from '../../shared/runs.schema';
 import { CoreError } from '../errors';
 import type { RunsService } from '../runs/runs.service';
 import type { CompareRepo } from './compare.repo';

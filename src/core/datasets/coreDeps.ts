@@ -1,7 +1,7 @@
 // How datasets reach the rest of the core: the loaded model's tokenizer, prompt versions run through
 // runs.start (so drafts and candidates are in history, source 'dataset'), and nothing else.
 import type { DatasetRecord } from '../../shared/datasets.record';
-import { SamplingParams, type RunTarget } from '../../shared/schemas';
+import { SamplingParams, type RunTarget } from '../../shared/runs.schema';
 import type { EngineService } from '../engine/engine.service';
 import { CoreError } from '../errors';
 import type { ModelsService } from '../models/models.service';

@@ -3,7 +3,7 @@
 import type { DatasetJobProgress } from '../../shared/datasets.schema';
 import { piiMask } from '../../shared/pii';
 import { lengthStats } from '../../shared/lengthStats';
-import type { RunTarget, SamplingParams } from '../../shared/schemas';
+import type { RunTarget, SamplingParams } from '../../shared/runs.schema';
 import type { RowFilter } from '../../shared/datasets.schema';
 import { ulid } from '../../shared/ids';
 import type { DatasetsRepo, DatasetDb, DatasetRowDb } from './datasets.repo';

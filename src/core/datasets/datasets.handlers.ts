@@ -1,11 +1,11 @@
 // The datasets.* command handlers, spread into createCore's handler map. Inputs arrive parsed by
-// datasetCommands' schemas; handlers only call the services (profiles.* are in core/profiles).
+// datasetsCommands' schemas; handlers only call the services (profiles.* are in core/profiles).
 import type { z } from 'zod';
-import type { datasetCommands } from '../../shared/datasets.schema';
+import type { datasetsCommands } from '../../shared/datasets.schema';
 import type { ProfilesService } from '../profiles/profiles.service';
 import type { DatasetsService } from './datasets.service';
 
-type DatasetCommands = Omit<typeof datasetCommands, 'profiles.list' | 'profiles.create'>;
+type DatasetCommands = typeof datasetsCommands;
 export type DatasetHandlers = {
   [N in keyof DatasetCommands]: (input: z.output<DatasetCommands[N]['input']>) => z.output<DatasetCommands[N]['output']> | Promise<z.output<DatasetCommands[N]['output']>>;
 };

@@ -10,10 +10,10 @@ import type {
   LabelerProgress,
   LabelSchema,
   LabelValues,
-  Profile,
   RowFilter,
   RowStatus,
 } from '../../shared/datasets.schema';
+import type { Profile } from '../../shared/profiles.schema';
 import type { Db } from '../db/openDb';
 import { ANSWER_SQL, ftsTableName, isEmptyFilter, rowSql } from './rowQuery';
 

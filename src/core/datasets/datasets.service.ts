@@ -19,7 +19,7 @@ import type {
 import { ulid } from '../../shared/ids';
 import { maskPii, piiMask } from '../../shared/pii';
 import { assignSplits } from '../../shared/split';
-import type { RunTarget, SamplingParams } from '../../shared/schemas';
+import type { RunTarget, SamplingParams } from '../../shared/runs.schema';
 import { CoreError } from '../errors';
 import { importDataset, recordText, type ImportInput, type ImportOutcome } from './datasetImport';
 import { analyzeDataset, draftRows, indexDataset, JobRunner, removeDataset, type AnalyzeDeps, type DraftDeps } from './datasetJobs';

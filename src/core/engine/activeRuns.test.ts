@@ -1,6 +1,6 @@
 // The engine status names the runs generating, so the header does not say "ready" while the model is busy.
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { EngineStatus } from '../../shared/schemas';
+import type { EngineStatus } from '../../shared/engine.schema';
 import { ensureFixtureModels } from '../fixtures/ensureFixtures';
 import { closeAfterEach } from '../testing/closeAfterEach';
 import { openTestCore } from '../testing/testCore';

@@ -2,7 +2,7 @@
 // 'crashed' state the UI can show and recover from, instead of a dead app.
 import { EventEmitter } from 'node:events';
 import { basename } from 'node:path';
-import type { EngineStatus, LoadSettings } from '../../shared/schemas';
+import type { EngineStatus, LoadSettings } from '../../shared/engine.schema';
 import { CoreError } from '../errors';
 import type { EmbedReply, FromWorker, LoadReply, RenderReply, SpawnWorker, ToWorker, WorkerChannel, WorkerRunResult } from './protocol';
 

@@ -15,7 +15,7 @@ import {
   type LlamaJsonSchemaGrammar,
   type LlamaModel,
 } from 'node-llama-cpp';
-import type { StopReason } from '../../shared/schemas';
+import type { StopReason } from '../../shared/runs.schema';
 import type { ChatTurn, EffectiveSettings, FromWorker, ToWorker, WorkerRunResult } from './protocol';
 import type { SequencePool } from './sequencePool';
 import type { AdapterContexts, AdapterLease } from './adapterContexts';

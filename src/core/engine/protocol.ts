@@ -1,5 +1,6 @@
 // Messages between the core and the inference worker process. Plain JSON-serializable data only.
-import type { LoadSettings, SamplingParams, StopReason } from '../../shared/schemas';
+import type { LoadSettings } from '../../shared/engine.schema';
+import type { SamplingParams, StopReason } from '../../shared/runs.schema';
 
 export interface EffectiveSettings {
   gpu: string;

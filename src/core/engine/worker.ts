@@ -12,7 +12,7 @@ import {
   type Llama,
   type LlamaModel,
 } from 'node-llama-cpp';
-import type { LoadSettings } from '../../shared/schemas';
+import type { LoadSettings } from '../../shared/engine.schema';
 import { history, render, run, type Loaded } from './generate';
 import type { EffectiveSettings, EmbedReply, FromWorker, ToWorker, WorkerErrorCode } from './protocol';
 import { SequencePool } from './sequencePool';

@@ -4,7 +4,7 @@
 // Cells that finish in the same turn of the event loop are committed in one transaction (a commit per cell
 // was ~10% of an evaluation's time); a cell is counted and reported done only after its commit.
 import type { CheckResult, EvalColumn, EvalProgress, EvalRow, EvalStatus, JudgeConfig } from '../../shared/evals.schema';
-import type { RunRecord, RunTarget } from '../../shared/schemas';
+import type { RunRecord, RunTarget } from '../../shared/runs.schema';
 import type { RunsService } from '../runs/runs.service';
 import { evaluateAll } from './assertions';
 import { rowScore } from './evalResults';

@@ -13,7 +13,7 @@ import {
   type EvalRowResult,
   type ThresholdCheck,
 } from '../../shared/evals.schema';
-import type { RunTarget } from '../../shared/schemas';
+import type { RunTarget } from '../../shared/runs.schema';
 import { mcnemarExact, pairedBootstrap, verdict } from '../../shared/stats';
 import { CoreError } from '../errors';
 import type { EvalsRepo, StoredEval } from './evals.repo';

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { EvalProgress } from '../../shared/evals.schema';
-import type { RunTarget } from '../../shared/schemas';
+import type { RunTarget } from '../../shared/runs.schema';
 import { ensureFixtureModels } from '../fixtures/ensureFixtures';
 import { jsonResponse, sseStream, startFaultServer, type FaultServer, type ScriptedResponse } from '../remote/testing/faultServer';
 import { nextEvent, tempDir } from '../testing/testCore';

@@ -1,5 +1,5 @@
 import type { CheckResult, EvalCell, EvalColumn, EvalDefinition, EvalRow, EvalStatus } from '../../shared/evals.schema';
-import type { SamplingParams } from '../../shared/schemas';
+import type { SamplingParams } from '../../shared/runs.schema';
 import type { Db } from '../db/openDb';
 
 interface EvalRowDb {

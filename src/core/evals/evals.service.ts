@@ -14,7 +14,8 @@ import {
   type EvalRow,
 } from '../../shared/evals.schema';
 import { ulid } from '../../shared/ids';
-import { LoadSettings, type RunTarget } from '../../shared/schemas';
+import { LoadSettings } from '../../shared/engine.schema';
+import { type RunTarget } from '../../shared/runs.schema';
 import { extractVariables } from '../../shared/template';
 import type { AdaptersService } from '../adapters/adapters.service';
 import type { EngineService } from '../engine/engine.service';

@@ -1,7 +1,7 @@
 // Evaluations over a real core for tests: commands called as the transports call them (input parsed by
-// evalCommands' schemas, output checked against theirs).
+// evalsCommands' schemas, output checked against theirs).
 import type { z } from 'zod';
-import { evalCommands, type EvalCommandName, type EvalCommands, type EvalProgress } from '../../shared/evals.schema';
+import { evalsCommands, type EvalCommandName, type EvalCommands, type EvalProgress } from '../../shared/evals.schema';
 import { PromptContent, type PromptContentInput } from '../../shared/prompts.schema';
 import type { Core } from '../createCore';
 import { CoreError } from '../errors';
@@ -36,7 +36,7 @@ export function openEvalCore(opts: { dataDir?: string } = {}): EvalTestCore {
     prompts: new PromptsService(new PromptsRepo(core.db)),
     progress,
     async call(name, input) {
-      const spec = evalCommands[name];
+      const spec = evalsCommands[name];
       const parsed = spec.input.safeParse(input);
       if (!parsed.success) {
         throw new CoreError('BAD_INPUT', `${name}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ')}`);

@@ -2,7 +2,8 @@
 // endpoint and model. Called for every run: single-row lookups, not whole-library lists.
 import type { AdapterInfo } from '../../shared/adapters.schema';
 import type { AuditTarget } from '../../shared/guard.schema';
-import type { ModelInfo, RunTarget } from '../../shared/schemas';
+import type { ModelInfo } from '../../shared/models.schema';
+import type { RunTarget } from '../../shared/runs.schema';
 import type { TargetInfo } from '../../shared/targets.schema';
 
 /** The lookups it needs (TargetsService, ModelsService, AdaptersService), by shape: the guard imports no feature. */

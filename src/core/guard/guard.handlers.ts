@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import type { guardCommands } from '../../shared/guard.schema';
 import type { GuardService } from './guard.service';
 
-type GuardCommands = Omit<typeof guardCommands, 'session.whoami' | 'profiles.setRole' | 'profiles.issueToken'>;
+type GuardCommands = typeof guardCommands;
 export type GuardHandlers = {
   [N in keyof GuardCommands]: (input: z.output<GuardCommands[N]['input']>) => z.output<GuardCommands[N]['output']> | Promise<z.output<GuardCommands[N]['output']>>;
 };

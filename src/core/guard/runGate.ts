@@ -2,8 +2,8 @@
 // texts to send, each streamed chunk, the end (output rules), and the commit of the run with its audit record.
 import type { AuditEntry, AuditTarget, PiiAction } from '../../shared/guard.schema';
 import { unmaskText, type PiiMasker, type StreamUnmasker } from '../../shared/piiMask';
-import type { OutputCheck, RunGuard } from '../../shared/runGuard.schema';
-import type { RunRecord, RunSource, StopReason } from '../../shared/schemas';
+import type { OutputCheck, RunGuard } from '../../shared/guard.schema';
+import type { RunRecord, RunSource, StopReason } from '../../shared/runs.schema';
 import type { ProfileRow } from '../profiles/profiles.repo';
 import { createHash } from 'node:crypto';
 

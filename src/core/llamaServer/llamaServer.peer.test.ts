@@ -4,7 +4,7 @@
 // is the reference for what a request should return. Text is noise: checks are about requests and counts.
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunTarget } from '../../shared/schemas';
+import type { RunTarget } from '../../shared/runs.schema';
 import type { Core } from '../createCore';
 import { savePrompt } from '../evals/testing';
 import { ensureFixtureModels } from '../fixtures/ensureFixtures';

@@ -2,7 +2,7 @@
 // format before loading, not only "Template: yes".
 import { basename } from 'node:path';
 import { readGgufFileInfo, resolveChatWrapper, SpecialToken, type ChatHistoryItem } from 'node-llama-cpp';
-import type { ModelTemplate } from '../../shared/modelTemplate.schema';
+import type { ModelTemplate } from '../../shared/models.schema';
 import { CoreError } from '../errors';
 import { readGgufHeader } from './ggufHeader';
 

@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { createModelDownloader, type ModelDownloader } from 'node-llama-cpp';
 import { ulid } from '../../shared/ids';
-import type { DownloadProgress } from '../../shared/schemas';
+import type { DownloadProgress } from '../../shared/models.schema';
 import { CoreError } from '../errors';
 import type { ModelsService } from './models.service';
 

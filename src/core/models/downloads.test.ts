@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { DownloadProgress } from '../../shared/schemas';
+import type { DownloadProgress } from '../../shared/models.schema';
 import type { Core } from '../createCore';
 import { ensureFixtureModels } from '../fixtures/ensureFixtures';
 import { writeSyntheticModel } from '../fixtures/syntheticModel';

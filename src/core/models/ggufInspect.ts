@@ -4,15 +4,17 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import * as nlc from 'node-llama-cpp';
 import { GgufFileType } from 'node-llama-cpp';
-import type { ModelMetadata } from '../../shared/schemas';
+import type { ModelMetadata } from '../../shared/models.schema';
+import { CoreError } from '../coreError';
 import { GgufFormatError, readGgufHeader, type GgufHeader, type GgufKv } from './ggufHeader';
 
-export class ModelFileError extends Error {
+/** A model file Lamplight cannot use; crosses transports as MODEL_INVALID. */
+export class ModelFileError extends CoreError {
   constructor(
     readonly file: string,
     reason: string,
   ) {
-    super(`${basename(file)}: ${reason}`);
+    super('MODEL_INVALID', `${basename(file)}: ${reason}`);
     this.name = 'ModelFileError';
   }
 }

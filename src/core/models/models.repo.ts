@@ -1,4 +1,4 @@
-import type { ModelInfo, ModelMetadata } from '../../shared/schemas';
+import type { ModelInfo, ModelMetadata } from '../../shared/models.schema';
 import { FileTableRepo } from '../db/fileTable.repo';
 import type { Db } from '../db/openDb';
 

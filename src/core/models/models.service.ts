@@ -2,7 +2,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { EventEmitter } from 'node:events';
 import { ulid } from '../../shared/ids';
-import type { ModelInfo } from '../../shared/schemas';
+import type { ModelInfo } from '../../shared/models.schema';
 import { CoreError } from '../errors';
 import { inspectGguf, ModelFileError } from './ggufInspect';
 import { HashQueue } from './hashQueue';

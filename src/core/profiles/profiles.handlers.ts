@@ -1,12 +1,10 @@
 // The session.whoami and profiles.* command handlers, spread into createCore's handler map. Inputs arrive
 // parsed by the contract's schemas (today in guard.schema and datasets.schema); handlers only call the service.
 import type { z } from 'zod';
-import type { datasetCommands } from '../../shared/datasets.schema';
-import type { guardCommands } from '../../shared/guard.schema';
+import type { profilesCommands } from '../../shared/profiles.schema';
 import type { ProfilesService } from './profiles.service';
 
-type ProfileCommands = Pick<typeof guardCommands, 'session.whoami' | 'profiles.setRole' | 'profiles.issueToken'> &
-  Pick<typeof datasetCommands, 'profiles.list' | 'profiles.create'>;
+type ProfileCommands = typeof profilesCommands;
 export type ProfileHandlers = {
   [N in keyof ProfileCommands]: (input: z.output<ProfileCommands[N]['input']>) => z.output<ProfileCommands[N]['output']> | Promise<z.output<ProfileCommands[N]['output']>>;
 };

@@ -1,6 +1,6 @@
 // Profiles in SQLite: who may act here, their role and access-token hash. The table is also read by datasets
 // (labelers' names) and written by nothing else.
-import type { Profile } from '../../shared/datasets.schema';
+import type { Profile } from '../../shared/profiles.schema';
 import type { Role } from '../../shared/roles';
 import type { Db } from '../db/openDb';
 

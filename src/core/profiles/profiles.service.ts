@@ -4,8 +4,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash, randomBytes } from 'node:crypto';
 import type { CommandName, EventName } from '../../shared/contract';
-import type { Profile } from '../../shared/datasets.schema';
-import type { AuditEntry, SessionInfo } from '../../shared/guard.schema';
+import type { Profile } from '../../shared/profiles.schema';
+import type { AuditEntry } from '../../shared/guard.schema';
+import type { SessionInfo } from '../../shared/profiles.schema';
 import { ulid } from '../../shared/ids';
 import { allowedCommands, can, canSee, COMMAND_PERMISSION, PERMISSION_LABEL, ROLE_LABEL, RUN_EVENTS, type Role } from '../../shared/roles';
 import { CoreError } from '../errors';

@@ -2,7 +2,7 @@
 // do, outputs checked against theirs, versions immutable down to the triggers.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { PromptContent, promptCommands, type PromptCommandName, type PromptCommands, type PromptContentInput } from '../../shared/prompts.schema';
+import { PromptContent, promptsCommands, type PromptCommandName, type PromptCommands, type PromptContentInput } from '../../shared/prompts.schema';
 import { migration0030 } from '../db/migrations/0030-prompts';
 import { migrations } from '../db/migrations/index';
 import { openDb, type Db } from '../db/openDb';
@@ -24,7 +24,7 @@ function library() {
   const handlers = promptHandlers(new PromptsService(new PromptsRepo(db), () => clock++));
   /** What dispatch does: parse the input (BAD_INPUT naming the field), run the handler; plus check the output. */
   function call<N extends PromptCommandName>(name: N, input: z.input<PromptCommands[N]['input']>): z.output<PromptCommands[N]['output']> {
-    const spec = promptCommands[name];
+    const spec = promptsCommands[name];
     const parsed = spec.input.safeParse(input);
     if (!parsed.success) {
       throw new CoreError('BAD_INPUT', `${name}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ')}`);

@@ -1,6 +1,7 @@
 // Everything that can go wrong talking to an OpenAI-compatible server, as one typed error whose message
 // says which endpoint and what happened. Secrets (the API key, custom header values) never reach a message.
 import type { ErrorCode } from '../../shared/contract';
+import { CoreError } from '../coreError';
 
 export type RemoteErrorKind =
   /** The base URL or options cannot work (not http(s), credentials in the URL). */
@@ -51,7 +52,22 @@ export interface RemoteErrorInit {
   secrets?: readonly string[];
 }
 
-export class RemoteError extends Error {
+/** The code a remote failure crosses a transport with (contract.ts WireError). */
+function codeFor(kind: RemoteErrorKind): ErrorCode {
+  switch (kind) {
+    case 'auth':
+      return 'UNAUTHORIZED';
+    case 'not_found':
+      return 'NOT_FOUND';
+    case 'bad_request':
+    case 'config':
+      return 'BAD_INPUT';
+    default:
+      return 'REMOTE';
+  }
+}
+
+export class RemoteError extends CoreError {
   readonly kind: RemoteErrorKind;
   /** "POST http://host:8000/v1/chat/completions", without credentials or query. */
   readonly endpoint: string;
@@ -69,7 +85,7 @@ export class RemoteError extends Error {
 
   constructor(kind: RemoteErrorKind, endpoint: string, message: string, init: RemoteErrorInit = {}) {
     const secrets = init.secrets ?? [];
-    super(redact(message, secrets));
+    super(codeFor(kind), redact(message, secrets));
     this.name = 'RemoteError';
     this.kind = kind;
     this.endpoint = endpoint;
@@ -79,21 +95,6 @@ export class RemoteError extends Error {
     this.attempts = init.attempts ?? 1;
     this.retryAfterMs = init.retryAfterMs ?? null;
     this.serverMessage = init.serverMessage == null ? null : redact(init.serverMessage, secrets);
-  }
-
-  /** The code this error crosses a transport with (contract.ts WireError). */
-  get code(): ErrorCode {
-    switch (this.kind) {
-      case 'auth':
-        return 'UNAUTHORIZED';
-      case 'not_found':
-        return 'NOT_FOUND';
-      case 'bad_request':
-      case 'config':
-        return 'BAD_INPUT';
-      default:
-        return 'REMOTE';
-    }
   }
 }
 

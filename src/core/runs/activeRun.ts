@@ -2,8 +2,8 @@
 // the chunk events, chunk arrival times (its metrics are computed once, here or from the remote result), and
 // the guard's gate, called on each chunk and at the end.
 import { performance } from 'node:perf_hooks';
-import type { RunChunk } from '../../shared/contract';
-import type { RunRecord } from '../../shared/schemas';
+import type { RunChunk } from '../../shared/runs.schema';
+import type { RunRecord } from '../../shared/runs.schema';
 import type { WorkerRunResult } from '../engine/protocol';
 import type { RunGate } from '../guard/runGate';
 import { runMetrics } from './runOutcome';

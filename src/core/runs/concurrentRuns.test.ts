@@ -3,7 +3,7 @@
 // timelines the core emits, never on speed.
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ModelInfo } from '../../shared/schemas';
+import type { ModelInfo } from '../../shared/models.schema';
 import type { Core } from '../createCore';
 import { ensureFixtureModels } from '../fixtures/ensureFixtures';
 import { openTestCore } from '../testing/testCore';

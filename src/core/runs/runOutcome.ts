@@ -1,7 +1,7 @@
 // How a run ended, in the shape runs.repo stores: one helper for a run that failed or was cancelled before
 // it produced anything, and the metrics of a streamed reply computed in one place for every kind of run.
 import { latencyMetrics } from '../../shared/latency';
-import type { StopReason } from '../../shared/schemas';
+import type { StopReason } from '../../shared/runs.schema';
 import type { RemoteRunResult } from './runPorts';
 import type { RunOutcome } from './runs.repo';
 

@@ -1,6 +1,7 @@
 // What runs need from the rest of the core (remote targets, the adapter library) and the shapes of the
 // requests they take; implemented by TargetsService and AdaptersService, passed to RunsService's constructor.
-import type { AdapterUse, RunRecord, RunRequest, RunSource, SamplingParams, StopReason } from '../../shared/schemas';
+import type { AdapterUse } from '../../shared/adapters.schema';
+import type { RunRecord, RunRequest, RunSource, SamplingParams, StopReason } from '../../shared/runs.schema';
 import type { AdapterSpec, ChatTurn } from '../engine/protocol';
 
 /** What the runs service needs from remote targets (implemented by TargetsService). */

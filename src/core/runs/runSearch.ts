@@ -1,7 +1,7 @@
 // History's search: a LIKE scan over the runs' texts, newest first. A scan is fine for a person's run
 // history (tens of thousands of rows); an FTS index can replace it when histories grow past that.
-import type { RunSearchHit } from '../../shared/runSearch.schema';
-import type { RunSource, StopReason } from '../../shared/schemas';
+import type { RunSearchHit } from '../../shared/runs.schema';
+import type { RunSource, StopReason } from '../../shared/runs.schema';
 import type { Db } from '../db/openDb';
 import { targetOf } from './runs.repo';
 

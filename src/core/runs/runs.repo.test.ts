@@ -2,7 +2,8 @@
 // every shape of run (local with adapters, remote, guarded, with and without metrics).
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LoadSettings, SamplingParams } from '../../shared/schemas';
+import { LoadSettings } from '../../shared/engine.schema';
+import { SamplingParams } from '../../shared/runs.schema';
 import { openDb, type Db } from '../db/openDb';
 import { tempDir } from '../testing/testCore';
 import { RunsRepo, type NewRun, type RunOutcome } from './runs.repo';

@@ -1,5 +1,7 @@
-import type { AdapterUse, LoadSettings, RunRecord, RunSource, RunSummary, RunTarget, SamplingParams, StopReason } from '../../shared/schemas';
-import type { RunGuard } from '../../shared/runGuard.schema';
+import type { AdapterUse } from '../../shared/adapters.schema';
+import type { LoadSettings } from '../../shared/engine.schema';
+import type { RunRecord, RunSource, RunSummary, RunTarget, SamplingParams, StopReason } from '../../shared/runs.schema';
+import type { RunGuard } from '../../shared/guard.schema';
 import type { Db } from '../db/openDb';
 
 interface RunRow {

@@ -2,9 +2,9 @@
 // stored with its metrics. Start → the guard's gate (what is sent) → stored as running → each chunk through
 // the run's ActiveRun → the end through the gate → stored with its audit record, in one transaction.
 import { EventEmitter } from 'node:events';
-import type { RunChunk } from '../../shared/contract';
+import type { RunChunk } from '../../shared/runs.schema';
 import { ulid } from '../../shared/ids';
-import type { RenderedPrompt, RunRecord, RunTarget } from '../../shared/schemas';
+import type { RenderedPrompt, RunRecord, RunTarget } from '../../shared/runs.schema';
 import { substituteVariables } from '../../shared/template';
 import type { EngineService } from '../engine/engine.service';
 import type { AdapterSpec, WorkerRunResult } from '../engine/protocol';

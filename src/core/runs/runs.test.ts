@@ -1,7 +1,7 @@
 // Runs end to end in plain Node: real SQLite, real worker process, real llama.cpp on generated models.
 import { describe, expect, it } from 'vitest';
-import type { RunChunk } from '../../shared/contract';
-import type { ModelInfo } from '../../shared/schemas';
+import type { RunChunk } from '../../shared/runs.schema';
+import type { ModelInfo } from '../../shared/models.schema';
 import { coreTestKit, greedy } from '../testing/loadedModel';
 import { nextEvent, openTestCore, tempDir } from '../testing/testCore';
 

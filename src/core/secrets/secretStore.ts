@@ -2,6 +2,7 @@
 // and CLI use a file only the user can read (0600); the Electron shell plugs in its safeStorage store.
 import { chmodSync, existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CoreError } from '../coreError';
 
 export interface SecretStore {
   /** Shown to the user: where their keys are kept. */
@@ -11,7 +12,13 @@ export interface SecretStore {
   delete(key: string): void;
 }
 
-export class SecretStoreError extends Error {}
+/** The key store cannot be read or written as it is; crosses transports as CONFLICT. */
+export class SecretStoreError extends CoreError {
+  constructor(message: string) {
+    super('CONFLICT', message);
+    this.name = 'SecretStoreError';
+  }
+}
 
 /** A small string map kept as JSON in a file only the owner can read or write; replaced atomically. */
 export function readJsonMap(file: string): Record<string, string> {

@@ -2,7 +2,7 @@
 // with their requests spread over healthy replicas.
 import { EventEmitter } from 'node:events';
 import { ulid } from '../../shared/ids';
-import type { StopReason } from '../../shared/schemas';
+import type { StopReason } from '../../shared/runs.schema';
 import type { RemoteModel, TargetCheck, TargetInfo, TargetInput, Timeouts } from '../../shared/targets.schema';
 import { CoreError } from '../errors';
 import { listModels, RemoteError, type ChatMessage, type EndpointConfig } from '../remote/openaiClient';

@@ -1,7 +1,7 @@
 // What the models, engine and runs tests share: a core per test (closed after it), the generated fixture
 // models, greedy sampling and a model added and loaded on the CPU. Tests only: it registers vitest hooks.
 import { beforeAll, expect } from 'vitest';
-import type { ModelInfo } from '../../shared/schemas';
+import type { ModelInfo } from '../../shared/models.schema';
 import type { Core } from '../createCore';
 import { ensureFixtureModels } from '../fixtures/ensureFixtures';
 import { closeAfterEach } from './closeAfterEach';

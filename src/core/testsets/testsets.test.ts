@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { ulid } from '../../shared/ids';
-import { testSetCommands, type TestSetCommandName, type TestSetCommands } from '../../shared/testsets.schema';
+import { testsetsCommands, type TestSetCommandName, type TestSetCommands } from '../../shared/testsets.schema';
 import { migration0040 } from '../db/migrations/0040-test-sets';
 import { migrations } from '../db/migrations/index';
 import { openDb, type Db } from '../db/openDb';
@@ -49,9 +49,9 @@ function harness(opts: ConstructorParameters<typeof TestSetsService>[1] = {}): H
     service,
     repo,
     async invoke(name, input) {
-      const parsed = testSetCommands[name].input.parse(input);
+      const parsed = testsetsCommands[name].input.parse(input);
       const out = await (handlers[name] as (i: unknown) => unknown)(parsed);
-      return testSetCommands[name].output.parse(out) as never;
+      return testsetsCommands[name].output.parse(out) as never;
     },
   };
 }
@@ -200,8 +200,8 @@ describe('test sets', () => {
       code: 'BAD_INPUT',
       message: expect.stringMatching(/^No row of .*bad\.jsonl could be imported \(2 bad\): line 1: invalid JSON: .*; line 2: expected a JSON object, found an array$/),
     });
-    expect(testSetCommands['testsets.import'].input.safeParse({ path, name: 'n', mapping: { variables: { a: '1a' } } }).success).toBe(false);
-    expect(testSetCommands['testsets.import'].input.safeParse({ path, name: 'n', mapping: { variables: { a: 'x', b: 'x' } } }).success).toBe(false);
+    expect(testsetsCommands['testsets.import'].input.safeParse({ path, name: 'n', mapping: { variables: { a: '1a' } } }).success).toBe(false);
+    expect(testsetsCommands['testsets.import'].input.safeParse({ path, name: 'n', mapping: { variables: { a: 'x', b: 'x' } } }).success).toBe(false);
     expect((await invoke('testsets.list', {})).map((s) => s.name)).toEqual(['Letters']);
   });
 

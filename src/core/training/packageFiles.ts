@@ -1,6 +1,6 @@
 // The text of each file in a training package: a LLaMA-Factory config, a PEFT + TRL script, the scripts that
 // train and convert, and a README. Pure functions of the package's settings, so tests can read them directly.
-import type { Hyperparameters } from '../../shared/adapters.schema';
+import type { Hyperparameters } from '../../shared/training.schema';
 
 export interface PackageSettings {
   trainingId: string;

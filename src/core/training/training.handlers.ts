@@ -1,10 +1,10 @@
 // The training.* command handlers, spread into createCore's handler map. Inputs arrive parsed by
-// adapterCommands' schemas; handlers only call the service.
+// trainingCommands' schemas; handlers only call the service.
 import type { z } from 'zod';
-import type { adapterCommands } from '../../shared/adapters.schema';
+import type { trainingCommands } from '../../shared/training.schema';
 import type { TrainingService } from './training.service';
 
-type C = typeof adapterCommands;
+type C = typeof trainingCommands;
 type Names = 'training.package' | 'training.start' | 'training.cancel' | 'training.list' | 'training.get';
 export type TrainingHandlers = { [N in Names]: (input: z.output<C[N]['input']>) => z.output<C[N]['output']> | Promise<z.output<C[N]['output']>> };
 

@@ -1,5 +1,6 @@
 // The trainings table: one row per package, updated in place by its run.
-import type { AdapterProvenance, Hyperparameters, TrainingInfo } from '../../shared/adapters.schema';
+import type { AdapterProvenance } from '../../shared/adapters.schema';
+import type { Hyperparameters, TrainingInfo } from '../../shared/training.schema';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/openDb';
 

@@ -2,7 +2,8 @@
 // that trains it, here or over ssh, whose GGUF adapter comes back registered with its provenance (adapter in).
 import { EventEmitter } from 'node:events';
 import { stat } from 'node:fs/promises';
-import type { AdapterProvenance, TrainingInfo, TrainingPackageRequest, TrainingProgress } from '../../shared/adapters.schema';
+import type { AdapterProvenance } from '../../shared/adapters.schema';
+import type { TrainingInfo, TrainingPackageRequest, TrainingProgress } from '../../shared/training.schema';
 import { ulid } from '../../shared/ids';
 import { CoreError } from '../errors';
 import type { StoredTraining, TrainingPatch, TrainingRepo } from './training.repo';

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { TrainingProgress } from '../../shared/adapters.schema';
+import type { TrainingProgress } from '../../shared/training.schema';
 import type { Core } from '../createCore';
 import { messagesLine, writeMessagesFile } from '../datasets/testing/files';
 import { ensureFixtureModels } from '../fixtures/ensureFixtures';

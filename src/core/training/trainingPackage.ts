@@ -2,9 +2,10 @@
 // LLaMA-Factory and TRL read, both trainers' configs, the GGUF conversion step, a README and the provenance.
 import { chmod, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import type { AdapterProvenance, TrainingPackageRequest } from '../../shared/adapters.schema';
+import type { AdapterProvenance } from '../../shared/adapters.schema';
+import type { TrainingPackageRequest } from '../../shared/training.schema';
 import { RowFilter, type DatasetInfo, type ExportOut, type ExportRequest, type RowPage } from '../../shared/datasets.schema';
-import type { ModelInfo } from '../../shared/schemas';
+import type { ModelInfo } from '../../shared/models.schema';
 import { CoreError } from '../errors';
 import { sha256File } from '../models/hashQueue';
 import {

@@ -1,6 +1,7 @@
 import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import type { RenderedPromptVersion } from '../../shared/prompts.schema';
-import type { ModelInfo, RunRecord } from '../../shared/schemas';
+import type { ModelInfo } from '../../shared/models.schema';
+import type { RunRecord } from '../../shared/runs.schema';
 import { AdaptersSection } from '../features/adapters/AdaptersSection';
 import { CompareView } from '../features/compare/CompareView';
 import { useCompareStore } from '../features/compare/compare.store';

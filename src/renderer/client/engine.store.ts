@@ -1,7 +1,7 @@
 // Engine state as the core reports it (engine.status events), plus the app facts views need (app.info).
 import { create } from 'zustand';
-import type { AppInfo } from '../../shared/contract';
-import type { EngineStatus, LoadSettingsInput } from '../../shared/schemas';
+import type { AppInfo } from '../../shared/app.schema';
+import type { EngineStatus, LoadSettingsInput } from '../../shared/engine.schema';
 import { api } from './bridge';
 import { toShownError, type ShownError } from './errors';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LoadSettings } from '../../shared/schemas';
+import { LoadSettings } from '../../shared/engine.schema';
 import { defaultContextSize, defaultLoadForm, gpuUnavailableReason, parseLoadForm } from './loadForm';
 
 const meta = (contextLength: number | null) => ({

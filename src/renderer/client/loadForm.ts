@@ -1,5 +1,6 @@
 // The Load panel's form: strings while typing, LoadSettings once parsed. Pure.
-import type { GpuBackend, LoadSettings, ModelInfo } from '../../shared/schemas';
+import type { GpuBackend, LoadSettings } from '../../shared/engine.schema';
+import type { ModelInfo } from '../../shared/models.schema';
 
 export type GpuLayersMode = 'auto' | 'max' | 'custom';
 

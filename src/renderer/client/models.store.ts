@@ -1,6 +1,6 @@
 // The model library, its add/scan/download flows and per-model load forms. The core (SQLite) is the truth.
 import { create } from 'zustand';
-import type { DownloadProgress, ModelInfo } from '../../shared/schemas';
+import type { DownloadProgress, ModelInfo } from '../../shared/models.schema';
 import { api } from './bridge';
 import { toShownError, type ShownError } from './errors';
 import type { LoadForm } from './loadForm';

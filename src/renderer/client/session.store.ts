@@ -1,7 +1,7 @@
 // Who is using this window: the profile, its role and the commands it may call. The UI only hides what the
 // core would refuse anyway; until whoami answers (or when it cannot), nothing is hidden.
 import { create } from 'zustand';
-import type { SessionInfo } from '../../shared/guard.schema';
+import type { SessionInfo } from '../../shared/profiles.schema';
 import type { CommandName } from '../../shared/contract';
 import { COMMAND_PERMISSION, PERMISSION_LABEL } from '../../shared/roles';
 import { toShownError, type ShownError } from './errors';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { StopReason } from '../../shared/schemas';
+import { StopReason } from '../../shared/runs.schema';
 import { isBadStop, stopReasonWords } from './stopReason';
 
 describe('stopReasonWords', () => {

@@ -1,5 +1,5 @@
 // Stop reasons in words a person reads. Pure.
-import type { StopReason } from '../../shared/schemas';
+import type { StopReason } from '../../shared/runs.schema';
 
 const WORDS: Record<StopReason, string> = {
   eos: 'end of text',

@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import type { AdapterInfo, AdapterProvenance } from '../../../shared/adapters.schema';
-import type { ModelInfo } from '../../../shared/schemas';
+import type { ModelInfo } from '../../../shared/models.schema';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { FileInput } from '../../ui/FileInput';
 import { formatBytes, formatCount, formatTime, shortHash } from '../../ui/format';

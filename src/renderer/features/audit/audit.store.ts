@@ -2,7 +2,7 @@
 // the chain check and the JSONL export.
 import { create } from 'zustand';
 import type { AuditRecord, AuditVerify } from '../../../shared/guard.schema';
-import type { Profile } from '../../../shared/datasets.schema';
+import type { Profile } from '../../../shared/profiles.schema';
 import { api } from '../../client/bridge';
 import { toShownError, type ShownError } from '../../client/errors';
 import { exportOrDownload, exportReady } from '../../ui/fileTransfer';

@@ -7,7 +7,7 @@ import type { BenchProgress, BenchResult, BenchRun, CostProfile } from '../../..
 import type { CommandOutput } from '../../../shared/contract';
 import type { DatasetSummary } from '../../../shared/datasets.schema';
 import type { PromptInfo, PromptVersionSummary } from '../../../shared/prompts.schema';
-import type { RunTarget } from '../../../shared/schemas';
+import type { RunTarget } from '../../../shared/runs.schema';
 import type { TestSetSummary } from '../../../shared/testsets.schema';
 import { api } from '../../client/bridge';
 import { toShownError, type ShownError } from '../../client/errors';

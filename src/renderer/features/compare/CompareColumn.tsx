@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useRef } from 'react';
-import type { ModelInfo, RunTarget } from '../../../shared/schemas';
+import type { ModelInfo } from '../../../shared/models.schema';
+import type { RunTarget } from '../../../shared/runs.schema';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { formatCount, formatDuration, formatMs, formatRate } from '../../ui/format';
 import { isBadStop, stopReasonWords } from '../../ui/stopReason';

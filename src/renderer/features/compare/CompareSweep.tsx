@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { ModelInfo } from '../../../shared/schemas';
+import type { ModelInfo } from '../../../shared/models.schema';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { adapterShortName, DEFAULT_SWEEP_SCALES, formatScale, parseSweepScales, sweepColumns } from '../../ui/targets/adapterTarget';
 import { useAdapterNames } from '../../ui/targets/AdapterAttach';

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { RunTarget } from '../../../shared/schemas';
+import type { RunTarget } from '../../../shared/runs.schema';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { formatTime } from '../../ui/format';
 import { useEngineStore } from '../../client/engine.store';

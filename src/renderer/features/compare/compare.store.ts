@@ -2,9 +2,9 @@
 // live lanes streaming from runs.chunk by run id, and the stored comparisons (compare.list / compare.get).
 import { create } from 'zustand';
 import { promptFieldsActions, type PromptFieldsActions, type PromptFieldsState } from '../../ui/prompt/promptFields';
-import type { RunChunk } from '../../../shared/contract';
+import type { RunChunk } from '../../../shared/runs.schema';
 import type { ComparisonSummary } from '../../../shared/compare.schema';
-import type { RunRecord, RunTarget } from '../../../shared/schemas';
+import type { RunRecord, RunTarget } from '../../../shared/runs.schema';
 import { ulid } from '../../../shared/ids';
 import { api } from '../../client/bridge';
 import { toShownError, type ShownError } from '../../client/errors';

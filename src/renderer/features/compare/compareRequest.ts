@@ -1,6 +1,6 @@
 // Builds the compare.start request from the Compare view's draft. Pure.
 import type { CompareRequest } from '../../../shared/compare.schema';
-import type { RunTarget } from '../../../shared/schemas';
+import type { RunTarget } from '../../../shared/runs.schema';
 import { jsonSchemaProblem, parseParamsForm, type ParamsForm } from '../../ui/prompt/params';
 import { filledVariables } from '../../ui/prompt/variables';
 

@@ -1,7 +1,8 @@
 // Datasets: the list, the open dataset (info, stats, jobs) and the grid's filter and page cache. SQLite holds
 // the rows; this store holds pages near the scroll position only, so a million-row set stays light.
 import { create } from 'zustand';
-import type { DatasetInfo, DatasetJobProgress, DatasetRowSummary, DatasetStats, DatasetSummary, Profile } from '../../../shared/datasets.schema';
+import type { DatasetInfo, DatasetJobProgress, DatasetRowSummary, DatasetStats, DatasetSummary } from '../../../shared/datasets.schema';
+import type { Profile } from '../../../shared/profiles.schema';
 import { api } from '../../client/bridge';
 import { toShownError, type ShownError } from '../../client/errors';
 import { EMPTY_FILTER, toRowFilter, type FilterForm } from './filters';

@@ -10,7 +10,7 @@ import { api } from '../../client/bridge';
 import { toShownError, type ShownError } from '../../client/errors';
 import { exportOrDownload, exportReady } from '../../ui/fileTransfer';
 import type { AdapterUse } from '../../../shared/adapters.schema';
-import type { RunTarget } from '../../../shared/schemas';
+import type { RunTarget } from '../../../shared/runs.schema';
 import { withAdapters } from '../../ui/targets/adapterTarget';
 import { parseTargetKey } from '../../ui/targets/targetChoices';
 import { targetListActions, type TargetListActions } from '../../ui/targets/targetList';

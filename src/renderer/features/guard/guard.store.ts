@@ -2,7 +2,7 @@
 // and the "try it" preview of custom PII rules.
 import { create } from 'zustand';
 import type { GuardPolicy, GuardPreview } from '../../../shared/guard.schema';
-import type { Profile } from '../../../shared/datasets.schema';
+import type { Profile } from '../../../shared/profiles.schema';
 import type { Role } from '../../../shared/roles';
 import type { TargetInfo } from '../../../shared/targets.schema';
 import { api } from '../../client/bridge';

@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
-import type { RunSearchHit } from '../../../shared/runSearch.schema';
-import type { RunRecord } from '../../../shared/schemas';
+import type { RunSearchHit } from '../../../shared/runs.schema';
+import type { RunRecord } from '../../../shared/runs.schema';
 import { substituteVariables } from '../../../shared/template';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { formatCount, formatDuration, formatMs, formatRate, formatTime, preview } from '../../ui/format';

@@ -1,7 +1,7 @@
 // Past runs, newest first, as runs.search returns them (all when the query is empty); refreshed when a run finishes.
 import { create } from 'zustand';
-import type { RunSearchHit } from '../../../shared/runSearch.schema';
-import type { RunRecord } from '../../../shared/schemas';
+import type { RunSearchHit } from '../../../shared/runs.schema';
+import type { RunRecord } from '../../../shared/runs.schema';
 import { api } from '../../client/bridge';
 import { toShownError, type ShownError } from '../../client/errors';
 

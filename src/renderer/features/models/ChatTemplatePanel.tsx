@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import type { ModelInfo } from '../../../shared/schemas';
-import type { ModelTemplate } from '../../../shared/modelTemplate.schema';
+import type { ModelInfo } from '../../../shared/models.schema';
+import type { ModelTemplate } from '../../../shared/models.schema';
 import { api } from '../../client/bridge';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { toShownError, type ShownError } from '../../client/errors';

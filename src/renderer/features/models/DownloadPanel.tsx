@@ -1,4 +1,4 @@
-import type { DownloadProgress } from '../../../shared/schemas';
+import type { DownloadProgress } from '../../../shared/models.schema';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { formatBytes } from '../../ui/format';
 import { ProgressBar } from '../../ui/ProgressBar';

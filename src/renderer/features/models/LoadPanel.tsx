@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
-import type { GpuBackend, ModelInfo } from '../../../shared/schemas';
+import type { GpuBackend } from '../../../shared/engine.schema';
+import type { ModelInfo } from '../../../shared/models.schema';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { withoutNamePrefix } from '../../ui/format';
 import { ProgressBar } from '../../ui/ProgressBar';

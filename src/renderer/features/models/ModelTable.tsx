@@ -1,4 +1,4 @@
-import type { ModelInfo } from '../../../shared/schemas';
+import type { ModelInfo } from '../../../shared/models.schema';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { formatBytes, formatCount, formatParams, shortHash } from '../../ui/format';
 import { useEngineStore } from '../../client/engine.store';

@@ -1,6 +1,6 @@
 import { ErrorNote } from '../../ui/ErrorNote';
 import { formatBytes } from '../../ui/format';
-import type { ModelInfo } from '../../../shared/schemas';
+import type { ModelInfo } from '../../../shared/models.schema';
 import { AddModelPanel } from './AddModelPanel';
 import { ChatTemplatePanel } from './ChatTemplatePanel';
 import { DownloadPanel } from './DownloadPanel';

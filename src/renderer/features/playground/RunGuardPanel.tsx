@@ -1,4 +1,4 @@
-import type { RunGuard } from '../../../shared/runGuard.schema';
+import type { RunGuard } from '../../../shared/guard.schema';
 import { countsWords, totalCount } from '../../ui/piiCounts';
 
 /** After a run: what was masked and sent, and what the output rules said. The reply above is already unmasked. */

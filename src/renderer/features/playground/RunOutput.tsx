@@ -1,5 +1,5 @@
 import { useDeferredValue, useEffect, useRef, useState } from 'react';
-import type { RunRecord } from '../../../shared/schemas';
+import type { RunRecord } from '../../../shared/runs.schema';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { formatCount, formatDuration, formatMs, formatRate, formatTime } from '../../ui/format';
 import { usePlaygroundStore } from './playground.store';

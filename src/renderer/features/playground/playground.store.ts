@@ -1,8 +1,8 @@
 // The Playground: prompt texts, variables, sampling form, the rendered prompt and the current run's stream.
 import { create } from 'zustand';
 import { promptFieldsActions, type PromptFieldsActions, type PromptFieldsState } from '../../ui/prompt/promptFields';
-import type { RunChunk } from '../../../shared/contract';
-import type { RenderedPrompt, RunRecord, RunTarget, SamplingParams } from '../../../shared/schemas';
+import type { RunChunk } from '../../../shared/runs.schema';
+import type { RenderedPrompt, RunRecord, RunTarget, SamplingParams } from '../../../shared/runs.schema';
 import { ulid } from '../../../shared/ids';
 import { api } from '../../client/bridge';
 import { toShownError, type ShownError } from '../../client/errors';

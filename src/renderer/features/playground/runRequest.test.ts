@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RunRequest } from '../../../shared/schemas';
+import { RunRequest } from '../../../shared/runs.schema';
 import { DEFAULT_PARAMS, toParamsForm } from '../../ui/prompt/params';
 import { buildRunRequest, type RunDraft } from './runRequest';
 

@@ -1,5 +1,5 @@
 // Builds the runs.start request from what the Playground holds. Pure.
-import type { RunRequest, RunTarget } from '../../../shared/schemas';
+import type { RunRequest, RunTarget } from '../../../shared/runs.schema';
 import { adaptersOf } from '../../ui/targets/adapterTarget';
 import { jsonSchemaProblem, parseParamsForm, type ParamsForm } from '../../ui/prompt/params';
 import { extractVariables } from '../../../shared/template';

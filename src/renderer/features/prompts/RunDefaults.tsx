@@ -1,4 +1,4 @@
-import type { RunTarget } from '../../../shared/schemas';
+import type { RunTarget } from '../../../shared/runs.schema';
 import { useEngineStore } from '../../client/engine.store';
 import { useModelsStore } from '../../client/models.store';
 import type { ParamsForm } from '../../ui/prompt/params';

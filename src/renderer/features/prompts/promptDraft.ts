@@ -2,7 +2,7 @@
 // PromptContent the contract stores, with the schema's own errors placed next to the fields. Pure.
 import { canonicalJson } from '../../../shared/promptRender';
 import { PromptContent, type MessageRole, type PromptContentInput } from '../../../shared/prompts.schema';
-import type { RunTarget } from '../../../shared/schemas';
+import type { RunTarget } from '../../../shared/runs.schema';
 import { DEFAULT_PARAMS, jsonSchemaProblem, parseParamsForm, toParamsForm, type ParamsForm } from '../../ui/prompt/params';
 
 export interface DraftMessage {

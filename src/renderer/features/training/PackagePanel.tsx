@@ -1,4 +1,4 @@
-import type { ModelInfo } from '../../../shared/schemas';
+import type { ModelInfo } from '../../../shared/models.schema';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { formatCount } from '../../ui/format';
 import { isBrowserHost } from '../../ui/fileTransfer';

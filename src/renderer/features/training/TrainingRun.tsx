@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import type { TrainingInfo } from '../../../shared/adapters.schema';
+import type { TrainingInfo } from '../../../shared/training.schema';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { downloadTrainingPackage, isBrowserHost } from '../../ui/fileTransfer';
 import { ProgressBar } from '../../ui/ProgressBar';

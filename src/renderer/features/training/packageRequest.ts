@@ -1,6 +1,6 @@
 // The training.package request from the Fine-tune form, checked against the contract's schema so ranges
 // are said once. Loads zod: only the (lazily loaded) view imports it.
-import { TrainingPackageRequest, type TrainingPackageRequestInput } from '../../../shared/adapters.schema';
+import { TrainingPackageRequest, type TrainingPackageRequestInput } from '../../../shared/training.schema';
 import { NUMERIC_FIELDS, splitModules, type FormErrors, type NumericKey, type PackageForm } from './trainingForm';
 
 export type BuiltPackage = { ok: true; request: TrainingPackageRequestInput } | { ok: false; errors: FormErrors };

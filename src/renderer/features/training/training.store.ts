@@ -1,7 +1,7 @@
 // Fine-tune: the package form, trainings (packaged, running, finished) and their live progress from
 // training.progress. The core keeps each training and its log tail; this store holds what the view shows.
 import { create } from 'zustand';
-import type { TrainingInfo, TrainingPackageRequestInput, TrainingProgress } from '../../../shared/adapters.schema';
+import type { TrainingInfo, TrainingPackageRequestInput, TrainingProgress } from '../../../shared/training.schema';
 import type { DatasetSummary } from '../../../shared/datasets.schema';
 import { api } from '../../client/bridge';
 import { toShownError, type ShownError } from '../../client/errors';

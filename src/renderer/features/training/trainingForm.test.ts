@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Hyperparameters } from '../../../shared/adapters.schema';
+import { Hyperparameters } from '../../../shared/training.schema';
 import { buildPackageRequest } from './packageRequest';
 import {
   addLossPoint, appendLog, DEFAULT_COMMAND, defaultCommand, defaultPackageForm, HYPER_DEFAULTS, lossPolyline, rowsAdvice, stepFraction, type PackageForm,

@@ -1,6 +1,6 @@
 // The Fine-tune view's pure parts: the package form, the log tail, loss points and the default training
 // command. No DOM, no store, no zod (the store is loaded with the shell); packageRequest.ts validates.
-import type { Hyperparameters } from '../../../shared/adapters.schema';
+import type { Hyperparameters } from '../../../shared/training.schema';
 
 /** The contract's Hyperparameters defaults (a test keeps them equal to Hyperparameters.parse({})). */
 export const HYPER_DEFAULTS: Hyperparameters = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SamplingParams } from '../../../shared/schemas';
+import { SamplingParams } from '../../../shared/runs.schema';
 import { DEFAULT_PARAMS, formatStopSequences, jsonSchemaProblem, parseParamsForm, parseStopSequences, toParamsForm } from './params';
 
 describe('params form', () => {

@@ -1,5 +1,5 @@
 // Sampling controls: strings while typing, SamplingParams once parsed. Pure.
-import type { SamplingParams } from '../../../shared/schemas';
+import type { SamplingParams } from '../../../shared/runs.schema';
 
 export interface ParamsForm {
   temperature: string;
@@ -17,7 +17,7 @@ export interface ParamsForm {
 export type ParamsErrors = Partial<Record<keyof ParamsForm, string>>;
 export type ParsedParams = { ok: true; params: SamplingParams } | { ok: false; errors: ParamsErrors };
 
-/** Mirrors SamplingParams in shared/schemas.ts so mistakes are caught while typing, not at runs.start. */
+/** Mirrors SamplingParams in shared/runs.schema.ts so mistakes are caught while typing, not at runs.start. */
 const RANGES = {
   temperature: { min: 0, max: 5, int: false, label: 'Temperature' },
   topP: { min: 0, max: 1, int: false, label: 'Top-p' },

@@ -1,6 +1,6 @@
 import { useEffect, useMemo } from 'react';
 import type { AdapterInfo } from '../../../shared/adapters.schema';
-import type { RunTarget } from '../../../shared/schemas';
+import type { RunTarget } from '../../../shared/runs.schema';
 import {
   adapterShortName, adaptersOf, attachAdapter, clampScale, MAX_STACKED_ADAPTERS, SCALE_MAX, SCALE_MIN, SCALE_STEP, setAdapterScale,
   targetWithAdaptersLabel, withAdapters,

@@ -1,4 +1,4 @@
-import type { ModelInfo } from '../../../shared/schemas';
+import type { ModelInfo } from '../../../shared/models.schema';
 import { formatParams } from '../format';
 import type { RemoteChoiceGroup } from './targetChoices';
 

@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import type { AdapterUse } from '../../../shared/adapters.schema';
-import type { ModelInfo } from '../../../shared/schemas';
+import type { ModelInfo } from '../../../shared/models.schema';
 import { AdapterAttach } from './AdapterAttach';
 import { adaptersOf, withAdapters } from './adapterTarget';
 import { useEngineStore } from '../../client/engine.store';

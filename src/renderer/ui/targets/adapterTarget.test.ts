@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_STACKED_ADAPTERS as CONTRACT_MAX } from '../../../shared/adapters.schema';
-import type { RunTarget } from '../../../shared/schemas';
+import type { RunTarget } from '../../../shared/runs.schema';
 import {
   adaptersOf, attachAdapter, clampScale, formatScale, MAX_STACKED_ADAPTERS, parseSweepScales, setAdapterScale, sweepColumns,
   targetWithAdaptersLabel, withAdapters,

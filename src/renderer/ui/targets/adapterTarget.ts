@@ -1,7 +1,7 @@
 // Local run targets with LoRA adapters attached: their labels ("base + adapter@scale"), scale steps and the
 // Compare scale sweep. Pure, so pickers in the Playground, Compare and Evaluations spell targets one way.
 import type { AdapterUse } from '../../../shared/adapters.schema';
-import type { RunTarget } from '../../../shared/schemas';
+import type { RunTarget } from '../../../shared/runs.schema';
 
 /** The contract's MAX_STACKED_ADAPTERS, repeated so pickers do not load zod (a test keeps them equal). */
 export const MAX_STACKED_ADAPTERS = 4;

@@ -1,6 +1,7 @@
 // Where a run can go, as pickers show it: local library models and "Target name · model" for remote ones.
 // Pure, so the Playground and Compare pickers share one spelling of keys and labels.
-import type { ModelInfo, RunTarget } from '../../../shared/schemas';
+import type { ModelInfo } from '../../../shared/models.schema';
+import type { RunTarget } from '../../../shared/runs.schema';
 import type { RemoteModel, TargetCheck, TargetInfo } from '../../../shared/targets.schema';
 
 export type RemoteRunTarget = Extract<RunTarget, { kind: 'remote' }>;

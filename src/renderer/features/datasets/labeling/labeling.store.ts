@@ -1,8 +1,9 @@
 // The labeling panel: which rows it walks (ids paged 100 at a time), the row shown, the labeler, and the
 // label saves. SQLite holds every label; a save counts as saved only once datasets.label has resolved.
 import { create } from 'zustand';
-import type { DatasetInfo, DatasetRow, LabelPatch, Profile, RowFilterInput } from '../../../../shared/datasets.schema';
-import type { RunTarget } from '../../../../shared/schemas';
+import type { DatasetInfo, DatasetRow, LabelPatch, RowFilterInput } from '../../../../shared/datasets.schema';
+import type { Profile } from '../../../../shared/profiles.schema';
+import type { RunTarget } from '../../../../shared/runs.schema';
 import { api } from '../../../client/bridge';
 import { toShownError, type ShownError } from '../../../client/errors';
 import { advanceNote, readAutoAdvance, writeAutoAdvance } from './labelingChoices';

@@ -1,6 +1,6 @@
 // Choices the labeling panel makes for the person: who labels when nobody chose yet, whether A/R/S move on,
 // and the words that say where a status key moved. Pure except the remembered auto-advance setting.
-import type { Profile } from '../../../../shared/datasets.schema';
+import type { Profile } from '../../../../shared/profiles.schema';
 
 export interface ActingSession {
   profileId: string;

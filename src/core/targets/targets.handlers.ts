@@ -1,14 +1,11 @@
-// targets.loadLora / targets.unloadLora: vLLM's runtime LoRA routes on every replica of a target, then a
-// fresh check so the model list (and every model picker) shows the adapter, or no longer shows it.
-import type { z } from 'zod';
-import type { adapterCommands } from '../../shared/adapters.schema';
+// The targets.* command handlers: remote OpenAI-compatible targets, their health, and loadLora/unloadLora:
+// vLLM's runtime LoRA routes on every replica of a target, then a fresh check so the model list (and every
+// model picker) shows the adapter, or no longer shows it.
+import type { targetsCommands } from '../../shared/targets.schema';
 import { CoreError } from '../errors';
+import type { HandlersFor } from '../handlerMap';
 import { callLoraRoute, type LoraFailureKind, type LoraOutcome, type LoraRoute } from './loraClient';
 import type { TargetsService } from './targets.service';
-
-type C = typeof adapterCommands;
-type Names = 'targets.loadLora' | 'targets.unloadLora';
-export type LoraHandlers = { [N in Names]: (input: z.output<C[N]['input']>) => z.output<C[N]['output']> | Promise<z.output<C[N]['output']>> };
 
 type Failure = Extract<LoraOutcome, { ok: false }>;
 
@@ -73,8 +70,13 @@ async function onEveryReplica(
   return { done: false, message: `${verb.done} ${subject} only on ${[where, ...notes].join('; ')}: ${real.map(line).join('; ')}` };
 }
 
-export function loraHandlers(targets: TargetsService): LoraHandlers {
+export function targetsHandlers(targets: TargetsService): HandlersFor<typeof targetsCommands> {
   return {
+    'targets.list': () => targets.list(),
+    'targets.add': (input) => targets.add(input),
+    'targets.update': ({ targetId, patch }) => targets.update(targetId, patch),
+    'targets.remove': ({ targetId }) => ({ removed: targets.remove(targetId) }),
+    'targets.check': ({ targetId }) => targets.check(targetId),
     'targets.loadLora': async ({ targetId, name, path }) => {
       const r = await onEveryReplica(targets, targetId, LOAD, name, { lora_name: name, lora_path: path });
       return { loaded: r.done, message: r.message };

@@ -1,75 +1,11 @@
-// Domain schemas shared by every runtime. Pure: no node:*, no DOM, no electron.
+// Runs: one prompt sent to one target (the loaded local model or a remote model), streamed, stored with its
+// metrics, and searchable; prompt.render shows the prompt as the model will see it.
 import { z } from 'zod';
-import { RunGuard } from './runGuard.schema';
-
-export const Id = z.string().min(1).max(64);
-
-export const GpuBackend = z.enum(['auto', 'cuda', 'metal', 'vulkan', 'cpu']);
-export type GpuBackend = z.infer<typeof GpuBackend>;
-
-export const ModelMetadata = z.object({
-  name: z.string().nullable(),
-  architecture: z.string().nullable(),
-  parameterCount: z.number().nullable(),
-  fileType: z.string().nullable(),
-  contextLength: z.number().nullable(),
-  blockCount: z.number().nullable(),
-  embeddingLength: z.number().nullable(),
-  vocabSize: z.number().nullable(),
-  hasChatTemplate: z.boolean(),
-  ggufVersion: z.number().nullable(),
-  tensorCount: z.number().nullable(),
-});
-export type ModelMetadata = z.infer<typeof ModelMetadata>;
-
-export const HashStatus = z.enum(['pending', 'done', 'error']);
-
-export const ModelInfo = z.object({
-  id: Id,
-  path: z.string(),
-  fileName: z.string(),
-  sizeBytes: z.number(),
-  sha256: z.string().nullable(),
-  hashStatus: HashStatus,
-  metadata: ModelMetadata,
-  addedAt: z.number(),
-});
-export type ModelInfo = z.infer<typeof ModelInfo>;
-
-export const LoadSettings = z.object({
-  gpu: GpuBackend.default('auto'),
-  /** 'auto' lets the engine fit layers to VRAM; a number pins it. Ignored on CPU. */
-  gpuLayers: z.union([z.literal('auto'), z.literal('max'), z.number().int().min(0).max(1000)]).default('auto'),
-  contextSize: z.number().int().min(64).max(1 << 20).default(4096),
-  /** 0 means "the machine's available parallelism" (node-llama-cpp's own default of 4 is wrong on small machines). */
-  threads: z.number().int().min(0).max(512).default(0),
-  batchSize: z.number().int().min(1).max(1 << 16).default(512),
-  /** Parallel context sequences: how many runs decode at once (the local API server uses several). */
-  sequences: z.number().int().min(1).max(16).default(1),
-});
-export type LoadSettings = z.infer<typeof LoadSettings>;
-export type LoadSettingsInput = z.input<typeof LoadSettings>;
-
-export const EngineState = z.enum(['stopped', 'idle', 'loading', 'ready', 'crashed']);
-export type EngineState = z.infer<typeof EngineState>;
-
-export const EngineStatus = z.object({
-  state: EngineState,
-  modelId: Id.nullable(),
-  modelPath: z.string().nullable(),
-  settings: LoadSettings.nullable(),
-  /** Resolved values the engine really used (threads, backend, gpu layers, context size). */
-  effective: z
-    .object({ gpu: z.string(), gpuLayers: z.number(), contextSize: z.number(), threads: z.number(), batchSize: z.number() })
-    .nullable(),
-  loadProgress: z.number().min(0).max(1).nullable(),
-  pid: z.number().nullable(),
-  error: z.string().nullable(),
-  crashCount: z.number(),
-  /** Runs generating on the loaded model now (any source), so "ready" is not shown while it is busy. */
-  activeRunIds: z.array(Id).optional(),
-});
-export type EngineStatus = z.infer<typeof EngineStatus>;
+import type { CommandSpec, EventSpec } from './commandSpec';
+import { AdapterUse, MAX_STACKED_ADAPTERS } from './adapters.schema';
+import { LoadSettings } from './engine.schema';
+import { RunGuard } from './guard.schema';
+import { Id } from './ids';
 
 export const SamplingParams = z.object({
   temperature: z.number().min(0).max(5).default(0.8),
@@ -90,12 +26,6 @@ export const PromptInput = z.object({
   variables: z.record(z.string(), z.string()).default({}),
 });
 export type PromptInput = z.infer<typeof PromptInput>;
-
-/** An adapter attached to a local model, with its strength: 0 = the base model exactly, 1 = as trained. */
-export const AdapterUse = z.object({ adapterId: Id, scale: z.number().min(0).max(2).default(1) });
-export type AdapterUse = z.infer<typeof AdapterUse>;
-export type AdapterUseInput = z.input<typeof AdapterUse>;
-export const MAX_STACKED_ADAPTERS = 4;
 
 /** Where a run goes: the loaded local model (with LoRA adapters attached, if any), or a model on a remote target. */
 export const RunTarget = z.discriminatedUnion('kind', [
@@ -198,14 +128,39 @@ export const RenderedPrompt = z.object({
 });
 export type RenderedPrompt = z.infer<typeof RenderedPrompt>;
 
-export const DownloadState = z.enum(['running', 'done', 'cancelled', 'error']);
-export const DownloadProgress = z.object({
-  downloadId: Id,
-  uri: z.string(),
-  state: DownloadState,
-  receivedBytes: z.number(),
-  totalBytes: z.number().nullable(),
-  error: z.string().nullable(),
-  modelId: Id.nullable(),
+export const RunSearchHit = RunSummary.extend({
+  /** The model's file name when the run was local and the model is still in the library. */
+  fileName: z.string().nullable(),
+  /** The values the run's {{variables}} were filled with. */
+  variables: z.record(z.string(), z.string()),
 });
-export type DownloadProgress = z.infer<typeof DownloadProgress>;
+export type RunSearchHit = z.infer<typeof RunSearchHit>;
+
+export const RunChunk = z.object({ runId: Id, text: z.string(), tokens: z.number() });
+export type RunChunk = z.infer<typeof RunChunk>;
+
+// Runs hold prompts and replies: readable by those who may run models (a labeler sees only its drafts'
+// results, through the dataset).
+export const runsCommands = {
+  'prompt.render': { input: PromptInput.extend({ modelId: Id.nullable().default(null) }), output: RenderedPrompt, permission: 'view' },
+  'runs.start': { input: RunRequest, output: z.object({ runId: Id }), permission: 'run' },
+  'runs.cancel': { input: z.object({ runId: Id }), output: z.object({ cancelled: z.boolean() }), permission: 'run' },
+  'runs.list': {
+    input: z.object({ limit: z.number().int().min(1).max(1000).default(100), before: z.number().optional() }),
+    output: z.array(RunSummary),
+    permission: 'run',
+  },
+  'runs.get': { input: z.object({ runId: Id }), output: RunRecord, permission: 'run' },
+  /** Newest first; an empty query lists the latest runs. Matches prompts, variable values, outputs and model names. */
+  'runs.search': {
+    input: z.object({ query: z.string().max(500).default(''), limit: z.number().int().min(1).max(1000).default(200) }),
+    output: z.array(RunSearchHit),
+    permission: 'run',
+  },
+} as const satisfies Record<string, CommandSpec>;
+
+export const runsEvents = {
+  /** Batched text deltas of a streaming run, keyed by run id; never the whole text. */
+  'runs.chunk': { payload: RunChunk, permission: 'run' },
+  'runs.finished': { payload: RunRecord, permission: 'run' },
+} as const satisfies Record<string, EventSpec>;

@@ -6,12 +6,12 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import type { Core } from '../createCore';
-import { RunsRepo } from '../runs/runs.repo';
+import { RunsRepo } from './runs.repo';
 import { startFakeVllm } from '../remote/testing/fakeVllm';
 import { closeAfterEach } from '../testing/closeAfterEach';
 import { openTestCore, tempDir } from '../testing/testCore';
-import { GuardService } from './guard.service';
-import { RunGate } from './runGate';
+import { GuardService } from '../guard/guard.service';
+import { RunGate } from '../guard/runGate';
 
 const opened = closeAfterEach();
 

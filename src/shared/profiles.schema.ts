@@ -1,0 +1,34 @@
+// Profiles: the people who use Lamplight, each with a role (what they may do) and, for the browser host, an
+// access token; session.whoami says who is acting. The permission matrix itself is roles.ts.
+import { z } from 'zod';
+import { Empty, type CommandSpec, type EventSpec } from './commandSpec';
+import { Id } from './ids';
+
+export const Role = z.enum(['admin', 'prompt_engineer', 'labeler', 'analyst']);
+export type Role = z.infer<typeof Role>;
+
+const Name = z.string().trim().min(1).max(200);
+
+/** A person using Lamplight; every label and audit record names the profile that acted. */
+export const Profile = z.object({ id: Id, name: z.string(), role: Role, createdAt: z.number() });
+export type Profile = z.infer<typeof Profile>;
+
+export const SessionInfo = z.object({
+  profileId: Id,
+  profileName: z.string(),
+  role: Role,
+  /** The commands this profile may call (the UI hides the rest; the core refuses them either way). */
+  allowed: z.array(z.string()),
+});
+export type SessionInfo = z.infer<typeof SessionInfo>;
+
+export const profilesCommands = {
+  'session.whoami': { input: Empty, output: SessionInfo, permission: 'view' },
+  'profiles.list': { input: Empty, output: z.array(Profile), permission: 'view' },
+  'profiles.create': { input: z.object({ name: Name, role: Role.default('labeler') }), output: Profile, permission: 'admin' },
+  'profiles.setRole': { input: z.object({ profileId: Id, role: Role }), output: z.object({ profileId: Id, role: Role }), permission: 'admin' },
+  /** A new browser-host access token for the profile (shown once; the previous one stops working). */
+  'profiles.issueToken': { input: z.object({ profileId: Id }), output: z.object({ token: z.string() }), permission: 'admin' },
+} as const satisfies Record<string, CommandSpec>;
+
+export const profilesEvents = {} as const satisfies Record<string, EventSpec>;
