@@ -1,11 +1,9 @@
 // The adapters.* command handlers.
-import type { z } from 'zod';
 import type { adaptersCommands } from '../../shared/adapters.schema';
 import type { AdaptersService } from './adapters.service';
+import type { HandlersFor } from '../handlerMap';
 
-type C = typeof adaptersCommands;
-type Names = 'adapters.list' | 'adapters.add' | 'adapters.remove' | 'adapters.check';
-export type AdapterHandlers = { [N in Names]: (input: z.output<C[N]['input']>) => z.output<C[N]['output']> | Promise<z.output<C[N]['output']>> };
+export type AdapterHandlers = HandlersFor<typeof adaptersCommands>;
 
 export function adapterHandlers(service: AdaptersService): AdapterHandlers {
   return {

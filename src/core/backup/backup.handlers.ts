@@ -1,12 +1,9 @@
 // The backup.* command handlers, spread into createCore's handler map; inputs arrive parsed by backupCommands.
-import type { z } from 'zod';
 import type { backupCommands } from '../../shared/backup.schema';
 import type { BackupService } from './backup.service';
+import type { HandlersFor } from '../handlerMap';
 
-type BackupCommands = typeof backupCommands;
-export type BackupHandlers = {
-  [N in keyof BackupCommands]: (input: z.output<BackupCommands[N]['input']>) => z.output<BackupCommands[N]['output']> | Promise<z.output<BackupCommands[N]['output']>>;
-};
+export type BackupHandlers = HandlersFor<typeof backupCommands>;
 
 export function backupHandlers(b: BackupService): BackupHandlers {
   return {

@@ -1,10 +1,9 @@
 // The bench.* and costs.* command handlers over the BenchService.
-import type { z } from 'zod';
 import type { benchCommands } from '../../shared/bench.schema';
 import type { BenchService } from './bench.service';
+import type { HandlersFor } from '../handlerMap';
 
-type C = typeof benchCommands;
-export type BenchHandlers = { [N in keyof C]: (input: z.output<C[N]['input']>) => z.output<C[N]['output']> | Promise<z.output<C[N]['output']>> };
+export type BenchHandlers = HandlersFor<typeof benchCommands>;
 
 export function benchHandlers(bench: BenchService): BenchHandlers {
   return {

@@ -1,14 +1,11 @@
 // The datasets.* command handlers, spread into createCore's handler map. Inputs arrive parsed by
 // datasetsCommands' schemas; handlers only call the services (profiles.* are in core/profiles).
-import type { z } from 'zod';
 import type { datasetsCommands } from '../../shared/datasets.schema';
 import type { ProfilesService } from '../profiles/profiles.service';
 import type { DatasetsService } from './datasets.service';
+import type { HandlersFor } from '../handlerMap';
 
-type DatasetCommands = typeof datasetsCommands;
-export type DatasetHandlers = {
-  [N in keyof DatasetCommands]: (input: z.output<DatasetCommands[N]['input']>) => z.output<DatasetCommands[N]['output']> | Promise<z.output<DatasetCommands[N]['output']>>;
-};
+export type DatasetHandlers = HandlersFor<typeof datasetsCommands>;
 
 export function datasetHandlers(s: DatasetsService, profiles: ProfilesService): DatasetHandlers {
   return {

@@ -1,12 +1,10 @@
 // The evals.* command handlers, spread into createCore's handler map. Inputs arrive parsed by evalCommands'
 // schemas (the transport boundary does that); handlers only call the service.
-import type { z } from 'zod';
-import type { EvalCommandName, EvalCommands } from '../../shared/evals.schema';
+import type { EvalCommands } from '../../shared/evals.schema';
 import type { EvalsService } from './evals.service';
+import type { HandlersFor } from '../handlerMap';
 
-export type EvalHandlers = {
-  [N in EvalCommandName]: (input: z.output<EvalCommands[N]['input']>) => z.output<EvalCommands[N]['output']> | Promise<z.output<EvalCommands[N]['output']>>;
-};
+export type EvalHandlers = HandlersFor<EvalCommands>;
 
 export function evalHandlers(evals: EvalsService): EvalHandlers {
   return {

@@ -1,13 +1,10 @@
 // The guard.* and audit.* command handlers, spread into createCore's handler map (session.* and profiles.*
 // are in core/profiles). Inputs arrive parsed by guardCommands' schemas; handlers only call the service.
-import type { z } from 'zod';
 import type { guardCommands } from '../../shared/guard.schema';
 import type { GuardService } from './guard.service';
+import type { HandlersFor } from '../handlerMap';
 
-type GuardCommands = typeof guardCommands;
-export type GuardHandlers = {
-  [N in keyof GuardCommands]: (input: z.output<GuardCommands[N]['input']>) => z.output<GuardCommands[N]['output']> | Promise<z.output<GuardCommands[N]['output']>>;
-};
+export type GuardHandlers = HandlersFor<typeof guardCommands>;
 
 export function guardHandlers(g: GuardService): GuardHandlers {
   return {

@@ -1,12 +1,10 @@
 // The prompts.* command handlers, spread into createCore's handler map. Inputs arrive parsed by
 // promptCommands' schemas (the transport boundary does that); handlers only call the service.
-import type { z } from 'zod';
-import type { PromptCommandName, PromptCommands } from '../../shared/prompts.schema';
+import type { PromptCommands } from '../../shared/prompts.schema';
 import type { PromptsService } from './prompts.service';
+import type { HandlersFor } from '../handlerMap';
 
-export type PromptHandlers = {
-  [N in PromptCommandName]: (input: z.output<PromptCommands[N]['input']>) => z.output<PromptCommands[N]['output']>;
-};
+export type PromptHandlers = HandlersFor<PromptCommands>;
 
 export function promptHandlers(prompts: PromptsService): PromptHandlers {
   return {

@@ -1,14 +1,10 @@
 // The testsets.* command handlers, spread into createCore's handler map. Inputs arrive parsed by
 // testSetCommands' schemas (the transport boundary does that); handlers only call the service.
-import type { z } from 'zod';
-import type { TestSetCommandName, TestSetCommands } from '../../shared/testsets.schema';
+import type { TestSetCommands } from '../../shared/testsets.schema';
 import type { TestSetsService } from './testsets.service';
+import type { HandlersFor } from '../handlerMap';
 
-type Output<N extends TestSetCommandName> = z.output<TestSetCommands[N]['output']>;
-
-export type TestSetHandlers = {
-  [N in TestSetCommandName]: (input: z.output<TestSetCommands[N]['input']>) => Output<N> | Promise<Output<N>>;
-};
+export type TestSetHandlers = HandlersFor<TestSetCommands>;
 
 export function testSetHandlers(testSets: TestSetsService): TestSetHandlers {
   return {

@@ -1,12 +1,10 @@
 // The training.* command handlers, spread into createCore's handler map. Inputs arrive parsed by
 // trainingCommands' schemas; handlers only call the service.
-import type { z } from 'zod';
 import type { trainingCommands } from '../../shared/training.schema';
 import type { TrainingService } from './training.service';
+import type { HandlersFor } from '../handlerMap';
 
-type C = typeof trainingCommands;
-type Names = 'training.package' | 'training.start' | 'training.cancel' | 'training.list' | 'training.get';
-export type TrainingHandlers = { [N in Names]: (input: z.output<C[N]['input']>) => z.output<C[N]['output']> | Promise<z.output<C[N]['output']>> };
+export type TrainingHandlers = HandlersFor<typeof trainingCommands>;
 
 export function trainingHandlers(training: TrainingService): TrainingHandlers {
   return {
