@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import type { BenchResult, Dist } from '../../../shared/bench.schema';
 import { formatCount, formatPercent, formatRate } from '../../ui/format';
 import { BreakEvenChart, CostLatency, GoodputCurves, LatencyCdf, ThroughputCurves } from './BenchCharts';
@@ -127,7 +127,9 @@ const DISTS: { key: 'ttftMs' | 'tpotMs' | 'itlMs' | 'e2elMs'; label: string }[] 
   { key: 'itlMs', label: 'ITL' },
   { key: 'e2elMs', label: 'E2E' },
 ];
-const STATS: (keyof Dist)[] = ['mean', 'median', 'p90', 'p95', 'p99'];
+// p50/p95/p99 fit the view's width; mean and p90 are one click away (and in every export).
+const STATS_SHORT: (keyof Dist)[] = ['median', 'p95', 'p99'];
+const STATS_ALL: (keyof Dist)[] = ['mean', 'median', 'p90', 'p95', 'p99'];
 
 function ms(v: number): string {
   return v >= 100 ? String(Math.round(v)) : v.toFixed(1);
@@ -138,11 +140,18 @@ function ResultTable({ results }: { results: readonly BenchResult[] }): React.JS
   const calls = useBenchStore((s) => s.callsPerMonth);
   const rows = byTarget(results).flatMap((g) => g.cells);
   const hasLocal = rows.some((r) => r.ppTokPerSec != null || r.tgTokPerSec != null);
+  const [allStats, setAllStats] = useState(false);
+  const STATS = allStats ? STATS_ALL : STATS_SHORT;
+  const first = STATS[0];
   return (
-    <div className="card">
+    <div className="card bn-table-card">
       <div className="section-head">
         <span className="card-title">Comparison</span>
         <span className="muted">latencies in ms · throughputs per second</span>
+        <span className="spacer" />
+        <label className="bn-check">
+          <input type="checkbox" data-testid="bench-table-all-stats" checked={allStats} onChange={(e) => setAllStats(e.target.checked)} /> Mean and p90 too
+        </label>
       </div>
       <div className="table-wrap bn-table-wrap">
         <table className="table bn-table" data-testid="bench-table">
@@ -173,7 +182,7 @@ function ResultTable({ results }: { results: readonly BenchResult[] }): React.JS
             <tr>
               {DISTS.flatMap((d) =>
                 STATS.map((s) => (
-                  <th key={`${d.key}-${s}`} className={`right bn-stat${s === 'mean' ? ' bn-group-start' : ''}`}>
+                  <th key={`${d.key}-${s}`} className={`right bn-stat${s === first ? ' bn-group-start' : ''}`}>
                     {s === 'median' ? 'p50' : s}
                   </th>
                 )),
@@ -185,7 +194,7 @@ function ResultTable({ results }: { results: readonly BenchResult[] }): React.JS
               const est = cellCost(profiles[profileKey(r.targetKey)]?.profile, r);
               return (
                 <tr key={`${r.targetKey}|${loadLabel(r.load)}`} data-testid="bench-row" data-target={r.targetLabel} title={r.errors.join('\n') || undefined}>
-                  <td className="nowrap">{r.targetLabel}</td>
+                  <td className="bn-cell-target" title={r.targetLabel}>{r.targetLabel}</td>
                   <td className="nowrap">{loadLabel(r.load)}</td>
                   <td className="right num">
                     {formatCount(r.completed)}
@@ -197,7 +206,7 @@ function ResultTable({ results }: { results: readonly BenchResult[] }): React.JS
                   <td className="right num nowrap">{r.goodputPct == null ? '—' : `${formatPercent(r.goodputPct / 100)} (${(r.goodput ?? 0).toFixed(2)})`}</td>
                   {DISTS.flatMap((d) =>
                     STATS.map((s) => (
-                      <td key={`${d.key}-${s}`} className={`right num${s === 'mean' ? ' bn-group-start' : ''}`}>
+                      <td key={`${d.key}-${s}`} className={`right num${s === first ? ' bn-group-start' : ''}`}>
                         {ms(r[d.key][s])}
                       </td>
                     )),
