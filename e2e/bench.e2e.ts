@@ -17,7 +17,9 @@ let host: RunningHost;
 let remote: BenchOpenAi;
 let fx: Awaited<ReturnType<typeof ensureFixtureModels>>;
 
-const SHOTS = '/tmp/shots';
+const SHOTS = process.env.BENCH_SHOTS ?? '/tmp/shots';
+// A ULID: what a person should never have to read in the runs list or the run panel.
+const RAW_ID = /[0-9A-HJKMNP-TV-Z]{26}/;
 const shot = (name: string) => join(SHOTS, `bench-${name}.png`);
 
 test.beforeAll(async () => {
@@ -48,10 +50,18 @@ test('a small benchmark of a local model and a remote target, priced and compare
   await page.getByTestId('bench-target-add').click();
   await bench.chooseTarget(1, 'Bench server · fast-7b');
   await bench.fill({ name: 'Tiny vs server', 'input-len': '32', 'output-len': '8', loads: '1, 2', warmup: '1', requests: '6' });
+  // The model was loaded with one sequence; the sweep goes to 2: the form says so before Start.
+  await expect(page.getByTestId('bench-sequence-notes')).toContainText(/loaded with 1 sequence .*reloaded with 2/);
   await page.screenshot({ path: shot('1-form'), fullPage: true });
   await bench.start();
   await expect(page.getByTestId('bench-state')).toBeVisible();
   await expect(page.getByTestId('bench-progress')).toBeVisible();
+  // While it runs, targets read as names, never as ids.
+  await expect(page.getByTestId('bench-run-targets')).toContainText('Bench server · fast-7b');
+  await expect(page.getByTestId('bench-run-targets')).not.toContainText(RAW_ID);
+  await expect(page.getByTestId('bench-list-row').filter({ hasText: 'Tiny vs server' })).toContainText('Bench server · fast-7b');
+  await expect(page.getByTestId('bench-list-row').filter({ hasText: 'Tiny vs server' })).not.toContainText(RAW_ID);
+  await page.screenshot({ path: shot('1b-running'), fullPage: true });
   await bench.finished();
   await expect(bench.rows()).toHaveCount(4);
   await expect(page.getByTestId('bench-list-row').filter({ hasText: 'Tiny vs server' })).toContainText('done');
@@ -65,7 +75,13 @@ test('a small benchmark of a local model and a remote target, priced and compare
   }
   await page.getByTestId('bench-cdf-e2el').click();
   await expect(page.getByTestId('bench-chart-cdf')).toHaveAttribute('data-points', /^[1-9]\d*$/);
-  await expect(page.getByTestId('bench-chart-cost')).toHaveAttribute('data-points', '0');
+  // No price yet: a hint where the cost chart goes, not an empty 0–1 frame.
+  await expect(page.getByTestId('bench-chart-cost')).toHaveCount(0);
+  await expect(page.getByTestId('bench-cost-empty')).toContainText('No target has a price yet');
+  // The comparison table fits: it scrolls inside its card, the page never sideways.
+  expect(await page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
+  const card = await page.getByTestId('bench-table').locator('xpath=ancestor::div[contains(@class,"card")][1]').boundingBox();
+  expect((card?.x ?? 0) + (card?.width ?? 0)).toBeLessThanOrEqual(1400);
 
   // Prices: a GPU server for the local model, an API for the remote one.
   await bench.price('tiny-q8_0', 'server', { purchasePrice: '30000', amortizationMonths: '36', powerWatts: '700', electricityPerKwh: '0.15', utilization: '0.5' });

@@ -81,7 +81,8 @@ describe('replicaErrorAdvice', () => {
     expect(a.check).toMatch(/port/);
     expect(a.check).toMatch(/firewall/);
   });
-  it('names DNS for an unknown host and time for a timeout', () => {
+  it('names DNS for an unknown host, time for a timeout, and a port fetch will not use', () => {
+    expect(replicaErrorAdvice('GET http://a:9/v1/models: could not connect (bad port)', 'http://a:9/v1').check).toMatch(/another port/);
     expect(replicaErrorAdvice('GET http://nohost/v1/models: could not connect (ENOTFOUND)', 'http://nohost/v1').check).toMatch(/did not resolve/);
     expect(replicaErrorAdvice('GET http://a/v1/models: no response within 10000 ms', 'http://a/v1').check).toMatch(/in time/);
   });

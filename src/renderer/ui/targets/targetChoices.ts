@@ -116,6 +116,7 @@ export interface ReplicaErrorAdvice {
 // The model-list check says only what the network did ("could not connect (ECONNREFUSED)"); a new user needs
 // where it went and what to look at. Messages that carry their own "check …" hint keep it.
 const ADVICE: readonly [RegExp, string][] = [
+  [/bad port/i, 'Fetch refuses this port (as browsers do for ports such as 9, 25 or 6000): serve the model on another port, e.g. 8000.'],
   [/ENOTFOUND|EAI_AGAIN|getaddrinfo/i, 'The host name did not resolve: check the host in the URL (spelling, or use its IP address) and this machine\'s DNS.'],
   [/could not connect|ECONNREFUSED|EHOSTUNREACH|ENETUNREACH/i, 'Check that the server is running and listening on that host and port, that the URL is right (it usually ends in /v1), and that no firewall blocks the port.'],
   [/no response within|timed? ?out|ETIMEDOUT/i, 'Nothing answered in time: check that the server is up, the host and port in the URL, and that no firewall silently drops the connection.'],
