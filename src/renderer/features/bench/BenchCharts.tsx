@@ -21,7 +21,11 @@ const pointLabels: Plugin<'scatter'> = {
       if (!chart.isDatasetVisible(i)) return;
       chart.getDatasetMeta(i).data.forEach((el, j) => {
         const load = (ds.data[j] as Partial<CostPoint> | undefined)?.load;
-        if (load) ctx.fillText(load, el.x + 7, el.y - 6);
+        if (!load) return;
+        // Beside the point, or to its left where the label would run past the plot's right edge.
+        const w = ctx.measureText(load).width;
+        const x = el.x + 7 + w > chart.chartArea.right ? el.x - 7 - w : el.x + 7;
+        ctx.fillText(load, x, Math.max(el.y - 6, chart.chartArea.top + 9));
       });
     });
     ctx.restore();
@@ -186,6 +190,7 @@ export function CostLatency({ results, slo }: { results: readonly BenchResult[];
       benchPointLabels: true,
       tooltip: { callbacks: { label: (c) => `${c.dataset.label}${loadOf(c.raw)}: p95 ${Math.round(c.parsed.x ?? 0)} ms, ${formatMoney(c.parsed.y, currency)} / 1k requests` } },
     } as ScatterOptions['plugins'];
+    o.layout = { padding: { top: 8, right: 8 } };
     return o;
   }, [metric, currency]);
   const { setLatencyMetric } = useBenchStore.getState();

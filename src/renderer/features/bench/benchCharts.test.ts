@@ -144,3 +144,10 @@ describe('cost vs latency points', () => {
     expect(groups[0]?.currency).toBe('$');
   });
 });
+
+describe('cdf range on a small sample', () => {
+  it('does not cut a second mode or a modest tail', () => {
+    expect(cdfRange([[6, 7, 9, 10, 12, 13], [60, 61, 62, 63, 64, 82]]).max).toBeNull();
+    expect(cdfRange([[6, 7, 9, 10, 64, 82]]).max).toBeNull();
+  });
+});

@@ -188,7 +188,8 @@ export interface CdfRange {
 
 /**
  * Where to cut a CDF's x axis so one outlier does not squash every line into the left edge: at the largest
- * sample inside Tukey's far-out fence (Q3 + 3·IQR) of its own line. No cut when nothing lies that far out.
+ * sample inside Tukey's far-out fence (Q3 + 3·IQR) of its own line. No cut when nothing lies that far out,
+ * when the slowest is under twice the rest, or when more than 5% of requests lie past the cut.
  */
 export function cdfRange(lines: readonly (readonly number[])[]): CdfRange {
   let inside = 0;
@@ -200,8 +201,12 @@ export function cdfRange(lines: readonly (readonly number[])[]): CdfRange {
     for (const v of sorted) if (v <= fence) inside = Math.max(inside, v);
     slowest = Math.max(slowest, sorted[sorted.length - 1] as number);
   }
-  if (slowest <= inside * 1.25 || inside === 0) return { max: null, hidden: 0, slowest };
+  // Only an outlier past twice the rest squashes the lines enough to be worth cutting.
+  if (slowest <= inside * 2 || inside === 0) return { max: null, hidden: 0, slowest };
   const max = inside * 1.1;
   const hidden = lines.reduce((n, l) => n + l.filter((v) => v > max).length, 0);
+  const total = lines.reduce((n, l) => n + l.length, 0);
+  // More than 5% that far out is a second mode (a slow target, queueing), not outliers: keep it in view.
+  if (hidden > total * 0.05) return { max: null, hidden: 0, slowest };
   return { max, hidden, slowest };
 }
