@@ -35,6 +35,9 @@ describe('targetNames', () => {
     const names = targetNames([`remote:${T}:qwen:7b`, `local:${M}+${A}@0.5`, M, 'vLLM · qwen'], [{ id: M, fileName: 'tiny.gguf' }], [{ id: T, name: 'vLLM' }], [{ id: A, fileName: 'tone.gguf' }]);
     expect(names).toEqual(['vLLM · qwen:7b', 'tiny.gguf + tone@0.5', 'tiny.gguf', 'vLLM · qwen']);
   });
+  it("uses a model's own name where it has one, as results do", () => {
+    expect(targetNames([M], [{ id: M, fileName: 'tiny.gguf', metadata: { name: 'lamplight-tiny' } }], [])).toEqual(['lamplight-tiny']);
+  });
   it('never shows an id, even for a target or model it does not know (removed, or not listed yet)', () => {
     expect(targetNames([`remote:${T}:m`, `local:${M}`], [], [])).toEqual(['a remote target · m', 'a local model']);
   });

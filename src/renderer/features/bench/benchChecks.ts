@@ -52,7 +52,7 @@ const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
  */
 export function targetNames(
   targets: readonly string[],
-  models: readonly { id: string; fileName: string }[],
+  models: readonly { id: string; fileName: string; metadata?: { name: string | null } }[],
   remotes: readonly { id: string; name: string }[],
   adapters: readonly { id: string; fileName: string }[] = [],
 ): string[] {
@@ -61,8 +61,15 @@ export function targetNames(
     if (remote) return `${remotes.find((r) => r.id === remote[1])?.name ?? 'a remote target'} · ${remote[2]}`;
     const local = /^(?:local:)?([0-9A-HJKMNP-TV-Z]{26})((?:\+[0-9A-HJKMNP-TV-Z]{26}@[\d.]+)*)$/.exec(t);
     if (!local || !ULID.test(local[1] as string)) return t;
-    const base = models.find((m) => m.id === local[1])?.fileName ?? 'a local model';
-    const parts = [...(local[2] ?? '').matchAll(/\+([0-9A-HJKMNP-TV-Z]{26})@([\d.]+)/g)].map((m) => `${adapters.find((a) => a.id === m[1])?.fileName.replace(/\.gguf$/i, '') ?? 'adapter'}@${m[2]}`);
+    // Named as the core names them in results (bench, evals): the model's own name, else its file.
+    const model = models.find((m) => m.id === local[1]);
+    const base = model ? (model.metadata?.name ?? model.fileName) : 'a local model';
+    const parts = [...(local[2] ?? '').matchAll(/\+([0-9A-HJKMNP-TV-Z]{26})@([\d.]+)/g)].map((m) => `${adapterName(adapters.find((a) => a.id === m[1]))}@${m[2]}`);
     return parts.length ? `${base} + ${parts.join(' + ')}` : base;
   });
+}
+
+/** As the core's adapterName: the file name without .gguf. */
+function adapterName(a: { fileName: string } | undefined): string {
+  return a ? a.fileName.replace(/\.gguf$/i, '') : 'adapter';
 }
