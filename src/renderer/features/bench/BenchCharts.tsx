@@ -17,6 +17,10 @@ const pointLabels: Plugin<'scatter'> = {
     ctx.save();
     ctx.font = '10px system-ui, sans-serif';
     ctx.fillStyle = '#b7bfcb';
+    // Labels of nearby points would print over each other: a label that would overlap one already drawn
+    // moves higher, or below its point.
+    const drawn: { x: number; y: number; w: number }[] = [];
+    const overlaps = (x: number, y: number, w: number): boolean => drawn.some((d) => x < d.x + d.w && d.x < x + w && Math.abs(d.y - y) < 10);
     chart.data.datasets.forEach((ds, i) => {
       if (!chart.isDatasetVisible(i)) return;
       chart.getDatasetMeta(i).data.forEach((el, j) => {
@@ -25,7 +29,11 @@ const pointLabels: Plugin<'scatter'> = {
         // Beside the point, or to its left where the label would run past the plot's right edge.
         const w = ctx.measureText(load).width;
         const x = el.x + 7 + w > chart.chartArea.right ? el.x - 7 - w : el.x + 7;
-        ctx.fillText(load, x, Math.max(el.y - 6, chart.chartArea.top + 9));
+        const { top, bottom } = chart.chartArea;
+        const ys = [el.y - 6, el.y - 17, el.y + 14, el.y - 28].map((v) => Math.min(bottom - 2, Math.max(top + 9, v)));
+        const y = ys.find((v) => !overlaps(x, v, w)) ?? (ys[0] as number);
+        drawn.push({ x, y, w });
+        ctx.fillText(load, x, y);
       });
     });
     ctx.restore();
