@@ -106,9 +106,11 @@ test('PII is masked before egress, the reply unmasked, the call audited and the 
   expect(lines.length).toBeGreaterThan(0);
   expect(lines.join('\n')).not.toContain(ID);
 
-  // The per-target policy dropdown is shown whole, not cut off by its table.
+  // The per-target policy dropdown is shown whole, not cut off by its table, even beside a long endpoint.
+  await targets.open();
+  await targets.add({ name: 'regional inference gateway', urls: ['http://inference-gateway.eu-west.prod.internal.example.invalid:8443/v1'] });
   await new GuardPage(page).open();
-  const pick = page.getByLabel('PII policy for fake cloud');
+  const pick = page.getByLabel('PII policy for regional inference gateway');
   await expect(pick).toBeVisible();
   const wrap = page.getByTestId('guard-target-table').locator('xpath=..');
   const [pickBox, wrapBox] = [await pick.boundingBox(), await wrap.boundingBox()];
