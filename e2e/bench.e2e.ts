@@ -133,7 +133,15 @@ test('a small benchmark of a local model and a remote target, priced and compare
   await expect(bench.rows().filter({ hasText: '· Tiny vs server' })).toHaveCount(4);
   await page.screenshot({ path: shot('5-overlay'), fullPage: true });
   await page.getByTestId('bench-table').scrollIntoViewIfNeeded();
+  // The comparison scrolls inside its card (the page never sideways), its target column stays in view.
+  expect(await page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
+  await page.getByTestId('bench-table').locator('xpath=..').evaluate((el) => el.scrollBy(400, 0));
+  const [firstCell, wrapBox] = [await page.getByTestId('bench-row').first().locator('td').first().boundingBox(), await page.getByTestId('bench-table').locator('xpath=..').boundingBox()];
+  expect(Math.abs((firstCell?.x ?? 0) - (wrapBox?.x ?? 0))).toBeLessThan(2);
   await page.screenshot({ path: shot('6-table'), fullPage: true });
+  await page.getByTestId('bench-table-latencies').selectOption('token');
+  await expect(page.getByTestId('bench-table')).toContainText('TPOT');
+  await expect(page.getByTestId('bench-table')).not.toContainText('TTFT');
 
   const dir = mkdtempSync(join(tmpdir(), 'lamplight-bench-'));
   await page.getByTestId('bench-export-path').fill(join(dir, 'report.html'));

@@ -121,7 +121,14 @@ function CostPanel({ results, targets }: { results: readonly BenchResult[]; targ
   );
 }
 
-const DISTS: { key: 'ttftMs' | 'tpotMs' | 'itlMs' | 'e2elMs'; label: string }[] = [
+type DistKey = 'ttftMs' | 'tpotMs' | 'itlMs' | 'e2elMs';
+// Four latencies × three percentiles do not fit beside throughput and cost: two at a time, chosen here.
+const DIST_SETS: Record<'first' | 'token' | 'all', { label: string; keys: DistKey[] }> = {
+  first: { label: 'TTFT and E2E', keys: ['ttftMs', 'e2elMs'] },
+  token: { label: 'TPOT and ITL', keys: ['tpotMs', 'itlMs'] },
+  all: { label: 'All four', keys: ['ttftMs', 'tpotMs', 'itlMs', 'e2elMs'] },
+};
+const DISTS_ALL: { key: DistKey; label: string }[] = [
   { key: 'ttftMs', label: 'TTFT' },
   { key: 'tpotMs', label: 'TPOT' },
   { key: 'itlMs', label: 'ITL' },
@@ -140,7 +147,11 @@ function ResultTable({ results }: { results: readonly BenchResult[] }): React.JS
   const calls = useBenchStore((s) => s.callsPerMonth);
   const rows = byTarget(results).flatMap((g) => g.cells);
   const hasLocal = rows.some((r) => r.ppTokPerSec != null || r.tgTokPerSec != null);
+  // Cost columns only once a target has a price: until then they would be a row of dashes.
+  const priced = rows.some((r) => cellCost(profiles[profileKey(r.targetKey)]?.profile, r) !== null);
   const [allStats, setAllStats] = useState(false);
+  const [distSet, setDistSet] = useState<keyof typeof DIST_SETS>('first');
+  const DISTS = DISTS_ALL.filter((d) => DIST_SETS[distSet].keys.includes(d.key));
   const STATS = allStats ? STATS_ALL : STATS_SHORT;
   const first = STATS[0];
   return (
@@ -149,6 +160,13 @@ function ResultTable({ results }: { results: readonly BenchResult[] }): React.JS
         <span className="card-title">Comparison</span>
         <span className="muted">latencies in ms · throughputs per second</span>
         <span className="spacer" />
+        <select className="input" aria-label="Latencies shown" data-testid="bench-table-latencies" value={distSet} onChange={(e) => setDistSet(e.target.value as keyof typeof DIST_SETS)}>
+          {Object.entries(DIST_SETS).map(([k, v]) => (
+            <option key={k} value={k}>
+              {v.label}
+            </option>
+          ))}
+        </select>
         <label className="bn-check">
           <input type="checkbox" data-testid="bench-table-all-stats" checked={allStats} onChange={(e) => setAllStats(e.target.checked)} /> Mean and p90 too
         </label>
@@ -175,9 +193,13 @@ function ResultTable({ results }: { results: readonly BenchResult[] }): React.JS
                   <th rowSpan={2} className="right">tg tok/s</th>
                 </>
               ) : null}
-              <th rowSpan={2} className="right">per 1M tok</th>
-              <th rowSpan={2} className="right">per 1k req</th>
-              <th rowSpan={2} className="right">at {formatCalls(calls)}/mo</th>
+              {priced ? (
+                <>
+                  <th rowSpan={2} className="right">per 1M tok</th>
+                  <th rowSpan={2} className="right">per 1k req</th>
+                  <th rowSpan={2} className="right">at {formatCalls(calls)}/mo</th>
+                </>
+              ) : null}
             </tr>
             <tr>
               {DISTS.flatMap((d) =>
@@ -217,9 +239,13 @@ function ResultTable({ results }: { results: readonly BenchResult[] }): React.JS
                       <td className="right num">{formatRate(r.tgTokPerSec)}</td>
                     </>
                   ) : null}
-                  <td className="right num">{est ? formatMoney(est.perMillionTokens, est.currency) : '—'}</td>
-                  <td className="right num">{est ? formatMoney(est.perThousandRequests, est.currency) : '—'}</td>
-                  <td className="right num">{est ? formatMoney(est.monthlyAt(calls), est.currency) : '—'}</td>
+                  {priced ? (
+                    <>
+                      <td className="right num">{est ? formatMoney(est.perMillionTokens, est.currency) : '—'}</td>
+                      <td className="right num">{est ? formatMoney(est.perThousandRequests, est.currency) : '—'}</td>
+                      <td className="right num">{est ? formatMoney(est.monthlyAt(calls), est.currency) : '—'}</td>
+                    </>
+                  ) : null}
                 </tr>
               );
             })}
