@@ -138,6 +138,8 @@ test('a small benchmark of a local model and a remote target, priced and compare
   await page.getByTestId('bench-table').locator('xpath=..').evaluate((el) => el.scrollBy(400, 0));
   const [firstCell, wrapBox] = [await page.getByTestId('bench-row').first().locator('td').first().boundingBox(), await page.getByTestId('bench-table').locator('xpath=..').boundingBox()];
   expect(Math.abs((firstCell?.x ?? 0) - (wrapBox?.x ?? 0))).toBeLessThan(2);
+  const head = await page.getByTestId('bench-table').locator('thead th').first().boundingBox();
+  expect(Math.abs((head?.x ?? 0) - (wrapBox?.x ?? 0))).toBeLessThan(2);
   await page.screenshot({ path: shot('6-table'), fullPage: true });
   await page.getByTestId('bench-table-latencies').selectOption('token');
   await expect(page.getByTestId('bench-table')).toContainText('TPOT');
