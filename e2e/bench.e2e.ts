@@ -75,6 +75,12 @@ test('a small benchmark of a local model and a remote target, priced and compare
   }
   await page.getByTestId('bench-cdf-e2el').click();
   await expect(page.getByTestId('bench-chart-cdf')).toHaveAttribute('data-points', /^[1-9]\d*$/);
+  // A log latency axis draws the same lines (outliers in view without squashing the rest).
+  await page.getByTestId('bench-cdf-log').check();
+  expect(await bench.drawnPixels('bench-chart-cdf')).toBeGreaterThan(1000);
+  await page.getByTestId('bench-chart-cdf').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: shot('2b-cdf-log') });
+  await page.getByTestId('bench-cdf-log').uncheck();
   // No price yet: a hint where the cost chart goes, not an empty 0–1 frame.
   await expect(page.getByTestId('bench-chart-cost')).toHaveCount(0);
   await expect(page.getByTestId('bench-cost-empty')).toContainText('No target has a price yet');
