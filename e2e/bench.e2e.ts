@@ -17,7 +17,9 @@ let host: RunningHost;
 let remote: BenchOpenAi;
 let fx: Awaited<ReturnType<typeof ensureFixtureModels>>;
 
-const SHOTS = '/tmp/shots';
+const SHOTS = process.env.BENCH_SHOTS ?? '/tmp/shots';
+// A ULID: what a person should never have to read in the runs list or the run panel.
+const RAW_ID = /[0-9A-HJKMNP-TV-Z]{26}/;
 const shot = (name: string) => join(SHOTS, `bench-${name}.png`);
 
 test.beforeAll(async () => {
@@ -48,10 +50,18 @@ test('a small benchmark of a local model and a remote target, priced and compare
   await page.getByTestId('bench-target-add').click();
   await bench.chooseTarget(1, 'Bench server · fast-7b');
   await bench.fill({ name: 'Tiny vs server', 'input-len': '32', 'output-len': '8', loads: '1, 2', warmup: '1', requests: '6' });
+  // The model was loaded with one sequence; the sweep goes to 2: the form says so before Start.
+  await expect(page.getByTestId('bench-sequence-notes')).toContainText(/loaded with 1 sequence .*reloaded with 2/);
   await page.screenshot({ path: shot('1-form'), fullPage: true });
   await bench.start();
   await expect(page.getByTestId('bench-state')).toBeVisible();
   await expect(page.getByTestId('bench-progress')).toBeVisible();
+  // While it runs, targets read as names, never as ids.
+  await expect(page.getByTestId('bench-run-targets')).toContainText('Bench server · fast-7b');
+  await expect(page.getByTestId('bench-run-targets')).not.toContainText(RAW_ID);
+  await expect(page.getByTestId('bench-list-row').filter({ hasText: 'Tiny vs server' })).toContainText('Bench server · fast-7b');
+  await expect(page.getByTestId('bench-list-row').filter({ hasText: 'Tiny vs server' })).not.toContainText(RAW_ID);
+  await page.screenshot({ path: shot('1b-running'), fullPage: true });
   await bench.finished();
   await expect(bench.rows()).toHaveCount(4);
   await expect(page.getByTestId('bench-list-row').filter({ hasText: 'Tiny vs server' })).toContainText('done');
@@ -65,7 +75,19 @@ test('a small benchmark of a local model and a remote target, priced and compare
   }
   await page.getByTestId('bench-cdf-e2el').click();
   await expect(page.getByTestId('bench-chart-cdf')).toHaveAttribute('data-points', /^[1-9]\d*$/);
-  await expect(page.getByTestId('bench-chart-cost')).toHaveAttribute('data-points', '0');
+  // A log latency axis draws the same lines (outliers in view without squashing the rest).
+  await page.getByTestId('bench-cdf-log').check();
+  expect(await bench.drawnPixels('bench-chart-cdf')).toBeGreaterThan(1000);
+  await page.getByTestId('bench-chart-cdf').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: shot('2b-cdf-log') });
+  await page.getByTestId('bench-cdf-log').uncheck();
+  // No price yet: a hint where the cost chart goes, not an empty 0–1 frame.
+  await expect(page.getByTestId('bench-chart-cost')).toHaveCount(0);
+  await expect(page.getByTestId('bench-cost-empty')).toContainText('No target has a price yet');
+  // The comparison table fits: it scrolls inside its card, the page never sideways.
+  expect(await page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
+  const card = await page.getByTestId('bench-table').locator('xpath=ancestor::div[contains(@class,"card")][1]').boundingBox();
+  expect((card?.x ?? 0) + (card?.width ?? 0)).toBeLessThanOrEqual(1400);
 
   // Prices: a GPU server for the local model, an API for the remote one.
   await bench.price('tiny-q8_0', 'server', { purchasePrice: '30000', amortizationMonths: '36', powerWatts: '700', electricityPerKwh: '0.15', utilization: '0.5' });
@@ -117,7 +139,17 @@ test('a small benchmark of a local model and a remote target, priced and compare
   await expect(bench.rows().filter({ hasText: '· Tiny vs server' })).toHaveCount(4);
   await page.screenshot({ path: shot('5-overlay'), fullPage: true });
   await page.getByTestId('bench-table').scrollIntoViewIfNeeded();
+  // The comparison scrolls inside its card (the page never sideways), its target column stays in view.
+  expect(await page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
+  await page.getByTestId('bench-table').locator('xpath=..').evaluate((el) => el.scrollBy(400, 0));
+  const [firstCell, wrapBox] = [await page.getByTestId('bench-row').first().locator('td').first().boundingBox(), await page.getByTestId('bench-table').locator('xpath=..').boundingBox()];
+  expect(Math.abs((firstCell?.x ?? 0) - (wrapBox?.x ?? 0))).toBeLessThan(2);
+  const head = await page.getByTestId('bench-table').locator('thead th').first().boundingBox();
+  expect(Math.abs((head?.x ?? 0) - (wrapBox?.x ?? 0))).toBeLessThan(2);
   await page.screenshot({ path: shot('6-table'), fullPage: true });
+  await page.getByTestId('bench-table-latencies').selectOption('token');
+  await expect(page.getByTestId('bench-table')).toContainText('TPOT');
+  await expect(page.getByTestId('bench-table')).not.toContainText('TTFT');
 
   const dir = mkdtempSync(join(tmpdir(), 'lamplight-bench-'));
   await page.getByTestId('bench-export-path').fill(join(dir, 'report.html'));

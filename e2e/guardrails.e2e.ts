@@ -88,6 +88,8 @@ test('PII is masked before egress, the reply unmasked, the call audited and the 
   const call = audit.rows('ai_call').filter({ hasText: 'playground' }).first();
   await expect(call).toContainText('id_card 1');
   await expect(call).toContainText('echo-7b');
+  // Finish reasons read as the History reads them, never as raw keys (maxTokens, length, stop).
+  await expect(call.locator('td').last()).toHaveText(/^(end of text|max tokens)$/);
   const result = await audit.verify();
   await expect(result).toHaveAttribute('data-ok', 'true');
   await expect(result).toContainText('Chain intact');
@@ -103,6 +105,18 @@ test('PII is masked before egress, the reply unmasked, the call audited and the 
   const lines = readFileSync(out, 'utf8').trim().split('\n');
   expect(lines.length).toBeGreaterThan(0);
   expect(lines.join('\n')).not.toContain(ID);
+
+  // The per-target policy dropdown is shown whole, not cut off by its table, even beside a long endpoint.
+  await targets.open();
+  await targets.add({ name: 'regional inference gateway', urls: ['http://inference-gateway.eu-west.prod.internal.example.invalid:8443/v1'] });
+  await new GuardPage(page).open();
+  const pick = page.getByLabel('PII policy for regional inference gateway');
+  await expect(pick).toBeVisible();
+  const wrap = page.getByTestId('guard-target-table').locator('xpath=..');
+  const [pickBox, wrapBox] = [await pick.boundingBox(), await wrap.boundingBox()];
+  expect((pickBox?.x ?? 0) + (pickBox?.width ?? 0)).toBeLessThanOrEqual((wrapBox?.x ?? 0) + (wrapBox?.width ?? 0));
+  expect(await wrap.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+  await page.screenshot({ path: `${SHOTS}/guard-targets.png`, fullPage: true });
 
   expect(consoleErrors.filter((e) => !/favicon/.test(e))).toEqual([]);
 });

@@ -22,8 +22,8 @@ test('prompt library: versions, diff, labels, restore, Open in Playground, confl
   await page.goto(host.url);
   const prompts = new PromptsPage(page);
   await prompts.open();
-  // Placed after the Playground in the nav; the older views keep their Ctrl+digit.
-  await expect(page.locator('.nav-item').nth(2)).toHaveAttribute('data-testid', 'nav-prompts');
+  // Placed after the Playground in the nav's Build section; the older views keep their Ctrl+digit.
+  await expect(page.locator('.nav-item').nth(1)).toHaveAttribute('data-testid', 'nav-prompts');
   await page.keyboard.press('Control+3');
   await expect(page.getByTestId('nav-history')).toHaveAttribute('aria-current', 'page');
   await page.keyboard.press('Control+7');

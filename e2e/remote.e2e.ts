@@ -2,6 +2,7 @@
 // the local model with a steady and a broken remote model, reopen the stored comparison, and start the
 // local API server, whose key is shown once.
 import { expect, test } from '@playwright/test';
+import { createServer, type AddressInfo } from 'node:net';
 import { ensureFixtureModels } from '../src/core/fixtures/ensureFixtures';
 import { FLAKY_PREFIX, SLOW_PREFIX, startFakeOpenAi, STEADY_ANSWER, type FakeOpenAi } from './support/fakeOpenAi';
 import { startHostProcess, type RunningHost } from './support/host';
@@ -104,4 +105,31 @@ test('targets, compare with a broken endpoint, stored comparisons and the local 
   await expect(page.getByTestId('api-server-status')).toHaveText('off');
 
   expect(consoleErrors.filter((e) => !/favicon/.test(e))).toEqual([]);
+});
+
+test('an unreachable target says the URL tried and what to check; the key hint says where keys go', async ({ page }) => {
+  await page.goto(host.url);
+  const targets = new TargetsPage(page);
+  await targets.open();
+  // The browser host keeps keys in DATA_DIR/secrets.json, not in an OS keychain: the form says so.
+  await page.getByTestId('target-add').click();
+  const keyField = page.getByTestId('target-key-input').locator('xpath=../..');
+  await expect(keyField).toContainText(`${host.dataDir}/secrets.json`);
+  await expect(keyField).not.toContainText('keychain');
+  await page.getByRole('button', { name: 'Cancel' }).click();
+
+  // A loopback port that was free a moment ago: nothing listens, the connection is refused.
+  const port = await new Promise<number>((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const p = (srv.address() as AddressInfo).port;
+      srv.close(() => resolve(p));
+    });
+  });
+  await targets.add({ name: 'nowhere', urls: [`http://127.0.0.1:${port}/v1`] });
+  await targets.row('nowhere').click();
+  const error = page.getByTestId('replica-error');
+  await expect(error).toContainText('could not connect (ECONNREFUSED)');
+  await expect(error).toContainText(`Tried GET http://127.0.0.1:${port}/v1/models`);
+  await expect(error).toContainText(/server is running.*port.*firewall/);
+  await page.screenshot({ path: `${process.env.REMOTE_SHOTS ?? 'test-results/screens'}/22-unreachable-target.png` });
 });

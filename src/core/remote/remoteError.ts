@@ -102,7 +102,7 @@ export class RemoteError extends CoreError {
 export function hintFor(kind: RemoteErrorKind): string | null {
   switch (kind) {
     case 'connect':
-      return 'check that the server is running and that the base URL (host and port) is right';
+      return 'check that the server is running, that the base URL (host and port) is right and that no firewall blocks the port';
     case 'connect_timeout':
       return 'check that the server is up and reachable; a busy server may need a longer connect timeout';
     case 'first_token_timeout':

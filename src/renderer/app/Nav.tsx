@@ -1,4 +1,7 @@
-import type { View, VIEWS } from './views';
+import { navSections, shortcutLabel, type View, type VIEWS } from './views';
+
+// Cmd on a Mac, Ctrl elsewhere (App.tsx accepts both).
+const MAC = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
 
 interface Props {
   /** The views this session may use, in order. */
@@ -88,23 +91,35 @@ export function Nav({ views, view, onChange, footer }: Props): React.JSX.Element
         <span className="brand-mark" aria-hidden />
         <span className="brand-name">Lamplight</span>
       </div>
-      <ul className="nav-list">
-        {views.map((v) => (
-          <li key={v.id}>
-            <button
-              type="button"
-              className={v.id === view ? 'nav-item active' : 'nav-item'}
-              data-testid={`nav-${v.id}`}
-              aria-current={v.id === view ? 'page' : undefined}
-              title={v.shortcut === null ? v.label : `${v.label} (Ctrl+${v.shortcut})`}
-              onClick={() => onChange(v.id)}
-            >
-              {ICONS[v.id]}
-              <span>{v.label}</span>
-            </button>
-          </li>
+      <div className="nav-sections">
+        {navSections(views).map((section) => (
+          <div key={section.id} className="nav-section" role="group" aria-label={section.label ?? 'Other'} data-testid={`nav-group-${section.id}`}>
+            {section.label ? <div className="nav-group-label">{section.label}</div> : null}
+            <ul className="nav-list">
+              {section.views.map((v) => {
+                const keys = shortcutLabel(v.shortcut, MAC);
+                return (
+                  <li key={v.id}>
+                    <button
+                      type="button"
+                      className={v.id === view ? 'nav-item active' : 'nav-item'}
+                      data-testid={`nav-${v.id}`}
+                      aria-current={v.id === view ? 'page' : undefined}
+                      aria-keyshortcuts={v.shortcut === null ? undefined : `${MAC ? 'Meta' : 'Control'}+${v.shortcut}`}
+                      title={keys === null ? `${v.label}: ${v.subtitle}` : `${v.label} (${keys}): ${v.subtitle}`}
+                      onClick={() => onChange(v.id)}
+                    >
+                      {ICONS[v.id]}
+                      <span className="nav-item-label">{v.label}</span>
+                      {keys ? <kbd className="nav-kbd" aria-hidden>{keys}</kbd> : null}
+                    </button>
+                  </li>
+                );
+              })}
+            </ul>
+          </div>
         ))}
-      </ul>
+      </div>
       <div className="nav-footer">{footer}</div>
     </nav>
   );

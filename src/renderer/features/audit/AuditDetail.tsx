@@ -1,7 +1,7 @@
 import type { AuditRecord } from '../../../shared/guard.schema';
 import { ROLE_LABEL } from '../../../shared/roles';
 import { formatTime } from '../../ui/format';
-import { piiWords, targetWords } from './auditFilter';
+import { finishWords, piiWords, targetWords } from './auditFilter';
 
 function Row({ label, children, mono = false }: { label: string; children: React.ReactNode; mono?: boolean }): React.JSX.Element {
   return (
@@ -57,7 +57,7 @@ export function AuditDetail({ record: r, onClose }: { record: AuditRecord; onClo
         <Row label="tokens">
           {r.promptTokens ?? '—'} prompt · {r.completionTokens ?? '—'} completion
         </Row>
-        <Row label="finish">{r.finishReason ?? '—'}</Row>
+        <Row label="finish">{finishWords(r)}</Row>
         {r.error ? (
           <Row label="error">
             <span className="text-danger">{r.error}</span>

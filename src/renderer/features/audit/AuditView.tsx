@@ -6,7 +6,7 @@ import { exportReady, exportVerb, isBrowserHost } from '../../ui/fileTransfer';
 import { formatTime } from '../../ui/format';
 import { AuditDetail } from './AuditDetail';
 import { useAuditStore } from './audit.store';
-import { piiWords, targetWords, tokensWords, type Outcome } from './auditFilter';
+import { finishWords, piiWords, targetWords, tokensWords, type Outcome } from './auditFilter';
 import './audit.css';
 
 const OUTCOMES: readonly Outcome[] = ['masked', 'flagged', 'blocked', 'error', 'cancelled'];
@@ -91,7 +91,7 @@ export function AuditView(): React.JSX.Element {
                       </td>
                       <td className="num right">{tokensWords(r)}</td>
                       <td className={r.error ? 'text-danger audit-cell-clip' : 'muted'} title={r.error ?? undefined}>
-                        {r.error ? (r.finishReason ?? 'error') : (r.finishReason ?? '—')}
+                        {finishWords(r)}
                       </td>
                     </tr>
                   ))}

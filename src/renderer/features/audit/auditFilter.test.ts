@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../../shared/guard.schema';
-import { EMPTY_FILTER, piiWords, targetWords, toAuditFilter } from './auditFilter';
+import { EMPTY_FILTER, finishWords, piiWords, targetWords, toAuditFilter } from './auditFilter';
 
 describe('audit filter form', () => {
   it('leaves empty fields out', () => {
@@ -21,5 +21,20 @@ describe('audit record words', () => {
     expect(targetWords(base)).toBe('steady-7b @ fake vllm');
     expect(piiWords(base)).toBe('masked id_card 1');
     expect(piiWords({ ...base, pii: null })).toBe('');
+  });
+});
+
+describe('audit finish words', () => {
+  it('use the History words for stop reasons and OpenAI finish reasons alike', () => {
+    expect(finishWords({ finishReason: 'maxTokens', error: null })).toBe('max tokens');
+    expect(finishWords({ finishReason: 'length', error: null })).toBe('max tokens');
+    expect(finishWords({ finishReason: 'stop', error: null })).toBe('end of text');
+    expect(finishWords({ finishReason: 'eos', error: null })).toBe('end of text');
+    expect(finishWords({ finishReason: 'content_filter', error: null })).toBe('blocked by output policy');
+  });
+  it('say "error" for a failed call without a reason, a dash for none, and keep an unknown word', () => {
+    expect(finishWords({ finishReason: null, error: 'refused' })).toBe('error');
+    expect(finishWords({ finishReason: null, error: null })).toBe('—');
+    expect(finishWords({ finishReason: 'tool_calls', error: null })).toBe('tool_calls');
   });
 });

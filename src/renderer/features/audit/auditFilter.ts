@@ -1,5 +1,7 @@
 // The Audit view's filter form and how a record reads in the table. Pure.
 import type { AuditFilter, AuditKind, AuditRecord } from '../../../shared/guard.schema';
+import type { StopReason } from '../../../shared/schemas';
+import { stopReasonWords } from '../../ui/stopReason';
 
 export type Outcome = NonNullable<AuditFilter['outcome']>;
 
@@ -57,4 +59,17 @@ export function piiWords(r: AuditRecord): string {
 export function tokensWords(r: AuditRecord): string {
   if (r.promptTokens == null && r.completionTokens == null) return '—';
   return `${r.promptTokens ?? '?'} → ${r.completionTokens ?? '?'}`;
+}
+
+// Finish reasons arrive as the app's stop reasons (maxTokens, eos, …) or, from remote servers and the API
+// server, as OpenAI's (length, stop, content_filter): both read as History reads them (ui/stopReason.ts).
+const OPENAI_FINISH: Record<string, StopReason> = { length: 'maxTokens', stop: 'eos', content_filter: 'blocked', abort: 'abort' };
+const STOP_REASONS: readonly StopReason[] = ['eos', 'maxTokens', 'stopSequence', 'abort', 'error', 'crash', 'interrupted', 'blocked'];
+
+/** "max tokens", "end of text", …: the History's words for a record's finish reason; "error" for a failed call. */
+export function finishWords(r: Pick<AuditRecord, 'finishReason' | 'error'>): string {
+  const raw = r.finishReason;
+  if (raw == null || raw === '') return r.error ? 'error' : '—';
+  const reason = (STOP_REASONS as readonly string[]).includes(raw) ? (raw as StopReason) : OPENAI_FINISH[raw];
+  return reason ? stopReasonWords(reason) : raw;
 }

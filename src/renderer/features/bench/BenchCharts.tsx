@@ -1,10 +1,45 @@
-import type { ChartData, ChartDataset, ChartOptions } from 'chart.js';
+import { Chart, LogarithmicScale, type ChartData, type ChartDataset, type ChartOptions, type Plugin } from 'chart.js';
 import { useMemo, useState } from 'react';
 import type { BenchResult, Slo } from '../../../shared/bench.schema';
 import { ChartCanvas } from '../../ui/ChartCanvas';
-import { cdfPoints, colorAt, formatCalls, formatMoney, loadLabel, profileKey, sweepCurves, type XY } from './benchCharts';
-import { cellCost, type BreakEvenView } from './benchCosts';
+import { formatCount } from '../../ui/format';
+import { cdfColors, cdfPoints, cdfRange, colorAt, formatCalls, formatMoney, loadLabel, sweepCurves, type XY } from './benchCharts';
+import { costLatencyPoints, type BreakEvenView, type CostPoint } from './benchCosts';
 import { useBenchStore } from './bench.store';
+
+// Writes each cost point's load ("c=4") beside it. Registered once, drawn only where a chart's options ask
+// (plugins.benchPointLabels), so other charts are untouched.
+const pointLabels: Plugin<'scatter'> = {
+  id: 'benchPointLabels',
+  afterDatasetsDraw(chart) {
+    if (!(chart.options.plugins as Record<string, unknown> | undefined)?.benchPointLabels) return;
+    const { ctx } = chart;
+    ctx.save();
+    ctx.font = '10px system-ui, sans-serif';
+    ctx.fillStyle = '#b7bfcb';
+    // Labels of nearby points would print over each other: a label that would overlap one already drawn
+    // moves higher, or below its point.
+    const drawn: { x: number; y: number; w: number }[] = [];
+    const overlaps = (x: number, y: number, w: number): boolean => drawn.some((d) => x < d.x + d.w && d.x < x + w && Math.abs(d.y - y) < 10);
+    chart.data.datasets.forEach((ds, i) => {
+      if (!chart.isDatasetVisible(i)) return;
+      chart.getDatasetMeta(i).data.forEach((el, j) => {
+        const load = (ds.data[j] as Partial<CostPoint> | undefined)?.load;
+        if (!load) return;
+        // Beside the point, or to its left where the label would run past the plot's right edge.
+        const w = ctx.measureText(load).width;
+        const x = el.x + 7 + w > chart.chartArea.right ? el.x - 7 - w : el.x + 7;
+        const { top, bottom } = chart.chartArea;
+        const ys = [el.y - 6, el.y - 17, el.y + 14, el.y - 28].map((v) => Math.min(bottom - 2, Math.max(top + 9, v)));
+        const y = ys.find((v) => !overlaps(x, v, w)) ?? (ys[0] as number);
+        drawn.push({ x, y, w });
+        ctx.fillText(load, x, y);
+      });
+    });
+    ctx.restore();
+  },
+};
+Chart.register(LogarithmicScale, pointLabels);
 
 type Scatter = ChartData<'scatter', XY[]>;
 type ScatterOptions = ChartOptions<'scatter'>;
@@ -49,14 +84,16 @@ function useColors(results: readonly BenchResult[]): Map<string, string> {
 
 export function LatencyCdf({ results }: { results: readonly BenchResult[] }): React.JSX.Element {
   const [metric, setMetric] = useState<'ttft' | 'e2el'>('ttft');
-  const colors = useColors(results);
+  const [log, setLog] = useState(false);
+  const colors = useMemo(() => cdfColors(results), [results]);
+  const range = useMemo(() => cdfRange(results.map((r) => (metric === 'ttft' ? r.ttftSamples : r.e2elSamples))), [results, metric]);
   const data = useMemo<Scatter>(() => {
     const loads = new Set(results.map((r) => loadLabel(r.load)));
     const dashes = [[], [6, 3], [2, 2], [8, 2, 2, 2]];
     const loadIndex = new Map([...loads].map((l, i) => [l, i]));
     return {
       datasets: results.map((r) =>
-        line(`${r.targetLabel} · ${loadLabel(r.load)}`, cdfPoints(metric === 'ttft' ? r.ttftSamples : r.e2elSamples), colors.get(r.targetKey) ?? '#888', {
+        line(`${r.targetLabel} · ${loadLabel(r.load)}`, cdfPoints(metric === 'ttft' ? r.ttftSamples : r.e2elSamples), colors.get(`${r.targetKey}|${loadLabel(r.load)}`) ?? '#888', {
           pointRadius: 0,
           stepped: 'before',
           borderDash: dashes[(loadIndex.get(loadLabel(r.load)) ?? 0) % dashes.length],
@@ -64,21 +101,35 @@ export function LatencyCdf({ results }: { results: readonly BenchResult[] }): Re
       ),
     };
   }, [results, metric, colors]);
-  const options = useMemo(() => axes(metric === 'ttft' ? 'TTFT (ms)' : 'End-to-end latency (ms)', 'Requests at or below', { yPercent: true }), [metric]);
+  const clipped = !log && range.max !== null;
+  const options = useMemo(() => {
+    const o = axes(metric === 'ttft' ? 'TTFT (ms)' : 'End-to-end latency (ms)', 'Requests at or below', { yPercent: true });
+    const x = o.scales?.x ?? {};
+    o.scales = { ...o.scales, x: log ? { ...x, type: 'logarithmic' } : clipped ? { ...x, max: Math.ceil(range.max as number) } : x } as ScatterOptions['scales'];
+    return o;
+  }, [metric, log, clipped, range.max]);
+  const hint = clipped
+    ? `Share of requests at or below a latency; each line is one target at one load. ${formatCount(range.hidden)} slow request${range.hidden === 1 ? ' lies' : 's lie'} past the right edge (slowest ${formatCount(Math.round(range.slowest))} ms): Log scale shows ${range.hidden === 1 ? 'it' : 'them'}.`
+    : 'Share of requests at or below a latency; each line is one target at one load (colour and dashes).';
   return (
-    <ChartCard title="Latency CDF" hint="Share of requests at or below a latency; dashes tell loads apart."
+    <ChartCard title="Latency CDF" hint={hint} hintTestId="bench-cdf-hint"
       controls={
-      <div className="segmented" role="group" aria-label="CDF latency">
-        <button type="button" className={metric === 'ttft' ? 'on' : ''} data-testid="bench-cdf-ttft" onClick={() => setMetric('ttft')}>
-          TTFT
-        </button>
-        <button type="button" className={metric === 'e2el' ? 'on' : ''} data-testid="bench-cdf-e2el" onClick={() => setMetric('e2el')}>
-          E2E
-        </button>
-      </div>
+      <>
+        <label className="bn-check" title="Logarithmic latency axis: outliers stay on the chart without squashing the rest">
+          <input type="checkbox" data-testid="bench-cdf-log" checked={log} onChange={(e) => setLog(e.target.checked)} /> Log scale
+        </label>
+        <div className="segmented" role="group" aria-label="CDF latency">
+          <button type="button" className={metric === 'ttft' ? 'on' : ''} data-testid="bench-cdf-ttft" onClick={() => setMetric('ttft')}>
+            TTFT
+          </button>
+          <button type="button" className={metric === 'e2el' ? 'on' : ''} data-testid="bench-cdf-e2el" onClick={() => setMetric('e2el')}>
+            E2E
+          </button>
+        </div>
+      </>
       }
     >
-      <ChartCanvas type="scatter" data={data} options={options} label={`Latency CDF (${metric === 'ttft' ? 'TTFT' : 'E2E'}) per target`} testId="bench-chart-cdf" height={heightFor(data.datasets.length)} />
+      <ChartCanvas type="scatter" data={data} options={options} label={`Latency CDF (${metric === 'ttft' ? 'TTFT' : 'E2E'}) per target and load`} testId="bench-chart-cdf" height={heightFor(data.datasets.length)} />
     </ChartCard>
   );
 }
@@ -128,38 +179,40 @@ export function CostLatency({ results, slo }: { results: readonly BenchResult[];
   const profiles = useBenchStore((s) => s.profiles);
   const colors = useColors(results);
   const sloMs = metric === 'ttft' ? slo.ttftMs : slo.e2elMs;
-  const { data, currency } = useMemo(() => {
-    const byKey = new Map<string, { label: string; points: (XY & { load: string })[] }>();
-    let cur = '';
-    for (const r of results) {
-      const est = cellCost(profiles[profileKey(r.targetKey)]?.profile, r);
-      if (!est) continue;
-      cur ||= est.currency;
-      const g = byKey.get(r.targetKey) ?? { label: r.targetLabel, points: [] };
-      g.points.push({ x: metric === 'ttft' ? r.ttftMs.p95 : r.e2elMs.p95, y: est.perThousandRequests, load: loadLabel(r.load) });
-      byKey.set(r.targetKey, g);
-    }
-    const datasets: ScatterSet[] = [...byKey.entries()].map(([k, g]) => ({ label: g.label, data: g.points, backgroundColor: colors.get(k) ?? '#888', borderColor: colors.get(k) ?? '#888', pointRadius: 5 }));
+  const groups = useMemo(() => costLatencyPoints(results, profiles, metric), [results, profiles, metric]);
+  const currency = groups[0]?.currency ?? '';
+  const data = useMemo<Scatter>(() => {
+    const datasets: ScatterSet[] = groups.map((g) => ({ label: g.label, data: g.points, backgroundColor: colors.get(g.key) ?? '#888', borderColor: colors.get(g.key) ?? '#888', pointRadius: 5 }));
     if (sloMs != null && datasets.length) {
       const ys = datasets.flatMap((d) => d.data.map((p) => p.y));
       const top = Math.max(...ys, 0) * 1.1 || 1;
       datasets.push(line(`SLO ${metric === 'ttft' ? 'TTFT' : 'E2E'} ≤ ${sloMs} ms`, [{ x: sloMs, y: 0 }, { x: sloMs, y: top }], SLO_COLOR, { borderDash: [5, 4], pointRadius: 0 }));
     }
-    return { data: { datasets } as Scatter, currency: cur };
-  }, [results, profiles, metric, colors, sloMs]);
+    return { datasets };
+  }, [groups, metric, colors, sloMs]);
   const options = useMemo<ScatterOptions>(() => {
     const o = axes(`p95 ${metric === 'ttft' ? 'TTFT' : 'E2E latency'} (ms)`, `Cost per 1k requests${currency ? ` (${currency})` : ''}`, { yMin0: true });
-    o.plugins = { ...o.plugins, tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${Math.round(c.parsed.x ?? 0)} ms, ${formatMoney(c.parsed.y, currency)} / 1k` } } };
+    const loadOf = (raw: unknown): string => ((raw as Partial<CostPoint>)?.load ? ` at ${(raw as CostPoint).load}` : '');
+    o.plugins = {
+      ...o.plugins,
+      benchPointLabels: true,
+      tooltip: { callbacks: { label: (c) => `${c.dataset.label}${loadOf(c.raw)}: p95 ${Math.round(c.parsed.x ?? 0)} ms, ${formatMoney(c.parsed.y, currency)} / 1k requests` } },
+    } as ScatterOptions['plugins'];
+    o.layout = { padding: { top: 8, right: 8 } };
     return o;
   }, [metric, currency]);
   const { setLatencyMetric } = useBenchStore.getState();
-  const empty = data.datasets.length === 0;
+  if (groups.length === 0) {
+    return (
+      <ChartCard title="Cost vs latency" hint="">
+        <p className="bn-chart-empty" data-testid="bench-cost-empty">
+          No target has a price yet. Set one under <b>Costs</b> below (an API's price per token, or a server's purchase and running costs) and each load is placed here by what it costs and how fast it answers.
+        </p>
+      </ChartCard>
+    );
+  }
   return (
-    <ChartCard title="Cost vs latency" hint={
-        empty
-          ? 'Set a price for a target below to place it here.'
-          : `One point per load; lower left is better.${sloMs == null ? ` No ${metric === 'ttft' ? 'TTFT' : 'E2E'} SLO was set for this run.` : ' The dashed line is the SLO.'}`
-      }
+    <ChartCard title="Cost vs latency" hint={`One point per load (labelled c=… or req/s); lower left is better.${sloMs == null ? ` No ${metric === 'ttft' ? 'TTFT' : 'E2E'} SLO was set for this run.` : ' The dashed line is the SLO.'}`}
       controls={
       <div className="segmented" role="group" aria-label="Latency axis">
         <button type="button" className={metric === 'e2el' ? 'on' : ''} onClick={() => setLatencyMetric('e2el')}>
@@ -171,7 +224,7 @@ export function CostLatency({ results, slo }: { results: readonly BenchResult[];
       </div>
       }
     >
-      <ChartCanvas type="scatter" data={data} options={options} label="Cost per 1,000 requests against p95 latency" testId="bench-chart-cost" height={heightFor(data.datasets.length)} />
+      <ChartCanvas type="scatter" data={data} options={options} label="Cost per 1,000 requests against p95 latency, one point per load" testId="bench-chart-cost" height={heightFor(data.datasets.length)} />
     </ChartCard>
   );
 }
@@ -198,7 +251,7 @@ export function BreakEvenChart({ view, currency, callsPerMonth }: { view: BreakE
   return <ChartCanvas type="scatter" data={data} options={options} label="Monthly cost against calls per month, per target" testId="bench-chart-breakeven" height={260} />;
 }
 
-export function ChartCard({ title, hint, controls, children }: { title: string; hint: string; controls?: React.ReactNode; children: React.ReactNode }): React.JSX.Element {
+export function ChartCard({ title, hint, hintTestId, controls, children }: { title: string; hint: string; hintTestId?: string; controls?: React.ReactNode; children: React.ReactNode }): React.JSX.Element {
   return (
     <div className="card bn-chart">
       <div className="section-head">
@@ -207,7 +260,7 @@ export function ChartCard({ title, hint, controls, children }: { title: string; 
         {controls}
       </div>
       {children}
-      <p className="hint">{hint}</p>
+      {hint ? <p className="hint" data-testid={hintTestId}>{hint}</p> : null}
     </div>
   );
 }

@@ -1,4 +1,8 @@
+import { useEngineStore } from '../../client/engine.store';
+import { useModelsStore } from '../../client/models.store';
 import { ErrorNote } from '../../ui/ErrorNote';
+import { parseLoads } from './benchCharts';
+import { sequenceNotes } from './benchChecks';
 import { TargetRows } from '../../ui/targets/TargetRows';
 import { useBenchStore, type BenchForm as Form } from './bench.store';
 
@@ -11,6 +15,13 @@ export function BenchForm(): React.JSX.Element {
   const starting = useBenchStore((s) => s.starting);
   const error = useBenchStore((s) => s.formError);
   const st = useBenchStore.getState();
+  const status = useEngineStore((s) => s.status);
+  const models = useModelsStore((s) => s.models);
+  const maxC = Number(form.maxConcurrency);
+  const loads = parseLoads(form.loadsText, form.loadMode, form.maxConcurrency.trim() && Number.isInteger(maxC) && maxC > 0 ? maxC : null);
+  const notes = loads.ok
+    ? sequenceNotes(loads.loads, form.targetKeys, status?.state === 'ready' || status?.state === 'loading' ? status : null, (id) => models.find((m) => m.id === id)?.fileName ?? 'The model')
+    : [];
 
   const text = (key: keyof Form, label: string, testId: string, extra?: { placeholder?: string; unit?: string }): React.JSX.Element => (
     <label className="bn-num">
@@ -113,6 +124,17 @@ export function BenchForm(): React.JSX.Element {
           </div>
         </div>
       </div>
+
+      {notes.length ? (
+        <ul className="bn-seq-notes" data-testid="bench-sequence-notes">
+          {notes.map((n) => (
+            <li key={n.text} className={n.level === 'warn' ? 'text-warn' : 'muted'} data-level={n.level}>
+              {n.level === 'warn' ? '⚠ ' : ''}
+              {n.text}
+            </li>
+          ))}
+        </ul>
+      ) : null}
 
       <div className="bn-field">
         <span>SLOs</span>

@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import type { BenchResult, Dist } from '../../../shared/bench.schema';
 import { formatCount, formatPercent, formatRate } from '../../ui/format';
 import { BreakEvenChart, CostLatency, GoodputCurves, LatencyCdf, ThroughputCurves } from './BenchCharts';
@@ -121,13 +121,22 @@ function CostPanel({ results, targets }: { results: readonly BenchResult[]; targ
   );
 }
 
-const DISTS: { key: 'ttftMs' | 'tpotMs' | 'itlMs' | 'e2elMs'; label: string }[] = [
+type DistKey = 'ttftMs' | 'tpotMs' | 'itlMs' | 'e2elMs';
+// Four latencies × three percentiles do not fit beside throughput and cost: two at a time, chosen here.
+const DIST_SETS: Record<'first' | 'token' | 'all', { label: string; keys: DistKey[] }> = {
+  first: { label: 'TTFT and E2E', keys: ['ttftMs', 'e2elMs'] },
+  token: { label: 'TPOT and ITL', keys: ['tpotMs', 'itlMs'] },
+  all: { label: 'All four', keys: ['ttftMs', 'tpotMs', 'itlMs', 'e2elMs'] },
+};
+const DISTS_ALL: { key: DistKey; label: string }[] = [
   { key: 'ttftMs', label: 'TTFT' },
   { key: 'tpotMs', label: 'TPOT' },
   { key: 'itlMs', label: 'ITL' },
   { key: 'e2elMs', label: 'E2E' },
 ];
-const STATS: (keyof Dist)[] = ['mean', 'median', 'p90', 'p95', 'p99'];
+// p50/p95/p99 fit the view's width; mean and p90 are one click away (and in every export).
+const STATS_SHORT: (keyof Dist)[] = ['median', 'p95', 'p99'];
+const STATS_ALL: (keyof Dist)[] = ['mean', 'median', 'p90', 'p95', 'p99'];
 
 function ms(v: number): string {
   return v >= 100 ? String(Math.round(v)) : v.toFixed(1);
@@ -138,11 +147,29 @@ function ResultTable({ results }: { results: readonly BenchResult[] }): React.JS
   const calls = useBenchStore((s) => s.callsPerMonth);
   const rows = byTarget(results).flatMap((g) => g.cells);
   const hasLocal = rows.some((r) => r.ppTokPerSec != null || r.tgTokPerSec != null);
+  // Cost columns only once a target has a price: until then they would be a row of dashes.
+  const priced = rows.some((r) => cellCost(profiles[profileKey(r.targetKey)]?.profile, r) !== null);
+  const [allStats, setAllStats] = useState(false);
+  const [distSet, setDistSet] = useState<keyof typeof DIST_SETS>('first');
+  const DISTS = DISTS_ALL.filter((d) => DIST_SETS[distSet].keys.includes(d.key));
+  const STATS = allStats ? STATS_ALL : STATS_SHORT;
+  const first = STATS[0];
   return (
-    <div className="card">
+    <div className="card bn-table-card">
       <div className="section-head">
         <span className="card-title">Comparison</span>
         <span className="muted">latencies in ms · throughputs per second</span>
+        <span className="spacer" />
+        <select className="input" aria-label="Latencies shown" data-testid="bench-table-latencies" value={distSet} onChange={(e) => setDistSet(e.target.value as keyof typeof DIST_SETS)}>
+          {Object.entries(DIST_SETS).map(([k, v]) => (
+            <option key={k} value={k}>
+              {v.label}
+            </option>
+          ))}
+        </select>
+        <label className="bn-check">
+          <input type="checkbox" data-testid="bench-table-all-stats" checked={allStats} onChange={(e) => setAllStats(e.target.checked)} /> Mean and p90 too
+        </label>
       </div>
       <div className="table-wrap bn-table-wrap">
         <table className="table bn-table" data-testid="bench-table">
@@ -166,14 +193,18 @@ function ResultTable({ results }: { results: readonly BenchResult[] }): React.JS
                   <th rowSpan={2} className="right">tg tok/s</th>
                 </>
               ) : null}
-              <th rowSpan={2} className="right">per 1M tok</th>
-              <th rowSpan={2} className="right">per 1k req</th>
-              <th rowSpan={2} className="right">at {formatCalls(calls)}/mo</th>
+              {priced ? (
+                <>
+                  <th rowSpan={2} className="right">per 1M tok</th>
+                  <th rowSpan={2} className="right">per 1k req</th>
+                  <th rowSpan={2} className="right">at {formatCalls(calls)}/mo</th>
+                </>
+              ) : null}
             </tr>
             <tr>
               {DISTS.flatMap((d) =>
                 STATS.map((s) => (
-                  <th key={`${d.key}-${s}`} className={`right bn-stat${s === 'mean' ? ' bn-group-start' : ''}`}>
+                  <th key={`${d.key}-${s}`} className={`right bn-stat${s === first ? ' bn-group-start' : ''}`}>
                     {s === 'median' ? 'p50' : s}
                   </th>
                 )),
@@ -185,7 +216,7 @@ function ResultTable({ results }: { results: readonly BenchResult[] }): React.JS
               const est = cellCost(profiles[profileKey(r.targetKey)]?.profile, r);
               return (
                 <tr key={`${r.targetKey}|${loadLabel(r.load)}`} data-testid="bench-row" data-target={r.targetLabel} title={r.errors.join('\n') || undefined}>
-                  <td className="nowrap">{r.targetLabel}</td>
+                  <td className="bn-cell-target" title={r.targetLabel}>{r.targetLabel}</td>
                   <td className="nowrap">{loadLabel(r.load)}</td>
                   <td className="right num">
                     {formatCount(r.completed)}
@@ -197,7 +228,7 @@ function ResultTable({ results }: { results: readonly BenchResult[] }): React.JS
                   <td className="right num nowrap">{r.goodputPct == null ? '—' : `${formatPercent(r.goodputPct / 100)} (${(r.goodput ?? 0).toFixed(2)})`}</td>
                   {DISTS.flatMap((d) =>
                     STATS.map((s) => (
-                      <td key={`${d.key}-${s}`} className={`right num${s === 'mean' ? ' bn-group-start' : ''}`}>
+                      <td key={`${d.key}-${s}`} className={`right num${s === first ? ' bn-group-start' : ''}`}>
                         {ms(r[d.key][s])}
                       </td>
                     )),
@@ -208,9 +239,13 @@ function ResultTable({ results }: { results: readonly BenchResult[] }): React.JS
                       <td className="right num">{formatRate(r.tgTokPerSec)}</td>
                     </>
                   ) : null}
-                  <td className="right num">{est ? formatMoney(est.perMillionTokens, est.currency) : '—'}</td>
-                  <td className="right num">{est ? formatMoney(est.perThousandRequests, est.currency) : '—'}</td>
-                  <td className="right num">{est ? formatMoney(est.monthlyAt(calls), est.currency) : '—'}</td>
+                  {priced ? (
+                    <>
+                      <td className="right num">{est ? formatMoney(est.perMillionTokens, est.currency) : '—'}</td>
+                      <td className="right num">{est ? formatMoney(est.perThousandRequests, est.currency) : '—'}</td>
+                      <td className="right num">{est ? formatMoney(est.monthlyAt(calls), est.currency) : '—'}</td>
+                    </>
+                  ) : null}
                 </tr>
               );
             })}

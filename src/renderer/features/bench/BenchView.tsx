@@ -1,12 +1,18 @@
 import { useEffect } from 'react';
+import { useAdaptersStore } from '../../client/adapters.store';
+import { useModelsStore } from '../../client/models.store';
+import { useTargetsStore } from '../../client/targets.store';
 import { DownloadLinks } from '../../ui/DownloadLinks';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { ProgressBar } from '../../ui/ProgressBar';
 import { RecordList } from '../../ui/RecordList';
 import { exportReady, exportVerb, isBrowserHost } from '../../ui/fileTransfer';
 import { formatCount, formatTime } from '../../ui/format';
+import { targetNames } from './benchChecks';
 import { BenchForm } from './BenchForm';
 import { BenchResults } from './BenchResults';
+import { targetKey } from '../../../shared/evals.schema';
+import { loadLabel } from './benchCharts';
 import { useBenchStore } from './bench.store';
 import './bench.css';
 
@@ -15,6 +21,7 @@ export function BenchView(): React.JSX.Element {
   const current = useBenchStore((s) => s.current);
   const loadError = useBenchStore((s) => s.loadError);
   const { init, open, newRun } = useBenchStore.getState();
+  const names = useTargetNames();
   useEffect(() => {
     void init();
   }, [init]);
@@ -25,7 +32,7 @@ export function BenchView(): React.JSX.Element {
         prefix="bn"
         label="Benchmark runs"
         title="Runs"
-        items={runs.map((r) => ({ id: r.id, name: r.name, state: r.state, createdAt: r.createdAt, detail: r.targets.join(', ') }))}
+        items={runs.map((r) => ({ id: r.id, name: r.name, state: r.state, createdAt: r.createdAt, detail: names(r.targets).join(', ') }))}
         currentId={current?.id ?? null}
         loadError={loadError}
         errorTitle="Could not load benchmarks"
@@ -39,6 +46,19 @@ export function BenchView(): React.JSX.Element {
   );
 }
 
+/** Target keys → names, from the stores the target pickers already fill. */
+function useTargetNames(): (targets: readonly string[]) => string[] {
+  const models = useModelsStore((s) => s.models);
+  const remotes = useTargetsStore((s) => s.targets);
+  const adapters = useAdaptersStore((s) => s.adapters);
+  const listed = useTargetsStore((s) => s.listed);
+  useEffect(() => {
+    if (!listed) void useTargetsStore.getState().refresh();
+    useAdaptersStore.getState().ensureListed();
+  }, [listed]);
+  return (targets) => targetNames(targets, models, remotes, adapters);
+}
+
 function RunPanel(): React.JSX.Element | null {
   const current = useBenchStore((s) => s.current);
   const progress = useBenchStore((s) => s.progress);
@@ -46,6 +66,8 @@ function RunPanel(): React.JSX.Element | null {
   const other = useBenchStore((s) => s.other);
   const actionError = useBenchStore((s) => s.actionError);
   const { cancel, openOther } = useBenchStore.getState();
+  const names = useTargetNames();
+  const summary = runs.find((r) => r.id === current?.id);
   if (!current) return null;
   const state = progress?.state ?? current.state;
   const running = state === 'running' || state === 'pending';
@@ -79,6 +101,9 @@ function RunPanel(): React.JSX.Element | null {
             Cancel
           </button>
         </div>
+        <p className="hint bn-run-targets" data-testid="bench-run-targets">
+          {names(summary?.targets ?? current.definition.targets.map((t) => t.label ?? targetKey(t.target))).join(' · ')} · {current.definition.loads.map(loadLabel).join(', ')}
+        </p>
         {running || progress ? (
           <div data-state={state} className="bn-progress-wrap">
             <ProgressBar

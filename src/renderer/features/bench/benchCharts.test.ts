@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BenchResult, LoadShape } from '../../../shared/bench.schema';
-import { breakEvenRange, byTarget, capacityCell, cdfPoints, formatCalls, formatMoney, overlay, parseLoads, profileKey, sweepCurves } from './benchCharts';
-import { breakEvenView, targetCosts } from './benchCosts';
+import { breakEvenRange, byTarget, capacityCell, cdfColors, cdfPoints, cdfRange, formatCalls, formatMoney, overlay, parseLoads, profileKey, shade, sweepCurves } from './benchCharts';
+import { breakEvenView, costLatencyPoints, targetCosts } from './benchCosts';
 
 const dist = { mean: 10, median: 10, p90: 12, p95: 13, p99: 14 };
 function cell(targetKey: string, load: LoadShape, extra: Partial<BenchResult> = {}): BenchResult {
@@ -104,5 +104,50 @@ describe('formatting', () => {
     expect(formatMoney(Infinity, '$')).toBe('∞');
     expect(formatCalls(100_000)).toBe('100k');
     expect(formatCalls(2_500_000)).toBe('2.5M');
+  });
+});
+
+describe('cdf colours and range', () => {
+  const cell = (targetKey: string, concurrency: number): BenchResult => ({ targetKey, targetLabel: targetKey, load: { kind: 'concurrency', concurrency } }) as unknown as BenchResult;
+  it('give each load of one target its own colour', () => {
+    const c = cdfColors([cell('a', 1), cell('a', 2), cell('a', 4)]);
+    expect(new Set(c.values()).size).toBe(3);
+  });
+  it('keep targets apart and loads apart when there are several targets', () => {
+    const c = cdfColors([cell('a', 1), cell('a', 4), cell('b', 1), cell('b', 4)]);
+    expect(new Set(c.values()).size).toBe(4);
+    expect(shade('#000000', 0.5)).toBe('#808080');
+    expect(shade('#ffffff', -0.5)).toBe('#808080');
+  });
+  it('cut the axis short of one far outlier and count what it leaves out', () => {
+    const line = [...Array.from({ length: 49 }, (_, i) => 100 + i), 9000];
+    const r = cdfRange([line]);
+    expect(r.max).not.toBeNull();
+    expect(r.max!).toBeLessThan(200);
+    expect(r.hidden).toBe(1);
+    expect(r.slowest).toBe(9000);
+  });
+  it('leave an even spread alone', () => {
+    expect(cdfRange([Array.from({ length: 50 }, (_, i) => 100 + i * 10)]).max).toBeNull();
+  });
+});
+
+describe('cost vs latency points', () => {
+  const apiP = { profile: { kind: 'api' as const, currency: '$', inputPer1M: 1, outputPer1M: 2 } };
+  it('are empty until a target has a price, so the chart can be hidden', () => {
+    expect(costLatencyPoints([cell('api', c(1)), cell('api', c(4))], {}, 'e2el')).toEqual([]);
+  });
+  it('say which load each point was measured at', () => {
+    const groups = costLatencyPoints([cell('api', c(1)), cell('api', c(4))], { api: apiP }, 'e2el');
+    expect(groups).toHaveLength(1);
+    expect(groups[0]?.points.map((p) => p.load)).toEqual(['c=1', 'c=4']);
+    expect(groups[0]?.currency).toBe('$');
+  });
+});
+
+describe('cdf range on a small sample', () => {
+  it('does not cut a second mode or a modest tail', () => {
+    expect(cdfRange([[6, 7, 9, 10, 12, 13], [60, 61, 62, 63, 64, 82]]).max).toBeNull();
+    expect(cdfRange([[6, 7, 9, 10, 64, 82]]).max).toBeNull();
   });
 });

@@ -145,3 +145,68 @@ export function formatCalls(n: number | null | undefined): string {
   if (n >= 1e3) return `${Number((n / 1e3).toPrecision(3))}k`;
   return String(Math.round(n));
 }
+
+/** A colour `amount` of the way to white (amount > 0) or black (< 0): shades of one target's colour. */
+export function shade(hex: string, amount: number): string {
+  const n = parseInt(hex.slice(1), 16);
+  const mix = (c: number): number => Math.round(amount >= 0 ? c + (255 - c) * amount : c * (1 + amount));
+  const [r, g, b] = [(n >> 16) & 255, (n >> 8) & 255, n & 255].map(mix) as [number, number, number];
+  return `#${((1 << 24) | (r << 16) | (g << 8) | b).toString(16).slice(1)}`;
+}
+
+/**
+ * One colour per (target, load) line, so the loads of one target are told apart by colour too, not only by
+ * dashes: with one target each load takes its own palette colour; with several, each target keeps its
+ * colour (the other charts use it) in steps from darker to lighter by load.
+ */
+export function cdfColors(results: readonly BenchResult[]): Map<string, string> {
+  const targets = [...new Set(results.map((r) => r.targetKey))];
+  const loadsOf = new Map<string, string[]>();
+  for (const r of [...results].sort((a, b) => loadX(a.load) - loadX(b.load))) {
+    const l = loadsOf.get(r.targetKey) ?? [];
+    if (!l.includes(loadLabel(r.load))) l.push(loadLabel(r.load));
+    loadsOf.set(r.targetKey, l);
+  }
+  const out = new Map<string, string>();
+  targets.forEach((t, ti) => {
+    const loads = loadsOf.get(t) ?? [];
+    loads.forEach((l, li) => {
+      const color = targets.length === 1 ? colorAt(li) : loads.length === 1 ? colorAt(ti) : shade(colorAt(ti), -0.35 + (0.8 * li) / (loads.length - 1));
+      out.set(`${t}|${l}`, color);
+    });
+  });
+  return out;
+}
+
+export interface CdfRange {
+  /** The x axis maximum, or null to fit every sample. */
+  max: number | null;
+  /** Samples past `max`, over all lines, and the slowest of them. */
+  hidden: number;
+  slowest: number;
+}
+
+/**
+ * Where to cut a CDF's x axis so one outlier does not squash every line into the left edge: at the largest
+ * sample inside Tukey's far-out fence (Q3 + 3·IQR) of its own line. No cut when nothing lies that far out,
+ * when the slowest is under twice the rest, or when more than 5% of requests lie past the cut.
+ */
+export function cdfRange(lines: readonly (readonly number[])[]): CdfRange {
+  let inside = 0;
+  let slowest = 0;
+  for (const sorted of lines) {
+    if (sorted.length === 0) continue;
+    const q = (p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(p * (sorted.length - 1)))] as number;
+    const fence = q(0.75) + 3 * (q(0.75) - q(0.25));
+    for (const v of sorted) if (v <= fence) inside = Math.max(inside, v);
+    slowest = Math.max(slowest, sorted[sorted.length - 1] as number);
+  }
+  // Only an outlier past twice the rest squashes the lines enough to be worth cutting.
+  if (slowest <= inside * 2 || inside === 0) return { max: null, hidden: 0, slowest };
+  const max = inside * 1.1;
+  const hidden = lines.reduce((n, l) => n + l.filter((v) => v > max).length, 0);
+  const total = lines.reduce((n, l) => n + l.length, 0);
+  // More than 5% that far out is a second mode (a slow target, queueing), not outliers: keep it in view.
+  if (hidden > total * 0.05) return { max: null, hidden: 0, slowest };
+  return { max, hidden, slowest };
+}

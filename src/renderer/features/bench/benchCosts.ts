@@ -2,7 +2,7 @@
 // break-even chart). The money math is shared/costModel's; this only picks which measurements it sees.
 import type { BenchResult, CostProfile } from '../../../shared/bench.schema';
 import { breakEven, estimateCost, monthlyCurve, tokenMix, type CostEstimate } from '../../../shared/costModel';
-import { breakEvenRange, byTarget, capacityCell, profileKey, type Series, type XY } from './benchCharts';
+import { breakEvenRange, byTarget, capacityCell, loadLabel, profileKey, type Series, type XY } from './benchCharts';
 
 export type { CostEstimate };
 
@@ -69,4 +69,26 @@ export function breakEvenView(costs: readonly TargetCost[], callsPerMonth: numbe
   const maxCalls = breakEvenRange(callsPerMonth, crossings.map((c) => c.x));
   const series = costs.map((c) => ({ key: c.key, label: c.label, points: monthlyCurve(c.estimate, maxCalls, points).map((p) => ({ x: p.calls, y: p.cost })) }));
   return { maxCalls, series, crossings: crossings.filter((c) => c.x <= maxCalls), pairs };
+}
+
+export interface CostPoint extends XY {
+  /** "c=4", "2 req/s": which load this point was measured at. */
+  load: string;
+}
+
+/** The cost-vs-latency scatter: per priced target, one point per load at its p95 latency. Empty while nothing is priced. */
+export function costLatencyPoints(
+  results: readonly BenchResult[],
+  profiles: Readonly<Record<string, { profile: CostProfile }>>,
+  metric: 'ttft' | 'e2el',
+): { key: string; label: string; currency: string; points: CostPoint[] }[] {
+  const byKey = new Map<string, { key: string; label: string; currency: string; points: CostPoint[] }>();
+  for (const r of results) {
+    const est = cellCost(profiles[profileKey(r.targetKey)]?.profile, r);
+    if (!est) continue;
+    const g = byKey.get(r.targetKey) ?? { key: r.targetKey, label: r.targetLabel, currency: est.currency, points: [] };
+    g.points.push({ x: metric === 'ttft' ? r.ttftMs.p95 : r.e2elMs.p95, y: est.perThousandRequests, load: loadLabel(r.load) });
+    byKey.set(r.targetKey, g);
+  }
+  return [...byKey.values()];
 }

@@ -54,8 +54,8 @@ export function PiiPolicySection({ policy, readOnly }: { policy: GuardPolicy; re
 
       <h4 className="guard-sub">Per target</h4>
       {targets.length ? (
-        <div className="table-wrap">
-          <table className="table" data-testid="guard-target-table">
+        <div className="table-wrap guard-target-wrap">
+          <table className="table guard-target-table" data-testid="guard-target-table">
             <thead>
               <tr>
                 <th>Target</th>
@@ -71,7 +71,7 @@ export function PiiPolicySection({ policy, readOnly }: { policy: GuardPolicy; re
                     {t.baseUrls[0]}
                     {t.baseUrls.length > 1 ? ` +${t.baseUrls.length - 1}` : ''}
                   </td>
-                  <td>
+                  <td className="guard-target-policy">
                     <ActionSelect
                       value={pii.targets[t.id] ?? null}
                       label={`PII policy for ${t.name}`}

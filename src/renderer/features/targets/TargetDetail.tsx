@@ -2,7 +2,7 @@ import type { ReplicaState, TargetCheck, TargetInfo } from '../../../shared/targ
 import { missingPermission, useCan } from '../../client/session.store';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { formatCount, formatMs, formatSeconds, formatTime } from '../../ui/format';
-import { isLoraModule, loraBase, shortReplicaError } from '../../ui/targets/targetChoices';
+import { isLoraModule, loraBase, replicaErrorAdvice } from '../../ui/targets/targetChoices';
 import { TargetLoras } from './TargetLoras';
 import { useTargetsStore } from '../../client/targets.store';
 
@@ -127,12 +127,20 @@ function ReplicaLine({ replica, checked }: { replica: ReplicaState; checked: Che
         {checked?.status != null ? <span className={checked.status >= 400 ? 'text-danger' : 'muted'}>HTTP {checked.status}</span> : null}
         {known && ok && !error ? <span className="text-ok">healthy</span> : null}
       </span>
-      {error ? (
-        <div className="replica-error" title={error}>
-          {shortReplicaError(error, replica.url)}
-        </div>
-      ) : null}
+      {error ? <ReplicaError error={error} url={replica.url} /> : null}
     </li>
+  );
+}
+
+function ReplicaError({ error, url }: { error: string; url: string }): React.JSX.Element {
+  const advice = replicaErrorAdvice(error, url);
+  return (
+    <div className="replica-error" title={error} data-testid="replica-error">
+      <div>{advice.what}</div>
+      <div className="replica-advice">
+        Tried <span className="mono">{advice.tried}</span>.{advice.check ? ` ${advice.check}` : ''}
+      </div>
+    </div>
   );
 }
 

@@ -1,6 +1,8 @@
 import { ErrorNote } from '../../ui/ErrorNote';
 import { parseTargetForm, type TargetFormErrors } from '../../client/targetForm';
 import { useTargetsStore } from '../../client/targets.store';
+import { useEngineStore } from '../../client/engine.store';
+import { secretStorageWords } from './secretStorage';
 
 /** Add or edit a target. Stored secrets are never shown: the fields say "•••• stored" and can be replaced or cleared. */
 export function TargetFormPanel(): React.JSX.Element {
@@ -16,6 +18,8 @@ export function TargetFormPanel(): React.JSX.Element {
   const setForm = useTargetsStore((s) => s.setForm);
   const save = useTargetsStore((s) => s.save);
   const cancel = useTargetsStore((s) => s.cancelEdit);
+  const info = useEngineStore((s) => s.info);
+  const keyHint = secretStorageWords(info).keyHint;
 
   const parsed = parseTargetForm(form);
   const errors: TargetFormErrors = showErrors && !parsed.ok ? parsed.errors : {};
@@ -61,7 +65,7 @@ export function TargetFormPanel(): React.JSX.Element {
         </Field>
 
         <label htmlFor="target-key">API key</label>
-        <Field error={errors.apiKey} hint={secretHint('key', keyStored, form.clearKey, form.apiKey !== '')}>
+        <Field error={errors.apiKey} hint={secretHint('key', keyStored, form.clearKey, form.apiKey !== '', keyHint)}>
           <div className="tf-row">
             <input
               id="target-key"
@@ -84,7 +88,7 @@ export function TargetFormPanel(): React.JSX.Element {
         </Field>
 
         <label htmlFor="target-headers">Headers</label>
-        <Field error={errors.headers} hint={secretHint('headers', headersStored, form.clearHeaders, form.headers.trim() !== '')}>
+        <Field error={errors.headers} hint={secretHint('headers', headersStored, form.clearHeaders, form.headers.trim() !== '', keyHint)}>
           <div className="tf-row tf-row-top">
             <textarea
               id="target-headers"
@@ -152,11 +156,11 @@ export function TargetFormPanel(): React.JSX.Element {
   );
 }
 
-function secretHint(what: 'key' | 'headers', stored: boolean, clearing: boolean, typed: boolean): string {
+function secretHint(what: 'key' | 'headers', stored: boolean, clearing: boolean, typed: boolean, keyHint: string): string {
   if (clearing) return what === 'key' ? 'The stored key is removed when you save.' : 'The stored headers are removed when you save.';
   if (stored && typed) return what === 'key' ? 'Replaces the stored key.' : 'Replaces all stored headers.';
   if (stored) return what === 'key' ? 'Write-only: leave blank to keep the stored key.' : 'Values are write-only: leave blank to keep them, or type Name: value lines to replace all.';
-  return what === 'key' ? 'Sent as Authorization: Bearer; stored in the OS keychain, never shown again.' : 'Name: value per line; values are stored like the key.';
+  return what === 'key' ? keyHint : 'Name: value per line; values are stored like the key.';
 }
 
 function Field({ error, hint, children }: { error?: string; hint?: string; children: React.ReactNode }): React.JSX.Element {

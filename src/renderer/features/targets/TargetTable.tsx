@@ -1,6 +1,6 @@
 import type { ReplicaState, TargetInfo } from '../../../shared/targets.schema';
 import { formatMs } from '../../ui/format';
-import { shortReplicaError } from '../../ui/targets/targetChoices';
+import { replicaErrorAdvice, shortReplicaError } from '../../ui/targets/targetChoices';
 import { useTargetsStore } from '../../client/targets.store';
 import { activateOnKey } from '../../ui/activateOnKey';
 
@@ -50,7 +50,7 @@ function TargetRow({ target, selected, onSelect }: { target: TargetInfo; selecte
         {replicas.map((r) => {
           const state = r.lastCheckedAt == null ? 'unknown' : r.healthy ? 'ok' : 'bad';
           return (
-            <div key={r.url} className="row-replica" title={r.lastError ?? r.url}>
+            <div key={r.url} className="row-replica" title={r.lastError ? adviceTitle(r.lastError, r.url) : r.url}>
               <span className={`hdot hdot-${state}`} aria-label={state === 'unknown' ? 'not checked' : state === 'ok' ? 'healthy' : 'unhealthy'} />
               <span className="mono row-replica-url">{r.url}</span>
               {state === 'unknown' ? (
@@ -70,4 +70,10 @@ function TargetRow({ target, selected, onSelect }: { target: TargetInfo; selecte
       </td>
     </tr>
   );
+}
+
+/** The row only has room for what happened; the tooltip adds the URL tried and what to check. */
+function adviceTitle(error: string, url: string): string {
+  const a = replicaErrorAdvice(error, url);
+  return `${a.what}\nTried ${a.tried}.${a.check ? `\n${a.check}` : ''}`;
 }

@@ -5,6 +5,8 @@ import { TargetDetail } from './TargetDetail';
 import { TargetFormPanel } from './TargetFormPanel';
 import { TargetTable } from './TargetTable';
 import { useTargetsStore } from '../../client/targets.store';
+import { useEngineStore } from '../../client/engine.store';
+import { secretStorageWords } from './secretStorage';
 import './targets.css';
 
 export function TargetsView(): React.JSX.Element {
@@ -17,6 +19,7 @@ export function TargetsView(): React.JSX.Element {
   const startAdd = useTargetsStore((s) => s.startAdd);
   // Endpoints are admin settings; other roles see and check them only.
   const canAdd = useCan('targets.add');
+  const info = useEngineStore((s) => s.info);
 
   useEffect(() => {
     void refresh();
@@ -30,7 +33,7 @@ export function TargetsView(): React.JSX.Element {
           <h2>No remote targets yet</h2>
           <p>
             A target is an OpenAI-compatible server such as vLLM, llama.cpp's server or another Lamplight. Give it one base URL, or
-            several for replicas of the same model; runs go to a healthy one. Keys and header values are stored in the OS keychain
+            several for replicas of the same model; runs go to a healthy one. Keys and header values are stored {secretStorageWords(info).where},
             and never shown again.
           </p>
         </div>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RemoteModel, TargetCheck, TargetInfo } from '../../../shared/targets.schema';
-import { describeTarget, isLoraModule, parseTargetKey, remoteChoiceGroups, sameTarget, shortReplicaError, targetKey } from './targetChoices';
+import { describeTarget, isLoraModule, parseTargetKey, remoteChoiceGroups, replicaErrorAdvice, sameTarget, shortReplicaError, targetKey } from './targetChoices';
 
 const model = (id: string, extra: Partial<RemoteModel> = {}): RemoteModel => ({ id, ownedBy: 'vllm', root: null, parent: null, maxModelLen: null, ...extra });
 const target = (id: string, name: string): TargetInfo => ({
@@ -69,5 +69,26 @@ describe('shortReplicaError', () => {
     expect(shortReplicaError('GET http://127.0.0.1:8195/v1/models: could not connect (ECONNREFUSED)', 'http://127.0.0.1:8195/v1')).toBe('could not connect (ECONNREFUSED)');
     expect(shortReplicaError('GET http://other/v1/models: x', 'http://127.0.0.1:8195/v1')).toBe('GET http://other/v1/models: x');
     expect(shortReplicaError('HTTP 401: bad key', 'http://a/v1')).toBe('HTTP 401: bad key');
+  });
+});
+
+describe('replicaErrorAdvice', () => {
+  it('says what to check and the URL tried when a replica refuses the connection', () => {
+    const a = replicaErrorAdvice('GET http://127.0.0.1:8195/v1/models: could not connect (ECONNREFUSED)', 'http://127.0.0.1:8195/v1');
+    expect(a.what).toBe('could not connect (ECONNREFUSED)');
+    expect(a.tried).toBe('GET http://127.0.0.1:8195/v1/models');
+    expect(a.check).toMatch(/server is running/);
+    expect(a.check).toMatch(/port/);
+    expect(a.check).toMatch(/firewall/);
+  });
+  it('names DNS for an unknown host, time for a timeout, and a port fetch will not use', () => {
+    expect(replicaErrorAdvice('GET http://a:9/v1/models: could not connect (bad port)', 'http://a:9/v1').check).toMatch(/another port/);
+    expect(replicaErrorAdvice('GET http://nohost/v1/models: could not connect (ENOTFOUND)', 'http://nohost/v1').check).toMatch(/did not resolve/);
+    expect(replicaErrorAdvice('GET http://a/v1/models: no response within 10000 ms', 'http://a/v1').check).toMatch(/in time/);
+  });
+  it('keeps a message that already says what to check, and falls back to the replica URL', () => {
+    const a = replicaErrorAdvice('HTTP 401 — the server refused the API key; check the API key.', 'http://a/v1');
+    expect(a.check).toBeNull();
+    expect(a.tried).toBe('http://a/v1');
   });
 });

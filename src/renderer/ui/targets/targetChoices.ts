@@ -104,3 +104,31 @@ export function shortReplicaError(error: string, url: string): string {
   if (m && (m[1] as string).startsWith(base)) return m[2] as string;
   return error;
 }
+
+export interface ReplicaErrorAdvice {
+  /** The error without the request line: "could not connect (ECONNREFUSED)". */
+  what: string;
+  /** The request that failed, "GET http://host:8000/v1/models", else the replica's URL. */
+  tried: string;
+  /** What to check, for the network failures whose message says only what happened; null when it already says. */
+  check: string | null;
+}
+
+// The model-list check says only what the network did ("could not connect (ECONNREFUSED)"); a new user needs
+// where it went and what to look at. Messages that carry their own "check …" hint keep it.
+const ADVICE: readonly [RegExp, string][] = [
+  [/bad port/i, 'Fetch refuses this port (as browsers do for ports such as 9, 25 or 6000): serve the model on another port, e.g. 8000.'],
+  [/ENOTFOUND|EAI_AGAIN|getaddrinfo/i, 'The host name did not resolve: check the host in the URL (spelling, or use its IP address) and this machine\'s DNS.'],
+  [/could not connect|ECONNREFUSED|EHOSTUNREACH|ENETUNREACH/i, 'Check that the server is running and listening on that host and port, that the URL is right (it usually ends in /v1), and that no firewall blocks the port.'],
+  [/no response within|timed? ?out|ETIMEDOUT/i, 'Nothing answered in time: check that the server is up, the host and port in the URL, and that no firewall silently drops the connection.'],
+  [/ECONNRESET|connection broke|socket hang up|UND_ERR_SOCKET/i, 'The connection was cut: check the server\'s log, and whether the URL should be https rather than http (or the other way round).'],
+];
+
+export function replicaErrorAdvice(error: string, url: string): ReplicaErrorAdvice {
+  const m = /^([A-Z]+ \S+): (.+)$/s.exec(error);
+  const tried = m ? (m[1] as string) : url;
+  const what = shortReplicaError(error, url);
+  if (/\bcheck\b/i.test(what)) return { what, tried, check: null };
+  const check = ADVICE.find(([re]) => re.test(what))?.[1] ?? null;
+  return { what, tried, check };
+}
