@@ -1,6 +1,6 @@
 // The Audit view's filter form and how a record reads in the table. Pure.
 import type { AuditFilter, AuditKind, AuditRecord } from '../../../shared/guard.schema';
-import type { StopReason } from '../../../shared/schemas';
+import type { StopReason } from '../../../shared/runs.schema';
 import { stopReasonWords } from '../../ui/stopReason';
 
 export type Outcome = NonNullable<AuditFilter['outcome']>;

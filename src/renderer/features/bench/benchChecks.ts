@@ -1,7 +1,7 @@
 // What the run form and the runs list tell a person before and during a run: how the loaded model's
 // parallel sequences meet the sweep's concurrency, and target names instead of keys. Pure.
 import type { LoadShapeInput } from '../../../shared/bench.schema';
-import type { EngineStatus } from '../../../shared/schemas';
+import type { EngineStatus } from '../../../shared/engine.schema';
 import { parseTargetKey } from '../../ui/targets/targetChoices';
 
 /** The most sequences a local model can be loaded with (LoadSettings' bound; the core reloads up to it). */

@@ -1,6 +1,6 @@
 // Where API keys and header values really go, said per host: the Electron app encrypts them with the OS
 // keychain (safeStorage), the browser host writes them to an owner-only secrets.json. Pure.
-import type { AppInfo } from '../../../shared/contract';
+import type { AppInfo } from '../../../shared/app.schema';
 
 export interface SecretStorageWords {
   /** For the empty-state paragraph: "…are stored <where> and never shown again." */
