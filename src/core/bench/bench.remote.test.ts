@@ -155,7 +155,10 @@ describe('benchmark accuracy on a scheduled loopback stream', () => {
     const r = run.results[0]!;
     expect(r.completed).toBe(30);
     expect(r.failed).toBe(0);
-    expect(Math.abs(r.ttftMs.median - FIRST_MS)).toBeLessThanOrEqual(3);
+    // Up to 8 streams in one process: on a loaded machine the loop runs late by a few ms, so this checks the
+    // first token is what was timed (never the next one, EVERY_MS later); the ±2 ms accuracy test is serial.
+    expect(r.ttftMs.median).toBeGreaterThanOrEqual(FIRST_MS - 1);
+    expect(r.ttftMs.median).toBeLessThan(FIRST_MS + EVERY_MS / 2);
     expect((await server.stats()).served).toBe(31);
     // 30 arrivals at 20/s span ~1.5 s (seeded), each then takes ~0.48 s: far from 30 back-to-back waves.
     expect(r.durationSec).toBeGreaterThan(0.9);
