@@ -51,7 +51,9 @@ test('targets, compare with a broken endpoint, stored comparisons and the local 
   const compare = new ComparePage(page);
   await compare.open();
   await compare.typeInto('compare-user-editor', 'Explain the tides');
-  await page.getByTestId('param-max-tokens').fill('16');
+  // Enough for slow-7b to still be talking (60 ms a word) when Stop is clicked on a loaded machine; the client
+  // cuts a stream at max tokens, so 16 left a window of under a second.
+  await page.getByTestId('param-max-tokens').fill('200');
   await compare.choose(0, 'tiny-q8_0');
   await compare.choose(1, 'steady-7b');
   await page.getByTestId('compare-add-column').click();
