@@ -33,4 +33,21 @@ describe('SequencePool', () => {
     pool.release(x);
     expect(await pool.acquire(s)).toBe(x);
   });
+
+  it('counts as generating the busy items not marked finished, until they are released', async () => {
+    const pool = new SequencePool(['a', 'b', 'c']);
+    const s = new AbortController().signal;
+    const a = (await pool.acquire(s)) as string;
+    const b = (await pool.acquire(s)) as string;
+    expect(pool.generating).toBe(2);
+    pool.finish(a);
+    expect(pool.busy).toBe(2);
+    expect(pool.generating).toBe(1);
+    pool.release(a);
+    // Handed out again, the item is generating again.
+    expect(await pool.acquire(s)).toBe(a);
+    expect(pool.generating).toBe(2);
+    pool.release(b);
+    expect(pool.generating).toBe(1);
+  });
 });

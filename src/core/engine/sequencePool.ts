@@ -4,6 +4,8 @@ export class SequencePool<T> {
   private readonly free: T[];
   private readonly total: number;
   private readonly waiters: { resolve: (item: T | null) => void; signal: AbortSignal; onAbort: () => void }[] = [];
+  /** Handed-out items whose run has decoded its last token and is only winding down. */
+  private readonly finished = new Set<T>();
 
   constructor(items: readonly T[]) {
     this.free = [...items];
@@ -13,6 +15,19 @@ export class SequencePool<T> {
   /** Items handed out and not released yet (runs in progress). */
   get busy(): number {
     return this.total - this.free.length;
+  }
+
+  /**
+   * Items whose run may still queue a decode: busy, less those marked finished. The decode gate waits for
+   * this many, so a run that has its last token does not hold the others' next step while it winds down.
+   */
+  get generating(): number {
+    return this.busy - this.finished.size;
+  }
+
+  /** The run on this item will queue no more decodes (it has its last token). */
+  finish(item: T): void {
+    this.finished.add(item);
   }
 
   get size(): number {
@@ -45,6 +60,7 @@ export class SequencePool<T> {
   }
 
   release(item: T): void {
+    this.finished.delete(item);
     const w = this.waiters.shift();
     if (!w) {
       this.free.push(item);
