@@ -65,6 +65,8 @@ const spec: ServerSpec = {
 };
 
 if (values.soak) {
+  // process.exit runs the servers' exit hooks (they kill their children); a plain SIGINT death would not.
+  process.once('SIGINT', () => process.exit(130));
   const report = await soak(spec, log, positiveInt('soak-requests', values['soak-requests']));
   console.log(JSON.stringify(report, null, values.json ? 0 : 2));
   process.exit(report.every((r) => r.failed === 0) ? 0 : 1);
