@@ -23,7 +23,8 @@ export interface GateStats {
 }
 
 export class DecodeGate {
-  private held: (() => void)[] = [];
+  /** Decodes waiting, with the context sequence each is for. */
+  private held: { sequenceId: number; go: () => void }[] = [];
   /**
    * Prompt evaluations let through and not finished: a long prompt spans several batches, and the sequences
    * generating beside it must not wait for it to queue again.
@@ -46,14 +47,14 @@ export class DecodeGate {
     const original = c._decodeTokens;
     if (typeof original !== 'function') return;
     c._decodeTokens = (...args: unknown[]) => {
-      const tokens = (args[0] as { tokens?: { length: number } } | undefined)?.tokens?.length ?? 1;
-      return this.enter(tokens > 1, () => original.apply(context, args));
+      const item = args[0] as { tokens?: { length: number }; sequenceId?: number } | undefined;
+      return this.enter(item?.sequenceId ?? 0, (item?.tokens?.length ?? 1) > 1, () => original.apply(context, args));
     };
   }
 
-  private enter(prompt: boolean, decode: () => Promise<unknown>): Promise<unknown> {
+  private enter(sequenceId: number, prompt: boolean, decode: () => Promise<unknown>): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      this.held.push(() => {
+      this.held.push({ sequenceId, go: () => {
         if (prompt) this.prompts++;
         else this.inFlight++;
         const settled = () => {
@@ -70,7 +71,7 @@ export class DecodeGate {
             reject(e);
           },
         );
-      });
+      } });
       this.check();
     });
   }
@@ -83,7 +84,12 @@ export class DecodeGate {
     else if (this.inFlight === 0) this.timer ??= setTimeout(() => this.release(true), this.maxWaitMs);
   }
 
-  /** Queues every held decode in one synchronous pass, so the context's next batch takes them all. */
+  /**
+   * Queues every held decode in one synchronous pass, so the context's next batch takes them all, in
+   * increasing sequence id: llama.cpp (KV cache per sequence, as node-llama-cpp sets it up) cuts a batch
+   * into a separate pass over the weights wherever the next token's sequence id is not the previous one's
+   * + 1 (300M Q4_0, 1 thread: a step of 4 tokens in arrival order took 4.3× a 1-token step, in id order 2.2–2.9×).
+   */
   private release(timedOut: boolean): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
@@ -94,6 +100,7 @@ export class DecodeGate {
     this.stats.decodes += group.length;
     if (timedOut) this.stats.timeouts++;
     if (group.length === 1 && this.generating() > 1) this.stats.singles++;
-    for (const go of group) go();
+    group.sort((a, b) => a.sequenceId - b.sequenceId);
+    for (const h of group) h.go();
   }
 }
