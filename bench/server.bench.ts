@@ -2,6 +2,10 @@
 // threads, parallel slots and context per request, greedy, a fixed max_tokens with end-of-sequence ignored,
 // the same plain streaming client. Both servers stay up; only one is loaded at a time (rounds interleaved,
 // the median of the rounds reported).
+// The native kernels differ: llama-server is built with GGML_NATIVE=OFF (AVX2; AVX-512/AMX builds crash on
+// these CPUs), while node-llama-cpp loads its prebuilt sapphirerapids variant (AVX-512, weights in AMX
+// layout). Measured at 1 thread on the loaded shared machine: a prompt costs llama-server ~46 ms a token
+// (27 tokens) and node-llama-cpp ~2.6 ms (174 tokens); a 1-token decode step 37–43 ms (its own timings) vs 14–19 ms.
 //   npm run bench:server -- [--json] [--rounds 3] [--requests N] [--concurrency 1,2,4,8] [--max-tokens 64]
 //                           [--threads 2] [--parallel 4] [--context 1024] [--model FILE] [--servers lamplight,lamplight-nogate,llama-server]
 //   npm run bench:server -- --soak [--soak-requests 250]   250 requests at each of concurrency 1, 2, 4, 8 through
@@ -108,7 +112,7 @@ try {
       only(s);
       for (const c of levels) {
         const res = await runLevel({ baseUrl: s.baseUrl, key: s.key, model: s.model, maxTokens }, c, requestsFor(c), prompt(r, c));
-        log(`round ${r + 1} ${s.name.padEnd(12)} c=${c}: ${res.outputTokPerSec.toFixed(1)} tok/s, TTFT p50 ${res.ttftP50Ms?.toFixed(0) ?? '—'} ms${res.serverMsPerTokenP50 !== null ? ` (server timings: ${res.serverMsPerTokenP50.toFixed(1)} ms/token, prompt ${res.serverPromptMsP50?.toFixed(0) ?? '—'} ms)` : ''}${res.failed ? `, ${res.failed} failed: ${res.errors.join(' | ')}` : ''}`);
+        log(`round ${r + 1} ${s.name.padEnd(12)} c=${c}: ${res.outputTokPerSec.toFixed(1)} tok/s, TTFT p50 ${res.ttftP50Ms?.toFixed(0) ?? '—'} ms${res.serverMsPerTokenP50 !== null ? ` (server timings: ${res.serverMsPerTokenP50.toFixed(1)} ms/token, prompt ${res.serverPromptMsP50?.toFixed(0) ?? '—'} ms)` : ''}${res.retries ? `, ${res.retries} resent` : ''}${res.failed ? `, ${res.failed} failed: ${res.errors.join(' | ')}` : ''}`);
         const key = `${s.name}:${c}`;
         samples.set(key, [...(samples.get(key) ?? []), res]);
       }
@@ -120,6 +124,7 @@ try {
       outputTokPerSec: round(median(xs.map((x) => x.outputTokPerSec)) ?? 0, 1),
       ttftP50Ms: round(median(xs.flatMap((x) => (x.ttftP50Ms === null ? [] : [x.ttftP50Ms]))) ?? NaN, 1),
       failed: xs.reduce((s, x) => s + x.failed, 0),
+      resent: xs.reduce((s, x) => s + x.retries, 0),
       rounds: xs.map((x) => round(x.outputTokPerSec, 1)),
       ...(xs.some((x) => x.serverMsPerTokenP50 !== null)
         ? { serverMsPerTokenP50: round(median(xs.flatMap((x) => (x.serverMsPerTokenP50 === null ? [] : [x.serverMsPerTokenP50]))) ?? NaN, 2) }
