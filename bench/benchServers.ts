@@ -21,7 +21,21 @@ export interface RunningServer {
   baseUrl: string;
   key: string | null;
   model: string;
+  /** SIGSTOP / SIGCONT the server's processes: the server not being measured cannot take CPU (idle polling
+   * threads, timers) from the one that is, on a 2-core machine. */
+  pause(): void;
+  resume(): void;
   stop(): Promise<void>;
+}
+
+/** Sends a signal to a process group (a negative pid), ignoring one that is already gone. */
+function signalGroup(pid: number | undefined, sig: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, sig);
+  } catch {
+    // already exited
+  }
 }
 
 const CLI = fileURLToPath(new URL('../bin/lamplight.mjs', import.meta.url));
@@ -32,8 +46,9 @@ export async function startLamplight(s: ServerSpec, variant: { name?: string; en
   const key = 'bench-key-0123456789';
   const args = [CLI, '--data-dir', dataDir, 'serve-api', '--model', s.model, '--port', '0', '--gpu', 'cpu', '--key', key,
     '--parallel', String(s.parallel), '--threads', String(s.threads), '--context', String(s.contextPerSlot)];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...variant.env } });
-  const killOnExit = () => child.kill('SIGKILL');
+  // Its own process group (the CLI and its inference worker), so pause/resume/kill reach both.
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...variant.env }, detached: true });
+  const killOnExit = () => signalGroup(child.pid, 'SIGKILL');
   process.once('exit', killOnExit);
   let out = '';
   const gone = new Promise<void>((r) => child.once('exit', () => r()));
@@ -59,10 +74,13 @@ export async function startLamplight(s: ServerSpec, variant: { name?: string; en
     baseUrl,
     key,
     model: basename(s.model).replace(/\.gguf$/i, ''),
+    pause: () => signalGroup(child.pid, 'SIGSTOP'),
+    resume: () => signalGroup(child.pid, 'SIGCONT'),
     stop: async () => {
       process.off('exit', killOnExit);
+      signalGroup(child.pid, 'SIGCONT');
       child.kill('SIGTERM');
-      const hard = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      const hard = setTimeout(() => signalGroup(child.pid, 'SIGKILL'), 10_000);
       await gone;
       clearTimeout(hard);
       rmSync(dataDir, { recursive: true, force: true });
@@ -75,5 +93,19 @@ export async function startLlama(s: ServerSpec): Promise<RunningServer> {
   const binary = builtServer('cpu');
   if (!binary) throw new Error('llama-server is not built: run `npx lamplight engine build-server` first (~5 min once, then cached)');
   const server = await startLlamaServer({ binary, model: s.model, threads: s.threads, parallel: s.parallel, contextSize: s.contextPerSlot * s.parallel });
-  return { name: 'llama-server', baseUrl: server.baseUrl, key: null, model: basename(s.model).replace(/\.gguf$/i, ''), stop: () => server.stop() };
+  const signal = (sig: NodeJS.Signals) => {
+    if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill(sig);
+  };
+  return {
+    name: 'llama-server',
+    baseUrl: server.baseUrl,
+    key: null,
+    model: basename(s.model).replace(/\.gguf$/i, ''),
+    pause: () => signal('SIGSTOP'),
+    resume: () => signal('SIGCONT'),
+    stop: () => {
+      signal('SIGCONT');
+      return server.stop();
+    },
+  };
 }

@@ -2,13 +2,17 @@
 // threads, parallel slots and context per request, greedy, a fixed max_tokens with end-of-sequence ignored,
 // the same plain streaming client. Both servers stay up; only one is loaded at a time (rounds interleaved,
 // the median of the rounds reported).
+// The native kernels differ: llama-server is built with GGML_NATIVE=OFF (AVX2; AVX-512/AMX builds crash on
+// these CPUs), while node-llama-cpp loads its prebuilt sapphirerapids variant (AVX-512, weights in AMX
+// layout). Measured at 1 thread on the loaded shared machine: a prompt costs llama-server ~46 ms a token
+// (27 tokens) and node-llama-cpp ~2.6 ms (174 tokens); a 1-token decode step 37–43 ms (its own timings) vs 14–19 ms.
 //   npm run bench:server -- [--json] [--rounds 3] [--requests N] [--concurrency 1,2,4,8] [--max-tokens 64]
 //                           [--threads 2] [--parallel 4] [--context 1024] [--model FILE] [--servers lamplight,lamplight-nogate,llama-server]
 //   npm run bench:server -- --soak [--soak-requests 250]   250 requests at each of concurrency 1, 2, 4, 8 through
 //                                    Lamplight's own remote client, to each server (see serverSoak.ts)
 import { parseArgs } from 'node:util';
 import { ensureBenchModel } from '../src/core/fixtures/benchModel';
-import { progressLog, round } from './benchUtil';
+import { round } from './benchUtil';
 import { startLamplight, startLlama, type RunningServer, type ServerSpec } from './benchServers';
 import { connectionAgent, median, runLevel, streamChat, type LevelResult } from './serverClient';
 import { soak } from './serverSoak';
@@ -54,7 +58,9 @@ function positiveInt(name: string, v: string): number {
   return n;
 }
 
-const log = progressLog(values.json);
+// Progress goes to stderr with the time of day, also with --json (stdout stays the one JSON report): the
+// figures on a shared machine are read against what else ran then.
+const log = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
 const spec: ServerSpec = {
   model: values.model ?? (await ensureBenchModel()),
   threads: positiveInt('threads', values.threads),
@@ -63,6 +69,8 @@ const spec: ServerSpec = {
 };
 
 if (values.soak) {
+  // process.exit runs the servers' exit hooks (they kill their children); a plain SIGINT death would not.
+  process.once('SIGINT', () => process.exit(130));
   const report = await soak(spec, log, positiveInt('soak-requests', values['soak-requests']));
   console.log(JSON.stringify(report, null, values.json ? 0 : 2));
   process.exit(report.every((r) => r.failed === 0) ? 0 : 1);
@@ -85,7 +93,13 @@ try {
   // The engine without its decode gate (LAMPLIGHT_DECODE_GATE=0): the "before" of the batching fix.
   if (which.includes('lamplight-nogate')) servers.push(await startLamplight(spec, { name: 'lamplight-nogate', env: { LAMPLIGHT_DECODE_GATE: '0' } }));
   if (which.includes('llama-server')) servers.push(await startLlama(spec));
+  // The CPU goes to one server at a time: the other is stopped (SIGSTOP) while this one is measured.
+  const only = (s: RunningServer) => {
+    for (const o of servers) if (o !== s) o.pause();
+    s.resume();
+  };
   for (const s of servers) {
+    only(s);
     // A warm-up request each: first-use costs (page faults, allocations) are not part of the figures.
     const r = await streamChat({ baseUrl: s.baseUrl, key: s.key, model: s.model, prompt: 'warm up', maxTokens: 8, agent: connectionAgent(1) });
     if (!r.ok) throw new Error(`${s.name}: the warm-up request failed: ${r.error}`);
@@ -95,9 +109,10 @@ try {
     // Alternate which server goes first, so a drift in machine load does not favour one.
     const order = r % 2 === 0 ? servers : [...servers].reverse();
     for (const s of order) {
+      only(s);
       for (const c of levels) {
         const res = await runLevel({ baseUrl: s.baseUrl, key: s.key, model: s.model, maxTokens }, c, requestsFor(c), prompt(r, c));
-        log(`round ${r + 1} ${s.name.padEnd(12)} c=${c}: ${res.outputTokPerSec.toFixed(1)} tok/s, TTFT p50 ${res.ttftP50Ms?.toFixed(0) ?? '—'} ms${res.failed ? `, ${res.failed} failed: ${res.errors.join(' | ')}` : ''}`);
+        log(`round ${r + 1} ${s.name.padEnd(12)} c=${c}: ${res.outputTokPerSec.toFixed(1)} tok/s, TTFT p50 ${res.ttftP50Ms?.toFixed(0) ?? '—'} ms${res.serverMsPerTokenP50 !== null ? ` (server timings: ${res.serverMsPerTokenP50.toFixed(1)} ms/token, prompt ${res.serverPromptMsP50?.toFixed(0) ?? '—'} ms)` : ''}${res.retries ? `, ${res.retries} resent` : ''}${res.failed ? `, ${res.failed} failed: ${res.errors.join(' | ')}` : ''}`);
         const key = `${s.name}:${c}`;
         samples.set(key, [...(samples.get(key) ?? []), res]);
       }
@@ -109,7 +124,11 @@ try {
       outputTokPerSec: round(median(xs.map((x) => x.outputTokPerSec)) ?? 0, 1),
       ttftP50Ms: round(median(xs.flatMap((x) => (x.ttftP50Ms === null ? [] : [x.ttftP50Ms]))) ?? NaN, 1),
       failed: xs.reduce((s, x) => s + x.failed, 0),
+      resent: xs.reduce((s, x) => s + x.retries, 0),
       rounds: xs.map((x) => round(x.outputTokPerSec, 1)),
+      ...(xs.some((x) => x.serverMsPerTokenP50 !== null)
+        ? { serverMsPerTokenP50: round(median(xs.flatMap((x) => (x.serverMsPerTokenP50 === null ? [] : [x.serverMsPerTokenP50]))) ?? NaN, 2) }
+        : {}),
     };
   };
   const table = levels.map((c) => {

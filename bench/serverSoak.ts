@@ -2,6 +2,7 @@
 // through Lamplight's own remote client (the latency lab, bench.start with a remote target) to llama-server
 // and to Lamplight's API server, with pauses longer than the servers' keep-alive timeout (5 s) between
 // bursts so pooled sockets go idle and are closed by the server. Failed requests and retries are counted apart.
+import { rmSync } from 'node:fs';
 import type { BenchRun } from '../src/shared/bench.schema';
 import { createCore } from '../src/core/createCore';
 import type { SecretStore } from '../src/core/secrets/secretStore';
@@ -28,7 +29,8 @@ function memorySecrets(): SecretStore {
 }
 
 async function soakOne(server: RunningServer, log: (s: string) => void, perLevel: number): Promise<SoakReport> {
-  const core = createCore({ dataDir: tempDir('lamplight-soak-'), version: '0.0.0-bench', transport: 'browser-host', secrets: memorySecrets() });
+  const dataDir = tempDir('lamplight-soak-');
+  const core = createCore({ dataDir, version: '0.0.0-bench', transport: 'browser-host', secrets: memorySecrets() });
   try {
     const t = await core.invoke('targets.add', { name: server.name, baseUrls: [server.baseUrl], apiKey: server.key });
     const report: SoakReport = { server: server.name, requests: 0, failed: 0, retriedRequests: 0, retries: 0, errors: [], perLevel: [] };
@@ -65,6 +67,7 @@ async function soakOne(server: RunningServer, log: (s: string) => void, perLevel
     return report;
   } finally {
     await core.close();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

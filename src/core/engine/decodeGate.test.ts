@@ -17,15 +17,26 @@ afterAll(async () => {
   await model?.dispose();
 });
 
-/** Sizes of the batches the context decodes (its native object is sealed, so it is wrapped). */
-function recordBatches(context: LlamaContext): number[] {
-  const sizes: number[] = [];
+/**
+ * Sizes of the batches the context decodes (its native object is sealed, so it is wrapped). `slowMs` makes
+ * each decode take that much longer, as a real model's does (the tiny one decodes in well under a millisecond).
+ */
+function recordBatches(context: LlamaContext, slowMs = 0): number[] & { ids: number[][] } {
+  // The sequence ids of each batch's items, in the order they were added.
+  const sizes = Object.assign([] as number[], { ids: [] as number[][] });
   const c = context as unknown as { _ctx: Record<string | symbol, unknown> };
   const real = c._ctx;
   c._ctx = new Proxy(real, {
     get(t, k) {
       const v = t[k];
-      if (k === 'initBatch') return (n: number) => (sizes.push(n), (v as (n: number) => unknown).call(t, n));
+      if (k === 'initBatch') return (n: number) => (sizes.push(n), sizes.ids.push([]), (v as (n: number) => unknown).call(t, n));
+      if (k === 'addToBatch') return (id: number, ...rest: unknown[]) => (sizes.ids.at(-1)?.push(id), (v as (...a: unknown[]) => unknown).call(t, id, ...rest));
+      if (k === 'decodeBatch' && slowMs > 0) {
+        return async () => {
+          await (v as () => Promise<unknown>).call(t);
+          await new Promise((r) => setTimeout(r, slowMs));
+        };
+      }
       return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(t) : v;
     },
   });
@@ -35,18 +46,29 @@ function recordBatches(context: LlamaContext): number[] {
 const N = 4;
 const TOKENS = 24;
 
-/** N completions at once on N sequences of one context; returns the decode batch sizes and tokens per run. */
-async function generateTogether(gated: boolean): Promise<{ batches: number[]; tokens: number[]; gate: DecodeGate | null }> {
+/**
+ * N completions on N sequences of one context; returns the decode batch sizes and tokens per run. With
+ * `staggerMs`, run i starts i × staggerMs after the first (requests arrive apart, as over HTTP).
+ */
+async function generateTogether(
+  gated: boolean,
+  { slowMs = 0, staggerMs = 0 } = {},
+): Promise<{ batches: number[] & { ids: number[][] }; tokens: number[]; gate: DecodeGate | null }> {
   const context = await model.createContext({ contextSize: 256, sequences: N, threads: 1 });
   try {
     let generating = 0;
     const gate = gated ? new DecodeGate(() => generating) : null;
     gate?.attach(context);
     const sequences = Array.from({ length: N }, () => context.getSequence());
-    const batches = recordBatches(context);
-    generating = N;
+    const batches = recordBatches(context, slowMs);
+    if (staggerMs === 0) generating = N;
     const tokens = await Promise.all(
       sequences.map(async (sequence, i) => {
+        if (staggerMs > 0) {
+          // The highest sequence id starts first: arrival order is the reverse of id order.
+          await new Promise((r) => setTimeout(r, (N - 1 - i) * staggerMs));
+          generating++;
+        }
         const completion = new LlamaCompletion({ contextSequence: sequence });
         let n = 0;
         try {
@@ -80,6 +102,22 @@ describe('DecodeGate', () => {
     expect(full).toBeGreaterThanOrEqual(TOKENS - 3);
     expect(batches.length).toBeLessThanOrEqual(TOKENS + 3);
     expect(gate?.stats.decodes).toBeGreaterThan(0);
+  });
+
+  it('sequences that start apart, on a model slower than the gate wait, still decode together', { timeout: 120_000 }, async () => {
+    // Each decode takes 25 ms, longer than the gate's wait: before, the wait ran out while a decode was in
+    // flight, the sequences split into two groups, and the groups took turns (batches of 1 and 3) to the end.
+    const { batches, tokens, gate } = await generateTogether(true, { slowMs: 25, staggerMs: 40 });
+    expect(tokens).toEqual([TOKENS, TOKENS, TOKENS, TOKENS]);
+    const steps = batches.filter((b) => b <= N);
+    // Once the last run has started, every step carries all four (the first few steps are ramp-up and the
+    // last runs finish one step apart at most).
+    expect(steps.filter((b) => b === N).length).toBeGreaterThanOrEqual(TOKENS - 6);
+    expect(steps.length).toBeLessThanOrEqual(TOKENS + 10);
+    expect(gate?.stats.singles).toBeLessThanOrEqual(4);
+    // Each step's tokens go in increasing sequence id, whatever order they came in: llama.cpp decodes a
+    // batch in one pass only over consecutive ids (else 4 tokens cost ~4× one).
+    for (const ids of batches.ids.filter((x) => x.length > 1)) expect(ids).toEqual([...ids].sort((a, b) => a - b));
   });
 
   it('ignore-EOS biases every end-of-generation token to -Infinity', () => {

@@ -193,6 +193,8 @@ export async function run(l: Loaded | null, msg: RunMessage, abort: AbortControl
       onToken: (t: readonly unknown[]) => {
         const now = performance.now();
         tokens += t.length;
+        // Its last token: no more decodes come from this run, so the decode gate stops waiting for it.
+        if (tokens >= p.maxTokens && sequence) pool.finish(sequence);
         pendingTokens += t.length;
         if (firstTokenAt === null) {
           firstTokenAt = now;

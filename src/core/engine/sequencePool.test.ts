@@ -26,11 +26,34 @@ describe('SequencePool', () => {
     expect(await pool.acquire(AbortSignal.abort())).toBeNull();
   });
 
-  it('reuses the item released last (its KV cache is the warmest)', async () => {
-    const pool = new SequencePool([1, 2, 3]);
+  it('hands out the first free item in list order, so busy sequence ids stay consecutive and one run at a time reuses the same one', async () => {
+    const pool = new SequencePool([0, 1, 2, 3]);
     const s = new AbortController().signal;
     const x = (await pool.acquire(s)) as number;
     pool.release(x);
     expect(await pool.acquire(s)).toBe(x);
+    expect(x).toBe(0);
+    const [b, c] = [await pool.acquire(s), await pool.acquire(s)];
+    expect([b, c]).toEqual([1, 2]);
+    // 1 is released while 0 and 2 run: the next run takes 1 again, not 3 (no gap in the busy ids).
+    pool.release(1);
+    expect(await pool.acquire(s)).toBe(1);
+  });
+
+  it('counts as generating the busy items not marked finished, until they are released', async () => {
+    const pool = new SequencePool(['a', 'b', 'c']);
+    const s = new AbortController().signal;
+    const a = (await pool.acquire(s)) as string;
+    const b = (await pool.acquire(s)) as string;
+    expect(pool.generating).toBe(2);
+    pool.finish(a);
+    expect(pool.busy).toBe(2);
+    expect(pool.generating).toBe(1);
+    pool.release(a);
+    // Handed out again, the item is generating again.
+    expect(await pool.acquire(s)).toBe(a);
+    expect(pool.generating).toBe(2);
+    pool.release(b);
+    expect(pool.generating).toBe(1);
   });
 });
