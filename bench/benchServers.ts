@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { builtServer } from '../src/core/llamaServer/buildServer';
+import { builtServer, type CpuVariant } from '../src/core/llamaServer/buildServer';
 import { startLlamaServer } from '../src/core/llamaServer/llamaServerProcess';
 
 export interface ServerSpec {
@@ -14,6 +14,20 @@ export interface ServerSpec {
   parallel: number;
   /** Tokens per request (per slot / per sequence). */
   contextPerSlot: number;
+  /** llama-server's CPU kernels: 'auto' takes the avx512 build when there is one (like node-llama-cpp's). */
+  llamaCpu?: CpuVariant | 'auto';
+}
+
+/** The llama-server binary for a spec, and which kernels it has. */
+export function llamaBinary(s: Pick<ServerSpec, 'llamaCpu'>): { binary: string; cpu: CpuVariant } {
+  const want = s.llamaCpu ?? 'auto';
+  const tries: CpuVariant[] = want === 'auto' ? ['avx512', 'portable'] : [want];
+  for (const cpu of tries) {
+    const binary = builtServer('cpu', undefined, cpu);
+    if (binary) return { binary, cpu };
+  }
+  const flag = want === 'avx512' ? ' --cpu avx512' : '';
+  throw new Error(`llama-server${flag ? ' (avx512)' : ''} is not built: run \`npx lamplight engine build-server${flag}\` first (~5 min once, then cached)`);
 }
 
 export interface RunningServer {
@@ -90,8 +104,7 @@ export async function startLamplight(s: ServerSpec, variant: { name?: string; en
 
 /** llama-server with -np slots and -c = slots × context per slot (its context is shared by the slots). */
 export async function startLlama(s: ServerSpec): Promise<RunningServer> {
-  const binary = builtServer('cpu');
-  if (!binary) throw new Error('llama-server is not built: run `npx lamplight engine build-server` first (~5 min once, then cached)');
+  const { binary } = llamaBinary(s);
   const server = await startLlamaServer({ binary, model: s.model, threads: s.threads, parallel: s.parallel, contextSize: s.contextPerSlot * s.parallel });
   const signal = (sig: NodeJS.Signals) => {
     if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill(sig);

@@ -2,23 +2,25 @@
 // threads, parallel slots and context per request, greedy, a fixed max_tokens with end-of-sequence ignored,
 // the same plain streaming client. Both servers stay up; only one is loaded at a time (rounds interleaved,
 // the median of the rounds reported).
-// The native kernels differ: llama-server is built with GGML_NATIVE=OFF (AVX2; AVX-512/AMX builds crash on
-// these CPUs), while node-llama-cpp loads its prebuilt sapphirerapids variant (AVX-512, weights in AMX
-// layout). Measured at 1 thread on the loaded shared machine: a prompt costs llama-server ~46 ms a token
-// (27 tokens) and node-llama-cpp ~2.6 ms (174 tokens); a 1-token decode step 37–43 ms (its own timings) vs 14–19 ms.
+// The native kernels must match for a fair figure: node-llama-cpp runs its prebuilt 'sapphirerapids' variant
+// (AVX-512 + AMX) on CPUs that have them, while the default llama-server build is portable (AVX2). With
+// `--llama-cpu auto` (default) the bench takes the avx512 build when it exists (`npx lamplight engine
+// build-server --cpu avx512`) and says which one it used; the portable one is several times slower per token.
 //   npm run bench:server -- [--json] [--rounds 3] [--requests N] [--concurrency 1,2,4,8] [--max-tokens 64]
 //                           [--threads 2] [--parallel 4] [--context 1024] [--model FILE] [--servers lamplight,lamplight-nogate,llama-server]
+//                           [--llama-cpu auto|portable|avx512]
 //   npm run bench:server -- --soak [--soak-requests 250]   250 requests at each of concurrency 1, 2, 4, 8 through
 //                                    Lamplight's own remote client, to each server (see serverSoak.ts)
 import { parseArgs } from 'node:util';
 import { ensureBenchModel } from '../src/core/fixtures/benchModel';
 import { round } from './benchUtil';
-import { startLamplight, startLlama, type RunningServer, type ServerSpec } from './benchServers';
+import { llamaBinary, startLamplight, startLlama, type RunningServer, type ServerSpec } from './benchServers';
 import { connectionAgent, median, runLevel, streamChat, type LevelResult } from './serverClient';
 import { soak } from './serverSoak';
 
 const USAGE = `Usage: npm run bench:server -- [--json] [--rounds 3] [--requests N] [--concurrency 1,2,4,8] [--max-tokens 64]
        [--threads 2] [--parallel 4] [--context 1024] [--model FILE] [--servers lamplight,lamplight-nogate,llama-server]
+       [--llama-cpu auto|portable|avx512]   llama-server's CPU kernels (auto: avx512 when built, as node-llama-cpp)
        npm run bench:server -- --soak [--soak-requests 250]
 Needs llama-server: npx lamplight engine build-server (npm test builds it too).`;
 
@@ -44,6 +46,7 @@ const OPTIONS = {
   context: { type: 'string', default: '1024' },
   model: { type: 'string' },
   servers: { type: 'string', default: 'lamplight,llama-server' },
+  'llama-cpu': { type: 'string', default: 'auto' },
   help: { type: 'boolean', default: false },
 } as const;
 const { values } = parse();
@@ -66,7 +69,14 @@ const spec: ServerSpec = {
   threads: positiveInt('threads', values.threads),
   parallel: positiveInt('parallel', values.parallel),
   contextPerSlot: positiveInt('context', values.context),
+  llamaCpu: llamaCpuOption(values['llama-cpu']),
 };
+
+function llamaCpuOption(v: string): ServerSpec['llamaCpu'] {
+  if (v === 'auto' || v === 'portable' || v === 'avx512') return v;
+  process.stderr.write(`bench:server: --llama-cpu must be auto, portable or avx512 (got "${v}")\n${USAGE}\n`);
+  process.exit(2);
+}
 
 if (values.soak) {
   // process.exit runs the servers' exit hooks (they kill their children); a plain SIGINT death would not.
@@ -82,6 +92,8 @@ const maxTokens = positiveInt('max-tokens', values['max-tokens']);
 const requestsFor = (c: number) => (values.requests ? positiveInt('requests', values.requests) : Math.max(4, 2 * c));
 const prompt = (round: number, c: number) => (i: number) => `Request ${round}.${c}.${i}: describe the tides of the northern sea in detail.`;
 
+const llamaCpu = values.servers.includes('llama-server') ? llamaBinary(spec).cpu : null;
+log(`llama-server kernels: ${llamaCpu ?? 'not measured'}`);
 log(`model ${spec.model}, ${spec.threads} threads, ${spec.parallel} slots × ${spec.contextPerSlot} tokens, max_tokens ${maxTokens}, concurrency ${levels.join(',')}, ${rounds} rounds`);
 const servers: RunningServer[] = [];
 // Ctrl+C stops the servers too (they are child processes of this one).
@@ -153,6 +165,8 @@ try {
     contextPerSlot: spec.contextPerSlot,
     maxTokens,
     rounds,
+    /** Which llama-server build was measured: 'avx512' matches node-llama-cpp's kernels, 'portable' does not. */
+    llamaServerCpu: llamaCpu,
     table,
     gainOverFirstLevel: { lamplight: gain('lamplight'), llamaServer: gain('llamaServer'), ...(table[0]?.lamplightNoGate ? { lamplightNoGate: gain('lamplightNoGate') } : {}) },
     goal: {

@@ -12,6 +12,15 @@ import { CoreError } from '../errors';
 export const SERVER_BACKENDS = ['cpu', 'cuda', 'vulkan', 'metal'] as const;
 export type ServerBackend = (typeof SERVER_BACKENDS)[number];
 
+/**
+ * Which CPU kernels a CPU build compiles in. 'portable' (AVX2) runs anywhere x86-64-v3 does. 'avx512' adds
+ * AVX-512 (VBMI, VNNI, BF16) and AMX: the kernels node-llama-cpp's prebuilt 'sapphirerapids' variant runs on
+ * such CPUs, so a speed comparison against the in-process engine is like for like. Both are explicit flag
+ * sets: -march=native dies with an illegal instruction on these hypervisors.
+ */
+export const CPU_VARIANTS = ['portable', 'avx512'] as const;
+export type CpuVariant = (typeof CPU_VARIANTS)[number];
+
 export interface LlamaSource {
   bundle: string;
   /** The commit the bundle holds: the cache key. */
@@ -29,6 +38,8 @@ export interface BuildProgress {
 
 export interface BuildOptions {
   backend?: ServerBackend;
+  /** CPU builds only; default 'portable'. */
+  cpuVariant?: CpuVariant;
   cacheDir?: string;
   jobs?: number;
   signal?: AbortSignal;
@@ -73,17 +84,20 @@ export function llamaSource(): LlamaSource {
   return { bundle, commit, tag };
 }
 
-function installDir(cacheDir: string, commit: string, backend: ServerBackend): string {
-  return join(cacheDir, 'llama-server', `${commit.slice(0, 12)}-${backend}`);
+function installDir(cacheDir: string, commit: string, backend: ServerBackend, cpuVariant: CpuVariant = 'portable'): string {
+  const variant = backend === 'cpu' && cpuVariant !== 'portable' ? `-${cpuVariant}` : '';
+  return join(cacheDir, 'llama-server', `${commit.slice(0, 12)}-${backend}${variant}`);
 }
 
-/** The built binary for this source and backend, or null when it has not been built yet. */
-export function builtServer(backend: ServerBackend = 'cpu', cacheDir = lamplightCacheDir()): string | null {
-  const bin = join(installDir(cacheDir, llamaSource().commit, backend), 'bin', 'llama-server');
+/** The built binary for this source, backend and CPU variant, or null when it has not been built yet. */
+export function builtServer(backend: ServerBackend = 'cpu', cacheDir = lamplightCacheDir(), cpuVariant: CpuVariant = 'portable'): string | null {
+  const bin = join(installDir(cacheDir, llamaSource().commit, backend, cpuVariant), 'bin', 'llama-server');
   return existsSync(bin) ? bin : null;
 }
 
-function cmakeFlags(backend: ServerBackend): string[] {
+const AVX512_FLAGS = ['AVX', 'AVX2', 'BMI2', 'FMA', 'F16C', 'AVX512', 'AVX512_VBMI', 'AVX512_VNNI', 'AVX512_BF16', 'AMX_TILE', 'AMX_INT8'].map((f) => `-DGGML_${f}=ON`);
+
+export function cmakeFlags(backend: ServerBackend, cpuVariant: CpuVariant = 'portable'): string[] {
   const common = [
     '-DCMAKE_BUILD_TYPE=Release',
     '-DBUILD_SHARED_LIBS=OFF',
@@ -91,14 +105,14 @@ function cmakeFlags(backend: ServerBackend): string[] {
     '-DLLAMA_OPENSSL=OFF',
     '-DLLAMA_BUILD_TESTS=OFF',
     '-DLLAMA_BUILD_EXAMPLES=OFF',
-    // -march=native dies with an illegal instruction on CPUs that advertise AMX/AVX-512 they cannot run
-    // under some hypervisors; a portable build picks its kernels at run time instead.
+    // -march=native dies with an illegal instruction on these hypervisors' CPUs; the kernels are chosen by
+    // explicit flags instead (see CPU_VARIANTS).
     '-DGGML_NATIVE=OFF',
   ];
   if (backend === 'cuda') return [...common, '-DGGML_CUDA=ON'];
   if (backend === 'vulkan') return [...common, '-DGGML_VULKAN=ON'];
   if (backend === 'metal') return [...common, '-DGGML_METAL=ON'];
-  return common;
+  return cpuVariant === 'avx512' ? [...common, ...AVX512_FLAGS] : common;
 }
 
 function requireTool(name: string, hint: string): void {
@@ -190,10 +204,11 @@ async function withLock<T>(lock: string, signal: AbortSignal | undefined, fn: ()
 /** Builds (or finds in the cache) llama-server for a backend. Progress is reported as cmake prints it. */
 export async function buildLlamaServer(opts: BuildOptions = {}): Promise<BuiltServer> {
   const backend = opts.backend ?? 'cpu';
+  const cpuVariant = opts.cpuVariant ?? 'portable';
   const t0 = Date.now();
   const src = llamaSource();
   const cacheDir = opts.cacheDir ?? lamplightCacheDir();
-  const dest = installDir(cacheDir, src.commit, backend);
+  const dest = installDir(cacheDir, src.commit, backend, cpuVariant);
   const binary = join(dest, 'bin', 'llama-server');
   const report = (p: BuildProgress) => opts.onProgress?.(p);
   if (existsSync(binary)) return { binary, backend, commit: src.commit, cached: true, seconds: 0 };
@@ -212,7 +227,7 @@ export async function buildLlamaServer(opts: BuildOptions = {}): Promise<BuiltSe
       };
       report({ phase: 'source', percent: 0, line: `llama.cpp ${src.tag} (${src.commit.slice(0, 12)}) from ${src.bundle}` });
       await step('git', ['clone', '--quiet', src.bundle, 'src'], { cwd: work, signal: opts.signal, onLine: onLine('source') });
-      await step('cmake', ['-S', 'src', '-B', 'build', ...cmakeFlags(backend)], { cwd: work, signal: opts.signal, onLine: onLine('configure') });
+      await step('cmake', ['-S', 'src', '-B', 'build', ...cmakeFlags(backend, cpuVariant)], { cwd: work, signal: opts.signal, onLine: onLine('configure') });
       const jobs = String(opts.jobs ?? availableParallelism());
       await step('cmake', ['--build', 'build', '--target', 'llama-server', '-j', jobs], { cwd: work, signal: opts.signal, onLine: onLine('compile') });
       report({ phase: 'install', percent: 100, line: `installing into ${dest}` });
@@ -221,7 +236,7 @@ export async function buildLlamaServer(opts: BuildOptions = {}): Promise<BuiltSe
       mkdirSync(join(staged, 'bin'), { recursive: true });
       copyFileSync(join(work, 'build', 'bin', 'llama-server'), join(staged, 'bin', 'llama-server'));
       chmodSync(join(staged, 'bin', 'llama-server'), 0o755);
-      writeFileSync(join(staged, 'build-info.json'), JSON.stringify({ commit: src.commit, tag: src.tag, backend, flags: cmakeFlags(backend), builtAt: new Date().toISOString() }, null, 2));
+      writeFileSync(join(staged, 'build-info.json'), JSON.stringify({ commit: src.commit, tag: src.tag, backend, cpuVariant, flags: cmakeFlags(backend, cpuVariant), builtAt: new Date().toISOString() }, null, 2));
       rmSync(dest, { recursive: true, force: true });
       renameSync(staged, dest); // the binary appears whole or not at all
       const seconds = (Date.now() - t0) / 1000;
