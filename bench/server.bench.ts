@@ -2,8 +2,8 @@
 // threads, parallel slots and context per request, greedy, a fixed max_tokens with end-of-sequence ignored,
 // the same plain streaming client. Both servers stay up; only one is loaded at a time (rounds interleaved,
 // the median of the rounds reported).
-// The native kernels must match for a fair figure: node-llama-cpp runs its prebuilt 'sapphirerapids' variant
-// (AVX-512 + AMX) on CPUs that have them, while the default llama-server build is portable (AVX2). With
+// The native kernels must match for a fair figure: node-llama-cpp runs its prebuilt AVX-512 kernels on CPUs
+// that have them, while the default llama-server build is portable (AVX2). With
 // `--llama-cpu auto` (default) the bench takes the avx512 build when it exists (`npx lamplight engine
 // build-server --cpu avx512`) and says which one it used; the portable one is several times slower per token.
 //   npm run bench:server -- [--json] [--rounds 3] [--requests N] [--concurrency 1,2,4,8] [--max-tokens 64]

@@ -13,7 +13,7 @@ export const engineCommand: Command = {
     'Ctrl-C cancels. server-path prints the built binary, or exits 1 when it has not been built.',
     '',
     '  --gpu BACKEND   cpu (default), cuda, vulkan or metal (needs that toolkit installed)',
-    '  --cpu VARIANT   CPU kernels: portable (AVX2, default) or avx512 (AVX-512 + AMX, the kernels',
+    '  --cpu VARIANT   CPU kernels: portable (AVX2, default) or avx512 (the AVX-512 kernels',
     "                  node-llama-cpp's own engine runs on such CPUs: for like-for-like speed comparisons)",
     '  --jobs N        parallel compile jobs (default: every core)',
     '  --json          print {"binary","backend","commit","cached","seconds"} when done',
