@@ -4,6 +4,7 @@ import { getLlama, LlamaCompletion, LlamaLogLevel, type LlamaContext, type Llama
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureFixtureModels } from '../fixtures/ensureFixtures';
 import { DecodeGate } from './decodeGate';
+import { StepTrace } from './stepTrace';
 import { endOfGenerationTokens, ignoreEosBias } from './ignoreEos';
 
 let model: LlamaModel;
@@ -52,12 +53,12 @@ const TOKENS = 24;
  */
 async function generateTogether(
   gated: boolean,
-  { slowMs = 0, staggerMs = 0 } = {},
+  { slowMs = 0, staggerMs = 0, trace = null as StepTrace | null } = {},
 ): Promise<{ batches: number[] & { ids: number[][] }; tokens: number[]; gate: DecodeGate | null }> {
   const context = await model.createContext({ contextSize: 256, sequences: N, threads: 1 });
   try {
     let generating = 0;
-    const gate = gated ? new DecodeGate(() => generating) : null;
+    const gate = gated ? new DecodeGate(() => generating, 10, trace) : null;
     gate?.attach(context);
     const sequences = Array.from({ length: N }, () => context.getSequence());
     const batches = recordBatches(context, slowMs);
@@ -118,6 +119,20 @@ describe('DecodeGate', () => {
     // Each step's tokens go in increasing sequence id, whatever order they came in: llama.cpp decodes a
     // batch in one pass only over consecutive ids (else 4 tokens cost ~4× one).
     for (const ids of batches.ids.filter((x) => x.length > 1)) expect(ids).toEqual([...ids].sort((a, b) => a - b));
+  });
+
+  it('the step trace splits each full step into its phases, in order', { timeout: 120_000 }, async () => {
+    const trace = new StepTrace(null);
+    const { tokens } = await generateTogether(true, { slowMs: 5, trace });
+    expect(tokens).toEqual([TOKENS, TOKENS, TOKENS, TOKENS]);
+    const full = trace.steps.filter((s) => s.size === N);
+    expect(full.length).toBeGreaterThanOrEqual(TOKENS - 4);
+    for (const s of full) {
+      // The test's 5 ms delay wraps the traced native call: it shows up after the decode, never before it.
+      expect(s.decode).toBeGreaterThan(0);
+      for (const v of [s.dispatch, s.sample, s.js, s.spread, s.gate]) expect(v).toBeGreaterThanOrEqual(0);
+    }
+    expect(trace.summary()[`size${N}`]?.steps).toBe(full.length);
   });
 
   it('ignore-EOS biases every end-of-generation token to -Infinity', () => {

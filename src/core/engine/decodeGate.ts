@@ -9,6 +9,7 @@
 // letting the others go without it split them into two groups that then took turns, one decode each, for
 // the rest of their runs (measured: c=2 decoded 1 token per batch, c=4 alternated 1 and 3).
 import type { LlamaContext } from 'node-llama-cpp';
+import type { StepTrace } from './stepTrace';
 
 type DecodeTokens = (...args: unknown[]) => Promise<unknown>;
 
@@ -39,6 +40,7 @@ export class DecodeGate {
   constructor(
     private readonly generating: () => number,
     private readonly maxWaitMs = 10,
+    private readonly trace: StepTrace | null = null,
   ) {}
 
   /** Routes the context's decode requests through the gate. A node-llama-cpp without the hook keeps its own batching. */
@@ -46,6 +48,7 @@ export class DecodeGate {
     const c = context as unknown as { _decodeTokens?: DecodeTokens };
     const original = c._decodeTokens;
     if (typeof original !== 'function') return;
+    this.trace?.wrap(context);
     c._decodeTokens = (...args: unknown[]) => {
       const item = args[0] as { tokens?: { length: number }; sequenceId?: number } | undefined;
       return this.enter(item?.sequenceId ?? 0, (item?.tokens?.length ?? 1) > 1, () => original.apply(context, args));
@@ -53,6 +56,7 @@ export class DecodeGate {
   }
 
   private enter(sequenceId: number, prompt: boolean, decode: () => Promise<unknown>): Promise<unknown> {
+    this.trace?.queued(prompt);
     return new Promise((resolve, reject) => {
       this.held.push({ sequenceId, go: () => {
         if (prompt) this.prompts++;
@@ -100,6 +104,7 @@ export class DecodeGate {
     this.stats.decodes += group.length;
     if (timedOut) this.stats.timeouts++;
     if (group.length === 1 && this.generating() > 1) this.stats.singles++;
+    this.trace?.release(group.length);
     group.sort((a, b) => a.sequenceId - b.sequenceId);
     for (const h of group) h.go();
   }

@@ -20,6 +20,7 @@ import { AdapterContexts } from './adapterContexts';
 import { readGgufHeader } from '../models/ggufHeader';
 import { STDERR_MARK } from './stderrTail';
 import { DecodeGate } from './decodeGate';
+import { StepTrace } from './stepTrace';
 
 class WorkerError extends Error {
   constructor(
@@ -198,7 +199,7 @@ async function load(
     const sequences = new SequencePool(Array.from({ length: settings.sequences }, () => context.getSequence()));
     // Runs in progress decode their next tokens together, one batch per step (see decodeGate.ts).
     // LAMPLIGHT_DECODE_GATE=0 turns it off, for before/after measurements (bench:server).
-    if (process.env.LAMPLIGHT_DECODE_GATE !== '0') new DecodeGate(() => sequences.generating).attach(context);
+    if (process.env.LAMPLIGHT_DECODE_GATE !== '0') new DecodeGate(() => sequences.generating, 10, StepTrace.fromEnv()).attach(context);
     const wrapper = resolveChatWrapper(model);
     const effective: EffectiveSettings = {
       gpu: llama.gpu === false ? 'cpu' : String(llama.gpu),
