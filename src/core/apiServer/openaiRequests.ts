@@ -24,6 +24,8 @@ const Common = z.object({
   stream_options: z.object({ include_usage: z.boolean().nullish() }).nullish(),
   /** llama-server's extension: decode max_tokens whatever the model says (benchmarks). */
   ignore_eos: z.boolean().nullish(),
+  /** llama-server's extension: the repeat penalty (1 = none; llama-server's default). Left out: Lamplight's default. */
+  repeat_penalty: z.number().min(0.5).max(5).nullish(),
 });
 
 const TextPart = z.object({ type: z.literal('text'), text: z.string() });
@@ -116,6 +118,7 @@ function sampling(b: z.output<typeof Common>, maxTokens: number | null | undefin
     maxTokens: maxTokens ?? defaultMaxTokens,
     ...(b.temperature != null ? { temperature: b.temperature } : {}),
     ...(b.top_p != null ? { topP: b.top_p } : {}),
+    ...(b.repeat_penalty != null ? { repeatPenalty: b.repeat_penalty } : {}),
     // OpenAI seeds are any integer; llama.cpp takes 32 bits.
     seed: b.seed == null ? null : ((b.seed % 2 ** 32) + 2 ** 32) % 2 ** 32,
     stop,
