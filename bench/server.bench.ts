@@ -21,6 +21,7 @@ import { soak } from './serverSoak';
 const USAGE = `Usage: npm run bench:server -- [--json] [--rounds 3] [--requests N] [--concurrency 1,2,4,8] [--max-tokens 64]
        [--threads 2] [--parallel 4] [--context 1024] [--model FILE] [--servers lamplight,lamplight-nogate,llama-server]
        [--llama-cpu auto|portable|avx512]   llama-server's CPU kernels (auto: avx512 when built, as node-llama-cpp)
+       [--repeat-penalty P]   sent to both servers (left out: each one's default, Lamplight 1.1, llama-server 1 = off)
        npm run bench:server -- --soak [--soak-requests 250]
 Needs llama-server: npx lamplight engine build-server (npm test builds it too).`;
 
@@ -47,6 +48,7 @@ const OPTIONS = {
   model: { type: 'string' },
   servers: { type: 'string', default: 'lamplight,llama-server' },
   'llama-cpu': { type: 'string', default: 'auto' },
+  'repeat-penalty': { type: 'string' },
   help: { type: 'boolean', default: false },
 } as const;
 const { values } = parse();
@@ -89,6 +91,8 @@ if (values.soak) {
 const rounds = positiveInt('rounds', values.rounds);
 const levels = values.concurrency.split(',').map((c) => positiveInt('concurrency', c.trim()));
 const maxTokens = positiveInt('max-tokens', values['max-tokens']);
+// Left out, each server samples with its own default (Lamplight 1.1, llama-server 1 = off); given, both get it.
+const repeatPenalty = values['repeat-penalty'] !== undefined ? Number(values['repeat-penalty']) : undefined;
 const requestsFor = (c: number) => (values.requests ? positiveInt('requests', values.requests) : Math.max(4, 2 * c));
 const prompt = (round: number, c: number) => (i: number) => `Request ${round}.${c}.${i}: describe the tides of the northern sea in detail.`;
 
@@ -123,7 +127,7 @@ try {
     for (const s of order) {
       only(s);
       for (const c of levels) {
-        const res = await runLevel({ baseUrl: s.baseUrl, key: s.key, model: s.model, maxTokens }, c, requestsFor(c), prompt(r, c));
+        const res = await runLevel({ baseUrl: s.baseUrl, key: s.key, model: s.model, maxTokens, repeatPenalty }, c, requestsFor(c), prompt(r, c));
         log(`round ${r + 1} ${s.name.padEnd(12)} c=${c}: ${res.outputTokPerSec.toFixed(1)} tok/s, TTFT p50 ${res.ttftP50Ms?.toFixed(0) ?? '—'} ms${res.serverMsPerTokenP50 !== null ? ` (server timings: ${res.serverMsPerTokenP50.toFixed(1)} ms/token, prompt ${res.serverPromptMsP50?.toFixed(0) ?? '—'} ms)` : ''}${res.retries ? `, ${res.retries} resent` : ''}${res.failed ? `, ${res.failed} failed: ${res.errors.join(' | ')}` : ''}`);
         const key = `${s.name}:${c}`;
         samples.set(key, [...(samples.get(key) ?? []), res]);

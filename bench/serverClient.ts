@@ -24,6 +24,8 @@ export interface ChatCall {
   prompt: string;
   maxTokens: number;
   agent: Agent;
+  /** Sent as llama-server's `repeat_penalty` (both servers accept it); left out, each server's own default. */
+  repeatPenalty?: number;
 }
 
 /**
@@ -42,6 +44,7 @@ export function streamChat(c: ChatCall): Promise<StreamResult> {
     max_tokens: c.maxTokens,
     temperature: 0,
     ignore_eos: true,
+    ...(c.repeatPenalty !== undefined ? { repeat_penalty: c.repeatPenalty } : {}),
     stream: true,
     stream_options: { include_usage: true },
   });

@@ -78,7 +78,7 @@ export class StepTrace {
   /** The gate let `size` decodes through. The step that ends here began at the previous release. */
   release(size: number): void {
     const now = performance.now();
-    if (this.released > 0 && !this.prompt && this.size > 1 && this.decodeEnd > this.decodeStart && this.decodeStart >= this.released) {
+    if (this.released > 0 && !this.prompt && this.size >= 1 && this.decodeEnd > this.decodeStart && this.decodeStart >= this.released) {
       const sampled = Math.max(this.lastSample, this.decodeEnd);
       this.record({
         size: this.size,
@@ -98,7 +98,7 @@ export class StepTrace {
 
   private record(step: Step): void {
     this.steps.push(step);
-    if (this.file && this.steps.length % 64 === 0) writeFileSync(this.file, JSON.stringify(this.summary(), null, 1));
+    if (this.file && this.steps.length % 64 === 0) writeFileSync(this.file, JSON.stringify({ ...this.summary(), decodes: this.steps.map((x) => `${x.size}:${x.decode.toFixed(1)}`).join(' ') }, null, 1));
   }
 
   /** Per group size: steps, and each phase's mean and median in ms. */
@@ -117,6 +117,9 @@ export class StepTrace {
         row[`${p}P50`] = Math.round((v[v.length >> 1] ?? 0) * 100) / 100;
       }
       row.stepMean = Math.round(total * 100) / 100;
+      const d = xs.map((s) => s.decode).sort((a, b) => a - b);
+      row.decodeP90 = Math.round((d[Math.floor(d.length * 0.9)] ?? 0) * 100) / 100;
+      row.decodeMax = Math.round((d.at(-1) ?? 0) * 100) / 100;
       out[`size${size}`] = row;
     }
     return out;
