@@ -19,7 +19,9 @@ type Step = Record<Phase, number> & { size: number };
 export class StepTrace {
   private released = 0;
   private size = 0;
+  /** A prompt is among the decodes queued since the last release (the group about to go) / in the group that went last. */
   private prompt = false;
+  private groupPrompt = false;
   private decodeStart = 0;
   private decodeEnd = 0;
   private lastSample = 0;
@@ -78,7 +80,7 @@ export class StepTrace {
   /** The gate let `size` decodes through. The step that ends here began at the previous release. */
   release(size: number): void {
     const now = performance.now();
-    if (this.released > 0 && !this.prompt && this.size >= 1 && this.decodeEnd > this.decodeStart && this.decodeStart >= this.released) {
+    if (this.released > 0 && !this.groupPrompt && this.size >= 1 && this.decodeEnd > this.decodeStart && this.decodeStart >= this.released) {
       const sampled = Math.max(this.lastSample, this.decodeEnd);
       this.record({
         size: this.size,
@@ -92,6 +94,7 @@ export class StepTrace {
     }
     this.released = now;
     this.size = size;
+    this.groupPrompt = this.prompt;
     this.prompt = false;
     this.firstQueued = 0;
   }
