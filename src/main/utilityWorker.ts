@@ -4,10 +4,11 @@ import { utilityProcess } from 'electron';
 import { fileURLToPath } from 'node:url';
 import type { FromWorker, SpawnWorker, WorkerChannel } from '../core/engine/protocol';
 import { StderrTail } from '../core/engine/stderrTail';
+import { workerEnv } from '../core/engine/spawnNodeWorker';
 
 export const spawnUtilityWorker: SpawnWorker = (): WorkerChannel => {
   const entry = fileURLToPath(new URL('./engineWorker.js', import.meta.url));
-  const child = utilityProcess.fork(entry, [], { serviceName: 'Lamplight engine', stdio: 'pipe' });
+  const child = utilityProcess.fork(entry, [], { serviceName: 'Lamplight engine', stdio: 'pipe', env: workerEnv() });
   const tail = new StderrTail();
   child.stderr?.on('data', (d: Buffer) => tail.push(d));
   let exited = false;
