@@ -111,9 +111,14 @@ describe('DecodeGate', () => {
     const { batches, tokens, gate } = await generateTogether(true, { slowMs: 25, staggerMs: 40 });
     expect(tokens).toEqual([TOKENS, TOKENS, TOKENS, TOKENS]);
     const steps = batches.filter((b) => b <= N);
-    // Once the last run has started, every step carries all four (the first few steps are ramp-up and the
-    // last runs finish one step apart at most).
-    expect(steps.filter((b) => b === N).length).toBeGreaterThanOrEqual(TOKENS - 6);
+    // Once the last run has started, every step carries all four until the first finishes. How many steps the
+    // ramp-up takes depends on how fast this machine decodes against the 40 ms stagger, and the earlier runs
+    // finish as many steps early as they started, so the bound is taken from the ramp-up seen in this run.
+    // (Ramp-up counts every batch before the first full step: a joining run's prompt shares a batch with the
+    // others' tokens. Seen: [20,1,21,22,3,23, 4 × 18, 3,3,2,1,1].)
+    const rampUp = batches.indexOf(N);
+    expect(rampUp).toBeGreaterThanOrEqual(0);
+    expect(steps.filter((b) => b === N).length).toBeGreaterThanOrEqual(TOKENS - rampUp - 1);
     expect(steps.length).toBeLessThanOrEqual(TOKENS + 10);
     expect(gate?.stats.singles).toBeLessThanOrEqual(4);
     // Each step's tokens go in increasing sequence id, whatever order they came in: llama.cpp decodes a
