@@ -6,6 +6,7 @@ import { AdapterUse, MAX_STACKED_ADAPTERS } from './adapters.schema';
 import { LoadSettings } from './engine.schema';
 import { RunGuard } from './guard.schema';
 import { Id } from './ids';
+import { ImageHash, MAX_IMAGES_PER_RUN, PromptImage } from './images.schema';
 
 export const SamplingParams = z.object({
   temperature: z.number().min(0).max(5).default(0.8),
@@ -24,6 +25,10 @@ export const PromptInput = z.object({
   systemPrompt: z.string().max(1_000_000).default(''),
   userMessage: z.string().max(1_000_000),
   variables: z.record(z.string(), z.string()).default({}),
+  /** Images attached to the user message, in order, placed before its text (as chat UIs send them). */
+  images: z.array(PromptImage).max(MAX_IMAGES_PER_RUN).optional(),
+  /** Values of `{{image:name}}` variables: the image is placed where the variable stands in the text. */
+  imageVariables: z.record(z.string(), ImageHash).optional(),
 });
 export type PromptInput = z.infer<typeof PromptInput>;
 
