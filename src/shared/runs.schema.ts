@@ -6,7 +6,7 @@ import { AdapterUse, MAX_STACKED_ADAPTERS } from './adapters.schema';
 import { LoadSettings } from './engine.schema';
 import { RunGuard } from './guard.schema';
 import { Id } from './ids';
-import { ImageHash, MAX_IMAGES_PER_RUN, PromptImage } from './images.schema';
+import { ImageHash, MAX_IMAGES_PER_RUN, PromptImage, RunImage } from './images.schema';
 
 export const SamplingParams = z.object({
   temperature: z.number().min(0).max(5).default(0.8),
@@ -103,6 +103,14 @@ export const RunRecord = z.object({
   guard: RunGuard.nullable(),
   startedAt: z.number(),
   finishedAt: z.number().nullable(),
+  /** Images sent with the prompt, in order (absent or empty for text runs). */
+  images: z.array(RunImage).optional(),
+  /** Prompt tokens the images took, where the server reports it (llama-server: prompt tokens minus the text's). */
+  imageTokens: z.number().nullable().optional(),
+  /** Time the server spent encoding the images, where it reports it. */
+  imageEncodeMs: z.number().nullable().optional(),
+  /** Preparing the images here (decode, strip, downscale, re-encode), before the clock of TTFT starts. */
+  imagePrepareMs: z.number().nullable().optional(),
 });
 export type RunRecord = z.infer<typeof RunRecord>;
 
@@ -121,7 +129,11 @@ export const RunSummary = RunRecord.pick({
   e2eMs: true,
   startedAt: true,
   finishedAt: true,
-}).extend({ outputPreview: z.string() });
+}).extend({
+  outputPreview: z.string(),
+  /** Hashes of the run's images (thumbnails in the history). */
+  imageHashes: z.array(z.string()).optional(),
+});
 export type RunSummary = z.infer<typeof RunSummary>;
 
 export const RenderedPrompt = z.object({
@@ -130,6 +142,19 @@ export const RenderedPrompt = z.object({
   missingVariables: z.array(z.string()),
   /** Why tokenCount is null, e.g. no model loaded. */
   note: z.string().nullable(),
+  /** The user message as it will be sent when it carries images: text and image parts in order. */
+  parts: z
+    .array(
+      z.discriminatedUnion('kind', [
+        z.object({ kind: z.literal('text'), text: z.string() }),
+        z.object({ kind: z.literal('image'), hash: ImageHash, name: z.string(), estTokens: z.number().int().nullable() }),
+      ]),
+    )
+    .optional(),
+  /** Estimated prompt tokens of all images (included in tokenCount when that is not null). */
+  imageTokens: z.number().int().nullable().optional(),
+  /** `{{image:name}}` variables without a value. */
+  missingImages: z.array(z.string()).optional(),
 });
 export type RenderedPrompt = z.infer<typeof RenderedPrompt>;
 

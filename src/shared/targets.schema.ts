@@ -2,6 +2,16 @@
 import { z } from 'zod';
 import { Empty, type CommandSpec, type EventSpec } from './commandSpec';
 import { Id } from './ids';
+import { DEFAULT_MAX_IMAGE_PIXELS, MAX_INPUT_IMAGE_PIXELS } from './images.schema';
+
+/**
+ * Whether a target's models take images. 'auto': as the server says (llama.cpp's /props modalities, a
+ * model card that lists vision); a server that does not say is treated as text-only, and the refusal says
+ * to set 'yes'. An image is never dropped silently: a text-only target refuses an image prompt.
+ */
+export const AcceptsImages = z.enum(['auto', 'yes', 'no']);
+export type AcceptsImages = z.infer<typeof AcceptsImages>;
+export const MaxImagePixels = z.number().int().min(784).max(MAX_INPUT_IMAGE_PIXELS);
 
 /** A base URL ending in /v1 (or wherever the server's OpenAI routes live), without a trailing slash. */
 export const BaseUrl = z
@@ -40,6 +50,9 @@ export const TargetInput = z.object({
   headers: ExtraHeaders.default({}),
   timeouts: Timeouts.default(Timeouts.parse({})),
   maxRetries: z.number().int().min(0).max(5).default(2),
+  acceptsImages: AcceptsImages.default('auto'),
+  /** Images with more pixels are downscaled before they are sent (Qwen2-VL's budget by default). */
+  maxImagePixels: MaxImagePixels.default(DEFAULT_MAX_IMAGE_PIXELS),
 });
 export type TargetInput = z.infer<typeof TargetInput>;
 
@@ -51,6 +64,8 @@ export const TargetPatch = z.object({
   headers: ExtraHeaders.optional(),
   timeouts: Timeouts.optional(),
   maxRetries: z.number().int().min(0).max(5).optional(),
+  acceptsImages: AcceptsImages.optional(),
+  maxImagePixels: MaxImagePixels.optional(),
 });
 
 export const ReplicaState = z.object({
@@ -72,6 +87,9 @@ export const TargetInfo = z.object({
   maxRetries: z.number(),
   createdAt: z.number(),
   replicas: z.array(ReplicaState),
+  /** Absent on records from before images (read as 'auto' and the default budget). */
+  acceptsImages: AcceptsImages.optional(),
+  maxImagePixels: z.number().int().optional(),
 });
 export type TargetInfo = z.infer<typeof TargetInfo>;
 
@@ -82,6 +100,8 @@ export const RemoteModel = z.object({
   root: z.string().nullable(),
   parent: z.string().nullable(),
   maxModelLen: z.number().nullable(),
+  /** The server says this model takes images (true), says it does not (false), or says nothing (null/absent). */
+  vision: z.boolean().nullable().optional(),
 });
 export type RemoteModel = z.infer<typeof RemoteModel>;
 

@@ -1,6 +1,7 @@
 // The Add/Edit target form: strings while typing, TargetInput / TargetPatch once parsed. Pure.
 // Secrets are write-only: a stored key or header set is never shown, only replaced or cleared.
 import type { TargetInfo, TargetInput } from '../../shared/targets.schema';
+import { DEFAULT_MAX_IMAGE_PIXELS } from '../../shared/images.schema';
 
 export interface TargetForm {
   name: string;
@@ -153,7 +154,8 @@ export function parseTargetForm(form: TargetForm): ParsedTargetForm {
 }
 
 export function toTargetInput(p: ParsedTarget): TargetInput {
-  return { name: p.name, baseUrls: p.baseUrls, apiKey: p.apiKey, headers: p.headers ?? {}, timeouts: p.timeouts, maxRetries: p.maxRetries };
+  // The image fields get their form in the images work; until then a new target takes the defaults.
+  return { name: p.name, baseUrls: p.baseUrls, apiKey: p.apiKey, headers: p.headers ?? {}, timeouts: p.timeouts, maxRetries: p.maxRetries, acceptsImages: 'auto', maxImagePixels: DEFAULT_MAX_IMAGE_PIXELS };
 }
 
 /** What targets.update gets: secrets only when typed (replace) or cleared; undefined keeps them. */
