@@ -9,6 +9,7 @@ export const fixturesCommand: Command = {
     'Usage: lamplight fixtures models [--dir DIR] [--bench]',
     '',
     'Writes small synthetic llama-architecture GGUF models (F16/Q8_0/Q4_0), LoRA adapters that fit them,',
+    'a Qwen2-VL vision pair (a qwen2vl text model and its mmproj projector, plus a mismatched projector)',
     'and deliberately broken files, deterministically by seed. Text from them is noise: they exist to',
     'exercise the real engine and to measure speed honestly, never to judge quality.',
     '',
@@ -20,10 +21,10 @@ export const fixturesCommand: Command = {
     if (positionals[0] !== 'models') throw new UsageError('expected "fixtures models"');
     const dir = values.dir ? resolve(values.dir) : defaultFixtureDir();
     const files = await ensureFixtureModels(dir);
-    for (const [name, path] of Object.entries(files)) ctx.out(`${name.padEnd(18)} ${path}\n`);
+    for (const [name, path] of Object.entries(files)) ctx.out(`${name.padEnd(24)} ${path}\n`);
     if (values.bench) {
       const path = await ensureBenchModel(dir);
-      ctx.out(`${'bench300mQ4_0'.padEnd(18)} ${path}\n`);
+      ctx.out(`${'bench300mQ4_0'.padEnd(24)} ${path}\n`);
     }
     return 0;
   },
