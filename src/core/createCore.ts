@@ -74,6 +74,8 @@ import { engineHandlers } from './engine/engine.handlers';
 import { runEventOwner, runsHandlers } from './runs/runs.handlers';
 import { compareHandlers } from './compare/compare.handlers';
 import { apiServerHandlers } from './apiServer/apiServer.handlers';
+import { VisionService } from './vision/vision.service';
+import { visionHandlers } from './vision/vision.handlers';
 
 export interface CoreOptions {
   dataDir: string;
@@ -84,6 +86,8 @@ export interface CoreOptions {
   memoryLimitBytes?: number | null;
   /** Where API keys live; default: a 0600 file in the data folder (Electron passes safeStorage). */
   secrets?: SecretStore;
+  /** The llama-server binary for vision models (CLI --server-bin); Settings' choice wins over it. */
+  serverBin?: string | null;
 }
 
 type Handlers = HandlersFor<typeof commands>;
@@ -103,6 +107,7 @@ export interface Core extends LamplightApi {
   readonly bench: BenchService;
   readonly guard: GuardService;
   readonly profiles: ProfilesService;
+  readonly vision: VisionService;
   /**
    * Untrusted input from a transport: the acting profile's role is checked first, then the input is
    * validated; errors are returned as data, never thrown. No actor: the owner (Electron window, CLI).
@@ -164,6 +169,9 @@ export function createCore(opts: CoreOptions): Core {
   bench.on('progress', (p) => emit('bench.progress', p));
   const backup = new BackupService({ db, dataDir: opts.dataDir, secrets, appVersion: opts.version, actorName: () => profiles.actor().name });
   backup.on('progress', (p) => emit('backup.progress', p));
+  const vision = new VisionService({ models, dataDir: opts.dataDir, serverBin: opts.serverBin });
+  vision.on('status', (s) => emit('vision.status', s));
+  vision.on('buildProgress', (p) => emit('vision.buildProgress', p));
 
   models.on('changed', (m) => emit('models.changed', m));
   engine.on('status', (s) => emit('engine.status', s));
@@ -193,6 +201,7 @@ export function createCore(opts: CoreOptions): Core {
     ...guardHandlers(guard),
     ...profileHandlers(profiles),
     ...backupHandlers(backup),
+    ...visionHandlers(vision),
   };
 
   async function dispatch(name: unknown, input: unknown, actor?: Actor | null): Promise<WireResult<unknown>> {
@@ -232,6 +241,7 @@ export function createCore(opts: CoreOptions): Core {
     bench,
     guard,
     profiles,
+    vision,
     dispatch,
     async invoke<N extends CommandName>(name: N, input: CommandInput<N>): Promise<CommandOutput<N>> {
       const r = await dispatch(name, input);
@@ -269,6 +279,7 @@ export function createCore(opts: CoreOptions): Core {
       models.close();
       adapters.close();
       await engine.close();
+      await vision.close();
       await models.idle().catch(() => undefined);
       await adapters.idle().catch(() => undefined);
       testSets.close();

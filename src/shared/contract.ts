@@ -20,6 +20,7 @@ import { runsCommands, runsEvents } from './runs.schema';
 import { targetsCommands, targetsEvents } from './targets.schema';
 import { testsetsCommands, testsetsEvents } from './testsets.schema';
 import { trainingCommands, trainingEvents } from './training.schema';
+import { visionCommands, visionEvents } from './vision.schema';
 
 export type { CommandSpec, EventSpec } from './commandSpec';
 
@@ -41,6 +42,7 @@ export const commands = {
   ...benchCommands,
   ...guardCommands,
   ...backupCommands,
+  ...visionCommands,
 } as const satisfies Record<string, CommandSpec>;
 
 export const events = {
@@ -61,6 +63,7 @@ export const events = {
   ...benchEvents,
   ...guardEvents,
   ...backupEvents,
+  ...visionEvents,
 } as const satisfies Record<string, EventSpec>;
 
 export type Commands = typeof commands;
