@@ -59,7 +59,8 @@ export async function launchVision(l: VisionLaunch): Promise<RunningVision> {
   const threads = threadsArg(l.settings);
   const args = [
     '-b', String(l.settings.batchSize),
-    '-ngl', String(gpuLayersArg(l.settings, l.binaryBackend, l.blockCount)),
+    // A CPU build warns about any -ngl ("no usable GPU found"), and has nothing to offload anyway.
+    ...(l.binaryBackend === 'gpu' ? ['-ngl', String(gpuLayersArg(l.settings, l.binaryBackend, l.blockCount))] : []),
     '--alias', l.alias,
     '--api-key', apiKey,
     ...(l.projectorPath ? ['--mmproj', l.projectorPath] : []),

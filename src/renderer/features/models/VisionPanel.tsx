@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import type { ModelInfo } from '../../../shared/models.schema';
 import type { ProjectorInfo, VisionStatus } from '../../../shared/vision.schema';
 import { ErrorNote } from '../../ui/ErrorNote';
@@ -64,6 +64,7 @@ export function VisionPanel({ model }: { model: ModelInfo }): React.JSX.Element 
           aria-label="Projector file (mmproj .gguf)"
           placeholder={choice?.searched && !choice.reading ? 'No mmproj-*.gguf beside the model: path to one' : 'Looking beside the model…'}
           value={path}
+          title={path || undefined}
           onChange={(e) => setProjectorPath(model.id, e.target.value)}
         />
         <button type="submit" className="btn" data-testid="vision-read" disabled={!path.trim() || choice?.reading}>
@@ -79,7 +80,7 @@ export function VisionPanel({ model }: { model: ModelInfo }): React.JSX.Element 
             <strong>The vision engine crashed.</strong>
             <span className="crash-error">{status.error ?? 'No error text was reported.'}</span>
             {status.crashCount > 1 ? <span className="muted"> ({status.crashCount} crashes this session)</span> : null}
-            {status.stderrTail ? <pre className="vision-tail mono" data-testid="vision-stderr">{status.stderrTail}</pre> : null}
+            {status.stderrTail ? <StderrTail text={status.stderrTail} /> : null}
           </div>
           <button type="button" className="btn btn-danger" data-testid="vision-restart" disabled={busy} onClick={() => void restart()}>
             {pending === 'restart' ? 'Restarting…' : 'Restart'}
@@ -127,10 +128,25 @@ export function VisionPanel({ model }: { model: ModelInfo }): React.JSX.Element 
   );
 }
 
+/** The server's last lines, scrolled to the end: the reason is usually the last thing it wrote. */
+function StderrTail({ text }: { text: string }): React.JSX.Element {
+  const ref = useRef<HTMLPreElement>(null);
+  useEffect(() => {
+    if (ref.current) ref.current.scrollTop = ref.current.scrollHeight;
+  }, [text]);
+  return (
+    <pre ref={ref} className="vision-tail mono" data-testid="vision-stderr">
+      {text}
+    </pre>
+  );
+}
+
 function ProjectorFacts({ info, embedding }: { info: ProjectorInfo; embedding: number | null }): React.JSX.Element {
   const fits = info.projectionDim === null || embedding === null || info.projectionDim === embedding;
   return (
     <dl className="effective vision-facts" data-testid="vision-projector">
+      <dt>File</dt>
+      <dd className="mono" title={info.path}>{info.path.split(/[\\/]/).pop()}</dd>
       <dt>Type</dt>
       <dd className="mono">{info.projectorType ?? 'not stated'}{info.hasVisionEncoder ? '' : ' (no vision encoder)'}</dd>
       <dt>Image</dt>
