@@ -9,10 +9,12 @@ import { builtServer } from '../llamaServer/buildServer';
 import { startLlamaServer, type LlamaServer } from '../llamaServer/llamaServerProcess';
 
 let server: LlamaServer;
+let binary: string;
 
 beforeAll(async () => {
-  const binary = builtServer('cpu');
-  if (!binary) throw new Error('llama-server is not built for this llama.cpp: run `npx lamplight engine build-server` (~5 min once, then cached)');
+  const built = builtServer('cpu');
+  if (!built) throw new Error('llama-server is not built for this llama.cpp: run `npx lamplight engine build-server` (~5 min once, then cached)');
+  binary = built;
   const fx = await ensureVisionFixture();
   // -lv 4 (trace) adds the timestamped "encoding mtmd batch" line the encode time is read from.
   server = await startLlamaServer({
@@ -89,4 +91,10 @@ describe('the vision fixture on llama-server', () => {
     console.log(`vision fixture ${width}x${height}: ${imageTokens} image tokens, encode ${encodeMs!.toFixed(2)} ms, prompt ${withImage.timings.prompt_ms.toFixed(1)} ms`);
   });
 
+
+  it('refuses the mismatched projector itself, as checkProjectorPair does before starting it', async () => {
+    const fx = await ensureVisionFixture();
+    const start = startLlamaServer({ binary, model: fx.model, threads: 1, contextSize: 512, args: ['--mmproj', fx.mismatchedProjector] });
+    await expect(start).rejects.toThrow('mismatch between text model (n_embd = 128) and mmproj (n_embd = 96)');
+  });
 });
