@@ -8,7 +8,9 @@ import { writeTruncatedCopy } from '../fixtures/brokenFiles';
 import { ensureVisionFixture, MISMATCHED_PROJECTION_DIM, type VisionFixture } from '../fixtures/ensureFixtures';
 import { gguf, writeGguf, type GgufValue } from '../fixtures/ggufWriter';
 import { inspectGguf } from '../models/ggufInspect';
-import { checkProjectorPair, findProjectorBeside, projectorUriFromRepo, readProjectorInfo } from './projector';
+import {
+  checkProjectorPair, estimateImageTokens, findProjectorBeside, projectorUriFromRepo, readProjectorInfo,
+} from './projector';
 
 let fx: VisionFixture;
 let dir: string;
@@ -190,5 +192,29 @@ describe('projectorUriFromRepo', () => {
     expect(projectorUriFromRepo('hf:u/r/model.gguf', ['model.gguf'])).toBeNull();
     expect(projectorUriFromRepo('hf:u/r:Q4_K_M', repo)).toBeNull();
     expect(projectorUriFromRepo('https://example.com/model.gguf', repo)).toBeNull();
+  });
+});
+
+describe('estimateImageTokens', () => {
+  const qwen = { projectorType: 'qwen2vl_merger', patchSize: 14, spatialMerge: 2 };
+
+  it('follows llama.cpp\'s Qwen-VL resize: multiples of 28, the 8-token floor, the 4096-token ceiling', () => {
+    expect(estimateImageTokens(qwen, 112, 84)).toBe(12);
+    expect(estimateImageTokens(qwen, 100, 75)).toBe(12);
+    expect(estimateImageTokens(qwen, 20, 20)).toBe(9);
+    expect(estimateImageTokens(qwen, 1, 1)).toBe(9);
+    // Qwen2-VL's default budget, 1280×28×28 pixels (the contract's DEFAULT_MAX_IMAGE_PIXELS), is 1,280 tokens.
+    expect(estimateImageTokens(qwen, 1120, 896)).toBe(1280);
+    // 12 MP: scaled down under 4096 tokens.
+    const big = estimateImageTokens(qwen, 4000, 3000);
+    expect(big).toBeLessThanOrEqual(4096);
+    expect(big).toBeGreaterThan(3900);
+    expect(estimateImageTokens(qwen, 4000, 3000, { maxTokens: 1280 })).toBeLessThanOrEqual(1280);
+  });
+
+  it('does not guess for projector types it does not model, or without the geometry', () => {
+    expect(estimateImageTokens({ projectorType: 'mlp', patchSize: 14, spatialMerge: null }, 336, 336)).toBeNull();
+    expect(estimateImageTokens({ ...qwen, patchSize: null }, 112, 84)).toBeNull();
+    expect(estimateImageTokens(qwen, 0, 84)).toBeNull();
   });
 });

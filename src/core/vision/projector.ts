@@ -105,6 +105,48 @@ export async function readProjectorInfo(path: string): Promise<ProjectorInfo> {
   };
 }
 
+/** Image-token limits llama.cpp gives each Qwen-VL merger (clip.cpp's set_limit_image_tokens). */
+const QWEN_TOKEN_LIMITS: Record<string, readonly [min: number, max: number]> = {
+  qwen2vl_merger: [8, 4096],
+  'qwen2.5vl_merger': [8, 4096],
+  'qwen2.5o': [8, 4096],
+  qwen3vl_merger: [8, 4096],
+};
+
+/**
+ * Tokens llama.cpp's mtmd spends on one `width`×`height` image with this projector, for the Qwen-VL mergers
+ * (dynamic resolution: the image is resized to multiples of patch × merge within the token limits, as
+ * mtmd-image.cpp's calc_size_preserved_ratio does; one token per merged block). Null for other types,
+ * whose count this does not model. `minTokens`/`maxTokens` mirror llama-server's --image-min/max-tokens.
+ */
+export function estimateImageTokens(
+  projector: Pick<ProjectorInfo, 'projectorType' | 'patchSize' | 'spatialMerge'>,
+  width: number,
+  height: number,
+  opts: { minTokens?: number; maxTokens?: number } = {},
+): number | null {
+  const limits = projector.projectorType ? QWEN_TOKEN_LIMITS[projector.projectorType] : undefined;
+  if (!limits || !projector.patchSize || !projector.spatialMerge || width <= 0 || height <= 0) return null;
+  const f = projector.patchSize * projector.spatialMerge;
+  const area = f * f;
+  const minPixels = (opts.minTokens ?? limits[0]) * area;
+  const maxPixels = (opts.maxTokens ?? limits[1]) * area;
+  // clip computes in 32-bit floats; fround keeps the roundings on the same side.
+  const by = (round: (x: number) => number) => (x: number): number => round(Math.fround(x / f)) * f;
+  let w = Math.max(f, by(Math.round)(width));
+  let h = Math.max(f, by(Math.round)(height));
+  if (w * h > maxPixels) {
+    const beta = Math.fround(Math.sqrt((height * width) / maxPixels));
+    h = Math.max(f, by(Math.floor)(height / beta));
+    w = Math.max(f, by(Math.floor)(width / beta));
+  } else if (w * h < minPixels) {
+    const beta = Math.fround(Math.sqrt(minPixels / (height * width)));
+    h = by(Math.ceil)(height * beta);
+    w = by(Math.ceil)(width * beta);
+  }
+  return (w / f) * (h / f);
+}
+
 /**
  * Refuses a projector whose output width differs from the text model's embedding length: llama.cpp
  * would refuse the pair only after loading both. Passes when either number is unknown (nothing to compare).
