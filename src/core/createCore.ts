@@ -74,6 +74,10 @@ import { engineHandlers } from './engine/engine.handlers';
 import { runEventOwner, runsHandlers } from './runs/runs.handlers';
 import { compareHandlers } from './compare/compare.handlers';
 import { apiServerHandlers } from './apiServer/apiServer.handlers';
+import { TeamRepo } from './team/team.repo';
+import { TeamService } from './team/team.service';
+import { teamHandlers } from './team/team.handlers';
+import { teamEventProfile } from '../shared/team.schema';
 
 export interface CoreOptions {
   dataDir: string;
@@ -103,6 +107,7 @@ export interface Core extends LamplightApi {
   readonly bench: BenchService;
   readonly guard: GuardService;
   readonly profiles: ProfilesService;
+  readonly team: TeamService;
   /**
    * Untrusted input from a transport: the acting profile's role is checked first, then the input is
    * validated; errors are returned as data, never thrown. No actor: the owner (Electron window, CLI).
@@ -164,6 +169,8 @@ export function createCore(opts: CoreOptions): Core {
   bench.on('progress', (p) => emit('bench.progress', p));
   const backup = new BackupService({ db, dataDir: opts.dataDir, secrets, appVersion: opts.version, actorName: () => profiles.actor().name });
   backup.on('progress', (p) => emit('backup.progress', p));
+  const team = new TeamService({ repo: new TeamRepo(db), datasets, profiles });
+  team.on('progress', (p) => emit('team.progress', p));
 
   models.on('changed', (m) => emit('models.changed', m));
   engine.on('status', (s) => emit('engine.status', s));
@@ -193,6 +200,7 @@ export function createCore(opts: CoreOptions): Core {
     ...guardHandlers(guard),
     ...profileHandlers(profiles),
     ...backupHandlers(backup),
+    ...teamHandlers(team),
   };
 
   async function dispatch(name: unknown, input: unknown, actor?: Actor | null): Promise<WireResult<unknown>> {
@@ -232,6 +240,7 @@ export function createCore(opts: CoreOptions): Core {
     bench,
     guard,
     profiles,
+    team,
     dispatch,
     async invoke<N extends CommandName>(name: N, input: CommandInput<N>): Promise<CommandOutput<N>> {
       const r = await dispatch(name, input);
@@ -251,7 +260,8 @@ export function createCore(opts: CoreOptions): Core {
     },
     onEventFor(profileId, listener) {
       const l = <E extends EventName>(name: E, payload: EventPayload<E>) => {
-        if (profiles.maySee(profileId, name, () => runOwnerOf(name, payload))) listener(name, payload);
+        // A team event also reaches the one labeler it concerns (teamEventProfile), whatever its role.
+        if (profiles.maySee(profileId, name, () => runOwnerOf(name, payload)) || teamEventProfile(name, payload) === profileId) listener(name, payload);
       };
       bus.on('event', l);
       return () => bus.off('event', l);

@@ -18,6 +18,7 @@ import { profilesCommands, profilesEvents } from './profiles.schema';
 import { promptsCommands, promptsEvents } from './prompts.schema';
 import { runsCommands, runsEvents } from './runs.schema';
 import { targetsCommands, targetsEvents } from './targets.schema';
+import { teamCommands, teamEvents } from './team.schema';
 import { testsetsCommands, testsetsEvents } from './testsets.schema';
 import { trainingCommands, trainingEvents } from './training.schema';
 
@@ -41,6 +42,7 @@ export const commands = {
   ...benchCommands,
   ...guardCommands,
   ...backupCommands,
+  ...teamCommands,
 } as const satisfies Record<string, CommandSpec>;
 
 export const events = {
@@ -61,6 +63,7 @@ export const events = {
   ...benchEvents,
   ...guardEvents,
   ...backupEvents,
+  ...teamEvents,
 } as const satisfies Record<string, EventSpec>;
 
 export type Commands = typeof commands;
