@@ -28,7 +28,7 @@ export const StartAssignment = z
     overlap: z.number().min(0).max(1).default(0.1),
     overlapK: z.number().int().min(2).max(20).default(2),
     /** How long a claimed row stays with its labeler before it returns to the queue. */
-    claimMinutes: z.number().min(0.01).max(7 * 24 * 60).default(DEFAULT_CLAIM_MINUTES),
+    claimMinutes: z.number().min(0.001).max(7 * 24 * 60).default(DEFAULT_CLAIM_MINUTES),
     seed: z.number().int().default(42),
   })
   .strict();

@@ -194,7 +194,9 @@ export class TeamService extends EventEmitter<{ progress: [QueueProgress] }> {
   private notYours(task: TaskDb, me: string): CoreError {
     const now = this.repo.task(task.id) as TaskDb;
     if (now.state === 'done') return new CoreError('CONFLICT', `task ${task.id} (row ${task.row_id}) was already submitted`);
-    if (now.claimed_by !== null && now.claimed_by !== me) return new CoreError('CONFLICT', `task ${task.id} (row ${task.row_id}): your claim ran out and another labeler took the row; nothing was saved`);
+    if (now.claimed_by !== null && now.claimed_by !== me) {
+      return new CoreError('CONFLICT', `task ${task.id} (row ${task.row_id}) is held by another labeler (a claim you had ran out, or it was never yours); nothing was saved`);
+    }
     return new CoreError('FORBIDDEN', `task ${task.id} (row ${task.row_id}) is not in your queue; claim it with team.next first`);
   }
 
