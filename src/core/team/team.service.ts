@@ -204,7 +204,8 @@ export class TeamService extends EventEmitter<{ progress: [QueueProgress] }> {
   queues(assignmentId: string): (QueueProgress & { name: string })[] {
     const a = this.assignment(assignmentId);
     const names = new Map(this.deps.profiles.list().map((p) => [p.id, p.name]));
-    return (JSON.parse(a.labelers_json) as string[]).map((id) => ({ ...this.progress(a.id, id), name: names.get(id) ?? id }));
+    const all = this.repo.allProgress(a.id, this.now());
+    return (JSON.parse(a.labelers_json) as string[]).map((id) => ({ assignmentId: a.id, labelerId: id, ...all.of(id), pool: all.pool, name: names.get(id) ?? id }));
   }
   agreement(assignmentId: string, bucketMs = 3_600_000): AgreementReport {
     const a = this.assignment(assignmentId);

@@ -125,6 +125,22 @@ describe('team labeling', () => {
     expect(items.filter((i) => i.reason === 'rejected').map((i) => i.rowId).sort((x, y) => x - y)).toEqual(rejected);
   });
 
+  it('deals by filter: each labeler the rows of their filter, the rest to the shared pool', async () => {
+    const s = await teamSetup(21, ['Ana', 'Ben']);
+    opened.core(s.core);
+    const [ana, ben] = s.people as [{ id: string }, { id: string }];
+    // Row texts say "topic N" with N = row % 7: three rows each of topics 1 and 2.
+    const parts = [{ labelerId: ana.id, filter: { search: 'topic 1' } }, { labelerId: ben.id, filter: { search: 'topic 2' } }];
+    const a = await s.core.invoke('team.start', { datasetId: s.datasetId, mode: 'by_filter', parts, overlap: 0 });
+    expect(a).toMatchObject({ rows: 21, tasks: 21, labelerIds: [ana.id, ben.id] });
+    expect((await s.core.invoke('team.queues', { assignmentId: a.id })).map((q) => [q.name, q.remaining, q.pool])).toEqual([['Ana', 3, 15], ['Ben', 3, 15]]);
+    const served = await labelAll(s.as(ana.id), a.id, () => ({ status: 'accepted' }));
+    // Her own rows first, then the pool: all 18 rows not dealt to Ben.
+    expect(served.slice(0, 3).every((t) => t.row.prompt.endsWith('topic 1'))).toBe(true);
+    expect(served).toHaveLength(18);
+    expect(served.some((t) => t.row.prompt.endsWith('topic 2'))).toBe(false);
+  });
+
   it('refuses an assignment it cannot carry out, naming the field', async () => {
     const s = await teamSetup(5, ['Solo']);
     opened.core(s.core);

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Task } from '../../shared/team.schema';
 import { closeAfterEach } from '../testing/closeAfterEach';
+import { CLAIM_OWN_SQL, CLAIM_POOL_SQL } from './team.repo';
 import { teamSetup } from './testing/teamSetup';
 
 const opened = closeAfterEach();
@@ -84,5 +85,17 @@ describe('team claims', () => {
     expect(!late.ok && late.error.message).toMatch(/is held by another labeler \(a claim you had ran out, or it was never yours\); nothing was saved/);
     await s.as(pa.id).call('team.submit', { taskId: first.taskId, patch: { status: 'accepted' } });
     expect((await s.core.invoke('datasets.row', { datasetId: s.datasetId, rowId: first.rowId })).status).toBe('accepted');
+  });
+
+  it('claims through indexes, never a scan of the assignment', async () => {
+    const s = await teamSetup(2, ['A']);
+    opened.core(s.core);
+    const plan = (sql: string) =>
+      (s.core.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ a: 'x', l: 'y', now: 0, exp: 1 }) as { detail: string }[]).map((r) => r.detail).join('\n');
+    for (const sql of [CLAIM_OWN_SQL, CLAIM_POOL_SQL]) {
+      expect(plan(sql)).not.toMatch(/SCAN/);
+      expect(plan(sql)).toMatch(/USING INDEX team_tasks_next/);
+    }
+    expect(plan(CLAIM_POOL_SQL)).toMatch(/USING INDEX team_tasks_row/);
   });
 });
