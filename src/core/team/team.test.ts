@@ -141,6 +141,18 @@ describe('team labeling', () => {
     expect(served.some((t) => t.row.prompt.endsWith('topic 2'))).toBe(false);
   });
 
+  it('removes the assignments with their dataset', async () => {
+    const s = await teamSetup(4, ['Ana']);
+    opened.core(s.core);
+    const a = await s.core.invoke('team.start', { datasetId: s.datasetId, overlap: 0 });
+    const { task } = await s.as(s.people[0]!.id).call<{ task: Task }>('team.next', { assignmentId: a.id });
+    await s.as(s.people[0]!.id).call('team.submit', { taskId: task.taskId, patch: { status: 'rejected' } });
+    await s.core.invoke('datasets.remove', { datasetId: s.datasetId });
+    await s.core.datasets.idle();
+    expect(await s.core.invoke('team.assignments', {})).toEqual([]);
+    expect(s.core.db.prepare('SELECT (SELECT count(*) FROM team_tasks) + (SELECT count(*) FROM team_labels) AS n').get()).toEqual({ n: 0 });
+  });
+
   it('refuses an assignment it cannot carry out, naming the field', async () => {
     const s = await teamSetup(5, ['Solo']);
     opened.core(s.core);

@@ -9,7 +9,8 @@ export const migration0140: Migration = {
 
     CREATE TABLE team_assignments (
       id TEXT PRIMARY KEY,
-      dataset_id TEXT NOT NULL REFERENCES datasets(id),
+      -- Removing a dataset removes its assignments, their tasks, answers and reviews (cascade).
+      dataset_id TEXT NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
       name TEXT NOT NULL,
       mode TEXT NOT NULL CHECK (mode IN ('round_robin', 'by_filter', 'claim_next')),
       filter_json TEXT NOT NULL CHECK (json_type(filter_json) = 'object'),
@@ -28,7 +29,7 @@ export const migration0140: Migration = {
     -- overlapped row has k tasks, each done by a different labeler. A claim holds until claim_expires.
     CREATE TABLE team_tasks (
       id INTEGER PRIMARY KEY,
-      assignment_id TEXT NOT NULL REFERENCES team_assignments(id),
+      assignment_id TEXT NOT NULL REFERENCES team_assignments(id) ON DELETE CASCADE,
       row_id INTEGER NOT NULL,
       labeler_id TEXT,
       overlap INTEGER NOT NULL CHECK (overlap IN (0, 1)),
@@ -45,7 +46,7 @@ export const migration0140: Migration = {
 
     -- Each labeler's own answer for a task: overlapped rows keep all k of them for agreement and review.
     CREATE TABLE team_labels (
-      task_id INTEGER PRIMARY KEY REFERENCES team_tasks(id),
+      task_id INTEGER PRIMARY KEY REFERENCES team_tasks(id) ON DELETE CASCADE,
       assignment_id TEXT NOT NULL,
       row_id INTEGER NOT NULL,
       labeler_id TEXT NOT NULL,
@@ -58,7 +59,7 @@ export const migration0140: Migration = {
     -- A reviewer's decision on a disagreement or a rejected row: what became the row's label, who, when.
     CREATE TABLE team_reviews (
       id INTEGER PRIMARY KEY,
-      assignment_id TEXT NOT NULL,
+      assignment_id TEXT NOT NULL REFERENCES team_assignments(id) ON DELETE CASCADE,
       row_id INTEGER NOT NULL,
       reviewer_id TEXT NOT NULL,
       at INTEGER NOT NULL,
