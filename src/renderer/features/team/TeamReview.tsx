@@ -8,11 +8,13 @@ import { formatCount, formatPercent, preview } from '../../ui/format';
 import { useTeamStore } from './team.store';
 import { alphaSeries, statWords } from './teamView';
 
+const HOUR = 3_600_000;
 const COLORS = ['#7aa2f7', '#e0af68', '#9ece6a', '#f7768e', '#bb9af7', '#2ac3de'];
 
 export function TeamReview(): React.JSX.Element {
   const { datasets, assignments, selected, agreement, dashboard, review, startForm, reviewError, loadReviewer, select, setStartForm, start, resolve } = useTeamStore();
   useEffect(() => void loadReviewer(), [loadReviewer]);
+  const thisHour = Math.floor(Date.now() / HOUR) * HOUR;
   return (
     <>
       <section className="card" data-testid="team-assign">
@@ -56,7 +58,7 @@ export function TeamReview(): React.JSX.Element {
         {dashboard ? (
           <table className="table team-table" data-testid="team-queues">
             <thead>
-              <tr><th>Labeler</th><th className="right">Done</th><th className="right">Left</th><th className="right">Holding</th><th className="right">Labelled, last hour</th></tr>
+              <tr><th>Labeler</th><th className="right">Done</th><th className="right">Left</th><th className="right">Holding</th><th className="right">Labelled this hour</th></tr>
             </thead>
             <tbody>
               {dashboard.queues.map((q) => (
@@ -65,7 +67,7 @@ export function TeamReview(): React.JSX.Element {
                   <td className="num right">{formatCount(q.done)}</td>
                   <td className="num right">{formatCount(q.remaining)}</td>
                   <td className="num right">{q.claimed}</td>
-                  <td className="num right">{formatCount(dashboard.perHour.filter((h) => h.labelerId === q.labelerId).at(-1)?.rows ?? 0)}</td>
+                  <td className="num right">{formatCount(dashboard.perHour.find((h) => h.labelerId === q.labelerId && h.hourStart === thisHour)?.rows ?? 0)}</td>
                 </tr>
               ))}
             </tbody>
@@ -106,7 +108,19 @@ function AgreementCard(): React.JSX.Element {
     () => ({ datasets: series.map((s, i) => ({ label: s.field, data: s.points, borderColor: COLORS[i % COLORS.length], backgroundColor: COLORS[i % COLORS.length], tension: 0.2 })) }),
     [series],
   );
-  const options: ChartOptions<'line'> = useMemo(() => ({ parsing: false, scales: { x: { type: 'linear', ticks: { callback: (v) => new Date(Number(v)).toLocaleTimeString() } }, y: { min: -1, max: 1, title: { display: true, text: "Krippendorff's alpha" } } } }), []);
+  // An hour either side of the data, so a single bucket sits in a readable range.
+  const xs = series.flatMap((s) => s.points.map((p) => p.x));
+  const [lo, hi] = xs.length ? [Math.min(...xs) - HOUR, Math.max(...xs) + HOUR] : [0, HOUR];
+  const options: ChartOptions<'line'> = useMemo(
+    () => ({
+      parsing: false,
+      scales: {
+        x: { type: 'linear', min: lo, max: hi, ticks: { stepSize: HOUR, callback: (v) => new Date(Number(v)).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) } },
+        y: { min: -1, max: 1, title: { display: true, text: "Krippendorff's alpha" } },
+      },
+    }),
+    [lo, hi],
+  );
   if (!agreement) return <></>;
   return (
     <section className="card" data-testid="team-agreement">
