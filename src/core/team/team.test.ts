@@ -29,7 +29,7 @@ describe('team labeling', () => {
     const s = await teamSetup(20, ['Ana', 'Ben']);
     const t = opened.core(s.core);
     const { datasetId, people, as, dir } = s;
-    const [ana, ben] = people as [{ id: string }, { id: string }];
+    const [ana, ben] = people;
     const a = await t.invoke('team.start', { datasetId, mode: 'round_robin', overlap: 0.5, overlapK: 2 });
     expect(a).toMatchObject({ rows: 20, overlapRows: 10, tasks: 30, done: 0, labelerIds: [ana.id, ben.id], claimMinutes: 30 });
 
@@ -102,7 +102,7 @@ describe('team labeling', () => {
     opened.core(s.core);
     const a: Assignment = await s.core.invoke('team.start', { datasetId: s.datasetId, mode: 'claim_next', overlap: 0.25, overlapK: 3 });
     expect(a).toMatchObject({ rows: 12, overlapRows: 3, tasks: 9 + 9 });
-    const [p, q, r] = s.people as [{ id: string }, { id: string }, { id: string }];
+    const [p, q, r] = s.people;
     // Round by round, so everyone gets a share of the pool.
     const seen = new Map<string, number[]>();
     for (let round = 0; round < 20; round++) {
@@ -128,7 +128,7 @@ describe('team labeling', () => {
   it('deals by filter: each labeler the rows of their filter, the rest to the shared pool', async () => {
     const s = await teamSetup(21, ['Ana', 'Ben']);
     opened.core(s.core);
-    const [ana, ben] = s.people as [{ id: string }, { id: string }];
+    const [ana, ben] = s.people;
     // Row texts say "topic N" with N = row % 7: three rows each of topics 1 and 2.
     const parts = [{ labelerId: ana.id, filter: { search: 'topic 1' } }, { labelerId: ben.id, filter: { search: 'topic 2' } }];
     const a = await s.core.invoke('team.start', { datasetId: s.datasetId, mode: 'by_filter', parts, overlap: 0 });

@@ -14,7 +14,7 @@ describe('team access', () => {
   it("lets a labeler reach only its own queue: no other labeler's queue, answers or any reviewer data", async () => {
     const s = await teamSetup(10, ['Ana', 'Ben', 'Cy']);
     opened.core(s.core);
-    const [ana, ben, cy] = s.people as [{ id: string }, { id: string }, { id: string }];
+    const [ana, ben, cy] = s.people;
     const a = await s.core.invoke('team.start', { datasetId: s.datasetId, mode: 'round_robin', labelerIds: [ana.id, ben.id], overlap: 0.2, overlapK: 2 });
     const benTask = (await s.as(ben.id).call<{ task: Task }>('team.next', { assignmentId: a.id })).task;
 
@@ -49,7 +49,7 @@ describe('team access', () => {
   it('delivers team.progress to reviewers and to the labeler it concerns, not to other labelers', async () => {
     const s = await teamSetup(6, ['Ana', 'Ben']);
     opened.core(s.core);
-    const [ana, ben] = s.people as [{ id: string }, { id: string }];
+    const [ana, ben] = s.people;
     const analyst = await s.core.invoke('profiles.create', { name: 'Al', role: 'analyst' });
     const owner = (await s.core.invoke('session.whoami', {})).profileId;
     const heard = new Map<string, QueueProgress[]>();
@@ -75,7 +75,7 @@ describe('label conflicts', () => {
   it('refuses a save based on an older row version with both values and who saved the stored one', async () => {
     const s = await teamSetup(3, ['Ana', 'Ben']);
     opened.core(s.core);
-    const [ana, ben] = s.people as [{ id: string }, { id: string }];
+    const [ana, ben] = s.people;
     const rowId = (await s.core.invoke('datasets.rows', { datasetId: s.datasetId, limit: 1 })).rows[0]?.id as number;
     const read = await s.as(ana.id).call<{ version: number }>('datasets.row', { datasetId: s.datasetId, rowId });
     // Ben saves first, from the same version Ana read.
@@ -106,7 +106,7 @@ describe('label conflicts', () => {
   it('refuses a team submit when the row changed after it was served, and keeps the task in the queue', async () => {
     const s = await teamSetup(2, ['Ana']);
     opened.core(s.core);
-    const [ana] = s.people as [{ id: string }];
+    const [ana] = s.people;
     const a = await s.core.invoke('team.start', { datasetId: s.datasetId, mode: 'round_robin', overlap: 0 });
     const { task } = await s.as(ana.id).call<{ task: Task }>('team.next', { assignmentId: a.id });
     const owner = (await s.core.invoke('session.whoami', {})).profileId;

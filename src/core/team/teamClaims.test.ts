@@ -2,6 +2,7 @@
 // each with its own connection to the same file. A task is served once; an overlapped row reaches k
 // different labelers; a claim holds until it is released, submitted or runs out.
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -13,16 +14,25 @@ import { teamSetup } from './testing/teamSetup';
 const opened = closeAfterEach();
 const LOOP = fileURLToPath(new URL('./testing/claimLoop.ts', import.meta.url));
 
-function claimLoop(file: string, assignmentId: string, labelers: string[], startAt: number): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', LOOP, file, assignmentId, labelers.join(','), String(startAt)], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Resolves `ready` once the child has opened the database; `done` with its claim lines. */
+function claimLoop(file: string, assignmentId: string, labelers: string[], goFile: string): { ready: Promise<void>; done: Promise<string[]> } {
+  let onReady: () => void = () => undefined;
+  const ready = new Promise<void>((r) => (onReady = r));
+  const done = new Promise<string[]>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', LOOP, file, assignmentId, labelers.join(','), goFile], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.startsWith('ready\n')) onReady();
+    });
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(out.trim().split('\n').filter(Boolean)) : reject(new Error(`claim loop exited ${code}: ${err}`))));
+    // An early exit also releases `ready`, so the test fails with the child's error instead of hanging.
+    child.on('exit', () => onReady());
+    child.on('exit', (code) => (code === 0 ? resolve(out.trim().split('\n').filter((l) => l.startsWith('claim '))) : reject(new Error(`claim loop exited ${code}: ${err}`))));
   });
+  return { ready, done };
 }
 
 describe('team claims', () => {
@@ -46,8 +56,11 @@ describe('team claims', () => {
     const a = await s.core.invoke('team.start', { datasetId: s.datasetId, mode: 'claim_next', overlap: 0.2, overlapK: 3 });
     expect(a.tasks).toBe(160 + 40 * 3);
     const ids = s.people.map((p) => p.id);
-    const startAt = Date.now() + 6000;
-    const outs = await Promise.all([0, 1, 2, 3].map((i) => claimLoop(join(s.dir, 'lamplight.db'), a.id, ids.slice(i * 3, i * 3 + 3), startAt)));
+    const go = join(s.dir, 'go');
+    const loops = [0, 1, 2, 3].map((i) => claimLoop(join(s.dir, 'lamplight.db'), a.id, ids.slice(i * 3, i * 3 + 3), go));
+    await Promise.all(loops.map((l) => l.ready));
+    writeFileSync(go, '');
+    const outs = await Promise.all(loops.map((l) => l.done));
     const claims = outs.flat().map((line) => {
       const [, task, row, labeler] = line.split(' ') as [string, string, string, string];
       return { task: Number(task), row: Number(row), labeler };
@@ -66,7 +79,7 @@ describe('team claims', () => {
   it('holds a claim until it is released or runs out; a submit after someone else took the row is refused', async () => {
     const s = await teamSetup(3, ['A', 'B']);
     opened.core(s.core);
-    const [pa, pb] = s.people as [{ id: string }, { id: string }];
+    const [pa, pb] = s.people;
     const a = await s.core.invoke('team.start', { datasetId: s.datasetId, mode: 'claim_next', overlap: 0, claimMinutes: 0.005 });
     const first = (await s.as(pa.id).call<{ task: Task }>('team.next', { assignmentId: a.id })).task;
     const second = (await s.as(pb.id).call<{ task: Task }>('team.next', { assignmentId: a.id })).task;
