@@ -94,6 +94,13 @@ export function TeamReview(): React.JSX.Element {
                 </button>
               </div>
             ))}
+            <div className="team-actions">
+              {(['accepted', 'rejected'] as const).map((status) => (
+                <button key={status} type="button" className="btn btn-small btn-ghost" data-testid={`team-write-${status}`} onClick={() => void resolve(item.rowId, { patch: { status } }, item.row.version)}>
+                  {status === 'accepted' ? 'Accept the row' : 'Reject the row'} (own decision)
+                </button>
+              ))}
+            </div>
           </div>
         ))}
       </section>
