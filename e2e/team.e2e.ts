@@ -95,7 +95,9 @@ test('an admin assigns with overlap, two labelers label, kappa shows, the review
   await expect(page.getByTestId('team-agreement-topic')).toContainText('0.400');
   await expect(page.getByTestId('team-review-item')).toHaveCount(1);
   await expect(page.getByTestId('team-review-item')).toContainText('answers differ on status, topic');
+  await expect(page.getByTestId('team-answer')).toHaveText(['accepted · topic: billing', 'rejected · topic: tech']);
   await page.screenshot({ path: `${SHOTS}/team-reviewer.png`, fullPage: true });
+  await page.getByTestId('team-review').screenshot({ path: `${SHOTS}/team-review.png` });
 
   const disputed = (await page.getByTestId('team-review-item').locator('.team-text').innerText()).trim();
   const out = join(dir, 'before.jsonl');

@@ -6,7 +6,7 @@ import { ChartCanvas } from '../../ui/ChartCanvas';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { formatCount, formatPercent, preview } from '../../ui/format';
 import { useTeamStore } from './team.store';
-import { alphaSeries, statWords } from './teamView';
+import { alphaSeries, answerWords, statWords } from './teamView';
 
 const HOUR = 3_600_000;
 const COLORS = ['#7aa2f7', '#e0af68', '#9ece6a', '#f7768e', '#bb9af7', '#2ac3de'];
@@ -88,7 +88,7 @@ export function TeamReview(): React.JSX.Element {
             <div className="team-text">{preview(item.row.prompt, 300)}</div>
             {item.answers.map((a) => (
               <div key={a.labelerId} className="team-answer-line">
-                <span>{a.name}:</span> <code>{JSON.stringify(a.patch)}</code>
+                <span>{a.name}:</span> <span data-testid="team-answer">{answerWords(a.patch)}</span>
                 <button type="button" className="btn btn-small" data-testid="team-choose" onClick={() => void resolve(item.rowId, { labelerId: a.labelerId }, item.row.version)}>
                   Use {a.name}&apos;s answer
                 </button>

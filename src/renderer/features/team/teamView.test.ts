@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alphaSeries, EMPTY_START, queueShare, statWords, toStartInput } from './teamView';
+import { alphaSeries, answerWords, EMPTY_START, queueShare, statWords, toStartInput } from './teamView';
 
 describe('team view helpers', () => {
   it('shows a statistic to three places, or a dash with the reason it is undefined', () => {
@@ -26,5 +26,9 @@ describe('team view helpers', () => {
       { bucketStart: 1, field: 'rating', units: 1, percent: 1, alpha: null },
     ]);
     expect(s).toEqual([{ field: 'topic', points: [{ x: 1, y: 0.2 }, { x: 2, y: 0.5 }] }]);
+  });
+  it("reads a labeler's answer in words", () => {
+    expect(answerWords({ status: 'accepted', rating: 4, labels: { topic: 'billing', flags: ['rude', 'pii'] } })).toBe('accepted · rating 4 · topic: billing · flags: rude, pii');
+    expect(answerWords({ tags: ['x'] })).toBe('no change');
   });
 });

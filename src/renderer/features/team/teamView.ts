@@ -1,5 +1,6 @@
 // Pure helpers of the Team view: how a statistic reads, a queue's progress share, the start form as the
 // team.start input, and the agreement-over-time series per field for the chart.
+import type { LabelPatch } from '../../../shared/datasets.schema';
 import type { AgreementPoint, QueueProgress, Stat, StartAssignmentInput } from '../../../shared/team.schema';
 
 /** "0.743", or the reason it is undefined (shown as a tooltip beside "—"). */
@@ -44,4 +45,15 @@ export function alphaSeries(points: readonly AgreementPoint[]): { field: string;
     byField.set(p.field, [...(byField.get(p.field) ?? []), { x: p.bucketStart, y: p.alpha }]);
   }
   return [...byField].map(([field, pts]) => ({ field, points: pts.sort((a, b) => a.x - b.x) }));
+}
+
+/** One labeler's answer in words: "accepted · rating 4 · topic: billing · flags: rude, pii". */
+export function answerWords(p: LabelPatch): string {
+  const parts: string[] = [];
+  if (p.status) parts.push(p.status);
+  if (p.rating != null) parts.push(`rating ${p.rating}`);
+  for (const [field, v] of Object.entries(p.labels ?? {})) parts.push(`${field}: ${Array.isArray(v) ? v.join(', ') : v}`);
+  if (p.response != null) parts.push(`answer edited (${p.response.length} characters)`);
+  if (p.note) parts.push(`note: ${p.note}`);
+  return parts.join(' · ') || 'no change';
 }
