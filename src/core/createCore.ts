@@ -79,6 +79,10 @@ import { ImagesRepo } from './images/images.repo';
 import { imagesHandlers } from './images/images.handlers';
 import { VisionService } from './vision/vision.service';
 import { visionHandlers } from './vision/vision.handlers';
+import { TeamRepo } from './team/team.repo';
+import { TeamService } from './team/team.service';
+import { teamHandlers } from './team/team.handlers';
+import { teamEventProfile } from '../shared/team.schema';
 
 export interface CoreOptions {
   dataDir: string;
@@ -113,6 +117,7 @@ export interface Core extends LamplightApi {
   /** Prompt images by content hash; features that keep hashes register their references with it. */
   readonly images: ImageStore;
   readonly vision: VisionService;
+  readonly team: TeamService;
   /**
    * Untrusted input from a transport: the acting profile's role is checked first, then the input is
    * validated; errors are returned as data, never thrown. No actor: the owner (Electron window, CLI).
@@ -178,6 +183,8 @@ export function createCore(opts: CoreOptions): Core {
   const vision = new VisionService({ models, dataDir: opts.dataDir, serverBin: opts.serverBin });
   vision.on('status', (s) => emit('vision.status', s));
   vision.on('buildProgress', (p) => emit('vision.buildProgress', p));
+  const team = new TeamService({ repo: new TeamRepo(db), datasets, profiles });
+  team.on('progress', (p) => emit('team.progress', p));
 
   models.on('changed', (m) => emit('models.changed', m));
   engine.on('status', (s) => emit('engine.status', s));
@@ -211,6 +218,7 @@ export function createCore(opts: CoreOptions): Core {
     ...backupHandlers(backup),
     ...imagesHandlers(images),
     ...visionHandlers(vision),
+    ...teamHandlers(team),
   };
 
   async function dispatch(name: unknown, input: unknown, actor?: Actor | null): Promise<WireResult<unknown>> {
@@ -252,6 +260,7 @@ export function createCore(opts: CoreOptions): Core {
     profiles,
     images,
     vision,
+    team,
     dispatch,
     async invoke<N extends CommandName>(name: N, input: CommandInput<N>): Promise<CommandOutput<N>> {
       const r = await dispatch(name, input);
@@ -271,7 +280,8 @@ export function createCore(opts: CoreOptions): Core {
     },
     onEventFor(profileId, listener) {
       const l = <E extends EventName>(name: E, payload: EventPayload<E>) => {
-        if (profiles.maySee(profileId, name, () => runOwnerOf(name, payload))) listener(name, payload);
+        // A team event also reaches the one labeler it concerns (teamEventProfile), whatever its role.
+        if (profiles.maySee(profileId, name, () => runOwnerOf(name, payload)) || teamEventProfile(name, payload) === profileId) listener(name, payload);
       };
       bus.on('event', l);
       return () => bus.off('event', l);

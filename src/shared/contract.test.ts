@@ -18,6 +18,7 @@ import { promptsCommands, promptsEvents } from './prompts.schema';
 import { COMMAND_PERMISSION, EVENT_PERMISSION, ROLE_PERMISSIONS } from './roles';
 import { runsCommands, runsEvents } from './runs.schema';
 import { targetsCommands, targetsEvents } from './targets.schema';
+import { teamCommands, teamEvents } from './team.schema';
 import { testsetsCommands, testsetsEvents } from './testsets.schema';
 import { trainingCommands, trainingEvents } from './training.schema';
 import { visionCommands, visionEvents } from './vision.schema';
@@ -42,6 +43,7 @@ const features = {
   testsets: [testsetsCommands, testsetsEvents],
   training: [trainingCommands, trainingEvents],
   vision: [visionCommands, visionEvents],
+  team: [teamCommands, teamEvents],
 } as const;
 
 describe('the contract assembled from the feature schema files', () => {

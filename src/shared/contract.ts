@@ -19,6 +19,7 @@ import { profilesCommands, profilesEvents } from './profiles.schema';
 import { promptsCommands, promptsEvents } from './prompts.schema';
 import { runsCommands, runsEvents } from './runs.schema';
 import { targetsCommands, targetsEvents } from './targets.schema';
+import { teamCommands, teamEvents } from './team.schema';
 import { testsetsCommands, testsetsEvents } from './testsets.schema';
 import { trainingCommands, trainingEvents } from './training.schema';
 import { visionCommands, visionEvents } from './vision.schema';
@@ -45,6 +46,7 @@ export const commands = {
   ...backupCommands,
   ...imagesCommands,
   ...visionCommands,
+  ...teamCommands,
 } as const satisfies Record<string, CommandSpec>;
 
 export const events = {
@@ -67,6 +69,7 @@ export const events = {
   ...backupEvents,
   ...imagesEvents,
   ...visionEvents,
+  ...teamEvents,
 } as const satisfies Record<string, EventSpec>;
 
 export type Commands = typeof commands;

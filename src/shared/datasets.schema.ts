@@ -133,6 +133,8 @@ export const DatasetRowSummary = z.object({
   split: SplitName.nullable(),
   labelerId: Id.nullable(),
   labeledAt: z.number().nullable(),
+  /** Grows by one with every label change; a save names the version it was based on (always set by the core). */
+  version: z.number().int().optional(),
 });
 export type DatasetRowSummary = z.infer<typeof DatasetRowSummary>;
 
@@ -297,7 +299,14 @@ export const datasetsCommands = {
   'datasets.row': { input: z.object({ ...DatasetId, rowId: z.number().int() }), output: DatasetRow, permission: 'view' },
   /** Durable when it returns: a crash after this loses nothing. */
   'datasets.label': {
-    input: z.object({ ...DatasetId, rowId: z.number().int(), labelerId: Id, patch: LabelPatch }),
+    input: z.object({
+      ...DatasetId,
+      rowId: z.number().int(),
+      labelerId: Id,
+      patch: LabelPatch,
+      /** The row version this save was based on: a newer stored row fails with CONFLICT carrying both values. */
+      baseVersion: z.number().int().min(0).optional(),
+    }),
     output: DatasetRow,
     permission: 'label',
   },

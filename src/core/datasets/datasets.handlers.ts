@@ -22,9 +22,9 @@ export function datasetHandlers(s: DatasetsService, profiles: ProfilesService): 
     'datasets.rows': ({ datasetId, filter, offset, limit, countCap }) => s.rows(datasetId, filter, offset, limit, countCap),
     'datasets.row': ({ datasetId, rowId }) => s.row(datasetId, rowId),
     // Only admins label (or undo) as someone else.
-    'datasets.label': ({ datasetId, rowId, labelerId, patch }) => {
+    'datasets.label': ({ datasetId, rowId, labelerId, patch, baseVersion }) => {
       profiles.assertSelf(labelerId);
-      return s.label(datasetId, rowId, labelerId, patch);
+      return s.label(datasetId, rowId, labelerId, patch, baseVersion);
     },
     'datasets.undo': ({ datasetId, labelerId }) => {
       profiles.assertSelf(labelerId);

@@ -40,6 +40,7 @@ export interface DatasetRowDb {
   near_dup_of: number | null;
   pii: number;
   split: 'train' | 'validation' | 'test' | null;
+  version: number;
 }
 
 export interface DatasetDb {
@@ -97,6 +98,7 @@ function summary(r: DatasetRowDb): DatasetRowSummary {
     split: r.split,
     labelerId: r.labeler_id,
     labeledAt: r.labeled_at,
+    version: r.version,
   };
 }
 
@@ -313,11 +315,15 @@ export class DatasetsRepo {
   }
 
   // Labels
-  /** Applies a change and records it, in one transaction; the full-text index follows an edited answer. */
-  applyLabel(ds: DatasetDb, rowId: number, labelerId: string, after: LabelState, now: number): DatasetRowDb {
+  /**
+   * Applies a change and records it, in one transaction; the full-text index follows an edited answer.
+   * `check` sees the stored row inside the transaction (a stale save throws there, before anything changes).
+   */
+  applyLabel(ds: DatasetDb, rowId: number, labelerId: string, after: LabelState, now: number, check?: (stored: DatasetRowDb) => void): DatasetRowDb {
     return this.db.transaction(() => {
       const row = this.getRow(ds.id, rowId);
       if (!row) throw new Error(`row ${rowId} vanished`);
+      check?.(row);
       const before: LabelState = {};
       for (const c of LABEL_COLUMNS) if (c in after) (before as Record<string, unknown>)[c] = row[c];
       this.writeState(ds, row, after);
@@ -343,7 +349,7 @@ export class DatasetsRepo {
     const cols = LABEL_COLUMNS.filter((c) => c in state);
     if (cols.length === 0) return;
     this.db
-      .prepare(`UPDATE dataset_rows SET ${cols.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`)
+      .prepare(`UPDATE dataset_rows SET ${cols.map((c) => `${c} = ?`).join(', ')}, version = version + 1 WHERE id = ?`)
       .run(...cols.map((c) => (state as Record<string, unknown>)[c] ?? null), row.id);
     const answerChanged = cols.some((c) => c === 'response' || c === 'chosen' || c === 'rejected');
     if (answerChanged && row.id <= ds.fts_upto) {

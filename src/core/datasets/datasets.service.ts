@@ -24,6 +24,7 @@ import { CoreError } from '../errors';
 import { importDataset, recordText, type ImportInput, type ImportOutcome } from './datasetImport';
 import { analyzeDataset, draftRows, indexDataset, JobRunner, removeDataset, type AnalyzeDeps, type DraftDeps } from './datasetJobs';
 import { fullRow, recordOf, type DatasetDb, type DatasetRowDb, type DatasetsRepo, type LabelState } from './datasets.repo';
+import { RowConflictError } from './rowConflict';
 import { previewDatasetFile, type DatasetPreview } from './io/preview';
 import type { OpenDatasetOptions } from './io/source';
 import { writeDatasetExport } from './io/exporters';
@@ -162,7 +163,8 @@ export class DatasetsService extends EventEmitter<{ importProgress: [ImportProgr
   }
 
   // Labels
-  label(id: string, rowId: number, labelerId: string, patch: LabelPatch): DatasetRow {
+  /** baseVersion: the row version the save was based on; a newer stored row throws RowConflictError. */
+  label(id: string, rowId: number, labelerId: string, patch: LabelPatch, baseVersion?: number): DatasetRow {
     const ds = this.dataset(id);
     if (!this.repo.getProfile(labelerId)) throw new CoreError('NOT_FOUND', `labelerId: no profile ${labelerId}`);
     const row = this.repo.getRow(id, rowId);
@@ -186,7 +188,20 @@ export class DatasetsService extends EventEmitter<{ importProgress: [ImportProgr
       const rec: DatasetRecord = { ...recordOf(row), ...(patch.response !== undefined ? { response: patch.response } : {}), ...(patch.chosen !== undefined ? { chosen: patch.chosen ?? null, rejected: patch.rejected ?? null } : {}) };
       after.pii = piiMask(recordText(rec));
     }
-    return fullRow(this.repo.applyLabel(ds, rowId, labelerId, after, now));
+    const check = baseVersion === undefined ? undefined : (stored: DatasetRowDb) => {
+      if (stored.version !== baseVersion) throw new RowConflictError(stored, baseVersion, patch, stored.labeler_id ? this.repo.getProfile(stored.labeler_id) : null);
+    };
+    return fullRow(this.repo.applyLabel(ds, rowId, labelerId, after, now, check));
+  }
+  labelSchema(id: string): LabelSchema {
+    return JSON.parse(this.dataset(id).label_schema_json) as LabelSchema;
+  }
+  /** Ids of the rows a filter selects, in id order (team assignment splits them into tasks). */
+  rowIds(id: string, filter: RowFilter): number[] {
+    const ds = this.dataset(id);
+    const ids: number[] = [];
+    for (const page of this.repo.scan(ds, filter, 5000)) for (const r of page) ids.push(r.id);
+    return ids;
   }
   undo(id: string, labelerId: string): DatasetRow | null {
     const ds = this.dataset(id);
@@ -329,7 +344,8 @@ export class DatasetsService extends EventEmitter<{ importProgress: [ImportProgr
   }
 }
 
-function checkLabels(schema: LabelSchema, labels: Record<string, string | string[]>): void {
+/** Throws BAD_INPUT naming the field when labels do not fit the dataset's label schema. */
+export function checkLabels(schema: LabelSchema, labels: Record<string, string | string[]>): void {
   for (const [name, value] of Object.entries(labels)) {
     const field = schema.fields.find((f) => f.name === name);
     if (!field) throw new CoreError('BAD_INPUT', `patch.labels.${name}: the dataset's label schema has no field "${name}"`);

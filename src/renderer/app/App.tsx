@@ -33,6 +33,7 @@ const TrainingView = lazy(() => import('../features/training/TrainingView').then
 const BenchView = lazy(() => import('../features/bench/BenchView').then((m) => ({ default: m.BenchView })));
 // Guardrails and the audit log are admin work: loaded when opened.
 const GuardView = lazy(() => import('../features/guard/GuardView').then((m) => ({ default: m.GuardView })));
+const TeamView = lazy(() => import('../features/team/TeamView').then((m) => ({ default: m.TeamView })));
 const AuditView = lazy(() => import('../features/audit/AuditView').then((m) => ({ default: m.AuditView })));
 const PromptsView = lazy(() => import('../features/prompts/PromptsView').then((m) => ({ default: m.PromptsView })));
 
@@ -170,6 +171,7 @@ export function App(): React.JSX.Element {
               <AuditView />
             </Suspense>
           ) : null}
+          {shown === 'team' ? <Suspense fallback={<p className="view muted">Loading team labeling…</p>}><TeamView /></Suspense> : null}
           {shown === 'targets' ? <TargetsView /> : null}
           {shown === 'settings' ? <SettingsView /> : null}
         </main>

@@ -47,6 +47,11 @@ const ICONS: Record<View, React.JSX.Element> = {
       <path d="M2.5 13.5h11 M4 13.5V9 M7 13.5V5.5 M10 13.5V8 M12.5 3.5l-2 2-1-1" />
     </svg>
   ),
+  team: (
+    <svg viewBox="0 0 16 16" aria-hidden>
+      <path d="M5.5 7a2 2 0 1 0 0-4 2 2 0 0 0 0 4z M11 7a2 2 0 1 0 0-4 2 2 0 0 0 0 4z M1.5 13c0-2.2 1.8-4 4-4s4 1.8 4 4 M9.5 9.2c.5-.1 1-.2 1.5-.2 2.2 0 4 1.8 4 4" />
+    </svg>
+  ),
   datasets: (
     <svg viewBox="0 0 16 16" aria-hidden>
       <path d="M3 3.5c0-1 10-1 10 0v9c0 1-10 1-10 0z M3 3.5c0 1 10 1 10 0 M3 6.5c0 1 10 1 10 0 M3 9.5c0 1 10 1 10 0" />

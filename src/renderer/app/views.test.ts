@@ -30,7 +30,7 @@ describe('nav sections', () => {
     expect(sections).toEqual([
       ['Build', ['playground', 'prompts', 'compare', 'history']],
       ['Evaluate', ['testsets', 'evals', 'bench']],
-      ['Data', ['datasets', 'training']],
+      ['Data', ['datasets', 'team', 'training']],
       ['Models & targets', ['models', 'targets']],
       ['Govern', ['guard', 'audit']],
       [null, ['settings']],

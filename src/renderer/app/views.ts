@@ -1,6 +1,6 @@
 import type { CommandName } from '../../shared/contract';
 
-export type View = 'models' | 'playground' | 'prompts' | 'history' | 'compare' | 'targets' | 'settings' | 'testsets' | 'evals' | 'datasets' | 'training' | 'bench' | 'guard' | 'audit';
+export type View = 'models' | 'playground' | 'prompts' | 'history' | 'compare' | 'targets' | 'settings' | 'testsets' | 'evals' | 'datasets' | 'training' | 'bench' | 'guard' | 'audit' | 'team';
 
 /** Nav sections, in order; a view's section is where a new user looks for it. */
 export const NAV_GROUPS = [
@@ -26,6 +26,7 @@ export const VIEWS: readonly { id: View; label: string; subtitle: string; shortc
   { id: 'evals', label: 'Evaluations', subtitle: 'Prompt versions × models × test rows, checked by assertions; A/B verdicts', shortcut: 9, needs: 'evals.start', group: 'evaluate' },
   { id: 'bench', label: 'Cost & latency', subtitle: 'Load tests across targets: latency, throughput, goodput and what each costs', shortcut: null, needs: 'bench.start', group: 'evaluate' },
   { id: 'datasets', label: 'Datasets', subtitle: 'Fine-tune data: import, search, label, check, export', shortcut: 0, needs: 'datasets.list', group: 'data' },
+  { id: 'team', label: 'Team', subtitle: 'Labeling queues, agreement between labelers, review', shortcut: null, needs: 'team.myQueues', group: 'data' },
   { id: 'training', label: 'Fine-tune', subtitle: 'LoRA training packages from a dataset, runs and their adapters', shortcut: null, needs: 'training.package', group: 'data' },
   { id: 'models', label: 'Models', subtitle: 'Local GGUF files, downloads and loading', shortcut: 1, needs: 'models.list', group: 'setup' },
   { id: 'targets', label: 'Targets', subtitle: 'Remote OpenAI-compatible servers (vLLM and friends)', shortcut: 5, needs: 'targets.check', group: 'setup' },
