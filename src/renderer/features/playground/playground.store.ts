@@ -10,6 +10,9 @@ import { DEFAULT_PARAMS, toParamsForm } from '../../ui/prompt/params';
 import { buildRunRequest } from './runRequest';
 import { extractVariables, filledVariables, syncVariables } from '../../ui/prompt/variables';
 import type { RunProblem } from '../../client/modelLoading';
+import { emptyImageFields, imageFieldsActions, type ImageFieldsActions, type ImageFieldsState } from '../../ui/images/imageFields';
+import { imageRequestFields, type Acceptance } from '../../ui/images/imagePrompt';
+import { imagesOfRun } from './runImages';
 
 export type RunPhase = 'idle' | 'loading-model' | 'starting' | 'streaming' | 'finished';
 export type OutputMode = 'markdown' | 'raw';
@@ -30,7 +33,7 @@ export interface PromptHandover {
 export type { RunProblem };
 export type EnsureModel = (modelId: string) => Promise<RunProblem | null>;
 
-interface PlaygroundStore extends PromptFieldsState, PromptFieldsActions {
+interface PlaygroundStore extends PromptFieldsState, PromptFieldsActions, ImageFieldsState, ImageFieldsActions {
   /** Where Run sends the prompt: a local library model or a remote target · model. */
   target: RunTarget | null;
 
@@ -55,7 +58,8 @@ interface PlaygroundStore extends PromptFieldsState, PromptFieldsActions {
   setOutputMode(mode: OutputMode): void;
   setProblem(problem: RunProblem | null): void;
   render(): Promise<void>;
-  run(ensureModel: EnsureModel): Promise<void>;
+  /** acceptance: whether the chosen target takes images (the view knows the targets and their checks). */
+  run(ensureModel: EnsureModel, acceptance?: Acceptance): Promise<void>;
   cancel(): Promise<void>;
   applyChunk(chunk: RunChunk): void;
   applyFinished(record: RunRecord): void;
@@ -87,6 +91,7 @@ export const usePlaygroundStore = create<PlaygroundStore>()((set, get) => ({
   params: toParamsForm(DEFAULT_PARAMS),
   schemaEnabled: false,
   schemaText: DEFAULT_SCHEMA,
+  ...emptyImageFields(),
   rendered: null,
   renderError: null,
   rendering: false,
@@ -104,6 +109,7 @@ export const usePlaygroundStore = create<PlaygroundStore>()((set, get) => ({
     set({ target });
   },
   ...promptFieldsActions(set),
+  ...imageFieldsActions(set),
   setOutputMode(mode) {
     set({ outputMode: mode });
   },
@@ -112,24 +118,25 @@ export const usePlaygroundStore = create<PlaygroundStore>()((set, get) => ({
   },
 
   async render() {
-    const { systemPrompt, userMessage, variables, target } = get();
+    const { systemPrompt, userMessage, variables, target, images, imageSlots } = get();
     const modelId = localModelId(target);
     const seq = ++renderSeq;
     set({ rendering: true });
     try {
-      const rendered = await api.invoke('prompt.render', { systemPrompt, userMessage, variables: filledVariables(variables), modelId });
+      const { missing: _missing, ...imageFields } = imageRequestFields(images, imageSlots, [systemPrompt, userMessage]);
+      const rendered = await api.invoke('prompt.render', { systemPrompt, userMessage, variables: filledVariables(variables), modelId, ...imageFields });
       if (seq === renderSeq) set({ rendered, renderError: null, rendering: false });
     } catch (error) {
       if (seq === renderSeq) set({ renderError: toShownError(error), rendering: false });
     }
   },
 
-  async run(ensureModel) {
+  async run(ensureModel, acceptance) {
     const s = get();
     if (s.phase === 'loading-model' || s.phase === 'starting' || s.phase === 'streaming') return;
     // A version opened from the library and run as it is names itself in the audit log.
     const unedited = s.fromPrompt !== null && s.systemPrompt === s.fromPrompt.systemPrompt && s.userMessage === s.fromPrompt.userMessage;
-    const built = buildRunRequest({ ...s, promptVersionId: unedited ? (s.fromPrompt?.versionId ?? null) : null });
+    const built = buildRunRequest({ ...s, acceptance, promptVersionId: unedited ? (s.fromPrompt?.versionId ?? null) : null });
     if (!built.ok) {
       set({ problem: { title: 'Cannot run yet', error: { code: null, message: built.message } } });
       return;
@@ -188,7 +195,11 @@ export const usePlaygroundStore = create<PlaygroundStore>()((set, get) => ({
     const memory = { ...get().variableMemory, ...record.variables };
     const synced = syncVariables(names, record.variables, memory);
     const done = record.status === 'done';
+    const restored = imagesOfRun(record);
     set({
+      images: restored.images,
+      imageSlots: { ...get().imageSlots, ...restored.slots },
+      imageError: null,
       target: record.target,
       systemPrompt: record.systemPrompt,
       userMessage: record.userMessage,
