@@ -9,6 +9,8 @@ import { SafeMarkdown } from '../../ui/markdown/SafeMarkdown';
 import { describeTarget, parseTargetKey, targetKey, type RemoteChoiceGroup } from '../../ui/targets/targetChoices';
 import type { TargetInfo } from '../../../shared/targets.schema';
 import { TargetOptions } from '../../ui/targets/TargetOptions';
+import { useTargetsStore } from '../../client/targets.store';
+import { extractImageVariables, imageAcceptance } from '../../ui/images/imagePrompt';
 import { useCompareStore, type Lane } from './compare.store';
 import { DiffText } from './DiffText';
 import { wordDiff } from './wordDiff';
@@ -33,6 +35,10 @@ export function CompareColumn({ index, target, lane, baseline, canRemove, locked
   const setColumn = useCompareStore((s) => s.setColumn);
   const removeColumn = useCompareStore((s) => s.removeColumn);
   const cancel = useCompareStore((s) => s.cancel);
+  const checks = useTargetsStore((s) => s.checks);
+  const hasImages = useCompareStore((s) => s.images.length > 0 || extractImageVariables(s.systemPrompt, s.userMessage).some((n) => s.imageSlots[n]));
+  const remoteId = target?.kind === 'remote' ? target.targetId : null;
+  const acceptance = hasImages ? imageAcceptance(target, targets.find((t) => t.id === remoteId), remoteId ? checks[remoteId] : undefined) : null;
 
   const key = target ? targetKey(target) : '';
   const listed = target?.kind === 'local' ? models.some((m) => m.id === target.modelId) : groups.some((g) => g.choices.some((c) => c.key === key));
@@ -128,6 +134,11 @@ export function CompareColumn({ index, target, lane, baseline, canRemove, locked
         {!output && !streaming && !failed ? <div className="cmp-empty">{waiting ? '' : record ? 'No output.' : 'Output appears here.'}</div> : null}
       </div>
 
+      {acceptance && !acceptance.ok && !record ? (
+        <div className="hint text-warn cmp-image-refusal" data-testid={`compare-image-refusal-${index}`}>
+          {acceptance.reason}
+        </div>
+      ) : null}
       {failed ? (
         <div className="cmp-error" role="alert" data-testid={`compare-error-${index}`}>
           <div className="cmp-error-title">{record?.stopReason === 'crash' ? 'The engine crashed' : 'This column failed'}</div>

@@ -12,7 +12,7 @@ import { extractVariables, filledVariables, syncVariables } from '../../ui/promp
 import type { RunProblem } from '../../client/modelLoading';
 import { emptyImageFields, imageFieldsActions, type ImageFieldsActions, type ImageFieldsState } from '../../ui/images/imageFields';
 import { imageRequestFields, type Acceptance } from '../../ui/images/imagePrompt';
-import { imagesOfRun } from './runImages';
+import { imagesOfRun } from '../../ui/images/runImages';
 
 export type RunPhase = 'idle' | 'loading-model' | 'starting' | 'streaming' | 'finished';
 export type OutputMode = 'markdown' | 'raw';

@@ -1,6 +1,6 @@
 // A stored run's images back as Playground fields: which were attached and which filled `{{image:name}}`. Pure.
 import type { RunRecord } from '../../../shared/runs.schema';
-import { extractImageVariables, type AttachedImage } from '../../ui/images/imagePrompt';
+import { extractImageVariables, type AttachedImage } from './imagePrompt';
 
 export function imagesOfRun(record: Pick<RunRecord, 'images' | 'imageVariables' | 'systemPrompt' | 'userMessage'>): { images: AttachedImage[]; slots: Record<string, AttachedImage> } {
   const sent: AttachedImage[] = (record.images ?? []).map((i) => ({ hash: i.hash, name: i.name, width: i.width, height: i.height }));
