@@ -18,6 +18,7 @@ export function RenderedPromptPanel(): React.JSX.Element {
   const imageSlots = usePlaygroundStore((s) => s.imageSlots);
   const modelId = usePlaygroundStore((s) => localModelId(s.target));
   const remote = usePlaygroundStore((s) => s.target?.kind === 'remote');
+  const remoteKey = usePlaygroundStore((s) => (s.target?.kind === 'remote' ? `${s.target.targetId}:${s.target.model}` : ''));
   const rendered = usePlaygroundStore((s) => s.rendered);
   const renderError = usePlaygroundStore((s) => s.renderError);
   const render = usePlaygroundStore((s) => s.render);
@@ -27,7 +28,7 @@ export function RenderedPromptPanel(): React.JSX.Element {
   useEffect(() => {
     const t = setTimeout(() => void render(), DEBOUNCE_MS);
     return () => clearTimeout(t);
-  }, [systemPrompt, userMessage, variables, images, imageSlots, modelId, engineKey, render]);
+  }, [systemPrompt, userMessage, variables, images, imageSlots, modelId, remoteKey, engineKey, render]);
 
   const missing = rendered?.missingVariables ?? [];
   const missingImages = missingImagesMessage(rendered?.missingImages ?? []);

@@ -124,7 +124,10 @@ export const usePlaygroundStore = create<PlaygroundStore>()((set, get) => ({
     set({ rendering: true });
     try {
       const { missing: _missing, ...imageFields } = imageRequestFields(images, imageSlots, [systemPrompt, userMessage]);
-      const rendered = await api.invoke('prompt.render', { systemPrompt, userMessage, variables: filledVariables(variables), modelId, ...imageFields });
+      // target: a remote target's pixel budget drives the image estimates (a field the runs feature adds to
+      // prompt.render; a core without it ignores it).
+      const input = { systemPrompt, userMessage, variables: filledVariables(variables), modelId, ...imageFields, target: target?.kind === 'remote' ? target : null };
+      const rendered = await api.invoke('prompt.render', input);
       if (seq === renderSeq) set({ rendered, renderError: null, rendering: false });
     } catch (error) {
       if (seq === renderSeq) set({ renderError: toShownError(error), rendering: false });
