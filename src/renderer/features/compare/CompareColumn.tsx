@@ -36,7 +36,7 @@ export function CompareColumn({ index, target, lane, baseline, canRemove, locked
   const removeColumn = useCompareStore((s) => s.removeColumn);
   const cancel = useCompareStore((s) => s.cancel);
   const checks = useTargetsStore((s) => s.checks);
-  const hasImages = useCompareStore((s) => s.images.length > 0 || extractImageVariables(s.systemPrompt, s.userMessage).some((n) => s.imageSlots[n]));
+  const hasImages = useCompareStore((s) => s.images.length > 0 || extractImageVariables(s.userMessage).some((n) => s.imageSlots[n]));
   const remoteId = target?.kind === 'remote' ? target.targetId : null;
   const acceptance = hasImages ? imageAcceptance(target, targets.find((t) => t.id === remoteId), remoteId ? checks[remoteId] : undefined) : null;
 

@@ -221,7 +221,7 @@ function CompareSetup({ onImportFromPlayground }: Props): React.JSX.Element {
       />
       <VariablesFields variables={variables} missing={missing} onChange={store.setVariable} testIdPrefix="compare-" />
       <ImageSlots
-        names={extractImageVariables(systemPrompt, userMessage)}
+        names={extractImageVariables(userMessage)}
         slots={imageSlots}
         onFill={(n, f) => void store.fillImageSlot(n, f)}
         onClear={store.clearImageSlot}

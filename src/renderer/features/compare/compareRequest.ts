@@ -34,7 +34,7 @@ export function buildCompareRequest(d: CompareDraft): BuiltCompare {
   const locals = [...new Set(columns.flatMap((c) => (c.kind === 'local' ? [c.modelId] : [])))];
   if (locals.length > 1) return { ok: false, message: 'Only one local model can be loaded at a time: compare it with remote targets, or with itself.' };
   if (!d.userMessage.trim() && !d.systemPrompt.trim() && !d.images?.length) return { ok: false, message: 'Write a user message first.' };
-  const { missing: noImage, ...imageFields } = imageRequestFields(d.images ?? [], d.imageSlots ?? {}, [d.systemPrompt, d.userMessage]);
+  const { missing: noImage, ...imageFields } = imageRequestFields(d.images ?? [], d.imageSlots ?? {}, [d.userMessage]);
   const noImageMessage = missingImagesMessage(noImage);
   if (noImageMessage) return { ok: false, message: noImageMessage };
   const missing = Object.entries(d.variables)

@@ -21,7 +21,7 @@ export function useImageAcceptance(): Acceptance {
 
 /** Images in the draft (attached or in filled slots the texts name), for the Run button's check. */
 export function useHasImages(): boolean {
-  return usePlaygroundStore((s) => s.images.length > 0 || extractImageVariables(s.systemPrompt, s.userMessage).some((n) => s.imageSlots[n]));
+  return usePlaygroundStore((s) => s.images.length > 0 || extractImageVariables(s.userMessage).some((n) => s.imageSlots[n]));
 }
 
 export function PlaygroundAttachments(): React.JSX.Element {
@@ -44,10 +44,9 @@ export function PlaygroundAttachments(): React.JSX.Element {
 }
 
 export function PlaygroundImageSlots(): React.JSX.Element | null {
-  const systemPrompt = usePlaygroundStore((s) => s.systemPrompt);
   const userMessage = usePlaygroundStore((s) => s.userMessage);
   const slots = usePlaygroundStore((s) => s.imageSlots);
   const fill = usePlaygroundStore((s) => s.fillImageSlot);
   const clear = usePlaygroundStore((s) => s.clearImageSlot);
-  return <ImageSlots names={extractImageVariables(systemPrompt, userMessage)} slots={slots} onFill={(n, f) => void fill(n, f)} onClear={clear} />;
+  return <ImageSlots names={extractImageVariables(userMessage)} slots={slots} onFill={(n, f) => void fill(n, f)} onClear={clear} />;
 }

@@ -123,7 +123,7 @@ export const usePlaygroundStore = create<PlaygroundStore>()((set, get) => ({
     const seq = ++renderSeq;
     set({ rendering: true });
     try {
-      const { missing: _missing, ...imageFields } = imageRequestFields(images, imageSlots, [systemPrompt, userMessage]);
+      const { missing: _missing, ...imageFields } = imageRequestFields(images, imageSlots, [userMessage]);
       // target: a remote target's pixel budget drives the image estimates (a field the runs feature adds to
       // prompt.render; a core without it ignores it).
       const input = { systemPrompt, userMessage, variables: filledVariables(variables), modelId, ...imageFields, target: target?.kind === 'remote' ? target : null };

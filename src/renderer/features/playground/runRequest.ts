@@ -29,7 +29,7 @@ export type BuiltRequest = { ok: true; request: RunRequest } | { ok: false; mess
 
 export function buildRunRequest(d: RunDraft): BuiltRequest {
   if (!d.target) return { ok: false, message: 'Choose a model first (add one in Models, or a remote target in Targets).' };
-  const imageFields = imageRequestFields(d.images ?? [], d.imageSlots ?? {}, [d.systemPrompt, d.userMessage]);
+  const imageFields = imageRequestFields(d.images ?? [], d.imageSlots ?? {}, [d.userMessage]);
   if (!d.userMessage.trim() && !d.systemPrompt.trim() && !d.images?.length) return { ok: false, message: 'Write a user message first.' };
   // A placeholder without a value would reach the model as "{{name}}": refuse and name what is missing.
   const variables = filledVariables(d.variables);

@@ -20,6 +20,11 @@ export function extractImageVariables(...texts: string[]): string[] {
   return [...seen];
 }
 
+/** Every place a `{{image:name}}` stands, in order, repeats included (each place is one image sent). */
+export function imageVariableOccurrences(text: string): string[] {
+  return [...text.matchAll(IMAGE_VARIABLE)].map((m) => m[1] as string);
+}
+
 export function attachedFromStored(s: StoredImage): AttachedImage {
   return { hash: s.hash, name: s.name, width: s.width, height: s.height, bytes: s.bytes };
 }
@@ -31,7 +36,7 @@ export function withImage(list: readonly AttachedImage[], image: AttachedImage):
   return { images: [...list, image], error: null };
 }
 
-/** The request's image fields: attached images and the filled slots of the variables the texts name now. */
+/** The request's image fields: attached images and the filled slots of the variables the user message names now (the core places images in the user message only). */
 export function imageRequestFields(
   images: readonly AttachedImage[],
   slots: Readonly<Record<string, AttachedImage>>,
