@@ -181,7 +181,9 @@ export const useCompareStore = create<CompareStore>()((set, get) => ({
       return;
     }
     set({ phase: 'loading-model', problem: null, reopened: null, comparisonId: null, lanes: s.columns.map(() => null) });
-    if (built.localModelId) {
+    // With images a local column runs on the vision engine (Models → Vision): the text engine is not loaded.
+    const withImages = (built.request.images?.length ?? 0) > 0 || Object.keys(built.request.imageVariables ?? {}).length > 0;
+    if (built.localModelId && !withImages) {
       const notReady = await ensureLocalModel(built.localModelId);
       if (notReady) {
         set({ phase: 'idle', problem: notReady });

@@ -145,7 +145,9 @@ export const usePlaygroundStore = create<PlaygroundStore>()((set, get) => ({
       return;
     }
     set({ phase: 'loading-model', problem: null, record: null, output: '', streamedTokens: 0, runId: null, reopened: null });
-    const notReady = built.request.modelId ? await ensureModel(built.request.modelId) : null;
+    // A local run with images goes to the vision engine (Models → Vision), not the text engine: no load here.
+    const withImages = (built.request.images?.length ?? 0) > 0 || Object.keys(built.request.imageVariables ?? {}).length > 0;
+    const notReady = built.request.modelId && !withImages ? await ensureModel(built.request.modelId) : null;
     if (notReady) {
       set({ phase: 'idle', problem: notReady });
       return;
