@@ -117,7 +117,7 @@ async function chooseModel(page: Page, needle: string): Promise<void> {
   await select.selectOption(option.value);
 }
 
-async function addTarget(page: Page, name: string, url: string, acceptsImages: 'auto' | 'yes' | 'no'): Promise<void> {
+async function addTarget(page: Page, name: string, url: string, acceptsImages: 'auto' | 'yes' | 'no', maxPixels?: string): Promise<void> {
   const targets = new TargetsPage(page);
   await targets.open();
   await page.getByTestId('target-add').click();
@@ -125,6 +125,7 @@ async function addTarget(page: Page, name: string, url: string, acceptsImages: '
   await page.getByTestId('target-urls-input').fill(url);
   await page.getByTestId('target-accepts-images').selectOption(acceptsImages);
   await expect(page.getByTestId('target-max-pixels')).toHaveValue('1,003,520');
+  if (maxPixels) await page.getByTestId('target-max-pixels').fill(maxPixels);
   await page.getByTestId('target-save').click();
   await expect(targets.row(name)).toBeVisible();
 }
@@ -179,8 +180,9 @@ test('an image dropped in the Playground runs locally, on a recording server wit
   await expect(page.getByTestId('metric-image-prepare')).toBeVisible();
   await page.screenshot({ path: shot('vision-1-playground-local') });
 
-  // (b) The same image to a loopback server that records it: it arrives, decodes, and its EXIF is gone.
-  await addTarget(page, 'recorder', recorder.baseUrl, 'yes');
+  // (b) The same image to a loopback server that records it: it arrives, decodes, and its EXIF is gone. Its
+  // pixel budget (1,536) is below the photo's 6,144 pixels, so what is sent is downscaled as the preview says.
+  await addTarget(page, 'recorder', recorder.baseUrl, 'yes', '1,536');
   await page.getByTestId('target-check').click();
   await expect(page.getByTestId('target-models')).toContainText('vl-7b');
   await page.screenshot({ path: shot('vision-2-target') });
@@ -192,7 +194,8 @@ test('an image dropped in the Playground runs locally, on a recording server wit
   await pg.open();
   await chooseModel(page, 'vl-7b');
   await expect(page.getByTestId('image-item')).toHaveCount(1);
-  await expect(page.getByTestId('rendered-image-sent')).toContainText(/sent as 96×64/);
+  await expect(page.getByTestId('rendered-image-sent')).toContainText(/downscaled to \d+×\d+/);
+  const preview = /downscaled to (\d+)×(\d+)/.exec((await page.getByTestId('rendered-image-sent').textContent()) ?? '');
   await page.getByTestId('run-button').click();
   await expect(pg.output()).toContainText('A red square.', { timeout: 60_000 });
   await expect(page.getByTestId('metric-images')).toContainText('1');
@@ -207,7 +210,8 @@ test('an image dropped in the Playground runs locally, on a recording server wit
   expect(m).not.toBeNull();
   const sent = Buffer.from(m?.[2] ?? '', 'base64');
   const meta = await sharp(sent).metadata();
-  expect([meta.width, meta.height]).toEqual([96, 64]);
+  expect([meta.width, meta.height]).toEqual([Number(preview?.[1]), Number(preview?.[2])]);
+  expect((meta.width ?? 0) * (meta.height ?? 0)).toBeLessThanOrEqual(1536);
   expect(meta.exif).toBeUndefined();
   expect(sent.includes(Buffer.from('E2E Phone'))).toBe(false);
   expect(sent.includes(Buffer.from('Jane Doe'))).toBe(false);

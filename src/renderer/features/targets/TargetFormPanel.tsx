@@ -169,7 +169,7 @@ export function TargetFormPanel(): React.JSX.Element {
         >
           <input
             id="target-max-pixels"
-            className={errors.maxImagePixels ? 'input num input-short invalid' : 'input num input-short'}
+            className={errors.maxImagePixels ? 'input num input-pixels invalid' : 'input num input-pixels'}
             data-testid="target-max-pixels"
             inputMode="numeric"
             value={form.maxImagePixels}
