@@ -8,10 +8,23 @@ import { mkdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
-import { ensureVisionFixture, type VisionFixture } from '../src/core/fixtures/ensureFixtures';
+import * as fixtures from '../src/core/fixtures/ensureFixtures';
 import { startHostProcess, type RunningHost } from './support/host';
 import { collectConsoleErrors, ModelsPage, PlaygroundPage } from './support/pages';
 import { ComparePage, TargetsPage } from './support/remotePages';
+
+/** The Qwen2-VL fixture pair (core/fixtures, from the vision engine work). */
+interface VisionFixture {
+  model: string;
+  projector: string;
+}
+
+// Read by name so this spec typechecks on a tree without the vision fixture yet; it needs it to run.
+async function visionFixture(): Promise<VisionFixture> {
+  const ensure = (fixtures as unknown as { ensureVisionFixture?: () => Promise<VisionFixture> }).ensureVisionFixture;
+  if (!ensure) throw new Error('ensureVisionFixture is missing from src/core/fixtures: this spec needs the vision engine work merged');
+  return ensure();
+}
 
 const SHOTS = process.env.LAMPLIGHT_SHOTS_DIR ?? 'test-results/screens';
 const shot = (name: string): string => `${SHOTS}/${name}.png`;
@@ -74,7 +87,9 @@ async function photoWithGps(): Promise<Buffer> {
 async function dropFiles(page: Page, testId: string, files: { name: string; type: string; data: Buffer }[]): Promise<void> {
   const dt = await page.evaluateHandle(
     (list) => {
-      const transfer = new DataTransfer();
+      // Runs in the page: the DOM's DataTransfer (this file is typed for Node).
+      const DT = (globalThis as unknown as { DataTransfer: new () => { items: { add(f: File): void } } }).DataTransfer;
+      const transfer = new DT();
       for (const f of list) transfer.items.add(new File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name, { type: f.type }));
       return transfer;
     },
@@ -87,8 +102,10 @@ async function dropFiles(page: Page, testId: string, files: { name: string; type
 async function invoke<T>(page: Page, name: string, input: unknown): Promise<T> {
   return page.evaluate(
     async ({ name, input }) => {
-      const token = sessionStorage.getItem('lamplight.token') ?? '';
-      const ws = new WebSocket(`ws://${location.host}/ws?token=${encodeURIComponent(token)}`);
+      // Runs in the page, with the tab's token (kept by client/bridge) and its host.
+      const w = globalThis as unknown as { sessionStorage: { getItem(k: string): string | null }; location: { host: string } };
+      const token = w.sessionStorage.getItem('lamplight.token') ?? '';
+      const ws = new WebSocket(`ws://${w.location.host}/ws?token=${encodeURIComponent(token)}`);
       await new Promise((resolve, reject) => {
         ws.onopen = resolve;
         ws.onerror = reject;
@@ -137,7 +154,7 @@ let photo: Buffer;
 
 test.beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  fx = await ensureVisionFixture();
+  fx = await visionFixture();
   photo = await photoWithGps();
   recorder = await startRecorder();
   host = await startHostProcess();
