@@ -196,6 +196,11 @@ test('an image dropped in the Playground runs locally, on a recording server wit
   await expect(page.getByTestId('metric-image-tokens')).toContainText(/\d/);
   await expect(page.getByTestId('metric-image-prepare')).toBeVisible();
   await page.screenshot({ path: shot('vision-1-playground-local') });
+  // A reload keeps the draft: the message and its image (by hash) are still there.
+  await page.reload();
+  await pg.open();
+  await expect(page.getByTestId('image-item')).toContainText('holiday.jpg');
+  await expect(page.getByTestId('image-item').locator('img')).toBeVisible();
 
   // (b) The same image to a loopback server that records it: it arrives, decodes, and its EXIF is gone. Its
   // pixel budget (1,536) is below the photo's 6,144 pixels, so what is sent is downscaled as the preview says.

@@ -13,6 +13,7 @@ import type { RunProblem } from '../../client/modelLoading';
 import { emptyImageFields, imageFieldsActions, type ImageFieldsActions, type ImageFieldsState } from '../../ui/images/imageFields';
 import { imageRequestFields, type Acceptance } from '../../ui/images/imagePrompt';
 import { imagesOfRun } from '../../ui/images/runImages';
+import { loadDraft, saveDraft } from './playgroundDraft';
 
 export type RunPhase = 'idle' | 'loading-model' | 'starting' | 'streaming' | 'finished';
 export type OutputMode = 'markdown' | 'raw';
@@ -77,6 +78,9 @@ const DEFAULT_SCHEMA = `{
 
 let renderSeq = 0;
 
+// A reload of the tab keeps what was being written, images included (by hash; the files stay in the store).
+const draft = loadDraft();
+
 /** The local model a target names; token counts and chat templates need one. */
 export function localModelId(target: RunTarget | null): string | null {
   return target?.kind === 'local' ? target.modelId : null;
@@ -84,14 +88,15 @@ export function localModelId(target: RunTarget | null): string | null {
 
 export const usePlaygroundStore = create<PlaygroundStore>()((set, get) => ({
   target: null,
-  systemPrompt: '',
-  userMessage: '',
-  variables: {},
+  systemPrompt: draft?.systemPrompt ?? '',
+  userMessage: draft?.userMessage ?? '',
+  variables: draft?.variables ?? {},
   variableMemory: {},
   params: toParamsForm(DEFAULT_PARAMS),
   schemaEnabled: false,
   schemaText: DEFAULT_SCHEMA,
   ...emptyImageFields(),
+  ...(draft ? { images: draft.images, imageSlots: draft.imageSlots } : {}),
   rendered: null,
   renderError: null,
   rendering: false,
@@ -244,3 +249,14 @@ export const usePlaygroundStore = create<PlaygroundStore>()((set, get) => ({
     });
   },
 }));
+
+let draftTimer: ReturnType<typeof setTimeout> | null = null;
+usePlaygroundStore.subscribe((s, prev) => {
+  if (s.systemPrompt === prev.systemPrompt && s.userMessage === prev.userMessage && s.variables === prev.variables && s.images === prev.images && s.imageSlots === prev.imageSlots) return;
+  // One write per pause in typing, not one per key.
+  if (draftTimer) clearTimeout(draftTimer);
+  draftTimer = setTimeout(() => {
+    const { systemPrompt, userMessage, variables, images, imageSlots } = usePlaygroundStore.getState();
+    saveDraft({ systemPrompt, userMessage, variables, images, imageSlots });
+  }, 300);
+});
