@@ -98,6 +98,23 @@ async function dropFiles(page: Page, testId: string, files: { name: string; type
   await page.getByTestId(testId).dispatchEvent('drop', { dataTransfer: dt });
 }
 
+/** Pastes an image into the element `selector` finds, as a clipboard holding a screenshot delivers it. */
+async function pasteImage(page: Page, selector: string, file: { name: string; type: string; data: Buffer }): Promise<void> {
+  await page.locator(selector).first().evaluate(
+    (el, f) => {
+      // Runs in the page: the DOM's DataTransfer and ClipboardEvent (this file is typed for Node).
+      const g = globalThis as unknown as {
+        DataTransfer: new () => { items: { add(f: File): void } };
+        ClipboardEvent: new (type: string, init: { clipboardData: unknown; bubbles: boolean; cancelable: boolean }) => Event;
+      };
+      const transfer = new g.DataTransfer();
+      transfer.items.add(new File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name, { type: f.type }));
+      el.dispatchEvent(new g.ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }));
+    },
+    { name: file.name, type: file.type, b64: file.data.toString('base64') },
+  );
+}
+
 /** A command over the page's own session (setup the UI has no shortcut for), like the app's client sends it. */
 async function invoke<T>(page: Page, name: string, input: unknown): Promise<T> {
   return page.evaluate(
@@ -201,6 +218,13 @@ test('an image dropped in the Playground runs locally, on a recording server wit
   await pg.open();
   await expect(page.getByTestId('image-item')).toContainText('holiday.jpg');
   await expect(page.getByTestId('image-item').locator('img')).toBeVisible();
+  // A pasted screenshot joins it, and its remove button takes it off again.
+  const png = await sharp({ create: { width: 40, height: 30, channels: 3, background: { r: 0, g: 90, b: 200 } } }).png().toBuffer();
+  await pasteImage(page, '[data-testid="user-editor"] textarea', { name: 'image.png', type: 'image/png', data: png });
+  await expect(page.getByTestId('image-item')).toHaveCount(2);
+  await expect(page.getByTestId('image-item').nth(1)).toContainText('40×30');
+  await page.getByTestId('image-item').nth(1).getByTestId('image-remove').click();
+  await expect(page.getByTestId('image-item')).toHaveCount(1);
 
   // (b) The same image to a loopback server that records it: it arrives, decodes, and its EXIF is gone. Its
   // pixel budget (1,536) is below the photo's 6,144 pixels, so what is sent is downscaled as the preview says.
@@ -273,6 +297,15 @@ test('an image dropped in the Playground runs locally, on a recording server wit
   await expect(page.getByTestId('compare-output-0')).toContainText('A red square.');
   await expect(page.getByTestId('compare-error-1')).toContainText(/image/i);
   await page.screenshot({ path: shot('vision-5-compare') });
+
+  // An image variable gets a slot, filled from the picker; the rendered request places it after the attached image.
+  await pg.open();
+  await pg.typeInto('user-editor', 'Total of {{image:receipt}}?');
+  await expect(page.getByTestId('image-slot-receipt')).toContainText('drop an image here');
+  await page.getByTestId('image-slot-receipt-file').setInputFiles({ name: 'receipt.png', mimeType: 'image/png', buffer: png });
+  await expect(page.getByTestId('image-slot-receipt').locator('img')).toBeVisible();
+  await expect(page.getByTestId('rendered-image-part')).toHaveCount(2);
+  await expect(page.getByTestId('rendered-image-part').nth(1)).toContainText(/receipt/);
 
   // History: the runs' thumbnails; reopening one brings its image back into the Playground.
   await page.getByTestId('nav-history').click();
