@@ -306,6 +306,7 @@ test('an image dropped in the Playground runs locally, on a recording server wit
   await expect(page.getByTestId('image-slot-receipt').locator('img')).toBeVisible();
   await expect(page.getByTestId('rendered-image-part')).toHaveCount(2);
   await expect(page.getByTestId('rendered-image-part').nth(1)).toContainText(/receipt/);
+  await page.screenshot({ path: shot('vision-7-image-slot') });
 
   // History: the runs' thumbnails; reopening one brings its image back into the Playground.
   await page.getByTestId('nav-history').click();
