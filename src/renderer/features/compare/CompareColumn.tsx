@@ -153,6 +153,8 @@ export function CompareColumn({ index, target, lane, baseline, canRemove, locked
         <Metric label="tok/s" value={formatRate(record?.decodeTokPerSec)} title="Decode speed" />
         <Metric label="tokens" value={formatCount(record?.completionTokens ?? (lane ? lane.tokens : null))} title="Completion tokens" />
         <Metric label="e2e" value={formatDuration(e2e)} title="End-to-end time" />
+        {record?.images?.length ? <Metric label="images" value={formatCount(record.images.length)} title="Images sent with the prompt" /> : null}
+        {record?.imageTokens != null ? <Metric label="image tok" value={formatCount(record.imageTokens)} title="Prompt tokens the images took" /> : null}
         <Metric label="cost" value="—" title="Cost is not tracked yet" />
       </div>
     </div>
