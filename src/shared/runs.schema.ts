@@ -111,6 +111,8 @@ export const RunRecord = z.object({
   imageEncodeMs: z.number().nullable().optional(),
   /** Preparing the images here (decode, strip, downscale, re-encode), before the clock of TTFT starts. */
   imagePrepareMs: z.number().nullable().optional(),
+  /** The `{{image:name}}` values the run was given, so reopening it fills the same slots. */
+  imageVariables: z.record(z.string(), ImageHash).optional(),
 });
 export type RunRecord = z.infer<typeof RunRecord>;
 

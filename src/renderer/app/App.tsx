@@ -74,6 +74,8 @@ export function App(): React.JSX.Element {
       params: p.params,
       schemaEnabled: p.schemaEnabled,
       schemaText: p.schemaText,
+      images: p.images,
+      imageSlots: p.imageSlots,
     });
   }, []);
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TargetInput, TargetPatch, Timeouts } from '../../shared/targets.schema';
+import { DEFAULT_MAX_IMAGE_PIXELS } from '../../shared/images.schema';
 import {
   DEFAULT_MAX_RETRIES,
   DEFAULT_TIMEOUTS_MS,
@@ -7,6 +8,7 @@ import {
   formFromTarget,
   parseBaseUrls,
   parseHeaders,
+  parseImagePixels,
   parseTargetForm,
   toTargetInput,
   toTargetPatch,
@@ -67,8 +69,25 @@ describe('parseTargetForm', () => {
       headers: { 'X-Org': 'acme' },
       timeouts: { connectMs: 2500, firstTokenMs: 120_000, idleMs: 60_000 },
       maxRetries: 0,
+      acceptsImages: 'auto',
+      maxImagePixels: DEFAULT_MAX_IMAGE_PIXELS,
     });
     expect(TargetInput.parse(input)).toEqual(input);
+  });
+  it('reads the image settings: accepts images, and a pixel budget with separators, in the contract range', () => {
+    const r = parseTargetForm({ ...filled, acceptsImages: 'yes', maxImagePixels: '200_704' });
+    expect(r.ok && toTargetInput(r.value)).toMatchObject({ acceptsImages: 'yes', maxImagePixels: 200_704 });
+    expect(emptyTargetForm().maxImagePixels).toBe('1,003,520');
+    expect(parseImagePixels('100')).toMatch(/between 784 and 100,000,000/);
+    expect(parseImagePixels('1e6')).toMatch(/whole number/);
+    expect(parseImagePixels('')).toMatch(/required/);
+    const bad = parseTargetForm({ ...filled, maxImagePixels: '12.5' });
+    expect(!bad.ok && bad.errors.maxImagePixels).toMatch(/whole number/);
+  });
+  it("shows a stored target's image settings, and the defaults for one stored before images", () => {
+    const stored = { id: 'T1', name: 'a', baseUrls: ['http://a/v1'], hasApiKey: false, headerNames: [], timeouts: Timeouts.parse({}), maxRetries: 2, createdAt: 0, replicas: [] };
+    expect(formFromTarget({ ...stored, acceptsImages: 'no', maxImagePixels: 50_176 })).toMatchObject({ acceptsImages: 'no', maxImagePixels: '50,176' });
+    expect(formFromTarget(stored)).toMatchObject({ acceptsImages: 'auto', maxImagePixels: '1,003,520' });
   });
   it('reports every bad field', () => {
     const r = parseTargetForm({ ...emptyTargetForm(), headers: 'bad', connectS: '0', firstTokenS: 'x', idleS: '', maxRetries: '9' });
@@ -83,8 +102,9 @@ describe('toTargetPatch', () => {
     if (!r.ok) throw new Error(JSON.stringify(r.errors));
     return r.value;
   };
-  it('keeps stored secrets when nothing is typed', () => {
-    const patch = toTargetPatch(parse(filled), filled);
+  it('keeps stored secrets when nothing is typed, and sends the image settings', () => {
+    const patch = toTargetPatch(parse({ ...filled, acceptsImages: 'no' }), filled);
+    expect(TargetPatch.parse(patch)).toMatchObject({ acceptsImages: 'no', maxImagePixels: DEFAULT_MAX_IMAGE_PIXELS });
     expect('apiKey' in patch).toBe(false);
     expect('headers' in patch).toBe(false);
     expect(TargetPatch.parse(patch)).toMatchObject({ name: 'gpu box' });

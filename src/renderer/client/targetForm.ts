@@ -1,7 +1,7 @@
 // The Add/Edit target form: strings while typing, TargetInput / TargetPatch once parsed. Pure.
 // Secrets are write-only: a stored key or header set is never shown, only replaced or cleared.
-import type { TargetInfo, TargetInput } from '../../shared/targets.schema';
-import { DEFAULT_MAX_IMAGE_PIXELS } from '../../shared/images.schema';
+import type { AcceptsImages, TargetInfo, TargetInput } from '../../shared/targets.schema';
+import { DEFAULT_MAX_IMAGE_PIXELS, MAX_INPUT_IMAGE_PIXELS } from '../../shared/images.schema';
 
 export interface TargetForm {
   name: string;
@@ -17,9 +17,13 @@ export interface TargetForm {
   firstTokenS: string;
   idleS: string;
   maxRetries: string;
+  /** auto: as the server's model list says; yes / no: set here. */
+  acceptsImages: AcceptsImages;
+  /** Pixels an image may have before it is downscaled for sending; digits, commas allowed. */
+  maxImagePixels: string;
 }
 
-export type TargetFormErrors = Partial<Record<'name' | 'urls' | 'apiKey' | 'headers' | 'connectS' | 'firstTokenS' | 'idleS' | 'maxRetries', string>>;
+export type TargetFormErrors = Partial<Record<'name' | 'urls' | 'apiKey' | 'headers' | 'connectS' | 'firstTokenS' | 'idleS' | 'maxRetries' | 'maxImagePixels', string>>;
 
 /** What the form means, before it becomes an add or an update. */
 export interface ParsedTarget {
@@ -31,6 +35,8 @@ export interface ParsedTarget {
   apiKey: string | null;
   /** null: nothing typed. */
   headers: Record<string, string> | null;
+  acceptsImages: AcceptsImages;
+  maxImagePixels: number;
 }
 
 export type ParsedTargetForm = { ok: true; value: ParsedTarget } | { ok: false; errors: TargetFormErrors };
@@ -55,6 +61,8 @@ export function emptyTargetForm(): TargetForm {
     firstTokenS: seconds(DEFAULT_TIMEOUTS_MS.firstTokenMs),
     idleS: seconds(DEFAULT_TIMEOUTS_MS.idleMs),
     maxRetries: String(DEFAULT_MAX_RETRIES),
+    acceptsImages: 'auto',
+    maxImagePixels: DEFAULT_MAX_IMAGE_PIXELS.toLocaleString('en-US'),
   };
 }
 
@@ -67,7 +75,24 @@ export function formFromTarget(t: TargetInfo): TargetForm {
     firstTokenS: seconds(t.timeouts.firstTokenMs),
     idleS: seconds(t.timeouts.idleMs),
     maxRetries: String(t.maxRetries),
+    acceptsImages: t.acceptsImages ?? 'auto',
+    maxImagePixels: (t.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS).toLocaleString('en-US'),
   };
+}
+
+/** The smallest budget the contract takes: one 28×28 patch. */
+export const MIN_IMAGE_PIXELS = 784;
+
+/** Whole pixels, thousands separators (, _ space) allowed; the contract's range. */
+export function parseImagePixels(text: string): number | string {
+  const t = text.trim().replace(/[,_\s]/g, '');
+  if (!t) return 'Max image pixels is required';
+  if (!/^\d+$/.test(t)) return 'Max image pixels is a whole number, e.g. 1003520';
+  const n = Number(t);
+  if (n < MIN_IMAGE_PIXELS || n > MAX_INPUT_IMAGE_PIXELS) {
+    return `Max image pixels must be between ${MIN_IMAGE_PIXELS.toLocaleString('en-US')} and ${MAX_INPUT_IMAGE_PIXELS.toLocaleString('en-US')}`;
+  }
+  return n;
 }
 
 /** One URL per line, trailing slashes dropped, duplicates ignored; http(s) only, no credentials in it. */
@@ -136,7 +161,15 @@ export function parseTargetForm(form: TargetForm): ParsedTargetForm {
   const retriesText = form.maxRetries.trim();
   const maxRetries = Number(retriesText);
   if (!/^\d+$/.test(retriesText) || maxRetries > 5) errors.maxRetries = 'Max retries is a whole number from 0 to 5';
-  if (Object.keys(errors).length > 0 || typeof connectMs === 'string' || typeof firstTokenMs === 'string' || typeof idleMs === 'string') {
+  const maxImagePixels = parseImagePixels(form.maxImagePixels);
+  if (typeof maxImagePixels === 'string') errors.maxImagePixels = maxImagePixels;
+  if (
+    Object.keys(errors).length > 0 ||
+    typeof connectMs === 'string' ||
+    typeof firstTokenMs === 'string' ||
+    typeof idleMs === 'string' ||
+    typeof maxImagePixels === 'string'
+  ) {
     return { ok: false, errors };
   }
   const typedHeaders = form.headers.trim() ? headers.headers : null;
@@ -149,13 +182,23 @@ export function parseTargetForm(form: TargetForm): ParsedTargetForm {
       maxRetries,
       apiKey: form.apiKey ? form.apiKey : null,
       headers: typedHeaders,
+      acceptsImages: form.acceptsImages,
+      maxImagePixels,
     },
   };
 }
 
 export function toTargetInput(p: ParsedTarget): TargetInput {
-  // The image fields get their form in the images work; until then a new target takes the defaults.
-  return { name: p.name, baseUrls: p.baseUrls, apiKey: p.apiKey, headers: p.headers ?? {}, timeouts: p.timeouts, maxRetries: p.maxRetries, acceptsImages: 'auto', maxImagePixels: DEFAULT_MAX_IMAGE_PIXELS };
+  return {
+    name: p.name,
+    baseUrls: p.baseUrls,
+    apiKey: p.apiKey,
+    headers: p.headers ?? {},
+    timeouts: p.timeouts,
+    maxRetries: p.maxRetries,
+    acceptsImages: p.acceptsImages,
+    maxImagePixels: p.maxImagePixels,
+  };
 }
 
 /** What targets.update gets: secrets only when typed (replace) or cleared; undefined keeps them. */
@@ -164,12 +207,14 @@ export interface TargetPatchOut {
   baseUrls: string[];
   timeouts: ParsedTarget['timeouts'];
   maxRetries: number;
+  acceptsImages: AcceptsImages;
+  maxImagePixels: number;
   apiKey?: string | null;
   headers?: Record<string, string>;
 }
 
 export function toTargetPatch(p: ParsedTarget, form: Pick<TargetForm, 'clearKey' | 'clearHeaders'>): TargetPatchOut {
-  const patch: TargetPatchOut = { name: p.name, baseUrls: p.baseUrls, timeouts: p.timeouts, maxRetries: p.maxRetries };
+  const patch: TargetPatchOut = { name: p.name, baseUrls: p.baseUrls, timeouts: p.timeouts, maxRetries: p.maxRetries, acceptsImages: p.acceptsImages, maxImagePixels: p.maxImagePixels };
   if (form.clearKey) patch.apiKey = null;
   else if (p.apiKey !== null) patch.apiKey = p.apiKey;
   if (form.clearHeaders) patch.headers = {};

@@ -9,6 +9,8 @@ import { SafeMarkdown } from '../../ui/markdown/SafeMarkdown';
 import { describeTarget, parseTargetKey, targetKey, type RemoteChoiceGroup } from '../../ui/targets/targetChoices';
 import type { TargetInfo } from '../../../shared/targets.schema';
 import { TargetOptions } from '../../ui/targets/TargetOptions';
+import { useTargetsStore } from '../../client/targets.store';
+import { extractImageVariables, imageAcceptance } from '../../ui/images/imagePrompt';
 import { useCompareStore, type Lane } from './compare.store';
 import { DiffText } from './DiffText';
 import { wordDiff } from './wordDiff';
@@ -33,6 +35,10 @@ export function CompareColumn({ index, target, lane, baseline, canRemove, locked
   const setColumn = useCompareStore((s) => s.setColumn);
   const removeColumn = useCompareStore((s) => s.removeColumn);
   const cancel = useCompareStore((s) => s.cancel);
+  const checks = useTargetsStore((s) => s.checks);
+  const hasImages = useCompareStore((s) => s.images.length > 0 || extractImageVariables(s.userMessage).some((n) => s.imageSlots[n]));
+  const remoteId = target?.kind === 'remote' ? target.targetId : null;
+  const acceptance = hasImages ? imageAcceptance(target, targets.find((t) => t.id === remoteId), remoteId ? checks[remoteId] : undefined) : null;
 
   const key = target ? targetKey(target) : '';
   const listed = target?.kind === 'local' ? models.some((m) => m.id === target.modelId) : groups.some((g) => g.choices.some((c) => c.key === key));
@@ -128,6 +134,11 @@ export function CompareColumn({ index, target, lane, baseline, canRemove, locked
         {!output && !streaming && !failed ? <div className="cmp-empty">{waiting ? '' : record ? 'No output.' : 'Output appears here.'}</div> : null}
       </div>
 
+      {acceptance && !acceptance.ok && !record ? (
+        <div className="hint text-warn cmp-image-refusal" data-testid={`compare-image-refusal-${index}`}>
+          {acceptance.reason}
+        </div>
+      ) : null}
       {failed ? (
         <div className="cmp-error" role="alert" data-testid={`compare-error-${index}`}>
           <div className="cmp-error-title">{record?.stopReason === 'crash' ? 'The engine crashed' : 'This column failed'}</div>
@@ -142,6 +153,8 @@ export function CompareColumn({ index, target, lane, baseline, canRemove, locked
         <Metric label="tok/s" value={formatRate(record?.decodeTokPerSec)} title="Decode speed" />
         <Metric label="tokens" value={formatCount(record?.completionTokens ?? (lane ? lane.tokens : null))} title="Completion tokens" />
         <Metric label="e2e" value={formatDuration(e2e)} title="End-to-end time" />
+        {record?.images?.length ? <Metric label="images" value={formatCount(record.images.length)} title="Images sent with the prompt" /> : null}
+        {record?.imageTokens != null ? <Metric label="image tok" value={formatCount(record.imageTokens)} title="Prompt tokens the images took" /> : null}
         <Metric label="cost" value="—" title="Cost is not tracked yet" />
       </div>
     </div>

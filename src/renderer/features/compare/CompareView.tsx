@@ -17,6 +17,9 @@ import { CompareColumn } from './CompareColumn';
 import { CompareHistory } from './CompareHistory';
 import { CompareSweep } from './CompareSweep';
 import { MAX_COLUMNS, MIN_COLUMNS } from './compareRequest';
+import { ImageAttachments, ImageDropZone } from '../../ui/images/ImageAttachments';
+import { ImageSlots } from '../../ui/images/ImageSlots';
+import { extractImageVariables } from '../../ui/images/imagePrompt';
 import '../../ui/workbench.css';
 import '../../ui/markdown/markdown.css';
 import './compare.css';
@@ -184,6 +187,10 @@ function CompareSetup({ onImportFromPlayground }: Props): React.JSX.Element {
   const params = useCompareStore((s) => s.params);
   const schemaEnabled = useCompareStore((s) => s.schemaEnabled);
   const schemaText = useCompareStore((s) => s.schemaText);
+  const images = useCompareStore((s) => s.images);
+  const imageSlots = useCompareStore((s) => s.imageSlots);
+  const attaching = useCompareStore((s) => s.attaching);
+  const imageError = useCompareStore((s) => s.imageError);
   const store = useCompareStore.getState();
   const missing = useMemo(() => Object.keys(variables).filter((k) => variables[k] === ''), [variables]);
   return (
@@ -193,15 +200,33 @@ function CompareSetup({ onImportFromPlayground }: Props): React.JSX.Element {
           Use the Playground's prompt
         </button>
       ) : null}
-      <PromptFields
-        systemPrompt={systemPrompt}
-        userMessage={userMessage}
-        onSystemPrompt={store.setSystemPrompt}
-        onUserMessage={store.setUserMessage}
+      <ImageDropZone onFiles={(files) => void store.attachFiles(files)} testId="compare-message-drop">
+        <PromptFields
+          systemPrompt={systemPrompt}
+          userMessage={userMessage}
+          onSystemPrompt={store.setSystemPrompt}
+          onUserMessage={store.setUserMessage}
+          testIdPrefix="compare-"
+          userHeight={120}
+        />
+      </ImageDropZone>
+      <ImageAttachments
+        images={images}
+        attaching={attaching}
+        error={imageError}
+        onFiles={(files) => void store.attachFiles(files)}
+        onRemove={store.removeImage}
+        onDismissError={store.dismissImageError}
         testIdPrefix="compare-"
-        userHeight={120}
       />
       <VariablesFields variables={variables} missing={missing} onChange={store.setVariable} testIdPrefix="compare-" />
+      <ImageSlots
+        names={extractImageVariables(userMessage)}
+        slots={imageSlots}
+        onFill={(n, f) => void store.fillImageSlot(n, f)}
+        onClear={store.clearImageSlot}
+        testIdPrefix="compare-"
+      />
       <SamplingFields params={params} setParam={store.setParam} resetParams={store.resetParams} />
       <JsonSchemaFields
         enabled={schemaEnabled}

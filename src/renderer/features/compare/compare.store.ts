@@ -11,6 +11,9 @@ import { toShownError, type ShownError } from '../../client/errors';
 import { DEFAULT_PARAMS, toParamsForm } from '../../ui/prompt/params';
 import { extractVariables, syncVariables } from '../../ui/prompt/variables';
 import { buildCompareRequest, MAX_COLUMNS, MIN_COLUMNS } from './compareRequest';
+import { emptyImageFields, imageFieldsActions, type ImageFieldsActions, type ImageFieldsState } from '../../ui/images/imageFields';
+import type { AttachedImage } from '../../ui/images/imagePrompt';
+import { imagesOfRun } from '../../ui/images/runImages';
 
 export type ComparePhase = 'idle' | 'loading-model' | 'starting' | 'running' | 'finished';
 export type CompareOutputMode = 'text' | 'markdown';
@@ -34,10 +37,10 @@ export interface Lane {
   cancelError: ShownError | null;
 }
 
-/** Prompt fields the Playground can hand over (through the shell). */
-export type PromptHandover = Omit<PromptFieldsState, 'variableMemory'>;
+/** Prompt fields the Playground can hand over (through the shell), with its images when it has some. */
+export type PromptHandover = Omit<PromptFieldsState, 'variableMemory'> & { images?: AttachedImage[]; imageSlots?: Record<string, AttachedImage> };
 
-interface CompareStore extends PromptFieldsState, PromptFieldsActions {
+interface CompareStore extends PromptFieldsState, PromptFieldsActions, ImageFieldsState, ImageFieldsActions {
   /** Column choices, left to right; null = not chosen yet. */
   columns: (RunTarget | null)[];
   /** Aligned with columns: the run shown in each, or null. */
@@ -100,6 +103,7 @@ export const useCompareStore = create<CompareStore>()((set, get) => ({
   params: toParamsForm(DEFAULT_PARAMS),
   schemaEnabled: false,
   schemaText: '{\n  "type": "object"\n}',
+  ...emptyImageFields(),
   columns: [null, null],
   lanes: [null, null],
   phase: 'idle',
@@ -115,6 +119,7 @@ export const useCompareStore = create<CompareStore>()((set, get) => ({
   openError: null,
 
   ...promptFieldsActions(set),
+  ...imageFieldsActions(set),
   setOutputMode(mode) {
     set({ outputMode: mode });
   },
@@ -132,6 +137,7 @@ export const useCompareStore = create<CompareStore>()((set, get) => ({
       params: p.params,
       schemaEnabled: p.schemaEnabled,
       schemaText: p.schemaText,
+      ...(p.images ? { images: p.images, imageSlots: { ...get().imageSlots, ...p.imageSlots }, imageError: null } : {}),
     });
   },
 
@@ -175,7 +181,9 @@ export const useCompareStore = create<CompareStore>()((set, get) => ({
       return;
     }
     set({ phase: 'loading-model', problem: null, reopened: null, comparisonId: null, lanes: s.columns.map(() => null) });
-    if (built.localModelId) {
+    // With images a local column runs on the vision engine (Models → Vision): the text engine is not loaded.
+    const withImages = (built.request.images?.length ?? 0) > 0 || Object.keys(built.request.imageVariables ?? {}).length > 0;
+    if (built.localModelId && !withImages) {
       const notReady = await ensureLocalModel(built.localModelId);
       if (notReady) {
         set({ phase: 'idle', problem: notReady });
@@ -256,8 +264,14 @@ export const useCompareStore = create<CompareStore>()((set, get) => ({
       const lanes = ordered.map((r) => (r ? laneFromRecord(r) : null));
       const names = extractVariables(comparison.systemPrompt, comparison.userMessage);
       const synced = syncVariables(names, comparison.variables, { ...get().variableMemory, ...comparison.variables });
+      // Every column got the same images: the first stored run says which.
+      const first = runs.find((r) => r.images?.length);
+      const restored = first ? imagesOfRun(first) : { images: [], slots: {} };
       set({
         opening: null,
+        images: restored.images,
+        imageSlots: { ...get().imageSlots, ...restored.slots },
+        imageError: null,
         systemPrompt: comparison.systemPrompt,
         userMessage: comparison.userMessage,
         variables: synced.values,

@@ -40,4 +40,11 @@ describe('buildCompareRequest', () => {
     expect(buildCompareRequest({ ...draft, params: { ...draft.params, maxTokens: '0' } })).toMatchObject({ ok: false, message: expect.stringMatching(/Max tokens/) });
     expect(buildCompareRequest({ ...draft, schemaEnabled: true, schemaText: '[' })).toMatchObject({ ok: false });
   });
+  it('sends the same images once for every column, and names an empty image variable', () => {
+    const png = { hash: 'a'.repeat(64), name: 'a.png' };
+    const r = buildCompareRequest({ ...draft, userMessage: `${draft.userMessage} {{image:chart}}`, images: [png], imageSlots: { chart: { hash: 'b'.repeat(64), name: 'c.png' } } });
+    expect(r).toMatchObject({ ok: true, request: { images: [png], imageVariables: { chart: 'b'.repeat(64) } } });
+    if (r.ok) expect(CompareRequest.parse(r.request).images).toEqual([png]);
+    expect(buildCompareRequest({ ...draft, userMessage: 'see {{image:chart}}' })).toMatchObject({ ok: false, message: expect.stringContaining('{{image:chart}}') });
+  });
 });

@@ -3,6 +3,7 @@ import type { CompareRequest } from '../../../shared/compare.schema';
 import type { RunTarget } from '../../../shared/runs.schema';
 import { jsonSchemaProblem, parseParamsForm, type ParamsForm } from '../../ui/prompt/params';
 import { filledVariables } from '../../ui/prompt/variables';
+import { imageRequestFields, missingImagesMessage, type AttachedImage } from '../../ui/images/imagePrompt';
 
 export const MIN_COLUMNS = 2;
 export const MAX_COLUMNS = 8;
@@ -15,6 +16,9 @@ export interface CompareDraft {
   params: ParamsForm;
   schemaEnabled: boolean;
   schemaText: string;
+  /** The same images go to every column. */
+  images?: readonly AttachedImage[];
+  imageSlots?: Readonly<Record<string, AttachedImage>>;
 }
 
 export type BuiltCompare =
@@ -29,7 +33,10 @@ export function buildCompareRequest(d: CompareDraft): BuiltCompare {
   const columns = d.columns as RunTarget[];
   const locals = [...new Set(columns.flatMap((c) => (c.kind === 'local' ? [c.modelId] : [])))];
   if (locals.length > 1) return { ok: false, message: 'Only one local model can be loaded at a time: compare it with remote targets, or with itself.' };
-  if (!d.userMessage.trim() && !d.systemPrompt.trim()) return { ok: false, message: 'Write a user message first.' };
+  if (!d.userMessage.trim() && !d.systemPrompt.trim() && !d.images?.length) return { ok: false, message: 'Write a user message first.' };
+  const { missing: noImage, ...imageFields } = imageRequestFields(d.images ?? [], d.imageSlots ?? {}, [d.userMessage]);
+  const noImageMessage = missingImagesMessage(noImage);
+  if (noImageMessage) return { ok: false, message: noImageMessage };
   const missing = Object.entries(d.variables)
     .filter(([, v]) => v === '')
     .map(([k]) => k);
@@ -49,6 +56,7 @@ export function buildCompareRequest(d: CompareDraft): BuiltCompare {
       systemPrompt: d.systemPrompt,
       userMessage: d.userMessage,
       variables: filledVariables(d.variables),
+      ...imageFields,
       params: parsed.params,
       jsonSchema,
       columns,

@@ -6,7 +6,12 @@ import { ErrorNote } from '../../ui/ErrorNote';
 import { formatCount, formatDuration, formatMs, formatRate, formatTime, preview } from '../../ui/format';
 import { isBadStop, stopReasonWords } from '../../ui/stopReason';
 import { useHistoryStore } from './history.store';
+import { Thumbnail } from '../../ui/images/Thumbnail';
+import '../../ui/images/images.css';
 import './history.css';
+
+/** Thumbnails shown in a row before "+N". */
+const MAX_THUMBS = 4;
 
 interface Props {
   /** Called with the full record when a row is opened; the shell moves it into the Playground. */
@@ -120,6 +125,14 @@ function HistoryRow({ run, onOpen }: { run: RunSearchHit; onOpen: () => void }):
         <span className="mono" data-testid="history-model">{name}</span>
       </td>
       <td className="cell-preview" title={values.map(([k, v]) => `${k} = ${v}`).join('\n') || undefined}>
+        {run.imageHashes?.length ? (
+          <span className="img-strip" data-testid="history-images" title={`${run.imageHashes.length} image${run.imageHashes.length === 1 ? '' : 's'}`}>
+            {run.imageHashes.slice(0, MAX_THUMBS).map((h, i) => (
+              <Thumbnail key={`${h}-${i}`} hash={h} name={`image ${i + 1}`} size={64} className="img-thumb img-thumb-small" testId="history-image" />
+            ))}
+            {run.imageHashes.length > MAX_THUMBS ? <span className="muted">+{run.imageHashes.length - MAX_THUMBS}</span> : null}
+          </span>
+        ) : null}
         <span data-testid="history-message">{preview(filled, 90)}</span>
         {values.length ? (
           <div className="history-values" data-testid="history-values">

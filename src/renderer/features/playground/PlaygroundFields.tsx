@@ -5,6 +5,8 @@ import { PromptFields } from '../../ui/prompt/PromptFields';
 import { JsonSchemaFields, SamplingFields } from '../../ui/prompt/SamplingFields';
 import { VariablesFields } from '../../ui/prompt/VariablesFields';
 import { usePlaygroundStore } from './playground.store';
+import { useTargetsStore } from '../../client/targets.store';
+import { acceptanceOf } from './PlaygroundImages';
 
 export function VariablesPanel(): React.JSX.Element {
   const variables = usePlaygroundStore((s) => s.variables);
@@ -39,6 +41,7 @@ export function JsonSchemaControls(): React.JSX.Element {
 /** Run the Playground's prompt, loading the chosen model first when needed. */
 export function useRunAction(): () => void {
   return useCallback(() => {
-    void usePlaygroundStore.getState().run(ensureModelLoaded);
+    const pg = usePlaygroundStore.getState();
+    void pg.run(ensureModelLoaded, acceptanceOf(pg.target, useTargetsStore.getState()));
   }, []);
 }

@@ -8,6 +8,8 @@ import { usePlaygroundStore } from './playground.store';
 import { RenderedPromptPanel } from './RenderedPromptPanel';
 import { RunOutput } from './RunOutput';
 import { JsonSchemaControls, PromptEditors, SamplingControls, useRunAction, VariablesPanel } from './PlaygroundFields';
+import { PlaygroundAttachments, PlaygroundImageSlots, useHasImages, useImageAcceptance } from './PlaygroundImages';
+import { ImageDropZone } from '../../ui/images/ImageAttachments';
 import '../../ui/workbench.css';
 import './playground.css';
 import '../../ui/markdown/markdown.css';
@@ -20,6 +22,9 @@ export function PlaygroundView(): React.JSX.Element {
   const target = usePlaygroundStore((s) => s.target);
   const paramsOk = usePlaygroundStore((s) => parseParamsForm(s.params).ok);
   const cancel = usePlaygroundStore((s) => s.cancel);
+  const attachFiles = usePlaygroundStore((s) => s.attachFiles);
+  const acceptance = useImageAcceptance();
+  const imageRefusal = useHasImages() && !acceptance.ok ? acceptance.reason : null;
   useDefaultModel();
 
   // Capture phase, so Monaco's own Ctrl+Enter (insert line below) never sees it.
@@ -41,12 +46,17 @@ export function PlaygroundView(): React.JSX.Element {
       <div className="toolbar">
         <ModelPicker />
         <span className="spacer" />
+        {imageRefusal ? (
+          <span className="run-refusal text-danger" data-testid="run-image-refusal" title={imageRefusal}>
+            {imageRefusal}
+          </span>
+        ) : null}
         <button
           type="button"
           className="btn btn-primary btn-run"
           data-testid="run-button"
-          disabled={busy || !target || !paramsOk}
-          title={!target ? 'Choose a model first' : !paramsOk ? 'Fix the sampling settings first' : undefined}
+          disabled={busy || !target || !paramsOk || imageRefusal !== null}
+          title={!target ? 'Choose a model first' : !paramsOk ? 'Fix the sampling settings first' : (imageRefusal ?? undefined)}
           onClick={run}
         >
           {phase === 'loading-model' ? 'Loading model…' : busy ? 'Running…' : 'Run'}
@@ -59,8 +69,12 @@ export function PlaygroundView(): React.JSX.Element {
       <div className="pg-columns">
         <div className="pg-col pg-prompt">
           <FromPromptNote />
-          <PromptEditors />
+          <ImageDropZone onFiles={(files) => void attachFiles(files)} testId="message-drop">
+            <PromptEditors />
+          </ImageDropZone>
+          <PlaygroundAttachments />
           <VariablesPanel />
+          <PlaygroundImageSlots />
           <RenderedPromptPanel />
         </div>
         <div className="pg-col pg-output">

@@ -4,6 +4,8 @@ import { formatCount } from '../../ui/format';
 import { useEngineStore } from '../../client/engine.store';
 import { MissingVariables } from '../../ui/prompt/MissingVariables';
 import { localModelId, usePlaygroundStore } from './playground.store';
+import { RenderedImages } from './RenderedImages';
+import { missingImagesMessage } from '../../ui/images/imagePrompt';
 
 const DEBOUNCE_MS = 250;
 
@@ -12,8 +14,11 @@ export function RenderedPromptPanel(): React.JSX.Element {
   const systemPrompt = usePlaygroundStore((s) => s.systemPrompt);
   const userMessage = usePlaygroundStore((s) => s.userMessage);
   const variables = usePlaygroundStore((s) => s.variables);
+  const images = usePlaygroundStore((s) => s.images);
+  const imageSlots = usePlaygroundStore((s) => s.imageSlots);
   const modelId = usePlaygroundStore((s) => localModelId(s.target));
   const remote = usePlaygroundStore((s) => s.target?.kind === 'remote');
+  const remoteKey = usePlaygroundStore((s) => (s.target?.kind === 'remote' ? `${s.target.targetId}:${s.target.model}` : ''));
   const rendered = usePlaygroundStore((s) => s.rendered);
   const renderError = usePlaygroundStore((s) => s.renderError);
   const render = usePlaygroundStore((s) => s.render);
@@ -23,9 +28,10 @@ export function RenderedPromptPanel(): React.JSX.Element {
   useEffect(() => {
     const t = setTimeout(() => void render(), DEBOUNCE_MS);
     return () => clearTimeout(t);
-  }, [systemPrompt, userMessage, variables, modelId, engineKey, render]);
+  }, [systemPrompt, userMessage, variables, images, imageSlots, modelId, remoteKey, engineKey, render]);
 
   const missing = rendered?.missingVariables ?? [];
+  const missingImages = missingImagesMessage(rendered?.missingImages ?? []);
   return (
     <section className="panel-section rendered">
       <div className="block-label">
@@ -35,6 +41,7 @@ export function RenderedPromptPanel(): React.JSX.Element {
         </span>
       </div>
       <MissingVariables missing={missing} />
+      {missingImages ? <div className="hint text-warn">{missingImages}</div> : null}
       {remote ? (
         <div className="hint">A remote server applies its own chat template; it receives the system and user messages as shown before templating.</div>
       ) : rendered?.note && rendered.tokenCount == null ? (
@@ -44,6 +51,7 @@ export function RenderedPromptPanel(): React.JSX.Element {
       <pre className="rendered-text mono" data-testid="rendered-prompt">
         {rendered?.text ?? ''}
       </pre>
+      <RenderedImages rendered={rendered} />
     </section>
   );
 }

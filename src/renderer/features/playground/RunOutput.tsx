@@ -124,6 +124,7 @@ function RunMetrics({ record }: { record: RunRecord }): React.JSX.Element {
         </>
       ) : null}
       <Metric label="prompt" value={`${formatCount(record.promptTokens)} tok`} />
+      <ImageMetrics record={record} />
       <Metric label="completion" value={`${formatCount(record.completionTokens)} tok`} />
       {remote ? null : <Metric label="total" value={formatDuration(total)} />}
       <div className="metric">
@@ -135,9 +136,25 @@ function RunMetrics({ record }: { record: RunRecord }): React.JSX.Element {
   );
 }
 
-function Metric({ label, value, title }: { label: string; value: string; title?: string }): React.JSX.Element {
+/** Image count, the prompt tokens they took, the server's encode time and preparation here, where present. */
+function ImageMetrics({ record }: { record: RunRecord }): React.JSX.Element | null {
+  const count = record.images?.length ?? 0;
+  if (count === 0) return null;
   return (
-    <div className="metric" title={title}>
+    <>
+      <Metric label="images" value={formatCount(count)} testId="metric-images" />
+      {record.imageTokens != null ? <Metric label="image tok" value={formatCount(record.imageTokens)} title="Prompt tokens the images took" testId="metric-image-tokens" /> : null}
+      {record.imageEncodeMs != null ? <Metric label="encode" value={formatMs(record.imageEncodeMs)} title="Time the server spent encoding the images" testId="metric-image-encode" /> : null}
+      {record.imagePrepareMs != null ? (
+        <Metric label="prepare" value={formatMs(record.imagePrepareMs)} title="Decoding, stripping metadata, downscaling and re-encoding here, before the request" testId="metric-image-prepare" />
+      ) : null}
+    </>
+  );
+}
+
+function Metric({ label, value, title, testId }: { label: string; value: string; title?: string; testId?: string }): React.JSX.Element {
+  return (
+    <div className="metric" title={title} data-testid={testId}>
       <span className="metric-label">{label}</span>
       <span className="metric-value num">{value}</span>
     </div>

@@ -10,6 +10,10 @@ import { DEFAULT_PARAMS, toParamsForm } from '../../ui/prompt/params';
 import { buildRunRequest } from './runRequest';
 import { extractVariables, filledVariables, syncVariables } from '../../ui/prompt/variables';
 import type { RunProblem } from '../../client/modelLoading';
+import { emptyImageFields, imageFieldsActions, type ImageFieldsActions, type ImageFieldsState } from '../../ui/images/imageFields';
+import { imageRequestFields, type Acceptance } from '../../ui/images/imagePrompt';
+import { imagesOfRun } from '../../ui/images/runImages';
+import { loadDraft, saveDraft } from './playgroundDraft';
 
 export type RunPhase = 'idle' | 'loading-model' | 'starting' | 'streaming' | 'finished';
 export type OutputMode = 'markdown' | 'raw';
@@ -30,7 +34,7 @@ export interface PromptHandover {
 export type { RunProblem };
 export type EnsureModel = (modelId: string) => Promise<RunProblem | null>;
 
-interface PlaygroundStore extends PromptFieldsState, PromptFieldsActions {
+interface PlaygroundStore extends PromptFieldsState, PromptFieldsActions, ImageFieldsState, ImageFieldsActions {
   /** Where Run sends the prompt: a local library model or a remote target · model. */
   target: RunTarget | null;
 
@@ -55,7 +59,8 @@ interface PlaygroundStore extends PromptFieldsState, PromptFieldsActions {
   setOutputMode(mode: OutputMode): void;
   setProblem(problem: RunProblem | null): void;
   render(): Promise<void>;
-  run(ensureModel: EnsureModel): Promise<void>;
+  /** acceptance: whether the chosen target takes images (the view knows the targets and their checks). */
+  run(ensureModel: EnsureModel, acceptance?: Acceptance): Promise<void>;
   cancel(): Promise<void>;
   applyChunk(chunk: RunChunk): void;
   applyFinished(record: RunRecord): void;
@@ -73,6 +78,9 @@ const DEFAULT_SCHEMA = `{
 
 let renderSeq = 0;
 
+// A reload of the tab keeps what was being written, images included (by hash; the files stay in the store).
+const draft = loadDraft();
+
 /** The local model a target names; token counts and chat templates need one. */
 export function localModelId(target: RunTarget | null): string | null {
   return target?.kind === 'local' ? target.modelId : null;
@@ -80,13 +88,15 @@ export function localModelId(target: RunTarget | null): string | null {
 
 export const usePlaygroundStore = create<PlaygroundStore>()((set, get) => ({
   target: null,
-  systemPrompt: '',
-  userMessage: '',
-  variables: {},
+  systemPrompt: draft?.systemPrompt ?? '',
+  userMessage: draft?.userMessage ?? '',
+  variables: draft?.variables ?? {},
   variableMemory: {},
   params: toParamsForm(DEFAULT_PARAMS),
   schemaEnabled: false,
   schemaText: DEFAULT_SCHEMA,
+  ...emptyImageFields(),
+  ...(draft ? { images: draft.images, imageSlots: draft.imageSlots } : {}),
   rendered: null,
   renderError: null,
   rendering: false,
@@ -104,6 +114,7 @@ export const usePlaygroundStore = create<PlaygroundStore>()((set, get) => ({
     set({ target });
   },
   ...promptFieldsActions(set),
+  ...imageFieldsActions(set),
   setOutputMode(mode) {
     set({ outputMode: mode });
   },
@@ -112,30 +123,36 @@ export const usePlaygroundStore = create<PlaygroundStore>()((set, get) => ({
   },
 
   async render() {
-    const { systemPrompt, userMessage, variables, target } = get();
+    const { systemPrompt, userMessage, variables, target, images, imageSlots } = get();
     const modelId = localModelId(target);
     const seq = ++renderSeq;
     set({ rendering: true });
     try {
-      const rendered = await api.invoke('prompt.render', { systemPrompt, userMessage, variables: filledVariables(variables), modelId });
+      const { missing: _missing, ...imageFields } = imageRequestFields(images, imageSlots, [userMessage]);
+      // target: a remote target's pixel budget drives the image estimates (a field the runs feature adds to
+      // prompt.render; a core without it ignores it).
+      const input = { systemPrompt, userMessage, variables: filledVariables(variables), modelId, ...imageFields, target: target?.kind === 'remote' ? target : null };
+      const rendered = await api.invoke('prompt.render', input);
       if (seq === renderSeq) set({ rendered, renderError: null, rendering: false });
     } catch (error) {
       if (seq === renderSeq) set({ renderError: toShownError(error), rendering: false });
     }
   },
 
-  async run(ensureModel) {
+  async run(ensureModel, acceptance) {
     const s = get();
     if (s.phase === 'loading-model' || s.phase === 'starting' || s.phase === 'streaming') return;
     // A version opened from the library and run as it is names itself in the audit log.
     const unedited = s.fromPrompt !== null && s.systemPrompt === s.fromPrompt.systemPrompt && s.userMessage === s.fromPrompt.userMessage;
-    const built = buildRunRequest({ ...s, promptVersionId: unedited ? (s.fromPrompt?.versionId ?? null) : null });
+    const built = buildRunRequest({ ...s, acceptance, promptVersionId: unedited ? (s.fromPrompt?.versionId ?? null) : null });
     if (!built.ok) {
       set({ problem: { title: 'Cannot run yet', error: { code: null, message: built.message } } });
       return;
     }
     set({ phase: 'loading-model', problem: null, record: null, output: '', streamedTokens: 0, runId: null, reopened: null });
-    const notReady = built.request.modelId ? await ensureModel(built.request.modelId) : null;
+    // A local run with images goes to the vision engine (Models → Vision), not the text engine: no load here.
+    const withImages = (built.request.images?.length ?? 0) > 0 || Object.keys(built.request.imageVariables ?? {}).length > 0;
+    const notReady = built.request.modelId && !withImages ? await ensureModel(built.request.modelId) : null;
     if (notReady) {
       set({ phase: 'idle', problem: notReady });
       return;
@@ -188,7 +205,11 @@ export const usePlaygroundStore = create<PlaygroundStore>()((set, get) => ({
     const memory = { ...get().variableMemory, ...record.variables };
     const synced = syncVariables(names, record.variables, memory);
     const done = record.status === 'done';
+    const restored = imagesOfRun(record);
     set({
+      images: restored.images,
+      imageSlots: { ...get().imageSlots, ...restored.slots },
+      imageError: null,
       target: record.target,
       systemPrompt: record.systemPrompt,
       userMessage: record.userMessage,
@@ -228,3 +249,14 @@ export const usePlaygroundStore = create<PlaygroundStore>()((set, get) => ({
     });
   },
 }));
+
+let draftTimer: ReturnType<typeof setTimeout> | null = null;
+usePlaygroundStore.subscribe((s, prev) => {
+  if (s.systemPrompt === prev.systemPrompt && s.userMessage === prev.userMessage && s.variables === prev.variables && s.images === prev.images && s.imageSlots === prev.imageSlots) return;
+  // One write per pause in typing, not one per key.
+  if (draftTimer) clearTimeout(draftTimer);
+  draftTimer = setTimeout(() => {
+    const { systemPrompt, userMessage, variables, images, imageSlots } = usePlaygroundStore.getState();
+    saveDraft({ systemPrompt, userMessage, variables, images, imageSlots });
+  }, 300);
+});

@@ -64,4 +64,29 @@ describe('buildRunRequest', () => {
     expect(buildRunRequest({ ...draft, systemPrompt: '', userMessage: '  ' })).toMatchObject({ ok: false });
     expect(buildRunRequest({ ...draft, params: { ...draft.params, topP: '2' } })).toMatchObject({ ok: false, message: expect.stringMatching(/Top-p/) });
   });
+
+  const png = { hash: 'a'.repeat(64), name: 'receipt.png', width: 640, height: 480, bytes: 1234 };
+  const jpg = { hash: 'b'.repeat(64), name: 'logo.jpg' };
+  it('sends attached images and image variables by hash, in order, and the contract accepts them', () => {
+    const r = buildRunRequest({ ...draft, userMessage: 'Read {{image:receipt}} for {{topic}}', images: [jpg], imageSlots: { receipt: png, stale: jpg } });
+    expect(r.ok).toBe(true);
+    if (r.ok) {
+      expect(r.request.images).toEqual([{ hash: jpg.hash, name: 'logo.jpg' }]);
+      expect(r.request.imageVariables).toEqual({ receipt: png.hash });
+      expect(RunRequest.parse(r.request)).toEqual(r.request);
+    }
+    const text = buildRunRequest(draft);
+    expect(text.ok && 'images' in text.request).toBe(false);
+  });
+  it('refuses an empty image variable, naming it, and an image prompt to a target that takes none', () => {
+    const empty = buildRunRequest({ ...draft, userMessage: 'Read {{image:receipt}} on {{topic}}' });
+    expect(empty).toMatchObject({ ok: false, missing: ['image:receipt'], message: expect.stringContaining('{{image:receipt}}') });
+    const refused = buildRunRequest({ ...draft, images: [png], acceptance: { ok: false, reason: 'gpu box is set to text only' } });
+    expect(refused).toMatchObject({ ok: false, message: 'gpu box is set to text only' });
+    // Without images the same target runs text as before.
+    expect(buildRunRequest({ ...draft, acceptance: { ok: false, reason: 'text only' } }).ok).toBe(true);
+  });
+  it('lets an image go without text', () => {
+    expect(buildRunRequest({ ...draft, systemPrompt: '', userMessage: '', images: [png] }).ok).toBe(true);
+  });
 });

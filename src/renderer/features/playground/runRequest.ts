@@ -4,6 +4,7 @@ import { adaptersOf } from '../../ui/targets/adapterTarget';
 import { jsonSchemaProblem, parseParamsForm, type ParamsForm } from '../../ui/prompt/params';
 import { extractVariables } from '../../../shared/template';
 import { filledVariables } from '../../ui/prompt/variables';
+import { imageCount, imageRequestFields, missingImagesMessage, type Acceptance, type AttachedImage } from '../../ui/images/imagePrompt';
 
 export interface RunDraft {
   /** The local model or a remote target · model. */
@@ -16,13 +17,20 @@ export interface RunDraft {
   schemaText: string;
   /** The saved prompt version the texts are, unedited (recorded in the audit log). */
   promptVersionId?: string | null;
+  /** Attached to the user message, in order. */
+  images?: readonly AttachedImage[];
+  /** `{{image:name}}` values. */
+  imageSlots?: Readonly<Record<string, AttachedImage>>;
+  /** Whether the target takes images (ui/images/imagePrompt imageAcceptance); asked only when there are some. */
+  acceptance?: Acceptance;
 }
 
 export type BuiltRequest = { ok: true; request: RunRequest } | { ok: false; message: string; missing?: string[] };
 
 export function buildRunRequest(d: RunDraft): BuiltRequest {
   if (!d.target) return { ok: false, message: 'Choose a model first (add one in Models, or a remote target in Targets).' };
-  if (!d.userMessage.trim() && !d.systemPrompt.trim()) return { ok: false, message: 'Write a user message first.' };
+  const imageFields = imageRequestFields(d.images ?? [], d.imageSlots ?? {}, [d.userMessage]);
+  if (!d.userMessage.trim() && !d.systemPrompt.trim() && !d.images?.length) return { ok: false, message: 'Write a user message first.' };
   // A placeholder without a value would reach the model as "{{name}}": refuse and name what is missing.
   const variables = filledVariables(d.variables);
   const missing = extractVariables(d.systemPrompt, d.userMessage).filter((n) => !Object.prototype.hasOwnProperty.call(variables, n));
@@ -30,6 +38,10 @@ export function buildRunRequest(d: RunDraft): BuiltRequest {
     const names = missing.map((n) => `{{${n}}}`).join(', ');
     return { ok: false, message: `Fill in ${missing.length === 1 ? 'the variable' : 'the variables'} ${names} first; an empty value would be sent as written.`, missing };
   }
+  const noImage = missingImagesMessage(imageFields.missing);
+  if (noImage) return { ok: false, message: noImage, missing: imageFields.missing.map((n) => `image:${n}`) };
+  // An image is never dropped silently: a target that cannot take it is refused here, as the core would.
+  if (imageCount(imageFields) > 0 && d.acceptance && !d.acceptance.ok) return { ok: false, message: d.acceptance.reason };
   const parsed = parseParamsForm(d.params);
   if (!parsed.ok) return { ok: false, message: Object.values(parsed.errors).join('. ') };
   let jsonSchema: string | null = null;
@@ -47,6 +59,8 @@ export function buildRunRequest(d: RunDraft): BuiltRequest {
       systemPrompt: d.systemPrompt,
       userMessage: d.userMessage,
       variables,
+      ...(imageFields.images ? { images: imageFields.images } : {}),
+      ...(imageFields.imageVariables ? { imageVariables: imageFields.imageVariables } : {}),
       params: parsed.params,
       jsonSchema,
       promptVersionId: d.promptVersionId ?? null,

@@ -1,4 +1,6 @@
 import type { ReplicaState, TargetCheck, TargetInfo } from '../../../shared/targets.schema';
+import { DEFAULT_MAX_IMAGE_PIXELS } from '../../../shared/images.schema';
+import { visionWords } from './visionWords';
 import { missingPermission, useCan } from '../../client/session.store';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { formatCount, formatMs, formatSeconds, formatTime } from '../../ui/format';
@@ -102,6 +104,11 @@ export function TargetDetail({ target }: { target: TargetInfo }): React.JSX.Elem
         </dd>
         <dt>Retries</dt>
         <dd className="num">{target.maxRetries}</dd>
+        <dt>Images</dt>
+        <dd data-testid="target-images-setting">
+          {{ auto: 'auto (as the server says)', yes: 'accepted', no: 'refused (text only)' }[target.acceptsImages ?? 'auto']} · downscaled past{' '}
+          <span className="num">{(target.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS).toLocaleString('en-US')}</span> px
+        </dd>
       </dl>
     </section>
   );
@@ -169,6 +176,11 @@ function ModelList({ check, checking }: { check: TargetCheck | null; checking: b
             {lora && loraBase(m) ? (
               <span className="muted remote-model-base mono" title={loraBase(m) ?? undefined}>
                 on {m.parent ?? m.root}
+              </span>
+            ) : null}
+            {m.vision != null ? (
+              <span className={m.vision ? 'tag tag-vision' : 'tag'} title={visionWords(m.vision)} data-testid="remote-model-vision">
+                {m.vision ? 'images' : 'text only'}
               </span>
             ) : null}
             <span className="spacer" />

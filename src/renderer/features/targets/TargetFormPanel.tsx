@@ -3,6 +3,9 @@ import { parseTargetForm, type TargetFormErrors } from '../../client/targetForm'
 import { useTargetsStore } from '../../client/targets.store';
 import { useEngineStore } from '../../client/engine.store';
 import { secretStorageWords } from './secretStorage';
+import { DEFAULT_MAX_IMAGE_PIXELS } from '../../../shared/images.schema';
+import type { AcceptsImages, TargetCheck } from '../../../shared/targets.schema';
+import { visionWords } from './visionWords';
 
 /** Add or edit a target. Stored secrets are never shown: the fields say "•••• stored" and can be replaced or cleared. */
 export function TargetFormPanel(): React.JSX.Element {
@@ -19,6 +22,7 @@ export function TargetFormPanel(): React.JSX.Element {
   const save = useTargetsStore((s) => s.save);
   const cancel = useTargetsStore((s) => s.cancelEdit);
   const info = useEngineStore((s) => s.info);
+  const check = useTargetsStore((s) => (s.editor?.mode === 'edit' ? s.checks[s.editor.targetId] : undefined));
   const keyHint = secretStorageWords(info).keyHint;
 
   const parsed = parseTargetForm(form);
@@ -142,6 +146,37 @@ export function TargetFormPanel(): React.JSX.Element {
           />
         </Field>
 
+        <label htmlFor="target-accepts-images">Accepts images</label>
+        <div>
+          <select
+            id="target-accepts-images"
+            className="input input-short"
+            data-testid="target-accepts-images"
+            value={form.acceptsImages}
+            onChange={(e) => setForm({ acceptsImages: e.target.value as AcceptsImages })}
+          >
+            <option value="auto">auto — as detected</option>
+            <option value="yes">yes</option>
+            <option value="no">no (text only)</option>
+          </select>
+          <DetectedVision check={check} />
+        </div>
+
+        <label htmlFor="target-max-pixels">Max image pixels</label>
+        <Field
+          error={errors.maxImagePixels}
+          hint={`Larger images are downscaled before they are sent (metadata is always removed). The default, ${DEFAULT_MAX_IMAGE_PIXELS.toLocaleString('en-US')} = 1280 × 28 × 28, is Qwen2-VL's budget: 1280 visual tokens of 28×28 pixels.`}
+        >
+          <input
+            id="target-max-pixels"
+            className={errors.maxImagePixels ? 'input num input-pixels invalid' : 'input num input-pixels'}
+            data-testid="target-max-pixels"
+            inputMode="numeric"
+            value={form.maxImagePixels}
+            onChange={(e) => setForm({ maxImagePixels: e.target.value })}
+          />
+        </Field>
+
         <div className="form-actions">
           <button type="submit" className="btn btn-primary" data-testid="target-save" disabled={saving}>
             {saving ? 'Saving…' : editing ? 'Save' : 'Add target'}
@@ -153,6 +188,21 @@ export function TargetFormPanel(): React.JSX.Element {
       </form>
       <ErrorNote error={saveError} testId="target-error" title={editing ? 'Could not save the target' : 'Could not add the target'} />
     </section>
+  );
+}
+
+/** What the last check said about images, model by model: what 'auto' goes by. */
+function DetectedVision({ check }: { check: TargetCheck | undefined }): React.JSX.Element {
+  if (!check) return <div className="hint">auto follows what the server says about each model; press Check on the target to see it.</div>;
+  if (check.models.length === 0) return <div className="hint">The last check listed no models.</div>;
+  return (
+    <ul className="hint detected-vision" data-testid="target-detected-vision">
+      {check.models.map((m) => (
+        <li key={m.id}>
+          <span className="mono">{m.id}</span>: {visionWords(m.vision)}
+        </li>
+      ))}
+    </ul>
   );
 }
 
