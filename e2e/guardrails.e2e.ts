@@ -241,4 +241,15 @@ test("a labeler's own link opens a narrower UI, and the core refuses admin comma
 
   expect(consoleErrors.filter((e) => !/favicon/.test(e))).toEqual([]);
   expect(lenaErrors.filter((e) => !/favicon/.test(e))).toEqual([]);
+
+  // The owner rotates the launch link: this window reopens with the new one, and the old one gets 401.
+  const oldToken = new URL(host.url).searchParams.get('token');
+  await guard.open();
+  page.once('dialog', (d) => void d.accept());
+  await guard.profileRow('Owner').getByTestId('guard-rotate-launch').click();
+  await page.waitForURL((u) => u.searchParams.has('token') && u.searchParams.get('token') !== oldToken);
+  await expect(page.getByTestId('session-profile')).toContainText('Owner');
+  const stranger = await browser.newContext();
+  expect((await stranger.request.get(host.url)).status()).toBe(401);
+  await stranger.close();
 });

@@ -25,6 +25,8 @@ export type SessionInfo = z.infer<typeof SessionInfo>;
 /** A profile's browser-host access link: its state, when it expires, and where it was last used from. */
 export const AccessLink = z.object({
   profileId: Id,
+  /** The owner signs in with the host's launch link (rotated, not issued). */
+  owner: z.boolean(),
   state: z.enum(['none', 'active', 'expired', 'revoked']),
   issuedAt: z.number().nullable(),
   expiresAt: z.number().nullable(),

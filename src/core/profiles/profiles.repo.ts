@@ -21,10 +21,11 @@ interface LinkRow {
 }
 
 /** A stored link as the contract shows it; expiry is decided against `now`. */
-export function accessLink(r: LinkRow, now: number): AccessLink {
+export function accessLink(r: LinkRow, now: number, ownerId: string): AccessLink {
   const state = r.token_hash ? (r.token_expires_at !== null && r.token_expires_at <= now ? 'expired' : 'active') : r.token_revoked_at !== null ? 'revoked' : 'none';
   return {
     profileId: r.id,
+    owner: r.id === ownerId,
     state,
     issuedAt: r.token_issued_at,
     expiresAt: r.token_expires_at,

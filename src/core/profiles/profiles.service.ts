@@ -128,7 +128,7 @@ export class ProfilesService {
 
   links(): AccessLink[] {
     const now = this.now();
-    return this.repo.links().map((r) => accessLink(r, now));
+    return this.repo.links().map((r) => accessLink(r, now, this.owner.id));
   }
 
   revokeToken(profileId: string): AccessLink {
@@ -139,7 +139,7 @@ export class ProfilesService {
       this.deps.audit.record(this.actor(), { kind: 'profile', path: 'profiles.revokeToken', decisions: [`access link of ${p.name} (${p.id}) revoked`] });
     });
     this.accessChanged();
-    return accessLink(this.repo.link(profileId) as NonNullable<ReturnType<ProfilesRepo['link']>>, this.now());
+    return accessLink(this.repo.link(profileId) as NonNullable<ReturnType<ProfilesRepo['link']>>, this.now(), this.owner.id);
   }
 
   /** Only the owner holds the launch token, so only the owner may replace it. */

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { DEFAULT_LINK_DAYS, type AccessLink } from '../../../shared/profiles.schema';
 import { Role, ROLE_LABEL } from '../../../shared/roles';
+import { transport } from '../../client/bridge';
 import { useCan, useSessionStore } from '../../client/session.store';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { formatTime } from '../../ui/format';
@@ -13,6 +14,7 @@ const LINK_DAYS = [1, 7, DEFAULT_LINK_DAYS, 90, 365];
 
 /** The link's state in words: active until when, expired, revoked, or none issued. */
 function linkText(l: AccessLink | undefined): string {
+  if (l?.owner && l.state === 'none') return 'Launch link (owner)';
   if (!l || l.state === 'none') return 'No link';
   if (l.state === 'revoked') return `Revoked ${formatTime(l.revokedAt ?? 0)}`;
   if (l.state === 'expired') return `Expired ${formatTime(l.expiresAt ?? 0)}`;
@@ -33,7 +35,7 @@ export function ProfilesSection(): React.JSX.Element {
   const [days, setDays] = useState(DEFAULT_LINK_DAYS);
   const links = useAccessLinksStore((s) => s.links);
   const linkError = useAccessLinksStore((s) => s.error);
-  const { load: loadLinks, revoke } = useAccessLinksStore.getState();
+  const { load: loadLinks, revoke, rotateLaunch } = useAccessLinksStore.getState();
   // Issuing a link changes the table's link column: reload it after each issue, and when profiles change.
   useEffect(() => {
     if (canIssue) void loadLinks();
@@ -109,6 +111,18 @@ export function ProfilesSection(): React.JSX.Element {
                   </>
                 ) : null}
                 <td className="right">
+                  {p.id === me && links[p.id]?.owner && transport === 'browser-host' ? (
+                    <button
+                      type="button"
+                      className="btn btn-small btn-ghost"
+                      data-testid="guard-rotate-launch"
+                      onClick={() => {
+                        if (window.confirm('Replace the launch link? The current one stops working at once, everywhere; this window reopens with the new one.')) void rotateLaunch();
+                      }}
+                    >
+                      Rotate launch link
+                    </button>
+                  ) : null}
                   {canIssue && links[p.id]?.state === 'active' ? (
                     <button
                       type="button"

@@ -9,6 +9,8 @@ interface AccessLinksStore {
   error: ShownError | null;
   load(): Promise<void>;
   revoke(profileId: string): Promise<void>;
+  /** The owner replaces the launch token, then reopens Lamplight with the new link (the old one is dead). */
+  rotateLaunch(): Promise<void>;
 }
 
 export const useAccessLinksStore = create<AccessLinksStore>()((set) => ({
@@ -19,6 +21,15 @@ export const useAccessLinksStore = create<AccessLinksStore>()((set) => ({
     try {
       const list = await api.invoke('profiles.links', {});
       set({ links: Object.fromEntries(list.map((l) => [l.profileId, l])), error: null });
+    } catch (error) {
+      set({ error: toShownError(error) });
+    }
+  },
+
+  async rotateLaunch() {
+    try {
+      const { token } = await api.invoke('profiles.rotateLaunchToken', { confirm: true });
+      window.location.assign(`${window.location.origin}/?token=${encodeURIComponent(token)}`);
     } catch (error) {
       set({ error: toShownError(error) });
     }
