@@ -77,6 +77,8 @@ import { apiServerHandlers } from './apiServer/apiServer.handlers';
 import { ImageStore } from './images/imageStore';
 import { ImagesRepo } from './images/images.repo';
 import { imagesHandlers } from './images/images.handlers';
+import { VisionService } from './vision/vision.service';
+import { visionHandlers } from './vision/vision.handlers';
 
 export interface CoreOptions {
   dataDir: string;
@@ -87,6 +89,8 @@ export interface CoreOptions {
   memoryLimitBytes?: number | null;
   /** Where API keys live; default: a 0600 file in the data folder (Electron passes safeStorage). */
   secrets?: SecretStore;
+  /** The llama-server binary for vision models (CLI --server-bin); Settings' choice wins over it. */
+  serverBin?: string | null;
 }
 
 type Handlers = HandlersFor<typeof commands>;
@@ -108,6 +112,7 @@ export interface Core extends LamplightApi {
   readonly profiles: ProfilesService;
   /** Prompt images by content hash; features that keep hashes register their references with it. */
   readonly images: ImageStore;
+  readonly vision: VisionService;
   /**
    * Untrusted input from a transport: the acting profile's role is checked first, then the input is
    * validated; errors are returned as data, never thrown. No actor: the owner (Electron window, CLI).
@@ -170,6 +175,9 @@ export function createCore(opts: CoreOptions): Core {
   bench.on('progress', (p) => emit('bench.progress', p));
   const backup = new BackupService({ db, dataDir: opts.dataDir, secrets, appVersion: opts.version, actorName: () => profiles.actor().name });
   backup.on('progress', (p) => emit('backup.progress', p));
+  const vision = new VisionService({ models, dataDir: opts.dataDir, serverBin: opts.serverBin });
+  vision.on('status', (s) => emit('vision.status', s));
+  vision.on('buildProgress', (p) => emit('vision.buildProgress', p));
 
   models.on('changed', (m) => emit('models.changed', m));
   engine.on('status', (s) => emit('engine.status', s));
@@ -202,6 +210,7 @@ export function createCore(opts: CoreOptions): Core {
     ...profileHandlers(profiles),
     ...backupHandlers(backup),
     ...imagesHandlers(images),
+    ...visionHandlers(vision),
   };
 
   async function dispatch(name: unknown, input: unknown, actor?: Actor | null): Promise<WireResult<unknown>> {
@@ -242,6 +251,7 @@ export function createCore(opts: CoreOptions): Core {
     guard,
     profiles,
     images,
+    vision,
     dispatch,
     async invoke<N extends CommandName>(name: N, input: CommandInput<N>): Promise<CommandOutput<N>> {
       const r = await dispatch(name, input);
@@ -279,6 +289,7 @@ export function createCore(opts: CoreOptions): Core {
       models.close();
       adapters.close();
       await engine.close();
+      await vision.close();
       await models.idle().catch(() => undefined);
       await adapters.idle().catch(() => undefined);
       testSets.close();

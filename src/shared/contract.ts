@@ -21,6 +21,7 @@ import { runsCommands, runsEvents } from './runs.schema';
 import { targetsCommands, targetsEvents } from './targets.schema';
 import { testsetsCommands, testsetsEvents } from './testsets.schema';
 import { trainingCommands, trainingEvents } from './training.schema';
+import { visionCommands, visionEvents } from './vision.schema';
 
 export type { CommandSpec, EventSpec } from './commandSpec';
 
@@ -43,6 +44,7 @@ export const commands = {
   ...guardCommands,
   ...backupCommands,
   ...imagesCommands,
+  ...visionCommands,
 } as const satisfies Record<string, CommandSpec>;
 
 export const events = {
@@ -64,6 +66,7 @@ export const events = {
   ...guardEvents,
   ...backupEvents,
   ...imagesEvents,
+  ...visionEvents,
 } as const satisfies Record<string, EventSpec>;
 
 export type Commands = typeof commands;

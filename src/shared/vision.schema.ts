@@ -52,6 +52,8 @@ export const ServerBuildStatus = z.object({
   line: z.string(),
   binary: z.string().nullable(),
   error: z.string().nullable(),
+  /** The build was already in the cache: nothing was compiled. */
+  cached: z.boolean().default(false),
 });
 export type ServerBuildStatus = z.infer<typeof ServerBuildStatus>;
 

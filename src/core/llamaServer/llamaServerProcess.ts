@@ -17,6 +17,13 @@ export interface LlamaServerOptions {
   /** Kill the server after this long whatever happens (tests). */
   lifetimeMs?: number;
   readyTimeoutMs?: number;
+  /** Pass --no-webui (default true); an older or newer build may not know the flag. */
+  noWebui?: boolean;
+  /**
+   * Also kill the server when this process dies without running its exit handlers (SIGKILL, a native crash):
+   * a tiny shell watchdog blocks on a pipe from us and kills the server when the pipe closes.
+   */
+  watchdog?: boolean;
 }
 
 export interface LlamaServer {
@@ -41,6 +48,15 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** A shell that waits for EOF on its stdin (ours, never inherited further) and then kills `pid`. */
+function startWatchdog(pid: number): ChildProcess {
+  const w = spawn('sh', ['-c', 'read _ignored; kill -9 "$1" 2>/dev/null', 'lamplight-watchdog', String(pid)], { stdio: ['pipe', 'ignore', 'ignore'] });
+  w.on('error', () => undefined); // no sh: the exit handler still covers an orderly exit
+  w.unref();
+  (w.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  return w;
+}
+
 export async function startLlamaServer(opts: LlamaServerOptions): Promise<LlamaServer> {
   const port = opts.port ?? (await freePort());
   const args = [
@@ -51,7 +67,7 @@ export async function startLlamaServer(opts: LlamaServerOptions): Promise<LlamaS
     '-tb', String(opts.threads),
     '-c', String(opts.contextSize ?? 4096),
     '-np', String(opts.parallel ?? 1),
-    '--no-webui',
+    ...(opts.noWebui === false ? [] : ['--no-webui']),
     ...(opts.args ?? []),
   ];
   const child = spawn(opts.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -69,8 +85,13 @@ export async function startLlamaServer(opts: LlamaServerOptions): Promise<LlamaS
       resolve();
     }),
   );
-  const killOnExit = () => child.kill('SIGKILL');
+  const guard = opts.watchdog && child.pid ? startWatchdog(child.pid) : null;
+  const killOnExit = () => {
+    child.kill('SIGKILL');
+    guard?.kill('SIGKILL');
+  };
   process.once('exit', killOnExit);
+  void gone.then(() => guard?.kill('SIGKILL'));
   const life = opts.lifetimeMs ? setTimeout(() => child.kill('SIGKILL'), opts.lifetimeMs) : null;
   life?.unref();
   const origin = `http://127.0.0.1:${port}`;
