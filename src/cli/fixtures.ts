@@ -9,6 +9,7 @@ export const fixturesCommand: Command = {
     'Usage: lamplight fixtures models [--dir DIR] [--bench]',
     '',
     'Writes small synthetic llama-architecture GGUF models (F16/Q8_0/Q4_0), LoRA adapters that fit them,',
+    'a Qwen2-VL vision pair (a qwen2vl text model and its mmproj projector, plus a mismatched projector)',
     'and deliberately broken files, deterministically by seed. Text from them is noise: they exist to',
     'exercise the real engine and to measure speed honestly, never to judge quality.',
     '',
