@@ -221,7 +221,7 @@ export async function listModels(req: ListModelsRequest): Promise<ListModelsResu
         root: optionalString(m.root),
         parent: optionalString(m.parent),
         maxModelLen: typeof m.max_model_len === 'number' ? m.max_model_len : null,
-        vision: vision.get(id) ?? null,
+        ...(vision.has(id) ? { vision: vision.get(id) } : {}),
       });
     }
     return { latencyMs, status: res.status, models };

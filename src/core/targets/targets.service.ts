@@ -164,8 +164,10 @@ export class TargetsService extends EventEmitter<TargetsEvents> implements Remot
         try {
           const r = await listModels({ baseUrl: url, apiKey, headers, timeoutMs: t.timeouts.connectMs });
           pool.markOk(url, r.latencyMs);
-          // llama-server says in /props whether it runs with a projector (one model per server).
-          const props = r.models.some((m) => m.vision == null) ? await visionFromProps({ baseUrl: url, apiKey, headers }) : null;
+          // A llama-server that lists no capabilities still says in /props whether it has a projector (one
+          // model per server); other servers are asked only when an image run needs to know (detectImages).
+          const llama = r.models.some((m) => m.vision == null && m.ownedBy === 'llamacpp');
+          const props = llama ? await visionFromProps({ baseUrl: url, apiKey, headers }) : null;
           const models = r.models.map((m) => ({ ...m, vision: m.vision ?? props }));
           return { url, ok: true, latencyMs: r.latencyMs, status: r.status, error: null, models };
         } catch (e) {
