@@ -1,0 +1,83 @@
+// Image runs against the real llama-server with the generated Qwen2-VL fixture: a target set to 'auto'
+// is detected as taking images when the server has the projector and as text-only when it has not; a local
+// image run goes to the vision engine and reports the image's prompt tokens. Output is noise; counts matter.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Core } from '../createCore';
+import { ensureVisionFixture, type VisionFixture } from '../fixtures/ensureFixtures';
+import { qwen2vlImageTokens } from '../fixtures/syntheticVision';
+import { builtServer } from '../llamaServer/buildServer';
+import { startLlamaServer, type LlamaServer } from '../llamaServer/llamaServerProcess';
+import { openTestCore, tempDir } from '../testing/testCore';
+
+let fx: VisionFixture;
+let binary: string;
+let core: Core;
+let hash: string;
+const greedy = { temperature: 0, maxTokens: 4 };
+
+beforeAll(async () => {
+  const b = builtServer('cpu');
+  if (!b) throw new Error('llama-server is not built for this llama.cpp: run `npx lamplight engine build-server` (~5 min once, then cached)');
+  binary = b;
+  fx = await ensureVisionFixture();
+  core = openTestCore({ serverBin: binary });
+  const file = join(tempDir(), 'square.png');
+  writeFileSync(file, await sharp({ create: { width: 112, height: 84, channels: 3, background: { r: 200, g: 30, b: 60 } } }).png().toBuffer());
+  hash = (await core.invoke('images.add', { path: file })).hash;
+}, 180_000);
+
+afterAll(async () => {
+  await core?.close();
+});
+
+async function withServer<T>(projector: boolean, fn: (s: LlamaServer) => Promise<T>): Promise<T> {
+  const s = await startLlamaServer({ binary, model: fx.model, threads: 2, contextSize: 2048, parallel: 1, lifetimeMs: 120_000, args: projector ? ['--mmproj', fx.projector] : [] });
+  try {
+    return await fn(s);
+  } finally {
+    await s.stop();
+  }
+}
+
+describe('image runs on llama-server', () => {
+  it("'auto' detects a server with the projector as taking images, and one without as text-only", async () => {
+    await withServer(true, async (s) => {
+      const t = await core.invoke('targets.add', { name: 'vl', baseUrls: [s.baseUrl] });
+      const check = await core.invoke('targets.check', { targetId: t.id });
+      const model = check.models[0]!;
+      expect(model.vision).toBe(true);
+      const { runId } = await core.invoke('runs.start', { target: { kind: 'remote', targetId: t.id, model: model.id }, userMessage: 'Describe', images: [{ hash, name: 'square.png' }], params: greedy });
+      const run = await core.runs.wait(runId);
+      expect(run.error).toBeNull();
+      expect(run.promptTokens).toBeGreaterThan(qwen2vlImageTokens(112, 84));
+    });
+    await withServer(false, async (s) => {
+      const t = await core.invoke('targets.add', { name: 'text', baseUrls: [s.baseUrl] });
+      const check = await core.invoke('targets.check', { targetId: t.id });
+      const model = check.models[0]!;
+      expect(model.vision).toBe(false);
+      await expect(
+        core.invoke('runs.start', { target: { kind: 'remote', targetId: t.id, model: model.id }, userMessage: 'Describe', images: [{ hash, name: 'square.png' }] }),
+      ).rejects.toThrow(/says model .* does not accept images/);
+    });
+  }, 180_000);
+
+  it('a local image run goes to the vision engine and counts the image tokens', async () => {
+    const m = await core.invoke('models.add', { path: fx.model });
+    const req = { target: { kind: 'local' as const, modelId: m.id }, userMessage: 'Describe', images: [{ hash, name: 'square.png' }], params: greedy };
+    await expect(core.invoke('runs.start', req)).rejects.toThrow(/with its projector for images \(Models → Vision\)/);
+    await core.invoke('vision.load', { modelId: m.id, projectorPath: fx.projector, settings: { threads: 2, contextSize: 2048 } });
+    const { runId } = await core.invoke('runs.start', req);
+    const run = await core.runs.wait(runId);
+    expect(run.error).toBeNull();
+    expect(run.completionTokens).toBeGreaterThan(0);
+    // 4×3 patches of 28 pixels, plus <|vision_start|> and <|vision_end|>.
+    expect(run.imageTokens).toBe(qwen2vlImageTokens(112, 84) + 2);
+    expect(run.images?.[0]).toMatchObject({ hash, width: 112, height: 84 });
+    expect(run.ttftMs).toBeGreaterThan(0);
+    await core.invoke('vision.unload', {});
+  }, 180_000);
+});
