@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { extname, isAbsolute, join, resolve, sep } from 'node:path';
 
-export type UploadPurpose = 'model' | 'adapter' | 'testset' | 'dataset';
+export type UploadPurpose = 'model' | 'adapter' | 'testset' | 'dataset' | 'image';
 
 export interface StagedUpload {
   id: string;

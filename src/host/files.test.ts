@@ -9,6 +9,7 @@ import WebSocket from 'ws';
 import type { Core } from '../core/createCore';
 import { ensureFixtureModels } from '../core/fixtures/ensureFixtures';
 import { openTestCore, tempDir } from '../core/testing/testCore';
+import { jpegWithExif } from '../core/images/testing/sampleImages';
 import { safeFileName } from './fileStaging';
 import { startHost, type Host } from './server';
 
@@ -159,6 +160,26 @@ describe('uploads', () => {
     expect(added.ok).toBe(false);
     expect(added.error?.code).toBe('MODEL_INVALID');
     expect(existsSync(join(core.dataDir, 'models', 'fake.gguf'))).toBe(false);
+  });
+
+  it('stores an uploaded image by content hash without its EXIF; a PDF named .png is refused; neither upload is kept', async () => {
+    const jpg = await jpegWithExif(320, 240);
+    const r = await upload('image', 'holiday.jpg', jpg);
+    expect(r.status).toBe(201);
+    const u = bodyJson<{ path: string }>(r);
+    const added = await call<{ hash: string; name: string; mime: string; width: number }>(ws, 'images.add', { path: u.path });
+    expect(added.value).toMatchObject({ name: 'holiday.jpg', mime: 'image/jpeg', width: 320 });
+    const stored = readFileSync(core.images.filePath(added.value.hash));
+    expect(stored.includes('Jane Doe')).toBe(false);
+    expect(existsSync(u.path)).toBe(false);
+    expect(staged()).toEqual([]);
+
+    const pdf = bodyJson<{ path: string }>(await upload('image', 'scan.png', '%PDF-1.7\n%\xe2\xe3\n'));
+    const refused = await call(ws, 'images.add', { path: pdf.path });
+    expect(refused.error?.code).toBe('BAD_INPUT');
+    expect(refused.error?.message).toMatch(/^scan\.png: this is a PDF, not an image/);
+    expect(core.db.prepare('SELECT count(*) AS n FROM images').get()).toEqual({ n: 1 });
+    expect(staged()).toEqual([]); // a refused image upload is removed too: its content is the problem
   });
 
   it('keeps only a safe last component of the client name', async () => {

@@ -1,5 +1,5 @@
 // The browser host's file channel. A browser cannot hand the core a path on the server's disk, so:
-//   PUT|POST /files/upload?purpose=model|adapter|testset|dataset&name=…  streams the body to a staged file
+//   PUT|POST /files/upload?purpose=model|adapter|testset|dataset|image&name=…  streams the body to a staged file
 //     and answers { id, path, name, size }; the path goes into the usual command (models.add, …).
 //   POST /files/download?purpose=…&name=…  stages an empty folder and answers { id, path } for an export
 //     command to write to; GET /files/download/<id>/<name> then sends the file once, as an attachment.
@@ -14,6 +14,7 @@ import type { Core } from '../core/createCore';
 import { toWireError } from '../core/errors';
 import type { Actor } from '../core/profiles/profiles.service';
 import type { CommandName, WireResult } from '../shared/contract';
+import { MAX_INPUT_IMAGE_BYTES } from '../shared/images.schema';
 import { FileStaging, safeFileName, type UploadPurpose } from './fileStaging';
 import { tarFolder } from './tarFolder';
 
@@ -31,7 +32,7 @@ export interface FileLimits {
 }
 
 export const DEFAULT_FILE_LIMITS: FileLimits = {
-  maxBytes: { model: 20 * GiB, adapter: 4 * GiB, dataset: 4 * GiB, testset: 1 * GiB },
+  maxBytes: { model: 20 * GiB, adapter: 4 * GiB, dataset: 4 * GiB, testset: 1 * GiB, image: MAX_INPUT_IMAGE_BYTES },
   idleMs: 60_000,
   ttlMs: 60 * 60_000,
   perProfile: 3,
@@ -45,6 +46,8 @@ const UPLOAD_FOR: Record<UploadPurpose, CommandName> = {
   adapter: 'adapters.add',
   testset: 'testsets.import',
   dataset: 'datasets.import',
+  /** A picked or dropped image: images.add stores a cleaned copy by content hash. */
+  image: 'images.add',
 };
 
 /** The export command a staged download is for. */
@@ -61,7 +64,9 @@ const DOWNLOAD_FOR = {
 /** Commands that move the staged file into the data folder, and where. */
 const ADOPT_INTO: Partial<Record<CommandName, string>> = { 'models.add': 'models', 'adapters.add': 'adapters' };
 /** Commands that consume the file: once they succeed it is removed. */
-const CONSUMES = new Set<CommandName>(['testsets.import', 'datasets.import']);
+const CONSUMES = new Set<CommandName>(['testsets.import', 'datasets.import', 'images.add']);
+/** …and these even when they refuse it: an image refused for its content is of no use again. */
+const CONSUMES_EVEN_REFUSED = new Set<CommandName>(['images.add']);
 
 export interface FileChannel {
   /** Handles /files/…; `profileId` is the profile the request's token acts as. */
@@ -269,7 +274,7 @@ export async function openFileChannel(opts: { core: Core; limits?: FileLimitsInp
           return r;
         }
         const r = await core.dispatch(name, input, actor);
-        if (r.ok && CONSUMES.has(name as CommandName)) for (const x of used) await staging.dropUpload(x.id);
+        if ((r.ok && CONSUMES.has(name as CommandName)) || CONSUMES_EVEN_REFUSED.has(name as CommandName)) for (const x of used) await staging.dropUpload(x.id);
         return r;
       } finally {
         used.forEach((u) => staging.release(u));

@@ -171,10 +171,10 @@ export class ImageStore {
 
   private async collect(graceMs: number): Promise<{ removed: number; bytes: number }> {
     if (this.refs.size === 0) return { removed: 0, bytes: 0 };
-    const before = this.now() - graceMs;
-    const candidates = this.repo.addedBefore(before);
-    if (candidates.length === 0) return { removed: 0, bytes: 0 };
     return this.exclusive(async () => {
+      const before = this.now() - graceMs;
+      const candidates = this.repo.addedBefore(before);
+      if (candidates.length === 0) return { removed: 0, bytes: 0 };
       // Every list is read before anything is removed: one that fails stops the collection.
       const used = new Set<string>();
       for (const list of this.refs.values()) for (const h of list()) used.add(h);
@@ -187,7 +187,7 @@ export class ImageStore {
         await rm(file, { force: true });
         gone.add(c.hash);
       }
-      await this.cache.drop(gone);
+      await this.cache.drop((hash) => gone.has(hash) || this.repo.get(hash) === null);
       await this.sweepTmp(before);
       return { removed: gone.size, bytes };
     });

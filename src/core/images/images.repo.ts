@@ -39,8 +39,8 @@ export class ImagesRepo {
       ON CONFLICT (hash) DO UPDATE SET added_at = excluded.added_at`);
     this.getStmt = db.prepare<[string], ImageRow>('SELECT * FROM images WHERE hash = ?');
     this.touchStmt = db.prepare('UPDATE images SET added_at = ? WHERE hash = ?');
-    this.staleStmt = db.prepare<[number], Pick<ImageRow, 'hash' | 'mime'>>('SELECT hash, mime FROM images WHERE added_at < ?');
-    this.deleteStmt = db.prepare('DELETE FROM images WHERE hash = ? AND added_at < ?');
+    this.staleStmt = db.prepare<[number], Pick<ImageRow, 'hash' | 'mime'>>('SELECT hash, mime FROM images WHERE added_at <= ?');
+    this.deleteStmt = db.prepare('DELETE FROM images WHERE hash = ? AND added_at <= ?');
     this.countStmt = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM images');
   }
 
@@ -59,7 +59,7 @@ export class ImagesRepo {
     this.touchStmt.run(at, hash);
   }
 
-  /** Images last added before `before` (candidates for garbage collection). */
+  /** Images last added at or before `before` (candidates for garbage collection). */
   addedBefore(before: number): { hash: string; mime: ImageMime }[] {
     return this.staleStmt.all(before);
   }

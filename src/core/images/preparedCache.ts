@@ -56,15 +56,15 @@ export class PreparedCache {
     await rename(tmp, join(this.dir, `${key}.json`));
   }
 
-  /** Forgets every prepared form of the given stored images (they were removed). */
-  async drop(hashes: ReadonlySet<string>): Promise<void> {
+  /** Forgets every prepared form of the stored images that are gone (including any a racing prepare wrote). */
+  async drop(gone: (hash: string) => boolean): Promise<void> {
     for (const [key, v] of this.memory) {
-      if (!hashes.has(v.hash)) continue;
+      if (!gone(v.hash)) continue;
       this.memory.delete(key);
       this.memoryBytes -= v.data.length;
     }
     const names = await readdir(this.dir).catch(() => [] as string[]);
-    for (const n of names) if (hashes.has(n.slice(0, 64))) await rm(join(this.dir, n), { force: true });
+    for (const n of names) if (gone(n.slice(0, 64))) await rm(join(this.dir, n), { force: true });
   }
 
   private remember(key: string, p: PreparedImage): void {
