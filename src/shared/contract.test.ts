@@ -11,6 +11,7 @@ import { datasetsCommands, datasetsEvents } from './datasets.schema';
 import { engineCommands, engineEvents } from './engine.schema';
 import { evalsCommands, evalsEvents } from './evals.schema';
 import { guardCommands, guardEvents } from './guard.schema';
+import { imagesCommands, imagesEvents } from './images.schema';
 import { modelsCommands, modelsEvents } from './models.schema';
 import { profilesCommands, profilesEvents } from './profiles.schema';
 import { promptsCommands, promptsEvents } from './prompts.schema';
@@ -31,6 +32,7 @@ const features = {
   engine: [engineCommands, engineEvents],
   evals: [evalsCommands, evalsEvents],
   guard: [guardCommands, guardEvents],
+  images: [imagesCommands, imagesEvents],
   models: [modelsCommands, modelsEvents],
   profiles: [profilesCommands, profilesEvents],
   prompts: [promptsCommands, promptsEvents],
