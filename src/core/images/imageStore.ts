@@ -43,6 +43,10 @@ export class ImageStore {
   private lock: Promise<unknown> = Promise.resolve();
   private collecting: Promise<{ removed: number; bytes: number }> | null = null;
   private gcTimer: NodeJS.Timeout | null = null;
+  /** Downscales under way, by hash and budget: Compare sends one image to several targets at once. */
+  private readonly preparing = new Map<string, Promise<PreparedImage>>();
+  /** Recent thumbnails (history grids ask for the same few again and again). */
+  private readonly thumbnails = new Map<string, string>();
 
   constructor(opts: ImageStoreOptions) {
     this.repo = opts.repo;
@@ -123,19 +127,38 @@ export class ImageStore {
       const data = await this.read(img);
       return { ...base, sentHash: sha256(data), bytes: data.length, downscaled: false, prepareMs: performance.now() - t0, data };
     }
-    const useCache = opts.cache !== false;
-    const hit = useCache ? await this.cache.get(hash, maxPixels) : null;
+    if (opts.cache === false) return this.downscaled(img, base, t0);
+    const key = `${hash}-${maxPixels}`;
+    const hit = await this.cache.get(hash, maxPixels);
     if (hit) return { ...hit, prepareMs: performance.now() - t0 };
-    const data = await downscale(await this.read(img), img.mime, size.width, size.height);
-    const prepared = { ...base, sentHash: sha256(data), bytes: data.length, downscaled: true, prepareMs: performance.now() - t0, data };
-    // The cache is an optimization: a full disk must not fail the run that needed the image.
-    if (useCache) await this.cache.put(prepared, maxPixels).catch(() => undefined);
-    return prepared;
+    let pending = this.preparing.get(key);
+    if (!pending) {
+      pending = this.downscaled(img, base, t0).then(async (p) => {
+        // The cache is an optimization: a full disk must not fail the run that needed the image.
+        await this.cache.put(p, maxPixels).catch(() => undefined);
+        return p;
+      });
+      this.preparing.set(key, pending);
+      void pending.finally(() => this.preparing.delete(key)).catch(() => undefined);
+    }
+    const p = await pending;
+    return { ...p, prepareMs: performance.now() - t0 };
+  }
+
+  private async downscaled(img: StoredImage, base: Omit<PreparedImage, 'sentHash' | 'bytes' | 'downscaled' | 'prepareMs' | 'data'>, t0: number): Promise<PreparedImage> {
+    const data = await downscale(await this.read(img), img.mime, base.width, base.height);
+    return { ...base, sentHash: sha256(data), bytes: data.length, downscaled: true, prepareMs: performance.now() - t0, data };
   }
 
   /** A data URL for lists and history (longest side `size`). */
   async thumbnail(hash: string, size: number): Promise<string> {
-    return thumbnailOf(await this.read(this.get(hash)), size);
+    const key = `${hash}-${size}`;
+    const hit = this.thumbnails.get(key);
+    if (hit) return hit;
+    const url = await thumbnailOf(await this.read(this.get(hash)), size);
+    this.thumbnails.set(key, url);
+    if (this.thumbnails.size > 256) this.thumbnails.delete(this.thumbnails.keys().next().value as string);
+    return url;
   }
 
   /** `list` yields every image hash a feature refers to (its runs, versions, rows…); gc keeps those. */
@@ -188,6 +211,7 @@ export class ImageStore {
         gone.add(c.hash);
       }
       await this.cache.drop((hash) => gone.has(hash) || this.repo.get(hash) === null);
+      for (const k of [...this.thumbnails.keys()]) if (gone.has(k.slice(0, 64))) this.thumbnails.delete(k);
       await this.sweepTmp(before);
       return { removed: gone.size, bytes };
     });

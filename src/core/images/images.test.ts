@@ -146,6 +146,11 @@ describe('preparing', () => {
       await other.close();
     }
 
+    // Several at once (Compare: one image, several targets) share one downscale.
+    const together = await Promise.all([1, 2, 3].map(() => core.images.prepare(img.hash, 500_000)));
+    expect(together[1]?.data).toBe(together[0]?.data);
+    expect(together[2]?.data).toBe(together[0]?.data);
+
     const preview = await core.invoke('images.preview', { hash: img.hash, maxPixels: 50_000 });
     expect(preview.width * preview.height).toBeLessThanOrEqual(50_000);
     expect(preview.dataUrl.startsWith('data:image/jpeg;base64,')).toBe(true);
