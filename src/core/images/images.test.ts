@@ -1,6 +1,7 @@
 // The image store with a real core (real SQLite, real sharp): what is stored (no metadata, pixels kept,
 // upright, GIF's first frame), what is sent (downscaled under the budget, cached), dedup and gc.
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +9,7 @@ import { DEFAULT_MAX_IMAGE_PIXELS } from '../../shared/images.schema';
 import type { Core } from '../createCore';
 import { failureOf, openTestCore } from '../testing/testCore';
 import { estimateTokens, fitInside, sha256 } from './prepare';
-import { jpegWithExif, noise, SECRET_STRINGS } from './testing/sampleImages';
+import { jpegWithExif, noise, SECRET_EXIF, SECRET_STRINGS, XMP } from './testing/sampleImages';
 
 let core: Core;
 beforeAll(() => {
@@ -43,7 +44,7 @@ describe('storing', () => {
 
     const img = await core.images.addData('holiday.jpg', original);
     expect(img).toMatchObject({ name: 'holiday.jpg', mime: 'image/jpeg', width: 1600, height: 1200 });
-    const stored = await import('node:fs/promises').then((f) => f.readFile(core.images.filePath(img.hash)));
+    const stored = await readFile(core.images.filePath(img.hash));
     expect(sha256(stored)).toBe(img.hash);
     expect(img.bytes).toBe(stored.length);
     await expectNoMetadata(stored);
@@ -56,6 +57,29 @@ describe('storing', () => {
     const unscaled = await core.images.prepare(img.hash, 2_000_000);
     expect(unscaled.downscaled).toBe(false);
     await expectNoMetadata(unscaled.data);
+  });
+
+  it('removes EXIF and XMP from PNG and WebP too', async () => {
+    for (const [name, enc] of [['meta.png', (x: sharp.Sharp) => x.png()], ['meta.webp', (x: sharp.Sharp) => x.webp()]] as const) {
+      const original = await enc(noise(64, 48)).withExif(SECRET_EXIF).withXmp(XMP).toBuffer();
+      expect((await sharp(original).metadata()).exif, name).toBeDefined();
+      const img = await core.images.addData(name, original);
+      await expectNoMetadata(await readFile(core.images.filePath(img.hash)));
+    }
+  });
+
+  it('converts a Display P3 image to sRGB before dropping its profile, so colours stay right', async () => {
+    // sRGB (200, 100, 50) written as P3 numbers (about 187, 105, 62) with the P3 profile attached.
+    const raw = Buffer.alloc(16 * 16 * 3);
+    for (let i = 0; i < 256; i++) raw.set([200, 100, 50], i * 3);
+    const p3 = await sharp(raw, { raw: { width: 16, height: 16, channels: 3 } }).withIccProfile('p3').png().toBuffer();
+    const asWritten = [...(await sharp(p3, { ignoreIcc: true }).raw().toBuffer()).subarray(0, 3)];
+    expect(Math.abs((asWritten[0] ?? 0) - 200)).toBeGreaterThan(6); // stripping the profile alone would shift colours
+    const img = await core.images.addData('p3.png', p3);
+    const stored = await readFile(core.images.filePath(img.hash));
+    expect((await sharp(stored).metadata()).icc).toBeUndefined();
+    const px = [...(await sharp(stored).raw().toBuffer()).subarray(0, 3)];
+    px.forEach((v, i) => expect(Math.abs(v - ([200, 100, 50][i] ?? 0))).toBeLessThanOrEqual(2));
   });
 
   it('keeps a PNG’s pixels exactly (RGBA) when it is not downscaled', async () => {
