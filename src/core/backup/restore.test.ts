@@ -8,6 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BackupManifest } from '../../shared/backup.schema';
 import type { Core } from '../createCore';
+import { migrations } from '../db/migrations/index';
 import { HMAC_KEY_NAME } from '../guard/auditLog';
 import { FileSecretStore } from '../secrets/secretStore';
 import { failureOf, openTestCore, tempDir } from '../testing/testCore';
@@ -29,6 +30,9 @@ async function backedUp(opts: { keyPassphrase?: string } = {}) {
   return { ...ws, archive };
 }
 
+/** The schema a database written by this build has (not a number: each new migration raises it). */
+const LATEST_SCHEMA = migrations.at(-1)?.version ?? 0;
+
 const restore = (dataDir: string, archive: string, keyPassphrase?: string) =>
   restoreNow({ dataDir, secrets: new FileSecretStore(dataDir), appVersion: '0.0.0-test', archive, ...(keyPassphrase ? { keyPassphrase } : {}) });
 
@@ -38,7 +42,7 @@ function craft(file: string, parts: { name: string; data: Buffer; role: 'databas
     format: 'lamplight-backup',
     formatVersion: 1,
     appVersion: '9.9.9',
-    schemaVersion: 100,
+    schemaVersion: LATEST_SCHEMA,
     createdAt: 1,
     dataDir: '/elsewhere',
     parts: parts.map((p) => ({ name: p.name, role: p.role, size: p.data.length, sha256: createHash('sha256').update(p.data).digest('hex'), ...(p.path ? { path: p.path, source: 'models.path' } : {}) })),
@@ -123,7 +127,7 @@ describe('restore', () => {
     writeFileSync(join(dir, 'cut.tar.gz'), gzipSync(bytes).subarray(0, 5000));
     expect((await failureOf(restore(target.dataDir, join(dir, 'cut.tar.gz')))).message).toMatch(/the archive is damaged: .*(gzip stream is damaged or cut short|truncated)/);
 
-    const db = dbBytes((d) => d.pragma('user_version = 100'));
+    const db = dbBytes((d) => d.pragma(`user_version = ${LATEST_SCHEMA}`));
     craft(join(dir, 'escape.tar'), [{ name: 'lamplight.db', data: db, role: 'database' }, { name: 'files/00001', data: Buffer.from('{}'), role: 'file', path: 'secrets.json' }]);
     expect((await failureOf(restore(target.dataDir, join(dir, 'escape.tar')))).message).toMatch(/part files\/00001 \(secrets\.json\): its path leaves the data folder or names a file Lamplight keeps itself/);
 
