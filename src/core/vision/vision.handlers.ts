@@ -5,7 +5,7 @@ import type { VisionService } from './vision.service';
 
 export function visionHandlers(vision: VisionService): HandlersFor<typeof visionCommands> {
   return {
-    'vision.status': () => vision.status(),
+    'vision.status': () => vision.currentStatus(),
     'vision.projectorInfo': ({ path }) => vision.projectorInfo(path),
     'vision.findProjector': ({ modelId }) => vision.findProjector(modelId),
     'vision.load': ({ modelId, projectorPath, settings }) => vision.load(modelId, projectorPath, settings),

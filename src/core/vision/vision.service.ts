@@ -50,6 +50,8 @@ export class VisionService extends EventEmitter<VisionEvents> {
   private running: RunningVision | null = null;
   private last: Loaded | null = null;
   private stopping = false;
+  /** The first look for a binary, so the first vision.status already says which one. */
+  private readonly firstLook: Promise<void>;
   private lock: Promise<unknown> = Promise.resolve();
   private st: VisionStatus = {
     state: 'stopped', modelId: null, projector: null, settings: null, binary: null, binarySource: null,
@@ -64,10 +66,16 @@ export class VisionService extends EventEmitter<VisionEvents> {
       this.emit('buildProgress', p);
       if (p.phase === 'done') void this.refreshBinary();
     });
-    void this.refreshBinary();
+    this.firstLook = this.refreshBinary();
   }
 
   status(): VisionStatus {
+    return this.st;
+  }
+
+  /** status() once the binary has been looked for. */
+  async currentStatus(): Promise<VisionStatus> {
+    await this.firstLook;
     return this.st;
   }
 
