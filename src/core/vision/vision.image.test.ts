@@ -1,0 +1,67 @@
+// The vision engine with a real projector (h/visionfix's generated Qwen2-VL pair): vision.load starts
+// llama-server with --mmproj, and an image sent through endpoint() reaches the model (the prompt grows by the
+// image's tokens). A projector that does not fit is refused with both numbers before anything starts.
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LoadSettings } from '../../shared/engine.schema';
+import type { Core } from '../createCore';
+import { ensureVisionFixture, type VisionFixture } from '../fixtures/ensureFixtures';
+import { qwen2vlImageTokens } from '../fixtures/syntheticVision';
+import { builtServer } from '../llamaServer/buildServer';
+import { openTestCore } from '../testing/testCore';
+
+const settings = LoadSettings.parse({ gpu: 'cpu', threads: 1, contextSize: 1024 });
+let core: Core;
+let fx: VisionFixture;
+let modelId: string;
+
+beforeAll(async () => {
+  const binary = builtServer('cpu');
+  if (!binary) throw new Error('llama-server is not built: run `npx lamplight engine build-server`');
+  fx = await ensureVisionFixture();
+  core = openTestCore({ serverBin: binary });
+  modelId = (await core.invoke('models.add', { path: fx.model })).id;
+}, 180_000);
+
+afterAll(async () => {
+  await core?.close();
+});
+
+async function promptTokens(content: unknown[]): Promise<number> {
+  const ep = core.vision.endpoint(modelId)!;
+  const r = await fetch(`${ep.baseUrl}/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${ep.apiKey}` },
+    body: JSON.stringify({ model: ep.model, messages: [{ role: 'user', content }], max_tokens: 2, temperature: 0, cache_prompt: false }),
+  });
+  const body = (await r.json()) as { usage?: { prompt_tokens: number }; error?: unknown };
+  if (!r.ok) throw new Error(`HTTP ${r.status}: ${JSON.stringify(body.error ?? body)}`);
+  return body.usage!.prompt_tokens;
+}
+
+describe('vision engine with a projector', () => {
+  it('finds the projector beside the model and reads its header', async () => {
+    const found = await core.invoke('vision.findProjector', { modelId });
+    expect(found?.path).toBe(fx.projector);
+    expect(found).toMatchObject({ projectorType: 'qwen2vl_merger', hasVisionEncoder: true, projectionDim: 128 });
+  });
+
+  it('refuses the mismatched projector with both numbers, and nothing starts', async () => {
+    await expect(core.invoke('vision.load', { modelId, projectorPath: fx.mismatchedProjector, settings })).rejects.toThrow(/projection dimension is \d+ but the model's embedding length is 128/);
+    expect(core.vision.status()).toMatchObject({ state: 'stopped', pid: null });
+  });
+
+  it('loads with --mmproj and an image reaches the model through endpoint()', async () => {
+    const st = await core.invoke('vision.load', { modelId, projectorPath: fx.projector, settings });
+    expect(st).toMatchObject({ state: 'ready', modelId, projector: { path: fx.projector } });
+    const png = await sharp({ create: { width: 112, height: 56, channels: 3, background: { r: 10, g: 120, b: 200 } } }).png().toBuffer();
+    const text = { type: 'text', text: 'What is this?' };
+    const image = { type: 'image_url', image_url: { url: `data:image/png;base64,${png.toString('base64')}` } };
+    const without = await promptTokens([text]);
+    const withImage = await promptTokens([text, image]);
+    // The image's tokens plus <|vision_start|> and <|vision_end|>.
+    expect(withImage).toBe(without + qwen2vlImageTokens(112, 56) + 2);
+    const off = await core.invoke('vision.unload', {});
+    expect(off.state).toBe('stopped');
+  }, 180_000);
+});
