@@ -50,3 +50,19 @@ describe('engine build-server / server-path', () => {
     expect(cmakeFlags('cuda', 'avx512')).not.toContain('-DGGML_AVX512=ON');
   });
 });
+
+describe('engine vision-binary and --server-bin', () => {
+  it('--server-bin (before or after the command) is the vision engine\'s binary; a missing one is named', async () => {
+    const bin = builtServer('cpu');
+    expect(bin).not.toBeNull();
+    const dataDir = mkdtempSync(join(tmpdir(), 'lamplight-cli-'));
+    const before = await cli('--data-dir', dataDir, '--server-bin', bin!, 'engine', 'vision-binary', '--json');
+    expect(before.code).toBe(0);
+    expect(JSON.parse(before.out)).toEqual({ binary: bin, source: 'flag' });
+    const after = await cli('engine', 'vision-binary', '--data-dir', dataDir, `--server-bin=${bin!}`);
+    expect(after.out).toBe(`${bin} (flag)\n`);
+    const gone = await cli('--data-dir', dataDir, '--server-bin', join(dataDir, 'nope', 'llama-server'), 'engine', 'vision-binary');
+    expect(gone.code).toBe(1);
+    expect(gone.err).toMatch(/--server-bin does not exist: .*nope\/llama-server/);
+  });
+});

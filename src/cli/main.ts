@@ -1,6 +1,7 @@
 // `lamplight` — headless commands over createCore(). Every command has --help, clear errors, and a
 // non-zero exit code on failure (1: the command failed, 2: it was called wrongly).
 import { readFileSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { createCore, type Core } from '../core/createCore';
@@ -71,6 +72,7 @@ function mainHelp(): string {
     '',
     'Global options:',
     '  --data-dir DIR   where lamplight.db lives (default: $LAMPLIGHT_DATA_DIR, else the app\'s data folder)',
+    '  --server-bin P   the llama-server binary for vision models (Settings\' choice wins; else PATH, else the built one)',
     '  --help           show help (also after a command: lamplight run --help)',
     '  --version        print the version',
   ].join('\n');
@@ -92,18 +94,32 @@ const stdio: CliIo = {
   err: (s) => void process.stderr.write(s),
 };
 
+/** Removes `--flag V` or `--flag=V` from args (a global flag given after the command) and returns V. */
+function takeFlag(args: string[], flag: string): string | undefined {
+  const idx = args.findIndex((a) => a === flag || a.startsWith(`${flag}=`));
+  if (idx < 0) return undefined;
+  const a = args[idx] as string;
+  if (a === flag) return args.splice(idx, 2)[1];
+  args.splice(idx, 1);
+  return a.slice(flag.length + 1);
+}
+
 export async function main(argv: string[], io: CliIo = stdio): Promise<number> {
   // Global flags come before the command name.
   let dataDirFlag: string | undefined;
+  let serverBinFlag: string | undefined;
   let i = 0;
   for (; i < argv.length; i++) {
     const a = argv[i] as string;
     if (a === '--data-dir') dataDirFlag = argv[++i];
     else if (a.startsWith('--data-dir=')) dataDirFlag = a.slice('--data-dir='.length);
+    else if (a === '--server-bin') serverBinFlag = argv[++i];
+    else if (a.startsWith('--server-bin=')) serverBinFlag = a.slice('--server-bin='.length);
     else break;
   }
   const name = argv[i];
   const rest = argv.slice(i + 1);
+  serverBinFlag = takeFlag(rest, '--server-bin') ?? serverBinFlag;
   // --data-dir is also accepted after the command (npm run serve -- --data-dir D).
   const idx = rest.findIndex((a) => a === '--data-dir' || a.startsWith('--data-dir='));
   if (idx >= 0) {
@@ -141,7 +157,7 @@ export async function main(argv: string[], io: CliIo = stdio): Promise<number> {
     version: version(),
     out: io.out,
     err: io.err,
-    openCore: () => (core ??= createCore({ dataDir, version: version(), transport: 'browser-host' })),
+    openCore: () => (core ??= createCore({ dataDir, version: version(), transport: 'browser-host', serverBin: serverBinFlag ? resolvePath(serverBinFlag) : null })),
   };
   try {
     return await cmd.run(ctx);

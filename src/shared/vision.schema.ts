@@ -33,6 +33,8 @@ export const VisionStatus = z.object({
   /** The llama-server binary in use and where it came from. */
   binary: z.string().nullable(),
   binarySource: z.enum(['settings', 'flag', 'path', 'built']).nullable(),
+  /** Why no binary can be used (a path that is gone, none built), so Settings can say it before a load fails. */
+  binaryError: z.string().nullable().default(null),
   /** The managed server's base URL (loopback), e.g. http://127.0.0.1:41234/v1. */
   baseUrl: z.string().nullable(),
   pid: z.number().nullable(),

@@ -54,7 +54,7 @@ export class VisionService extends EventEmitter<VisionEvents> {
   private readonly firstLook: Promise<void>;
   private lock: Promise<unknown> = Promise.resolve();
   private st: VisionStatus = {
-    state: 'stopped', modelId: null, projector: null, settings: null, binary: null, binarySource: null,
+    state: 'stopped', modelId: null, projector: null, settings: null, binary: null, binarySource: null, binaryError: null,
     baseUrl: null, pid: null, error: null, stderrTail: null, crashCount: 0, startedAt: null,
   };
 
@@ -95,9 +95,9 @@ export class VisionService extends EventEmitter<VisionEvents> {
     if (this.st.state === 'starting' || this.st.state === 'ready') return;
     try {
       const r = await resolveServerBinary(this.binaryOptions('auto'));
-      this.set({ binary: r.binary, binarySource: r.source });
-    } catch {
-      this.set({ binary: null, binarySource: null });
+      this.set({ binary: r.binary, binarySource: r.source, binaryError: null });
+    } catch (e) {
+      this.set({ binary: null, binarySource: null, binaryError: e instanceof Error ? e.message : String(e) });
     }
   }
 
@@ -175,7 +175,7 @@ export class VisionService extends EventEmitter<VisionEvents> {
     let running: RunningVision;
     try {
       const bin = await resolveServerBinary(this.binaryOptions(l.settings.gpu));
-      this.set({ binary: bin.binary, binarySource: bin.source });
+      this.set({ binary: bin.binary, binarySource: bin.source, binaryError: null });
       running = await launchVision({
         binary: bin.binary,
         binaryBackend: bin.backend === 'cpu' ? 'cpu' : 'gpu',
