@@ -20,6 +20,7 @@ import { runsCommands, runsEvents } from './runs.schema';
 import { targetsCommands, targetsEvents } from './targets.schema';
 import { testsetsCommands, testsetsEvents } from './testsets.schema';
 import { trainingCommands, trainingEvents } from './training.schema';
+import { visionCommands, visionEvents } from './vision.schema';
 
 const features = {
   adapters: [adaptersCommands, adaptersEvents],
@@ -40,6 +41,7 @@ const features = {
   targets: [targetsCommands, targetsEvents],
   testsets: [testsetsCommands, testsetsEvents],
   training: [trainingCommands, trainingEvents],
+  vision: [visionCommands, visionEvents],
 } as const;
 
 describe('the contract assembled from the feature schema files', () => {
