@@ -29,7 +29,6 @@ const FLAGS = {
   var: { type: 'string', multiple: true },
   image: { type: 'string', multiple: true },
   mmproj: { type: 'string' },
-  'server-bin': { type: 'string' },
   'target-url': { type: 'string' },
   key: { type: 'string' },
   'max-tokens': { type: 'string' },
@@ -58,7 +57,7 @@ export const runCommand: Command = {
     '  --var NAME=VALUE     a variable value (repeatable)',
     '  --image FILE         an image sent before the text (repeatable; PNG, JPEG, WebP, GIF first frame)',
     '  --mmproj FILE        the model\'s vision projector (mmproj-*.gguf): runs on llama-server, started and stopped here',
-    '  --server-bin FILE    the llama-server binary for --mmproj (default: Settings, PATH, or the one engine build-server built)',
+    '                       (the binary: the global --server-bin, Settings, PATH, or the one engine build-server built)',
     '  --target-url URL     an OpenAI-compatible base URL (e.g. http://host:8000/v1); given --image it is taken to accept images',
     '  --key KEY            its API key (or LAMPLIGHT_API_KEY); kept in memory only',
     '  --max-tokens N       (default 256)    --temperature T (default 0.8)   --seed N',
@@ -110,27 +109,23 @@ export const runCommand: Command = {
       }
     }
 
-    const core = values['server-bin'] ? createCore({ dataDir: ctx.dataDir, version: ctx.version, transport: 'browser-host', serverBin: values['server-bin'] }) : ctx.openCore();
+    const core = ctx.openCore();
+    const model = await resolveModel(core, values.model);
+    if (files.length === 0 && !values.mmproj) {
+      if (!json) ctx.err(`Loading ${model.fileName}…\n`);
+      const status = await core.invoke('engine.load', { modelId: model.id, settings });
+      return await runOnce(core, ctx, json, { ...prompt, modelId: model.id }, `${status.effective?.threads ?? '?'} threads`);
+    }
+    const projector = values.mmproj ?? (await core.invoke('vision.findProjector', { modelId: model.id }))?.path;
+    if (!projector) throw new UsageError(`--image on a local model needs its projector: --mmproj FILE (none found beside ${model.fileName})`);
+    const images = await addImages(core, files);
+    if (!json) ctx.err(`Starting llama-server with ${model.fileName} and ${projector}…\n`);
+    await core.invoke('vision.load', { modelId: model.id, projectorPath: projector, settings });
     try {
-      const model = await resolveModel(core, values.model);
-      if (files.length === 0 && !values.mmproj) {
-        if (!json) ctx.err(`Loading ${model.fileName}…\n`);
-        const status = await core.invoke('engine.load', { modelId: model.id, settings });
-        return await runOnce(core, ctx, json, { ...prompt, modelId: model.id }, `${status.effective?.threads ?? '?'} threads`);
-      }
-      const projector = values.mmproj ?? (await core.invoke('vision.findProjector', { modelId: model.id }))?.path;
-      if (!projector) throw new UsageError(`--image on a local model needs its projector: --mmproj FILE (none found beside ${model.fileName})`);
-      const images = await addImages(core, files);
-      if (!json) ctx.err(`Starting llama-server with ${model.fileName} and ${projector}…\n`);
-      await core.invoke('vision.load', { modelId: model.id, projectorPath: projector, settings });
-      try {
-        const target: RunTarget = { kind: 'local', modelId: model.id };
-        return await runOnce(core, ctx, json, { ...prompt, target, images }, 'vision engine');
-      } finally {
-        await core.invoke('vision.unload', {}).catch(() => undefined);
-      }
+      const target: RunTarget = { kind: 'local', modelId: model.id };
+      return await runOnce(core, ctx, json, { ...prompt, target, images }, 'vision engine');
     } finally {
-      if (values['server-bin']) await core.close();
+      await core.invoke('vision.unload', {}).catch(() => undefined);
     }
   },
 };
