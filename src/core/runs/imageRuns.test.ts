@@ -73,6 +73,7 @@ describe('image runs on remote targets', () => {
     // The stored record and the history carry the images.
     expect(c.runs.get(runId).images).toEqual(run.images);
     expect((await c.invoke('runs.list', {})).find((r) => r.id === runId)?.imageHashes).toEqual([hash]);
+    expect((await c.invoke('runs.search', { query: 'this photo' }))[0]?.imageHashes).toEqual([hash]);
     // The audit record holds the hashes, never the bytes.
     const audit = await c.invoke('audit.list', {});
     const rec = audit.records.find((r) => r.runId === runId);
