@@ -128,7 +128,8 @@ export class RunsService extends EventEmitter<RunsEvents> {
       userMessage: req.userMessage,
       variables: req.variables,
       params: req.params,
-      loadSettings: target.kind === 'local' ? this.engine.status.settings : null,
+      // An image run on the vision engine does not use node-llama-cpp's settings.
+      loadSettings: target.kind === 'local' && !withImages ? this.engine.status.settings : null,
       jsonSchema: req.jsonSchema,
       promptVersionId,
     });
