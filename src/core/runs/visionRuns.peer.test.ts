@@ -1,29 +1,25 @@
-// Image runs against the real llama-server with the generated Qwen2-VL fixture: a target set to 'auto'
+// Image runs against the real llama-server (the vision engine's) with the generated Qwen2-VL fixture: a target set to 'auto'
 // is detected as taking images when the server has the projector and as text-only when it has not; a local
 // image run goes to the vision engine and reports the image's prompt tokens. Output is noise; counts matter.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LoadSettings } from '../../shared/engine.schema';
 import type { Core } from '../createCore';
 import { ensureVisionFixture, type VisionFixture } from '../fixtures/ensureFixtures';
 import { qwen2vlImageTokens } from '../fixtures/syntheticVision';
-import { builtServer } from '../llamaServer/buildServer';
-import { startLlamaServer, type LlamaServer } from '../llamaServer/llamaServerProcess';
 import { openTestCore, tempDir } from '../testing/testCore';
 
 let fx: VisionFixture;
-let binary: string;
 let core: Core;
 let hash: string;
 const greedy = { temperature: 0, maxTokens: 4 };
 
 beforeAll(async () => {
-  const b = builtServer('cpu');
-  if (!b) throw new Error('llama-server is not built for this llama.cpp: run `npx lamplight engine build-server` (~5 min once, then cached)');
-  binary = b;
   fx = await ensureVisionFixture();
-  core = openTestCore({ serverBin: binary });
+  // The vision engine finds llama-server as the app does (Settings, PATH, the built cache).
+  core = openTestCore();
   const file = join(tempDir(), 'square.png');
   writeFileSync(file, await sharp({ create: { width: 112, height: 84, channels: 3, background: { r: 200, g: 30, b: 60 } } }).png().toBuffer());
   hash = (await core.invoke('images.add', { path: file })).hash;
@@ -33,19 +29,23 @@ afterAll(async () => {
   await core?.close();
 });
 
-async function withServer<T>(projector: boolean, fn: (s: LlamaServer) => Promise<T>): Promise<T> {
-  const s = await startLlamaServer({ binary, model: fx.model, threads: 2, contextSize: 2048, parallel: 1, lifetimeMs: 120_000, args: projector ? ['--mmproj', fx.projector] : [] });
+/** The vision engine's own llama-server (with or without the projector), used here as a remote target. */
+async function withServer<T>(projector: boolean, fn: (s: { baseUrl: string; apiKey: string }) => Promise<T>): Promise<T> {
+  const m = await core.invoke('models.add', { path: fx.model });
+  await core.vision.load(m.id, projector ? fx.projector : null, LoadSettings.parse({ threads: 2, contextSize: 2048 }));
   try {
-    return await fn(s);
+    const ep = core.vision.endpoint(m.id);
+    if (!ep) throw new Error(`the vision engine is not ready: ${JSON.stringify(core.vision.status())}`);
+    return await fn(ep);
   } finally {
-    await s.stop();
+    await core.invoke('vision.unload', {});
   }
 }
 
 describe('image runs on llama-server', () => {
   it("'auto' detects a server with the projector as taking images, and one without as text-only", async () => {
     await withServer(true, async (s) => {
-      const t = await core.invoke('targets.add', { name: 'vl', baseUrls: [s.baseUrl] });
+      const t = await core.invoke('targets.add', { name: 'vl', baseUrls: [s.baseUrl], apiKey: s.apiKey });
       const check = await core.invoke('targets.check', { targetId: t.id });
       const model = check.models[0]!;
       expect(model.vision).toBe(true);
@@ -55,7 +55,7 @@ describe('image runs on llama-server', () => {
       expect(run.promptTokens).toBeGreaterThan(qwen2vlImageTokens(112, 84));
     });
     await withServer(false, async (s) => {
-      const t = await core.invoke('targets.add', { name: 'text', baseUrls: [s.baseUrl] });
+      const t = await core.invoke('targets.add', { name: 'text', baseUrls: [s.baseUrl], apiKey: s.apiKey });
       const check = await core.invoke('targets.check', { targetId: t.id });
       const model = check.models[0]!;
       expect(model.vision).toBe(false);
