@@ -21,10 +21,10 @@ export const fixturesCommand: Command = {
     if (positionals[0] !== 'models') throw new UsageError('expected "fixtures models"');
     const dir = values.dir ? resolve(values.dir) : defaultFixtureDir();
     const files = await ensureFixtureModels(dir);
-    for (const [name, path] of Object.entries(files)) ctx.out(`${name.padEnd(18)} ${path}\n`);
+    for (const [name, path] of Object.entries(files)) ctx.out(`${name.padEnd(24)} ${path}\n`);
     if (values.bench) {
       const path = await ensureBenchModel(dir);
-      ctx.out(`${'bench300mQ4_0'.padEnd(18)} ${path}\n`);
+      ctx.out(`${'bench300mQ4_0'.padEnd(24)} ${path}\n`);
     }
     return 0;
   },

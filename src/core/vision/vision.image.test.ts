@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LoadSettings } from '../../shared/engine.schema';
 import type { Core } from '../createCore';
 import { ensureVisionFixture, type VisionFixture } from '../fixtures/ensureFixtures';
-import { qwen2vlImageTokens } from '../fixtures/syntheticVision';
 import { builtServer } from '../llamaServer/buildServer';
 import { openTestCore } from '../testing/testCore';
+import { estimateImageTokens } from './projector';
 
 const settings = LoadSettings.parse({ gpu: 'cpu', threads: 1, contextSize: 1024 });
 let core: Core;
@@ -47,7 +47,7 @@ describe('vision engine with a projector', () => {
   });
 
   it('refuses the mismatched projector with both numbers, and nothing starts', async () => {
-    await expect(core.invoke('vision.load', { modelId, projectorPath: fx.mismatchedProjector, settings })).rejects.toThrow(/projection dimension is \d+ but the model's embedding length is 128/);
+    await expect(core.invoke('vision.load', { modelId, projectorPath: fx.mismatchedProjector, settings })).rejects.toThrow(/projects to 96 dimensions but model .* has embedding length 128/);
     expect(core.vision.status()).toMatchObject({ state: 'stopped', pid: null });
   });
 
@@ -60,7 +60,7 @@ describe('vision engine with a projector', () => {
     const without = await promptTokens([text]);
     const withImage = await promptTokens([text, image]);
     // The image's tokens plus <|vision_start|> and <|vision_end|>.
-    expect(withImage).toBe(without + qwen2vlImageTokens(112, 56) + 2);
+    expect(withImage).toBe(without + estimateImageTokens(st.projector!, 112, 56)! + 2);
     const off = await core.invoke('vision.unload', {});
     expect(off.state).toBe('stopped');
   }, 180_000);

@@ -8,7 +8,7 @@ import type { ModelInfo } from '../../shared/models.schema';
 import type { ProjectorInfo, ServerBuildStatus, VisionStatus } from '../../shared/vision.schema';
 import { CoreError } from '../errors';
 import type { ServerBackend } from '../llamaServer/buildServer';
-import { checkProjectorPair, findProjectorBeside, readProjectorInfo } from './projectorHeader';
+import { checkProjectorPair, findProjectorBeside, readProjectorInfo } from './projector';
 import { resolveServerBinary, ServerBinarySetting } from './serverBinary';
 import { ServerBuilds } from './serverBuilds';
 import { launchVision, type RunningVision } from './visionEngine';
@@ -105,8 +105,9 @@ export class VisionService extends EventEmitter<VisionEvents> {
     return { setting: this.setting.get(), flag: this.deps.serverBin ?? null, gpu, env: this.deps.env, cacheDir: this.deps.cacheDir };
   }
 
-  findProjector(modelId: string): Promise<ProjectorInfo | null> {
-    return findProjectorBeside(this.deps.models.get(modelId).path);
+  async findProjector(modelId: string): Promise<ProjectorInfo | null> {
+    const path = await findProjectorBeside(this.deps.models.get(modelId).path);
+    return path ? readProjectorInfo(path) : null;
   }
 
   projectorInfo(path: string): Promise<ProjectorInfo> {
@@ -122,7 +123,7 @@ export class VisionService extends EventEmitter<VisionEvents> {
     let projector: ProjectorInfo | null = null;
     if (projectorPath !== null) {
       projector = await readProjectorInfo(projectorPath);
-      checkProjectorPair(projector, { path: model.path, embeddingLength: model.metadata.embeddingLength });
+      checkProjectorPair({ path: model.path, embeddingLength: model.metadata.embeddingLength }, projector);
     }
     return this.serialized(async () => {
       await this.stopChild();

@@ -1,5 +1,6 @@
-// What the vision engine refuses before anything starts (a bad binary, a projector that does not fit the
-// model), where the binary comes from, and that a server dies with a parent killed without warning.
+// What the vision engine refuses before anything starts (a bad binary, a text model as the projector; the
+// mismatched pair is in vision.image.test.ts), where the binary comes from, and that the server dies with a
+// parent killed without warning.
 import { spawn } from 'node:child_process';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LoadSettings } from '../../shared/engine.schema';
 import type { Core } from '../createCore';
 import { ensureFixtureModels } from '../fixtures/ensureFixtures';
-import { gguf, writeGguf } from '../fixtures/ggufWriter';
 import { builtServer } from '../llamaServer/buildServer';
 import { openTestCore, tempDir } from '../testing/testCore';
 import { resolveServerBinary } from './serverBinary';
@@ -21,23 +21,6 @@ let modelPath: string;
 let binary: string;
 const dir = tempDir('lamplight-vision-');
 
-/** A projector header only: what the pairing check reads. */
-async function writeProjector(path: string, projectionDim: number): Promise<void> {
-  await writeGguf(path, {
-    metadata: [
-      ['general.architecture', gguf.str('clip')],
-      ['clip.projector_type', gguf.str('qwen2vl_merger')],
-      ['clip.has_vision_encoder', gguf.bool(true)],
-      ['clip.vision.image_size', gguf.u32(56)],
-      ['clip.vision.patch_size', gguf.u32(14)],
-      ['clip.vision.projection_dim', gguf.u32(projectionDim)],
-      ['clip.vision.spatial_merge_size', gguf.u32(2)],
-    ],
-    tensors: [{ name: 'mm.0.weight', shape: [4, 4], type: 'F32', fill: (dst) => dst.fill(0) }],
-  });
-}
-
-/** Running, not a zombie: an orphan killed by the watchdog is reaped by init, which a container may not do. */
 function alive(pid: number): boolean {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -90,14 +73,9 @@ describe('vision engine: refused before starting', () => {
     await expect(resolveServerBinary({ setting: null, flag: null, gpu: 'cpu', env: { PATH: dir }, cacheDir: dir })).rejects.toThrow(/build-server.*--server-bin/s);
   });
 
-  it('a projector whose projection dimension differs from the embedding length is refused with both numbers', async () => {
-    const wrong = join(dir, 'mmproj-wrong.gguf');
-    await writeProjector(wrong, 256);
-    await expect(core.invoke('vision.load', { modelId, projectorPath: wrong, settings })).rejects.toThrow(/projection dimension is 256 but the model's embedding length is 128/);
-    expect(core.vision.status().state).toBe('stopped');
-    const info = await core.invoke('vision.projectorInfo', { path: wrong });
-    expect(info).toMatchObject({ projectorType: 'qwen2vl_merger', imageSize: 56, patchSize: 14, projectionDim: 256, spatialMerge: 2 });
-    await expect(core.invoke('vision.projectorInfo', { path: modelPath })).rejects.toThrow(/not a vision projector/);
+  it('a text model given as the projector is refused naming the file, and nothing starts', async () => {
+    await expect(core.invoke('vision.load', { modelId, projectorPath: modelPath, settings })).rejects.toThrow(/tiny-q8_0.*"llama" model/);
+    expect(core.vision.status()).toMatchObject({ state: 'stopped', pid: null });
   });
 
   it('maps gpuLayers: all layers on a GPU build for auto/max, 0 on CPU, a number as given', () => {

@@ -1,7 +1,7 @@
 // One llama-server child for a vision model: its command line from the model's load settings (as the text
 // engine maps them), a loopback port of its own, a random API key, and a retry when another process takes
 // the port between picking and binding.
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import type { LoadSettings } from '../../shared/engine.schema';
@@ -40,13 +40,14 @@ export function threadsArg(settings: LoadSettings): number {
   return settings.threads > 0 ? settings.threads : availableParallelism();
 }
 
-const webuiFlag = new Map<string, boolean>();
-/** Whether this build knows --no-webui (asked once per binary through --help). */
-export function knowsNoWebui(binary: string): boolean {
+const webuiFlag = new Map<string, Promise<boolean>>();
+/** Whether this build knows --no-webui (asked once per binary through --help, off the event loop). */
+export function knowsNoWebui(binary: string): Promise<boolean> {
   let v = webuiFlag.get(binary);
-  if (v === undefined) {
-    const r = spawnSync(binary, ['--help'], { encoding: 'utf8', timeout: 15_000 });
-    v = /--no-webui/.test(`${r.stdout ?? ''}${r.stderr ?? ''}`);
+  if (!v) {
+    v = new Promise((resolve) =>
+      execFile(binary, ['--help'], { timeout: 15_000, maxBuffer: 4 << 20 }, (_e, stdout, stderr) => resolve(/--no-webui/.test(`${stdout}${stderr}`))),
+    );
     webuiFlag.set(binary, v);
   }
   return v;
@@ -59,7 +60,8 @@ export async function launchVision(l: VisionLaunch): Promise<RunningVision> {
   const threads = threadsArg(l.settings);
   const args = [
     '-b', String(l.settings.batchSize),
-    '-ngl', String(gpuLayersArg(l.settings, l.binaryBackend, l.blockCount)),
+    // A CPU build warns about any -ngl ("no usable GPU found"), and has nothing to offload anyway.
+    ...(l.binaryBackend === 'gpu' ? ['-ngl', String(gpuLayersArg(l.settings, l.binaryBackend, l.blockCount))] : []),
     '--alias', l.alias,
     '--api-key', apiKey,
     ...(l.projectorPath ? ['--mmproj', l.projectorPath] : []),
@@ -77,7 +79,7 @@ export async function launchVision(l: VisionLaunch): Promise<RunningVision> {
         parallel: l.settings.sequences,
         port,
         args,
-        noWebui: knowsNoWebui(l.binary),
+        noWebui: await knowsNoWebui(l.binary),
         watchdog: true,
         readyTimeoutMs: l.readyTimeoutMs,
       });

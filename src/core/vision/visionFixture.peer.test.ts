@@ -1,24 +1,30 @@
 // The generated Qwen2-VL pair against the real llama-server (`-m text --mmproj projector`): it loads, says it
 // takes images, and an image sent as an OpenAI `image_url` part reaches the model, costing exactly the
 // tokens the projector's geometry predicts. Output is noise; counts and timings are what is checked.
+import { execFile } from 'node:child_process';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureVisionFixture } from '../fixtures/ensureFixtures';
-import { qwen2vlImageTokens } from '../fixtures/syntheticVision';
 import { builtServer } from '../llamaServer/buildServer';
-import { startLlamaServer, type LlamaServer } from '../llamaServer/llamaServerProcess';
+import { freePort, startLlamaServer, type LlamaServer } from '../llamaServer/llamaServerProcess';
+import { estimateImageTokens, readProjectorInfo } from './projector';
 
 let server: LlamaServer;
+let binary: string;
+/** Everything the server printed since it was ready: log() keeps only chunk-split tail lines. */
+let output = '';
 
 beforeAll(async () => {
-  const binary = builtServer('cpu');
-  if (!binary) throw new Error('llama-server is not built for this llama.cpp: run `npx lamplight engine build-server` (~5 min once, then cached)');
+  const built = builtServer('cpu');
+  if (!built) throw new Error('llama-server is not built for this llama.cpp: run `npx lamplight engine build-server` (~5 min once, then cached)');
+  binary = built;
   const fx = await ensureVisionFixture();
   // -lv 4 (trace) adds the timestamped "encoding mtmd batch" line the encode time is read from.
   server = await startLlamaServer({
     binary, model: fx.model, threads: 2, contextSize: 2048, parallel: 1, lifetimeMs: 300_000,
     args: ['--mmproj', fx.projector, '-lv', '4'],
   });
+  for (const stream of [server.child.stdout, server.child.stderr]) stream?.on('data', (d: Buffer) => (output += d.toString('utf8')));
 }, 180_000);
 
 afterAll(async () => {
@@ -50,14 +56,17 @@ async function pngDataUri(width: number, height: number): Promise<string> {
 /** Milliseconds from "encoding mtmd batch" to "decoding image batch": the projector's encode of one image. */
 function lastEncodeMs(log: string): number | null {
   // llama.cpp's log prefix is minutes.seconds.milliseconds.microseconds since start.
-  const stamp = (line: string): number => {
-    const [m = 0, s = 0, ms = 0, us = 0] = (line.match(/^(\d+)\.(\d+)\.(\d+)\.(\d+)/) ?? []).slice(1).map(Number);
-    return (m * 60 + s) * 1000 + ms + us / 1000;
+  const stamp = (line: string | undefined): number | null => {
+    const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+) /.exec(line ?? '');
+    if (!m) return null;
+    const [min, s, ms, us] = m.slice(1).map(Number) as [number, number, number, number];
+    return (min * 60 + s) * 1000 + ms + us / 1000;
   };
   const lines = log.split('\n');
   const start = lines.findLastIndex((l) => l.includes('encoding mtmd batch'));
   const end = lines.findIndex((l, i) => i > start && l.includes('decoding image batch'));
-  return start < 0 || end < 0 ? null : stamp(lines[end]!) - stamp(lines[start]!);
+  const [a, b] = [stamp(lines[start]), stamp(lines[end])];
+  return start < 0 || end < 0 || a === null || b === null ? null : b - a;
 }
 
 describe('the vision fixture on llama-server', () => {
@@ -70,18 +79,21 @@ describe('the vision fixture on llama-server', () => {
   });
 
   it.each([
-    [112, 84],
-    [224, 112],
-  ])('a %d×%d PNG costs (w/28)×(h/28) image tokens plus the two delimiters', async (width, height) => {
+    [112, 84, 12], // multiples of 28: one token per 28×28 block
+    [224, 112, 32],
+    [100, 75, 12], // rounded to 112×84
+    [20, 20, 9], // below the 8-token minimum: scaled up to 84×84
+  ])('a %d×%d PNG costs its %d image tokens plus the two delimiters', async (width, height, expected) => {
+    const projector = await readProjectorInfo((await ensureVisionFixture()).projector);
+    const imageTokens = estimateImageTokens(projector, width, height);
+    expect(imageTokens).toBe(expected);
     const text = { type: 'text', text: 'Describe this picture' };
     const textOnly = await chat([text]);
     const withImage = await chat([text, { type: 'image_url', image_url: { url: await pngDataUri(width, height) } }]);
-    const imageTokens = qwen2vlImageTokens(width, height);
-    expect(imageTokens).toBe((width / 28) * (height / 28));
     // <|vision_start|> and <|vision_end|> are one control token each in the fixture's vocabulary.
-    expect(withImage.usage.prompt_tokens).toBe(textOnly.usage.prompt_tokens + imageTokens + 2);
+    expect(withImage.usage.prompt_tokens).toBe(textOnly.usage.prompt_tokens + expected + 2);
     expect(withImage.usage.completion_tokens).toBeGreaterThan(0);
-    const encodeMs = lastEncodeMs(server.log());
+    const encodeMs = lastEncodeMs(output);
     expect(encodeMs).not.toBeNull();
     expect(encodeMs).toBeGreaterThanOrEqual(0);
     // The image's encode is part of the prompt time the server reports.
@@ -89,4 +101,16 @@ describe('the vision fixture on llama-server', () => {
     console.log(`vision fixture ${width}x${height}: ${imageTokens} image tokens, encode ${encodeMs!.toFixed(2)} ms, prompt ${withImage.timings.prompt_ms.toFixed(1)} ms`);
   });
 
+
+  it('refuses the mismatched projector itself, as checkProjectorPair does before starting it', async () => {
+    const fx = await ensureVisionFixture();
+    // Spawned directly: the whole output is needed, and the server must exit without serving.
+    const args = ['-m', fx.model, '--mmproj', fx.mismatchedProjector, '-t', '1', '-c', '512', '--host', '127.0.0.1', '--port', String(await freePort())];
+    const result = await new Promise<{ code: number | null; out: string }>((done) => {
+      execFile(binary, args, { timeout: 60_000 }, (err, stdout, stderr) =>
+        done({ code: err ? ((err as { code?: number }).code ?? null) : 0, out: stdout + stderr }));
+    });
+    expect(result.code).not.toBe(0);
+    expect(result.out).toContain('mismatch between text model (n_embd = 128) and mmproj (n_embd = 96)');
+  });
 });

@@ -14,6 +14,7 @@ const REACHES_OUT = new Set<string>([
   'evals.start', 'compare.start', 'runs.start', 'datasets.import', 'testsets.import', 'datasets.export',
   'testsets.exportJsonl', 'evals.export', 'bench.export', 'audit.export', 'datasets.draft', 'adapters.add',
   'adapters.check', 'datasets.preview', 'testsets.preview',
+  'vision.load', 'vision.restart', 'vision.buildServer', 'vision.setServerBinary', 'vision.projectorInfo',
 ]);
 
 const FIELDS = ['path', 'dir', 'modelId', 'runId', 'targetId', 'limit', 'before', 'name', 'role', 'profileId', 'promptId', 'datasetId', 'testSetId', 'evalId', 'rowId', 'text', 'settings', 'patch', 'labelerId', 'baseUrls', 'messages', '__proto__', 'constructor', 'toString'];

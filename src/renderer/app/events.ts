@@ -16,6 +16,7 @@ import { useBackupStore } from '../features/settings/backup.store';
 import { useTargetsStore } from '../client/targets.store';
 import { useTrainingStore } from '../features/training/training.store';
 import { useSessionStore } from '../client/session.store';
+import { useVisionStore } from '../client/vision.store';
 
 let wired = false;
 
@@ -50,6 +51,8 @@ export function wireEvents(): void {
   api.on('bench.progress', (progress) => useBenchStore.getState().applyProgress(progress));
   api.on('apiServer.status', (status) => useApiServerStore.getState().applyStatus(status));
   api.on('backup.progress', (progress) => useBackupStore.getState().applyProgress(progress));
+  api.on('vision.status', (status) => useVisionStore.getState().applyStatus(status));
+  api.on('vision.buildProgress', (progress) => useVisionStore.getState().applyBuild(progress));
 }
 
 /** First data the shell needs; each store records its own failure. */
@@ -57,4 +60,5 @@ export function loadInitialData(): void {
   void useSessionStore.getState().load();
   void useEngineStore.getState().init();
   void useModelsStore.getState().refresh();
+  void useVisionStore.getState().init();
 }

@@ -6,6 +6,7 @@ import { ChatTemplatePanel } from './ChatTemplatePanel';
 import { DownloadPanel } from './DownloadPanel';
 import { LoadPanel } from './LoadPanel';
 import { ModelTable } from './ModelTable';
+import { VisionPanel } from './VisionPanel';
 import { useModelsStore } from '../../client/models.store';
 import './models.css';
 
@@ -54,6 +55,7 @@ export function ModelsView({ renderAdapters }: Props): React.JSX.Element {
           </section>
           <aside className="library-side">
             {selected ? <LoadPanel key={selected.id} model={selected} /> : <p className="hint">Select a model to load it.</p>}
+            {selected ? <VisionPanel key={`v-${selected.id}`} model={selected} /> : null}
             {selected ? <ChatTemplatePanel key={`t-${selected.id}`} model={selected} /> : null}
           </aside>
         </div>

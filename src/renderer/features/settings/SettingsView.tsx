@@ -1,5 +1,6 @@
 import { ApiServerPanel } from './ApiServerPanel';
 import { BackupPanel } from './BackupPanel';
+import { VisionServerPanel } from './VisionServerPanel';
 import './settings.css';
 
 export function SettingsView(): React.JSX.Element {
@@ -8,6 +9,7 @@ export function SettingsView(): React.JSX.Element {
       <div className="settings-col">
         <ApiServerPanel />
         <BackupPanel />
+        <VisionServerPanel />
       </div>
     </div>
   );
