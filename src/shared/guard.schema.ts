@@ -137,6 +137,8 @@ export const AuditEntry = z.object({
   completionTokens: z.number().nullable(),
   finishReason: z.string().nullable(),
   error: z.string().nullable(),
+  /** Images sent with the prompt: sha256 of the stored image and of the bytes sent (never the image itself). */
+  images: z.array(z.object({ hash: z.string(), sentHash: z.string() })).optional(),
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;
 

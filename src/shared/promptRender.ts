@@ -4,7 +4,7 @@
 // read and edited without touching code; the tests pin the rendered text.
 import buildingBlocks from '../../resources/prompts/building-blocks.json';
 import type { PromptContent, PromptMessage, RenderedMessage, PlaygroundFields } from './prompts.schema';
-import { extractVariables, substituteVariables } from './template';
+import { extractImageVariables, extractVariables, substituteVariables } from './template';
 
 export const CHAIN_OF_THOUGHT_INSTRUCTION: string = buildingBlocks.chainOfThought;
 
@@ -57,6 +57,11 @@ export function composeMessages(content: PromptContent): PromptMessage[] {
 /** {{variables}} the content uses once composed, in order of first appearance. */
 export function promptVariables(content: PromptContent): string[] {
   return extractVariables(...composeMessages(content).map((m) => m.content));
+}
+
+/** {{image:name}} variables the content uses once composed (filled with images, not text). */
+export function promptImageVariables(content: PromptContent): string[] {
+  return extractImageVariables(...composeMessages(content).map((m) => m.content));
 }
 
 export interface RenderResult {

@@ -174,7 +174,12 @@ export type RunChunk = z.infer<typeof RunChunk>;
 // Runs hold prompts and replies: readable by those who may run models (a labeler sees only its drafts'
 // results, through the dataset).
 export const runsCommands = {
-  'prompt.render': { input: PromptInput.extend({ modelId: Id.nullable().default(null) }), output: RenderedPrompt, permission: 'view' },
+  'prompt.render': {
+    // target: whose pixel budget the image estimates use (a remote target's; the default otherwise).
+    input: PromptInput.extend({ modelId: Id.nullable().default(null), target: RunTarget.nullable().optional() }),
+    output: RenderedPrompt,
+    permission: 'view',
+  },
   'runs.start': { input: RunRequest, output: z.object({ runId: Id }), permission: 'run' },
   'runs.cancel': { input: z.object({ runId: Id }), output: z.object({ cancelled: z.boolean() }), permission: 'run' },
   'runs.list': {

@@ -13,7 +13,9 @@ export class CompareService {
     private readonly runs: RunsService,
   ) {}
 
-  start(req: CompareRequest): { comparisonId: string; runIds: string[] } {
+  async start(req: CompareRequest): Promise<{ comparisonId: string; runIds: string[] }> {
+    // Targets set to 'auto' are asked about images first; each column is prepared under its own budget.
+    await Promise.all(req.columns.map((target) => this.runs.detectImages({ ...req, target })));
     const runIds: string[] = [];
     try {
       for (const [i, target] of req.columns.entries()) {
@@ -26,8 +28,12 @@ export class CompareService {
             systemPrompt: req.systemPrompt,
             userMessage: req.userMessage,
             variables: req.variables,
+            images: req.images,
+            imageVariables: req.imageVariables,
             params: req.params,
             jsonSchema: req.jsonSchema,
+            // A column whose target refuses the images fails with the reason; the others run.
+            refusalAsRun: true,
           }).runId,
         );
       }

@@ -72,6 +72,8 @@ export class RunGate {
   private soFar = '';
   /** A block rule matched mid-stream: nothing more is shown and the run is being stopped. */
   private suppressed = false;
+  /** The images that left with the prompt, by hash: the stored image and the bytes sent (never the bytes). */
+  private images: { hash: string; sentHash: string }[] = [];
 
   constructor(
     private readonly host: RunGateHost,
@@ -95,6 +97,11 @@ export class RunGate {
   /** Whether further texts of the request (API chat turns) are masked too. */
   get masks(): boolean {
     return this.run.masker !== null;
+  }
+
+  /** The images the request carries once prepared (recorded in the audit record as hashes). */
+  sentImages(images: readonly { hash: string; sentHash: string }[]): void {
+    this.images = images.map(({ hash, sentHash }) => ({ hash, sentHash }));
   }
 
   /** A further text of the request, masked like the prompt (API chat turns and raw completions). */
@@ -173,6 +180,7 @@ export class RunGate {
       completionTokens: record.completionTokens,
       finishReason: record.stopReason,
       error: record.error,
+      ...(this.images.length > 0 ? { images: this.images } : {}),
     });
   }
 }

@@ -22,6 +22,8 @@ export interface RemoteModel {
   /** For a vLLM LoRA module: the base model's id. */
   parent: string | null;
   maxModelLen: number | null;
+  /** The server lists this model's capabilities and they include images (llama-server's "multimodal"); null: it does not say. */
+  vision?: boolean | null;
 }
 
 export interface ListModelsRequest extends EndpointConfig {
@@ -37,9 +39,17 @@ export interface ListModelsResult {
   models: RemoteModel[];
 }
 
+/** OpenAI content parts: a message with images is sent as text and image_url parts in order. */
+export type ChatContentPart = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string } };
+
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
-  content: string;
+  content: string | ChatContentPart[];
+}
+
+/** An image part carrying the bytes as a data URL (what llama-server, vLLM and OpenAI all accept). */
+export function imagePart(mime: string, data: Buffer): ChatContentPart {
+  return { type: 'image_url', image_url: { url: `data:${mime};base64,${data.toString('base64')}` } };
 }
 
 export interface ChatParams {
@@ -201,6 +211,7 @@ export async function listModels(req: ListModelsRequest): Promise<ListModelsResu
     const data = (json as { data?: unknown } | null)?.data;
     if (!Array.isArray(data)) throw err('protocol', `the answer has no "data" list of models: "${excerpt(body.text, 80)}"`, { status: res.status });
     const models: RemoteModel[] = [];
+    const vision = capabilitiesByName((json as { models?: unknown }).models);
     for (const m of data as Array<Record<string, unknown> | null>) {
       const id = optionalString(m?.id);
       if (!m || !id) continue;
@@ -210,6 +221,7 @@ export async function listModels(req: ListModelsRequest): Promise<ListModelsResu
         root: optionalString(m.root),
         parent: optionalString(m.parent),
         maxModelLen: typeof m.max_model_len === 'number' ? m.max_model_len : null,
+        ...(vision.has(id) ? { vision: vision.get(id) } : {}),
       });
     }
     return { latencyMs, status: res.status, models };
@@ -217,6 +229,18 @@ export async function listModels(req: ListModelsRequest): Promise<ListModelsResu
     clearTimeout(timer);
     req.signal?.removeEventListener('abort', onUserAbort);
   }
+}
+
+/** llama-server also lists its model under "models" with capabilities (["completion","multimodal"]). */
+function capabilitiesByName(list: unknown): Map<string, boolean> {
+  const out = new Map<string, boolean>();
+  if (!Array.isArray(list)) return out;
+  for (const m of list as Array<{ model?: unknown; name?: unknown; capabilities?: unknown } | null>) {
+    if (!m || !Array.isArray(m.capabilities)) continue;
+    const has = m.capabilities.includes('multimodal') || m.capabilities.includes('vision');
+    for (const n of [m.model, m.name]) if (typeof n === 'string' && n !== '') out.set(n, has);
+  }
+  return out;
 }
 
 /**

@@ -2,7 +2,9 @@
 // requests they take; implemented by TargetsService and AdaptersService, passed to RunsService's constructor.
 import type { AdapterUse } from '../../shared/adapters.schema';
 import type { RunRecord, RunRequest, RunSource, SamplingParams, StopReason } from '../../shared/runs.schema';
+import type { PreparedImageInfo, StoredImage } from '../../shared/images.schema';
 import type { AdapterSpec, ChatTurn } from '../engine/protocol';
+import type { ChatContentPart } from '../remote/openaiClient';
 
 /** What the runs service needs from remote targets (implemented by TargetsService). */
 export interface RemoteRunner {
@@ -10,10 +12,36 @@ export interface RemoteRunner {
   run(
     targetId: string,
     model: string,
-    req: { systemPrompt: string; userMessage: string; params: RunRequest['params']; jsonSchema: string | null },
+    req: { systemPrompt: string; userMessage: string; userParts?: ChatContentPart[]; params: RunRequest['params']; jsonSchema: string | null },
     signal: AbortSignal,
     onDelta: (text: string) => void,
   ): Promise<RemoteRunResult>;
+  /** Whether the model takes images as far as is known (the setting, else the last check), with its pixel budget. */
+  imageSupport(targetId: string, model: string): ImageSupport;
+  /** Asks the server now when the setting is 'auto' and nothing is recorded for the model. */
+  detectImages(targetId: string, model: string): Promise<void>;
+}
+
+export interface ImageSupport {
+  accepts: boolean;
+  maxPixels: number;
+  /** Why not, and what to do (null when accepted). */
+  refusal: string | null;
+}
+
+/** What runs need from the image store (implemented by ImageStore, core.images). */
+export interface RunImageStore {
+  get(hash: string): StoredImage;
+  /** Decoded, metadata stripped, downscaled to maxPixels, re-encoded: the bytes that are sent. */
+  prepare(hash: string, maxPixels: number): Promise<PreparedImageInfo & { data: Buffer }>;
+  /** Who still refers to stored images, so gc() keeps them. */
+  registerRefs(name: string, refs: () => Iterable<string>): void;
+}
+
+/** The vision engine (llama-server with a projector), as runs reach it (implemented by core.vision). */
+export interface VisionEndpoints {
+  /** Its OpenAI-compatible endpoint when it is ready with this model; null otherwise. */
+  endpoint(modelId: string): { baseUrl: string; apiKey: string; model: string } | null;
 }
 
 /** What runs need from the adapter library (implemented by AdaptersService). */
@@ -41,7 +69,12 @@ export interface RemoteRunResult {
   attempts: number;
 }
 
-export type StartRun = Omit<RunRequest, 'promptVersionId'> & { source?: RunSource; promptVersionId?: string | null };
+export type StartRun = Omit<RunRequest, 'promptVersionId'> & {
+  source?: RunSource;
+  promptVersionId?: string | null;
+  /** A target that refuses the run's images gets a stored failed run with the reason instead of a throw (compare columns). */
+  refusalAsRun?: boolean;
+};
 
 /** A request to Lamplight's own OpenAI-compatible server, run on the loaded local model. */
 export interface ApiRunRequest {

@@ -26,6 +26,7 @@ interface HitRow {
   started_at: number;
   finished_at: number | null;
   output_preview: string;
+  image_hashes: string;
 }
 
 /** `%`, `_` and the escape itself match literally. */
@@ -41,7 +42,8 @@ export class RunSearch {
       SELECT r.id, r.source, r.target_kind, r.target_id, r.remote_model, r.adapters_json, r.model_id, r.model_name,
         m.file_name, substr(r.user_message, 1, 2000) AS user_message, r.variables_json, r.status, r.stop_reason,
         r.completion_tokens, r.ttft_ms, r.decode_tok_per_sec, r.e2e_ms, r.started_at, r.finished_at,
-        substr(r.output, 1, 200) AS output_preview
+        substr(r.output, 1, 200) AS output_preview,
+        (SELECT json_group_array(hash) FROM (SELECT hash FROM run_images WHERE run_id = r.id ORDER BY ord)) AS image_hashes
       FROM runs r LEFT JOIN models m ON m.id = r.model_id
       WHERE @q = '' OR r.user_message LIKE @pattern ESCAPE '\\' OR r.system_prompt LIKE @pattern ESCAPE '\\'
         OR r.output LIKE @pattern ESCAPE '\\' OR r.variables_json LIKE @pattern ESCAPE '\\'
@@ -69,6 +71,8 @@ export class RunSearch {
       startedAt: r.started_at,
       finishedAt: r.finished_at,
       outputPreview: r.output_preview,
+      // History thumbnails of image runs; text runs keep their old shape.
+      ...(r.image_hashes !== '[]' ? { imageHashes: JSON.parse(r.image_hashes) as string[] } : {}),
     }));
   }
 }

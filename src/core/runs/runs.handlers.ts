@@ -13,6 +13,8 @@ export function runsHandlers(d: { runs: RunsService; runSearch: RunSearch; adapt
     'runs.start': async (req) => {
       // Reads adapter files before the (synchronous) start, so a mismatch is refused here with its reason.
       if (req.target?.kind === 'local' && req.target.adapters?.length) await adapters.assertCompatible(req.target.adapters, req.target.modelId);
+      // A remote target set to 'auto' is asked whether it takes images before the (synchronous) start decides.
+      await runs.detectImages(req);
       return runs.start(req);
     },
     'runs.cancel': ({ runId }) => ({ cancelled: runs.cancel(runId) }),

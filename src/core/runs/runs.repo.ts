@@ -2,6 +2,7 @@ import type { AdapterUse } from '../../shared/adapters.schema';
 import type { LoadSettings } from '../../shared/engine.schema';
 import type { RunRecord, RunSource, RunSummary, RunTarget, SamplingParams, StopReason } from '../../shared/runs.schema';
 import type { RunGuard } from '../../shared/guard.schema';
+import type { RunImage } from '../../shared/images.schema';
 import type { Db } from '../db/openDb';
 
 interface RunRow {
@@ -38,6 +39,18 @@ interface RunRow {
   finished_at: number | null;
   guard_json: string | null;
   prompt_version_id: string | null;
+  image_tokens: number | null;
+  image_encode_ms: number | null;
+  image_prepare_ms: number | null;
+}
+
+interface RunImageRow {
+  hash: string;
+  sent_hash: string;
+  name: string;
+  width: number;
+  height: number;
+  bytes: number;
 }
 
 type SummaryRow = Pick<
@@ -59,7 +72,7 @@ type SummaryRow = Pick<
   | 'decode_tok_per_sec'
   | 'started_at'
   | 'finished_at'
-> & { output_preview: string };
+> & { output_preview: string; image_hashes: string | null };
 
 export function targetOf(r: Pick<RunRow, 'target_kind' | 'target_id' | 'remote_model' | 'model_id' | 'adapters_json'>): RunTarget {
   if (r.target_kind === 'remote') return { kind: 'remote', targetId: r.target_id ?? '', model: r.remote_model ?? '' };
@@ -67,7 +80,7 @@ export function targetOf(r: Pick<RunRow, 'target_kind' | 'target_id' | 'remote_m
   return { kind: 'local', modelId: r.model_id ?? '', adapters: JSON.parse(r.adapters_json) as AdapterUse[] };
 }
 
-function toRun(r: RunRow): RunRecord {
+function toRun(r: RunRow, images: RunImage[]): RunRecord {
   return {
     id: r.id,
     source: r.source,
@@ -97,6 +110,8 @@ function toRun(r: RunRow): RunRecord {
     guard: r.guard_json ? (JSON.parse(r.guard_json) as RunGuard) : null,
     startedAt: r.started_at,
     finishedAt: r.finished_at,
+    // Text runs keep the record they always had; image runs carry their images and metrics.
+    ...(images.length > 0 ? { images, imageTokens: r.image_tokens, imageEncodeMs: r.image_encode_ms, imagePrepareMs: r.image_prepare_ms } : {}),
   };
 }
 
@@ -155,6 +170,11 @@ export interface RunOutcome {
   finishedAt: number;
   /** Replaces the guard stored at start (it gains the output check). */
   guard?: RunGuard | null;
+  /** The images sent, in order, and their metrics (runs with images only). */
+  images?: RunImage[];
+  imageTokens?: number | null;
+  imageEncodeMs?: number | null;
+  imagePrepareMs?: number | null;
 }
 
 export class RunsRepo {
@@ -165,6 +185,9 @@ export class RunsRepo {
   private readonly listBeforeStmt;
   private readonly interruptStmt;
   private readonly runningStmt;
+  private readonly imagesStmt;
+  private readonly insertImageStmt;
+  private readonly refsStmt;
   /** The columns insert() wrote for runs not finished yet: finish() returns the record without reading it back. */
   private readonly started = new Map<string, InsertParams>();
 
@@ -179,11 +202,18 @@ export class RunsRepo {
         stop_reason = @stopReason, error = @error, prompt_tokens = @promptTokens,
         completion_tokens = @completionTokens, ttft_ms = @ttftMs, decode_tok_per_sec = @decodeTokPerSec,
         tpot_ms = @tpotMs, itl_mean_ms = @itlMeanMs, e2e_ms = @e2eMs, chunk_times_json = @chunkTimesJson,
-        attempts = @attempts, finished_at = @finishedAt, guard_json = coalesce(@guardJson, guard_json)
+        attempts = @attempts, finished_at = @finishedAt, guard_json = coalesce(@guardJson, guard_json),
+        image_tokens = @imageTokens, image_encode_ms = @imageEncodeMs, image_prepare_ms = @imagePrepareMs
       WHERE id = @id`);
+    this.imagesStmt = db.prepare<[string], RunImageRow>('SELECT hash, sent_hash, name, width, height, bytes FROM run_images WHERE run_id = ? ORDER BY ord');
+    this.insertImageStmt = db.prepare(
+      'INSERT INTO run_images (run_id, ord, hash, sent_hash, name, width, height, bytes) VALUES (@runId, @ord, @hash, @sentHash, @name, @width, @height, @bytes)',
+    );
+    this.refsStmt = db.prepare<[], { hash: string }>('SELECT DISTINCT hash FROM run_images');
     this.getStmt = db.prepare<[string], RunRow>('SELECT * FROM runs WHERE id = ?');
     const summaryCols = `id, source, target_kind, target_id, remote_model, adapters_json, e2e_ms, model_id, model_name, substr(user_message, 1, 200) AS user_message, status, stop_reason,
-      completion_tokens, ttft_ms, decode_tok_per_sec, started_at, finished_at, substr(output, 1, 200) AS output_preview`;
+      completion_tokens, ttft_ms, decode_tok_per_sec, started_at, finished_at, substr(output, 1, 200) AS output_preview,
+      (SELECT json_group_array(hash) FROM (SELECT hash FROM run_images WHERE run_id = runs.id ORDER BY ord)) AS image_hashes`;
     this.listStmt = db.prepare<[number], SummaryRow>(
       `SELECT ${summaryCols} FROM runs ORDER BY started_at DESC, id DESC LIMIT ?`,
     );
@@ -221,10 +251,13 @@ export class RunsRepo {
   }
 
   finish(id: string, o: RunOutcome): RunRecord {
-    const { chunkTimesMs, guard, ...rest } = o;
+    const { chunkTimesMs, guard, images = [], imageTokens = null, imageEncodeMs = null, imagePrepareMs = null, ...rest } = o;
     const f = {
       id,
       ...rest,
+      imageTokens,
+      imageEncodeMs,
+      imagePrepareMs,
       guardJson: guard ? JSON.stringify(guard) : null,
       tpotMs: o.tpotMs ?? null,
       itlMeanMs: o.itlMeanMs ?? null,
@@ -233,6 +266,7 @@ export class RunsRepo {
       chunkTimesJson: JSON.stringify((chunkTimesMs ?? []).map((t) => Math.round(t * 100) / 100)),
     };
     const changed = this.finishStmt.run(f).changes;
+    images.forEach((im, ord) => this.insertImageStmt.run({ runId: id, ord, hash: im.hash, sentHash: im.sentHash, name: im.name, width: im.width, height: im.height, bytes: im.bytes }));
     const s = this.started.get(id);
     this.started.delete(id);
     if (!s || changed === 0) return this.get(id) as RunRecord;
@@ -270,12 +304,22 @@ export class RunsRepo {
       finished_at: f.finishedAt,
       guard_json: f.guardJson ?? s.guardJson,
       prompt_version_id: s.promptVersionId,
-    });
+      image_tokens: imageTokens,
+      image_encode_ms: imageEncodeMs,
+      image_prepare_ms: imagePrepareMs,
+    }, images);
   }
 
   get(id: string): RunRecord | null {
     const row = this.getStmt.get(id);
-    return row ? toRun(row) : null;
+    if (!row) return null;
+    const images = this.imagesStmt.all(id).map((i) => ({ hash: i.hash, sentHash: i.sent_hash, name: i.name, width: i.width, height: i.height, bytes: i.bytes }));
+    return toRun(row, images);
+  }
+
+  /** Every stored image a run refers to (the image store keeps them; see ImageStore.registerRefs). */
+  imageRefs(): string[] {
+    return this.refsStmt.all().map((r) => r.hash);
   }
 
   list(limit: number, before?: number): RunSummary[] {
@@ -296,6 +340,7 @@ export class RunsRepo {
       startedAt: r.started_at,
       finishedAt: r.finished_at,
       outputPreview: r.output_preview,
+      ...(r.image_hashes && r.image_hashes !== '[]' ? { imageHashes: JSON.parse(r.image_hashes) as string[] } : {}),
     }));
   }
 

@@ -13,11 +13,17 @@ import type { GuardService } from '../guard/guard.service';
 import type { RunGate } from '../guard/runGate';
 import type { ModelsService } from '../models/models.service';
 import { ActiveRun } from './activeRun';
+import { assertImagesFilled, assertImagesStored, imageLayout, prepareParts, renderImageParts, type ImagePart, type PreparedParts } from './imageRun';
 import { failedOutcome, remoteOutcome } from './runOutcome';
-import type { ApiRunOutcome, ApiRunRequest, RemoteRunner, RunAdapters, StartRun } from './runPorts';
+import type { ApiRunOutcome, ApiRunRequest, RemoteRunner, RunAdapters, RunImageStore, StartRun, VisionEndpoints } from './runPorts';
 import type { NewRun, RunOutcome, RunsRepo } from './runs.repo';
+import { runOnVisionEngine, visionImageTokens, type VisionEndpoint } from './visionRun';
+import { DEFAULT_MAX_IMAGE_PIXELS } from '../../shared/images.schema';
 
-export type { ApiRunOutcome, ApiRunRequest, RemoteRunner, RemoteRunResult, RunAdapters, StartRun } from './runPorts';
+export type { ApiRunOutcome, ApiRunRequest, ImageSupport, RemoteRunner, RemoteRunResult, RunAdapters, RunImageStore, StartRun, VisionEndpoints } from './runPorts';
+
+/** Where a run with images goes: a remote target's model, or the vision engine's endpoint for a local model. */
+type ImageRoute = { kind: 'remote'; targetId: string; model: string } | { kind: 'vision'; endpoint: VisionEndpoint };
 
 export interface RunsEvents {
   chunk: [RunChunk];
@@ -32,6 +38,10 @@ export interface RunsDeps {
   guard: GuardService;
   remote: RemoteRunner;
   adapters: RunAdapters;
+  /** The image store (prepares what is sent); without it a run with images is refused. */
+  images?: RunImageStore | null;
+  /** The vision engine, for local runs with images. */
+  vision?: VisionEndpoints | null;
 }
 
 export class RunsService extends EventEmitter<RunsEvents> {
@@ -55,17 +65,34 @@ export class RunsService extends EventEmitter<RunsEvents> {
     }
   }
 
-  async render(input: { modelId: string | null; systemPrompt: string; userMessage: string; variables: Record<string, string> }): Promise<RenderedPrompt> {
+  async render(input: { modelId: string | null; systemPrompt: string; userMessage: string; variables: Record<string, string> } & Pick<StartRun, 'images' | 'imageVariables'> & {
+    target?: StartRun['target'];
+  }): Promise<RenderedPrompt> {
     const system = substituteVariables(input.systemPrompt, input.variables);
     const user = substituteVariables(input.userMessage, input.variables);
     const missing = [...new Set([...system.missing, ...user.missing])];
+    const layout = imageLayout(input, user.text);
+    const t = input.target;
+    const maxPixels = t?.kind === 'remote' ? this.deps.remote.imageSupport(t.targetId, t.model).maxPixels : DEFAULT_MAX_IMAGE_PIXELS;
+    const images = await renderImageParts(layout.parts, layout.missing, this.deps.images ?? null, maxPixels);
     const loaded = this.engine.loadedModelId;
     if (!loaded || (input.modelId !== null && input.modelId !== loaded)) {
       const text = (system.text ? `[system]\n${system.text}\n\n` : '') + `[user]\n${user.text}`;
-      return { text, tokenCount: null, missingVariables: missing, note: 'Load the model to see its chat template and token count.' };
+      return { text, tokenCount: null, missingVariables: missing, note: 'Load the model to see its chat template and token count.', ...images };
     }
     const r = await this.engine.render(system.text, user.text);
-    return { text: r.text, tokenCount: r.tokenCount, missingVariables: missing, note: null };
+    const tokenCount = images.imageTokens === undefined ? r.tokenCount : images.imageTokens === null ? null : r.tokenCount + images.imageTokens;
+    return { text: r.text, tokenCount, missingVariables: missing, note: null, ...images };
+  }
+
+  /**
+   * Before a run with images on a remote target whose setting is 'auto': asks its server now when nothing is
+   * recorded for the model, so start() can decide (it never sends an image the target may drop).
+   */
+  async detectImages(req: Pick<StartRun, 'target' | 'images' | 'imageVariables'>): Promise<void> {
+    const t = req.target;
+    const some = (req.images?.length ?? 0) > 0 || Object.keys(req.imageVariables ?? {}).length > 0;
+    if (t?.kind === 'remote' && some) await this.deps.remote.detectImages(t.targetId, t.model);
   }
 
   /** The profile that started an active run (null once it finished). */
@@ -77,8 +104,15 @@ export class RunsService extends EventEmitter<RunsEvents> {
     const target: RunTarget = req.target ?? { kind: 'local', modelId: req.modelId as string };
     const system = substituteVariables(req.systemPrompt, req.variables);
     const user = substituteVariables(req.userMessage, req.variables);
-    if (user.text.trim() === '') throw new CoreError('BAD_INPUT', 'userMessage: the user message is empty');
-    const { modelName, modelId, adapters } = this.resolveTarget(target);
+    const layout = imageLayout(req, user.text);
+    if (user.text.trim() === '' && layout.count === 0) throw new CoreError('BAD_INPUT', 'userMessage: the user message is empty');
+    assertImagesFilled(layout.missing);
+    assertImagesStored(layout.parts, this.deps.images ?? null);
+    const withImages = layout.count > 0;
+    const { modelName, modelId, adapters } = withImages ? this.resolveImageTarget(target) : this.resolveTarget(target);
+    // Known before anything is stored or sent; compare records it as its column's failed run instead.
+    const route = withImages ? this.imageRoute(target, modelName) : null;
+    if (route && 'refusal' in route && !req.refusalAsRun) throw new CoreError('CONFLICT', route.refusal);
 
     const promptVersionId = req.promptVersionId ?? null;
     // Throws BLOCKED (audited) before anything is stored when the target's PII policy refuses the prompt.
@@ -94,12 +128,18 @@ export class RunsService extends EventEmitter<RunsEvents> {
       userMessage: req.userMessage,
       variables: req.variables,
       params: req.params,
-      loadSettings: target.kind === 'local' ? this.engine.status.settings : null,
+      // An image run on the vision engine does not use node-llama-cpp's settings.
+      loadSettings: target.kind === 'local' && !withImages ? this.engine.status.settings : null,
       jsonSchema: req.jsonSchema,
       promptVersionId,
     });
+    if (route && 'refusal' in route) {
+      this.complete(a, failedOutcome('error', route.refusal));
+      return { runId };
+    }
     try {
-      if (target.kind === 'remote') this.startRemote(a, target, req);
+      if (route) this.startWithImages(a, route.route, route.maxPixels, req);
+      else if (target.kind === 'remote') this.startRemote(a, target, req);
       else if ((target.adapters ?? []).length === 0) this.startLocal(a, req, adapters);
       else this.startLocalAfterCheck(a, target, req, adapters);
     } catch (e) {
@@ -244,6 +284,60 @@ export class RunsService extends EventEmitter<RunsEvents> {
         const aborted = abort.signal.aborted;
         this.complete(a, { ...failedOutcome(aborted ? 'abort' : 'error', aborted ? null : (e as Error).message), output: a.output, completionTokens: a.tokens, ttftMs: a.ttftMs });
       });
+  }
+
+  /** Like resolveTarget, for a run with images: a local model runs on the vision engine, not node-llama-cpp. */
+  private resolveImageTarget(target: RunTarget): { modelName: string; modelId: string | null; adapters: AdapterSpec[] } {
+    if (target.kind === 'remote') return this.resolveTarget(target);
+    if ((target.adapters ?? []).length > 0) throw new CoreError('CONFLICT', 'adapters: LoRA adapters are not available on the vision engine; run images without adapters');
+    const model = this.deps.models.get(target.modelId);
+    return { modelName: model.metadata.name ?? model.fileName, modelId: model.id, adapters: [] };
+  }
+
+  /** Where a run with images goes and under which pixel budget, or why it cannot go anywhere. */
+  private imageRoute(target: RunTarget, modelName: string): { route: ImageRoute; maxPixels: number } | { refusal: string } {
+    if (target.kind === 'remote') {
+      const s = this.deps.remote.imageSupport(target.targetId, target.model);
+      if (!s.accepts) return { refusal: s.refusal ?? 'this target does not accept images' };
+      return { route: { kind: 'remote', targetId: target.targetId, model: target.model }, maxPixels: s.maxPixels };
+    }
+    const endpoint = this.deps.vision?.endpoint(target.modelId) ?? null;
+    if (!endpoint) return { refusal: `load ${modelName} with its projector for images (Models → Vision)` };
+    return { route: { kind: 'vision', endpoint }, maxPixels: DEFAULT_MAX_IMAGE_PIXELS };
+  }
+
+  /**
+   * Prepares the images (the masked text split at its image variables), then sends text and image parts.
+   * The clock of TTFT starts when the request is sent, after preparation (stored apart as imagePrepareMs).
+   */
+  private startWithImages(a: ActiveRun, route: ImageRoute, maxPixels: number, req: StartRun): void {
+    const abort = new AbortController();
+    a.abort = abort;
+    const store = this.deps.images as RunImageStore;
+    let prepared: PreparedParts | null = null;
+    const imageFields = (imageTokens: number | null = null) =>
+      prepared ? { images: prepared.images, imagePrepareMs: prepared.prepareMs, imageTokens, imageEncodeMs: null } : {};
+    const run = async () => {
+      const parts: ImagePart[] = imageLayout(req, a.gate.sentUser).parts;
+      prepared = await prepareParts(parts, store, maxPixels);
+      a.gate.sentImages(prepared.images);
+      if (abort.signal.aborted) throw new CoreError('CONFLICT', 'cancelled');
+      const sent = { systemPrompt: a.gate.sentSystem, userMessage: a.gate.sentUser, userParts: prepared.parts, params: req.params, jsonSchema: req.jsonSchema };
+      const onDelta = (text: string) => void a.push(text, 1);
+      if (route.kind === 'remote') {
+        const r = await this.deps.remote.run(route.targetId, route.model, sent, abort.signal, onDelta);
+        return this.complete(a, { ...remoteOutcome(r, a.output), ...imageFields(null) });
+      }
+      const r = await runOnVisionEngine(route.endpoint, sent, abort.signal, onDelta);
+      const imageTokens = await visionImageTokens(route.endpoint, sent, r.promptTokens);
+      return this.complete(a, { ...remoteOutcome(r, a.output), ...imageFields(imageTokens) });
+    };
+    void run().catch((e: unknown) => {
+      if (this.active.get(a.runId) !== a) return;
+      const aborted = abort.signal.aborted;
+      const failed = failedOutcome(aborted ? 'abort' : 'error', aborted ? null : (e as Error).message);
+      this.complete(a, { ...failed, output: a.output, completionTokens: a.tokens, ttftMs: a.ttftMs, ...imageFields(null) });
+    });
   }
 
   cancel(runId: string): boolean {

@@ -1,4 +1,4 @@
-import type { Timeouts } from '../../shared/targets.schema';
+import type { AcceptsImages, Timeouts } from '../../shared/targets.schema';
 import type { Db } from '../db/openDb';
 
 interface TargetRow {
@@ -10,6 +10,9 @@ interface TargetRow {
   timeouts_json: string;
   max_retries: number;
   created_at: number;
+  accepts_images: AcceptsImages;
+  max_image_pixels: number;
+  vision_json: string;
 }
 
 /** What SQLite keeps of a target: no key, no header values. */
@@ -22,6 +25,10 @@ export interface StoredTarget {
   timeouts: Timeouts;
   maxRetries: number;
   createdAt: number;
+  acceptsImages: AcceptsImages;
+  maxImagePixels: number;
+  /** What the server said per model at the last check (true: takes images); a model absent said nothing. */
+  vision: Record<string, boolean>;
 }
 
 function toTarget(r: TargetRow): StoredTarget {
@@ -34,6 +41,9 @@ function toTarget(r: TargetRow): StoredTarget {
     timeouts: JSON.parse(r.timeouts_json) as Timeouts,
     maxRetries: r.max_retries,
     createdAt: r.created_at,
+    acceptsImages: r.accepts_images,
+    maxImagePixels: r.max_image_pixels,
+    vision: JSON.parse(r.vision_json) as Record<string, boolean>,
   };
 }
 
@@ -45,11 +55,14 @@ export class TargetsRepo {
 
   constructor(db: Db) {
     this.upsertStmt = db.prepare(`
-      INSERT INTO targets (id, name, base_urls_json, has_api_key, header_names_json, timeouts_json, max_retries, created_at)
-      VALUES (@id, @name, @baseUrlsJson, @hasApiKey, @headerNamesJson, @timeoutsJson, @maxRetries, @createdAt)
+      INSERT INTO targets (id, name, base_urls_json, has_api_key, header_names_json, timeouts_json, max_retries, created_at,
+        accepts_images, max_image_pixels, vision_json)
+      VALUES (@id, @name, @baseUrlsJson, @hasApiKey, @headerNamesJson, @timeoutsJson, @maxRetries, @createdAt,
+        @acceptsImages, @maxImagePixels, @visionJson)
       ON CONFLICT (id) DO UPDATE SET name = excluded.name, base_urls_json = excluded.base_urls_json,
         has_api_key = excluded.has_api_key, header_names_json = excluded.header_names_json,
-        timeouts_json = excluded.timeouts_json, max_retries = excluded.max_retries`);
+        timeouts_json = excluded.timeouts_json, max_retries = excluded.max_retries,
+        accepts_images = excluded.accepts_images, max_image_pixels = excluded.max_image_pixels, vision_json = excluded.vision_json`);
     this.getStmt = db.prepare<[string], TargetRow>('SELECT * FROM targets WHERE id = ?');
     this.listStmt = db.prepare<[], TargetRow>('SELECT * FROM targets ORDER BY created_at, id');
     this.deleteStmt = db.prepare('DELETE FROM targets WHERE id = ?');
@@ -65,6 +78,9 @@ export class TargetsRepo {
       timeoutsJson: JSON.stringify(t.timeouts),
       maxRetries: t.maxRetries,
       createdAt: t.createdAt,
+      acceptsImages: t.acceptsImages,
+      maxImagePixels: t.maxImagePixels,
+      visionJson: JSON.stringify(t.vision),
     });
     return this.get(t.id) as StoredTarget;
   }

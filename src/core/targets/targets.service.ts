@@ -2,12 +2,13 @@
 // with their requests spread over healthy replicas.
 import { EventEmitter } from 'node:events';
 import { ulid } from '../../shared/ids';
-import type { StopReason } from '../../shared/runs.schema';
-import type { RemoteModel, TargetCheck, TargetInfo, TargetInput, Timeouts } from '../../shared/targets.schema';
+import type { AcceptsImages, RemoteModel, TargetCheck, TargetInfo, TargetInput, Timeouts } from '../../shared/targets.schema';
 import { CoreError } from '../errors';
-import { listModels, RemoteError, type ChatMessage, type EndpointConfig } from '../remote/openaiClient';
+import { listModels, RemoteError, type EndpointConfig } from '../remote/openaiClient';
+import { chatMessages, chatParams, chatRunResult } from '../runs/chatRun';
+import { visionFromProps } from '../remote/serverProps';
 import { ReplicaPool, streamChatWithReplicas } from '../remote/replicas';
-import type { RemoteRunner, RemoteRunResult } from '../runs/runs.service';
+import type { ImageSupport, RemoteRunner, RemoteRunResult } from '../runs/runs.service';
 import type { SecretStore } from '../secrets/secretStore';
 import type { StoredTarget, TargetsRepo } from './targets.repo';
 
@@ -27,6 +28,8 @@ export interface TargetPatchInput {
   headers?: Record<string, string>;
   timeouts?: Timeouts;
   maxRetries?: number;
+  acceptsImages?: AcceptsImages;
+  maxImagePixels?: number;
 }
 
 export class TargetsService extends EventEmitter<TargetsEvents> implements RemoteRunner {
@@ -52,7 +55,8 @@ export class TargetsService extends EventEmitter<TargetsEvents> implements Remot
   }
 
   private info(t: StoredTarget): TargetInfo {
-    return { ...t, replicas: this.pool(t).snapshot() };
+    const { vision: _v, ...rest } = t;
+    return { ...rest, replicas: this.pool(t).snapshot() };
   }
 
   private stored(id: string): StoredTarget {
@@ -94,6 +98,9 @@ export class TargetsService extends EventEmitter<TargetsEvents> implements Remot
       timeouts: input.timeouts,
       maxRetries: input.maxRetries,
       createdAt: Date.now(),
+      acceptsImages: input.acceptsImages,
+      maxImagePixels: input.maxImagePixels,
+      vision: {},
     });
     return this.info(t);
   }
@@ -109,6 +116,10 @@ export class TargetsService extends EventEmitter<TargetsEvents> implements Remot
       headerNames: patch.headers === undefined ? cur.headerNames : Object.keys(patch.headers),
       timeouts: patch.timeouts ?? cur.timeouts,
       maxRetries: patch.maxRetries ?? cur.maxRetries,
+      acceptsImages: patch.acceptsImages ?? cur.acceptsImages,
+      maxImagePixels: patch.maxImagePixels ?? cur.maxImagePixels,
+      // Other servers may serve other models: what the old ones said about images no longer holds.
+      vision: patch.baseUrls === undefined ? cur.vision : {},
     });
     const info = this.info(t);
     this.emit('changed', info);
@@ -153,7 +164,12 @@ export class TargetsService extends EventEmitter<TargetsEvents> implements Remot
         try {
           const r = await listModels({ baseUrl: url, apiKey, headers, timeoutMs: t.timeouts.connectMs });
           pool.markOk(url, r.latencyMs);
-          return { url, ok: true, latencyMs: r.latencyMs, status: r.status, error: null, models: r.models };
+          // A llama-server that lists no capabilities still says in /props whether it has a projector (one
+          // model per server); other servers are asked only when an image run needs to know (detectImages).
+          const llama = r.models.some((m) => m.vision == null && m.ownedBy === 'llamacpp');
+          const props = llama ? await visionFromProps({ baseUrl: url, apiKey, headers }) : null;
+          const models = r.models.map((m) => ({ ...m, vision: m.vision ?? props }));
+          return { url, ok: true, latencyMs: r.latencyMs, status: r.status, error: null, models };
         } catch (e) {
           const message = e instanceof Error ? e.message : String(e);
           pool.markFailed(url, message);
@@ -163,6 +179,9 @@ export class TargetsService extends EventEmitter<TargetsEvents> implements Remot
     );
     const models = new Map<string, RemoteModel>();
     for (const r of results) for (const m of r.models) if (!models.has(m.id)) models.set(m.id, m);
+    const vision = { ...t.vision };
+    for (const m of models.values()) if (typeof m.vision === 'boolean') vision[m.id] = m.vision;
+    this.repo.save({ ...this.stored(id), vision });
     this.emit('changed', this.info(t));
     return {
       targetId: id,
@@ -170,6 +189,32 @@ export class TargetsService extends EventEmitter<TargetsEvents> implements Remot
       replicas: results.map(({ models: _m, ...r }) => r),
       models: [...models.values()],
     };
+  }
+
+  /**
+   * Whether a model of this target takes images, from the user's setting, else what its server said at the
+   * last check; the refusal says why and what to do. Never guesses yes: an image is not dropped silently.
+   */
+  imageSupport(targetId: string, model: string): ImageSupport {
+    const t = this.stored(targetId);
+    const said = t.vision[model];
+    if (t.acceptsImages === 'yes' || (t.acceptsImages === 'auto' && said === true)) return { accepts: true, maxPixels: t.maxImagePixels, refusal: null };
+    const refusal =
+      t.acceptsImages === 'no'
+        ? `target ${t.name} is set not to accept images; set Accepts images to yes in its settings if model ${model} does`
+        : said === false
+          ? `target ${t.name} says model ${model} does not accept images (its server runs it without a vision projector); set Accepts images to yes in its settings if it does`
+          : `target ${t.name} does not say model ${model} accepts images; set Accepts images to yes in its settings if it does`;
+    return { accepts: false, maxPixels: t.maxImagePixels, refusal };
+  }
+
+  /** For 'auto' with nothing recorded for the model: asks its server now (GET /props) and records the answer. */
+  async detectImages(targetId: string, model: string): Promise<void> {
+    const t = this.stored(targetId);
+    if (t.acceptsImages !== 'auto' || typeof t.vision[model] === 'boolean') return;
+    const { apiKey, headers } = this.credentials(targetId);
+    const said = await visionFromProps({ baseUrl: t.baseUrls[0] as string, apiKey, headers });
+    if (said !== null) this.repo.save({ ...this.stored(targetId), vision: { ...this.stored(targetId).vision, [model]: said } });
   }
 
   displayName(targetId: string, model: string): string {
@@ -185,57 +230,12 @@ export class TargetsService extends EventEmitter<TargetsEvents> implements Remot
   ): Promise<RemoteRunResult> {
     const t = this.stored(targetId);
     const { apiKey, headers } = this.credentials(targetId);
-    const messages: ChatMessage[] = [];
-    if (req.systemPrompt.trim() !== '') messages.push({ role: 'system', content: req.systemPrompt });
-    messages.push({ role: 'user', content: req.userMessage });
-    const p = req.params;
-    let schema: unknown = null;
-    if (req.jsonSchema) {
-      try {
-        schema = JSON.parse(req.jsonSchema);
-      } catch (e) {
-        throw new CoreError('BAD_INPUT', `jsonSchema: not valid JSON (${(e as Error).message})`);
-      }
-    }
+    const messages = chatMessages(req.systemPrompt, req.userMessage, req.userParts);
+    const params = chatParams(req.params, req.jsonSchema);
     const pool = this.pool(t);
     try {
-      const r = await streamChatWithReplicas(
-        pool,
-        {
-          apiKey,
-          headers,
-          model,
-          messages,
-          params: {
-            maxTokens: p.maxTokens,
-            temperature: p.temperature,
-            topP: p.topP,
-            topK: p.topK > 0 ? p.topK : undefined,
-            minP: p.minP > 0 ? p.minP : undefined,
-            repetitionPenalty: p.repeatPenalty !== 1 ? p.repeatPenalty : undefined,
-            seed: p.seed ?? undefined,
-            stop: p.stop.length > 0 ? p.stop : undefined,
-            jsonSchema: schema ?? undefined,
-          },
-          timeouts: t.timeouts,
-          maxRetries: t.maxRetries,
-          signal,
-        },
-        onDelta,
-      );
-      const stopReason: StopReason = r.finishReason === 'length' ? 'maxTokens' : 'eos';
-      return {
-        text: r.text,
-        stopReason,
-        error: null,
-        promptTokens: r.usage?.promptTokens ?? null,
-        completionTokens: r.usage?.completionTokens ?? null,
-        startMs: r.startMs,
-        endMs: r.endMs,
-        chunkTimesMs: r.choiceTimesMs,
-        contentTimesMs: r.chunkTimesMs,
-        attempts: r.attempts,
-      };
+      const r = await streamChatWithReplicas(pool, { apiKey, headers, model, messages, params, timeouts: t.timeouts, maxRetries: t.maxRetries, signal }, onDelta);
+      return chatRunResult(r);
     } finally {
       this.emit('changed', this.info(t));
     }

@@ -13,6 +13,8 @@ export interface FakeVllmOptions {
   runtimeLora?: boolean;
   /** Default 60 s. */
   lifetimeMs?: number;
+  /** What GET /props answers (llama-server's shape, e.g. { modalities: { vision: true } }); absent: 404 like vLLM. */
+  props?: object;
   /** The streamed answer for a chat request (default: fakeVllmAnswer(model)). */
   answer?: (body: { model: string; messages: { role: string; content: string }[] }) => string;
 }
@@ -49,7 +51,7 @@ function readBody(req: IncomingMessage): Promise<unknown> {
   return new Promise((resolve) => {
     let text = '';
     req.on('data', (d: Buffer) => {
-      if (text.length < 1_000_000) text += d.toString();
+      if (text.length < 16_000_000) text += d.toString();
     });
     req.on('end', () => {
       try {
@@ -86,6 +88,7 @@ export async function startFakeVllm(opts: FakeVllmOptions = {}): Promise<FakeVll
           ],
         });
       }
+      if (req.method === 'GET' && path === '/props' && opts.props) return json(res, 200, opts.props);
       if (req.method === 'POST' && runtimeLora && path === '/v1/load_lora_adapter') {
         const name = typeof b.lora_name === 'string' ? b.lora_name : '';
         const loraPath = typeof b.lora_path === 'string' ? b.lora_path : '';
