@@ -8,7 +8,6 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../cli/main';
 import type { Core } from '../core/createCore';
 import { openTestCore, tempDir } from '../core/testing/testCore';
 import { startHost, type Host } from './server';
@@ -42,11 +41,8 @@ function staticDir(): string {
 }
 
 describe('starting', () => {
-  it('refuses plain HTTP on a non-loopback address, at the CLI (exit 1, with the reason) and in startHost', async () => {
-    const err: string[] = [];
-    const code = await main(['--data-dir', tempDir(), 'serve', '--listen', '0.0.0.0:0'], { out: () => undefined, err: (s) => void err.push(s) });
-    expect(code).toBe(1);
-    expect(err.join('')).toMatch(/refusing to serve plain HTTP on 0\.0\.0\.0.*--tls self-signed/);
+  // The CLI's exit code and message for the same refusal: src/cli/serve.test.ts.
+  it('refuses plain HTTP on a non-loopback address in startHost', async () => {
     const core = openTestCore();
     try {
       await expect(startHost({ core, staticDir: staticDir(), listen: '0.0.0.0', port: 0 })).rejects.toThrow(/Refusing to serve plain HTTP on 0\.0\.0\.0/);
