@@ -74,6 +74,9 @@ import { engineHandlers } from './engine/engine.handlers';
 import { runEventOwner, runsHandlers } from './runs/runs.handlers';
 import { compareHandlers } from './compare/compare.handlers';
 import { apiServerHandlers } from './apiServer/apiServer.handlers';
+import { ImageStore } from './images/imageStore';
+import { ImagesRepo } from './images/images.repo';
+import { imagesHandlers } from './images/images.handlers';
 
 export interface CoreOptions {
   dataDir: string;
@@ -103,6 +106,8 @@ export interface Core extends LamplightApi {
   readonly bench: BenchService;
   readonly guard: GuardService;
   readonly profiles: ProfilesService;
+  /** Prompt images by content hash; features that keep hashes register their references with it. */
+  readonly images: ImageStore;
   /**
    * Untrusted input from a transport: the acting profile's role is checked first, then the input is
    * validated; errors are returned as data, never thrown. No actor: the owner (Electron window, CLI).
@@ -129,6 +134,7 @@ export function createCore(opts: CoreOptions): Core {
   const bus = new EventEmitter();
   const emit = <E extends EventName>(name: E, payload: EventPayload<E>) => bus.emit('event', name, payload);
 
+  const images = new ImageStore({ repo: new ImagesRepo(db), dir: join(opts.dataDir, 'images') });
   const models = new ModelsService(new ModelsRepo(db));
   const engine = new EngineService(opts.spawnWorker ?? spawnNodeWorker, () =>
     opts.memoryLimitBytes === undefined ? freemem() : opts.memoryLimitBytes,
@@ -174,6 +180,8 @@ export function createCore(opts: CoreOptions): Core {
   apiServer.on('status', (st) => emit('apiServer.status', st));
 
   const runOwnerOf = runEventOwner(runs);
+  // Start-up collection, once every feature has registered the image hashes it keeps.
+  images.gcSoon();
 
   const handlers: Handlers = {
     ...appHandlers(opts),
@@ -193,6 +201,7 @@ export function createCore(opts: CoreOptions): Core {
     ...guardHandlers(guard),
     ...profileHandlers(profiles),
     ...backupHandlers(backup),
+    ...imagesHandlers(images),
   };
 
   async function dispatch(name: unknown, input: unknown, actor?: Actor | null): Promise<WireResult<unknown>> {
@@ -232,6 +241,7 @@ export function createCore(opts: CoreOptions): Core {
     bench,
     guard,
     profiles,
+    images,
     dispatch,
     async invoke<N extends CommandName>(name: N, input: CommandInput<N>): Promise<CommandOutput<N>> {
       const r = await dispatch(name, input);
@@ -273,6 +283,7 @@ export function createCore(opts: CoreOptions): Core {
       await adapters.idle().catch(() => undefined);
       testSets.close();
       guard.close();
+      await images.close();
       db.close();
     },
   };

@@ -13,6 +13,7 @@ import { datasetsCommands, datasetsEvents } from './datasets.schema';
 import { engineCommands, engineEvents } from './engine.schema';
 import { evalsCommands, evalsEvents } from './evals.schema';
 import { guardCommands, guardEvents } from './guard.schema';
+import { imagesCommands, imagesEvents } from './images.schema';
 import { modelsCommands, modelsEvents } from './models.schema';
 import { profilesCommands, profilesEvents } from './profiles.schema';
 import { promptsCommands, promptsEvents } from './prompts.schema';
@@ -41,6 +42,7 @@ export const commands = {
   ...benchCommands,
   ...guardCommands,
   ...backupCommands,
+  ...imagesCommands,
 } as const satisfies Record<string, CommandSpec>;
 
 export const events = {
@@ -61,6 +63,7 @@ export const events = {
   ...benchEvents,
   ...guardEvents,
   ...backupEvents,
+  ...imagesEvents,
 } as const satisfies Record<string, EventSpec>;
 
 export type Commands = typeof commands;

@@ -1,0 +1,228 @@
+// Prompt images, stored once by content hash in the data folder (images/<2 hex>/<hash>.<ext>, 0600) with a
+// row in `images`, and prepared for a target's pixel budget before they leave. Features that keep hashes
+// (runs, prompt versions, test sets…) register a reference list; gc() removes what none of them mention.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { MAX_INPUT_IMAGE_BYTES, MAX_INPUT_IMAGE_PIXELS, type StoredImage } from '../../shared/images.schema';
+import { CoreError } from '../coreError';
+import type { ImagesRepo } from './images.repo';
+import { PreparedCache, type PreparedImage } from './preparedCache';
+import { downscale, estimateTokens, extensionOf, fitInside, normalizeForStore, sha256, thumbnailOf } from './prepare';
+import { sniffImage } from './sniff';
+
+export type { PreparedImage } from './preparedCache';
+
+/** Images added this recently are never collected: a draft prompt may hold one before any run refers to it. */
+export const GC_GRACE_MS = 24 * 60 * 60_000;
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+
+/** The name shown for an image: the last path component, without control characters, at most 255. */
+export function displayName(raw: string | undefined): string {
+  const base = (raw ?? '').split(/[\\/]/).pop() ?? '';
+  const name = base.replace(/\p{C}/gu, '_').trim().slice(0, 255);
+  return name || 'image';
+}
+
+export interface ImageStoreOptions {
+  repo: ImagesRepo;
+  /** DATA_DIR/images */
+  dir: string;
+  now?: () => number;
+}
+
+export class ImageStore {
+  readonly dir: string;
+  private readonly repo: ImagesRepo;
+  private readonly now: () => number;
+  private readonly cache: PreparedCache;
+  private readonly refs = new Map<string, () => Iterable<string>>();
+  /** Serializes what must not interleave: an add's commit (file + row) and the collector's removals. */
+  private lock: Promise<unknown> = Promise.resolve();
+  private collecting: Promise<{ removed: number; bytes: number }> | null = null;
+  private gcTimer: NodeJS.Timeout | null = null;
+
+  constructor(opts: ImageStoreOptions) {
+    this.repo = opts.repo;
+    this.dir = opts.dir;
+    this.now = opts.now ?? Date.now;
+    this.cache = new PreparedCache(join(this.dir, 'prepared'));
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+  }
+
+  /** A file on this machine; `name` (default: the file's name) is what the image is shown as. */
+  async add(path: string, name?: string): Promise<StoredImage> {
+    const shown = displayName(name ?? path);
+    const st = await stat(path).catch((e: NodeJS.ErrnoException) => {
+      throw new CoreError('BAD_INPUT', `${shown}: ${e.code === 'ENOENT' ? 'no such file' : `cannot read it (${e.code ?? e.message})`}: ${path}`);
+    });
+    if (!st.isFile()) throw new CoreError('BAD_INPUT', `${shown}: not a file: ${path}`);
+    this.checkSize(shown, st.size);
+    return this.addData(shown, await readFile(path));
+  }
+
+  /** Bytes from a paste or a drop. Refusals (CoreError BAD_INPUT) name the image and the reason. */
+  async addData(name: string, bytes: Buffer): Promise<StoredImage> {
+    const shown = displayName(name);
+    this.checkSize(shown, bytes.length);
+    const sniffed = sniffImage(bytes, shown);
+    const pixels = sniffed.width * sniffed.height;
+    if (pixels > MAX_INPUT_IMAGE_PIXELS) {
+      throw new CoreError(
+        'BAD_INPUT',
+        `${shown}: the image is ${sniffed.width}×${sniffed.height} (${fmt(pixels)} pixels); at most ${fmt(MAX_INPUT_IMAGE_PIXELS)} pixels are accepted`,
+      );
+    }
+    const stored = await normalizeForStore(bytes, sniffed, shown);
+    const hash = sha256(stored.data);
+    return this.exclusive(async () => {
+      const file = this.pathFor(hash, stored.mime);
+      if (!(await stat(file).then((s) => s.size === stored.data.length, () => false))) {
+        // Written whole or not at all: a temp file in the store, renamed into place.
+        const tmpDir = join(this.dir, 'tmp');
+        await mkdir(tmpDir, { recursive: true, mode: 0o700 });
+        await mkdir(join(this.dir, hash.slice(0, 2)), { recursive: true, mode: 0o700 });
+        const tmp = join(tmpDir, `${hash}.${randomBytes(6).toString('hex')}`);
+        try {
+          await writeFile(tmp, stored.data, { mode: 0o600, flag: 'wx' });
+          await rename(tmp, file);
+        } catch (e) {
+          await rm(tmp, { force: true });
+          throw e;
+        }
+      }
+      const row = this.repo.upsert({ hash, name: shown, mime: stored.mime, width: stored.width, height: stored.height, bytes: stored.data.length, createdAt: this.now() });
+      // The row keeps the name it was first stored under; the caller gets the name it gave.
+      return { ...row, name: shown };
+    });
+  }
+
+  get(hash: string): StoredImage {
+    const img = this.repo.get(hash);
+    if (!img) throw new CoreError('NOT_FOUND', `no stored image ${hash}`);
+    return img;
+  }
+
+  /** The stored file (NOT_FOUND when the hash is not stored). */
+  filePath(hash: string): string {
+    return this.pathFor(hash, this.get(hash).mime);
+  }
+
+  /**
+   * What is sent for this image under `maxPixels`: the stored bytes as they are when they fit, else a
+   * downscaled re-encode (cached by hash and budget on disk and in memory; `cache: false` bypasses it).
+   */
+  async prepare(hash: string, maxPixels: number, opts: { cache?: boolean } = {}): Promise<PreparedImage> {
+    const t0 = performance.now();
+    const img = this.get(hash);
+    const size = fitInside(img.width, img.height, maxPixels);
+    const base = { hash, mime: img.mime, ...size, estTokens: estimateTokens(size.width, size.height) };
+    if (size.width === img.width && size.height === img.height) {
+      const data = await this.read(img);
+      return { ...base, sentHash: sha256(data), bytes: data.length, downscaled: false, prepareMs: performance.now() - t0, data };
+    }
+    const useCache = opts.cache !== false;
+    const hit = useCache ? await this.cache.get(hash, maxPixels) : null;
+    if (hit) return { ...hit, prepareMs: performance.now() - t0 };
+    const data = await downscale(await this.read(img), img.mime, size.width, size.height);
+    const prepared = { ...base, sentHash: sha256(data), bytes: data.length, downscaled: true, prepareMs: performance.now() - t0, data };
+    // The cache is an optimization: a full disk must not fail the run that needed the image.
+    if (useCache) await this.cache.put(prepared, maxPixels).catch(() => undefined);
+    return prepared;
+  }
+
+  /** A data URL for lists and history (longest side `size`). */
+  async thumbnail(hash: string, size: number): Promise<string> {
+    return thumbnailOf(await this.read(this.get(hash)), size);
+  }
+
+  /** `list` yields every image hash a feature refers to (its runs, versions, rows…); gc keeps those. */
+  registerRefs(name: string, list: () => Iterable<string>): void {
+    this.refs.set(name, list);
+  }
+
+  /**
+   * Removes images (file, row, prepared forms) that no registered list mentions and that were not added in
+   * the last `graceMs`. With no list registered nothing is removed: what nobody described is not garbage.
+   */
+  gc(opts: { graceMs?: number } = {}): Promise<{ removed: number; bytes: number }> {
+    this.collecting ??= this.collect(opts.graceMs ?? GC_GRACE_MS).finally(() => (this.collecting = null));
+    return this.collecting;
+  }
+
+  /** A collection a little later (start-up: after every feature has registered its references). */
+  gcSoon(delayMs = 5_000): void {
+    if (this.gcTimer) return;
+    this.gcTimer = setTimeout(() => {
+      this.gcTimer = null;
+      void this.gc().catch(() => undefined);
+    }, delayMs);
+    this.gcTimer.unref();
+  }
+
+  async close(): Promise<void> {
+    if (this.gcTimer) clearTimeout(this.gcTimer);
+    this.gcTimer = null;
+    await this.collecting?.catch(() => undefined);
+    await this.lock.catch(() => undefined);
+  }
+
+  private async collect(graceMs: number): Promise<{ removed: number; bytes: number }> {
+    if (this.refs.size === 0) return { removed: 0, bytes: 0 };
+    const before = this.now() - graceMs;
+    const candidates = this.repo.addedBefore(before);
+    if (candidates.length === 0) return { removed: 0, bytes: 0 };
+    return this.exclusive(async () => {
+      // Every list is read before anything is removed: one that fails stops the collection.
+      const used = new Set<string>();
+      for (const list of this.refs.values()) for (const h of list()) used.add(h);
+      const gone = new Set<string>();
+      let bytes = 0;
+      for (const c of candidates) {
+        if (used.has(c.hash) || !this.repo.delete(c.hash, before)) continue;
+        const file = this.pathFor(c.hash, c.mime);
+        bytes += await stat(file).then((s) => s.size, () => 0);
+        await rm(file, { force: true });
+        gone.add(c.hash);
+      }
+      await this.cache.drop(gone);
+      await this.sweepTmp(before);
+      return { removed: gone.size, bytes };
+    });
+  }
+
+  /** Temp files an interrupted add left behind. */
+  private async sweepTmp(before: number): Promise<void> {
+    const tmpDir = join(this.dir, 'tmp');
+    for (const n of await readdir(tmpDir).catch(() => [] as string[])) {
+      const f = join(tmpDir, n);
+      if ((await stat(f).then((s) => s.mtimeMs, () => Infinity)) < before) await rm(f, { force: true });
+    }
+  }
+
+  private checkSize(shown: string, bytes: number): void {
+    if (bytes > MAX_INPUT_IMAGE_BYTES) {
+      throw new CoreError('BAD_INPUT', `${shown}: the file is ${fmt(bytes)} bytes; images may be at most ${fmt(MAX_INPUT_IMAGE_BYTES)} bytes`);
+    }
+  }
+
+  private pathFor(hash: string, mime: StoredImage['mime']): string {
+    return join(this.dir, hash.slice(0, 2), `${hash}.${extensionOf(mime)}`);
+  }
+
+  private async read(img: StoredImage): Promise<Buffer> {
+    const file = this.pathFor(img.hash, img.mime);
+    return readFile(file).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') throw new CoreError('NOT_FOUND', `image ${img.name} (${img.hash}): its file is missing from the data folder (${file})`);
+      throw e;
+    });
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(fn, fn);
+    this.lock = run.catch(() => undefined);
+    return run;
+  }
+}

@@ -1,0 +1,101 @@
+// Decoding and re-encoding with sharp: what an added image becomes when stored (metadata-free, upright,
+// sRGB) and what a stored image becomes when sent under a pixel budget (downscaled, re-encoded).
+import { createHash } from 'node:crypto';
+import sharp from 'sharp';
+import { MAX_INPUT_IMAGE_PIXELS, type ImageMime } from '../../shared/images.schema';
+import { CoreError } from '../coreError';
+import type { SniffedImage } from './sniff';
+
+/** Side of one visual token for a Qwen2-VL-style encoder: 14 px patches merged 2×2. */
+export const TOKEN_PATCH_PX = 28;
+/** Downscaling never makes a side shorter than this (one token) unless the original already is. */
+const MIN_SIDE = TOKEN_PATCH_PX;
+export const JPEG_QUALITY = 92;
+const WEBP_QUALITY = 92;
+
+export const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+
+/**
+ * Rough visual tokens, Qwen2-VL-style: one per 28×28 block (ceil on each side). Other encoders differ
+ * (LLaVA: a fixed 576), so this is an estimate for display and budgets, not what the engine reports.
+ */
+export function estimateTokens(width: number, height: number): number {
+  return Math.ceil(width / TOKEN_PATCH_PX) * Math.ceil(height / TOKEN_PATCH_PX);
+}
+
+/**
+ * The largest size inside `maxPixels` keeping the aspect ratio (fit inside), never larger than the
+ * original and no side below 28 px unless the original side is; a very long, thin image gives up the
+ * aspect ratio before the 28 px floor.
+ */
+export function fitInside(width: number, height: number, maxPixels: number): { width: number; height: number } {
+  if (width * height <= maxPixels) return { width, height };
+  const s = Math.sqrt(maxPixels / (width * height));
+  let w = Math.max(Math.min(width, MIN_SIDE), Math.floor(width * s));
+  let h = Math.max(Math.min(height, MIN_SIDE), Math.floor(height * s));
+  // The floor on one side may push the product over the budget: take it from the other side.
+  if (w * h > maxPixels) {
+    if (w > h) w = Math.max(1, Math.floor(maxPixels / h));
+    else h = Math.max(1, Math.floor(maxPixels / w));
+  }
+  return { width: w, height: h };
+}
+
+const MIME_OF = { png: 'image/png', gif: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' } as const;
+
+export function extensionOf(mime: ImageMime): 'png' | 'jpg' | 'webp' {
+  return mime === 'image/png' ? 'png' : mime === 'image/jpeg' ? 'jpg' : 'webp';
+}
+
+function encode(img: sharp.Sharp, mime: ImageMime, lossless: boolean): sharp.Sharp {
+  if (mime === 'image/png') return img.png();
+  if (mime === 'image/jpeg') return img.jpeg({ quality: JPEG_QUALITY });
+  return lossless ? img.webp({ lossless: true }) : img.webp({ quality: WEBP_QUALITY });
+}
+
+/** sharp's own reasons for a file it could not decode, in words a person can act on. */
+function decodeRefusal(name: string, format: string, e: unknown): CoreError {
+  const why = (e as Error).message.replace(/\s+/g, ' ').trim();
+  return new CoreError('BAD_INPUT', `${name}: the ${format.toUpperCase()} image could not be decoded: it is truncated or corrupt (${why})`);
+}
+
+export interface Normalized {
+  data: Buffer;
+  mime: ImageMime;
+  width: number;
+  height: number;
+}
+
+/**
+ * The form an image is stored in: fully decoded (a truncated or corrupt file is refused rather than half
+ * stored), turned upright by its EXIF orientation, converted to sRGB, and re-encoded without any metadata
+ * (EXIF, XMP, IPTC, ICC, comments: sharp writes none unless asked). GIF becomes PNG, first frame only.
+ */
+export async function normalizeForStore(input: Buffer, sniffed: SniffedImage, name: string): Promise<Normalized> {
+  const mime = MIME_OF[sniffed.format];
+  try {
+    const img = sharp(input, { failOn: 'error', limitInputPixels: MAX_INPUT_IMAGE_PIXELS, pages: 1 });
+    const meta = await img.metadata();
+    let pipeline = img.rotate(); // no argument: apply the EXIF orientation, then drop it
+    // An embedded ICC profile is converted to sRGB by sharp; CMYK and other spaces need asking.
+    if (meta.space && !['srgb', 'b-w', 'rgb16', 'grey16'].includes(meta.space)) pipeline = pipeline.toColourspace('srgb');
+    const { data, info } = await encode(pipeline, mime, sniffed.lossless).toBuffer({ resolveWithObject: true });
+    return { data, mime, width: info.width, height: info.height };
+  } catch (e) {
+    throw decodeRefusal(name, sniffed.format, e);
+  }
+}
+
+/** A stored image at `width`×`height`, re-encoded in its own format (WebP lossy: a downscale is a copy anyway). */
+export async function downscale(stored: Buffer, mime: ImageMime, width: number, height: number): Promise<Buffer> {
+  const img = sharp(stored, { limitInputPixels: MAX_INPUT_IMAGE_PIXELS }).resize(width, height, { fit: 'fill', kernel: 'lanczos3' });
+  return encode(img, mime, false).toBuffer();
+}
+
+/** A small preview for lists: JPEG, or PNG where the image has transparency; longest side `size`. */
+export async function thumbnailOf(stored: Buffer, size: number): Promise<string> {
+  const img = sharp(stored).resize(size, size, { fit: 'inside', withoutEnlargement: true });
+  const { hasAlpha } = await sharp(stored).metadata();
+  const data = await (hasAlpha ? img.png() : img.jpeg({ quality: 80 })).toBuffer();
+  return `data:image/${hasAlpha ? 'png' : 'jpeg'};base64,${data.toString('base64')}`;
+}
