@@ -150,7 +150,7 @@ export function createCore(opts: CoreOptions): Core {
   const compare = new CompareService(new CompareRepo(db), runs);
   const apiServer = new ApiServerService({ engine, models, runs });
   const prompts = new PromptsService(new PromptsRepo(db));
-  const testSets = new TestSetsService(new TestSetsRepo(db));
+  const testSets = new TestSetsService(new TestSetsRepo(db), { images });
   const evals = new EvalsService({ repo: new EvalsRepo(db), runs, prompts, rows: testSetRowsSource(testSets), targets: coreEvalTargets({ engine, models, targets, adapters }) });
   evals.on('progress', (p) => emit('evals.progress', p));
   const datasets = new DatasetsService({ repo: new DatasetsRepo(db), ...coreDatasetDeps({ engine, models, prompts, runs }) });
