@@ -3,10 +3,10 @@
 // stored, grid edits, and references that keep images through the store's garbage collection.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Core } from '../createCore';
 import { openTestCore, tempDir } from '../testing/testCore';
+import { gradientPng } from './imageFixtures';
 
 const cores: Core[] = [];
 afterEach(async () => {
@@ -17,13 +17,6 @@ function core(): Core {
   const c = openTestCore();
   cores.push(c);
   return c;
-}
-
-/** A small gradient PNG, different for each seed. */
-export function gradientPng(w: number, h: number, seed: number): Promise<Buffer> {
-  const raw = Buffer.alloc(w * h * 3);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) raw.set([(x * 255) / w, (y * 255) / h, (seed * 53) % 256], (y * w + x) * 3);
-  return sharp(raw, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer();
 }
 
 async function imageFolder(): Promise<{ dir: string; dataUri: string }> {
