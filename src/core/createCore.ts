@@ -163,7 +163,7 @@ export function createCore(opts: CoreOptions): Core {
     repo: new BenchRepo(db),
     runs,
     targets: coreBenchTargets({ engine, models, describe: coreEvalTargets({ engine, models, targets, adapters }).describe }),
-    sources: coreBenchSources({ datasets, prompts, testSetRows: testSetRowsSource(testSets) }),
+    sources: coreBenchSources({ datasets, prompts, testSetRows: testSetRowsSource(testSets), images }),
     tokenCounter: (t) => (t.kind === 'remote' ? remoteTokenCounter(targets.replicaEndpoints(t.targetId).endpoints[0]!, t.model) : Promise.resolve(null)),
     costColumns,
   });
