@@ -8,6 +8,7 @@ import { openTestCore } from '../testing/testCore';
 import { testSetRowsSource } from '../evals/evals.service';
 import { generateImage, imageWorkload, type ImagesWorkload } from './benchImages';
 import { dist, imageMetrics, type RequestSample } from './benchMetrics';
+import { benchCsv } from './benchReport';
 import { startScheduledServer } from './testing/scheduledServer';
 
 const opened = closeAfterEach();
@@ -87,6 +88,11 @@ describe('image workload', () => {
     const records = (await Promise.all(waits.mock.results.map((r) => r.value as Promise<RunRecord>))).filter((r) => r.source === 'bench');
     const prep = records.map((r) => r.imagePrepareMs).filter((v): v is number => typeof v === 'number');
     expect(cell?.images?.prepareMs).toEqual(prep.length ? dist(prep) : null);
+    // The CSV export carries the image columns beside the vLLM-style ones.
+    const [head, row] = benchCsv(run).trim().split('\n').map((l) => l.split(','));
+    const col = (name: string) => row?.[head?.indexOf(name) ?? -1];
+    expect([col('images_per_request'), col('images_total'), col('image_width'), col('image_height')]).toEqual(['2', '8', '64', '48']);
+    expect(head).toContain('ttft_median_ms');
   });
 
   it('takes its images from a test set column, and refuses a column without images', async () => {
