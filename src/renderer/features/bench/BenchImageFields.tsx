@@ -64,7 +64,10 @@ export function BenchImageFields(): React.JSX.Element {
         <span className="muted">Prompt</span>
         <input className="input grow" data-testid="bench-image-prompt" value={form.imagePrompt} onChange={(e) => st.setForm({ imagePrompt: e.target.value })} />
       </label>
-      <p className="hint">Generated images are made from a seed, so every run sends the same bytes. Request i carries images i·k to i·k+k−1, cycling.</p>
+      <p className="hint">
+        {form.imageSource === 'generated' ? 'Generated images are made from a seed, so every run sends the same bytes. ' : 'The rows’ images in order, as stored. '}
+        Request i carries images i·k to i·k+k−1, cycling.
+      </p>
     </div>
   );
 }

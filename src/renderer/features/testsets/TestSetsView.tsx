@@ -40,7 +40,7 @@ export function TestSetsView(): React.JSX.Element {
               <button type="button" className={t.id === selectedId ? 'ts-row current' : 'ts-row'} data-testid="testset-row" onClick={() => void select(t.id)}>
                 <span className="ts-row-name">{t.name}</span>
                 <span className="muted num">
-                  {formatCount(t.rowCount)} rows · {t.variables.join(', ') || 'no variables'} · {formatTime(t.updatedAt)}
+                  {formatCount(t.rowCount)} rows · {t.variables.map((v) => ((t.imageVariables ?? []).includes(v) ? `${v} (image)` : v)).join(', ') || 'no variables'} · {formatTime(t.updatedAt)}
                 </span>
               </button>
             </li>
