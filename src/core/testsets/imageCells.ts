@@ -90,13 +90,22 @@ export function imageColumns(mapping: ColumnMapping): { column: string; name: st
 
 const IMAGE_CELL = /^data:image\/|\.(png|jpe?g|webp|gif)$/i;
 
-/** Variables whose preview cells all look like images (paths ending .png/.jpg/.webp/.gif or data:image URIs). */
-export function suggestImages(mapping: ColumnMapping, rows: readonly PreviewRow[]): ColumnMapping {
-  const images = Object.entries(mapping.variables)
-    .filter(([column]) => {
-      const cells = rows.map((r) => (r.values[column] ?? '').trim()).filter((c) => c !== '');
-      return cells.length > 0 && cells.every((c) => IMAGE_CELL.test(c));
-    })
-    .map(([, name]) => name);
-  return { ...mapping, images };
+/**
+ * Variables whose preview cells all look like images: paths ending .png/.jpg/.webp/.gif, data:image URIs, or
+ * hashes of images stored here (what exportJsonl writes, so an export imports back with images).
+ */
+export async function suggestImages(mapping: ColumnMapping, rows: readonly PreviewRow[], images?: TestSetImages): Promise<ColumnMapping> {
+  const picked: string[] = [];
+  for (const [column, name] of Object.entries(mapping.variables)) {
+    const cells = rows.map((r) => (r.values[column] ?? '').trim()).filter((c) => c !== '');
+    if (cells.length === 0) continue;
+    let all = true;
+    for (const c of cells) {
+      if (IMAGE_CELL.test(c) || (images && isImageHash(c) && (await hasImage(images, c)))) continue;
+      all = false;
+      break;
+    }
+    if (all) picked.push(name);
+  }
+  return { ...mapping, images: picked };
 }

@@ -148,7 +148,7 @@ export class TestSetFiles {
       sizeBytes: file.sizeBytes,
       lineCount,
       lineCountExact: done,
-      mapping: suggestImages(suggestMapping(columns), rows),
+      mapping: await suggestImages(suggestMapping(columns), rows, this.opts.images),
     };
   }
 

@@ -55,6 +55,14 @@ describe('test sets with an image column', () => {
     expect(await c.invoke('images.get', { hash: hashes[0] as string })).toMatchObject({ width: 40, height: 30, mime: 'image/png' });
     expect(await c.invoke('images.get', { hash: hashes[1] as string })).toMatchObject({ width: 20, height: 20 });
     expect(rows[0]?.variables.question).toBe('Total?');
+
+    // The JSONL export writes the hashes; importing it back suggests the same image column and the same rows.
+    const out = join(dir, 'export.jsonl');
+    await c.invoke('testsets.exportJsonl', { testSetId: r.testSet.id, path: out });
+    const again = await c.invoke('testsets.preview', { path: out });
+    expect(again.mapping.images).toEqual(['receipt']);
+    const back = await c.invoke('testsets.import', { path: out, name: 'Receipts again', mapping: again.mapping });
+    expect((await c.invoke('testsets.rows', { testSetId: back.testSet.id })).rows.map((x) => x.variables)).toEqual(rows.map((x) => x.variables));
   });
 
   it('a missing file and a corrupt image are bad rows named by line and column; a file of only those imports nothing', async () => {
