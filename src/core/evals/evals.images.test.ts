@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, expect, it, vi } from 'vitest';
-import { RunRequest } from '../../shared/runs.schema';
+import { RunRequest, type RunRecord } from '../../shared/runs.schema';
 import { sseStream, startFaultServer, type FaultServer } from '../remote/testing/faultServer';
 import { tempDir } from '../testing/testCore';
 import { gradientPng } from '../testsets/imageFixtures';
@@ -33,10 +33,11 @@ it('an evaluation over an image test set sends each row as an image prompt and c
 
   const server = await startFaultServer(['12', 'Ada', 'tomorrow'].map((a) => sseStream({ tokens: [a] })));
   servers.push(server);
-  const target = await t.core.invoke('targets.add', { name: 'vl', baseUrls: [server.baseUrl], maxRetries: 0 });
+  const target = await t.core.invoke('targets.add', { name: 'vl', baseUrls: [server.baseUrl], maxRetries: 0, acceptsImages: 'yes' });
   const versionId = savePrompt(t.prompts, 'Receipt reader', { messages: [{ role: 'user', content: 'Look: {{image:receipt}}\n{{question}}' }], params: { temperature: 0 } });
 
   const starts = vi.spyOn(t.core.runs, 'start');
+  const waits = vi.spyOn(t.core.runs, 'wait');
   const ev = await t.call('evals.create', {
     name: 'receipts',
     promptVersionIds: [versionId],
@@ -58,6 +59,13 @@ it('an evaluation over an image test set sends each row as an image prompt and c
   expect(sent[1]?.variables.question).toBe('Shop?');
   // The text part reached the server with the row's question.
   expect(JSON.stringify(server.requests[0]?.body)).toContain('Total?');
+  // Where the run path sends images (the vision-runs branch), each record names its row's image and the
+  // request carried it as a content part; checked on a scratch merge of that branch, and here once merged.
+  const records = await Promise.all(waits.mock.results.map((r) => r.value as Promise<RunRecord>));
+  if (records.some((r) => r.images?.length)) {
+    expect(records.map((r) => r.images?.map((i) => i.hash))).toEqual(rows.map((r) => [r.variables.receipt]));
+    expect(JSON.stringify(server.requests[0]?.body)).toContain('"type":"image_url"');
+  }
 
   const res = await t.call('evals.results', { evalId: ev.id });
   expect(res.rows.map((r) => [r.variables.receipt, r.cells[0]?.output, r.cells[0]?.pass])).toEqual([
