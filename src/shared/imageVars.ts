@@ -1,7 +1,8 @@
 // {{image:name}} placeholders: an image variable whose value is a stored image (by hash), placed where the
-// placeholder stands. One definition, shared by prompt versions, test sets, evaluations, the run path and the UI.
-// Names follow the same rule as text {{variables}} (template.ts), whose pattern never matches these.
-const IMAGE_VARIABLE = /\{\{\s*image:\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*\}\}/g;
+// placeholder stands. Used by prompt versions, test sets, evaluations and benchmarks. Names follow the same
+// rule as text {{variables}} (template.ts), whose pattern never matches these; the pattern is the run path's
+// (h/visionruns template.ts: no space after "image:"), so what is listed here is what a run fills.
+const IMAGE_VARIABLE = /\{\{\s*image:([A-Za-z_][A-Za-z0-9_.-]*)\s*\}\}/g;
 
 /** Image variable names in order of first appearance across the given texts. */
 export function extractImageVariables(...texts: string[]): string[] {
@@ -10,22 +11,6 @@ export function extractImageVariables(...texts: string[]): string[] {
     for (const m of text.matchAll(IMAGE_VARIABLE)) seen.add(m[1] as string);
   }
   return [...seen];
-}
-
-export type ImageVarPart = { kind: 'text'; text: string } | { kind: 'image'; name: string };
-
-/** The text cut at each {{image:name}}: text parts (never empty) and image parts, in order. */
-export function splitImageVariables(text: string): ImageVarPart[] {
-  const parts: ImageVarPart[] = [];
-  let at = 0;
-  for (const m of text.matchAll(IMAGE_VARIABLE)) {
-    const start = m.index ?? 0;
-    if (start > at) parts.push({ kind: 'text', text: text.slice(at, start) });
-    parts.push({ kind: 'image', name: m[1] as string });
-    at = start + m[0].length;
-  }
-  if (at < text.length) parts.push({ kind: 'text', text: text.slice(at) });
-  return parts;
 }
 
 const HASH = /^[0-9a-f]{64}$/;
