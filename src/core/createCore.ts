@@ -163,8 +163,8 @@ export function createCore(opts: CoreOptions): Core {
   const compare = new CompareService(new CompareRepo(db), runs);
   const apiServer = new ApiServerService({ engine, models, runs, db, actAs: (id, fn) => profiles.actAsApiKey(id, fn) });
   const prompts = new PromptsService(new PromptsRepo(db));
-  const testSets = new TestSetsService(new TestSetsRepo(db));
-  const evals = new EvalsService({ repo: new EvalsRepo(db), runs, prompts, rows: testSetRowsSource(testSets), targets: coreEvalTargets({ engine, models, targets, adapters }) });
+  const testSets = new TestSetsService(new TestSetsRepo(db), { images });
+  const evals = new EvalsService({ repo: new EvalsRepo(db), runs, prompts, rows: testSetRowsSource(testSets), targets: coreEvalTargets({ engine, models, targets, adapters }), images });
   evals.on('progress', (p) => emit('evals.progress', p));
   const datasets = new DatasetsService({ repo: new DatasetsRepo(db), ...coreDatasetDeps({ engine, models, prompts, runs }) });
   datasets.on('importProgress', (p) => emit('datasets.importProgress', p));
@@ -176,7 +176,7 @@ export function createCore(opts: CoreOptions): Core {
     repo: new BenchRepo(db),
     runs,
     targets: coreBenchTargets({ engine, models, describe: coreEvalTargets({ engine, models, targets, adapters }).describe }),
-    sources: coreBenchSources({ datasets, prompts, testSetRows: testSetRowsSource(testSets) }),
+    sources: coreBenchSources({ datasets, prompts, testSetRows: testSetRowsSource(testSets), images }),
     tokenCounter: (t) => (t.kind === 'remote' ? remoteTokenCounter(targets.replicaEndpoints(t.targetId).endpoints[0]!, t.model) : Promise.resolve(null)),
     costColumns,
   });

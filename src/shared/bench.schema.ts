@@ -4,9 +4,25 @@
 import { z } from 'zod';
 import { Empty, type CommandSpec, type EventSpec } from './commandSpec';
 import { Id } from './ids';
+import { MAX_IMAGES_PER_RUN } from './images.schema';
 import { RunTarget } from './runs.schema';
 
 const Ms = z.number().min(0);
+
+/** Where an image workload's images come from: generated deterministically (sharp), or a test set's image column. */
+export const BenchImageSource = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('generated'),
+    count: z.number().int().min(1).max(256).default(8),
+    width: z.number().int().min(16).max(4096).default(640),
+    height: z.number().int().min(16).max(4096).default(480),
+    /** gradient: smooth colour ramps (small files); noise: seeded random pixels (worst case for encoders). */
+    pattern: z.enum(['gradient', 'noise']).default('gradient'),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+  }),
+  z.object({ kind: z.literal('testset'), testSetId: Id, column: z.string().min(1).max(100) }),
+]);
+export type BenchImageSource = z.infer<typeof BenchImageSource>;
 
 export const Workload = z.discriminatedUnion('kind', [
   /** Prompts of about inputLen tokens asking for exactly outputLen tokens (ignore EOS where the target allows). */
@@ -17,6 +33,14 @@ export const Workload = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('testset'), testSetId: Id, promptVersionId: Id, outputLen: z.number().int().min(1).max(8192).default(128) }),
   /** Prompts given inline (the CLI's --prompts FILE reads into this). */
   z.object({ kind: z.literal('prompts'), prompts: z.array(z.string().max(200_000)).min(1).max(100_000), outputLen: z.number().int().min(1).max(8192).default(128) }),
+  /** The same prompt with `perRequest` images each; request i takes images i·k … i·k+k−1 (cycling). */
+  z.object({
+    kind: z.literal('images'),
+    images: BenchImageSource,
+    perRequest: z.number().int().min(1).max(MAX_IMAGES_PER_RUN).default(1),
+    prompt: z.string().trim().min(1).max(20_000).default('Describe the image in one sentence.'),
+    outputLen: z.number().int().min(1).max(8192).default(64),
+  }),
 ]);
 export type Workload = z.infer<typeof Workload>;
 export type WorkloadInput = z.input<typeof Workload>;
@@ -53,6 +77,22 @@ export type BenchDefinitionInput = z.input<typeof BenchDefinition>;
 export const Dist = z.object({ mean: z.number(), median: z.number(), p90: z.number(), p95: z.number(), p99: z.number() });
 export type Dist = z.infer<typeof Dist>;
 
+/** An image workload's cell: what was sent, and the time spent on images (from the run records). */
+export const BenchImageMetrics = z.object({
+  perRequest: z.number().int(),
+  /** Images sent in completed requests. */
+  total: z.number().int(),
+  /** Mean size of the workload's images, in pixels and stored bytes. */
+  width: z.number(),
+  height: z.number(),
+  meanBytes: z.number(),
+  /** Preparing a request's images here (decode, strip, downscale, re-encode); null: no run reported it. */
+  prepareMs: Dist.nullable(),
+  /** The server's image-encode time per request, where it reports it; null: none did. */
+  encodeMs: Dist.nullable(),
+});
+export type BenchImageMetrics = z.infer<typeof BenchImageMetrics>;
+
 /** One (target, load) cell: the names match vLLM benchmark_serving's result keys where it has them. */
 export const BenchResult = z.object({
   targetKey: z.string(),
@@ -79,6 +119,8 @@ export const BenchResult = z.object({
   /** Sorted per-request values for CDF charts (capped at 2,000 points). */
   ttftSamples: z.array(z.number()),
   e2elSamples: z.array(z.number()),
+  /** Image workloads only. */
+  images: BenchImageMetrics.nullable().optional(),
   errors: z.array(z.string()).max(20),
 });
 export type BenchResult = z.infer<typeof BenchResult>;

@@ -131,6 +131,8 @@ export const EvalInfo = z.object({
   /** Cells run for each row, in this order; results' stats and row cells are aligned with it. */
   columns: z.array(EvalColumn),
   status: EvalStatus,
+  /** {{image:name}} variables of the versions: the rows' values of these names are image hashes (thumbnails). */
+  imageVariables: z.array(z.string()),
   rowCount: z.number().int(),
   /** Cells: columns × rows. */
   total: z.number().int(),

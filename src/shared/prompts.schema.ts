@@ -103,6 +103,8 @@ export const PromptVersion = PromptVersionSummary.extend({
   content: PromptContent,
   /** {{variables}} the content uses, in order of first appearance. */
   variables: z.array(z.string()),
+  /** {{image:name}} variables the content uses (filled with a stored image's hash), in order; not in `variables`. */
+  imageVariables: z.array(z.string()),
 });
 export type PromptVersion = z.infer<typeof PromptVersion>;
 
@@ -151,6 +153,8 @@ export const RenderedPromptVersion = z.object({
   versionId: Id,
   messages: z.array(RenderedMessage),
   missingVariables: z.array(z.string()),
+  /** {{image:name}} variables the messages use; they stay as written (a run fills them with imageVariables). */
+  imageVariables: z.array(z.string()),
   /** The same messages for the system + user playground (few-shot turns inlined as text). */
   playground: PlaygroundFields,
   jsonSchema: z.string().nullable(),

@@ -34,9 +34,18 @@ export const ColumnMapping = z
     variables: z.record(z.string().max(1000), VariableName),
     expected: z.string().max(1000).nullable().default(null),
     label: z.string().max(1000).nullable().default(null),
+    /**
+     * Variables (mapped names) whose cells are images: a file path (relative to the test set file, or
+     * absolute), a `data:image/…;base64,` URI, or the hash of an image already stored. Each is stored in the
+     * image store and the row keeps its hash.
+     */
+    images: z.array(VariableName).max(500).default([]),
   })
   .superRefine((m, ctx) => {
     const names = Object.values(m.variables);
+    m.images.forEach((name, i) => {
+      if (!names.includes(name)) ctx.addIssue({ code: 'custom', path: ['images', i], message: `"${name}" is not one of the mapped variables` });
+    });
     if (names.length > 500) ctx.addIssue({ code: 'custom', path: ['variables'], message: 'at most 500 variables' });
     const seen = new Set<string>();
     for (const [column, name] of Object.entries(m.variables)) {
@@ -51,7 +60,12 @@ export type ColumnMapping = z.infer<typeof ColumnMapping>;
 export type ColumnMappingInput = z.input<typeof ColumnMapping>;
 
 /** A row that was not imported: its first line in the file (1-based) and why. */
-export const BadRow = z.object({ line: z.number().int().min(1), reason: z.string() });
+export const BadRow = z.object({
+  line: z.number().int().min(1),
+  reason: z.string(),
+  /** The source column at fault, where one cell made the row bad (an image that could not be read). */
+  column: z.string().optional(),
+});
 export type BadRow = z.infer<typeof BadRow>;
 
 /** At most this many bad rows are listed (returned and stored); badTotal counts them all. */
@@ -74,6 +88,8 @@ export const TestSetSummary = z.object({
   name: z.string(),
   /** In column order. */
   variables: z.array(z.string()),
+  /** Variables whose values are stored images (by hash; '' for none): a subset of `variables`. */
+  imageVariables: z.array(z.string()),
   rowCount: z.number().int(),
   createdAt: z.number(),
   /** Last change to the set or any of its rows. */
@@ -127,7 +143,11 @@ export const testsetsCommands = {
   'testsets.list': { input: Empty, output: z.array(TestSetSummary), permission: 'view' },
   'testsets.get': { input: z.object({ testSetId: Id }), output: TestSetInfo, permission: 'view' },
   /** An empty set to fill in the grid. */
-  'testsets.create': { input: z.object({ name: Name, variables: Variables.default([]) }), output: TestSetInfo, permission: 'editPrompts' },
+  'testsets.create': {
+    input: z.object({ name: Name, variables: Variables.default([]), imageVariables: z.array(VariableName).max(500).default([]) }),
+    output: TestSetInfo,
+    permission: 'editPrompts',
+  },
   'testsets.remove': { input: z.object({ testSetId: Id }), output: z.object({ removed: z.boolean() }), permission: 'editPrompts' },
   /** Reads the start of a file: what an import would see, and a suggested mapping to confirm or edit. */
   'testsets.preview': {
@@ -163,15 +183,18 @@ export const testsetsCommands = {
     output: TestSetRow,
     permission: 'editPrompts',
   },
-  /** Variables given are merged into the row; undefined keeps a field, null clears expected or label. */
+  /**
+   * Variables given are merged into the row; undefined keeps a field, null clears expected or label. An
+   * image variable takes a stored image's hash (images.add first), or '' for none.
+   */
   'testsets.updateRow': {
     input: z.object({ rowId: Id, variables: RowValues.optional(), expected: Optional, label: Optional }),
     output: TestSetRow,
     permission: 'editPrompts',
   },
   'testsets.deleteRow': { input: z.object({ rowId: Id }), output: z.object({ removed: z.boolean() }), permission: 'editPrompts' },
-  /** A new column, '' in every row. */
-  'testsets.addVariable': { input: z.object({ testSetId: Id, name: VariableName }), output: TestSetInfo, permission: 'editPrompts' },
+  /** A new column, '' in every row; `image`: its cells hold images. */
+  'testsets.addVariable': { input: z.object({ testSetId: Id, name: VariableName, image: z.boolean().default(false) }), output: TestSetInfo, permission: 'editPrompts' },
   /** Drops the column and its values from every row. */
   'testsets.removeVariable': { input: z.object({ testSetId: Id, name: VariableName }), output: TestSetInfo, permission: 'editPrompts' },
   /** Renames the column in the set and in every row, keeping its place. */
@@ -179,7 +202,8 @@ export const testsetsCommands = {
   /**
    * One JSON object per row: the variables in column order, then "expected" and "label" (null when empty;
    * "_expected"/"_label" when a variable already has that name). Importing the file with the suggested
-   * mapping gives the same rows.
+   * mapping gives the same rows. Image cells are written as their hashes, which an import into the same
+   * data folder reads back.
    */
   'testsets.exportJsonl': {
     input: z.object({ testSetId: Id, path: FilePath }),

@@ -23,6 +23,9 @@ interface SampleRow {
   prompt_tokens: number;
   output_tokens: number;
   decode_tok_per_sec: number | null;
+  images: number;
+  image_prepare_ms: number | null;
+  image_encode_ms: number | null;
 }
 
 export interface StoredCost {
@@ -70,8 +73,8 @@ export class BenchRepo {
     this.deleteStmt = db.prepare<[string]>(`DELETE FROM bench_runs WHERE id = ?`);
     this.deleteSamplesStmt = db.prepare<[string]>(`DELETE FROM bench_requests WHERE bench_id = ?`);
     this.sampleStmt = db.prepare(`
-      INSERT INTO bench_requests (bench_id, cell, ord, run_id, ok, error, sent_ms, e2e_ms, chunk_times_json, prompt_tokens, output_tokens, decode_tok_per_sec)
-      VALUES (@benchId, @cell, @ord, @runId, @ok, @error, @sentMs, @e2eMs, @chunkTimesJson, @promptTokens, @outputTokens, @decodeTokPerSec)`);
+      INSERT INTO bench_requests (bench_id, cell, ord, run_id, ok, error, sent_ms, e2e_ms, chunk_times_json, prompt_tokens, output_tokens, decode_tok_per_sec, images, image_prepare_ms, image_encode_ms)
+      VALUES (@benchId, @cell, @ord, @runId, @ok, @error, @sentMs, @e2eMs, @chunkTimesJson, @promptTokens, @outputTokens, @decodeTokPerSec, @images, @imagePrepareMs, @imageEncodeMs)`);
     this.samplesStmt = db.prepare<[string, number], SampleRow>(`SELECT * FROM bench_requests WHERE bench_id = ? AND cell = ? ORDER BY ord`);
     this.interruptStmt = db.prepare(`UPDATE bench_runs SET state = 'failed', error = 'interrupted: the app closed during the run', finished_at = ? WHERE state IN ('pending', 'running')`);
     this.costsStmt = db.prepare<[], { target_key: string; label: string; profile_json: string; updated_at: number }>(`SELECT * FROM cost_profiles ORDER BY label, target_key`);
@@ -119,6 +122,9 @@ export class BenchRepo {
           promptTokens: s.promptTokens,
           outputTokens: s.outputTokens,
           decodeTokPerSec: s.decodeTokPerSec,
+          images: s.images ?? 0,
+          imagePrepareMs: s.imagePrepareMs ?? null,
+          imageEncodeMs: s.imageEncodeMs ?? null,
         });
       }
     })();
@@ -134,6 +140,9 @@ export class BenchRepo {
       promptTokens: r.prompt_tokens,
       outputTokens: r.output_tokens,
       decodeTokPerSec: r.decode_tok_per_sec,
+      images: r.images,
+      imagePrepareMs: r.image_prepare_ms,
+      imageEncodeMs: r.image_encode_ms,
     }));
   }
 

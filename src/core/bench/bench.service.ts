@@ -16,7 +16,7 @@ import type { BenchRepo, StoredCost } from './bench.repo';
 import type { TokenCounter } from '../remote/tokenize';
 import { BenchJob, type BenchPrompt, type BenchRuns, type BenchTargets } from './benchJob';
 import { benchCsv, benchHtml, type ExtraColumns } from './benchReport';
-import { workloadPrompts, type BenchSources } from './benchSources';
+import { workloadImagePrompts, type BenchSources } from './benchSources';
 import { fitSyntheticPrompts } from './tokenFit';
 
 /** The most sequences a model may be loaded with (LoadSettings' own bound). */
@@ -79,11 +79,13 @@ export class BenchService extends EventEmitter<{ progress: [BenchProgress] }> {
     // Each load gets its own stretch of prompts (the same for every target).
     const needed = def.durationSec === null ? def.loads.length * (def.requests + def.warmupRequests) : 2000;
     // Resolved before anything is stored, so a missing dataset is refused with its reason.
-    let prompts = await workloadPrompts(def.workload, needed, this.deps.sources);
+    const workload = await workloadImagePrompts(def.workload, needed, this.deps.sources);
+    const imageInfo = workload.imageInfo;
+    let prompts = workload.prompts;
     if (def.workload.kind === 'synthetic') prompts = await this.fitted(def, def.workload, prompts);
     const id = ulid();
     this.deps.repo.insert({ id, name: def.name, definition: def, createdAt: this.now() });
-    const job = new BenchJob(id, def, prompts, { repo: this.deps.repo, runs: this.deps.runs, targets: this.deps.targets, emit: (p) => this.emit('progress', p) });
+    const job = new BenchJob(id, def, prompts, { repo: this.deps.repo, runs: this.deps.runs, targets: this.deps.targets, emit: (p) => this.emit('progress', p), imageInfo });
     this.deps.repo.setState(id, 'running', null, null);
     const finished = job
       .run()

@@ -6,11 +6,12 @@
 import { performance } from 'node:perf_hooks';
 import type { BenchDefinition, BenchProgress, BenchResult, BenchRun, LoadShape } from '../../shared/bench.schema';
 import { targetKey } from '../../shared/evals.schema';
+import type { PromptImage } from '../../shared/images.schema';
 import { SamplingParams, type RunRecord, type RunTarget } from '../../shared/runs.schema';
 import type { RunsService } from '../runs/runs.service';
 import { poissonSchedule } from './arrivals';
 import type { BenchRepo } from './bench.repo';
-import { cellMetrics, type RequestSample } from './benchMetrics';
+import { cellMetrics, imageMetrics, type ImageWorkloadInfo, type RequestSample } from './benchMetrics';
 
 export type BenchRuns = Pick<RunsService, 'start' | 'wait' | 'cancel'>;
 
@@ -21,6 +22,8 @@ export interface BenchPrompt {
   variables?: Record<string, string>;
   params?: Partial<SamplingParams>;
   jsonSchema?: string | null;
+  /** Image workloads: the images attached to the user message. */
+  images?: PromptImage[];
 }
 
 export interface BenchTargets {
@@ -37,6 +40,8 @@ export interface BenchJobDeps {
   runs: BenchRuns;
   targets: BenchTargets;
   emit: (p: BenchProgress) => void;
+  /** Set for image workloads: the cell's results then add image metrics. */
+  imageInfo?: ImageWorkloadInfo | null;
 }
 
 const PROGRESS_MS = 250;
@@ -184,7 +189,9 @@ export class BenchJob {
     const stored = this.deps.repo.samples(this.id, cellIndex);
     for (const s of samples) if (s.error && errors.length < 20 && !errors.includes(s.error)) errors.push(s.error);
     if (this.stopping) errors.splice(19, Infinity, `cancelled after ${samples.length} requests`);
-    return { targetKey: targetKey(target), targetLabel: label, load, ...cellMetrics(stored, this.def.slo, { local: target.kind === 'local' }), errors: errors.slice(0, 20) };
+    const info = this.deps.imageInfo;
+    const images = info ? { images: imageMetrics(stored, info) } : {};
+    return { targetKey: targetKey(target), targetLabel: label, load, ...cellMetrics(stored, this.def.slo, { local: target.kind === 'local' }), ...images, errors: errors.slice(0, 20) };
   }
 
   /** `workers` loops, each sending its next request when its previous one ends. */
@@ -257,7 +264,8 @@ export class BenchJob {
     const sent = performance.now();
     let runId: string | null = null;
     try {
-      ({ runId } = this.deps.runs.start({ source: 'bench', target, modelId: null, systemPrompt: p.systemPrompt, userMessage: p.userMessage, variables: p.variables ?? {}, params, jsonSchema: p.jsonSchema ?? null }));
+      const images = p.images?.length ? { images: p.images } : {};
+      ({ runId } = this.deps.runs.start({ source: 'bench', target, modelId: null, systemPrompt: p.systemPrompt, userMessage: p.userMessage, variables: p.variables ?? {}, ...images, params, jsonSchema: p.jsonSchema ?? null }));
       this.inFlight.add(runId);
       const rec = await this.deps.runs.wait(runId);
       const end = performance.now();
@@ -276,6 +284,10 @@ export class BenchJob {
         promptTokens: rec.promptTokens ?? 0,
         outputTokens,
         decodeTokPerSec: target.kind === 'local' ? rec.decodeTokPerSec : null,
+        // Images asked for (the run path refuses a request it cannot send them with); times as the run recorded them.
+        images: p.images?.length ?? 0,
+        imagePrepareMs: rec.imagePrepareMs ?? null,
+        imageEncodeMs: rec.imageEncodeMs ?? null,
       };
     } catch (e) {
       if (this.stopping) return null;

@@ -2,7 +2,7 @@
 // definitions: TTFT = first chunk with choices; TPOT = (E2E − TTFT) / (output − 1) for outputs of more than
 // one token; ITL = every gap between consecutive chunks, pooled over all requests; throughputs = counts /
 // the cell's wall-clock (first send to last finish). Pure: no I/O, so tests feed it hand-made timelines.
-import type { BenchResult, Dist, Slo } from '../../shared/bench.schema';
+import type { BenchImageMetrics, BenchResult, Dist, Slo } from '../../shared/bench.schema';
 import { latencyMetrics, percentileSorted } from '../../shared/latency';
 
 /** One measured request, as stored in bench_requests. Times in ms. */
@@ -19,9 +19,21 @@ export interface RequestSample {
   outputTokens: number;
   /** The engine's own decode rate for local runs (tok/s), when it reports one. */
   decodeTokPerSec: number | null;
+  /** Image workloads: images sent, their preparation here and the server's encode time (null: not reported). */
+  images?: number;
+  imagePrepareMs?: number | null;
+  imageEncodeMs?: number | null;
 }
 
-export type CellMetrics = Omit<BenchResult, 'targetKey' | 'targetLabel' | 'load' | 'errors'>;
+/** The workload's images as sent: per request, and their mean size. */
+export interface ImageWorkloadInfo {
+  perRequest: number;
+  width: number;
+  height: number;
+  meanBytes: number;
+}
+
+export type CellMetrics = Omit<BenchResult, 'targetKey' | 'targetLabel' | 'load' | 'errors' | 'images'>;
 
 /** Samples kept per CDF (the schema's cap). */
 export const MAX_SAMPLES = 2000;
@@ -124,5 +136,19 @@ export function cellMetrics(samples: readonly RequestSample[], slo: Slo, opts: {
     tgTokPerSec: opts.local ? median(tg) : null,
     ttftSamples: cdfSamples(ttfts),
     e2elSamples: cdfSamples(e2els),
+  };
+}
+
+/** Image numbers of a cell, over its completed requests; times only from the runs that reported them. */
+export function imageMetrics(samples: readonly RequestSample[], info: ImageWorkloadInfo): BenchImageMetrics {
+  const ok = samples.filter((s) => s.ok);
+  const reported = (v: (number | null | undefined)[]) => v.filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+  const prepare = reported(ok.map((s) => s.imagePrepareMs));
+  const encode = reported(ok.map((s) => s.imageEncodeMs));
+  return {
+    ...info,
+    total: ok.reduce((n, s) => n + (s.images ?? 0), 0),
+    prepareMs: prepare.length > 0 ? dist(prepare) : null,
+    encodeMs: encode.length > 0 ? dist(encode) : null,
   };
 }

@@ -13,7 +13,25 @@ const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&
 const num = (n: number | null, digits = 2) => (n === null || !Number.isFinite(n) ? '' : n.toFixed(digits));
 const csvCell = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
-export function benchCsv(run: BenchRun, extra?: ExtraColumns): string {
+/** Image workloads: images per request and in all, their size, and per-request preparation and encode times. */
+const IMAGE_COLUMNS: ExtraColumns = {
+  header: ['images_per_request', 'images_total', 'image_width', 'image_height', 'image_mean_bytes', 'image_prepare_median_ms', 'image_prepare_p99_ms', 'image_encode_median_ms', 'image_encode_p99_ms'],
+  cells: (r) => {
+    const i = r.images;
+    if (!i) return ['', '', '', '', '', '', '', '', ''];
+    return [String(i.perRequest), String(i.total), num(i.width, 0), num(i.height, 0), num(i.meanBytes, 0), num(i.prepareMs?.median ?? null, 2), num(i.prepareMs?.p99 ?? null, 2), num(i.encodeMs?.median ?? null, 2), num(i.encodeMs?.p99 ?? null, 2)];
+  },
+};
+
+/** The caller's extra columns, after the image columns when the workload has images. */
+function withImages(run: BenchRun, extra?: ExtraColumns): ExtraColumns | undefined {
+  if (run.definition.workload.kind !== 'images') return extra;
+  if (!extra) return IMAGE_COLUMNS;
+  return { header: [...IMAGE_COLUMNS.header, ...extra.header], cells: (r) => [...IMAGE_COLUMNS.cells(r), ...extra.cells(r)] };
+}
+
+export function benchCsv(run: BenchRun, extraGiven?: ExtraColumns): string {
+  const extra = withImages(run, extraGiven);
   const header = [
     'target',
     'target_key',
@@ -127,7 +145,8 @@ ${distRow('TTFT', r.ttftMs)}${distRow('TPOT', r.tpotMs)}${distRow('ITL', r.itlMs
 ${r.errors.length ? `<ul class="errors">${r.errors.map((e) => `<li>${esc(e)}</li>`).join('')}</ul>` : ''}</section>`;
 }
 
-export function benchHtml(run: BenchRun, extra?: ExtraColumns): string {
+export function benchHtml(run: BenchRun, extraGiven?: ExtraColumns): string {
+  const extra = withImages(run, extraGiven);
   const byTarget = new Map<string, BenchResult[]>();
   for (const r of run.results) byTarget.set(r.targetLabel, [...(byTarget.get(r.targetLabel) ?? []), r]);
   const charts: string[] = [];

@@ -6,18 +6,29 @@ import type { DatasetsService } from '../datasets/datasets.service';
 import { CoreError } from '../errors';
 import type { EvalPrompts, EvalRowsSource } from '../evals/evals.service';
 import { syntheticPrompt } from './arrivals';
+import { imageWorkload, type BenchImageStore, type ImagesWorkload } from './benchImages';
 import type { BenchPrompt } from './benchJob';
+import type { ImageWorkloadInfo } from './benchMetrics';
 
 export interface BenchSources {
   dataset(datasetId: string, limit: number): Promise<BenchPrompt[]>;
   testSet(testSetId: string, promptVersionId: string, limit: number): Promise<BenchPrompt[]>;
+  images(w: ImagesWorkload, needed: number): Promise<{ prompts: BenchPrompt[]; info: ImageWorkloadInfo }>;
+}
+
+/** An image workload's prompts and what its images are (for the results); other workloads have no images. */
+export async function workloadImagePrompts(w: Workload, needed: number, sources: BenchSources | null): Promise<{ prompts: BenchPrompt[]; imageInfo: ImageWorkloadInfo | null }> {
+  if (w.kind !== 'images') return { prompts: await workloadPrompts(w, needed, sources), imageInfo: null };
+  if (!sources) throw new CoreError('BAD_INPUT', 'image workloads are not available here');
+  const r = await sources.images(w, Math.min(needed, 10_000));
+  return { prompts: nonEmpty(r.prompts, 'the workload has no images'), imageInfo: r.info };
 }
 
 /** Characters of synthetic prompts kept at once; longer runs cycle through them. */
 const SYNTHETIC_CHARS = 8_000_000;
 
 /** The workload's prompts, in order; the job cycles through them when it needs more. */
-export async function workloadPrompts(w: Workload, needed: number, sources: BenchSources | null): Promise<BenchPrompt[]> {
+export async function workloadPrompts(w: Exclude<Workload, { kind: 'images' }>, needed: number, sources: BenchSources | null): Promise<BenchPrompt[]> {
   switch (w.kind) {
     case 'synthetic': {
       // ~5 characters a word: keep memory bounded for long prompts × many requests.
@@ -40,8 +51,12 @@ function nonEmpty(p: BenchPrompt[], why: string): BenchPrompt[] {
   return p;
 }
 
-export function coreBenchSources(c: { datasets: Pick<DatasetsService, 'rows' | 'row'>; prompts: EvalPrompts; testSetRows: EvalRowsSource }): BenchSources {
+export function coreBenchSources(c: { datasets: Pick<DatasetsService, 'rows' | 'row'>; prompts: EvalPrompts; testSetRows: EvalRowsSource; images?: BenchImageStore }): BenchSources {
   return {
+    async images(w, needed) {
+      if (!c.images) throw new CoreError('BAD_INPUT', 'image workloads need the image store');
+      return imageWorkload(w, needed, c.images, (id) => c.testSetRows.rows(id));
+    },
     async dataset(datasetId, limit) {
       let page = c.datasets.rows(datasetId, RowFilter.parse({ status: 'accepted' }), 0, limit, limit);
       if (page.rows.length === 0) page = c.datasets.rows(datasetId, RowFilter.parse({}), 0, limit, limit);

@@ -5,6 +5,7 @@
 // was ~10% of an evaluation's time); a cell is counted and reported done only after its commit.
 import type { CheckResult, EvalColumn, EvalProgress, EvalRow, EvalStatus, JudgeConfig } from '../../shared/evals.schema';
 import type { RunRecord, RunTarget } from '../../shared/runs.schema';
+import { extractImageVariables, imageValuesFor } from '../../shared/imageVars';
 import type { RunsService } from '../runs/runs.service';
 import { evaluateAll } from './assertions';
 import { rowScore } from './evalResults';
@@ -233,7 +234,7 @@ export class EvalJob {
   /** Starts a run (source 'eval', so it is in history) and waits for it; cancel() aborts it meanwhile. */
   private async runTracked(
     target: RunTarget,
-    prompt: { systemPrompt: string; userMessage: string; variables: Record<string, string> },
+    prompt: { systemPrompt: string; userMessage: string; variables: Record<string, string>; imageVariables?: Record<string, string> },
     rest: Pick<VersionTemplate, 'params' | 'jsonSchema'>,
     promptVersionId: string | null = null,
   ): Promise<RunRecord> {
@@ -250,7 +251,7 @@ export class EvalJob {
   private async produce(cell: Cell): Promise<NewResult | null> {
     const { column, row } = cell;
     const t = this.ev.templates[column.versionId] as VersionTemplate;
-    const rec = await this.runTracked(column.target, { systemPrompt: t.systemPrompt, userMessage: t.userMessage, variables: row.variables }, t, column.versionId);
+    const rec = await this.runTracked(column.target, { systemPrompt: t.systemPrompt, userMessage: t.userMessage, ...promptValues(t, row) }, t, column.versionId);
     if (this.stopping && rec.stopReason === 'abort') return null;
     const failure = runFailure(rec);
     if (failure !== null) return this.errorResult(cell, rec, failure);
@@ -325,4 +326,14 @@ export class EvalJob {
     if (wait <= 0) send();
     else this.timer = setTimeout(send, wait);
   }
+}
+
+/**
+ * A row's values for a version's template: every value as a text variable, and the template's
+ * {{image:name}} variables filled from the row's image hashes (an image prompt when there are any).
+ */
+export function promptValues(t: Pick<VersionTemplate, 'systemPrompt' | 'userMessage'>, row: Pick<EvalRow, 'variables'>): { variables: Record<string, string>; imageVariables?: Record<string, string> } {
+  const names = extractImageVariables(t.systemPrompt, t.userMessage);
+  if (names.length === 0) return { variables: row.variables };
+  return { variables: row.variables, imageVariables: imageValuesFor(names, row.variables).imageVariables };
 }

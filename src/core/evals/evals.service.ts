@@ -16,6 +16,7 @@ import {
 import { ulid } from '../../shared/ids';
 import { LoadSettings } from '../../shared/engine.schema';
 import { type RunTarget } from '../../shared/runs.schema';
+import { extractImageVariables, isImageHash } from '../../shared/imageVars';
 import { extractVariables } from '../../shared/template';
 import type { AdaptersService } from '../adapters/adapters.service';
 import type { EngineService } from '../engine/engine.service';
@@ -67,6 +68,13 @@ export interface EvalsDeps {
   rows: EvalRowsSource;
   targets: EvalTargets;
   now?: () => number;
+  /** The image store: rows' images stay while an evaluation refers to them (it can be run again). */
+  images?: { registerRefs(name: string, refs: () => Iterable<string>): void };
+}
+
+/** The {{image:name}} variables of an evaluation's versions, in order. */
+export function templateImageVariables(templates: Readonly<Record<string, VersionTemplate>>): string[] {
+  return extractImageVariables(...Object.values(templates).flatMap((t) => [t.systemPrompt, t.userMessage]));
 }
 
 /** The engine, models and remote targets of a core as EvalTargets. */
@@ -102,6 +110,15 @@ export class EvalsService extends EventEmitter<{ progress: [EvalProgress] }> {
     this.repo = deps.repo;
     this.now = deps.now ?? Date.now;
     this.repo.markInterrupted(this.now());
+    deps.images?.registerRefs('evals', () => this.imageRefs());
+  }
+
+  private *imageRefs(): Generator<string> {
+    for (const e of this.repo.list(Number.MAX_SAFE_INTEGER)) {
+      const names = templateImageVariables(e.templates);
+      if (names.length === 0) continue;
+      for (const row of this.repo.rows(e.id)) for (const n of names) if (isImageHash(row.variables[n])) yield row.variables[n] as string;
+    }
   }
 
   private stored(evalId: string): StoredEval {
@@ -117,6 +134,7 @@ export class EvalsService extends EventEmitter<{ progress: [EvalProgress] }> {
       definition: e.definition,
       columns: e.columns,
       status: e.status,
+      imageVariables: templateImageVariables(e.templates),
       rowCount: e.rowCount,
       total: e.rowCount * e.columns.length,
       stored: e.stored,
@@ -194,9 +212,12 @@ export class EvalsService extends EventEmitter<{ progress: [EvalProgress] }> {
     for (const c of columns.filter((x, i) => columns.findIndex((y) => y.versionId === x.versionId) === i)) {
       const t = templates[c.versionId] as VersionTemplate;
       const used = extractVariables(t.systemPrompt, t.userMessage);
+      const images = extractImageVariables(t.systemPrompt, t.userMessage);
       for (const row of rows) {
-        const missing = used.filter((n) => !Object.prototype.hasOwnProperty.call(row.variables, n));
-        if (missing.length > 0) problems.push(`row ${row.position + 1}${row.label ? ` (${row.label})` : ''} has no ${missing.map((n) => `{{${n}}}`).join(', ')} for "${c.promptName}" v${c.versionNumber}`);
+        const missing = used.filter((n) => !Object.prototype.hasOwnProperty.call(row.variables, n)).map((n) => `{{${n}}}`);
+        // An image variable takes the row's value of the same name: a stored image's hash (an image column).
+        missing.push(...images.filter((n) => !isImageHash(row.variables[n])).map((n) => `image for {{image:${n}}}`));
+        if (missing.length > 0) problems.push(`row ${row.position + 1}${row.label ? ` (${row.label})` : ''} has no ${missing.join(', ')} for "${c.promptName}" v${c.versionNumber}`);
       }
     }
     if (problems.length > 0) {

@@ -2,7 +2,8 @@
 // author); labels move between versions with their history kept; restore and fork never rewrite history.
 import { createHash } from 'node:crypto';
 import { ulid } from '../../shared/ids';
-import { canonicalJson, lineDiffCounts, promptText, promptVariables, renderPrompt, toPlaygroundFields } from '../../shared/promptRender';
+import { extractImageVariables } from '../../shared/imageVars';
+import { canonicalJson, composeMessages, lineDiffCounts, promptText, promptVariables, renderPrompt, toPlaygroundFields } from '../../shared/promptRender';
 import type {
   CreatePrompt,
   ForkPrompt,
@@ -66,7 +67,8 @@ export class PromptsService {
   }
 
   private full(v: StoredVersionWithContent, labels: readonly StoredLabel[]): PromptVersion {
-    return { ...this.summary(v, labels), content: v.content, variables: promptVariables(v.content) };
+    const texts = composeMessages(v.content).map((m) => m.content);
+    return { ...this.summary(v, labels), content: v.content, variables: promptVariables(v.content), imageVariables: extractImageVariables(...texts) };
   }
 
   private info(p: StoredPrompt, labels: readonly StoredLabel[] = this.repo.labels(p.id)): PromptInfo {
@@ -270,6 +272,7 @@ export class PromptsService {
       versionId: v.id,
       messages: r.messages,
       missingVariables: r.missingVariables,
+      imageVariables: extractImageVariables(...r.messages.map((m) => m.content)),
       playground: toPlaygroundFields(r.messages),
       jsonSchema: v.content.output.jsonSchema,
       target: v.content.target,

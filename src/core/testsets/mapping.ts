@@ -46,7 +46,7 @@ export function suggestMapping(columns: readonly string[]): ColumnMapping {
     used.add(name);
     variables[column] = name;
   });
-  return { variables, expected, label };
+  return { variables, expected, label, images: [] };
 }
 
 export type MappedRow = { ok: true; variables: Record<string, string>; expected: string | null; label: string | null } | { ok: false; reason: string };

@@ -19,6 +19,7 @@ import { CoreError } from '../errors';
 import { HeaderError } from '../io/csv';
 import { describeFsError } from '../io/fsError';
 import { openTable, tailSample, type TableFile } from '../io/tableSource';
+import { ImageCellReader, imageColumns, suggestImages, type TestSetImages } from './imageCells';
 import { applyMapping, suggestMapping } from './mapping';
 import { ulids } from './rowIds';
 import { rowForSet, type NewRow, type StoredRow, type TestSetsRepo } from './testsets.repo';
@@ -58,6 +59,8 @@ export interface TestSetFilesOptions {
   /** Longest line (and CSV row) a file may have; longer ones are bad rows. */
   maxLineBytes?: number;
   now?: () => number;
+  /** The image store, for image columns (absent: an import with image columns is refused). */
+  images?: TestSetImages;
 }
 
 /** What the files side needs from the sets service. */
@@ -70,6 +73,8 @@ export const isUniqueViolation = (e: unknown) => (e as { code?: unknown })?.code
 
 export class TestSetFiles {
   private readonly imports = new Map<string, AbortController>();
+  /** Images stored by imports in flight, kept from GC until their rows are committed (or the import fails). */
+  private readonly pendingImages = new Map<string, ReadonlySet<string>>();
   private readonly now: () => number;
 
   constructor(
@@ -143,7 +148,7 @@ export class TestSetFiles {
       sizeBytes: file.sizeBytes,
       lineCount,
       lineCountExact: done,
-      mapping: suggestMapping(columns),
+      mapping: await suggestImages(suggestMapping(columns), rows, this.opts.images),
     };
   }
 
@@ -158,6 +163,11 @@ export class TestSetFiles {
   /** Cancels every import in flight; call before closing the database. */
   close(): void {
     for (const c of this.imports.values()) c.abort();
+  }
+
+  /** Image hashes held by imports in flight. */
+  *pendingImageHashes(): Generator<string> {
+    for (const set of this.pendingImages.values()) yield* set;
   }
 
   /** Imports currently running (their ids), for tests and the UI. */
@@ -180,13 +190,17 @@ export class TestSetFiles {
       this.sets.assertNameFree(input.name);
       file = await this.open(input);
       const { mapping } = input;
+      const imageCols = imageColumns(mapping);
+      if (imageCols.length > 0 && !this.opts.images) throw new CoreError('BAD_INPUT', 'mapping.images: images cannot be stored here');
+      const cells = imageCols.length > 0 ? new ImageCellReader(this.opts.images as TestSetImages, file.path) : null;
+      if (cells) this.pendingImages.set(importId, cells.hashes);
       let delimiter: Delimiter | null = null;
       let imported = 0;
       let badTotal = 0;
       const bad: BadRow[] = [];
-      const addBad = (line: number, reason: string) => {
+      const addBad = (line: number, reason: string, column?: string) => {
         badTotal++;
-        if (bad.length < MAX_LISTED_BAD_ROWS) bad.push({ line, reason });
+        if (bad.length < MAX_LISTED_BAD_ROWS) bad.push(column === undefined ? { line, reason } : { line, column, reason });
       };
       try {
         for await (const batch of file.items) {
@@ -201,8 +215,21 @@ export class TestSetFiles {
               addBad(item.line, item.reason);
             } else {
               const m = applyMapping(item.values, mapping);
-              if (m.ok) staged.push({ id: ids[i] as string, variables: m.variables, expected: m.expected, label: m.label });
-              else addBad(item.line, m.reason);
+              if (!m.ok) {
+                addBad(item.line, m.reason);
+                continue;
+              }
+              let badCell = false;
+              for (const { column, name } of cells ? imageCols : []) {
+                const r = await (cells as ImageCellReader).read(m.variables[name] ?? '', item.line);
+                if (r.ok) m.variables[name] = r.hash;
+                else {
+                  addBad(item.line, `column "${column}": ${r.reason}`, column);
+                  badCell = true;
+                  break;
+                }
+              }
+              if (!badCell) staged.push({ id: ids[i] as string, variables: m.variables, expected: m.expected, label: m.label });
             }
           }
           this.repo.stage(importId, imported, staged);
@@ -227,7 +254,7 @@ export class TestSetFiles {
       const id = ulid(now);
       try {
         this.repo.commitImport(
-          { id, name: input.name, variables: Object.values(mapping.variables), importReport: report, createdAt: now, updatedAt: now },
+          { id, name: input.name, variables: Object.values(mapping.variables), imageVariables: imageCols.map((c) => c.name), importReport: report, createdAt: now, updatedAt: now },
           importId,
         );
       } catch (e) {
@@ -237,6 +264,7 @@ export class TestSetFiles {
       return { testSet: this.sets.get(id), imported, badTotal, bad };
     } finally {
       this.imports.delete(importId);
+      this.pendingImages.delete(importId);
       await file?.close();
       try {
         this.repo.dropStaged(importId);

@@ -10,7 +10,7 @@ export function testSetHandlers(testSets: TestSetsService): TestSetHandlers {
   return {
     'testsets.list': () => testSets.list(),
     'testsets.get': ({ testSetId }) => testSets.get(testSetId),
-    'testsets.create': ({ name, variables }) => testSets.create(name, variables),
+    'testsets.create': ({ name, variables, imageVariables }) => testSets.create(name, variables, imageVariables),
     'testsets.remove': ({ testSetId }) => ({ removed: testSets.remove(testSetId) }),
     'testsets.preview': (input) => testSets.preview(input),
     'testsets.import': (input) => testSets.import(input),
@@ -19,7 +19,7 @@ export function testSetHandlers(testSets: TestSetsService): TestSetHandlers {
     'testsets.addRow': ({ testSetId, ...row }) => testSets.addRow(testSetId, row),
     'testsets.updateRow': ({ rowId, ...row }) => testSets.updateRow(rowId, row),
     'testsets.deleteRow': ({ rowId }) => ({ removed: testSets.deleteRow(rowId) }),
-    'testsets.addVariable': ({ testSetId, name }) => testSets.addVariable(testSetId, name),
+    'testsets.addVariable': ({ testSetId, name, image }) => testSets.addVariable(testSetId, name, image),
     'testsets.removeVariable': ({ testSetId, name }) => testSets.removeVariable(testSetId, name),
     'testsets.renameVariable': ({ testSetId, from, to }) => testSets.renameVariable(testSetId, from, to),
     'testsets.exportJsonl': ({ testSetId, path }) => testSets.exportJsonl(testSetId, path),

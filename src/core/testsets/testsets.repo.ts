@@ -5,6 +5,7 @@ interface SetRow {
   id: string;
   name: string;
   variables_json: string;
+  image_variables_json: string;
   import_report_json: string | null;
   created_at: number;
   updated_at: number;
@@ -24,6 +25,8 @@ export interface StoredTestSet {
   id: string;
   name: string;
   variables: string[];
+  /** Variables holding image hashes (a subset of variables). */
+  imageVariables: string[];
   importReport: ImportReport | null;
   rowCount: number;
   createdAt: number;
@@ -54,11 +57,17 @@ function toSet(r: SetRow): StoredTestSet {
     id: r.id,
     name: r.name,
     variables: JSON.parse(r.variables_json) as string[],
-    importReport: r.import_report_json === null ? null : (JSON.parse(r.import_report_json) as ImportReport),
+    imageVariables: JSON.parse(r.image_variables_json) as string[],
+    importReport: r.import_report_json === null ? null : withImages(JSON.parse(r.import_report_json) as ImportReport),
     rowCount: r.row_count,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
+}
+
+/** Reports stored before image columns existed have no mapping.images. */
+function withImages(r: ImportReport): ImportReport {
+  return { ...r, mapping: { ...r.mapping, images: r.mapping.images ?? [] } };
 }
 
 function toRow(r: RowRow): StoredRow {
@@ -106,6 +115,8 @@ export class TestSetsRepo {
   private readonly moveStagedStmt;
   private readonly dropStagedStmt;
   private readonly countStagedStmt;
+  private readonly setImagesStmt;
+  private readonly imageSetsStmt;
 
   constructor(private readonly db: Db) {
     // An import stages its rows here while the file streams in, then moves them into test_set_rows in one
@@ -120,12 +131,14 @@ export class TestSetsRepo {
         label TEXT
       ) STRICT`);
     this.insertSetStmt = db.prepare(`
-      INSERT INTO test_sets (id, name, variables_json, import_report_json, created_at, updated_at)
-      VALUES (@id, @name, @variablesJson, @importReportJson, @createdAt, @updatedAt)`);
+      INSERT INTO test_sets (id, name, variables_json, image_variables_json, import_report_json, created_at, updated_at)
+      VALUES (@id, @name, @variablesJson, @imageVariablesJson, @importReportJson, @createdAt, @updatedAt)`);
     this.getSetStmt = db.prepare<[string], SetRow>(`SELECT ${SET_COLUMNS} FROM test_sets s WHERE s.id = ?`);
     this.findByNameStmt = db.prepare<[string], SetRow>(`SELECT ${SET_COLUMNS} FROM test_sets s WHERE s.name = ? COLLATE NOCASE`);
     this.listSetsStmt = db.prepare<[], SetRow>(`SELECT ${SET_COLUMNS} FROM test_sets s ORDER BY s.name COLLATE NOCASE, s.id`);
     this.updateSetStmt = db.prepare('UPDATE test_sets SET variables_json = @variablesJson, updated_at = @updatedAt WHERE id = @id');
+    this.setImagesStmt = db.prepare('UPDATE test_sets SET image_variables_json = @imageVariablesJson WHERE id = @id');
+    this.imageSetsStmt = db.prepare<[], { id: string; image_variables_json: string }>(`SELECT id, image_variables_json FROM test_sets WHERE image_variables_json <> '[]'`);
     this.deleteSetStmt = db.prepare('DELETE FROM test_sets WHERE id = ?');
     this.countRowsStmt = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM test_set_rows WHERE test_set_id = ?');
     this.pageStmt = db.prepare<[string, number, number], RowRow>(
@@ -170,6 +183,7 @@ export class TestSetsRepo {
       id: s.id,
       name: s.name,
       variablesJson: JSON.stringify(s.variables),
+      imageVariablesJson: JSON.stringify(s.imageVariables),
       importReportJson: s.importReport === null ? null : JSON.stringify(s.importReport),
       createdAt: s.createdAt,
       updatedAt: s.updatedAt,
@@ -192,6 +206,26 @@ export class TestSetsRepo {
 
   updateSet(id: string, variables: readonly string[], updatedAt: number): void {
     this.updateSetStmt.run({ id, variablesJson: JSON.stringify(variables), updatedAt });
+  }
+
+  setImageVariables(id: string, imageVariables: readonly string[]): void {
+    this.setImagesStmt.run({ id, imageVariablesJson: JSON.stringify(imageVariables) });
+  }
+
+  /**
+   * Every image hash the sets' rows hold (for the image store's garbage collection). Paged by position, so
+   * no statement stays open while the caller iterates.
+   */
+  *imageHashes(): Generator<string> {
+    for (const s of this.imageSetsStmt.all()) {
+      const names = JSON.parse(s.image_variables_json) as string[];
+      for (let after = -1; ; ) {
+        const page = this.afterStmt.all(s.id, after, 1000).map(toRow);
+        if (page.length === 0) break;
+        for (const r of page) for (const n of names) if (r.values[n]) yield r.values[n];
+        after = (page.at(-1) as StoredRow).position;
+      }
+    }
   }
 
   removeSet(id: string): boolean {

@@ -3,6 +3,8 @@
 import { ulid } from '../../shared/ids';
 import type { TestSetInfo, TestSetPreview, TestSetRow, TestSetSummary } from '../../shared/testsets.schema';
 import { CoreError } from '../errors';
+import { isImageHash } from '../../shared/imageVars';
+import { hasImage } from './imageCells';
 import { noneIfEmpty } from './mapping';
 import {
   isUniqueViolation,
@@ -26,13 +28,22 @@ export type TestSetsOptions = TestSetFilesOptions;
 export class TestSetsService {
   private readonly now: () => number;
   private readonly files: TestSetFiles;
+  private readonly images: TestSetsOptions['images'];
 
   constructor(
     private readonly repo: TestSetsRepo,
     opts: TestSetsOptions = {},
   ) {
     this.now = opts.now ?? Date.now;
+    this.images = opts.images;
     this.files = new TestSetFiles(repo, this, opts);
+    // The image store's GC keeps every image a row or an import in flight refers to.
+    opts.images?.registerRefs('testsets', () => this.imageRefs());
+  }
+
+  private *imageRefs(): Generator<string> {
+    yield* this.repo.imageHashes();
+    yield* this.files.pendingImageHashes();
   }
 
   // ── sets ─────────────────────────────────────────────────────────────────────────────────────────
@@ -48,7 +59,7 @@ export class TestSetsService {
   }
 
   private summary(s: StoredTestSet): TestSetSummary {
-    return { id: s.id, name: s.name, variables: s.variables, rowCount: s.rowCount, createdAt: s.createdAt, updatedAt: s.updatedAt };
+    return { id: s.id, name: s.name, variables: s.variables, imageVariables: s.imageVariables, rowCount: s.rowCount, createdAt: s.createdAt, updatedAt: s.updatedAt };
   }
 
   assertNameFree(name: string): void {
@@ -64,12 +75,15 @@ export class TestSetsService {
     return this.info(this.stored(id));
   }
 
-  create(name: string, variables: readonly string[]): TestSetInfo {
+  create(name: string, variables: readonly string[], imageVariables: readonly string[] = []): TestSetInfo {
     this.assertNameFree(name);
+    imageVariables.forEach((v, i) => {
+      if (!variables.includes(v)) throw new CoreError('BAD_INPUT', `imageVariables.${i}: "${v}" is not one of the variables`);
+    });
     const now = this.now();
     const id = ulid(now);
     try {
-      this.repo.insertSet({ id, name, variables: [...variables], importReport: null, createdAt: now, updatedAt: now });
+      this.repo.insertSet({ id, name, variables: [...variables], imageVariables: [...new Set(imageVariables)], importReport: null, createdAt: now, updatedAt: now });
     } catch (e) {
       if (isUniqueViolation(e)) throw new CoreError('CONFLICT', `name: a test set named "${name}" already exists`);
       throw e;
@@ -83,13 +97,14 @@ export class TestSetsService {
 
   // ── variables ────────────────────────────────────────────────────────────────────────────────────
 
-  addVariable(testSetId: string, name: string): TestSetInfo {
+  addVariable(testSetId: string, name: string, image = false): TestSetInfo {
     const s = this.stored(testSetId);
     if (s.variables.includes(name)) throw new CoreError('CONFLICT', `name: test set "${s.name}" already has a variable "${name}"`);
     // Every stored row keeps every variable, so readers of variables_json (evaluations copy it) need no defaults.
     this.repo.transaction(() => {
       this.repo.addVariableToRows(s.id, name);
       this.repo.updateSet(s.id, [...s.variables, name], this.now());
+      if (image) this.repo.setImageVariables(s.id, [...s.imageVariables, name]);
     });
     return this.get(s.id);
   }
@@ -99,6 +114,7 @@ export class TestSetsService {
     this.assertVariable(s, name, 'name');
     this.repo.transaction(() => {
       this.repo.removeVariableFromRows(s.id, name);
+      if (s.imageVariables.includes(name)) this.repo.setImageVariables(s.id, s.imageVariables.filter((v) => v !== name));
       this.repo.updateSet(
         s.id,
         s.variables.filter((v) => v !== name),
@@ -115,6 +131,7 @@ export class TestSetsService {
     if (s.variables.includes(to)) throw new CoreError('CONFLICT', `to: test set "${s.name}" already has a variable "${to}"`);
     this.repo.transaction(() => {
       this.repo.renameVariableInRows(s.id, from, to);
+      if (s.imageVariables.includes(from)) this.repo.setImageVariables(s.id, s.imageVariables.map((v) => (v === from ? to : v)));
       this.repo.updateSet(
         s.id,
         s.variables.map((v) => (v === from ? to : v)),
@@ -144,14 +161,20 @@ export class TestSetsService {
     return r;
   }
 
-  private checkValues(s: StoredTestSet, values: Record<string, string>): void {
+  private async checkValues(s: StoredTestSet, values: Record<string, string>): Promise<void> {
     for (const name of Object.keys(values)) this.assertVariable(s, name, `variables.${name}`);
+    for (const name of s.imageVariables) {
+      const v = values[name];
+      if (v === undefined || v === '') continue;
+      if (!isImageHash(v)) throw new CoreError('BAD_INPUT', `variables.${name}: an image column takes a stored image's hash (add the image first), not "${(v as string).slice(0, 80)}"`);
+      if (!this.images || !(await hasImage(this.images, v))) throw new CoreError('NOT_FOUND', `variables.${name}: no stored image has the hash ${v}`);
+    }
   }
 
-  addRow(testSetId: string, input: RowInput): TestSetRow {
+  async addRow(testSetId: string, input: RowInput): Promise<TestSetRow> {
     const s = this.stored(testSetId);
     const given = input.variables ?? {};
-    this.checkValues(s, given);
+    await this.checkValues(s, given);
     const variables: Record<string, string> = {};
     for (const v of s.variables) variables[v] = given[v] ?? '';
     const row: NewRow = { id: ulid(), variables, expected: noneIfEmpty(input.expected), label: noneIfEmpty(input.label) };
@@ -162,10 +185,10 @@ export class TestSetsService {
     return rowForSet(this.storedRow(row.id), s.variables);
   }
 
-  updateRow(rowId: string, input: RowInput): TestSetRow {
+  async updateRow(rowId: string, input: RowInput): Promise<TestSetRow> {
     const r = this.storedRow(rowId);
     const s = this.stored(r.testSetId);
-    this.checkValues(s, input.variables ?? {});
+    await this.checkValues(s, input.variables ?? {});
     const next = {
       id: r.id,
       values: { ...r.values, ...input.variables },

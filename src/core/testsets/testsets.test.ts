@@ -97,6 +97,7 @@ describe('test sets', () => {
       variables: { 'Customer Name': 'customer_name', '2nd try': '_2nd_try', Question: 'Question' },
       expected: 'Answer',
       label: 'Category',
+      images: [],
     });
     // The delimiter can be forced: with ',' this header is one column.
     const forced = await invoke('testsets.preview', { path, delimiter: ',' });
@@ -144,7 +145,7 @@ describe('test sets', () => {
     const p = await invoke('testsets.preview', { path });
     expect(p.format).toBe('jsonl');
     expect(p.columns).toEqual(['question', 'answer', 'label', 'extra']);
-    expect(p.mapping).toEqual({ variables: { question: 'question', extra: 'extra' }, expected: 'answer', label: 'label' });
+    expect(p.mapping).toEqual({ variables: { question: 'question', extra: 'extra' }, expected: 'answer', label: 'label', images: [] });
 
     const mapping = { variables: { question: 'question' }, expected: 'answer', label: 'label' };
     const r = await invoke('testsets.import', { path, name: 'QA', mapping });

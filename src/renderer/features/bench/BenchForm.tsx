@@ -1,6 +1,7 @@
 import { useEngineStore } from '../../client/engine.store';
 import { useModelsStore } from '../../client/models.store';
 import { ErrorNote } from '../../ui/ErrorNote';
+import { BenchImageFields } from './BenchImageFields';
 import { parseLoads } from './benchCharts';
 import { sequenceNotes } from './benchChecks';
 import { TargetRows } from '../../ui/targets/TargetRows';
@@ -55,12 +56,13 @@ export function BenchForm(): React.JSX.Element {
         <span>Workload</span>
         <div className="bn-stack">
           <div className="segmented" role="radiogroup" aria-label="Workload">
-            {(['synthetic', 'dataset', 'testset'] as const).map((w) => (
+            {(['synthetic', 'dataset', 'testset', 'images'] as const).map((w) => (
               <button key={w} type="button" role="radio" aria-checked={form.workload === w} className={form.workload === w ? 'on' : ''} data-testid={`bench-workload-${w}`} onClick={() => st.setForm({ workload: w })}>
-                {w === 'synthetic' ? 'Synthetic' : w === 'dataset' ? 'Dataset' : 'Test set + prompt'}
+                {w === 'synthetic' ? 'Synthetic' : w === 'dataset' ? 'Dataset' : w === 'testset' ? 'Test set + prompt' : 'Images'}
               </button>
             ))}
           </div>
+          {form.workload === 'images' ? <BenchImageFields /> : null}
           <div className="bn-row">
             {form.workload === 'synthetic' ? text('inputLen', 'Input', 'bench-input-len', { unit: 'tokens' }) : null}
             {form.workload === 'dataset' ? (

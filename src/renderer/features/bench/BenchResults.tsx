@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import type { BenchResult, Dist } from '../../../shared/bench.schema';
-import { formatCount, formatPercent, formatRate } from '../../ui/format';
+import { formatBytes, formatCount, formatPercent, formatRate } from '../../ui/format';
 import { BreakEvenChart, CostLatency, GoodputCurves, LatencyCdf, ThroughputCurves } from './BenchCharts';
 import { byTarget, formatCalls, formatMoney, loadLabel, overlay, profileKey } from './benchCharts';
 import { breakEvenView, cellCost, targetCosts } from './benchCosts';
@@ -147,6 +147,7 @@ function ResultTable({ results }: { results: readonly BenchResult[] }): React.JS
   const calls = useBenchStore((s) => s.callsPerMonth);
   const rows = byTarget(results).flatMap((g) => g.cells);
   const hasLocal = rows.some((r) => r.ppTokPerSec != null || r.tgTokPerSec != null);
+  const hasImages = rows.some((r) => r.images != null);
   // Cost columns only once a target has a price: until then they would be a row of dashes.
   const priced = rows.some((r) => cellCost(profiles[profileKey(r.targetKey)]?.profile, r) !== null);
   const [allStats, setAllStats] = useState(false);
@@ -191,6 +192,14 @@ function ResultTable({ results }: { results: readonly BenchResult[] }): React.JS
                 <>
                   <th rowSpan={2} className="right">pp tok/s</th>
                   <th rowSpan={2} className="right">tg tok/s</th>
+                </>
+              ) : null}
+              {hasImages ? (
+                <>
+                  <th rowSpan={2} className="right" title="Images per request / sent in all">images</th>
+                  <th rowSpan={2} className="right">image size</th>
+                  <th rowSpan={2} className="right" title="Preparing a request's images here (decode, strip, downscale, re-encode), median">prep p50</th>
+                  <th rowSpan={2} className="right" title="The server's image-encode time per request, median, where it reports it">encode p50</th>
                 </>
               ) : null}
               {priced ? (
@@ -239,6 +248,7 @@ function ResultTable({ results }: { results: readonly BenchResult[] }): React.JS
                       <td className="right num">{formatRate(r.tgTokPerSec)}</td>
                     </>
                   ) : null}
+                  {hasImages ? <ImageCells r={r} /> : null}
                   {priced ? (
                     <>
                       <td className="right num">{est ? formatMoney(est.perMillionTokens, est.currency) : '—'}</td>
@@ -253,5 +263,22 @@ function ResultTable({ results }: { results: readonly BenchResult[] }): React.JS
         </table>
       </div>
     </div>
+  );
+}
+
+function ImageCells({ r }: { r: BenchResult }): React.JSX.Element {
+  const i = r.images;
+  if (!i) return <td colSpan={4} className="muted">—</td>;
+  return (
+    <>
+      <td className="right num" data-testid="bench-row-images">
+        {i.perRequest} / {formatCount(i.total)}
+      </td>
+      <td className="right num nowrap">
+        {Math.round(i.width)}×{Math.round(i.height)} · {formatBytes(i.meanBytes)}
+      </td>
+      <td className="right num">{i.prepareMs ? ms(i.prepareMs.median) : '—'}</td>
+      <td className="right num">{i.encodeMs ? ms(i.encodeMs.median) : '—'}</td>
+    </>
   );
 }

@@ -136,6 +136,10 @@ function describeWorkload(w: NonNullable<ReturnType<typeof useBenchStore.getStat
       return `test set through a prompt version, ${w.outputLen} out tokens`;
     case 'prompts':
       return `${formatCount(w.prompts.length)} prompts, ${w.outputLen} out tokens`;
+    case 'images': {
+      const src = w.images.kind === 'generated' ? `${formatCount(w.images.count)} ${w.images.pattern} images ${w.images.width}×${w.images.height}` : `images of test set column ${w.images.column}`;
+      return `${src}, ${w.perRequest} per request, ${w.outputLen} out tokens`;
+    }
   }
 }
 

@@ -16,15 +16,16 @@ import { withAdapters } from '../../ui/targets/adapterTarget';
 import { parseTargetKey } from '../../ui/targets/targetChoices';
 import { targetListActions, type TargetListActions } from '../../ui/targets/targetList';
 import { parseLoads, parseOptionalNumber } from './benchCharts';
+import { emptyImageWorkload, imageWorkloadFromForm, type ImageWorkloadForm } from './imageWorkload';
 
 export type BenchSummary = CommandOutput<'bench.list'>[number];
 export type StoredProfile = CommandOutput<'costs.set'>;
 
-export interface BenchForm {
+export interface BenchForm extends ImageWorkloadForm {
   name: string;
   targetKeys: string[];
   targetAdapters: AdapterUse[][];
-  workload: 'synthetic' | 'dataset' | 'testset';
+  workload: 'synthetic' | 'dataset' | 'testset' | 'images';
   inputLen: string;
   outputLen: string;
   datasetId: string;
@@ -42,6 +43,7 @@ export interface BenchForm {
 }
 
 const emptyForm = (): BenchForm => ({
+  ...emptyImageWorkload(),
   name: '',
   targetKeys: [''],
   targetAdapters: [[]],
@@ -199,6 +201,10 @@ export const useBenchStore = create<BenchStore>()((set, get) => ({
     else if (f.workload === 'dataset') {
       if (!f.datasetId) return set({ formError: bad('Choose a dataset.') });
       workload = { kind: 'dataset' as const, datasetId: f.datasetId, outputLen: ints.outputLen };
+    } else if (f.workload === 'images') {
+      const w = imageWorkloadFromForm(f, ints.outputLen);
+      if (!w.ok) return set({ formError: bad(w.message) });
+      workload = w.workload;
     } else {
       if (!f.testSetId || !f.promptVersionId) return set({ formError: bad('Choose a test set and a prompt version.') });
       workload = { kind: 'testset' as const, testSetId: f.testSetId, promptVersionId: f.promptVersionId, outputLen: ints.outputLen };

@@ -6,6 +6,7 @@ import { ErrorNote } from '../../ui/ErrorNote';
 import { ProgressBar } from '../../ui/ProgressBar';
 import { exportReady, exportVerb, isBrowserHost } from '../../ui/fileTransfer';
 import { formatCount, formatMs, formatPercent } from '../../ui/format';
+import { StoredImageThumb } from '../../ui/images/StoredImageThumb';
 import { describeCheckType } from './assertions';
 import { etaMs, formatEta } from './evalEta';
 import { useEvalsStore } from './evals.store';
@@ -86,6 +87,7 @@ export function EvalRunPanel(): React.JSX.Element | null {
 
 function Results({ results, running }: { results: EvalResults; running: boolean }): React.JSX.Element {
   const columns = results.eval.columns;
+  const imageVars = results.eval.imageVariables ?? [];
   const t = results.thresholds;
   return (
     <>
@@ -153,11 +155,18 @@ function Results({ results, running }: { results: EvalResults; running: boolean 
                 <tr key={r.id} data-testid="eval-row">
                   <td className="num muted">{r.position + 1}</td>
                   <td className="ev-vars">
-                    {Object.entries(r.variables).map(([k, v]) => (
-                      <div key={k}>
-                        <span className="mono muted">{k}</span> {v}
-                      </div>
-                    ))}
+                    {Object.entries(r.variables).map(([k, v]) =>
+                      // An image variable's value is a stored image's hash: shown as the image beside the outputs.
+                      imageVars.includes(k) && v ? (
+                        <div key={k} className="ev-image-var">
+                          <span className="mono muted">{k}</span> <StoredImageThumb hash={v} label={`Row ${r.position + 1} ${k}`} size={128} testId="eval-row-image" />
+                        </div>
+                      ) : (
+                        <div key={k}>
+                          <span className="mono muted">{k}</span> {v}
+                        </div>
+                      ),
+                    )}
                     {r.expected !== null ? (
                       <div>
                         <span className="mono muted">expected</span> {r.expected}

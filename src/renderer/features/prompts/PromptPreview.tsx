@@ -1,4 +1,5 @@
 import { useMemo, useState } from 'react';
+import { extractImageVariables } from '../../../shared/imageVars';
 import { renderPrompt, toPlaygroundFields } from '../../../shared/promptRender';
 import { MissingVariables } from '../../ui/prompt/MissingVariables';
 import { filledVariables } from '../../ui/prompt/variables';
@@ -19,12 +20,18 @@ export function PromptPreview(): React.JSX.Element | null {
   const [mode, setMode] = useState<Mode>('messages');
   const result = useMemo(() => (draft ? renderPrompt(previewContent(draft), filledVariables(variables)) : null), [draft, variables]);
   const fields = useMemo(() => (result && mode === 'playground' ? toPlaygroundFields(result.messages) : null), [result, mode]);
+  const imageVars = useMemo(() => (result ? extractImageVariables(...result.messages.map((m) => m.content)) : []), [result]);
   if (!result) return null;
   const missing = result.missingVariables;
 
   return (
     <>
       <VariablesFields variables={variables} missing={missing} onChange={setVariable} testIdPrefix="prompt-" />
+      {imageVars.length ? (
+        <p className="hint" data-testid="prompt-image-variables">
+          Image variables: {imageVars.map((n) => `{{image:${n}}}`).join(', ')}. An image column of a test set (or an image picked in the Playground) fills each.
+        </p>
+      ) : null}
       <section className="panel-section">
         <div className="block-label">
           <span>Preview</span>

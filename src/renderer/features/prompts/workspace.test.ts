@@ -17,6 +17,7 @@ const version: PromptVersion = {
   labels: [],
   content,
   variables: ['topic', 'who'],
+  imageVariables: [],
 };
 const prompt = { id: 'P1', name: 'Tides', description: '', createdAt: 0, updatedAt: 0, forkedFrom: null, latest: version, labels: [] };
 

@@ -3,6 +3,7 @@ import type { TestSetRow } from '../../../shared/testsets.schema';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { PathPreviewForm } from '../../ui/PathPreviewForm';
 import { formatBytes, formatCount, formatTime } from '../../ui/format';
+import { ImageCell } from './ImageCell';
 import type { ColumnRoleKind } from './mapping';
 import { PAGE_SIZE, useTestSetsStore } from './testsets.store';
 import './testsets.css';
@@ -39,7 +40,7 @@ export function TestSetsView(): React.JSX.Element {
               <button type="button" className={t.id === selectedId ? 'ts-row current' : 'ts-row'} data-testid="testset-row" onClick={() => void select(t.id)}>
                 <span className="ts-row-name">{t.name}</span>
                 <span className="muted num">
-                  {formatCount(t.rowCount)} rows · {t.variables.join(', ') || 'no variables'} · {formatTime(t.updatedAt)}
+                  {formatCount(t.rowCount)} rows · {t.variables.map((v) => ((t.imageVariables ?? []).includes(v) ? `${v} (image)` : v)).join(', ') || 'no variables'} · {formatTime(t.updatedAt)}
                 </span>
               </button>
             </li>
@@ -115,16 +116,17 @@ function ImportPanel(): React.JSX.Element {
                           onChange={(e) => setRole(c, { role: e.target.value as ColumnRoleKind, name: roles[c]?.name || c.replace(/[^A-Za-z0-9_.-]/g, '_') })}
                         >
                           <option value="variable">variable</option>
+                          <option value="image">image (file or data URI)</option>
                           <option value="expected">expected</option>
                           <option value="label">label</option>
                           <option value="ignore">ignore</option>
                         </select>
-                        {roles[c]?.role === 'variable' ? (
+                        {roles[c]?.role === 'variable' || roles[c]?.role === 'image' ? (
                           <input
                             className="input mono"
                             aria-label={`Column ${c} variable name`}
                             value={roles[c]?.name ?? ''}
-                            onChange={(e) => setRole(c, { role: 'variable', name: e.target.value })}
+                            onChange={(e) => setRole(c, { role: roles[c]?.role ?? 'variable', name: e.target.value })}
                           />
                         ) : null}
                       </div>
@@ -214,7 +216,9 @@ function RowGrid(): React.JSX.Element | null {
             <tr>
               <th className="num">#</th>
               {info.variables.map((v) => (
-                <th key={v} className="mono">{`{{${v}}}`}</th>
+                <th key={v} className="mono">
+                  {info.imageVariables.includes(v) ? `{{image:${v}}}` : `{{${v}}}`}
+                </th>
               ))}
               <th>expected</th>
               <th>label</th>
@@ -223,7 +227,7 @@ function RowGrid(): React.JSX.Element | null {
           </thead>
           <tbody>
             {rows.map((r, i) => (
-              <GridRow key={r.id} row={r} index={offset + i} variables={info.variables} />
+              <GridRow key={r.id} row={r} index={offset + i} variables={info.variables} imageVariables={info.imageVariables} />
             ))}
           </tbody>
         </table>
@@ -244,13 +248,20 @@ function RowGrid(): React.JSX.Element | null {
 }
 
 /** Cells save on blur when changed: uncontrolled inputs keyed by the stored value reset after a save. */
-function GridRow({ row, index, variables }: { row: TestSetRow; index: number; variables: readonly string[] }): React.JSX.Element {
+function GridRow({ row, index, variables, imageVariables }: { row: TestSetRow; index: number; variables: readonly string[]; imageVariables: readonly string[] }): React.JSX.Element {
   const { updateRow, deleteRow } = useTestSetsStore.getState();
   return (
     <tr data-testid="testset-grid-row">
       <td className="num muted">{index + 1}</td>
       {variables.map((v) => {
         const value = row.variables[v] ?? '';
+        if (imageVariables.includes(v)) {
+          return (
+            <td key={v}>
+              <ImageCell rowId={row.id} rowNumber={index + 1} variable={v} hash={value} />
+            </td>
+          );
+        }
         return (
           <td key={v}>
             <input

@@ -11,7 +11,12 @@ describe('column mapping', () => {
       kind: { role: 'label', name: '' },
       notes: { role: 'ignore', name: '' },
     });
-    expect(mappingFromRoles(columns, roles)).toEqual({ mapping: { variables: { question: 'question' }, expected: 'answer', label: 'kind' }, problem: null });
+    expect(mappingFromRoles(columns, roles)).toEqual({ mapping: { variables: { question: 'question' }, expected: 'answer', label: 'kind', images: [] }, problem: null });
+  });
+  it('an image column is a variable listed in mapping.images, both ways', () => {
+    const roles = rolesFromMapping(['photo', 'q'], { variables: { photo: 'receipt', q: 'q' }, expected: null, label: null, images: ['receipt'] });
+    expect(roles.photo).toEqual({ role: 'image', name: 'receipt' });
+    expect(mappingFromRoles(['photo', 'q'], roles).mapping).toEqual({ variables: { photo: 'receipt', q: 'q' }, expected: null, label: null, images: ['receipt'] });
   });
   it('refuses duplicate or malformed variable names and two expected columns', () => {
     expect(mappingFromRoles(['a', 'b'], { a: { role: 'variable', name: 'x' }, b: { role: 'variable', name: 'x' } }).problem).toContain('two columns');

@@ -3,19 +3,20 @@
 import type { ColumnMapping, ColumnMappingInput } from '../../../shared/testsets.schema';
 import { VARIABLE_NAME } from '../../../shared/testsets.schema';
 
-export type ColumnRoleKind = 'variable' | 'expected' | 'label' | 'ignore';
+/** 'image': a variable whose cells are image files (relative to the file) or data: URIs. */
+export type ColumnRoleKind = 'variable' | 'image' | 'expected' | 'label' | 'ignore';
 export interface ColumnRole {
   role: ColumnRoleKind;
-  /** The variable name when role is 'variable'. */
+  /** The variable name when role is 'variable' or 'image'. */
   name: string;
 }
 
 /** The roles the core's suggested mapping gives each column; columns it leaves out are ignored. */
-export function rolesFromMapping(columns: readonly string[], mapping: ColumnMapping): Record<string, ColumnRole> {
+export function rolesFromMapping(columns: readonly string[], mapping: ColumnMappingInput | ColumnMapping): Record<string, ColumnRole> {
   const roles: Record<string, ColumnRole> = {};
   for (const c of columns) {
     const variable = mapping.variables[c];
-    if (variable !== undefined) roles[c] = { role: 'variable', name: variable };
+    if (variable !== undefined) roles[c] = { role: (mapping.images ?? []).includes(variable) ? 'image' : 'variable', name: variable };
     else if (mapping.expected === c) roles[c] = { role: 'expected', name: '' };
     else if (mapping.label === c) roles[c] = { role: 'label', name: '' };
     else roles[c] = { role: 'ignore', name: '' };
@@ -30,16 +31,18 @@ export function mappingFromRoles(
 ): { mapping: ColumnMappingInput; problem: null } | { mapping: null; problem: string } {
   const variables: Record<string, string> = {};
   const seen = new Set<string>();
+  const images: string[] = [];
   let expected: string | null = null;
   let label: string | null = null;
   for (const c of columns) {
     const r = roles[c] ?? { role: 'ignore', name: '' };
-    if (r.role === 'variable') {
+    if (r.role === 'variable' || r.role === 'image') {
       const name = r.name.trim();
       if (!VARIABLE_NAME.test(name) || name === '__proto__') return { mapping: null, problem: `"${name}" (column ${c}) is not a variable name: a letter or _ then letters, digits, _ . -` };
       if (seen.has(name)) return { mapping: null, problem: `two columns map to the variable "${name}"` };
       seen.add(name);
       variables[c] = name;
+      if (r.role === 'image') images.push(name);
     } else if (r.role === 'expected') {
       if (expected !== null) return { mapping: null, problem: `only one column can be the expected output (${expected} and ${c})` };
       expected = c;
@@ -49,5 +52,5 @@ export function mappingFromRoles(
     }
   }
   if (seen.size === 0 && expected === null) return { mapping: null, problem: 'map at least one column to a variable' };
-  return { mapping: { variables, expected, label }, problem: null };
+  return { mapping: { variables, expected, label, images }, problem: null };
 }

@@ -4,6 +4,7 @@ import { create } from 'zustand';
 import type { BadRow, TestSetInfo, TestSetPreview, TestSetRow, TestSetSummary } from '../../../shared/testsets.schema';
 import { api } from '../../client/bridge';
 import { toShownError, type ShownError } from '../../client/errors';
+import { fileBase64 } from '../../ui/images/fileBase64';
 import { mappingFromRoles, rolesFromMapping, type ColumnRole } from './mapping';
 
 export const PAGE_SIZE = 50;
@@ -49,6 +50,10 @@ export interface TestSetsStore {
   updateRow(rowId: string, patch: { variables?: Record<string, string>; expected?: string | null; label?: string | null }): Promise<void>;
   addRow(): Promise<void>;
   deleteRow(rowId: string): Promise<void>;
+  /** `rowId:variable` while a picked image is being stored. */
+  imageBusy: string | null;
+  /** Stores the picked file (images.addData) and puts its hash in the row's image cell. */
+  pickImage(rowId: string, variable: string, file: File): Promise<void>;
 }
 
 function nameFromPath(path: string): string {
@@ -167,6 +172,18 @@ export const useTestSetsStore = create<TestSetsStore>()((set, get) => ({
       void get().refresh();
     } catch (error) {
       set({ rowsError: toShownError(error) });
+    }
+  },
+  imageBusy: null,
+  async pickImage(rowId, variable, file) {
+    set({ imageBusy: `${rowId}:${variable}` });
+    try {
+      const img = await api.invoke('images.addData', { name: file.name, dataBase64: await fileBase64(file) });
+      await get().updateRow(rowId, { variables: { [variable]: img.hash } });
+    } catch (error) {
+      set({ rowsError: toShownError(error) });
+    } finally {
+      set({ imageBusy: null });
     }
   },
   async deleteRow(rowId) {
