@@ -77,6 +77,9 @@ import { apiServerHandlers } from './apiServer/apiServer.handlers';
 import { ImageStore } from './images/imageStore';
 import { ImagesRepo } from './images/images.repo';
 import { imagesHandlers } from './images/images.handlers';
+import { DEFAULT_MAX_IMAGE_PIXELS } from '../shared/images.schema';
+import { ImageGuardService } from './imageGuard/imageGuard.service';
+import { imageGuardHandlers } from './imageGuard/imageGuard.handlers';
 
 export interface CoreOptions {
   dataDir: string;
@@ -108,6 +111,8 @@ export interface Core extends LamplightApi {
   readonly profiles: ProfilesService;
   /** Prompt images by content hash; features that keep hashes register their references with it. */
   readonly images: ImageStore;
+  /** Images to remote targets: allow, block, or OCR and paint over personal numbers (guard policy images). */
+  readonly imageGuard: ImageGuardService;
   /**
    * Untrusted input from a transport: the acting profile's role is checked first, then the input is
    * validated; errors are returned as data, never thrown. No actor: the owner (Electron window, CLI).
@@ -146,6 +151,7 @@ export function createCore(opts: CoreOptions): Core {
   const audit = new AuditRecorder(new AuditLog(db, { dataDir: opts.dataDir, secrets }));
   const profiles = new ProfilesService({ db, audit });
   const guard = new GuardService({ db, audit, profiles, describeTarget: targetDescriber({ targets, models, adapters }) });
+  const imageGuard = new ImageGuardService({ images, policy: () => guard.policy(), dataDir: opts.dataDir, maxPixelsFor: (id) => targets.get(id).maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS });
   const runs = new RunsService({ repo: new RunsRepo(db), models, engine, guard, remote: targets, adapters });
   const compare = new CompareService(new CompareRepo(db), runs);
   const apiServer = new ApiServerService({ engine, models, runs });
@@ -202,6 +208,7 @@ export function createCore(opts: CoreOptions): Core {
     ...profileHandlers(profiles),
     ...backupHandlers(backup),
     ...imagesHandlers(images),
+    ...imageGuardHandlers(imageGuard),
   };
 
   async function dispatch(name: unknown, input: unknown, actor?: Actor | null): Promise<WireResult<unknown>> {
@@ -242,6 +249,7 @@ export function createCore(opts: CoreOptions): Core {
     guard,
     profiles,
     images,
+    imageGuard,
     dispatch,
     async invoke<N extends CommandName>(name: N, input: CommandInput<N>): Promise<CommandOutput<N>> {
       const r = await dispatch(name, input);
@@ -283,6 +291,7 @@ export function createCore(opts: CoreOptions): Core {
       await adapters.idle().catch(() => undefined);
       testSets.close();
       guard.close();
+      await imageGuard.close();
       await images.close();
       db.close();
     },
