@@ -40,6 +40,9 @@ export interface OcrOptions {
   cacheDir: string;
   /** A Chinese (chi_sim) traineddata file, plain or .gz; used beside English when given. */
   chiSimPath?: string | null;
+  /** Another model folder or page layout mode: the bench reads sent images the way a different reader would. */
+  langDir?: string;
+  psm?: PSM;
 }
 
 /** The English traineddata shipped in node_modules (LSTM, integer model: smaller and faster). */
@@ -77,14 +80,14 @@ export class OcrEngine {
     await mkdir(this.opts.cacheDir, { recursive: true, mode: 0o700 });
     if (this.opts.chiSimPath) await this.installChiSim(this.opts.chiSimPath);
     const worker = await createWorker(this.langs, OEM.LSTM_ONLY, {
-      langPath: engLangDir(),
+      langPath: this.opts.langDir ?? engLangDir(),
       cachePath: this.opts.cacheDir,
       gzip: true,
       // Without langPath tesseract.js would download from jsdelivr; errors must surface, not retry online.
       errorHandler: () => undefined,
     });
     // Blocks of text anywhere on the image (screenshots, invoices), not one column.
-    await worker.setParameters({ tessedit_pageseg_mode: PSM.SPARSE_TEXT, preserve_interword_spaces: '0' });
+    await worker.setParameters({ tessedit_pageseg_mode: this.opts.psm ?? PSM.SPARSE_TEXT, preserve_interword_spaces: '0' });
     return worker;
   }
 
