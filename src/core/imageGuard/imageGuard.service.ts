@@ -11,7 +11,8 @@ import { CoreError } from '../coreError';
 import type { ImageStore, PreparedImage } from '../images/imageStore';
 import { sniffImage } from '../images/sniff';
 import { OcrEngine } from './ocr';
-import { countByType, findInLines, paintBoxes, type ImageFinding, type OutputFormat } from './redact';
+import { detect } from './detect';
+import { countByType, paintBoxes, type ImageFinding, type OutputFormat } from './redact';
 
 export type ImageTarget = { kind: 'local' } | { kind: 'remote'; targetId: string };
 
@@ -98,8 +99,7 @@ export class ImageGuardService {
   private async find(bytes: Buffer, name: string): Promise<{ findings: ImageFinding[]; ocrMs: number }> {
     const rules = compilePiiRules(this.deps.policy().pii.customRules);
     try {
-      const r = await this.engine().recognize(bytes);
-      return { findings: findInLines(r.lines, rules), ocrMs: r.ms };
+      return await detect(this.engine(), bytes, rules);
     } catch (e) {
       if (e instanceof CoreError) throw e;
       // sharp's "Input buffer contains unsupported image format" and the like: name the file.

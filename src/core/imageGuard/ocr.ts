@@ -87,7 +87,8 @@ export class OcrEngine {
       errorHandler: () => undefined,
     });
     // Blocks of text anywhere on the image (screenshots, invoices), not one column.
-    await worker.setParameters({ tessedit_pageseg_mode: this.opts.psm ?? PSM.SPARSE_TEXT, preserve_interword_spaces: '0' });
+    // debug_file: tesseract's own notes ("Detected 12 diacritics") would otherwise go to stdout, into --json output.
+    await worker.setParameters({ tessedit_pageseg_mode: this.opts.psm ?? PSM.SPARSE_TEXT, preserve_interword_spaces: '0', debug_file: '/dev/null' });
     return worker;
   }
 
@@ -100,14 +101,14 @@ export class OcrEngine {
     else await copyFile(path, dest);
   }
 
-  /** Lines of words with boxes in the input image's pixels. */
-  recognize(image: Buffer): Promise<OcrResult> {
-    const job = this.queue.then(() => this.run(image));
+  /** Lines of words with boxes in the input image's pixels; `rescale` multiplies the usual upscale. */
+  recognize(image: Buffer, rescale = 1): Promise<OcrResult> {
+    const job = this.queue.then(() => this.run(image, rescale));
     this.queue = job.catch(() => undefined);
     return job;
   }
 
-  private async run(image: Buffer): Promise<OcrResult> {
+  private async run(image: Buffer, rescale: number): Promise<OcrResult> {
     const t0 = performance.now();
     this.worker ??= this.start();
     const worker = await this.worker.catch((e: unknown) => {
@@ -117,9 +118,9 @@ export class OcrEngine {
     const meta = await sharp(image).metadata();
     const w = meta.width ?? 1;
     const h = meta.height ?? 1;
-    const scale = ocrScale(w, h);
+    const scale = ocrScale(w, h) * rescale;
     let pipeline = sharp(image).rotate().flatten({ background: '#ffffff' }).grayscale();
-    if (scale > 1) pipeline = pipeline.resize(Math.round(w * scale), Math.round(h * scale), { kernel: 'lanczos3' });
+    if (scale !== 1) pipeline = pipeline.resize(Math.round(w * scale), Math.round(h * scale), { kernel: 'lanczos3' });
     const png = await pipeline.png({ compressionLevel: 1 }).toBuffer();
     const { data } = await worker.recognize(png, {}, { blocks: true, text: false });
     const lines: OcrLine[] = [];

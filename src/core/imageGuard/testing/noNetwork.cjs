@@ -1,4 +1,5 @@
 // Preloaded (node --require) by the offline test: any fetch or socket in any thread is logged and refused.
+/* eslint-disable @typescript-eslint/no-require-imports -- a --require preload runs before any loader: CommonJS */
 const { isMainThread } = require('node:worker_threads');
 const fs = require('node:fs');
 const note = (what) => { fs.appendFileSync(process.env.NONET_LOG, `${isMainThread ? 'main' : 'worker'} ${what}\n`); };
