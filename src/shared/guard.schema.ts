@@ -233,6 +233,15 @@ export type ImageBox = z.infer<typeof ImageBox>;
 export const ImageRegion = z.object({ type: z.string(), box: ImageBox });
 export type ImageRegion = z.infer<typeof ImageRegion>;
 
+/** An image in an audit record: the stored and the sent hash, what the policy did, counts by type (never values). */
+export const ImageAudit = z.object({
+  hash: z.string(),
+  sentHash: z.string(),
+  action: ImageAction,
+  counts: z.record(z.string(), z.number().int()),
+});
+export type ImageAudit = z.infer<typeof ImageAudit>;
+
 export const ImagePreview = z.object({
   action: ImageAction,
   /** The image as it would leave (redacted when the action is redact), as a data: URL. */

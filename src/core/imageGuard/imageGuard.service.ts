@@ -4,7 +4,7 @@
 // Results are kept by sent hash for a while, so a Playground preview and the send that follows cost one OCR.
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import type { GuardPolicy, ImageAction, ImagePreview, ImageRegion } from '../../shared/guard.schema';
+import type { GuardPolicy, ImageAction, ImageAudit, ImagePreview, ImageRegion } from '../../shared/guard.schema';
 import { MAX_INPUT_IMAGE_PIXELS, type ImageMime } from '../../shared/images.schema';
 import { compilePiiRules, redact as maskValue } from '../../shared/piiMask';
 import { CoreError } from '../coreError';
@@ -45,6 +45,14 @@ export interface GuardedImage {
   image: PreparedImage;
   /** Set when action is redact: the hashes before and after, counts by type (never values). */
   redaction: { originalHash: string; sentHash: string; counts: Record<string, number>; regions: ImageRegion[]; ocrMs: number } | null;
+}
+
+/** What runs need of an image store (runs/runPorts RunImageStore), plus what was sent, for the audit. */
+export interface GuardedStore {
+  get: ImageStore['get'];
+  registerRefs: ImageStore['registerRefs'];
+  prepare(hash: string, maxPixels: number): Promise<PreparedImage>;
+  audit(): ImageAudit[];
 }
 
 export interface ImageGuardDeps {
@@ -154,6 +162,26 @@ export class ImageGuardService {
       action,
       image: { ...prepared, mime: r.mime, data: r.data, sentHash: r.sentHash, bytes: r.data.length },
       redaction: { originalHash: hash, sentHash: r.sentHash, counts: r.counts, regions: r.regions, ocrMs: r.ocrMs },
+    };
+  }
+
+  /**
+   * For the send path: a store whose prepare() goes through forTarget, so the one line that prepares a
+   * run's images (runs/imageRun.ts prepareParts) needs only this store in place of the plain one; audit()
+   * then lists each image sent with its hashes, the action and the counts for the run's audit record.
+   */
+  storeFor(target: ImageTarget): GuardedStore {
+    const sent: ImageAudit[] = [];
+    const images = this.deps.images;
+    return {
+      get: (hash) => images.get(hash),
+      registerRefs: (name, refs) => images.registerRefs(name, refs),
+      prepare: async (hash, maxPixels) => {
+        const g = await this.forTarget(hash, maxPixels, target, images.get(hash).name);
+        sent.push({ hash, sentHash: g.image.sentHash, action: g.action, counts: g.redaction?.counts ?? {} });
+        return g.image;
+      },
+      audit: () => [...sent],
     };
   }
 

@@ -114,6 +114,21 @@ describe('policy', () => {
   });
 });
 
+describe('send path', () => {
+  it('storeFor(remote) prepares redacted bytes and lists hashes, action and counts for the audit', { timeout: 120_000 }, async () => {
+    const img = await core.images.addData('send.png', await textImage([`ID ${validId('654')}`]));
+    const store = core.imageGuard.storeFor({ kind: 'remote', targetId: '01JTARGET0000000000000002' });
+    const p = await store.prepare(img.hash, 1_000_000);
+    expect(p.sentHash).not.toBe(img.hash);
+    expect(findPii(await readBack(p.data)).filter((m) => m.kind === 'id_card')).toEqual([]);
+    expect(store.audit()).toEqual([{ hash: img.hash, sentHash: p.sentHash, action: 'redact', counts: { id_card: 1 } }]);
+    const local = core.imageGuard.storeFor({ kind: 'local' });
+    const same = await local.prepare(img.hash, 1_000_000);
+    expect(same.sentHash).toBe((await core.images.prepare(img.hash, 1_000_000)).sentHash);
+    expect(local.audit()[0]).toMatchObject({ action: 'allow', counts: {} });
+  });
+});
+
 describe('offline', () => {
   it('OCR works with every fetch and socket refused, in the main thread and the OCR worker', { timeout: 120_000 }, () => {
     const here = fileURLToPath(new URL('.', import.meta.url));
