@@ -52,7 +52,7 @@ export function ImagePolicySection({ policy, readOnly }: { policy: GuardPolicy; 
           <span>Local models</span>
           <ImageActionSelect value={images.local} label="Images to local models" testId="guard-image-local" disabled={readOnly} onChange={(a) => setImages({ local: a ?? 'allow' })} />
         </label>
-        <label className="guard-field">
+        <label className="guard-field guard-field-wide">
           <span>Chinese traineddata (chi_sim)</span>
           <input
             className="input mono"
