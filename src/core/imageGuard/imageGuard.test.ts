@@ -156,3 +156,20 @@ describe('offline', () => {
     });
   });
 });
+
+describe('OCR misreads (joined view)', () => {
+  it('reads "name§163.com" and "name@corp. com.cn" as addresses, "6222 O212" as digits', async () => {
+    const { findInLines } = await import('./redact');
+    const word = (text: string, x: number) => ({ text, box: { x, y: 0, w: 10, h: 10 } });
+    const lines = [
+      { text: '', words: [word('chen.jie§163.com', 0)] },
+      { text: '', words: [word('liu.yang@corp.', 0), word('com.cn', 20)] },
+      { text: '', words: ['6222', 'O212', '3456', '7890', '128'].map((t, i) => word(t, i * 20)) },
+    ];
+    expect(findInLines(lines).map((f) => [f.type, f.box.w])).toEqual([
+      ['email', 10],
+      ['email', 30],
+      ['bank_card', 90],
+    ]);
+  });
+});

@@ -29,19 +29,27 @@ const AS_DIGIT: Record<string, string> = { O: '0', o: '0', I: '1', l: '1', '|': 
 function mostlyDigits(w: string): boolean {
   let d = 0;
   for (const c of w) if (c >= '0' && c <= '9') d++;
-  return d >= 4 && d / w.length >= 0.7 && DIGITISH.test(w);
+  return d >= 2 && d / w.length >= 0.6 && DIGITISH.test(w);
 }
 
+/** An address whose @ OCR read as § or © (same length, so offsets stay). */
+const MISREAD_AT = /^([\w.+-]+)[§©]([\w-]+(?:\.[\w-]+)*\.?)$/;
+
 function digitize(w: string): string {
-  return mostlyDigits(w) ? w.replace(/[OoIl|SB]/g, (c) => AS_DIGIT[c] ?? c) : w;
+  if (mostlyDigits(w)) return w.replace(/[OoIl|SB]/g, (c) => AS_DIGIT[c] ?? c);
+  const m = MISREAD_AT.exec(w);
+  return m ? `${m[1]}@${m[2]}` : w;
 }
 
 const endsDigit = (s: string) => /[0-9Xx]$/.test(s) && /[0-9]/.test(s);
 const startsDigit = (s: string) => /^[0-9]/.test(s);
+/** "name@corp. com.cn": OCR put a space after a dot inside an address. */
+const splitAddress = (prev: string, w: string) => /@[\w.-]*\.$/.test(prev) && /^[a-z]{2,}/i.test(w);
 
 /**
  * Two views of the words: `asRead` joins a line's words with spaces (lines with \n); `joined` also drops
- * the space between two words when both sides are digits, and reads O/l/I as 0/1 inside numbers.
+ * the space between two words when both sides are digits (or after the dot of an address), reads O/l/I as
+ * 0/1 inside numbers and § or © as @ inside an address.
  */
 export function indexWords(lines: readonly OcrLine[], joinDigits: boolean): { text: string; owner: number[] } {
   const out: Indexed = { text: '', owner: [] };
@@ -50,7 +58,7 @@ export function indexWords(lines: readonly OcrLine[], joinDigits: boolean): { te
     let prev = '';
     for (const word of line.words) {
       const w = joinDigits ? digitize(word.text) : word.text;
-      if (prev !== '' && !(joinDigits && endsDigit(prev) && startsDigit(w))) {
+      if (prev !== '' && !(joinDigits && ((endsDigit(prev) && startsDigit(w)) || splitAddress(prev, w)))) {
         out.text += ' ';
         out.owner.push(-1);
       }
