@@ -158,6 +158,8 @@ export class ImageGuardService {
     const prepared = await this.deps.images.prepare(hash, maxPixels);
     if (action === 'allow') return { action, image: prepared, redaction: null };
     const r = await this.redact(prepared.data, name);
+    // Nothing found: the prepared bytes go as they are (already without metadata); a re-encode would only lose quality.
+    if (r.regions.length === 0) return { action, image: prepared, redaction: { originalHash: hash, sentHash: prepared.sentHash, counts: {}, regions: [], ocrMs: r.ocrMs } };
     return {
       action,
       image: { ...prepared, mime: r.mime, data: r.data, sentHash: r.sentHash, bytes: r.data.length },

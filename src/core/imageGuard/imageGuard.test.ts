@@ -126,6 +126,11 @@ describe('send path', () => {
     const same = await local.prepare(img.hash, 1_000_000);
     expect(same.sentHash).toBe((await core.images.prepare(img.hash, 1_000_000)).sentHash);
     expect(local.audit()[0]).toMatchObject({ action: 'allow', counts: {} });
+    // Redact with nothing found sends the prepared bytes unchanged (no needless re-encode).
+    const blank = await core.images.addData('blank.png', await textImage(['Date 2025-10-01']));
+    const plain = await store.prepare(blank.hash, 1_000_000);
+    expect(plain.sentHash).toBe((await core.images.prepare(blank.hash, 1_000_000)).sentHash);
+    expect(store.audit()[1]).toMatchObject({ hash: blank.hash, action: 'redact', counts: {} });
   });
 });
 
