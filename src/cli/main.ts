@@ -18,6 +18,7 @@ import { datasetCommand } from './dataset';
 import { adapterCommand } from './adapter';
 import { benchCommand } from './bench';
 import { piiCommand } from './pii';
+import { imageCommand } from './image';
 import { auditCommand } from './audit';
 import { engineCommand } from './engine';
 import { backupCommand, restoreCommand } from './backup';
@@ -51,6 +52,7 @@ const commands: Record<string, Command> = {
   adapter: adapterCommand,
   bench: benchCommand,
   pii: piiCommand,
+  image: imageCommand,
   audit: auditCommand,
   engine: engineCommand,
   backup: backupCommand,

@@ -83,6 +83,9 @@ import { TeamRepo } from './team/team.repo';
 import { TeamService } from './team/team.service';
 import { teamHandlers } from './team/team.handlers';
 import { teamEventProfile } from '../shared/team.schema';
+import { DEFAULT_MAX_IMAGE_PIXELS } from '../shared/images.schema';
+import { ImageGuardService } from './imageGuard/imageGuard.service';
+import { imageGuardHandlers } from './imageGuard/imageGuard.handlers';
 
 export interface CoreOptions {
   dataDir: string;
@@ -118,6 +121,8 @@ export interface Core extends LamplightApi {
   readonly images: ImageStore;
   readonly vision: VisionService;
   readonly team: TeamService;
+  /** Images to remote targets: allow, block, or OCR and paint over personal numbers (guard policy images). */
+  readonly imageGuard: ImageGuardService;
   /**
    * Untrusted input from a transport: the acting profile's role is checked first, then the input is
    * validated; errors are returned as data, never thrown. No actor: the owner (Electron window, CLI).
@@ -160,6 +165,7 @@ export function createCore(opts: CoreOptions): Core {
   // vision is made further down; runs ask it for an endpoint only when an image run starts.
   const runs = new RunsService({ repo: runsRepo, models, engine, guard, remote: targets, adapters, images, vision: { endpoint: (id) => vision.endpoint(id) } });
   images.registerRefs('runs', () => runsRepo.imageRefs());
+  const imageGuard = new ImageGuardService({ images, policy: () => guard.policy(), dataDir: opts.dataDir, maxPixelsFor: (id) => targets.get(id).maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS });
   const compare = new CompareService(new CompareRepo(db), runs);
   const apiServer = new ApiServerService({ engine, models, runs, db, actAs: (id, fn) => profiles.actAsApiKey(id, fn) });
   const prompts = new PromptsService(new PromptsRepo(db));
@@ -223,6 +229,7 @@ export function createCore(opts: CoreOptions): Core {
     ...imagesHandlers(images),
     ...visionHandlers(vision),
     ...teamHandlers(team),
+    ...imageGuardHandlers(imageGuard),
   };
 
   async function dispatch(name: unknown, input: unknown, actor?: Actor | null): Promise<WireResult<unknown>> {
@@ -265,6 +272,7 @@ export function createCore(opts: CoreOptions): Core {
     images,
     vision,
     team,
+    imageGuard,
     dispatch,
     async invoke<N extends CommandName>(name: N, input: CommandInput<N>): Promise<CommandOutput<N>> {
       const r = await dispatch(name, input);
@@ -308,6 +316,7 @@ export function createCore(opts: CoreOptions): Core {
       await adapters.idle().catch(() => undefined);
       testSets.close();
       guard.close();
+      await imageGuard.close();
       await images.close();
       db.close();
     },

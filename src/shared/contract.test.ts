@@ -10,7 +10,7 @@ import { commandNames, eventNames } from './contract';
 import { datasetsCommands, datasetsEvents } from './datasets.schema';
 import { engineCommands, engineEvents } from './engine.schema';
 import { evalsCommands, evalsEvents } from './evals.schema';
-import { guardCommands, guardEvents } from './guard.schema';
+import { guardCommands, guardEvents, imageGuardCommands } from './guard.schema';
 import { imagesCommands, imagesEvents } from './images.schema';
 import { modelsCommands, modelsEvents } from './models.schema';
 import { profilesCommands, profilesEvents } from './profiles.schema';
@@ -34,6 +34,7 @@ const features = {
   engine: [engineCommands, engineEvents],
   evals: [evalsCommands, evalsEvents],
   guard: [guardCommands, guardEvents],
+  imageGuard: [imageGuardCommands, {}],
   images: [imagesCommands, imagesEvents],
   models: [modelsCommands, modelsEvents],
   profiles: [profilesCommands, profilesEvents],

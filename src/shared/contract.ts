@@ -12,7 +12,7 @@ import { compareCommands, compareEvents } from './compare.schema';
 import { datasetsCommands, datasetsEvents } from './datasets.schema';
 import { engineCommands, engineEvents } from './engine.schema';
 import { evalsCommands, evalsEvents } from './evals.schema';
-import { guardCommands, guardEvents } from './guard.schema';
+import { guardCommands, guardEvents, imageGuardCommands } from './guard.schema';
 import { imagesCommands, imagesEvents } from './images.schema';
 import { modelsCommands, modelsEvents } from './models.schema';
 import { profilesCommands, profilesEvents } from './profiles.schema';
@@ -43,6 +43,7 @@ export const commands = {
   ...trainingCommands,
   ...benchCommands,
   ...guardCommands,
+  ...imageGuardCommands,
   ...backupCommands,
   ...imagesCommands,
   ...visionCommands,

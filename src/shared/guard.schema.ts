@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { Empty, type CommandSpec, type EventSpec } from './commandSpec';
 import { Id } from './ids';
+import { ImageHash } from './images.schema';
 import { Role } from './profiles.schema';
 
 export const PiiAction = z.enum(['mask', 'warn', 'block', 'allow']);
@@ -55,6 +56,25 @@ export const OutputRule = z.discriminatedUnion('kind', [
 ]);
 export type OutputRule = z.infer<typeof OutputRule>;
 
+/** What happens to an image bound for a target: sent as is, refused, or sent with its personal numbers painted over. */
+export const ImageAction = z.enum(['allow', 'block', 'redact']);
+export type ImageAction = z.infer<typeof ImageAction>;
+
+export const ImagePolicy = z.object({
+  /** Images to a remote target that has no setting of its own. */
+  remoteDefault: ImageAction.default('redact'),
+  /** Images to local models (they do not leave the machine). */
+  local: ImageAction.default('allow'),
+  /** Per remote target id. */
+  targets: z.record(Id, ImageAction).default({}),
+  /**
+   * A Chinese (chi_sim) traineddata file for OCR. Without it only digits and Latin letters are read: ID,
+   * card and phone numbers and e-mail are found, Chinese names and addresses in images are NOT.
+   */
+  chiSimPath: z.string().max(4096).nullable().default(null),
+});
+export type ImagePolicy = z.infer<typeof ImagePolicy>;
+
 export const GuardPolicy = z.object({
   pii: z
     .object({
@@ -68,6 +88,7 @@ export const GuardPolicy = z.object({
     })
     .default({ remoteDefault: 'mask', local: 'allow', targets: {}, customRules: [] }),
   output: z.object({ rules: z.array(OutputRule).max(500).default([]) }).default({ rules: [] }),
+  images: ImagePolicy.default({ remoteDefault: 'redact', local: 'allow', targets: {}, chiSimPath: null }),
 });
 export type GuardPolicy = z.infer<typeof GuardPolicy>;
 export type GuardPolicyInput = z.input<typeof GuardPolicy>;
@@ -205,6 +226,36 @@ export const guardCommands = {
   },
   'audit.verify': { input: Empty, output: AuditVerify, permission: 'audit' },
   'audit.export': { input: z.object({ path: FilePath, filter: AuditFilter.default({}) }), output: z.object({ path: z.string(), count: z.number().int() }), permission: 'audit' },
+} as const satisfies Record<string, CommandSpec>;
+
+export const ImageBox = z.object({ x: z.number(), y: z.number(), w: z.number(), h: z.number() });
+export type ImageBox = z.infer<typeof ImageBox>;
+
+/** A painted region: what kind of finding it covers and where (never the value). */
+export const ImageRegion = z.object({ type: z.string(), box: ImageBox });
+export type ImageRegion = z.infer<typeof ImageRegion>;
+
+/** An image in an audit record: the stored and the sent hash, what the policy did, counts by type (never values). */
+export const ImageAudit = z.object({
+  hash: z.string(),
+  sentHash: z.string(),
+  action: ImageAction,
+  counts: z.record(z.string(), z.number().int()),
+});
+export type ImageAudit = z.infer<typeof ImageAudit>;
+
+export const ImagePreview = z.object({
+  action: ImageAction,
+  /** The image as it would leave (redacted when the action is redact), as a data: URL. */
+  dataUrl: z.string(),
+  regions: z.array(ImageRegion),
+  counts: z.record(z.string(), z.number().int()),
+});
+export type ImagePreview = z.infer<typeof ImagePreview>;
+
+export const imageGuardCommands = {
+  /** The image as it would be sent to this remote target under the image policy (block: no dataUrl content). */
+  'guard.previewImage': { input: z.object({ hash: ImageHash, targetId: Id }), output: ImagePreview, permission: 'run' },
 } as const satisfies Record<string, CommandSpec>;
 
 export const guardEvents = {} as const satisfies Record<string, EventSpec>;

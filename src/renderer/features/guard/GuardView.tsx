@@ -4,6 +4,7 @@ import { ErrorNote } from '../../ui/ErrorNote';
 import { useGuardStore } from './guard.store';
 import { OutputRulesSection } from './OutputRulesSection';
 import { PiiPolicySection } from './PiiPolicySection';
+import { ImagePolicySection } from './ImagePolicySection';
 import { ProfilesSection } from './ProfilesSection';
 import './guard.css';
 
@@ -48,6 +49,7 @@ export function GuardView(): React.JSX.Element {
       {draft ? (
         <div className="guard-grid">
           <PiiPolicySection policy={draft} readOnly={!canSave} />
+          <ImagePolicySection policy={draft} readOnly={!canSave} />
           <OutputRulesSection policy={draft} readOnly={!canSave} />
           {canProfiles ? <ProfilesSection /> : null}
         </div>
