@@ -163,7 +163,7 @@ export function createCore(opts: CoreOptions): Core {
   const guard = new GuardService({ db, audit, profiles, describeTarget: targetDescriber({ targets, models, adapters }) });
   const runsRepo = new RunsRepo(db);
   // vision is made further down; runs ask it for an endpoint only when an image run starts.
-  const runs = new RunsService({ repo: runsRepo, models, engine, guard, remote: targets, adapters, images, vision: { endpoint: (id) => vision.endpoint(id) } });
+  const runs = new RunsService({ repo: runsRepo, models, engine, guard, remote: targets, adapters, images, vision: { endpoint: (id) => vision.endpoint(id) }, imageGuard });
   images.registerRefs('runs', () => runsRepo.imageRefs());
   const imageGuard = new ImageGuardService({ images, policy: () => guard.policy(), dataDir: opts.dataDir, maxPixelsFor: (id) => targets.get(id).maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS });
   const compare = new CompareService(new CompareRepo(db), runs);

@@ -159,7 +159,7 @@ export const AuditEntry = z.object({
   finishReason: z.string().nullable(),
   error: z.string().nullable(),
   /** Images sent with the prompt: sha256 of the stored image and of the bytes sent (never the image itself). */
-  images: z.array(z.object({ hash: z.string(), sentHash: z.string() })).optional(),
+  images: z.array(z.object({ hash: z.string(), sentHash: z.string(), action: ImageAction.optional(), counts: z.record(z.string(), z.number().int()).optional() })).optional(),
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;
 

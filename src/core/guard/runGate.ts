@@ -65,6 +65,9 @@ export interface OpenedRun {
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 
+/** An image that left with the request: stored and sent hashes, and what the image guard did. */
+type ImageSent = { hash: string; sentHash: string; action?: 'allow' | 'block' | 'redact'; counts?: Record<string, number> };
+
 export class RunGate {
   /** Text not shown yet because an output rule may still block it (mode 'hold'). */
   private held = '';
@@ -73,7 +76,7 @@ export class RunGate {
   /** A block rule matched mid-stream: nothing more is shown and the run is being stopped. */
   private suppressed = false;
   /** The images that left with the prompt, by hash: the stored image and the bytes sent (never the bytes). */
-  private images: { hash: string; sentHash: string }[] = [];
+  private images: ImageSent[] = [];
 
   constructor(
     private readonly host: RunGateHost,
@@ -100,8 +103,9 @@ export class RunGate {
   }
 
   /** The images the request carries once prepared (recorded in the audit record as hashes). */
-  sentImages(images: readonly { hash: string; sentHash: string }[]): void {
-    this.images = images.map(({ hash, sentHash }) => ({ hash, sentHash }));
+  sentImages(images: readonly ImageSent[]): void {
+    // What the image guard did goes with each image: action and counts by type (never values).
+    this.images = images.map(({ hash, sentHash, action, counts }) => ({ hash, sentHash, ...(action ? { action, counts: counts ?? {} } : {}) }));
   }
 
   /** A further text of the request, masked like the prompt (API chat turns and raw completions). */
@@ -161,6 +165,10 @@ export class RunGate {
   audit(record: RunRecord, received: string): void {
     const r = this.run;
     const decisions = [...r.decisions];
+    for (const im of this.images) {
+      const n = Object.entries(im.counts ?? {}).map(([k, c]) => `${c} ${k}`);
+      if (im.action === 'redact') decisions.push(`image ${im.hash.slice(0, 12)}: redacted ${n.length ? n.join(', ') : 'nothing found'}`);
+    }
     const out = record.guard?.output;
     if (out && out.decision !== 'pass') decisions.push(...out.reasons.map((x) => `output: ${out.decision === 'block' ? 'blocked' : 'flagged'} by ${x}`));
     this.host.record(r.actor, {

@@ -77,7 +77,7 @@ describe('image runs on remote targets', () => {
     // The audit record holds the hashes, never the bytes.
     const audit = await c.invoke('audit.list', {});
     const rec = audit.records.find((r) => r.runId === runId);
-    expect(rec?.images).toEqual([{ hash, sentHash: im.sentHash }]);
+    expect(rec?.images).toEqual([{ hash, sentHash: im.sentHash, action: 'redact', counts: {} }]); // the image guard found nothing to paint
     expect(JSON.stringify(rec)).not.toContain('base64');
   });
 

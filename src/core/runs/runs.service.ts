@@ -17,6 +17,7 @@ import { assertImagesFilled, assertImagesStored, imageLayout, prepareParts, rend
 import { failedOutcome, remoteOutcome } from './runOutcome';
 import type { ApiRunOutcome, ApiRunRequest, RemoteRunner, RunAdapters, RunImageStore, StartRun, VisionEndpoints } from './runPorts';
 import type { NewRun, RunOutcome, RunsRepo } from './runs.repo';
+import type { ImageGuardService } from '../imageGuard/imageGuard.service';
 import { runOnVisionEngine, visionImageTokens, type VisionEndpoint } from './visionRun';
 import { DEFAULT_MAX_IMAGE_PIXELS } from '../../shared/images.schema';
 
@@ -42,6 +43,8 @@ export interface RunsDeps {
   images?: RunImageStore | null;
   /** The vision engine, for local runs with images. */
   vision?: VisionEndpoints | null;
+  /** The image guard: images are prepared through it (allow, block or redact per target). */
+  imageGuard?: Pick<ImageGuardService, 'storeFor'> | null;
 }
 
 export class RunsService extends EventEmitter<RunsEvents> {
@@ -319,8 +322,9 @@ export class RunsService extends EventEmitter<RunsEvents> {
       prepared ? { images: prepared.images, imagePrepareMs: prepared.prepareMs, imageTokens, imageEncodeMs: null } : {};
     const run = async () => {
       const parts: ImagePart[] = imageLayout(req, a.gate.sentUser).parts;
-      prepared = await prepareParts(parts, store, maxPixels);
-      a.gate.sentImages(prepared.images);
+      const guarded = this.deps.imageGuard?.storeFor(route.kind === 'remote' ? { kind: 'remote', targetId: route.targetId } : { kind: 'local' }) ?? null;
+      prepared = await prepareParts(parts, guarded ?? store, maxPixels);
+      a.gate.sentImages(guarded ? guarded.audit() : prepared.images);
       if (abort.signal.aborted) throw new CoreError('CONFLICT', 'cancelled');
       const sent = { systemPrompt: a.gate.sentSystem, userMessage: a.gate.sentUser, userParts: prepared.parts, params: req.params, jsonSchema: req.jsonSchema };
       const onDelta = (text: string) => void a.push(text, 1);
