@@ -161,11 +161,11 @@ export function createCore(opts: CoreOptions): Core {
   const audit = new AuditRecorder(new AuditLog(db, { dataDir: opts.dataDir, secrets }));
   const profiles = new ProfilesService({ db, audit });
   const guard = new GuardService({ db, audit, profiles, describeTarget: targetDescriber({ targets, models, adapters }) });
+  const imageGuard = new ImageGuardService({ images, policy: () => guard.policy(), dataDir: opts.dataDir, maxPixelsFor: (id) => targets.get(id).maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS });
   const runsRepo = new RunsRepo(db);
   // vision is made further down; runs ask it for an endpoint only when an image run starts.
   const runs = new RunsService({ repo: runsRepo, models, engine, guard, remote: targets, adapters, images, vision: { endpoint: (id) => vision.endpoint(id) }, imageGuard });
   images.registerRefs('runs', () => runsRepo.imageRefs());
-  const imageGuard = new ImageGuardService({ images, policy: () => guard.policy(), dataDir: opts.dataDir, maxPixelsFor: (id) => targets.get(id).maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS });
   const compare = new CompareService(new CompareRepo(db), runs);
   const apiServer = new ApiServerService({ engine, models, runs, db, actAs: (id, fn) => profiles.actAsApiKey(id, fn) });
   const prompts = new PromptsService(new PromptsRepo(db));
