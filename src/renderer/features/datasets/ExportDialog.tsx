@@ -17,6 +17,8 @@ const EXTENSION: Record<ExportFormat, string> = {
   sharegpt: 'jsonl',
   llamafactory: 'json',
   preference: 'jsonl',
+  'llamafactory-vision': 'json',
+  'messages-vision': 'jsonl',
 };
 
 const FORMATS: { id: ExportFormat; label: string }[] = [
@@ -26,6 +28,8 @@ const FORMATS: { id: ExportFormat; label: string }[] = [
   { id: 'sharegpt', label: 'ShareGPT' },
   { id: 'llamafactory', label: 'LLaMA-Factory (data + dataset_info.json)' },
   { id: 'preference', label: 'preference (chosen / rejected)' },
+  { id: 'llamafactory-vision', label: 'LLaMA-Factory multimodal (images + dataset_info.json)' },
+  { id: 'messages-vision', label: 'messages with image parts (Qwen2-VL scripts)' },
 ];
 
 export function ExportDialog({ onClose }: { onClose: () => void }): React.JSX.Element | null {
