@@ -96,16 +96,16 @@ export function ImageViewer({ hashes }: { hashes: readonly string[] }): React.JS
         <span className="muted" data-testid="labeling-image-zoom">
           {Math.round(view.zoom * 100)}%{view.rotation ? ` · ${view.rotation}°` : ''}
         </span>
-        <button type="button" className="btn small" onClick={() => setView((v) => applyViewKey(v, 'zoomOut'))} aria-label="Zoom out">
+        <button type="button" className="btn btn-small" onClick={() => setView((v) => applyViewKey(v, 'zoomOut'))} aria-label="Zoom out">
           −
         </button>
-        <button type="button" className="btn small" onClick={() => setView((v) => applyViewKey(v, 'zoomIn'))} aria-label="Zoom in">
+        <button type="button" className="btn btn-small" onClick={() => setView((v) => applyViewKey(v, 'zoomIn'))} aria-label="Zoom in">
           +
         </button>
-        <button type="button" className="btn small" onClick={() => setView((v) => applyViewKey(v, 'rotate'))} aria-label="Rotate">
+        <button type="button" className="btn btn-small" onClick={() => setView((v) => applyViewKey(v, 'rotate'))} aria-label="Rotate">
           ⟳
         </button>
-        <button type="button" className="btn small" onClick={() => setView(INITIAL_VIEW)} aria-label="Reset view">
+        <button type="button" className="btn btn-small" onClick={() => setView(INITIAL_VIEW)} aria-label="Reset view">
           Reset
         </button>
       </div>
