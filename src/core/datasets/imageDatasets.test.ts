@@ -6,7 +6,10 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Core } from '../createCore';
+import { RowFilter } from '../../shared/datasets.schema';
 import { openTestCore, tempDir } from '../testing/testCore';
+import { DatasetsRepo } from './datasets.repo';
+import { DatasetsService } from './datasets.service';
 import { writeCsvSidecar, writeImageFolder } from './testing/imageFolder';
 
 let core: Core | null = null;
@@ -104,6 +107,28 @@ describe('image datasets', () => {
     expect(parts[0]?.type).toBe('image');
     expect(existsSync(join(out, parts[0]?.image ?? 'missing'))).toBe(true);
     expect(parts[1]).toEqual({ type: 'text', text: 'Extract the total and the invoice number.' });
+  });
+
+  it('drafts send each image row\'s images with the prompt (a vision target reads them)', async () => {
+    const { c, datasetId } = await setup();
+    const sent: { vars: Record<string, string>; images: string[] | undefined }[] = [];
+    // The real repo under a service whose run step records what it was asked to send.
+    const svc = new DatasetsService({
+      repo: new DatasetsRepo(c.db),
+      tokenCounter: () => null,
+      runPromptVersion: (_v, _t, vars, _p, _s, images) => {
+        sent.push({ vars, images });
+        return Promise.resolve(`{"total":"${sent.length}"}`);
+      },
+      answer: () => Promise.reject(new Error('not used')),
+    });
+    const rows = (await c.invoke('datasets.rows', { datasetId })).rows;
+    const { jobId } = svc.draft(datasetId, { promptVersionId: '01J00000000000000000000000', target: { kind: 'remote', targetId: '01J00000000000000000000001', model: 'qwen2-vl' }, rowIds: rows.slice(0, 2).map((r) => r.id), filter: RowFilter.parse({}), overwrite: false, params: {} });
+    await svc.idle();
+    expect(svc.jobList(datasetId).find((j) => j.jobId === jobId)?.state).toBe('done');
+    expect(sent.map((x) => x.images)).toEqual([rows[0]?.images, rows[1]?.images]);
+    expect((await c.invoke('datasets.row', { datasetId, rowId: rows[1]!.id })).draft).toBe('{"total":"2"}');
+    await svc.close();
   });
 
   it('keeps the images a dataset refers to through garbage collection, and lets them go with the dataset', async () => {
