@@ -10,7 +10,7 @@ import { expect, test } from '@playwright/test';
 import sharp from 'sharp';
 import { writeCsvSidecar, writeImageFolder } from '../src/core/datasets/testing/imageFolder';
 import { startHostProcess, type RunningHost } from './support/host';
-import { invokeFromPage, LabelingPage } from './support/labelingPages';
+import { LabelingPage } from './support/labelingPages';
 import { collectConsoleErrors } from './support/pages';
 
 let host: RunningHost;
@@ -84,13 +84,16 @@ test('image datasets: folder + sidecar import, thumbnails, image record view, ke
   await lb.expectRow(6);
   await lb.expectSaved();
 
-  // Export the accepted rows (1, 3, 5) for LLaMA-Factory and check the files.
-  const datasetId = (await invokeFromPage(page, 'datasets.list', {})).find((d) => d.name === 'Invoice shots')?.id ?? '';
+  // Export the accepted rows (1, 3, 5) for LLaMA-Factory from the dialog and check the files.
   const out = join(dir, 'export');
   mkdirSync(out);
-  const exported = await invokeFromPage(page, 'datasets.export', { datasetId, format: 'llamafactory-vision', path: join(out, 'invoice_shots.json'), name: 'invoice_shots' });
-  expect(exported.rows).toBe(3);
-  expect(exported.images).toBe(3);
+  await page.getByRole('button', { name: 'Export…' }).click();
+  const dialog = page.getByTestId('dataset-export-dialog');
+  await dialog.getByLabel('Export format').selectOption('llamafactory-vision');
+  await dialog.getByLabel('Output path').fill(join(out, 'invoice_shots.json'));
+  await dialog.getByRole('button', { name: 'Export', exact: true }).click();
+  await expect(page.getByTestId('dataset-export-result')).toContainText('Wrote 3 rows and 3 images');
+  await page.screenshot({ path: shot('export') });
   const rows = JSON.parse(readFileSync(join(out, 'invoice_shots.json'), 'utf8')) as { messages: { role: string; content: string }[]; images: string[] }[];
   const answer = (total: string, number: string) => JSON.stringify({ total, number }, null, 2);
   expect(rows.map((r) => r.messages.at(-1)?.content)).toEqual([answer('15.00', '1001'), answer('35.00', '1003'), answer('55.00', '1005')]);
@@ -102,7 +105,7 @@ test('image datasets: folder + sidecar import, thumbnails, image record view, ke
     expect([meta.width, meta.height]).toEqual([160, 120]);
   }
   const info = JSON.parse(readFileSync(join(out, 'dataset_info.json'), 'utf8')) as Record<string, { file_name: string; columns: Record<string, string> }>;
-  expect(info.invoice_shots?.file_name).toBe('invoice_shots.json');
-  expect(info.invoice_shots?.columns).toEqual({ messages: 'messages', images: 'images' });
+  expect(info['Invoice shots']?.file_name).toBe('invoice_shots.json');
+  expect(info['Invoice shots']?.columns).toEqual({ messages: 'messages', images: 'images' });
   expect(consoleErrors).toEqual([]);
 });
