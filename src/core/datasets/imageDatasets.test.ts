@@ -9,6 +9,7 @@ import type { Core } from '../createCore';
 import { RowFilter } from '../../shared/datasets.schema';
 import { openTestCore, tempDir } from '../testing/testCore';
 import { DatasetsRepo } from './datasets.repo';
+import { IMAGE_HASHES_SQL } from './imageImport';
 import { DatasetsService } from './datasets.service';
 import { writeCsvSidecar, writeImageFolder } from './testing/imageFolder';
 
@@ -109,6 +110,25 @@ describe('image datasets', () => {
     expect(parts[1]).toEqual({ type: 'text', text: 'Extract the total and the invoice number.' });
   });
 
+  it('personal data in the text is masked or the row dropped as for text exports; the images stay', async () => {
+    const root = tempDir('lamplight-imgds-');
+    core = openTestCore({ dataDir: join(root, 'data') });
+    const folder = await writeImageFolder(join(root, 'shots'), 2);
+    const sidecar = join(root, 'pii.jsonl');
+    writeFileSync(sidecar, [{ file: 'img-01.png', answer: 'Call 13812345678 about it.' }, { file: 'img-02.jpg', answer: 'Nothing personal.' }].map((o) => JSON.stringify(o)).join('\n'));
+    const { dataset } = await core.invoke('datasets.importImages', { dir: folder.dir, sidecar, name: 'pii' });
+    const all = RowFilter.parse({});
+    const out = join(root, 'out');
+    mkdirSync(out);
+    const masked = await core.invoke('datasets.export', { datasetId: dataset.id, format: 'llamafactory-vision', path: join(out, 'masked.json'), filter: all, pii: 'mask' });
+    expect(masked.rows).toBe(2);
+    const rows = JSON.parse(readFileSync(join(out, 'masked.json'), 'utf8')) as { messages: { content: string }[]; images: string[] }[];
+    expect(rows[0]?.messages.at(-1)?.content).not.toContain('13812345678');
+    expect(rows[0]?.images).toHaveLength(1);
+    const dropped = await core.invoke('datasets.export', { datasetId: dataset.id, format: 'messages-vision', path: join(out, 'dropped.jsonl'), filter: all, pii: 'drop' });
+    expect(dropped).toMatchObject({ rows: 1, images: 1, skipped: { pii: 1 } });
+  });
+
   it('drafts send each image row\'s images with the prompt (a vision target reads them)', async () => {
     const { c, datasetId } = await setup();
     const sent: { vars: Record<string, string>; images: string[] | undefined }[] = [];
@@ -136,6 +156,8 @@ describe('image datasets', () => {
     const hashes = (await c.invoke('datasets.rows', { datasetId })).rows.flatMap((r) => r.images);
     expect((await c.images.gc({ graceMs: -1 })).removed).toBe(0);
     for (const h of hashes) expect(existsSync(c.images.filePath(h))).toBe(true);
+    const plan = c.db.prepare(`EXPLAIN QUERY PLAN ${IMAGE_HASHES_SQL}`).all() as { detail: string }[];
+    expect(plan.map((p) => p.detail).join(' | ')).toMatch(/dataset_rows_with_images/);
     await c.invoke('datasets.remove', { datasetId });
     await c.datasets.idle();
     expect((await c.images.gc({ graceMs: -1 })).removed).toBe(5);

@@ -132,8 +132,9 @@ function recordOf(e: { prompt: string; system: string | null; response: string |
 }
 
 /** Every image hash a dataset row refers to (rows of imports under way included): the image store keeps these. */
+export const IMAGE_HASHES_SQL = 'SELECT DISTINCT j.value AS h FROM dataset_rows r, json_each(r.images_json) j WHERE r.images_json IS NOT NULL';
 export function* datasetImageHashes(db: Db): Generator<string> {
-  const stmt = db.prepare("SELECT DISTINCT j.value AS h FROM dataset_rows r, json_each(r.images_json) j WHERE r.images_json IS NOT NULL");
+  const stmt = db.prepare(IMAGE_HASHES_SQL);
   for (const r of stmt.iterate() as Iterable<{ h: string }>) yield r.h;
 }
 
