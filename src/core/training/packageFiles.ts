@@ -325,7 +325,16 @@ or
     python ${PACKAGE_PATHS.peftScript}
 
 Either writes the Hugging Face adapter to \`${PACKAGE_PATHS.adapterHf}/\`.
-The LLaMA-Factory template is \`${s.template.name}\` (${s.template.reason}); change it in the config if needed.
+The LLaMA-Factory template is \`${s.template.name}\` (${s.template.reason}); change it in the config if needed.${
+  s.vision
+    ? `
+
+This is an image dataset: \`data/${s.dataName}.json\` is LLaMA-Factory's multimodal layout (\`<image>\` tokens and an
+\`images\` list of paths under \`data/images/\`), \`data/${s.dataName}.messages.jsonl\` the same rows with OpenAI-style
+image parts. The config freezes the vision tower and the projector (\`freeze_vision_tower\`,
+\`freeze_multi_modal_projector\`); the LoRA trains the language model. Train with LLaMA-Factory (the PEFT script is text-only).`
+    : ''
+}
 
 ## 3. Convert to GGUF
 

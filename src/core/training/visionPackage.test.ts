@@ -55,6 +55,7 @@ describe('training.package with an image dataset', () => {
     const info = JSON.parse(readFileSync(join(outDir, 'data/dataset_info.json'), 'utf8')) as Record<string, { columns: Record<string, string> }>;
     expect(info.invoice_shots?.columns.images).toBe('images');
     expect(readFileSync(join(outDir, 'peft/train.py'), 'utf8')).toMatch(/train it with LLaMA-Factory/);
+    expect(readFileSync(join(outDir, 'README.md'), 'utf8')).toMatch(/This is an image dataset/);
   });
 
   it('refuses a text-only base model for an image dataset and leaves the folder empty', async () => {
