@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../core/testing/testCore';
 import { messagesLine } from '../core/datasets/testing/files';
+import { writeCsvSidecar, writeImageFolder } from '../core/datasets/testing/imageFolder';
 import { main } from './main';
 
 async function cli(...argv: string[]) {
@@ -39,5 +40,18 @@ describe('lamplight dataset', () => {
     const missing = await cli('--data-dir', dir, 'dataset', 'import', join(dir, 'nope.jsonl'));
     expect(missing.code).toBe(1);
     expect(missing.err).toMatch(/nope\.jsonl/);
+  }, 60_000);
+
+  it('import-images: a folder with a sidecar, skipped files listed; a sidecar naming a missing file fails with the line', async () => {
+    const dir = tempDir('lamplight-cli-img-');
+    const folder = await writeImageFolder(join(dir, 'shots'), 3);
+    const sidecar = writeCsvSidecar(join(dir, 'labels.csv'), folder.files.slice(0, 2));
+    const imp = await cli('--data-dir', join(dir, 'data'), 'dataset', 'import-images', folder.dir, '--sidecar', sidecar, '--json');
+    expect(imp.code).toBe(0);
+    expect(JSON.parse(imp.out)).toMatchObject({ name: 'shots', imported: 3, images: 3, skipped: [{ file: 'notes.txt' }, { file: 'sub' }] });
+    writeCsvSidecar(sidecar, ['img-01.png', 'gone.png']);
+    const bad = await cli('--data-dir', join(dir, 'data'), 'dataset', 'import-images', folder.dir, '--sidecar', sidecar, '--name', 'again');
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/labels\.csv line 3: names "gone\.png", which is not in the folder/);
   }, 60_000);
 });

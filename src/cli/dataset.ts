@@ -13,14 +13,18 @@ export const datasetCommand: Command = {
   usage: [
     'Usage: lamplight dataset import FILE [--name NAME] [--format auto|messages|alpaca|sharegpt|preference|csv]',
     '                                [--container auto|jsonl|json|csv] [--encoding auto|utf-8|gb18030] [--json]',
+    '       lamplight dataset import-images DIR [--sidecar FILE.csv|FILE.jsonl] [--name NAME] [--prompt TEXT] [--json]',
     '       lamplight dataset export ID --format messages|alpaca-jsonl|alpaca-json|sharegpt|llamafactory|preference',
+    '                                        |llamafactory-vision|messages-vision',
     '                                --out FILE [--status accepted|all|new|rejected|skipped] [--pii keep|mask|drop]',
     '                                [--drop-duplicates] [--json]',
     '       lamplight dataset list [--json]',
     '',
     'import prints the dataset id, rows imported and every bad line with its number and reason; the rest of',
     'the file imports. --format csv means a CSV/TSV file of prompt/response columns (mapped by their names).',
-    'export writes accepted rows by default, in import order.',
+    'import-images stores every PNG/JPEG/WebP image of DIR (other files are listed as skipped); the sidecar',
+    'maps file (or images) to prompt, answer or other fields. Any bad image or sidecar line: nothing imported.',
+    'export writes accepted rows by default, in import order; the vision formats copy images to images/ beside it.',
   ].join('\n'),
   async run(ctx) {
     const { values, positionals } = parseFlags(ctx.args, {
@@ -33,6 +37,8 @@ export const datasetCommand: Command = {
       status: { type: 'string' },
       pii: { type: 'string' },
       'drop-duplicates': { type: 'boolean' },
+      sidecar: { type: 'string' },
+      prompt: { type: 'string' },
     });
     const [sub, arg] = positionals;
     const core = ctx.openCore();
@@ -61,6 +67,19 @@ export const datasetCommand: Command = {
         await core.datasets.idle();
         return 0;
       }
+      case 'import-images': {
+        if (!arg) throw new UsageError('dataset import-images needs a folder DIR');
+        const name = values.name ?? arg.replace(/[\\/]+$/, '').split(/[\\/]/).pop() ?? arg;
+        const r = await core.invoke('datasets.importImages', { dir: arg, sidecar: values.sidecar ?? null, name, ...(values.prompt ? { prompt: values.prompt } : {}) });
+        const out = { datasetId: r.dataset.id, name: r.dataset.name, imported: r.imported, images: r.images, skipped: r.skipped };
+        if (values.json) ctx.out(JSON.stringify(out, null, 2) + '\n');
+        else {
+          ctx.out(`dataset ${r.dataset.id} "${r.dataset.name}": ${r.imported} rows, ${r.images} images, ${r.skipped.length} files skipped\n`);
+          for (const s of r.skipped) ctx.out(`  ${s.file}: ${s.reason}\n`);
+        }
+        await core.datasets.idle();
+        return 0;
+      }
       case 'export': {
         if (!arg) throw new UsageError('dataset export needs a dataset ID');
         if (!values.out) throw new UsageError('dataset export needs --out FILE');
@@ -73,7 +92,7 @@ export const datasetCommand: Command = {
         const filter: RowFilterInput = { status: status === 'all' ? null : (status as 'accepted') };
         const r = await core.invoke('datasets.export', { datasetId: arg, format: fmt as ExportFormat, path: values.out, filter, pii: pii as 'keep', dropDuplicates: values['drop-duplicates'] ?? false });
         if (values.json) ctx.out(JSON.stringify(r, null, 2) + '\n');
-        else ctx.out(`${r.rows} rows written to ${r.files.join(', ')} (skipped: ${r.skipped.noAnswer} without an answer, ${r.skipped.pii} with personal data, ${r.skipped.duplicate} duplicates)\n`);
+        else ctx.out(`${r.rows} rows${r.images !== undefined ? ` and ${r.images} images` : ''} written to ${r.files.join(', ')} (skipped: ${r.skipped.noAnswer} without an answer, ${r.skipped.pii} with personal data, ${r.skipped.duplicate} duplicates)\n`);
         return 0;
       }
       case 'list': {
@@ -84,7 +103,7 @@ export const datasetCommand: Command = {
         return 0;
       }
       default:
-        throw new UsageError(sub ? `unknown subcommand "dataset ${sub}"` : 'dataset needs a subcommand: import, export or list');
+        throw new UsageError(sub ? `unknown subcommand "dataset ${sub}"` : 'dataset needs a subcommand: import, import-images, export or list');
     }
   },
 };

@@ -172,7 +172,7 @@ export function createCore(opts: CoreOptions): Core {
   const testSets = new TestSetsService(new TestSetsRepo(db), { images });
   const evals = new EvalsService({ repo: new EvalsRepo(db), runs, prompts, rows: testSetRowsSource(testSets), targets: coreEvalTargets({ engine, models, targets, adapters }), images });
   evals.on('progress', (p) => emit('evals.progress', p));
-  const datasets = new DatasetsService({ repo: new DatasetsRepo(db), ...coreDatasetDeps({ engine, models, prompts, runs }) });
+  const datasets = new DatasetsService({ repo: new DatasetsRepo(db), images, ...coreDatasetDeps({ engine, models, prompts, runs }) });
   datasets.on('importProgress', (p) => emit('datasets.importProgress', p));
   datasets.on('jobProgress', (p) => emit('datasets.jobProgress', p));
   datasets.resume();

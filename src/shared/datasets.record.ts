@@ -2,6 +2,7 @@
 // the answer to learn (SFT) and, for preference data, a chosen and a rejected answer. Every import format
 // maps into this and every export format maps out of it, so a round trip compares records, not files.
 import { z } from 'zod';
+import { ImageHash } from './images.schema';
 
 export const MessageRole = z.enum(['system', 'user', 'assistant']);
 export type MessageRole = z.infer<typeof MessageRole>;
@@ -17,6 +18,8 @@ export const DatasetRecord = z.object({
   /** Preference data: both set, or both null. */
   chosen: z.string().nullable(),
   rejected: z.string().nullable(),
+  /** Image datasets: the stored images (by hash, in order) that go with the last user turn. */
+  images: z.array(ImageHash).optional(),
 });
 export type DatasetRecord = z.infer<typeof DatasetRecord>;
 
@@ -43,5 +46,7 @@ export type FieldMapping = z.infer<typeof FieldMapping>;
 export type FieldMappingInput = z.input<typeof FieldMapping>;
 
 /** Export targets. `llamafactory` writes a data file plus the dataset_info.json entry that registers it. */
-export const ExportFormat = z.enum(['messages', 'alpaca-jsonl', 'alpaca-json', 'sharegpt', 'llamafactory', 'preference']);
+export const ExportFormat = z.enum(['messages', 'alpaca-jsonl', 'alpaca-json', 'sharegpt', 'llamafactory', 'preference', 'llamafactory-vision', 'messages-vision']);
+/** Export formats for image datasets: the images are copied beside the data file (images/<hash>.<ext>). */
+export const VISION_EXPORT_FORMATS: readonly ExportFormat[] = ['llamafactory-vision', 'messages-vision'];
 export type ExportFormat = z.infer<typeof ExportFormat>;

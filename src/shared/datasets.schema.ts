@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { Empty, type CommandSpec, type EventSpec } from './commandSpec';
 import { Id } from './ids';
+import { ImageHash } from './images.schema';
 import { RunTarget, SamplingParams } from './runs.schema';
 import { DatasetContainer, DatasetEncoding, DatasetFormat, DatasetRecord, ExportFormat, FieldMapping } from './datasets.record';
 
@@ -46,6 +47,10 @@ export const BadLine = z.object({ line: z.number().int().min(1), reason: z.strin
 export type BadLine = z.infer<typeof BadLine>;
 export const MAX_LISTED_BAD_LINES = 1000;
 
+/** A file of an image folder that was not imported, and why (not an image, a subfolder…). */
+export const ImageImportSkip = z.object({ file: z.string(), reason: z.string() });
+export type ImageImportSkip = z.infer<typeof ImageImportSkip>;
+
 export const DatasetImportReport = z.object({
   path: z.string(),
   container: DatasetContainer,
@@ -58,6 +63,8 @@ export const DatasetImportReport = z.object({
   bad: z.array(BadLine),
   ms: z.number(),
   importedAt: z.number(),
+  /** Image folder imports: the folder, the sidecar, the images stored and the files passed over. */
+  images: z.object({ dir: z.string(), sidecar: z.string().nullable(), files: z.number().int(), skipped: z.array(ImageImportSkip) }).optional(),
 });
 export type DatasetImportReport = z.infer<typeof DatasetImportReport>;
 
@@ -135,6 +142,8 @@ export const DatasetRowSummary = z.object({
   labeledAt: z.number().nullable(),
   /** Grows by one with every label change; a save names the version it was based on (always set by the core). */
   version: z.number().int().optional(),
+  /** Image rows: the stored images' hashes (thumbnails in the grid); [] for text rows. */
+  images: z.array(ImageHash).default([]),
 });
 export type DatasetRowSummary = z.infer<typeof DatasetRowSummary>;
 
@@ -263,6 +272,8 @@ export const ExportOut = z.object({
   rows: z.number().int(),
   /** Rows the filter matched but the export left out, and why. */
   skipped: z.object({ pii: z.number().int(), duplicate: z.number().int(), noAnswer: z.number().int() }),
+  /** Vision formats: images copied beside the data file (images/<hash>.<ext>). */
+  images: z.number().int().optional(),
 });
 export type ExportOut = z.infer<typeof ExportOut>;
 
@@ -282,6 +293,22 @@ export const datasetsCommands = {
   'datasets.import': {
     input: z.object({ ...FileChoice, name: Name, importId: Id.optional() }),
     output: z.object({ dataset: DatasetInfo, imported: z.number().int(), badTotal: z.number().int(), bad: z.array(BadLine) }),
+    permission: 'manageData',
+  },
+  /**
+   * A folder on this machine (the server's, in the browser host) of PNG/JPEG/WebP images, with an optional
+   * CSV/JSONL sidecar (file → prompt, answer or fields). Whole or nothing; other files are listed as skipped.
+   */
+  'datasets.importImages': {
+    input: z.object({
+      dir: FilePath,
+      sidecar: FilePath.nullable().default(null),
+      name: Name,
+      prompt: z.string().trim().min(1).max(10_000).default('Describe this image.'),
+      system: z.string().max(10_000).nullable().default(null),
+      importId: Id.optional(),
+    }),
+    output: z.object({ dataset: DatasetInfo, imported: z.number().int(), images: z.number().int(), skipped: z.array(ImageImportSkip) }),
     permission: 'manageData',
   },
   'datasets.cancelImport': { input: z.object({ importId: Id }), output: z.object({ cancelled: z.boolean() }), permission: 'manageData' },

@@ -9,6 +9,8 @@ import type { PromptsService } from '../prompts/prompts.service';
 import type { RunsService } from '../runs/runs.service';
 import type { DatasetsDeps } from './datasets.service';
 
+const imagesOf = (hashes: string[]) => hashes.map((hash, i) => ({ hash, name: `image ${i + 1}` }));
+
 export function coreDatasetDeps(c: { engine: EngineService; models: ModelsService; prompts: PromptsService; runs: RunsService }): Omit<DatasetsDeps, 'repo'> {
   const run = async (req: Parameters<RunsService['start']>[0], signal?: AbortSignal) => {
     const { runId } = c.runs.start({ ...req, source: 'dataset' });
@@ -30,12 +32,14 @@ export function coreDatasetDeps(c: { engine: EngineService; models: ModelsServic
       const name = c.models.get(st.modelId).fileName;
       return { count: (texts) => c.engine.countTokens(texts), name };
     },
-    async runPromptVersion(versionId: string, target: RunTarget, variables: Record<string, string>, params: Partial<SamplingParams>, signal: AbortSignal) {
+    async runPromptVersion(versionId: string, target: RunTarget, variables: Record<string, string>, params: Partial<SamplingParams>, signal: AbortSignal, images?: string[]) {
       const r = c.prompts.render(versionId, {});
-      const out = await run({ target, modelId: null, ...r.playground, variables, params: { ...r.params, ...params }, jsonSchema: r.jsonSchema, promptVersionId: versionId }, signal);
+      // An image row's images go with the user message (a prompt version carries text only).
+      const withImages = images?.length ? { images: imagesOf(images) } : {};
+      const out = await run({ target, modelId: null, ...r.playground, ...withImages, variables, params: { ...r.params, ...params }, jsonSchema: r.jsonSchema, promptVersionId: versionId }, signal);
       return out.text;
     },
-    answer(target: RunTarget, messages: DatasetRecord['messages'], params: Partial<SamplingParams>) {
+    answer(target: RunTarget, messages: DatasetRecord['messages'], params: Partial<SamplingParams>, images?: string[]) {
       const system = messages.find((m) => m.role === 'system')?.content ?? '';
       const turns = messages.filter((m) => m.role !== 'system');
       const last = turns.at(-1)?.content ?? '';
@@ -43,7 +47,7 @@ export function coreDatasetDeps(c: { engine: EngineService; models: ModelsServic
       const history = turns.slice(0, -1).map((m) => `${m.role}: ${m.content}`).join('\n');
       const userMessage = history === '' ? last : `${history}\nuser: ${last}`;
       const base = SamplingParams.parse({});
-      return run({ target, modelId: null, systemPrompt: system, userMessage, variables: {}, params: { ...base, ...params }, jsonSchema: null });
+      return run({ target, modelId: null, systemPrompt: system, userMessage, variables: {}, params: { ...base, ...params }, jsonSchema: null, ...(images?.length ? { images: imagesOf(images) } : {}) });
     },
   };
 }

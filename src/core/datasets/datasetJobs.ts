@@ -160,7 +160,8 @@ export async function analyzeDataset(repo: DatasetsRepo, ds: DatasetDb, deps: An
 
 export interface DraftDeps {
   /** Runs one prompt (variables filled) on the target and returns the output text. */
-  generate(variables: Record<string, string>, signal: AbortSignal): Promise<string>;
+  /** `images`: an image row's stored images, sent with the prompt (a vision target reads them). */
+  generate(variables: Record<string, string>, signal: AbortSignal, images?: string[]): Promise<string>;
 }
 
 export function draftVariables(r: DatasetRowDb): Record<string, string> {
@@ -177,7 +178,7 @@ export function draftVariables(r: DatasetRowDb): Record<string, string> {
 export async function draftRows(repo: DatasetsRepo, rows: readonly DatasetRowDb[], deps: DraftDeps, job: Job, report: () => void): Promise<void> {
   for (const r of rows) {
     if (job.abort.signal.aborted) return;
-    const out = await deps.generate(draftVariables(r), job.abort.signal);
+    const out = await deps.generate(draftVariables(r), job.abort.signal, r.images_json === null ? undefined : (JSON.parse(r.images_json) as string[]));
     if (job.abort.signal.aborted) return;
     repo.setDraft(r.id, out);
     job.progress.done++;

@@ -18,6 +18,10 @@ export function datasetHandlers(s: DatasetsService, profiles: ProfilesService): 
       const out = await s.import(input);
       return { dataset: out.dataset, imported: out.imported, badTotal: out.badTotal, bad: out.bad };
     },
+    'datasets.importImages': async (input) => {
+      const out = await s.importImages(input);
+      return { dataset: out.dataset, imported: out.imported, images: out.images, skipped: out.skipped };
+    },
     'datasets.cancelImport': ({ importId }) => ({ cancelled: s.cancelImport(importId) }),
     'datasets.rows': ({ datasetId, filter, offset, limit, countCap }) => s.rows(datasetId, filter, offset, limit, countCap),
     'datasets.row': ({ datasetId, rowId }) => s.row(datasetId, rowId),

@@ -41,6 +41,7 @@ export interface DatasetRowDb {
   pii: number;
   split: 'train' | 'validation' | 'test' | null;
   version: number;
+  images_json: string | null;
 }
 
 export interface DatasetDb {
@@ -57,7 +58,8 @@ export interface DatasetDb {
 }
 
 export interface NewRow {
-  line: number;
+  /** The file line it came from; null for an image no sidecar line named. */
+  line: number | null;
   record: DatasetRecord;
   pii: number;
 }
@@ -99,11 +101,14 @@ function summary(r: DatasetRowDb): DatasetRowSummary {
     labelerId: r.labeler_id,
     labeledAt: r.labeled_at,
     version: r.version,
+    images: r.images_json === null ? [] : (JSON.parse(r.images_json) as string[]),
   };
 }
 
 export function recordOf(r: DatasetRowDb): DatasetRecord {
-  return { messages: JSON.parse(r.messages_json) as DatasetRecord['messages'], response: r.response, chosen: r.chosen, rejected: r.rejected };
+  const rec: DatasetRecord = { messages: JSON.parse(r.messages_json) as DatasetRecord['messages'], response: r.response, chosen: r.chosen, rejected: r.rejected };
+  if (r.images_json !== null) rec.images = JSON.parse(r.images_json) as string[];
+  return rec;
 }
 
 export function fullRow(r: DatasetRowDb): DatasetRow {
@@ -132,8 +137,8 @@ export class DatasetsRepo {
 
   constructor(readonly db: Db) {
     this.insertRow = db.prepare(
-      `INSERT INTO dataset_rows (dataset_id, ord, line, messages_json, prompt, response, chosen, rejected, pii)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO dataset_rows (dataset_id, ord, line, messages_json, prompt, response, chosen, rejected, pii, images_json)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.getRowStmt = db.prepare('SELECT * FROM dataset_rows WHERE id = ? AND dataset_id = ?');
     this.totalChanges = db.prepare('SELECT total_changes() AS n');
@@ -178,7 +183,7 @@ export class DatasetsRepo {
       let o = ord;
       for (const r of rows) {
         const rec = r.record;
-        this.insertRow.run(datasetId, o++, r.line, JSON.stringify(rec.messages), lastUserTurn(rec), rec.response, rec.chosen, rec.rejected, r.pii);
+        this.insertRow.run(datasetId, o++, r.line, JSON.stringify(rec.messages), lastUserTurn(rec), rec.response, rec.chosen, rec.rejected, r.pii, rec.images?.length ? JSON.stringify(rec.images) : null);
       }
     })();
   }

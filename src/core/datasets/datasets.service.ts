@@ -28,15 +28,21 @@ import { RowConflictError } from './rowConflict';
 import { previewDatasetFile, type DatasetPreview } from './io/preview';
 import type { OpenDatasetOptions } from './io/source';
 import { writeDatasetExport } from './io/exporters';
+import type { ImageStore } from '../images/imageStore';
+import { VISION_EXPORT_FORMATS } from '../../shared/datasets.record';
+import { datasetImageHashes, importImageFolder, type ImageImportInput, type ImageImportOutcome } from './imageImport';
+import { writeVisionExport } from './io/imageExporters';
 
 export interface DatasetsDeps {
   repo: DatasetsRepo;
   /** The tokenizer of a model, when it is the loaded one; null otherwise. */
   tokenCounter(modelId: string | null): { count: (texts: string[]) => Promise<number[]>; name: string } | null;
   /** A prompt version filled with a row's variables, run on a target; resolves to the output text. */
-  runPromptVersion(versionId: string, target: RunTarget, variables: Record<string, string>, params: Partial<SamplingParams>, signal: AbortSignal): Promise<string>;
+  runPromptVersion(versionId: string, target: RunTarget, variables: Record<string, string>, params: Partial<SamplingParams>, signal: AbortSignal, images?: string[]): Promise<string>;
   /** One answer to a conversation from a target. */
-  answer(target: RunTarget, messages: DatasetRecord['messages'], params: Partial<SamplingParams>): Promise<{ text: string; runId: string }>;
+  answer(target: RunTarget, messages: DatasetRecord['messages'], params: Partial<SamplingParams>, images?: string[]): Promise<{ text: string; runId: string }>;
+  /** Image datasets: where their images are stored (absent: image imports and vision exports are refused). */
+  images?: ImageStore;
   now?: () => number;
 }
 
@@ -53,6 +59,7 @@ export class DatasetsService extends EventEmitter<{ importProgress: [ImportProgr
     this.repo = deps.repo;
     this.now = deps.now ?? Date.now;
     this.jobs = new JobRunner((p) => this.emit('jobProgress', p));
+    deps.images?.registerRefs('datasets', () => datasetImageHashes(this.repo.db));
   }
 
   /** Finishes what an earlier run left: half-imported or half-removed datasets, indexes not caught up. */
@@ -124,6 +131,27 @@ export class DatasetsService extends EventEmitter<{ importProgress: [ImportProgr
     } finally {
       this.imports.delete(importId);
     }
+  }
+  async importImages(input: ImageImportInput): Promise<ImageImportOutcome & { dataset: DatasetInfo }> {
+    const images = this.imageStore();
+    const importId = input.importId ?? ulid();
+    if (this.imports.has(importId)) throw new CoreError('CONFLICT', `importId: an import with id ${importId} is already running`);
+    const controller = new AbortController();
+    this.imports.set(importId, controller);
+    try {
+      const out = await importImageFolder(this.repo, images, { ...input, importId }, controller.signal, (p) => this.emit('importProgress', p), this.now);
+      this.ensureIndexed(out.datasetId);
+      return { ...out, dataset: this.get(out.datasetId) };
+    } catch (e) {
+      for (const id of this.repo.leftovers()) this.removeInBackground(id);
+      throw e;
+    } finally {
+      this.imports.delete(importId);
+    }
+  }
+  private imageStore(): ImageStore {
+    if (!this.deps.images) throw new CoreError('CONFLICT', 'image datasets need the image store, which this core was built without');
+    return this.deps.images;
   }
   cancelImport(importId: string): boolean {
     const c = this.imports.get(importId);
@@ -300,6 +328,11 @@ export class DatasetsService extends EventEmitter<{ importProgress: [ImportProgr
         if (out.length > 0) yield out;
       }
     }
+    if (VISION_EXPORT_FORMATS.includes(req.format)) {
+      const store = this.imageStore();
+      const res = await writeVisionExport(req.path, req.format, batches(), { name: req.name ?? ds.name, imageFile: (h) => store.filePath(h) });
+      return { path: res.path, files: res.files, rows: res.rows, skipped, images: res.images };
+    }
     const res = await writeDatasetExport(req.path, req.format, batches(), { name: req.name ?? ds.name, ...(opts.ranking !== undefined ? { ranking: opts.ranking } : {}) });
     return { path: res.path, files: res.files, rows: res.rows, skipped };
   }
@@ -318,15 +351,15 @@ export class DatasetsService extends EventEmitter<{ importProgress: [ImportProgr
       for (const page of this.repo.scan(ds, opts.filter, 1000)) selected.push(...page);
     }
     const todo = opts.overwrite ? selected : selected.filter((r) => r.draft === null);
-    const deps: DraftDeps = { generate: (vars, signal) => this.deps.runPromptVersion(opts.promptVersionId, opts.target, vars, opts.params, signal) };
+    const deps: DraftDeps = { generate: (vars, signal, images) => this.deps.runPromptVersion(opts.promptVersionId, opts.target, vars, opts.params, signal, images) };
     const job = this.jobs.start(id, 'drafts', todo.length, (j, report) => draftRows(this.repo, todo, deps, j, report));
     return { jobId: job.progress.jobId };
   }
   async candidates(id: string, rowId: number, targets: [RunTarget, RunTarget], params: Partial<SamplingParams>): Promise<{ a: string; b: string; runIds: [string, string] }> {
     const row = this.row(id, rowId);
     // One after the other: two local candidates share one loaded model.
-    const a = await this.deps.answer(targets[0], row.record.messages, params);
-    const b = await this.deps.answer(targets[1], row.record.messages, params);
+    const a = await this.deps.answer(targets[0], row.record.messages, params, row.images);
+    const b = await this.deps.answer(targets[1], row.record.messages, params, row.images);
     return { a: a.text, b: b.text, runIds: [a.runId, b.runId] };
   }
   cancelJob(jobId: string): boolean {
@@ -359,5 +392,5 @@ export function checkLabels(schema: LabelSchema, labels: Record<string, string |
 
 function maskRecord(r: DatasetRecord): DatasetRecord {
   const m = (s: string | null) => (s === null ? null : maskPii(s));
-  return { messages: r.messages.map((x) => ({ role: x.role, content: maskPii(x.content) })), response: m(r.response), chosen: m(r.chosen), rejected: m(r.rejected) };
+  return { ...r, messages: r.messages.map((x) => ({ role: x.role, content: maskPii(x.content) })), response: m(r.response), chosen: m(r.chosen), rejected: m(r.rejected) };
 }

@@ -13,12 +13,16 @@ export interface PackageSettings {
   hyperparameters: Hyperparameters;
   template: TemplateGuess;
   rows: number;
+  /** An image dataset (rows carry images, copied to data/images/) trained on a vision-language base model. */
+  vision?: boolean;
 }
 
 export const PACKAGE_PATHS = {
   data: (name: string) => `data/${name}.json`,
   messages: (name: string) => `data/${name}.messages.jsonl`,
   datasetInfo: 'data/dataset_info.json',
+  /** Image datasets: the images both data files refer to (images/<hash>.<ext>, relative to data/). */
+  images: 'data/images',
   llamafactory: 'llamafactory/train_lora.yaml',
   peftScript: 'peft/train.py',
   peftRequirements: 'peft/requirements.txt',
@@ -53,6 +57,24 @@ const TEMPLATES: [RegExp, string][] = [
   [/phi[-_ ]?3/i, 'phi'],
 ];
 
+// LLaMA-Factory's multimodal templates (Qwen2.5-VL trains with qwen2_vl too). Qwen2-VL comes before the
+// text families above would claim it as plain 'qwen'.
+const VISION_TEMPLATES: [RegExp, string][] = [
+  [/qwen[-_ ]?2(\.5)?[-_ ]?vl/i, 'qwen2_vl'],
+  [/llama[-_ ]?3\.2.*vision/i, 'mllama'],
+  [/llava[-_ ]?(v?1\.6|next)/i, 'llava_next'],
+  [/llava/i, 'llava'],
+  [/gemma[-_ ]?3/i, 'gemma3'],
+];
+
+/** The template of a vision-language base model; null when the names match no family LLaMA-Factory trains with images. */
+export function guessVisionTemplate(trainBaseModel: string, ggufName: string | null): TemplateGuess | null {
+  for (const [source, text] of [['trainBaseModel', trainBaseModel], ['the GGUF model name', ggufName ?? '']] as const) {
+    for (const [re, name] of VISION_TEMPLATES) if (re.test(text)) return { name, reason: `vision-language model guessed from ${source} "${text}"` };
+  }
+  return null;
+}
+
 export function guessTemplate(trainBaseModel: string, ggufName: string | null): TemplateGuess {
   for (const [source, text] of [['trainBaseModel', trainBaseModel], ['the GGUF model name', ggufName ?? '']] as const) {
     for (const [re, name] of TEMPLATES) if (re.test(text)) return { name, reason: `guessed from ${source} "${text}"` };
@@ -76,11 +98,15 @@ export function llamaFactoryYaml(s: PackageSettings): string {
     '### model',
     `model_name_or_path: ${q(s.trainBaseModel)}`,
     ...(h.method === 'qlora' ? ['quantization_bit: 4', 'quantization_method: bitsandbytes'] : []),
+    // Images above Qwen2-VL's default budget are downscaled by the processor (as Lamplight sends them).
+    ...(s.vision ? ['image_max_pixels: 1003520', 'trust_remote_code: true'] : []),
     '',
     '### method',
     'stage: sft',
     'do_train: true',
     'finetuning_type: lora',
+    // The LoRA learns in the language model; the vision encoder and the projector keep their weights.
+    ...(s.vision ? ['freeze_vision_tower: true', 'freeze_multi_modal_projector: true', 'freeze_language_model: false'] : []),
     `lora_rank: ${h.r}`,
     `lora_alpha: ${h.alpha}`,
     `lora_dropout: ${h.dropout}`,
@@ -89,6 +115,8 @@ export function llamaFactoryYaml(s: PackageSettings): string {
     '### dataset',
     `dataset: ${s.dataName}`,
     'dataset_dir: data',
+    // Image paths in the data file (images/<hash>.<ext>) are relative to the data folder.
+    ...(s.vision ? ['media_dir: data'] : []),
     `# ${s.template.reason}`,
     `template: ${s.template.name}`,
     `cutoff_len: ${h.maxLength}`,
@@ -116,6 +144,13 @@ export function llamaFactoryYaml(s: PackageSettings): string {
 }
 
 export function peftScript(s: PackageSettings): string {
+  // The TRL script below feeds text to a causal LM; an image dataset would silently lose its images.
+  if (s.vision) {
+    return `#!/usr/bin/env python3
+# Written by Lamplight for training ${s.trainingId}: dataset "${s.datasetName}" holds images.
+raise SystemExit("This package holds an image dataset; train it with LLaMA-Factory: bash ${PACKAGE_PATHS.trainLlamaFactory}")
+`;
+  }
   const h = s.hyperparameters;
   const qlora = h.method === 'qlora';
   return `#!/usr/bin/env python3
@@ -290,7 +325,16 @@ or
     python ${PACKAGE_PATHS.peftScript}
 
 Either writes the Hugging Face adapter to \`${PACKAGE_PATHS.adapterHf}/\`.
-The LLaMA-Factory template is \`${s.template.name}\` (${s.template.reason}); change it in the config if needed.
+The LLaMA-Factory template is \`${s.template.name}\` (${s.template.reason}); change it in the config if needed.${
+  s.vision
+    ? `
+
+This is an image dataset: \`data/${s.dataName}.json\` is LLaMA-Factory's multimodal layout (\`<image>\` tokens and an
+\`images\` list of paths under \`data/images/\`), \`data/${s.dataName}.messages.jsonl\` the same rows with OpenAI-style
+image parts. The config freezes the vision tower and the projector (\`freeze_vision_tower\`,
+\`freeze_multi_modal_projector\`); the LoRA trains the language model. Train with LLaMA-Factory (the PEFT script is text-only).`
+    : ''
+}
 
 ## 3. Convert to GGUF
 

@@ -11,6 +11,7 @@ import { sha256File } from '../models/hashQueue';
 import {
   convertScript,
   guessTemplate,
+  guessVisionTemplate,
   llamaFactoryYaml,
   PACKAGE_PATHS,
   peftRequirements,
@@ -83,6 +84,12 @@ export async function writeTrainingPackage(sources: PackageSources, trainingId: 
   if (sources.datasets.rows(req.datasetId, filter, 0, 1, 1).total === 0) {
     throw new CoreError('BAD_INPUT', `datasetId: dataset "${dataset.name}" has no rows to train on (${label}: 0); accept rows in the labeler, then package again`);
   }
+  // An image dataset needs a vision-language base model, else the images would be dropped in training.
+  const vision = dataset.importReport?.images !== undefined;
+  const visionTemplate = vision ? guessVisionTemplate(req.trainBaseModel, model.metadata.name) : null;
+  if (vision && !visionTemplate) {
+    throw new CoreError('BAD_INPUT', `trainBaseModel: dataset "${dataset.name}" holds images, but "${req.trainBaseModel}" is not a vision-language model LLaMA-Factory trains with images (e.g. Qwen/Qwen2-VL-2B-Instruct, Qwen2.5-VL, LLaVA, Gemma 3)`);
+  }
   const dir = resolve(req.outDir);
   await ensureEmptyDir(dir);
   const files: string[] = [];
@@ -96,12 +103,13 @@ export async function writeTrainingPackage(sources: PackageSources, trainingId: 
   try {
     const dataName = dataNameOf(dataset.name);
     await mkdir(join(dir, 'data'), { recursive: true });
-    const lf = await sources.datasets.export({ datasetId: dataset.id, format: 'llamafactory', path: join(dir, PACKAGE_PATHS.data(dataName)), filter, pii: 'keep', dropDuplicates: false, name: dataName }, { ranking: false });
+    const lf = await sources.datasets.export({ datasetId: dataset.id, format: vision ? 'llamafactory-vision' : 'llamafactory', path: join(dir, PACKAGE_PATHS.data(dataName)), filter, pii: 'keep', dropDuplicates: false, name: dataName }, { ranking: false });
     if (lf.rows === 0) {
       throw new CoreError('BAD_INPUT', `datasetId: dataset "${dataset.name}" has no rows with an answer to train on (${label}; ${lf.skipped.noAnswer} without an answer)`);
     }
     files.push(PACKAGE_PATHS.data(dataName), PACKAGE_PATHS.datasetInfo);
-    await sources.datasets.export({ datasetId: dataset.id, format: 'messages', path: join(dir, PACKAGE_PATHS.messages(dataName)), filter, pii: 'keep', dropDuplicates: false });
+    if (vision) files.push(PACKAGE_PATHS.images);
+    await sources.datasets.export({ datasetId: dataset.id, format: vision ? 'messages-vision' : 'messages', path: join(dir, PACKAGE_PATHS.messages(dataName)), filter, pii: 'keep', dropDuplicates: false });
     files.push(PACKAGE_PATHS.messages(dataName));
 
     const provenance: AdapterProvenance = {
@@ -122,8 +130,9 @@ export async function writeTrainingPackage(sources: PackageSources, trainingId: 
       trainBaseModel: req.trainBaseModel,
       baseModelFile: model.fileName,
       hyperparameters: req.hyperparameters,
-      template: guessTemplate(req.trainBaseModel, model.metadata.name),
+      template: visionTemplate ?? guessTemplate(req.trainBaseModel, model.metadata.name),
       rows: lf.rows,
+      vision,
     };
     await write(PACKAGE_PATHS.llamafactory, llamaFactoryYaml(settings));
     await write(PACKAGE_PATHS.peftScript, peftScript(settings));

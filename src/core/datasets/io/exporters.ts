@@ -90,6 +90,9 @@ export function exportRecord(format: ExportFormat, r: DatasetRecord): unknown {
       return shareGptObject(r, hasPair(r));
     case 'preference':
       return preferenceObject(r);
+    case 'llamafactory-vision':
+    case 'messages-vision':
+      throw new CoreError('BAD_INPUT', `${format} is written by writeVisionExport, which copies the images`);
   }
 }
 
@@ -116,6 +119,10 @@ export function datasetInfoEntry(format: ExportFormat, fileName: string, opts: {
       return { file_name: fileName, formatting: 'sharegpt', columns: { messages: 'messages' }, tags: OPENAI_TAGS };
     case 'preference':
       return { file_name: fileName, formatting: 'sharegpt', ranking: true, columns: { messages: 'messages', chosen: 'chosen', rejected: 'rejected' }, tags: OPENAI_TAGS };
+    // LLaMA-Factory's mllm_demo layout: OpenAI-style messages plus an `images` column of paths.
+    case 'llamafactory-vision':
+    case 'messages-vision':
+      return { file_name: fileName, formatting: 'sharegpt', columns: { messages: 'messages', images: 'images' }, tags: OPENAI_TAGS };
   }
 }
 
@@ -180,16 +187,18 @@ export async function writeDatasetExport(
   path: string,
   format: ExportFormat,
   batches: AsyncIterable<DatasetRecord[]> | Iterable<DatasetRecord[]>,
-  opts: { name: string; ranking?: boolean },
+  opts: { name: string; ranking?: boolean; toObject?: (r: DatasetRecord) => unknown },
 ): Promise<ExportResult> {
-  const array = format === 'alpaca-json' || format === 'llamafactory';
+  const registered = format === 'llamafactory' || format === 'llamafactory-vision';
+  const array = format === 'alpaca-json' || registered;
   const infoPath = join(dirname(path), 'dataset_info.json');
   // Read first: a broken dataset_info.json should stop the export before the data file is written.
-  const info = format === 'llamafactory' ? await readDatasetInfo(infoPath) : null;
+  const info = registered ? await readDatasetInfo(infoPath) : null;
   let rows = 0;
   // Given: SFT (false) or ranking (true) whatever the rows hold; otherwise the first record decides.
   let ranking: boolean | null = opts.ranking ?? null;
   const toObject = (r: DatasetRecord): unknown => {
+    if (opts.toObject) return opts.toObject(r);
     if (format !== 'llamafactory') return exportRecord(format, r);
     ranking ??= hasPair(r);
     return shareGptObject(r, ranking);
@@ -215,7 +224,7 @@ export async function writeDatasetExport(
     if (array) await h.write(rows === 0 ? ']\n' : '\n]\n');
   });
   if (info === null) return { path, rows, files: [path] };
-  info[opts.name] = datasetInfoEntry('llamafactory', basename(path), { preference: ranking ?? false });
+  info[opts.name] = datasetInfoEntry(format, basename(path), { preference: ranking ?? false });
   await atomicWrite(infoPath, async (h) => {
     await h.write(`${JSON.stringify(info, null, 2)}\n`);
   });

@@ -5,6 +5,7 @@ import { formatCount, preview } from '../../ui/format';
 import { KEEP_PAGES, PAGE_SIZE, useDatasetsStore } from './datasets.store';
 import { gridMinWidth, gridTemplate, readWidths, resizeColumn, rowNumber, writeWidths, type ColumnWidths } from './gridColumns';
 import { GridHeader } from './GridHeader';
+import { Thumbnail } from './Thumbnail';
 import { pagesFor, pagesToDrop, rowTop, rowWindow, scrollToShow } from './virtualRows';
 
 export const ROW_HEIGHT = 30;
@@ -188,6 +189,7 @@ function GridRow({ index, top, row, selected, labeler, onPick, onOpen }: RowProp
         {formatCount(rowNumber(row))}
       </span>
       <span role="gridcell" className="ds-cell-text" title={row.prompt}>
+        {row.images.length > 0 ? <Thumbnail hashes={row.images} /> : null}
         {preview(row.prompt, 200)}
       </span>
       <span role="gridcell" className="ds-cell-text" title={row.response ?? ''}>

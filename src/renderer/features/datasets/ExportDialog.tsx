@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { ExportOut } from '../../../shared/datasets.schema';
-import type { ExportFormat } from '../../../shared/datasets.record';
+import { VISION_EXPORT_FORMATS, type ExportFormat } from '../../../shared/datasets.record';
 import { api } from '../../client/bridge';
 import { DownloadLinks } from '../../ui/DownloadLinks';
 import { exportOrDownload, exportReady, exportVerb, isBrowserHost } from '../../ui/fileTransfer';
@@ -17,6 +17,8 @@ const EXTENSION: Record<ExportFormat, string> = {
   sharegpt: 'jsonl',
   llamafactory: 'json',
   preference: 'jsonl',
+  'llamafactory-vision': 'json',
+  'messages-vision': 'jsonl',
 };
 
 const FORMATS: { id: ExportFormat; label: string }[] = [
@@ -26,6 +28,8 @@ const FORMATS: { id: ExportFormat; label: string }[] = [
   { id: 'sharegpt', label: 'ShareGPT' },
   { id: 'llamafactory', label: 'LLaMA-Factory (data + dataset_info.json)' },
   { id: 'preference', label: 'preference (chosen / rejected)' },
+  { id: 'llamafactory-vision', label: 'LLaMA-Factory multimodal (images + dataset_info.json)' },
+  { id: 'messages-vision', label: 'messages with image parts (Qwen2-VL scripts)' },
 ];
 
 export function ExportDialog({ onClose }: { onClose: () => void }): React.JSX.Element | null {
@@ -37,6 +41,8 @@ export function ExportDialog({ onClose }: { onClose: () => void }): React.JSX.El
   const [pii, setPii] = useState<'keep' | 'mask' | 'drop'>('keep');
   const [dropDuplicates, setDropDuplicates] = useState(false);
   const { busy, error, act } = useDialogAction();
+  // Vision formats write a folder (data + images/), which a single download cannot carry.
+  const vision = (VISION_EXPORT_FORMATS as readonly string[]).includes(format);
   const [result, setResult] = useState<ExportOut | null>(null);
   const [downloads, setDownloads] = useState<{ name: string; url: string }[]>([]);
   if (!info) return null;
@@ -70,6 +76,7 @@ export function ExportDialog({ onClose }: { onClose: () => void }): React.JSX.El
       result={result ? (
         <div className="note" data-testid="dataset-export-result">
           Wrote <strong className="num">{formatCount(result.rows)}</strong> rows
+          {result.images !== undefined ? <> and <strong className="num">{formatCount(result.images)}</strong> images</> : null}
           {downloads.length ? (
             <DownloadLinks downloads={downloads} testId="dataset-export-downloads" />
           ) : (
@@ -88,8 +95,8 @@ export function ExportDialog({ onClose }: { onClose: () => void }): React.JSX.El
           </div>
         </div>
       ) : null}
-      submitLabel={busy ? 'Exporting…' : exportVerb(path)}
-      submitDisabled={busy || !exportReady(path)}
+      submitLabel={busy ? 'Exporting…' : vision ? 'Export' : exportVerb(path)}
+      submitDisabled={busy || (vision ? path.trim() === '' : !exportReady(path))}
     >
       <label className="ds-field">
         <span>Format</span>
@@ -102,7 +109,13 @@ export function ExportDialog({ onClose }: { onClose: () => void }): React.JSX.El
         </select>
       </label>
       <label className="ds-field">
-        <span>{isBrowserHost ? 'Save on the server (optional; empty: download to this browser)' : 'Output file'}</span>
+        <span>
+          {vision
+            ? 'Output file (the images go to images/ beside it)'
+            : isBrowserHost
+              ? 'Save on the server (optional; empty: download to this browser)'
+              : 'Output file'}
+        </span>
         <input className="input mono" aria-label="Output path" placeholder="/path/to/train.jsonl" value={path} onChange={(e) => setPath(e.target.value)} />
       </label>
       <fieldset className="ds-field ds-radios">

@@ -5,6 +5,7 @@ import { PathPreviewForm } from '../../ui/PathPreviewForm';
 import { ProgressBar } from '../../ui/ProgressBar';
 import { formatBytes, formatCount, formatRate } from '../../ui/format';
 import { useDatasetsStore } from './datasets.store';
+import { ImageImportForm } from './ImageImportForm';
 import { shownReport } from './importReport';
 import type { ImportChoice } from './importSlice';
 
@@ -80,7 +81,9 @@ export function ImportPanel(): React.JSX.Element {
           </div>
           {importId ? <ImportProgressView /> : null}
         </div>
-      ) : null}
+      ) : (
+        <ImageImportForm />
+      )}
     </div>
   );
 }

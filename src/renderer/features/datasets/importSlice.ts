@@ -39,6 +39,8 @@ export interface ImportSlice {
   setChoice(patch: Partial<ImportChoice>): void;
   runPreview(): Promise<void>;
   runImport(): Promise<void>;
+  /** A folder of images on this machine (the server's, in the browser host) with an optional sidecar. */
+  runImageImport(input: { dir: string; sidecar: string; name: string; prompt: string }): Promise<void>;
   cancelImport(): Promise<void>;
   applyImportProgress(p: ImportProgress): void;
   dismissReport(report: ImportReport): void;
@@ -115,6 +117,34 @@ export const createImportSlice: StateCreator<ImportSlice & ImportHost, [], [], I
           datasetId: r.dataset.id, name: r.dataset.name, imported: r.imported, badTotal: r.badTotal, bad: r.bad,
           importedAt: r.dataset.importReport?.importedAt ?? r.dataset.createdAt,
         },
+        importOpen: false,
+        preview: null,
+        choice: EMPTY_CHOICE,
+      });
+      get().acceptInfo(r.dataset);
+      await get().refresh();
+      await get().select(r.dataset.id);
+    } catch (error) {
+      set({ importError: toShownError(error) });
+    } finally {
+      set({ importId: null });
+    }
+  },
+
+  async runImageImport({ dir, sidecar, name, prompt }) {
+    if (get().importId) return;
+    const importId = ulid();
+    set({ importId, progress: null, importError: null, report: null });
+    try {
+      const r = await api.invoke('datasets.importImages', {
+        dir: dir.trim(),
+        sidecar: sidecar.trim() || null,
+        name: name.trim() || nameFromPath(dir.trim().replace(/[\\/]+$/, '')),
+        ...(prompt.trim() ? { prompt: prompt.trim() } : {}),
+        importId,
+      });
+      set({
+        report: { datasetId: r.dataset.id, name: r.dataset.name, imported: r.imported, badTotal: 0, bad: [], importedAt: r.dataset.importReport?.importedAt ?? r.dataset.createdAt },
         importOpen: false,
         preview: null,
         choice: EMPTY_CHOICE,

@@ -1,6 +1,7 @@
 import { lazy, Suspense, useMemo } from 'react';
 import type { DatasetRow } from '../../../../shared/datasets.schema';
 import { findPii } from '../../../../shared/pii';
+import { ImageViewer } from './ImageViewer';
 import { PlainText } from './PlainText';
 
 // Monaco is loaded when a labeler first presses E, not when the panel opens.
@@ -21,7 +22,18 @@ interface Props {
 }
 
 /** The conversation up to the turn to learn, then the answer: response, chosen/rejected pair, model draft. */
-export function RecordView({ row, editing, onSaveEdit, onCancelEdit, preference }: Props): React.JSX.Element {
+export function RecordView(props: Props): React.JSX.Element {
+  // An image row: the image beside the fields being corrected.
+  if (props.row.images.length === 0) return <RecordFields {...props} />;
+  return (
+    <div className="lb-with-image">
+      <ImageViewer hashes={props.row.images} />
+      <RecordFields {...props} />
+    </div>
+  );
+}
+
+function RecordFields({ row, editing, onSaveEdit, onCancelEdit, preference }: Props): React.JSX.Element {
   const { record } = row;
   return (
     <div className="lb-record" data-testid="labeling-record">

@@ -18,6 +18,7 @@ const row: DatasetRow = {
   dupOf: null,
   nearDupOf: null,
   pii: [],
+  images: [],
   split: null,
   labelerId: null,
   labeledAt: null,

@@ -1,0 +1,95 @@
+// Image datasets out to the files vision fine-tune tools read: LLaMA-Factory's multimodal ShareGPT (an
+// `images` list and one `<image>` token per image in the user turn, plus its dataset_info.json entry) and
+// OpenAI-style messages with image parts (what Qwen2-VL fine-tuning scripts read through qwen_vl_utils).
+// The images are copied beside the data file as images/<hash>.<ext>; the rows name them by relative path.
+import { copyFile, mkdir, stat } from 'node:fs/promises';
+import { dirname, extname, join } from 'node:path';
+import type { DatasetMessage, DatasetRecord, ExportFormat } from '../../../shared/datasets.record';
+import { CoreError } from '../../errors';
+import { describeFsError } from '../../io/fsError';
+import { writeDatasetExport, type ExportResult } from './exporters';
+
+export const IMAGE_TOKEN = '<image>';
+const IMAGE_TOKEN_RE = /<image>/g;
+
+/** The stored file of an image (ImageStore.filePath). */
+export type ImageFileOf = (hash: string) => string;
+
+function lastUserIndex(messages: readonly DatasetMessage[]): number {
+  for (let i = messages.length - 1; i >= 0; i--) if (messages[i]?.role === 'user') return i;
+  return -1;
+}
+
+/** One `<image>` per image at the start of the last user turn; tokens the text already had are dropped so the counts match. */
+export function llamaFactoryVisionObject(r: DatasetRecord, paths: readonly string[]): unknown {
+  const at = lastUserIndex(r.messages);
+  const tokens = IMAGE_TOKEN.repeat(paths.length);
+  const messages = r.messages.map((m, i) => {
+    const content = m.content.replace(IMAGE_TOKEN_RE, '');
+    return { role: m.role, content: i === at ? tokens + content : content };
+  });
+  const answer = r.response ?? r.chosen;
+  if (answer !== null) messages.push({ role: 'assistant', content: answer.replace(IMAGE_TOKEN_RE, '') });
+  return paths.length > 0 ? { messages, images: paths } : { messages };
+}
+
+/** OpenAI-style content parts: the images first, then the text, in the last user turn. */
+export function visionMessagesObject(r: DatasetRecord, paths: readonly string[]): unknown {
+  const at = lastUserIndex(r.messages);
+  const messages: { role: string; content: unknown }[] = r.messages.map((m, i) =>
+    i === at ? { role: m.role, content: [...paths.map((p) => ({ type: 'image', image: p })), { type: 'text', text: m.content }] } : { role: m.role, content: m.content },
+  );
+  const answer = r.response ?? r.chosen;
+  if (answer !== null) messages.push({ role: 'assistant', content: answer });
+  return { messages };
+}
+
+/**
+ * Copies each record's images beside `path` (once per hash) and streams the rows out; `llamafactory-vision`
+ * also registers the file in dataset_info.json (other entries kept). The data file is written whole or not
+ * at all; images copied before a failure stay (content-addressed, so a rerun reuses them).
+ */
+export async function writeVisionExport(
+  path: string,
+  format: ExportFormat,
+  batches: Iterable<DatasetRecord[]>,
+  opts: { name: string; imageFile: ImageFileOf },
+): Promise<ExportResult & { images: number }> {
+  const imagesDir = join(dirname(path), 'images');
+  const copied = new Map<string, string>();
+  const copy = async (hash: string): Promise<string> => {
+    const done = copied.get(hash);
+    if (done) return done;
+    const src = opts.imageFile(hash);
+    const rel = `images/${hash}${extname(src)}`;
+    const dest = join(imagesDir, `${hash}${extname(src)}`);
+    try {
+      if (copied.size === 0) await mkdir(imagesDir, { recursive: true });
+      const same = await stat(dest).then((d) => stat(src).then((s) => s.size === d.size), () => false);
+      if (!same) await copyFile(src, dest);
+    } catch (e) {
+      throw new CoreError('BAD_INPUT', `Cannot copy image ${hash} to ${dest}: ${describeFsError(e)}`);
+    }
+    copied.set(hash, rel);
+    return rel;
+  };
+  // Images are copied batch by batch, then the batch's rows carry their relative paths as synthetic
+  // records; exporters.ts writes the data file (and dataset_info.json) with its atomic writer.
+  async function* withPaths(): AsyncGenerator<DatasetRecord[]> {
+    for (const batch of batches) {
+      const out: DatasetRecord[] = [];
+      for (const r of batch) {
+        const paths: string[] = [];
+        for (const h of r.images ?? []) paths.push(await copy(h));
+        out.push({ ...r, images: paths });
+      }
+      yield out;
+    }
+  }
+  const toObject = format === 'messages-vision' ? visionMessagesObject : llamaFactoryVisionObject;
+  const res = await writeDatasetExport(path, format, withPaths(), {
+    name: opts.name,
+    toObject: (r) => toObject(r, r.images ?? []),
+  });
+  return { ...res, images: copied.size };
+}
