@@ -46,7 +46,8 @@ describe('lamplight bench', () => {
     expect(stats.authorizations.every((a) => a === `Bearer ${KEY}`)).toBe(true);
     // Nothing in the data folder or the output holds the key; the temporary target is gone.
     expect(r.out).not.toContain(KEY);
-    for (const f of readdirSync(dir)) expect(readFileSync(join(dir, f)).includes(KEY)).toBe(false);
+    // Every file, in every folder the core made (images/, …).
+    for (const f of readdirSync(dir, { recursive: true, withFileTypes: true })) if (f.isFile()) expect(readFileSync(join(f.parentPath, f.name)).includes(KEY)).toBe(false);
     const core = openTestCore({ dataDir: dir });
     try {
       expect(await core.invoke('targets.list', {})).toEqual([]);
