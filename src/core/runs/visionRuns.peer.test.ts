@@ -1,6 +1,6 @@
 // Image runs against the real llama-server (the vision engine's) with the generated Qwen2-VL fixture: a target set to 'auto'
 // is detected as taking images when the server has the projector and as text-only when it has not; a local
-// image run goes to the vision engine and reports the image's prompt tokens. Output is noise; counts matter.
+// image run goes to the vision engine and reports the image's prompt tokens and encode time. Output is noise; counts matter.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -80,6 +80,15 @@ describe('image runs on llama-server', () => {
     expect(run.imageTokens).toBe(IMAGE_TOKENS + 2);
     expect(run.images?.[0]).toMatchObject({ hash, width: 112, height: 84 });
     expect(run.ttftMs).toBeGreaterThan(0);
+    // Read from the server's trace log: the projector's encode of this one image.
+    expect(run.imageEncodeMs).toBeGreaterThan(0);
+    expect(run.imageEncodeMs!).toBeLessThanOrEqual(run.ttftMs!);
+    // A text run on the same server (as a remote target) has no image and no encode time.
+    const ep = core.vision.endpoint(m.id)!;
+    const t = await core.invoke('targets.add', { name: 'vl-text', baseUrls: [ep.baseUrl], apiKey: ep.apiKey });
+    const text = await core.runs.wait((await core.invoke('runs.start', { target: { kind: 'remote', targetId: t.id, model: ep.model }, userMessage: 'Describe', params: greedy })).runId);
+    expect(text.error).toBeNull();
+    expect(text.imageEncodeMs ?? null).toBeNull();
     await core.invoke('vision.unload', {});
   }, 180_000);
 });
