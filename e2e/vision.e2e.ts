@@ -8,23 +8,10 @@ import { mkdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
-import * as fixtures from '../src/core/fixtures/ensureFixtures';
+import { ensureVisionFixture, type VisionFixture } from '../src/core/fixtures/ensureFixtures';
 import { startHostProcess, type RunningHost } from './support/host';
 import { collectConsoleErrors, ModelsPage, PlaygroundPage } from './support/pages';
 import { ComparePage, TargetsPage } from './support/remotePages';
-
-/** The Qwen2-VL fixture pair (core/fixtures, from the vision engine work). */
-interface VisionFixture {
-  model: string;
-  projector: string;
-}
-
-// Read by name so this spec typechecks on a tree without the vision fixture yet; it needs it to run.
-async function visionFixture(): Promise<VisionFixture> {
-  const ensure = (fixtures as unknown as { ensureVisionFixture?: () => Promise<VisionFixture> }).ensureVisionFixture;
-  if (!ensure) throw new Error('ensureVisionFixture is missing from src/core/fixtures: this spec needs the vision engine work merged');
-  return ensure();
-}
 
 const SHOTS = process.env.LAMPLIGHT_SHOTS_DIR ?? 'test-results/screens';
 const shot = (name: string): string => `${SHOTS}/${name}.png`;
@@ -171,7 +158,7 @@ let photo: Buffer;
 
 test.beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  fx = await visionFixture();
+  fx = await ensureVisionFixture(); // the Qwen2-VL pair (model + projector)
   photo = await photoWithGps();
   recorder = await startRecorder();
   host = await startHostProcess();
@@ -212,6 +199,8 @@ test('an image dropped in the Playground runs locally, on a recording server wit
   await expect(page.getByTestId('metric-images')).toContainText('1');
   await expect(page.getByTestId('metric-image-tokens')).toContainText(/\d/);
   await expect(page.getByTestId('metric-image-prepare')).toBeVisible();
+  // The encode time llama-server logged for this image.
+  await expect(page.getByTestId('metric-image-encode')).toContainText(/\d/);
   await page.screenshot({ path: shot('vision-1-playground-local') });
   // A reload keeps the draft: the message and its image (by hash) are still there.
   await page.reload();

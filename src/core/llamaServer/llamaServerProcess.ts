@@ -34,6 +34,8 @@ export interface LlamaServer {
   child: ChildProcess;
   /** The last lines it printed (for error messages). */
   log(): string;
+  /** Every whole line it prints from now on (stdout and stderr); returns the unsubscribe. */
+  onLine(listener: (line: string) => void): () => void;
   stop(): Promise<void>;
 }
 
@@ -45,6 +47,26 @@ export function freePort(): Promise<number> {
       const { port } = s.address() as { port: number };
       s.close(() => resolve(port));
     });
+  });
+}
+
+const TAIL_LINES = 60;
+
+/**
+ * Calls `onLine` with each whole line of the stream: a chunk can end mid-line (and mid-character), so the
+ * partial rest waits for the next chunk; what is left at the end counts as a last line.
+ */
+export function splitLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
+  stream.setEncoding('utf8');
+  let rest = '';
+  stream.on('data', (d: string) => {
+    const parts = (rest + d).split('\n');
+    rest = parts.pop() ?? '';
+    for (const l of parts) onLine(l.endsWith('\r') ? l.slice(0, -1) : l);
+  });
+  stream.on('end', () => {
+    if (rest) onLine(rest);
+    rest = '';
   });
 }
 
@@ -72,12 +94,15 @@ export async function startLlamaServer(opts: LlamaServerOptions): Promise<LlamaS
   ];
   const child = spawn(opts.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
-  const keep = (d: Buffer) => {
-    for (const l of d.toString('utf8').split('\n')) if (l.trim()) lines.push(l);
-    if (lines.length > 60) lines.splice(0, lines.length - 60);
+  const listeners = new Set<(line: string) => void>();
+  const keep = (l: string) => {
+    if (!l.trim()) return;
+    lines.push(l);
+    if (lines.length > TAIL_LINES) lines.splice(0, lines.length - TAIL_LINES);
+    for (const f of listeners) f(l);
   };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
+  if (child.stdout) splitLines(child.stdout, keep);
+  if (child.stderr) splitLines(child.stderr, keep);
   let exited: string | null = null;
   const gone = new Promise<void>((resolve) =>
     child.once('exit', (code, sig) => {
@@ -120,5 +145,9 @@ export async function startLlamaServer(opts: LlamaServerOptions): Promise<LlamaS
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { baseUrl: `${origin}/v1`, origin, port, child, log: () => lines.join('\n'), stop };
+  const onLine = (f: (line: string) => void) => {
+    listeners.add(f);
+    return () => void listeners.delete(f);
+  };
+  return { baseUrl: `${origin}/v1`, origin, port, child, log: () => lines.join('\n'), onLine, stop };
 }

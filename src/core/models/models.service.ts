@@ -10,6 +10,8 @@ import type { ModelsRepo } from './models.repo';
 
 export interface ModelsEvents {
   changed: [ModelInfo];
+  /** A model left the library (its id); engines holding it stop. */
+  removed: [string];
 }
 
 async function findGgufFiles(dir: string, depth = 0, out: string[] = []): Promise<string[]> {
@@ -98,7 +100,9 @@ export class ModelsService extends EventEmitter<ModelsEvents> {
   }
 
   remove(id: string): boolean {
-    return this.repo.remove(id);
+    const removed = this.repo.remove(id);
+    if (removed) this.emit('removed', id);
+    return removed;
   }
 
   private queueHash(id: string, path: string): void {

@@ -318,8 +318,8 @@ export class RunsService extends EventEmitter<RunsEvents> {
     a.abort = abort;
     const store = this.deps.images as RunImageStore;
     let prepared: PreparedParts | null = null;
-    const imageFields = (imageTokens: number | null = null) =>
-      prepared ? { images: prepared.images, imagePrepareMs: prepared.prepareMs, imageTokens, imageEncodeMs: null } : {};
+    const imageFields = (imageTokens: number | null = null, imageEncodeMs: number | null = null) =>
+      prepared ? { images: prepared.images, imagePrepareMs: prepared.prepareMs, imageTokens, imageEncodeMs } : {};
     const run = async () => {
       const parts: ImagePart[] = imageLayout(req, a.gate.sentUser).parts;
       const guarded = this.deps.imageGuard?.storeFor(route.kind === 'remote' ? { kind: 'remote', targetId: route.targetId } : { kind: 'local' }) ?? null;
@@ -334,7 +334,7 @@ export class RunsService extends EventEmitter<RunsEvents> {
       }
       const r = await runOnVisionEngine(route.endpoint, sent, abort.signal, onDelta);
       const imageTokens = await visionImageTokens(route.endpoint, sent, r.promptTokens);
-      return this.complete(a, { ...remoteOutcome(r, a.output), ...imageFields(imageTokens) });
+      return this.complete(a, { ...remoteOutcome(r, a.output), ...imageFields(imageTokens, r.imageEncodeMs) });
     };
     void run().catch((e: unknown) => {
       if (this.active.get(a.runId) !== a) return;

@@ -12,6 +12,8 @@ export interface VisionEndpoint {
   baseUrl: string;
   apiKey: string;
   model: string;
+  /** The engine's encode-time reader (see vision/encodeTimes); absent, the run's imageEncodeMs stays null. */
+  watchEncode?: () => { done(graceMs?: number): Promise<number | null> };
 }
 
 export interface VisionSend {
@@ -22,22 +24,32 @@ export interface VisionSend {
   jsonSchema: string | null;
 }
 
-export async function runOnVisionEngine(ep: VisionEndpoint, req: VisionSend, signal: AbortSignal, onDelta: (text: string) => void): Promise<RemoteRunResult> {
-  const r = await streamChat(
-    {
-      baseUrl: ep.baseUrl,
-      apiKey: ep.apiKey,
-      model: ep.model,
-      messages: chatMessages(req.systemPrompt, req.userMessage, req.userParts),
-      params: chatParams(req.params, req.jsonSchema),
-      // A local server: no retries (a failure is the engine's, and it says so), a long first token for big images.
-      maxRetries: 0,
-      timeouts: { connectMs: 10_000, firstTokenMs: 600_000, idleMs: 120_000 },
-      signal,
-    },
-    onDelta,
-  );
-  return chatRunResult(r);
+export async function runOnVisionEngine(
+  ep: VisionEndpoint,
+  req: VisionSend,
+  signal: AbortSignal,
+  onDelta: (text: string) => void,
+): Promise<RemoteRunResult & { imageEncodeMs: number | null }> {
+  const watch = ep.watchEncode?.();
+  const chat = {
+    baseUrl: ep.baseUrl,
+    apiKey: ep.apiKey,
+    model: ep.model,
+    messages: chatMessages(req.systemPrompt, req.userMessage, req.userParts),
+    params: chatParams(req.params, req.jsonSchema),
+    // A local server: no retries (a failure is the engine's, and it says so), a long first token for big images.
+    maxRetries: 0,
+    timeouts: { connectMs: 10_000, firstTokenMs: 600_000, idleMs: 120_000 },
+    signal,
+  };
+  let r: Awaited<ReturnType<typeof streamChat>>;
+  try {
+    r = await streamChat(chat, onDelta);
+  } catch (e) {
+    void watch?.done(0); // ends the watch at once, so later requests do not count as sharing the server with it
+    throw e;
+  }
+  return { ...chatRunResult(r), imageEncodeMs: watch ? await watch.done() : null };
 }
 
 /** Prompt tokens of the same messages without their image parts, on llama-server; null when it cannot say. */

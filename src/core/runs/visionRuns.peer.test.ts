@@ -1,14 +1,17 @@
 // Image runs against the real llama-server (the vision engine's) with the generated Qwen2-VL fixture: a target set to 'auto'
 // is detected as taking images when the server has the projector and as text-only when it has not; a local
-// image run goes to the vision engine and reports the image's prompt tokens. Output is noise; counts matter.
+// image run goes to the vision engine and reports the image's prompt tokens and encode time. Output is noise; counts matter.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LoadSettings } from '../../shared/engine.schema';
+import { SamplingParams } from '../../shared/runs.schema';
+import { imagePart } from '../remote/openaiClient';
 import type { Core } from '../createCore';
 import { ensureVisionFixture, type VisionFixture } from '../fixtures/ensureFixtures';
 import { openTestCore, tempDir } from '../testing/testCore';
+import { runOnVisionEngine } from './visionRun';
 
 /** A 112×84 image on the fixture's Qwen2-VL projector: (112/28)×(84/28) merged patches. */
 const IMAGE_TOKENS = 12;
@@ -80,6 +83,33 @@ describe('image runs on llama-server', () => {
     expect(run.imageTokens).toBe(IMAGE_TOKENS + 2);
     expect(run.images?.[0]).toMatchObject({ hash, width: 112, height: 84 });
     expect(run.ttftMs).toBeGreaterThan(0);
+    // Read from the server's trace log: the projector's encode of this one image.
+    expect(run.imageEncodeMs).toBeGreaterThan(0);
+    expect(run.imageEncodeMs!).toBeLessThanOrEqual(run.ttftMs!);
+    // A text run on the same server (as a remote target) has no image and no encode time.
+    const ep = core.vision.endpoint(m.id)!;
+    const t = await core.invoke('targets.add', { name: 'vl-text', baseUrls: [ep.baseUrl], apiKey: ep.apiKey });
+    const text = await core.runs.wait((await core.invoke('runs.start', { target: { kind: 'remote', targetId: t.id, model: ep.model }, userMessage: 'Describe', params: greedy })).runId);
+    expect(text.error).toBeNull();
+    expect(text.imageEncodeMs ?? null).toBeNull();
+    await core.invoke('vision.unload', {});
+  }, 180_000);
+
+  it('two image requests in flight at once get no encode time (whose line is whose is unknown); one alone gets its own', async () => {
+    const m = await core.invoke('models.add', { path: fx.model });
+    await core.invoke('vision.load', { modelId: m.id, projectorPath: fx.projector, settings: { threads: 2, contextSize: 2048, sequences: 2 } });
+    const ep = core.vision.endpoint(m.id)!;
+    const png = (c: number) => sharp({ create: { width: 56, height: 56, channels: 3, background: { r: c, g: 0, b: 0 } } }).png().toBuffer();
+    // Different pixels each time, so the server's prompt cache cannot skip the encode.
+    const send = async (c: number) => ({
+      systemPrompt: '', userMessage: 'Describe', params: SamplingParams.parse({ temperature: 0, maxTokens: 8 }), jsonSchema: null,
+      userParts: [{ type: 'text' as const, text: 'Describe' }, imagePart('image/png', await png(c))],
+    });
+    const [a, b] = await Promise.all([send(10), send(20)]);
+    const both = await Promise.all([a, b].map((req) => runOnVisionEngine(ep, req, new AbortController().signal, () => undefined)));
+    expect(both.map((r) => r.imageEncodeMs)).toEqual([null, null]);
+    const alone = await runOnVisionEngine(ep, await send(30), new AbortController().signal, () => undefined);
+    expect(alone.imageEncodeMs).toBeGreaterThan(0);
     await core.invoke('vision.unload', {});
   }, 180_000);
 });

@@ -1,6 +1,7 @@
 // The vision engine's lifecycle against a real llama-server (the cached CPU build) serving a generated text
 // model without a projector (the vision fixture comes from h/visionfix): start → ready → a chat completion
-// through endpoint() → SIGKILL → crashed with the stderr tail → restart → ready → unload leaves no process.
+// through endpoint() → SIGKILL → crashed with the stderr tail → restart → ready → unload leaves no process;
+// removing its model from the library stops it.
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LoadSettings } from '../../shared/engine.schema';
@@ -135,5 +136,21 @@ describe('vision engine lifecycle (real llama-server, no projector)', () => {
     expect(alive(st.pid!)).toBe(true);
     await own.close();
     expect(alive(st.pid!)).toBe(false);
+  }, 180_000);
+
+  it('stops when its model is removed from the library, and has nothing to restart', async () => {
+    const own = openTestCore({ serverBin: binary });
+    try {
+      const id = (await own.invoke('models.add', { path: core.models.get(modelId).path })).id;
+      const st = await own.vision.load(id, null, settings);
+      expect(alive(st.pid!)).toBe(true);
+      expect(await own.invoke('models.remove', { modelId: id })).toEqual({ removed: true });
+      await until(() => own.vision.status().state === 'stopped', 'the vision engine to stop');
+      await until(() => !alive(st.pid!), 'the server process to exit');
+      expect(own.vision.status()).toMatchObject({ modelId: null, pid: null });
+      await expect(own.invoke('vision.restart', {})).rejects.toThrow(/Nothing to restart/);
+    } finally {
+      await own.close();
+    }
   }, 180_000);
 });

@@ -11,6 +11,7 @@ import type { ServerBackend } from '../llamaServer/buildServer';
 import { checkProjectorPair, findProjectorBeside, readProjectorInfo } from './projector';
 import { resolveServerBinary, ServerBinarySetting } from './serverBinary';
 import { ServerBuilds } from './serverBuilds';
+import type { EncodeWatch } from './encodeTimes';
 import { launchVision, type RunningVision } from './visionEngine';
 
 export interface VisionEvents {
@@ -19,7 +20,7 @@ export interface VisionEvents {
 }
 
 export interface VisionDeps {
-  models: { get(id: string): ModelInfo };
+  models: { get(id: string): ModelInfo; on?(event: 'removed', listener: (modelId: string) => void): unknown };
   dataDir: string;
   /** --server-bin from the CLI. */
   serverBin?: string | null;
@@ -34,6 +35,8 @@ export interface VisionEndpoint {
   baseUrl: string;
   apiKey: string;
   model: string;
+  /** Call before sending a request; its done() gives the image encode time (null when it cannot be told). */
+  watchEncode: () => EncodeWatch;
 }
 
 interface Loaded {
@@ -67,6 +70,13 @@ export class VisionService extends EventEmitter<VisionEvents> {
       if (p.phase === 'done') void this.refreshBinary();
     });
     this.firstLook = this.refreshBinary();
+    // A model removed from the library must not keep a server running (and its file open).
+    deps.models.on?.('removed', (modelId) => void this.onModelRemoved(modelId));
+  }
+
+  private async onModelRemoved(modelId: string): Promise<void> {
+    if (this.last?.model.id === modelId) this.last = null; // nothing to restart any more
+    if (this.st.modelId === modelId) await this.unload().catch(() => undefined);
   }
 
   status(): VisionStatus {
@@ -154,7 +164,7 @@ export class VisionService extends EventEmitter<VisionEvents> {
   endpoint(modelId: string): VisionEndpoint | null {
     const r = this.running;
     if (!r || this.st.state !== 'ready' || this.st.modelId !== modelId || !this.last) return null;
-    return { baseUrl: r.server.baseUrl, apiKey: r.apiKey, model: aliasFor(this.last.model) };
+    return { baseUrl: r.server.baseUrl, apiKey: r.apiKey, model: aliasFor(this.last.model), watchEncode: () => r.encodes.watch() };
   }
 
   setServerBinary(path: string | null): Promise<VisionStatus> {

@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import type { LoadSettings } from '../../shared/engine.schema';
 import { CoreError } from '../errors';
 import { freePort, startLlamaServer, type LlamaServer } from '../llamaServer/llamaServerProcess';
+import { EncodeTimes } from './encodeTimes';
 
 export interface VisionLaunch {
   binary: string;
@@ -26,6 +27,8 @@ export interface RunningVision {
   server: LlamaServer;
   apiKey: string;
   args: string[];
+  /** Image encode times read from the server's log, per request. */
+  encodes: EncodeTimes;
 }
 
 /** -ngl for these settings: 'auto'/'max' put every layer on the GPU of a GPU build; a CPU build gets 0. */
@@ -65,6 +68,9 @@ export async function launchVision(l: VisionLaunch): Promise<RunningVision> {
     '--alias', l.alias,
     '--api-key', apiKey,
     ...(l.projectorPath ? ['--mmproj', l.projectorPath] : []),
+    // Trace level: the only level that prints the lines an image's encode time is read from (~40 lines,
+    // ~3.4 KB per request whatever its length; no per-token lines).
+    '-lv', '4',
   ];
   const pick = l.pickPort ?? freePort;
   let lastError: unknown = null;
@@ -83,7 +89,9 @@ export async function launchVision(l: VisionLaunch): Promise<RunningVision> {
         watchdog: true,
         readyTimeoutMs: l.readyTimeoutMs,
       });
-      return { server, apiKey, args: redactKey(args, apiKey) };
+      const encodes = new EncodeTimes();
+      server.onLine((line) => encodes.line(line));
+      return { server, apiKey, args: redactKey(args, apiKey), encodes };
     } catch (e) {
       lastError = e;
       // Another process bound the port after we picked it: pick again. Anything else is the real failure.

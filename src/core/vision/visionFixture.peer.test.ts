@@ -7,12 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureVisionFixture } from '../fixtures/ensureFixtures';
 import { builtServer } from '../llamaServer/buildServer';
 import { freePort, startLlamaServer, type LlamaServer } from '../llamaServer/llamaServerProcess';
+import { EncodeLogParser } from './encodeTimes';
 import { estimateImageTokens, readProjectorInfo } from './projector';
 
 let server: LlamaServer;
 let binary: string;
-/** Everything the server printed since it was ready: log() keeps only chunk-split tail lines. */
-let output = '';
+/** The encode times the server logged (the vision engine's own reader). */
+const encodes: number[] = [];
 
 beforeAll(async () => {
   const built = builtServer('cpu');
@@ -24,7 +25,8 @@ beforeAll(async () => {
     binary, model: fx.model, threads: 2, contextSize: 2048, parallel: 1, lifetimeMs: 300_000,
     args: ['--mmproj', fx.projector, '-lv', '4'],
   });
-  for (const stream of [server.child.stdout, server.child.stderr]) stream?.on('data', (d: Buffer) => (output += d.toString('utf8')));
+  const parser = new EncodeLogParser((e) => encodes.push(e.ms));
+  server.onLine((line) => parser.line(line));
 }, 180_000);
 
 afterAll(async () => {
@@ -53,22 +55,6 @@ async function pngDataUri(width: number, height: number): Promise<string> {
   return `data:image/png;base64,${png.toString('base64')}`;
 }
 
-/** Milliseconds from "encoding mtmd batch" to "decoding image batch": the projector's encode of one image. */
-function lastEncodeMs(log: string): number | null {
-  // llama.cpp's log prefix is minutes.seconds.milliseconds.microseconds since start.
-  const stamp = (line: string | undefined): number | null => {
-    const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+) /.exec(line ?? '');
-    if (!m) return null;
-    const [min, s, ms, us] = m.slice(1).map(Number) as [number, number, number, number];
-    return (min * 60 + s) * 1000 + ms + us / 1000;
-  };
-  const lines = log.split('\n');
-  const start = lines.findLastIndex((l) => l.includes('encoding mtmd batch'));
-  const end = lines.findIndex((l, i) => i > start && l.includes('decoding image batch'));
-  const [a, b] = [stamp(lines[start]), stamp(lines[end])];
-  return start < 0 || end < 0 || a === null || b === null ? null : b - a;
-}
-
 describe('the vision fixture on llama-server', () => {
   it('is healthy and reports that it takes images', async () => {
     expect((await fetch(`${server.origin}/health`)).status).toBe(200);
@@ -89,11 +75,13 @@ describe('the vision fixture on llama-server', () => {
     expect(imageTokens).toBe(expected);
     const text = { type: 'text', text: 'Describe this picture' };
     const textOnly = await chat([text]);
+    encodes.length = 0; // only this request's encode counts
     const withImage = await chat([text, { type: 'image_url', image_url: { url: await pngDataUri(width, height) } }]);
     // <|vision_start|> and <|vision_end|> are one control token each in the fixture's vocabulary.
     expect(withImage.usage.prompt_tokens).toBe(textOnly.usage.prompt_tokens + expected + 2);
     expect(withImage.usage.completion_tokens).toBeGreaterThan(0);
-    const encodeMs = lastEncodeMs(output);
+    expect(encodes).toHaveLength(1);
+    const encodeMs = encodes[0] ?? null;
     expect(encodeMs).not.toBeNull();
     expect(encodeMs).toBeGreaterThanOrEqual(0);
     // The image's encode is part of the prompt time the server reports.

@@ -1,16 +1,13 @@
-// images.* over the transport, typed from the images contract. The images feature (src/core/images) wires
-// these commands into the contract; until that lands here the call is typed from imagesCommands directly.
-import type { z } from 'zod';
-import { MAX_INPUT_IMAGE_BYTES, type imagesCommands, type StoredImage } from '../../shared/images.schema';
+// images.* over the transport (the contract has them: plain api.invoke), and file → stored image.
+import type { CommandInput, CommandName, CommandOutput } from '../../shared/contract';
+import { MAX_INPUT_IMAGE_BYTES, type StoredImage } from '../../shared/images.schema';
 import { api, CommandError } from './bridge';
 
-type ImagesCommands = typeof imagesCommands;
-type ImageCommand = keyof ImagesCommands;
+type ImageCommand = Extract<CommandName, `images.${string}`>;
 
-type LooseInvoke = (name: string, input: unknown) => Promise<unknown>;
-
-export function invokeImages<N extends ImageCommand>(name: N, input: z.input<ImagesCommands[N]['input']>): Promise<z.output<ImagesCommands[N]['output']>> {
-  return (api.invoke as unknown as LooseInvoke)(name, input) as Promise<z.output<ImagesCommands[N]['output']>>;
+/** api.invoke narrowed to the images.* commands (kept for the callers that import it). */
+export function invokeImages<N extends ImageCommand>(name: N, input: CommandInput<N>): Promise<CommandOutput<N>> {
+  return api.invoke(name, input);
 }
 
 /** Base64 of a file's bytes (no data: prefix), in chunks so a large file does not blow the call stack. */
@@ -32,7 +29,7 @@ export async function addImageFile(file: File, fallbackName = 'pasted image'): P
   if (file.size > MAX_INPUT_IMAGE_BYTES) {
     throw new CommandError('BAD_INPUT', `${name} is ${Math.round(file.size / 1024 / 1024)} MiB; images up to ${MAX_INPUT_IMAGE_BYTES / 1024 / 1024} MiB are accepted`);
   }
-  return invokeImages('images.addData', { name, dataBase64: await fileToBase64(file) });
+  return api.invoke('images.addData', { name, dataBase64: await fileToBase64(file) });
 }
 
 const thumbCache = new Map<string, Promise<string>>();
@@ -42,7 +39,7 @@ export function imageThumbnail(hash: string, size = 160): Promise<string> {
   const key = `${hash}:${size}`;
   let p = thumbCache.get(key);
   if (!p) {
-    p = invokeImages('images.thumbnail', { hash, size }).then((r) => r.dataUrl);
+    p = api.invoke('images.thumbnail', { hash, size }).then((r) => r.dataUrl);
     // A failure is not cached: the image may arrive (or the host come back) later.
     p.catch(() => thumbCache.delete(key));
     thumbCache.set(key, p);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_IMAGE_PIXELS, MAX_IMAGES_PER_RUN } from '../../../shared/images.schema';
 import type { TargetCheck, TargetInfo } from '../../../shared/targets.schema';
-import { describePixels, extractImageVariables, imageAcceptance, imageCount, imageRequestFields, imageTokenTotal, missingImagesMessage, withImage } from './imagePrompt';
+import { describePixels, extractImageVariables, imageAcceptance, imageCount, imageRequestFields, imageTokenTotal, imageVariableOccurrences, missingImagesMessage, withImage } from './imagePrompt';
 
 const h = (c: string): string => c.repeat(64);
 const remote = { kind: 'remote' as const, targetId: 'T1', model: 'qwen-vl' };
@@ -29,6 +29,11 @@ function check(vision: boolean | null | undefined, id = 'qwen-vl'): TargetCheck 
 describe('image variables', () => {
   it('finds {{image:name}} in order, once, and not plain variables', () => {
     expect(extractImageVariables('see {{ image:receipt }} and {{image:logo}}', '{{name}} {{image:receipt}}')).toEqual(['receipt', 'logo']);
+  });
+
+  it('lists every place an image variable stands, repeats included, as the core splits the message', () => {
+    expect(imageVariableOccurrences('{{image:logo}}{{ image:receipt }} {{name}} and {{image:logo}} {{image:bad name}}')).toEqual(['logo', 'receipt', 'logo']);
+    expect(imageVariableOccurrences('no images {{name}}')).toEqual([]);
   });
 
   it('builds the request fields: attached images, filled slots, and names the empty ones', () => {

@@ -3,6 +3,10 @@
 import { DEFAULT_MAX_IMAGE_PIXELS, MAX_IMAGES_PER_RUN, type PromptImage, type StoredImage } from '../../../shared/images.schema';
 import type { RenderedPrompt, RunTarget } from '../../../shared/runs.schema';
 import type { TargetCheck, TargetInfo } from '../../../shared/targets.schema';
+import { extractImageVariables, splitImageVariables } from '../../../shared/template';
+
+// One definition of `{{image:name}}` (shared/template.ts), as the core and the CLI read it.
+export { extractImageVariables };
 
 /** An attached image with what the UI shows beside its thumbnail (size known once stored). */
 export interface AttachedImage extends PromptImage {
@@ -11,18 +15,11 @@ export interface AttachedImage extends PromptImage {
   bytes?: number;
 }
 
-const IMAGE_VARIABLE = /\{\{\s*image:([A-Za-z_][A-Za-z0-9_.-]*)\s*\}\}/g;
-
-/** `{{image:name}}` names in order of first appearance across the texts. */
-export function extractImageVariables(...texts: string[]): string[] {
-  const seen = new Set<string>();
-  for (const text of texts) for (const m of text.matchAll(IMAGE_VARIABLE)) seen.add(m[1] as string);
-  return [...seen];
-}
-
 /** Every place a `{{image:name}}` stands, in order, repeats included (each place is one image sent). */
 export function imageVariableOccurrences(text: string): string[] {
-  return [...text.matchAll(IMAGE_VARIABLE)].map((m) => m[1] as string);
+  // Every name given a value, so the shared splitter turns each place into an image part.
+  const values = Object.fromEntries(extractImageVariables(text).map((n) => [n, n]));
+  return splitImageVariables(text, values).parts.flatMap((p) => (p.kind === 'image' ? [p.name] : []));
 }
 
 export function attachedFromStored(s: StoredImage): AttachedImage {
