@@ -124,6 +124,8 @@ export class ApiServerService extends EventEmitter<ApiServerEvents> {
     }
     this.starting = true;
     try {
+      // Refused before any reload: a wrong address or certificate should not cost a model load.
+      const tls = resolveTls(settings, this.deps.dataDir);
       const { engine } = this.deps;
       const es = engine.status;
       if (es.state !== 'ready' || !es.modelId || !es.modelPath || !es.settings) {
@@ -132,7 +134,6 @@ export class ApiServerService extends EventEmitter<ApiServerEvents> {
       if (es.settings.sequences < settings.parallel) {
         await engine.load(es.modelId, es.modelPath, { ...es.settings, sequences: settings.parallel });
       }
-      const tls = resolveTls(settings, this.deps.dataDir);
       const key = settings.key ?? `lamplight-${randomBytes(24).toString('base64url')}`;
       const onRequest = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
       const server: Server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, onRequest) : createServer(onRequest);
