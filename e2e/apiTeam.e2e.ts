@@ -73,6 +73,7 @@ test('API server over TLS with per-profile keys: issue once, use, budget alert, 
   const key = ((await issued.locator('code').textContent()) as string).trim();
   await expect(page.getByTestId('api-key-row')).toHaveCount(1);
   await expect(page.getByTestId('api-key-row')).toContainText('60/min');
+  await issued.scrollIntoViewIfNeeded();
   await page.screenshot({ path: shot('02-key-issued-once'), fullPage: true });
 
   // Used over HTTPS by a client trusting the self-signed certificate, until the budget alert arrives.

@@ -18,7 +18,7 @@ function monthUsage(rows: ApiUsageRow[], keyId: string): { requests: number; tok
 
 function BudgetBar({ k }: { k: ApiKeyInfo }): React.JSX.Element {
   if (k.budgetPerMonth === null) return <span className="muted">no budget</span>;
-  if (k.monthCost === null) return <span className="muted" title="The target has no per-token price in its cost profile">{k.budgetPerMonth} · no price</span>;
+  if (k.monthCost === null) return <span className="muted" title="No priced usage this month (or the target has no per-token price in its cost profile)">{k.budgetPerMonth} · nothing priced yet</span>;
   const f = k.monthCost / k.budgetPerMonth;
   return (
     <div className="api-budget" data-testid="api-key-budget" title={`${k.monthCost.toFixed(4)} of ${k.budgetPerMonth} this month`}>
@@ -65,10 +65,11 @@ export function ApiKeysPanel(): React.JSX.Element | null {
       {keys.length === 0 ? (
         <p className="muted">No keys yet. Issue one per person or tool: requests with it act as that profile, within its limits.</p>
       ) : (
+        <div className="table-wrap">
         <table className="table api-keys-table" data-testid="api-keys-table">
           <thead>
             <tr>
-              <th>Key</th><th>Profile</th><th>Created</th><th>Last used</th><th>Limits</th><th className="num">Requests this month</th><th className="num">Tokens this month</th><th>Budget</th><th />
+              <th>Key</th><th>Profile</th><th>Created</th><th>Last used</th><th>Limits</th><th className="num">This month</th><th>Budget</th><th />
             </tr>
           </thead>
           <tbody>
@@ -81,8 +82,9 @@ export function ApiKeysPanel(): React.JSX.Element | null {
                   <td>{formatTime(k.createdAt)}</td>
                   <td>{k.lastUsedAt ? formatTime(k.lastUsedAt) : <span className="muted">never</span>}</td>
                   <td>{limitsText(k)}</td>
-                  <td className="num">{formatCount(u.requests)}</td>
-                  <td className="num">{formatCount(u.tokens)}</td>
+                  <td className="num" data-testid="api-key-usage">
+                    {formatCount(u.requests)} req<div className="hint">{formatCount(u.tokens)} tokens</div>
+                  </td>
                   <td><BudgetBar k={k} /></td>
                   <td>
                     {k.revokedAt ? (
@@ -98,6 +100,7 @@ export function ApiKeysPanel(): React.JSX.Element | null {
             })}
           </tbody>
         </table>
+        </div>
       )}
       {canIssue ? (
         <form className="api-issue" onSubmit={(e) => { e.preventDefault(); void issue(); }}>
