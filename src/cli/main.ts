@@ -9,6 +9,7 @@ import { resolveDataDir } from '../core/dataDir';
 import { CoreError } from '../core/errors';
 import { serveCommand } from './serve';
 import { serveApiCommand } from './serveApi';
+import { apiKeyCommand } from './apiKey';
 import { modelsCommand } from './models';
 import { runCommand } from './run';
 import { fixturesCommand } from './fixtures';
@@ -43,6 +44,7 @@ export interface Command {
 const commands: Record<string, Command> = {
   serve: serveCommand,
   'serve-api': serveApiCommand,
+  'api-key': apiKeyCommand,
   models: modelsCommand,
   run: runCommand,
   fixtures: fixturesCommand,

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { parsePublicUrl } from '../host/access';
 import { hostErrorLogger } from '../host/httpGuard';
 import { startHost, type HostOptions } from '../host/server';
-import { isLoopback, parseListen, readTlsFiles, selfSignedTls, type TlsFiles } from '../host/tls';
+import { isLoopback, parseListen, readTlsFiles, selfSignedTls, type TlsFiles } from '../core/tls/tls';
 import { parseFlags, UsageError, type Command } from './main';
 import { installSafetyNet } from './safetyNet';
 

@@ -167,7 +167,7 @@ export function createCore(opts: CoreOptions): Core {
   const runs = new RunsService({ repo: runsRepo, models, engine, guard, remote: targets, adapters, images, vision: { endpoint: (id) => vision.endpoint(id) }, imageGuard });
   images.registerRefs('runs', () => runsRepo.imageRefs());
   const compare = new CompareService(new CompareRepo(db), runs);
-  const apiServer = new ApiServerService({ engine, models, runs, db, actAs: (id, fn) => profiles.actAsApiKey(id, fn) });
+  const apiServer = new ApiServerService({ engine, models, runs, db, dataDir: opts.dataDir, actAs: (id, fn) => profiles.actAsApiKey(id, fn) });
   const prompts = new PromptsService(new PromptsRepo(db));
   const testSets = new TestSetsService(new TestSetsRepo(db), { images });
   const evals = new EvalsService({ repo: new EvalsRepo(db), runs, prompts, rows: testSetRowsSource(testSets), targets: coreEvalTargets({ engine, models, targets, adapters }), images });

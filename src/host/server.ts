@@ -15,7 +15,7 @@ import { contentSecurityPolicy } from '../shared/csp';
 import { openFileChannel, type FileLimitsInput } from './files';
 import { applyLimits, cookieValue, DEFAULT_HTTP_LIMITS, guardRequest, guardUpgrade, hostErrorLogger, safeDecode, serverOptions, type HostErrorLogger, type HttpLimits } from './httpGuard';
 import { DEFAULT_TOKEN_FAILURE_LIMITS, FailedTokenLimiter, publicNames, type TokenFailureLimits } from './access';
-import { isLoopback, type TlsFiles } from './tls';
+import { isLoopback, type TlsFiles } from '../core/tls/tls';
 import { DEFAULT_SOCKET_LIMITS, newHostStats, SocketGuard, type HostStats, type SocketLimits } from './wsGuard';
 
 export interface HostOptions {

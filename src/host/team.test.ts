@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../core/createCore';
 import { openTestCore, tempDir } from '../core/testing/testCore';
 import { startHost, type Host } from './server';
-import { certFingerprint, isLoopback, parseListen, readTlsFiles, selfSignedTls } from './tls';
+import { certFingerprint, isLoopback, parseListen, readTlsFiles, selfSignedTls } from '../core/tls/tls';
 import { callOn, openTestSocket, valueOf, type TestSocket } from './testing/wsClient';
 
 interface Reply {

@@ -9,6 +9,12 @@ export const ApiServerSettings = z.object({
   key: z.string().min(8).max(512).nullable().default(null),
   /** Parallel context sequences: how many requests decode at once. */
   parallel: z.number().int().min(1).max(16).default(2),
+  /** Address to listen on; other than loopback needs TLS (a team reaching the server from their machines). */
+  host: z.string().trim().min(1).max(253).default('127.0.0.1'),
+  /** 'self-signed': made once in DATA/tls/ (as `serve --tls self-signed`); 'files': tlsCert + tlsKey (PEM paths). */
+  tls: z.enum(['none', 'self-signed', 'files']).default('none'),
+  tlsCert: z.string().min(1).nullable().default(null),
+  tlsKey: z.string().min(1).nullable().default(null),
 });
 export type ApiServerSettings = z.infer<typeof ApiServerSettings>;
 
@@ -20,6 +26,8 @@ export const ApiServerStatus = z.object({
   modelId: z.string().nullable(),
   requests: z.number(),
   error: z.string().nullable(),
+  /** SHA-256 fingerprint of the served certificate (as openssl prints it); null over plain HTTP. */
+  fingerprint: z.string().nullable().default(null),
 });
 export type ApiServerStatus = z.infer<typeof ApiServerStatus>;
 

@@ -1,10 +1,11 @@
 // Lamplight's OpenAI-compatible server over the loaded local model, like LM Studio's: off until started,
-// 127.0.0.1 only, a bearer key on every request, and every generation stored in the run history. The start
+// 127.0.0.1 by default (another address only with TLS), a bearer key on every request, and every generation stored in the run history. The start
 // key is the owner's; per-profile keys (apiKeys.ts) carry limits, quotas and budgets, and their usage is
 // recorded per key and target. GET /metrics serves Prometheus text to the owner's key or a metrics key.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { ApiBudgetAlert, ApiServerSettings, ApiServerStatus } from '../../shared/apiServer.schema';
 import type { Db } from '../db/openDb';
@@ -12,6 +13,7 @@ import type { EngineService } from '../engine/engine.service';
 import { CoreError } from '../errors';
 import type { ModelsService } from '../models/models.service';
 import type { RunsService } from '../runs/runs.service';
+import { certFingerprint, isLoopback, readTlsFiles, selfSignedTls, type TlsFiles } from '../tls/tls';
 import { ApiError, keyDigest, sendError } from './apiHttp';
 import { ApiKeys, type KeyIdentity, type KeyRow } from './apiKeys';
 import { ApiMetrics } from './apiMetrics';
@@ -24,17 +26,42 @@ export interface ApiServerEvents {
 
 const OWNER_KEY: KeyIdentity = { id: null, prefix: 'owner', profileId: null, scope: 'inference' };
 
-const STOPPED: ApiServerStatus = { running: false, baseUrl: null, port: null, parallel: null, modelId: null, requests: 0, error: null };
+const STOPPED: ApiServerStatus = { running: false, baseUrl: null, port: null, parallel: null, modelId: null, requests: 0, error: null, fingerprint: null };
 
-function listen(server: Server, port: number): Promise<number> {
+/**
+ * The certificate to serve, or null for plain HTTP, which is refused off loopback: keys would cross the
+ * network unencrypted. Errors name the setting (or file) and the reason.
+ */
+export function resolveTls(settings: ApiServerSettings, dataDir: string | undefined): TlsFiles | null {
+  const { host, tls } = settings;
+  if (tls === 'none') {
+    if (!isLoopback(host)) {
+      throw new CoreError('BAD_INPUT', `Refusing to serve plain HTTP on ${host}: API keys would cross the network unencrypted. Use TLS (self-signed, or a certificate and key), or listen on 127.0.0.1.`);
+    }
+    return null;
+  }
+  try {
+    if (tls === 'files') {
+      if (!settings.tlsCert || !settings.tlsKey) throw new Error('TLS from files needs both a certificate (tlsCert) and a key (tlsKey)');
+      return readTlsFiles(settings.tlsCert, settings.tlsKey);
+    }
+    if (!dataDir) throw new Error('a self-signed certificate needs a data folder to keep it in');
+    return selfSignedTls(dataDir, ['0.0.0.0', '::'].includes(host) ? [] : [host]);
+  } catch (e) {
+    throw new CoreError('BAD_INPUT', (e as Error).message);
+  }
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EADDRINUSE') reject(new CoreError('CONFLICT', `Port ${port} on 127.0.0.1 is already in use; choose another port.`));
+      if (e.code === 'EADDRINUSE') reject(new CoreError('CONFLICT', `Port ${port} on ${host} is already in use; choose another port.`));
+      else if (e.code === 'EADDRNOTAVAIL') reject(new CoreError('BAD_INPUT', `${host} is not an address of this machine; choose one it has (or 0.0.0.0 for all).`));
       else if (e.code === 'EACCES') reject(new CoreError('BAD_INPUT', `Port ${port} needs privileges Lamplight does not have; choose a port above 1023.`));
       else reject(new CoreError('INTERNAL', `The API server could not listen on port ${port}: ${e.message}`));
     };
     server.once('error', onError);
-    server.listen(port, '127.0.0.1', () => {
+    server.listen(port, host, () => {
       server.off('error', onError);
       resolve((server.address() as AddressInfo).port);
     });
@@ -65,6 +92,8 @@ export class ApiServerService extends EventEmitter<ApiServerEvents> {
       models: ModelsService;
       runs: RunsService;
       db: Db;
+      /** Where a self-signed certificate is kept (DATA/tls/, shared with `serve --tls self-signed`). */
+      dataDir?: string;
       /** Runs a request as the profile its key belongs to (runs and audit records name them). */
       actAs?: <T>(profileId: string, fn: () => T) => T;
     },
@@ -85,7 +114,7 @@ export class ApiServerService extends EventEmitter<ApiServerEvents> {
   }
 
   /**
-   * Serves the loaded model on 127.0.0.1. When it has fewer context sequences than `parallel`, it is
+   * Serves the loaded model (on 127.0.0.1 unless told otherwise, with TLS). When it has fewer context sequences than `parallel`, it is
    * reloaded with the same settings and more sequences. Returns the bearer key (generated when none is
    * given); it is not kept anywhere in plain text.
    */
@@ -95,6 +124,8 @@ export class ApiServerService extends EventEmitter<ApiServerEvents> {
     }
     this.starting = true;
     try {
+      // Refused before any reload: a wrong address or certificate should not cost a model load.
+      const tls = resolveTls(settings, this.deps.dataDir);
       const { engine } = this.deps;
       const es = engine.status;
       if (es.state !== 'ready' || !es.modelId || !es.modelPath || !es.settings) {
@@ -104,19 +135,23 @@ export class ApiServerService extends EventEmitter<ApiServerEvents> {
         await engine.load(es.modelId, es.modelPath, { ...es.settings, sequences: settings.parallel });
       }
       const key = settings.key ?? `lamplight-${randomBytes(24).toString('base64url')}`;
-      const server = createServer((req, res) => void this.handle(req, res));
-      const port = await listen(server, settings.port);
+      const onRequest = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
+      const server: Server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, onRequest) : createServer(onRequest);
+      const port = await listen(server, settings.port, settings.host);
+      // A wildcard address is reached here as 127.0.0.1, which the self-signed certificate always names.
+      const shown = ['0.0.0.0', '::'].includes(settings.host) ? '127.0.0.1' : settings.host.includes(':') ? `[${settings.host}]` : settings.host;
       this.server = server;
       this.keyHash = keyDigest(key);
       this.metrics = new ApiMetrics();
       this.set({
         running: true,
-        baseUrl: `http://127.0.0.1:${port}/v1`,
+        baseUrl: `${tls ? 'https' : 'http'}://${shown}:${port}/v1`,
         port,
         parallel: settings.parallel,
         modelId: engine.loadedModelId,
         requests: 0,
         error: null,
+        fingerprint: tls ? certFingerprint(tls.cert) : null,
       });
       return { status: this.st, key };
     } catch (e) {
@@ -142,7 +177,7 @@ export class ApiServerService extends EventEmitter<ApiServerEvents> {
       server.close(() => resolve());
       server.closeAllConnections();
     });
-    this.set({ running: false, baseUrl: null, port: null, parallel: null, modelId: null, error: null });
+    this.set({ running: false, baseUrl: null, port: null, parallel: null, modelId: null, error: null, fingerprint: null });
     return this.st;
   }
 

@@ -12,6 +12,7 @@ import { useHistoryStore } from '../features/history/history.store';
 import { useModelsStore } from '../client/models.store';
 import { usePlaygroundStore } from '../features/playground/playground.store';
 import { useApiServerStore } from '../features/settings/apiServer.store';
+import { useApiKeysStore } from '../features/settings/apiKeys.store';
 import { useBackupStore } from '../features/settings/backup.store';
 import { useTargetsStore } from '../client/targets.store';
 import { useTrainingStore } from '../features/training/training.store';
@@ -50,6 +51,7 @@ export function wireEvents(): void {
   });
   api.on('bench.progress', (progress) => useBenchStore.getState().applyProgress(progress));
   api.on('apiServer.status', (status) => useApiServerStore.getState().applyStatus(status));
+  api.on('apiServer.budgetAlert', (alert) => useApiKeysStore.getState().applyAlert(alert));
   api.on('backup.progress', (progress) => useBackupStore.getState().applyProgress(progress));
   api.on('vision.status', (status) => useVisionStore.getState().applyStatus(status));
   api.on('vision.buildProgress', (progress) => useVisionStore.getState().applyBuild(progress));

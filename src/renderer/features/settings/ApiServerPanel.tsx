@@ -7,6 +7,7 @@ import { useModelsStore } from '../../client/models.store';
 import { curlExample, parseApiServerForm } from './apiServerForm';
 import { useApiServerStore } from './apiServer.store';
 import { CopyButton } from '../../ui/CopyButton';
+import { ApiKeysPanel } from './ApiKeysPanel';
 
 /** Start/stop Lamplight's OpenAI-compatible server for the loaded model; the key is shown once, at start. */
 export function ApiServerPanel(): React.JSX.Element {
@@ -47,8 +48,8 @@ export function ApiServerPanel(): React.JSX.Element {
       </div>
       <p className="api-intro">
         An OpenAI-compatible endpoint (<span className="mono">/v1/chat/completions</span>, <span className="mono">/v1/models</span>) for the
-        model loaded in Lamplight, so other tools on this machine can use it. It listens on 127.0.0.1 only, asks for a bearer key, and is off
-        until you start it.
+        model loaded in Lamplight, so other tools can use it. It listens on 127.0.0.1 unless you choose another address with TLS, asks
+        for a bearer key (the start key, or a per-profile key below), and is off until you start it.
       </p>
       <ErrorNote error={statusError} title="Could not read the server's status" />
 
@@ -64,6 +65,14 @@ export function ApiServerPanel(): React.JSX.Element {
             </dd>
             <dt>Port</dt>
             <dd className="num">{status.port ?? '—'}</dd>
+            {status.fingerprint ? (
+              <>
+                <dt>Certificate</dt>
+                <dd className="mono api-fingerprint" data-testid="api-server-fingerprint" title="SHA-256 fingerprint: clients check it before trusting the certificate">
+                  {status.fingerprint}
+                </dd>
+              </>
+            ) : null}
             <dt>Parallel</dt>
             <dd className="num">{status.parallel ?? '—'} requests at once</dd>
             <dt>Model</dt>
@@ -115,6 +124,33 @@ export function ApiServerPanel(): React.JSX.Element {
               onChange={(e) => setForm({ parallel: e.target.value })}
             />
             {errors.parallel ? <div className="field-error">{errors.parallel}</div> : <div className="hint">requests decoded at once (1–16)</div>}
+          </div>
+          <label htmlFor="api-host">Address</label>
+          <div>
+            <input
+              id="api-host"
+              className={errors.host ? 'input mono invalid' : 'input mono'}
+              data-testid="api-server-host"
+              value={form.host}
+              onChange={(e) => setForm({ host: e.target.value })}
+            />
+            {errors.host ? <div className="field-error">{errors.host}</div> : <div className="hint">127.0.0.1: this machine only; 0.0.0.0: the team (needs TLS)</div>}
+          </div>
+          <label htmlFor="api-tls">TLS</label>
+          <div>
+            <select id="api-tls" className="input" data-testid="api-server-tls" value={form.tls} onChange={(e) => setForm({ tls: e.target.value as typeof form.tls })}>
+              <option value="none">none (plain HTTP, loopback only)</option>
+              <option value="self-signed">self-signed certificate (made once, kept in the data folder)</option>
+              <option value="files">certificate and key files</option>
+            </select>
+            {form.tls === 'files' ? (
+              <div className="api-tls-files">
+                <input aria-label="Certificate file" className={errors.tlsCert ? 'input mono invalid' : 'input mono'} placeholder="/path/to/cert.pem" value={form.tlsCert} onChange={(e) => setForm({ tlsCert: e.target.value })} />
+                {errors.tlsCert ? <div className="field-error">{errors.tlsCert}</div> : null}
+                <input aria-label="Key file" className={errors.tlsKey ? 'input mono invalid' : 'input mono'} placeholder="/path/to/key.pem" value={form.tlsKey} onChange={(e) => setForm({ tlsKey: e.target.value })} />
+                {errors.tlsKey ? <div className="field-error">{errors.tlsKey}</div> : null}
+              </div>
+            ) : null}
           </div>
           <label htmlFor="api-key">Key</label>
           <div>
@@ -170,6 +206,7 @@ export function ApiServerPanel(): React.JSX.Element {
 
       <ErrorNote error={actionError} testId="api-server-error" title={running ? 'Could not stop the server' : 'Could not start the server'} />
       {status?.error && !actionError ? <ErrorNote error={{ code: null, message: status.error }} testId="api-server-error" title="The server reported an error" /> : null}
+      <ApiKeysPanel />
     </section>
   );
 }
