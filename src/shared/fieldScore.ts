@@ -62,11 +62,11 @@ export function normalizeField(f: ScalarFieldSpec, v: unknown): Normalized {
 
 /** The normalization rule in words, shown beside a field's accuracy. */
 export function describeRule(f: FieldSpec): string {
+  if (f.type === 'list') return `ordered list: same count, item i matches item i on ${f.items.map((i) => i.name).join(', ')}`;
   if (f.type === 'amount') return describeAmountRule(f.decimal);
   if (f.type === 'date') return `dates read ${f.dateOrder}; 2025-10-01, 2025年10月1日 always year first`;
   if (f.type === 'id') return `whitespace removed, full-width folded, ${f.caseSensitive ? 'case kept' : 'case ignored'}`;
-  if (f.type === 'text') return `whitespace collapsed, full-width folded, ${f.caseSensitive === false ? 'case ignored' : 'case kept'}`;
-  return `ordered list: same count, item i matches item i on ${f.items.map((i) => i.name).join(', ')}`;
+  return `whitespace collapsed, full-width folded, ${f.caseSensitive === false ? 'case ignored' : 'case kept'}`;
 }
 
 function scoreScalar(f: ScalarFieldSpec, name: string, want: unknown, got: unknown): FieldOutcome {
