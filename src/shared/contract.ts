@@ -14,6 +14,7 @@ import { engineCommands, engineEvents } from './engine.schema';
 import { evalsCommands, evalsEvents } from './evals.schema';
 import { guardCommands, guardEvents } from './guard.schema';
 import { imagesCommands, imagesEvents } from './images.schema';
+import { extractionCommands, extractionEvents } from './extraction.schema';
 import { modelsCommands, modelsEvents } from './models.schema';
 import { profilesCommands, profilesEvents } from './profiles.schema';
 import { promptsCommands, promptsEvents } from './prompts.schema';
@@ -44,6 +45,7 @@ export const commands = {
   ...guardCommands,
   ...backupCommands,
   ...imagesCommands,
+  ...extractionCommands,
   ...visionCommands,
 } as const satisfies Record<string, CommandSpec>;
 
@@ -66,6 +68,7 @@ export const events = {
   ...guardEvents,
   ...backupEvents,
   ...imagesEvents,
+  ...extractionEvents,
   ...visionEvents,
 } as const satisfies Record<string, EventSpec>;
 

@@ -9,7 +9,8 @@ import { migration0080 } from './0080-training';
 import { migration0090 } from './0090-bench';
 import { migration0100 } from './0100-guard';
 import { migration0110 } from './0110-images';
+import { migration0180 } from './0180-extraction';
 import type { Migration } from './types';
 
 /** Every schema version, oldest first. Append only: a shipped migration never changes. */
-export const migrations: readonly Migration[] = [migration0010, migration0020, migration0030, migration0040, migration0050, migration0060, migration0070, migration0080, migration0090, migration0100, migration0110];
+export const migrations: readonly Migration[] = [migration0010, migration0020, migration0030, migration0040, migration0050, migration0060, migration0070, migration0080, migration0090, migration0100, migration0110, migration0180];
