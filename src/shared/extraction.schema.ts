@@ -48,6 +48,8 @@ export const FieldAccuracy = z.object({
 export const ColumnFieldResults = z.object({
   versionId: Id,
   targetKey: z.string(),
+  /** "Prompt v2 · target name", as the Evaluations view names a column. */
+  label: z.string(),
   /** Rows scored (a stored cell without an error). */
   n: z.number().int(),
   documentPassed: z.number().int(),

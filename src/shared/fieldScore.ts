@@ -64,7 +64,7 @@ export function normalizeField(f: ScalarFieldSpec, v: unknown): Normalized {
 export function describeRule(f: FieldSpec): string {
   if (f.type === 'list') return `ordered list: same count, item i matches item i on ${f.items.map((i) => i.name).join(', ')}`;
   if (f.type === 'amount') return describeAmountRule(f.decimal);
-  if (f.type === 'date') return `dates read ${f.dateOrder}; 2025-10-01, 2025年10月1日 always year first`;
+  if (f.type === 'date') return `d/m/y read ${f.dateOrder}; year-first forms (2025-10-01, CJK year-month-day) read as written`;
   if (f.type === 'id') return `whitespace removed, full-width folded, ${f.caseSensitive ? 'case kept' : 'case ignored'}`;
   return `whitespace collapsed, full-width folded, ${f.caseSensitive === false ? 'case ignored' : 'case kept'}`;
 }

@@ -42,7 +42,7 @@ export function fieldResults(res: EvalResults): FieldResults {
       }
     }
     const fields = [...acc.values()].map((a) => ({ ...a, accuracy: a.n ? a.passed / a.n : null }));
-    return { versionId: col.versionId, targetKey: col.targetKey, n, documentPassed, documentAccuracy: n ? documentPassed / n : null, invalid, fields };
+    return { versionId: col.versionId, targetKey: col.targetKey, label: `${col.promptName} v${col.versionNumber} · ${col.targetName}`, n, documentPassed, documentAccuracy: n ? documentPassed / n : null, invalid, fields };
   });
   return { evalId: res.eval.id, columns };
 }

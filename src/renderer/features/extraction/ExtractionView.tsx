@@ -66,7 +66,7 @@ function TemplatePanel(): React.JSX.Element {
     <section className="extraction-panel" aria-label="Template">
       <h2>Template</h2>
       <div className="extraction-row">
-        <select aria-label="Template" value={draft.id ?? ''} onChange={(e) => { const t = templates.find((x) => x.id === e.target.value); if (t) open(t); }}>
+        <select aria-label="Open template" value={draft.id ?? ''} onChange={(e) => { const t = templates.find((x) => x.id === e.target.value); if (t) open(t); }}>
           <option value="">New template</option>
           {templates.map((t) => (
             <option key={t.id} value={t.id}>
@@ -163,9 +163,9 @@ function ResultsPanel(): React.JSX.Element {
       {results?.columns.map((c) => (
         <div key={`${c.versionId}|${c.targetKey}`} className="extraction-column">
           <h3>
-            {c.versionId} · {c.targetKey}: document accuracy {percent(c.documentAccuracy)} ({c.documentPassed}/{c.n}), {c.invalid} invalid output{c.invalid === 1 ? '' : 's'}
+            {c.label}: document accuracy {percent(c.documentAccuracy)} ({c.documentPassed}/{c.n}), {c.invalid} invalid output{c.invalid === 1 ? '' : 's'}
           </h3>
-          <table className="extraction-accuracy" aria-label={`Field accuracy ${c.targetKey}`}>
+          <table className="extraction-accuracy" aria-label={`Field accuracy ${c.label}`}>
             <thead>
               <tr>
                 <th>Field</th>
