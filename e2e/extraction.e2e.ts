@@ -84,6 +84,6 @@ test('an invoice image through an extraction template: per-field accuracy and th
   await page.getByLabel('Pages').fill('1-2');
   await page.getByRole('button', { name: 'Render pages as images' }).click();
   await expect(page.getByRole('img', { name: 'page 2' })).toBeVisible();
-  await page.screenshot({ path: '/tmp/shots-extraction/e2e-pdf.png', fullPage: true });
+  await page.getByRole('region', { name: 'PDF' }).screenshot({ path: '/tmp/shots-extraction/e2e-pdf.png' });
   expect(consoleErrors).toEqual([]);
 });
