@@ -33,9 +33,17 @@ const prompt = await core.invoke('prompts.create', {
   message: '',
   author: 'e2e',
 });
+// A second version, so the view shows the A/B verdict on document-level correctness.
+const v2 = await core.invoke('prompts.saveVersion', {
+  promptId: prompt.prompt.id,
+  parentId: prompt.version.id,
+  content: { messages: [{ role: 'user', content: `${template.instructions} Answer with JSON only. {{invoice}}` }], params: { temperature: 0 } },
+  message: 'JSON only',
+  author: 'e2e',
+});
 const ev = await core.invoke('evals.create', {
   name: 'invoice fields',
-  promptVersionIds: [prompt.version.id],
+  promptVersionIds: [prompt.version.id, v2.id],
   targets: [{ kind: 'remote', targetId: target.id, model: 'fake-vl' }],
   rows: [{ variables: { invoice: image.hash }, expected: JSON.stringify(REFERENCE) }],
   assertions: [{ type: 'fields', templateId: template.id, fields: template.fields }],

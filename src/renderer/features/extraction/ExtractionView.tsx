@@ -145,7 +145,7 @@ function PdfPanel(): React.JSX.Element {
 }
 
 function ResultsPanel(): React.JSX.Element {
-  const { evals, results, thumbs, loadResults } = useExtraction();
+  const { evals, results, verdict, thumbs, loadResults } = useExtraction();
   const [evalId, setEvalId] = useState('');
   return (
     <section className="extraction-panel" aria-label="Per-field results">
@@ -206,7 +206,13 @@ function ResultsPanel(): React.JSX.Element {
             ))}
         </div>
       ))}
-      <p className="muted">The A/B verdict on document-level correctness is the Evaluations view's comparison: a fields check passes only when every field matches.</p>
+      {verdict ? (
+        <p className="extraction-verdict" data-testid="extraction-verdict">
+          A/B on document-level correctness: <strong>{verdict.verdict}</strong> — {verdict.explanation}
+        </p>
+      ) : (
+        <p className="muted">With two prompt versions, the A/B verdict on document-level correctness (McNemar and bootstrap) shows here.</p>
+      )}
     </section>
   );
 }

@@ -2,6 +2,7 @@
 // results of the evaluation chosen. The core stores templates; this holds what the view shows.
 import { create } from 'zustand';
 import type { CommandOutput } from '../../../shared/contract';
+import type { EvalComparison } from '../../../shared/evals.schema';
 import type { ExtractionTemplate, FieldResults, PdfInfo } from '../../../shared/extraction.schema';
 import type { FieldSpecInput } from '../../../shared/fieldScore';
 import { api } from '../../client/bridge';
@@ -34,6 +35,8 @@ interface ExtractionState {
   saved: ExtractionTemplate | null;
   evals: EvalSummary[];
   results: FieldResults | null;
+  /** A/B on document-level correctness when the evaluation has two prompt versions (evals.compare). */
+  verdict: EvalComparison | null;
   pdf: PdfInfo | null;
   rendered: Rendered | null;
   thumbs: Record<string, string>;
@@ -54,6 +57,15 @@ async function thumbsFor(hashes: readonly string[], have: Record<string, string>
   return out;
 }
 
+/** The first two prompt versions of the evaluation, compared on the first target both ran on. */
+async function documentVerdict(ev: EvalSummary | undefined): Promise<EvalComparison | null> {
+  const versions = [...new Set(ev?.columns.map((c) => c.versionId))];
+  if (!ev || versions.length < 2) return null;
+  const [a, b] = versions as [string, string];
+  const shared = ev.columns.find((c) => c.versionId === a && ev.columns.some((d) => d.versionId === b && d.targetKey === c.targetKey));
+  return api.invoke('evals.compare', { evalId: ev.id, versionA: a, versionB: b, target: shared ? shared.target : null });
+}
+
 export const useExtraction = create<ExtractionState>((set, get) => {
   const guarded = async (f: () => Promise<void>) => {
     set({ busy: true, error: null });
@@ -71,6 +83,7 @@ export const useExtraction = create<ExtractionState>((set, get) => {
     saved: null,
     evals: [],
     results: null,
+    verdict: null,
     pdf: null,
     rendered: null,
     thumbs: {},
@@ -93,7 +106,7 @@ export const useExtraction = create<ExtractionState>((set, get) => {
       guarded(async () => {
         const results = await api.invoke('extraction.fieldResults', { evalId });
         const hashes = results.columns.flatMap((c) => c.fields.flatMap((f) => f.confusions.map((x) => x.imageHash).filter((h): h is string => h !== null)));
-        set({ results, thumbs: await thumbsFor(hashes, get().thumbs) });
+        set({ results, verdict: await documentVerdict(get().evals.find((e) => e.id === evalId)), thumbs: await thumbsFor(hashes, get().thumbs) });
       }),
     openPdf: (path) => guarded(async () => set({ pdf: await api.invoke('extraction.pdfPages', { path }), rendered: null })),
     renderPdf: (path, pages) =>
