@@ -77,6 +77,9 @@ import { apiServerHandlers } from './apiServer/apiServer.handlers';
 import { ImageStore } from './images/imageStore';
 import { ImagesRepo } from './images/images.repo';
 import { imagesHandlers } from './images/images.handlers';
+import { ExtractionRepo } from './extraction/extraction.repo';
+import { ExtractionService } from './extraction/extraction.service';
+import { extractionHandlers } from './extraction/extraction.handlers';
 import { VisionService } from './vision/vision.service';
 import { visionHandlers } from './vision/vision.handlers';
 import { TeamRepo } from './team/team.repo';
@@ -172,6 +175,7 @@ export function createCore(opts: CoreOptions): Core {
   const testSets = new TestSetsService(new TestSetsRepo(db), { images });
   const evals = new EvalsService({ repo: new EvalsRepo(db), runs, prompts, rows: testSetRowsSource(testSets), targets: coreEvalTargets({ engine, models, targets, adapters }), images });
   evals.on('progress', (p) => emit('evals.progress', p));
+  const extraction = new ExtractionService({ repo: new ExtractionRepo(db), images, evalResults: (id, page) => evals.results(id, page) });
   const datasets = new DatasetsService({ repo: new DatasetsRepo(db), images, ...coreDatasetDeps({ engine, models, prompts, runs }) });
   datasets.on('importProgress', (p) => emit('datasets.importProgress', p));
   datasets.on('jobProgress', (p) => emit('datasets.jobProgress', p));
@@ -227,6 +231,7 @@ export function createCore(opts: CoreOptions): Core {
     ...profileHandlers(profiles),
     ...backupHandlers(backup),
     ...imagesHandlers(images),
+    ...extractionHandlers(extraction),
     ...visionHandlers(vision),
     ...teamHandlers(team),
     ...imageGuardHandlers(imageGuard),

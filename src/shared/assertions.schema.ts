@@ -1,5 +1,6 @@
 // Checks an evaluation applies to each output. Values may use {{variables}} of the test row.
 import { z } from 'zod';
+import { FieldSpecs, type FieldOutcome } from './fieldScore';
 
 const text = z.string().max(100_000);
 
@@ -19,6 +20,9 @@ export const Assertion = z.discriminatedUnion('type', [
   /** Sentence BLEU (sacreBLEU, 0–100) against the expected output. */
   z.object({ type: z.literal('bleu'), min: z.number().min(0).max(100) }),
   /** ROUGE F-measure (rouge-score, 0–1) against the expected output. */
+  /** Extraction: the output (JSON) scored per field against the reference JSON (default: the row's expected
+   *  output) under the template's declared normalization; passes when every scored field matches. */
+  z.object({ type: z.literal('fields'), templateId: z.string().max(64).optional(), fields: FieldSpecs, reference: text.optional() }),
   z.object({ type: z.literal('rouge'), variant: z.enum(['rouge1', 'rouge2', 'rougeL']).default('rougeL'), min: z.number().min(0).max(1), stem: z.boolean().default(false) }),
 ]);
 export type Assertion = z.infer<typeof Assertion>;
@@ -31,4 +35,7 @@ export interface AssertionResult {
   score: number | null;
   /** Why it failed (or what was measured), in words. */
   reason: string;
+  /** `fields` only: the per-field outcomes (list items as `lines[2].amount`), and whether the output was valid JSON. */
+  fields?: FieldOutcome[];
+  valid?: boolean;
 }

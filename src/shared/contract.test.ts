@@ -10,6 +10,7 @@ import { commandNames, eventNames } from './contract';
 import { datasetsCommands, datasetsEvents } from './datasets.schema';
 import { engineCommands, engineEvents } from './engine.schema';
 import { evalsCommands, evalsEvents } from './evals.schema';
+import { extractionCommands, extractionEvents } from './extraction.schema';
 import { guardCommands, guardEvents, imageGuardCommands } from './guard.schema';
 import { imagesCommands, imagesEvents } from './images.schema';
 import { modelsCommands, modelsEvents } from './models.schema';
@@ -33,6 +34,7 @@ const features = {
   datasets: [datasetsCommands, datasetsEvents],
   engine: [engineCommands, engineEvents],
   evals: [evalsCommands, evalsEvents],
+  extraction: [extractionCommands, extractionEvents],
   guard: [guardCommands, guardEvents],
   imageGuard: [imageGuardCommands, {}],
   images: [imagesCommands, imagesEvents],

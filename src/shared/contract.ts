@@ -14,6 +14,7 @@ import { engineCommands, engineEvents } from './engine.schema';
 import { evalsCommands, evalsEvents } from './evals.schema';
 import { guardCommands, guardEvents, imageGuardCommands } from './guard.schema';
 import { imagesCommands, imagesEvents } from './images.schema';
+import { extractionCommands, extractionEvents } from './extraction.schema';
 import { modelsCommands, modelsEvents } from './models.schema';
 import { profilesCommands, profilesEvents } from './profiles.schema';
 import { promptsCommands, promptsEvents } from './prompts.schema';
@@ -46,6 +47,7 @@ export const commands = {
   ...imageGuardCommands,
   ...backupCommands,
   ...imagesCommands,
+  ...extractionCommands,
   ...visionCommands,
   ...teamCommands,
 } as const satisfies Record<string, CommandSpec>;
@@ -69,6 +71,7 @@ export const events = {
   ...guardEvents,
   ...backupEvents,
   ...imagesEvents,
+  ...extractionEvents,
   ...visionEvents,
   ...teamEvents,
 } as const satisfies Record<string, EventSpec>;

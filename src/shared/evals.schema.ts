@@ -175,6 +175,7 @@ export const CheckType = z.enum([
   'bleu',
   'rouge',
   'judge',
+  'fields',
 ]);
 export type CheckType = z.infer<typeof CheckType>;
 
@@ -184,6 +185,9 @@ export const CheckResult = z.object({
   pass: z.boolean(),
   score: z.number().nullable(),
   reason: z.string(),
+  /** `fields` (extraction) only: per-field outcomes, and whether the output was valid JSON of the template. */
+  fields: z.array(z.object({ field: z.string(), scored: z.boolean(), pass: z.boolean(), expected: z.string(), got: z.string(), reason: z.string() })).optional(),
+  valid: z.boolean().optional(),
 });
 export type CheckResult = z.infer<typeof CheckResult>;
 

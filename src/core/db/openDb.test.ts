@@ -16,7 +16,7 @@ describe('openDb and migrations', () => {
     // Checkpoints every 16 MB of WAL, not every 4 MB (see openDb): an evaluation's writes halve the syncs.
     expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(4000);
     const tables = db.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'table'").all() as { name: string; sql: string }[];
-    expect(tables.map((t) => t.name).sort()).toEqual(['comparison_runs', 'comparisons', 'eval_results', 'eval_rows', 'evals', 'models', 'prompt_label_events', 'prompt_labels', 'prompt_versions', 'prompts', 'runs', 'targets', 'test_set_rows', 'test_sets', 'dataset_label_events', 'dataset_rows', 'datasets', 'profiles', 'adapters', 'trainings', 'bench_runs', 'bench_requests', 'cost_profiles', 'guard_policy', 'audit_log', 'images', 'team_assignments', 'team_tasks', 'team_labels', 'team_reviews', 'api_keys', 'api_usage', 'run_images'].sort());
+    expect(tables.map((t) => t.name).sort()).toEqual(['comparison_runs', 'comparisons', 'eval_results', 'eval_rows', 'evals', 'models', 'prompt_label_events', 'prompt_labels', 'prompt_versions', 'prompts', 'runs', 'targets', 'test_set_rows', 'test_sets', 'dataset_label_events', 'dataset_rows', 'datasets', 'profiles', 'adapters', 'trainings', 'bench_runs', 'bench_requests', 'cost_profiles', 'guard_policy', 'audit_log', 'images', 'team_assignments', 'team_tasks', 'team_labels', 'team_reviews', 'api_keys', 'api_usage', 'run_images', 'extraction_templates', 'extraction_template_versions'].sort());
     for (const t of tables) expect(t.sql).toMatch(/STRICT$/);
     db.close();
   });

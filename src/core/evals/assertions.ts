@@ -1,6 +1,7 @@
 // Applies assertions to one output. Pure apart from the JSON-schema validator (ajv), which is cached.
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { Assertion, AssertionResult } from '../../shared/assertions.schema';
+import { parseReference, scoreDocument } from '../../shared/fieldScore';
 import { sentenceBleu } from '../../shared/metrics/bleu';
 import { rougeScore } from '../../shared/metrics/rouge';
 import { extractVariables, substituteVariables } from '../../shared/template';
@@ -41,6 +42,7 @@ const fill = (s: string, ctx: AssertionContext) => substituteVariables(s, rowVal
 function templatedFields(a: Assertion): [string, string][] {
   if ((a.type === 'equals' && a.value !== undefined) || a.type === 'contains' || a.type === 'notContains') return [['value', a.value as string]];
   if (a.type === 'regex') return [['pattern', a.pattern]];
+  if (a.type === 'fields' && a.reference !== undefined) return [['reference', a.reference]];
   return [];
 }
 
@@ -148,6 +150,18 @@ export function evaluateAssertion(a: Assertion, ctx: AssertionContext): Assertio
       if (missing) return missing;
       const s = sentenceBleu(out, [ctx.expected as string]).score;
       return { type: a.type, pass: s >= a.min, score: s, reason: `BLEU ${s.toFixed(2)} (min ${a.min})` };
+    }
+    case 'fields': {
+      const refText = a.reference !== undefined ? fill(a.reference, ctx) : ctx.expected;
+      if (refText === null) return { type: a.type, pass: false, score: null, reason: 'the test row has no expected output (the reference JSON)' };
+      const ref = parseReference(refText);
+      if (typeof ref === 'string') return { type: a.type, pass: false, score: null, reason: ref };
+      const d = scoreDocument(a.fields, ref, out);
+      const scored = d.fields.filter((f) => f.scored && !f.field.includes('['));
+      const passed = scored.filter((f) => f.pass).length;
+      const failing = scored.filter((f) => !f.pass).map((f) => f.field);
+      const reason = !d.valid ? `invalid output: ${d.invalidReason}` : failing.length ? `fields differ: ${failing.join(', ')}` : `${passed} fields match`;
+      return { type: a.type, pass: d.documentPass, score: scored.length ? passed / scored.length : null, reason, fields: d.fields, valid: d.valid };
     }
     case 'rouge': {
       const missing = needExpected(ctx, a.type);

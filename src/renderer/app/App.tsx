@@ -30,6 +30,7 @@ const EvalsView = lazy(() => import('../features/evals/EvalsView').then((m) => (
 // Fine-tune validates its form with the contract's zod schemas: loaded when opened.
 const TrainingView = lazy(() => import('../features/training/TrainingView').then((m) => ({ default: m.TrainingView })));
 // Cost & latency brings Chart.js: loaded when opened.
+const ExtractionView = lazy(() => import('../features/extraction/ExtractionView').then((m) => ({ default: m.ExtractionView })));
 const BenchView = lazy(() => import('../features/bench/BenchView').then((m) => ({ default: m.BenchView })));
 // Guardrails and the audit log are admin work: loaded when opened.
 const GuardView = lazy(() => import('../features/guard/GuardView').then((m) => ({ default: m.GuardView })));
@@ -156,6 +157,11 @@ export function App(): React.JSX.Element {
           {shown === 'training' ? (
             <Suspense fallback={<p className="view muted">Loading fine-tuning…</p>}>
               <TrainingView onOpenModels={openModels} />
+            </Suspense>
+          ) : null}
+          {shown === 'extraction' ? (
+            <Suspense fallback={<p className="view muted">Loading extraction…</p>}>
+              <ExtractionView />
             </Suspense>
           ) : null}
           {shown === 'bench' ? (

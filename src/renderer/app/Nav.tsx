@@ -62,6 +62,11 @@ const ICONS: Record<View, React.JSX.Element> = {
       <path d="M2.5 13.5h11 M3 11l3-3.5 2.5 2 4.5-6 M10.5 3.5H13V6" />
     </svg>
   ),
+  extraction: (
+    <svg viewBox="0 0 16 16" aria-hidden>
+      <path d="M3.5 1.5h6l3 3v10h-9z M5.5 7h5 M5.5 9.5h5 M5.5 12h3" />
+    </svg>
+  ),
   bench: (
     <svg viewBox="0 0 16 16" aria-hidden>
       <path d="M2.5 13.5h11 M2.5 13.5V2.5 M4.5 11c2-5 4-6.5 8.5-7.5 M9 13.5v-2 M11.5 13.5v-3.5" />

@@ -29,7 +29,7 @@ describe('nav sections', () => {
     const sections = navSections(VIEWS).map((g) => [g.label, g.views.map((v) => v.id)]);
     expect(sections).toEqual([
       ['Build', ['playground', 'prompts', 'compare', 'history']],
-      ['Evaluate', ['testsets', 'evals', 'bench']],
+      ['Evaluate', ['testsets', 'evals', 'extraction', 'bench']],
       ['Data', ['datasets', 'team', 'training']],
       ['Models & targets', ['models', 'targets']],
       ['Govern', ['guard', 'audit']],

@@ -1,6 +1,6 @@
 import type { CommandName } from '../../shared/contract';
 
-export type View = 'models' | 'playground' | 'prompts' | 'history' | 'compare' | 'targets' | 'settings' | 'testsets' | 'evals' | 'datasets' | 'training' | 'bench' | 'guard' | 'audit' | 'team';
+export type View = 'models' | 'playground' | 'prompts' | 'history' | 'compare' | 'targets' | 'settings' | 'testsets' | 'evals' | 'datasets' | 'training' | 'bench' | 'guard' | 'audit' | 'team' | 'extraction';
 
 /** Nav sections, in order; a view's section is where a new user looks for it. */
 export const NAV_GROUPS = [
@@ -24,6 +24,7 @@ export const VIEWS: readonly { id: View; label: string; subtitle: string; shortc
   { id: 'history', label: 'History', subtitle: 'Every run with its settings and timings', shortcut: 3, needs: 'runs.list', group: 'build' },
   { id: 'testsets', label: 'Test sets', subtitle: 'Rows of variables and expected outputs, imported from CSV or JSONL', shortcut: 8, needs: 'testsets.list', group: 'evaluate' },
   { id: 'evals', label: 'Evaluations', subtitle: 'Prompt versions × models × test rows, checked by assertions; A/B verdicts', shortcut: 9, needs: 'evals.start', group: 'evaluate' },
+  { id: 'extraction', label: 'Extraction', subtitle: 'Documents to structured data: templates, per-field scores, PDF pages', shortcut: null, needs: 'extraction.list', group: 'evaluate' },
   { id: 'bench', label: 'Cost & latency', subtitle: 'Load tests across targets: latency, throughput, goodput and what each costs', shortcut: null, needs: 'bench.start', group: 'evaluate' },
   { id: 'datasets', label: 'Datasets', subtitle: 'Fine-tune data: import, search, label, check, export', shortcut: 0, needs: 'datasets.list', group: 'data' },
   { id: 'team', label: 'Team', subtitle: 'Labeling queues, agreement between labelers, review', shortcut: null, needs: 'team.myQueues', group: 'data' },

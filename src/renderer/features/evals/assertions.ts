@@ -24,6 +24,7 @@ export const ASSERTION_TYPES: readonly { type: AssertionType; label: string }[] 
   { type: 'maxLatency', label: 'Latency at most' },
   { type: 'bleu', label: 'BLEU at least' },
   { type: 'rouge', label: 'ROUGE at least' },
+  { type: 'fields', label: 'Fields match (extraction template)' },
 ];
 
 export function newAssertion(type: AssertionType): AssertionInput {
@@ -48,6 +49,9 @@ export function newAssertion(type: AssertionType): AssertionInput {
       return { type, min: 30 };
     case 'rouge':
       return { type, variant: 'rougeL', min: 0.5, stem: false };
+    case 'fields':
+      // Made from a template in the Extraction view; a bare one scores a single amount.
+      return { type, fields: [{ name: 'total', type: 'amount' }] };
   }
 }
 
@@ -70,6 +74,7 @@ export const ASSERTION_FIELDS: Record<AssertionType, readonly FieldSpec[]> = {
     { key: 'flags', label: 'flags (imsu)', kind: 'text' },
   ],
   isJson: [],
+  fields: [],
   jsonSchema: [{ key: 'schema', label: 'JSON schema', kind: 'longText' }],
   numeric: [
     { key: 'value', label: 'value', kind: 'optionalNumber', placeholder: 'blank: expected output' },
