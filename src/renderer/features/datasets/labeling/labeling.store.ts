@@ -4,10 +4,11 @@ import { create } from 'zustand';
 import type { DatasetInfo, DatasetRow, LabelPatch, RowFilterInput } from '../../../../shared/datasets.schema';
 import type { Profile } from '../../../../shared/profiles.schema';
 import type { RunTarget } from '../../../../shared/runs.schema';
-import { api } from '../../../client/bridge';
+import { api, CommandError } from '../../../client/bridge';
 import { toShownError, type ShownError } from '../../../client/errors';
 import { advanceNote, readAutoAdvance, writeAutoAdvance } from './labelingChoices';
 import { readProfileId, writeProfileId } from './rememberedLabeler';
+import { parseRowConflict, saveBase, type RowConflict } from './rowConflict';
 import { applyPatches } from './rowPatch';
 import { entryAt, extendBackward, extendForward, openWindow, positionOf, type FetchPage, type RowWindow } from './rowWindow';
 import { createSaveQueue } from './saveQueue';
@@ -22,6 +23,10 @@ export interface SaveJob {
   kind: 'label' | 'undo';
   state: 'pending' | 'failed';
   error: ShownError | null;
+  /** Set by "Keep mine": save again over the stored version the conflict named. */
+  baseVersion?: number;
+  /** The stored row changed under this save (CONFLICT): both values, shown until Keep mine / Take theirs. */
+  conflict?: RowConflict | null;
 }
 
 export type Mode = 'view' | 'edit' | 'preference';
@@ -75,6 +80,10 @@ export interface LabelingStore {
   label(patch: LabelPatch, what: string, advance?: boolean): void;
   retry(seq: number): void;
   dismiss(seq: number): void;
+  /** A conflicted save: save mine again over the stored version. */
+  keepMine(seq: number): void;
+  /** A conflicted save: drop mine and show the stored row. */
+  takeTheirs(seq: number): Promise<void>;
   undo(): void;
   setMode(mode: Mode): void;
   setPrefTarget(index: 0 | 1, target: RunTarget | null): void;
@@ -148,7 +157,7 @@ export const useLabelingStore = create<LabelingStore>()((set, get) => {
     if (!datasetId || !profileId) return;
     const mine = session;
     queue
-      .run(() => api.invoke('datasets.label', { datasetId, rowId: job.rowId, labelerId: profileId, patch: job.patch }))
+      .run(() => api.invoke('datasets.label', { datasetId, rowId: job.rowId, labelerId: profileId, patch: job.patch, baseVersion: saveBase(job, get().rows) }))
       .then((row) => {
         if (mine !== session) return;
         set((s) => ({
@@ -160,7 +169,8 @@ export const useLabelingStore = create<LabelingStore>()((set, get) => {
       })
       .catch((error: unknown) => {
         if (mine !== session) return;
-        set((s) => ({ jobs: s.jobs.map((j) => (j.seq === job.seq ? { ...j, state: 'failed', error: toShownError(error) } : j)) }));
+        const conflict = error instanceof CommandError ? parseRowConflict(error.code, error.message) : null;
+        set((s) => ({ jobs: s.jobs.map((j) => (j.seq === job.seq ? { ...j, state: 'failed', error: toShownError(error), conflict } : j)) }));
       });
   };
 
@@ -317,6 +327,27 @@ export const useLabelingStore = create<LabelingStore>()((set, get) => {
 
     dismiss(seq) {
       set((s) => ({ jobs: s.jobs.filter((j) => j.seq !== seq) }));
+    },
+
+    keepMine(seq) {
+      const job = get().jobs.find((j) => j.seq === seq);
+      if (!job?.conflict) return;
+      const again: SaveJob = { ...job, state: 'pending', error: null, baseVersion: job.conflict.storedVersion, conflict: null };
+      set((s) => ({ jobs: s.jobs.map((j) => (j.seq === seq ? again : j)) }));
+      runJob(again);
+    },
+
+    async takeTheirs(seq) {
+      const { datasetId, jobs } = get();
+      const job = jobs.find((j) => j.seq === seq);
+      if (!job || !datasetId) return;
+      set((s) => ({ jobs: s.jobs.filter((j) => j.seq !== seq) }));
+      try {
+        const row = await api.invoke('datasets.row', { datasetId, rowId: job.rowId });
+        if (get().datasetId === datasetId) set((s) => ({ rows: { ...s.rows, [row.id]: row } }));
+      } catch (error) {
+        set({ loadError: toShownError(error) });
+      }
     },
 
     undo() {
