@@ -22,6 +22,8 @@ export function RenderedImages({ rendered }: { rendered: RenderedPrompt | null }
   const remote = usePlaygroundStore((s) => s.target?.kind === 'remote');
   const targetId = usePlaygroundStore((s) => (s.target?.kind === 'remote' ? s.target.targetId : null));
   const acceptance = useImageAcceptance();
+  // A fresh Playground asks again: the image policy may have changed in Guardrails meanwhile.
+  useState(() => previews.clear());
   const parts = (rendered?.parts ?? []).filter((p): p is ImagePart => p.kind === 'image');
   if (parts.length === 0) return null;
   const total = rendered?.imageTokens ?? imageTokenTotal(rendered?.parts);

@@ -8,34 +8,13 @@ import { api, CommandError } from '../../../client/bridge';
 import { toShownError, type ShownError } from '../../../client/errors';
 import { advanceNote, readAutoAdvance, writeAutoAdvance } from './labelingChoices';
 import { readProfileId, writeProfileId } from './rememberedLabeler';
-import { parseRowConflict, saveBase, type RowConflict } from './rowConflict';
+import { parseRowConflict, saveBase } from './rowConflict';
 import { applyPatches } from './rowPatch';
 import { entryAt, extendBackward, extendForward, openWindow, positionOf, type FetchPage, type RowWindow } from './rowWindow';
+import type { Candidates, Mode, SaveJob } from './labelingTypes';
 import { createSaveQueue } from './saveQueue';
 
-export interface SaveJob {
-  seq: number;
-  rowId: number;
-  patch: LabelPatch;
-  /** Words for the indicator: "accepted", "rating 4", "edited response". */
-  what: string;
-  /** An undo travels the same queue, so it lands after the saves pressed before it. */
-  kind: 'label' | 'undo';
-  state: 'pending' | 'failed';
-  error: ShownError | null;
-  /** Set by "Keep mine": save again over the stored version the conflict named. */
-  baseVersion?: number;
-  /** The stored row changed under this save (CONFLICT): both values, shown until Keep mine / Take theirs. */
-  conflict?: RowConflict | null;
-}
-
-export type Mode = 'view' | 'edit' | 'preference';
-
-export interface Candidates {
-  rowId: number;
-  a: string;
-  b: string;
-}
+export type { Candidates, Mode, SaveJob } from './labelingTypes';
 
 export interface LabelingStore {
   datasetId: string | null;
