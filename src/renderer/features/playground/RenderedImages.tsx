@@ -1,10 +1,13 @@
 import { useEffect, useState } from 'react';
+import { api } from '../../client/bridge';
 import { invokeImages } from '../../client/images';
 import { toShownError } from '../../client/errors';
 import { formatBytes } from '../../ui/format';
 import { imageTokenTotal } from '../../ui/images/imagePrompt';
 import { Thumbnail } from '../../ui/images/Thumbnail';
+import type { ImagePreview } from '../../../shared/guard.schema';
 import type { RenderedPrompt } from '../../../shared/runs.schema';
+import { GuardPreviewCache, regionsLine } from './guardPreviewCache';
 import { useImageAcceptance } from './PlaygroundImages';
 import { usePlaygroundStore } from './playground.store';
 import '../../ui/images/images.css';
@@ -17,7 +20,10 @@ type ImagePart = Extract<NonNullable<RenderedPrompt['parts']>[number], { kind: '
  */
 export function RenderedImages({ rendered }: { rendered: RenderedPrompt | null }): React.JSX.Element | null {
   const remote = usePlaygroundStore((s) => s.target?.kind === 'remote');
+  const targetId = usePlaygroundStore((s) => (s.target?.kind === 'remote' ? s.target.targetId : null));
   const acceptance = useImageAcceptance();
+  // A fresh Playground asks again: the image policy may have changed in Guardrails meanwhile.
+  useState(() => previews.clear());
   const parts = (rendered?.parts ?? []).filter((p): p is ImagePart => p.kind === 'image');
   if (parts.length === 0) return null;
   const total = rendered?.imageTokens ?? imageTokenTotal(rendered?.parts);
@@ -46,6 +52,7 @@ export function RenderedImages({ rendered }: { rendered: RenderedPrompt | null }
               <span className="muted num">{p.estTokens != null ? `≈${p.estTokens.toLocaleString('en-US')} tokens` : 'tokens unknown'}</span>
               {budget != null ? <SentAs hash={p.hash} maxPixels={budget} /> : null}
             </span>
+            {targetId != null ? <GuardedImage hash={p.hash} targetId={targetId} /> : null}
           </li>
         ))}
       </ol>
@@ -69,6 +76,61 @@ function SentAs({ hash, maxPixels }: { hash: string; maxPixels: number }): React
   return (
     <span className="muted" data-testid="rendered-image-sent">
       {text}
+    </span>
+  );
+}
+
+const previews = new GuardPreviewCache((hash, targetId) => api.invoke('guard.previewImage', { hash, targetId }));
+
+type Shown = { state: 'pending' } | { state: 'done'; preview: ImagePreview } | { state: 'error'; message: string };
+
+/**
+ * What the image policy does to this image before it leaves for the remote target: the redacted image with
+ * the painted regions counted, a refusal, or nothing extra when it is sent as prepared. OCR runs in the core
+ * (a second or two); until it answers this shows a pending line and the editor stays live.
+ */
+function GuardedImage({ hash, targetId }: { hash: string; targetId: string }): React.JSX.Element | null {
+  const [shown, setShown] = useState<Shown>({ state: 'pending' });
+  useEffect(() => {
+    let live = true;
+    setShown({ state: 'pending' });
+    previews.get(hash, targetId).then(
+      (preview) => live && setShown({ state: 'done', preview }),
+      (e: unknown) => live && setShown({ state: 'error', message: toShownError(e).message }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [hash, targetId]);
+  if (shown.state === 'pending') {
+    return (
+      <span className="muted img-guard" data-testid="image-guard-pending">
+        checking the image policy (reading text in the image)…
+      </span>
+    );
+  }
+  if (shown.state === 'error') {
+    return (
+      <span className="field-error img-guard" data-testid="image-guard-error">
+        image policy check failed: {shown.message}
+      </span>
+    );
+  }
+  const { preview } = shown;
+  if (preview.action === 'allow') return null;
+  if (preview.action === 'block') {
+    return (
+      <span className="field-error img-guard" data-testid="image-guard-blocked">
+        The image policy blocks images to this target: the request will be refused.
+      </span>
+    );
+  }
+  return (
+    <span className="img-guard" data-testid="image-guard-redacted">
+      <img src={preview.dataUrl} alt="as it will be sent (redacted)" className="img-guard-preview" data-testid="image-guard-redacted-img" />
+      <span className="muted" data-testid="image-guard-regions">
+        Redacted before sending · {regionsLine(preview.counts)}
+      </span>
     </span>
   );
 }

@@ -1,3 +1,4 @@
+import { ConflictNote } from './ConflictNote';
 import { useLabelingStore } from './labeling.store';
 
 /**
@@ -27,19 +28,23 @@ export function SaveIndicator(): React.JSX.Element {
       </span>
       {failed.length ? (
         <ul className="lb-failed" role="alert" data-testid="labeling-save-errors">
-          {failed.slice(0, 3).map((j) => (
-            <li key={j.seq}>
-              <span className="lb-failed-text">
-                {j.kind === 'undo' ? 'Undo' : `${num(j.rowId)} ${j.what}`}: {j.error?.message}
-              </span>
-              <button type="button" className="btn btn-small" onClick={() => useLabelingStore.getState().retry(j.seq)}>
-                Retry
-              </button>
-              <button type="button" className="btn btn-small btn-ghost" aria-label={`Discard the unsaved change to ${num(j.rowId)}`} onClick={() => useLabelingStore.getState().dismiss(j.seq)}>
-                Discard
-              </button>
-            </li>
-          ))}
+          {failed.slice(0, 3).map((j) =>
+            j.conflict ? (
+              <ConflictNote key={j.seq} seq={j.seq} rowLabel={num(j.rowId)} conflict={j.conflict} />
+            ) : (
+              <li key={j.seq}>
+                <span className="lb-failed-text">
+                  {j.kind === 'undo' ? 'Undo' : `${num(j.rowId)} ${j.what}`}: {j.error?.message}
+                </span>
+                <button type="button" className="btn btn-small" onClick={() => useLabelingStore.getState().retry(j.seq)}>
+                  Retry
+                </button>
+                <button type="button" className="btn btn-small btn-ghost" aria-label={`Discard the unsaved change to ${num(j.rowId)}`} onClick={() => useLabelingStore.getState().dismiss(j.seq)}>
+                  Discard
+                </button>
+              </li>
+            ),
+          )}
         </ul>
       ) : null}
     </div>

@@ -4,33 +4,17 @@ import { create } from 'zustand';
 import type { DatasetInfo, DatasetRow, LabelPatch, RowFilterInput } from '../../../../shared/datasets.schema';
 import type { Profile } from '../../../../shared/profiles.schema';
 import type { RunTarget } from '../../../../shared/runs.schema';
-import { api } from '../../../client/bridge';
+import { api, CommandError } from '../../../client/bridge';
 import { toShownError, type ShownError } from '../../../client/errors';
 import { advanceNote, readAutoAdvance, writeAutoAdvance } from './labelingChoices';
 import { readProfileId, writeProfileId } from './rememberedLabeler';
+import { parseRowConflict, saveBase } from './rowConflict';
 import { applyPatches } from './rowPatch';
 import { entryAt, extendBackward, extendForward, openWindow, positionOf, type FetchPage, type RowWindow } from './rowWindow';
+import type { Candidates, Mode, SaveJob } from './labelingTypes';
 import { createSaveQueue } from './saveQueue';
 
-export interface SaveJob {
-  seq: number;
-  rowId: number;
-  patch: LabelPatch;
-  /** Words for the indicator: "accepted", "rating 4", "edited response". */
-  what: string;
-  /** An undo travels the same queue, so it lands after the saves pressed before it. */
-  kind: 'label' | 'undo';
-  state: 'pending' | 'failed';
-  error: ShownError | null;
-}
-
-export type Mode = 'view' | 'edit' | 'preference';
-
-export interface Candidates {
-  rowId: number;
-  a: string;
-  b: string;
-}
+export type { Candidates, Mode, SaveJob } from './labelingTypes';
 
 export interface LabelingStore {
   datasetId: string | null;
@@ -75,6 +59,10 @@ export interface LabelingStore {
   label(patch: LabelPatch, what: string, advance?: boolean): void;
   retry(seq: number): void;
   dismiss(seq: number): void;
+  /** A conflicted save: save mine again over the stored version. */
+  keepMine(seq: number): void;
+  /** A conflicted save: drop mine and show the stored row. */
+  takeTheirs(seq: number): Promise<void>;
   undo(): void;
   setMode(mode: Mode): void;
   setPrefTarget(index: 0 | 1, target: RunTarget | null): void;
@@ -148,7 +136,7 @@ export const useLabelingStore = create<LabelingStore>()((set, get) => {
     if (!datasetId || !profileId) return;
     const mine = session;
     queue
-      .run(() => api.invoke('datasets.label', { datasetId, rowId: job.rowId, labelerId: profileId, patch: job.patch }))
+      .run(() => api.invoke('datasets.label', { datasetId, rowId: job.rowId, labelerId: profileId, patch: job.patch, baseVersion: saveBase(job, get().rows) }))
       .then((row) => {
         if (mine !== session) return;
         set((s) => ({
@@ -160,7 +148,8 @@ export const useLabelingStore = create<LabelingStore>()((set, get) => {
       })
       .catch((error: unknown) => {
         if (mine !== session) return;
-        set((s) => ({ jobs: s.jobs.map((j) => (j.seq === job.seq ? { ...j, state: 'failed', error: toShownError(error) } : j)) }));
+        const conflict = error instanceof CommandError ? parseRowConflict(error.code, error.message) : null;
+        set((s) => ({ jobs: s.jobs.map((j) => (j.seq === job.seq ? { ...j, state: 'failed', error: toShownError(error), conflict } : j)) }));
       });
   };
 
@@ -317,6 +306,27 @@ export const useLabelingStore = create<LabelingStore>()((set, get) => {
 
     dismiss(seq) {
       set((s) => ({ jobs: s.jobs.filter((j) => j.seq !== seq) }));
+    },
+
+    keepMine(seq) {
+      const job = get().jobs.find((j) => j.seq === seq);
+      if (!job?.conflict) return;
+      const again: SaveJob = { ...job, state: 'pending', error: null, baseVersion: job.conflict.storedVersion, conflict: null };
+      set((s) => ({ jobs: s.jobs.map((j) => (j.seq === seq ? again : j)) }));
+      runJob(again);
+    },
+
+    async takeTheirs(seq) {
+      const { datasetId, jobs } = get();
+      const job = jobs.find((j) => j.seq === seq);
+      if (!job || !datasetId) return;
+      set((s) => ({ jobs: s.jobs.filter((j) => j.seq !== seq) }));
+      try {
+        const row = await api.invoke('datasets.row', { datasetId, rowId: job.rowId });
+        if (get().datasetId === datasetId) set((s) => ({ rows: { ...s.rows, [row.id]: row } }));
+      } catch (error) {
+        set({ loadError: toShownError(error) });
+      }
     },
 
     undo() {
