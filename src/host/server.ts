@@ -1,9 +1,11 @@
-// The browser host: serves the same renderer over HTTP and carries the same contract over a WebSocket,
-// on 127.0.0.1 only, with a token required on every request and socket: the random per-launch token acts as
-// the owner (admin) profile; each other profile has its own access token, issued by an admin.
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+// The browser host: serves the same renderer over HTTP(S) and carries the same contract over a WebSocket,
+// with a token required on every request and socket: the launch token acts as the owner (admin) profile;
+// each other profile has its own access link, issued by an admin. Plain HTTP is loopback only; a team server
+// on the network needs TLS (tls.ts), answers only to its public names, and limits failed tokens per address.
+import { randomBytes, X509Certificate } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { extname, join, normalize, sep } from 'node:path';
@@ -12,13 +14,26 @@ import type { Core } from '../core/createCore';
 import { contentSecurityPolicy } from '../shared/csp';
 import { openFileChannel, type FileLimitsInput } from './files';
 import { applyLimits, cookieValue, DEFAULT_HTTP_LIMITS, guardRequest, guardUpgrade, hostErrorLogger, safeDecode, serverOptions, type HostErrorLogger, type HttpLimits } from './httpGuard';
+import { DEFAULT_TOKEN_FAILURE_LIMITS, FailedTokenLimiter, publicNames, type TokenFailureLimits } from './access';
+import { isLoopback, type TlsFiles } from './tls';
 import { DEFAULT_SOCKET_LIMITS, newHostStats, SocketGuard, type HostStats, type SocketLimits } from './wsGuard';
 
 export interface HostOptions {
   core: Core;
   staticDir: string;
   port?: number;
+  /** Address to listen on (default 127.0.0.1); any other than loopback needs `tls`. */
+  listen?: string;
+  /** Certificate and key (PEM): the host serves HTTPS and WSS, and its cookie is Secure. */
+  tls?: TlsFiles;
+  /** Origins users reach the host at (https://name:port), accepted by the Host and Origin checks. */
+  publicUrls?: readonly string[];
   token?: string;
+  /** Keeps a rotated launch token (profiles.rotateLaunchToken) for the next start. */
+  persistToken?: (token: string) => void;
+  tokenFailures?: Partial<TokenFailureLimits>;
+  /** How often open sockets are checked for an expired link (default 15 s). */
+  expirySweepMs?: number;
   /** Unexpected errors in a request or message handler (bugs): logged here, and the host keeps serving. Default: stderr. */
   onError?: HostErrorLogger;
   httpLimits?: Partial<HttpLimits>;
@@ -31,6 +46,8 @@ export interface Host {
   url: string;
   port: number;
   token: string;
+  /** SHA-256 fingerprint of the certificate served (null without TLS). */
+  fingerprint: string | null;
   /** Live counters: refused, closed and failed requests and messages. */
   readonly stats: HostStats;
   close(): Promise<void>;
@@ -52,16 +69,12 @@ const TYPES: Record<string, string> = {
 const COOKIE = 'lamplight_token';
 const MAX_MESSAGE_BYTES = 16 << 20;
 
-function csp(port: number): string {
-  return contentSecurityPolicy([`ws://127.0.0.1:${port}`, `ws://localhost:${port}`]);
-}
+/** How often open sockets are checked for an expired link (revocation closes them at once). */
+const EXPIRY_SWEEP_MS = 15_000;
+/** A network-facing server ends a request still unfinished after this (uploads included). */
+const NETWORK_REQUEST_TIMEOUT_MS = 30 * 60_000;
 
-function sameToken(a: string | null | undefined, b: string): boolean {
-  if (!a) return false;
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
+export class HostStartError extends Error {}
 
 function cookieToken(req: IncomingMessage): string | null {
   return cookieValue(req.headers.cookie, COOKIE); // malformed %-encoding: no token (it used to throw URIError)
@@ -79,7 +92,17 @@ function requestUrl(req: IncomingMessage): URL | null {
 export async function startHost(opts: HostOptions): Promise<Host> {
   const token = opts.token ?? randomBytes(24).toString('base64url');
   const { core, staticDir } = opts;
-  const httpLimits = { ...DEFAULT_HTTP_LIMITS, ...opts.httpLimits };
+  const listenHost = opts.listen ?? '127.0.0.1';
+  const secure = opts.tls !== undefined;
+  if (!secure && !isLoopback(listenHost)) {
+    throw new HostStartError(`Refusing to serve plain HTTP on ${listenHost}: access tokens would cross the network unencrypted. Use --tls self-signed, or --tls-cert FILE --tls-key FILE, or listen on 127.0.0.1.`);
+  }
+  if (!isLoopback(listenHost) && (listenHost === '0.0.0.0' || listenHost === '::') && !opts.publicUrls?.length) {
+    throw new HostStartError(`Listening on all addresses (${listenHost}) needs --public-url https://NAME:PORT: the name users type, which the Host and Origin checks accept.`);
+  }
+  const httpLimits = { ...DEFAULT_HTTP_LIMITS, ...(isLoopback(listenHost) ? {} : { requestTimeoutMs: NETWORK_REQUEST_TIMEOUT_MS }), ...opts.httpLimits };
+  core.profiles.setLaunchToken(token, opts.persistToken);
+  const limiter = new FailedTokenLimiter({ ...DEFAULT_TOKEN_FAILURE_LIMITS, ...opts.tokenFailures });
   const stats = newHostStats();
   const log = opts.onError ?? hostErrorLogger();
   const report: HostErrorLogger = (e, where) => {
@@ -88,29 +111,58 @@ export async function startHost(opts: HostOptions): Promise<Host> {
   };
   const guard = new SocketGuard({ ...DEFAULT_SOCKET_LIMITS, ...opts.socketLimits }, stats, report);
   let port = 0;
-  const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+  let names = publicNames(0, secure, listenHost, opts.publicUrls ?? []);
+  const scheme = secure ? 'https' : 'http';
+  const csp = () => contentSecurityPolicy([...names.hosts].map((h) => `${secure ? 'wss' : 'ws'}://${h}`));
 
-  /** The profile a token acts as: the owner for the launch token, else the profile it was issued to. */
+  /** The profile a token acts as: the owner for the launch token, else the profile its (unexpired) link names. */
   function profileOf(t: string | null): string | null {
-    if (!t) return null;
-    if (sameToken(t, token)) return core.profiles.ownerId;
-    return t.length <= 200 ? core.profiles.profileForToken(t) : null;
+    if (!t || t.length > 200) return null;
+    return core.profiles.profileForToken(t);
   }
 
-  /** Rejects requests whose Host header is not ours (DNS rebinding) or that lack a valid token. */
-  function authorize(req: IncomingMessage, url: URL): { ok: boolean; viaQuery: boolean; token: string | null } {
-    if (!allowedHosts().has(req.headers.host ?? '')) return { ok: false, viaQuery: false, token: null };
+  type Auth = { ok: true; viaQuery: boolean; token: string; profileId: string } | { ok: false; status: 401 | 429; retryAfterS?: number };
+  /**
+   * Rejects requests whose Host header is not ours (DNS rebinding) or that lack a valid token. A token that
+   * does not work counts against the address; too many in a minute and the address gets 429 for a while.
+   */
+  function authorize(req: IncomingMessage, url: URL): Auth {
+    if (!names.hosts.has(req.headers.host ?? '')) return { ok: false, status: 401 };
+    const from = req.socket.remoteAddress ?? 'unknown';
+    const now = Date.now();
+    const wait = limiter.blockedFor(from, now);
+    if (wait > 0) return { ok: false, status: 429, retryAfterS: Math.ceil(wait / 1000) };
     const q = url.searchParams.get('token');
-    if (profileOf(q) !== null) return { ok: true, viaQuery: true, token: q };
     const c = cookieToken(req);
-    return { ok: profileOf(c) !== null, viaQuery: false, token: c };
+    for (const [t, viaQuery] of [[q, true], [c, false]] as const) {
+      const profileId = profileOf(t);
+      if (t && profileId) {
+        core.profiles.noteSignIn(profileId, from);
+        return { ok: true, viaQuery, token: t, profileId };
+      }
+    }
+    if (q || c) {
+      const blockedNow = limiter.fail(from, now);
+      core.profiles.auditRefusedToken(from, blockedNow ? 'too many invalid access tokens; address blocked for a while' : 'invalid, expired or revoked access token');
+    }
+    return { ok: false, status: 401 };
+  }
+
+  function refuse(res: ServerResponse, auth: Auth & { ok: false }): void {
+    if (auth.status === 429) {
+      res.writeHead(429, { 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': String(auth.retryAfterS ?? 60) });
+      res.end('Lamplight: too many invalid access tokens from this address; try again later.\n');
+      return;
+    }
+    res.writeHead(401, { 'Content-Type': 'text/plain; charset=utf-8' });
+    res.end('Lamplight: this address needs a valid access link. Open the URL that `lamplight serve` printed, or ask an admin for a new link.\n');
   }
 
   function serveFile(res: ServerResponse, file: string, extraHeaders: Record<string, string>): void {
     const type = TYPES[extname(file)] ?? 'application/octet-stream';
     res.writeHead(200, {
       'Content-Type': type,
-      'Content-Security-Policy': csp(port),
+      'Content-Security-Policy': csp(),
       'X-Content-Type-Options': 'nosniff',
       'Referrer-Policy': 'no-referrer',
       'Cross-Origin-Opener-Policy': 'same-origin',
@@ -125,7 +177,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       .pipe(res);
   }
 
-  const files = await openFileChannel({ core, limits: opts.files, origins: () => [...allowedHosts()].map((h) => `http://${h}`) });
+  const files = await openFileChannel({ core, limits: opts.files, origins: () => [...names.origins] });
   function handleRequest(req: IncomingMessage, res: ServerResponse): void {
     const url = requestUrl(req);
     if (!url) {
@@ -133,13 +185,9 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       return;
     }
     const auth = authorize(req, url);
-    if (!auth.ok) {
-      res.writeHead(401, { 'Content-Type': 'text/plain; charset=utf-8' });
-      res.end('Lamplight: this address needs the launch token. Open the URL that `lamplight serve` printed.\n');
-      return;
-    }
+    if (!auth.ok) return refuse(res, auth);
     if (url.pathname.startsWith('/files/')) {
-      files.handle(req, res, url, profileOf(auth.token) ?? '');
+      files.handle(req, res, url, auth.profileId);
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -148,7 +196,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       return;
     }
     const extra: Record<string, string> = auth.viaQuery
-      ? { 'Set-Cookie': `${COOKIE}=${encodeURIComponent(auth.token ?? '')}; HttpOnly; SameSite=Strict; Path=/` }
+      ? { 'Set-Cookie': `${COOKIE}=${encodeURIComponent(auth.token)}; HttpOnly; SameSite=Strict; Path=/${secure ? '; Secure' : ''}` }
       : {};
     const pathname = safeDecode(url.pathname);
     if (pathname === null) {
@@ -170,18 +218,30 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     }
     serveFile(res, file, extra);
   }
-  const server = createServer(serverOptions(httpLimits), guardRequest(handleRequest, report));
+  const onRequest = guardRequest(handleRequest, report);
+  const server: Server = opts.tls
+    ? createTlsServer({ ...serverOptions(httpLimits), cert: opts.tls.cert, key: opts.tls.key, minVersion: 'TLSv1.2' }, onRequest)
+    : createServer(serverOptions(httpLimits), onRequest);
   applyLimits(server, httpLimits, report);
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   const sockets = new Set<WebSocket>();
+  /** The token and profile each socket opened with: a revoked, re-issued or expired link closes it. */
+  const socketAuth = new Map<WebSocket, { token: string; profileId: string }>();
+  const recheckSockets = () => {
+    for (const [ws, a] of socketAuth) if (profileOf(a.token) !== a.profileId) ws.close(4001, 'access link no longer valid');
+  };
+  // After the current command's reply: an owner rotating the launch token still receives the new one.
+  const stopAccessWatch = core.profiles.onAccessChange(() => setImmediate(recheckSockets));
+  const sweep = setInterval(recheckSockets, opts.expirySweepMs ?? EXPIRY_SWEEP_MS);
+  sweep.unref();
   function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = requestUrl(req);
     const origin = req.headers.origin;
-    const originOk = origin === undefined || [...allowedHosts()].some((h) => origin === `http://${h}`);
+    const originOk = origin === undefined || names.origins.has(origin);
     const auth = url && url.pathname === '/ws' && originOk ? authorize(req, url) : null;
     if (!auth?.ok) {
-      socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n');
+      socket.end(auth?.status === 429 ? `HTTP/1.1 429 Too Many Requests\r\nRetry-After: ${auth.retryAfterS ?? 60}\r\n\r\n` : 'HTTP/1.1 401 Unauthorized\r\n\r\n');
       return;
     }
     if (guard.full(sockets.size)) {
@@ -192,7 +252,8 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);
       // Each socket hears only what its profile may see, decided per event (a role change applies at once).
-      const profileAtOpen = profileOf(socketToken);
+      const profileAtOpen = auth.profileId;
+      socketAuth.set(ws, { token: socketToken, profileId: profileAtOpen });
       const unsubscribe = profileAtOpen
         ? core.onEventFor(profileAtOpen, (event, payload) => {
             if (ws.readyState !== ws.OPEN) return;
@@ -203,6 +264,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
         : () => undefined;
       ws.on('close', () => {
         sockets.delete(ws);
+        socketAuth.delete(ws);
         unsubscribe();
       });
       guard.attach(ws, (name, input) => {
@@ -219,17 +281,22 @@ export async function startHost(opts: HostOptions): Promise<Host> {
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+    server.listen(opts.port ?? 0, listenHost, () => resolve());
   });
   port = (server.address() as AddressInfo).port;
+  names = publicNames(port, secure, listenHost, opts.publicUrls ?? []);
+  const base = opts.publicUrls?.[0] ?? `${scheme}://127.0.0.1:${port}`;
 
   return {
-    url: `http://127.0.0.1:${port}/?token=${token}`,
+    url: `${base}/?token=${token}`,
     port,
     token,
+    fingerprint: opts.tls ? new X509Certificate(opts.tls.cert).fingerprint256 : null,
     stats,
     async close() {
       guard.stop();
+      clearInterval(sweep);
+      stopAccessWatch();
       await files.close();
       for (const ws of sockets) ws.terminate();
       wss.close();

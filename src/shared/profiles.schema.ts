@@ -22,13 +22,38 @@ export const SessionInfo = z.object({
 });
 export type SessionInfo = z.infer<typeof SessionInfo>;
 
+/** A profile's browser-host access link: its state, when it expires, and where it was last used from. */
+export const AccessLink = z.object({
+  profileId: Id,
+  state: z.enum(['none', 'active', 'expired', 'revoked']),
+  issuedAt: z.number().nullable(),
+  expiresAt: z.number().nullable(),
+  revokedAt: z.number().nullable(),
+  /** "Signed in from": the last time and remote address this profile's link (or the launch link) was used. */
+  lastSeenAt: z.number().nullable(),
+  lastSeenFrom: z.string().nullable(),
+});
+export type AccessLink = z.infer<typeof AccessLink>;
+
+export const DEFAULT_LINK_DAYS = 30;
+
 export const profilesCommands = {
   'session.whoami': { input: Empty, output: SessionInfo, permission: 'view' },
   'profiles.list': { input: Empty, output: z.array(Profile), permission: 'view' },
   'profiles.create': { input: z.object({ name: Name, role: Role.default('labeler') }), output: Profile, permission: 'admin' },
   'profiles.setRole': { input: z.object({ profileId: Id, role: Role }), output: z.object({ profileId: Id, role: Role }), permission: 'admin' },
   /** A new browser-host access token for the profile (shown once; the previous one stops working). */
-  'profiles.issueToken': { input: z.object({ profileId: Id }), output: z.object({ token: z.string() }), permission: 'admin' },
+  'profiles.issueToken': {
+    input: z.object({ profileId: Id, expiresInDays: z.number().positive().max(3650).default(DEFAULT_LINK_DAYS) }),
+    output: z.object({ token: z.string(), expiresAt: z.number() }),
+    permission: 'admin',
+  },
+  /** Every profile's access link state and "signed in from". */
+  'profiles.links': { input: Empty, output: z.array(AccessLink), permission: 'admin' },
+  /** Ends a profile's access link at once: requests get 401 and its open sockets are closed. */
+  'profiles.revokeToken': { input: z.object({ profileId: Id }), output: AccessLink, permission: 'admin' },
+  /** A new launch token for the owner (only the owner may): the old one, and its sockets, stop at once. */
+  'profiles.rotateLaunchToken': { input: z.object({ confirm: z.literal(true) }), output: z.object({ token: z.string() }), permission: 'admin' },
 } as const satisfies Record<string, CommandSpec>;
 
 export const profilesEvents = {} as const satisfies Record<string, EventSpec>;

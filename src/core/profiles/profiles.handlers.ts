@@ -12,6 +12,9 @@ export function profileHandlers(p: ProfilesService): ProfileHandlers {
     'profiles.list': () => p.list(),
     'profiles.create': ({ name, role }) => p.create(name, role),
     'profiles.setRole': ({ profileId, role }) => p.setRole(profileId, role),
-    'profiles.issueToken': ({ profileId }) => p.issueToken(profileId),
+    'profiles.issueToken': ({ profileId, expiresInDays }) => p.issueToken(profileId, expiresInDays),
+    'profiles.links': () => p.links(),
+    'profiles.revokeToken': ({ profileId }) => p.revokeToken(profileId),
+    'profiles.rotateLaunchToken': () => p.rotateLaunchToken(),
   };
 }

@@ -2,15 +2,15 @@
 // by AsyncLocalStorage from the transport into the jobs a command starts. Role checks and role changes are
 // audited; the guard (PII policy, output rules, audit log) asks here who is acting.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { CommandName, EventName } from '../../shared/contract';
-import type { Profile } from '../../shared/profiles.schema';
+import { DEFAULT_LINK_DAYS, type AccessLink, type Profile } from '../../shared/profiles.schema';
 import type { AuditEntry } from '../../shared/guard.schema';
 import type { SessionInfo } from '../../shared/profiles.schema';
 import { ulid } from '../../shared/ids';
 import { allowedCommands, can, canSee, COMMAND_PERMISSION, PERMISSION_LABEL, ROLE_LABEL, RUN_EVENTS, type Role } from '../../shared/roles';
 import { CoreError } from '../errors';
-import { ProfilesRepo, type ProfileRow } from './profiles.repo';
+import { accessLink, ProfilesRepo, type ProfileRow } from './profiles.repo';
 import type { Db } from '../db/openDb';
 
 export interface Actor {
@@ -24,6 +24,9 @@ export interface ProfilesAudit {
 }
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
+const DAY_MS = 86_400_000;
+/** "Signed in from" is written at most this often per profile and address (every request would be a write). */
+const SEEN_WRITE_MS = 60_000;
 
 export class ProfilesService {
   private readonly repo: ProfilesRepo;
@@ -31,6 +34,10 @@ export class ProfilesService {
   private readonly owner: ProfileRow;
   /** Who started the local API server: its requests are attributed to them. */
   private apiActorId: string | null = null;
+  /** The browser host's launch token (the owner's): only its digest, and who keeps the token itself. */
+  private launch: { digest: Buffer; persist?: (token: string) => void } | null = null;
+  private readonly accessListeners = new Set<() => void>();
+  private readonly seenWritten = new Map<string, { from: string; at: number }>();
 
   constructor(private readonly deps: { db: Db; audit: ProfilesAudit; now?: () => number }) {
     this.repo = new ProfilesRepo(deps.db);
@@ -68,9 +75,75 @@ export class ProfilesService {
     return (this.apiActorId !== null ? this.repo.profile(this.apiActorId) : null) ?? this.actor();
   }
 
-  /** The profile a browser-host access token belongs to. */
+  private now(): number {
+    return (this.deps.now ?? Date.now)();
+  }
+
+  /** The profile a browser-host access token belongs to: the owner for the launch token; null when expired. */
   profileForToken(token: string): string | null {
-    return this.repo.profileByTokenHash(sha256(token))?.id ?? null;
+    const digest = createHash('sha256').update(token).digest();
+    if (this.launch && timingSafeEqual(digest, this.launch.digest)) return this.owner.id;
+    const p = this.repo.profileByTokenHash(digest.toString('hex'));
+    if (!p || (p.expires_at !== null && p.expires_at <= this.now())) return null;
+    return p.id;
+  }
+
+  /** The host's launch token; `persist` keeps a rotated one (e.g. in the data folder) for the next start. */
+  setLaunchToken(token: string, persist?: (token: string) => void): void {
+    this.launch = { digest: createHash('sha256').update(token).digest(), persist };
+  }
+
+  /** Called after a token is issued, revoked or rotated: the host re-checks its open sockets. */
+  onAccessChange(fn: () => void): () => void {
+    this.accessListeners.add(fn);
+    return () => this.accessListeners.delete(fn);
+  }
+
+  private accessChanged(): void {
+    for (const fn of this.accessListeners) fn();
+  }
+
+  /** Records where a profile's link was used from ("signed in from"); cheap to call on every request. */
+  noteSignIn(profileId: string, from: string): void {
+    const at = this.now();
+    const last = this.seenWritten.get(profileId);
+    if (last && last.from === from && at - last.at < SEEN_WRITE_MS) return;
+    this.seenWritten.set(profileId, { from, at });
+    this.repo.noteSeen(profileId, at, from.slice(0, 100));
+  }
+
+  /** A refused access token, for the audit log: the address and the reason, never the token. */
+  auditRefusedToken(from: string, reason: string): void {
+    this.deps.audit.record(null, { kind: 'denied', path: 'host.accessToken', decisions: [`denied: ${reason} from ${from.slice(0, 100)}`], error: reason });
+  }
+
+  links(): AccessLink[] {
+    const now = this.now();
+    return this.repo.links().map((r) => accessLink(r, now));
+  }
+
+  revokeToken(profileId: string): AccessLink {
+    const p = this.repo.profile(profileId);
+    if (!p) throw new CoreError('NOT_FOUND', `profileId: no profile ${profileId}`);
+    this.deps.audit.together(() => {
+      this.repo.revokeToken(profileId, this.now());
+      this.deps.audit.record(this.actor(), { kind: 'profile', path: 'profiles.revokeToken', decisions: [`access link of ${p.name} (${p.id}) revoked`] });
+    });
+    this.accessChanged();
+    return accessLink(this.repo.link(profileId) as NonNullable<ReturnType<ProfilesRepo['link']>>, this.now());
+  }
+
+  /** Only the owner holds the launch token, so only the owner may replace it. */
+  rotateLaunchToken(): { token: string } {
+    const a = this.actor();
+    if (a.id !== this.owner.id) throw new CoreError('FORBIDDEN', `${a.name} is not the owner: only the owner may rotate the launch token`);
+    if (!this.launch) throw new CoreError('CONFLICT', 'No browser host is running here, so there is no launch token to rotate.');
+    const token = randomBytes(24).toString('base64url');
+    this.launch.persist?.(token);
+    this.setLaunchToken(token, this.launch.persist);
+    this.deps.audit.record(a, { kind: 'profile', path: 'profiles.rotateLaunchToken', decisions: ['new launch token for the owner; the previous one no longer works'] });
+    this.accessChanged();
+    return { token };
   }
 
   get ownerId(): string {
@@ -125,14 +198,18 @@ export class ProfilesService {
     return { profileId, role };
   }
 
-  issueToken(profileId: string): { token: string } {
+  issueToken(profileId: string, expiresInDays = DEFAULT_LINK_DAYS): { token: string; expiresAt: number } {
     const p = this.repo.profile(profileId);
     if (!p) throw new CoreError('NOT_FOUND', `profileId: no profile ${profileId}`);
     const token = randomBytes(24).toString('base64url');
+    const now = this.now();
+    const expiresAt = now + Math.round(expiresInDays * DAY_MS);
     this.deps.audit.together(() => {
-      this.repo.setTokenHash(profileId, sha256(token));
-      this.deps.audit.record(this.actor(), { kind: 'profile', path: 'profiles.issueToken', decisions: [`new access token for ${p.name} (${p.id}); the previous one no longer works`] });
+      this.repo.setToken(profileId, sha256(token), now, expiresAt);
+      const until = new Date(expiresAt).toISOString();
+      this.deps.audit.record(this.actor(), { kind: 'profile', path: 'profiles.issueToken', decisions: [`new access token for ${p.name} (${p.id}), valid until ${until}; the previous one no longer works`] });
     });
-    return { token };
+    this.accessChanged();
+    return { token, expiresAt };
   }
 }

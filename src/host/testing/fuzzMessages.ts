@@ -15,6 +15,8 @@ const REACHES_OUT = new Set<string>([
   'testsets.exportJsonl', 'evals.export', 'bench.export', 'audit.export', 'datasets.draft', 'adapters.add',
   'adapters.check', 'datasets.preview', 'testsets.preview',
   'vision.load', 'vision.restart', 'vision.buildServer', 'vision.setServerBinary', 'vision.projectorInfo',
+  // Not outward, but a success ends the fuzzing socket's own access (its owner token is replaced).
+  'profiles.rotateLaunchToken',
 ]);
 
 const FIELDS = ['path', 'dir', 'modelId', 'runId', 'targetId', 'limit', 'before', 'name', 'role', 'profileId', 'promptId', 'datasetId', 'testSetId', 'evalId', 'rowId', 'text', 'settings', 'patch', 'labelerId', 'baseUrls', 'messages', '__proto__', 'constructor', 'toString'];

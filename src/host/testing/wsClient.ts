@@ -16,11 +16,14 @@ export interface TestSocket {
   frames: Frame[];
 }
 
-export function openTestSocket(port: number, token: string): Promise<TestSocket> {
+/** `ca`: connect over TLS trusting this certificate; `origin`: the Origin header to send. */
+export function openTestSocket(port: number, token: string, opts: { ca?: string; origin?: string } = {}): Promise<TestSocket> {
+  const scheme = opts.ca ? 'https' : 'http';
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws?token=${encodeURIComponent(token)}`, {
+    const ws = new WebSocket(`${opts.ca ? 'wss' : 'ws'}://127.0.0.1:${port}/ws?token=${encodeURIComponent(token)}`, {
       handshakeTimeout: 5_000,
-      headers: { Origin: `http://127.0.0.1:${port}` },
+      headers: { Origin: opts.origin ?? `${scheme}://127.0.0.1:${port}` },
+      ...(opts.ca ? { ca: opts.ca } : {}),
     });
     const frames: Frame[] = [];
     ws.on('message', (data) => frames.push(JSON.parse(String(data)) as Frame));
