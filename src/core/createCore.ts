@@ -158,7 +158,7 @@ export function createCore(opts: CoreOptions): Core {
   const guard = new GuardService({ db, audit, profiles, describeTarget: targetDescriber({ targets, models, adapters }) });
   const runs = new RunsService({ repo: new RunsRepo(db), models, engine, guard, remote: targets, adapters });
   const compare = new CompareService(new CompareRepo(db), runs);
-  const apiServer = new ApiServerService({ engine, models, runs });
+  const apiServer = new ApiServerService({ engine, models, runs, db, actAs: (id, fn) => profiles.actAsApiKey(id, fn) });
   const prompts = new PromptsService(new PromptsRepo(db));
   const testSets = new TestSetsService(new TestSetsRepo(db));
   const evals = new EvalsService({ repo: new EvalsRepo(db), runs, prompts, rows: testSetRowsSource(testSets), targets: coreEvalTargets({ engine, models, targets, adapters }) });
@@ -193,6 +193,7 @@ export function createCore(opts: CoreOptions): Core {
   downloads.on('progress', (p) => emit('downloads.progress', p));
   targets.on('changed', (t) => emit('targets.changed', t));
   apiServer.on('status', (st) => emit('apiServer.status', st));
+  apiServer.on('budgetAlert', (a) => emit('apiServer.budgetAlert', a));
 
   const runOwnerOf = runEventOwner(runs);
   // Start-up collection, once every feature has registered the image hashes it keeps.

@@ -14,5 +14,9 @@ export function apiServerHandlers(d: { apiServer: ApiServerService; profiles: Pi
       return apiServer.start(settings);
     },
     'apiServer.stop': () => apiServer.stop(),
+    'apiServer.issueKey': (input) => apiServer.keys.issue(input),
+    'apiServer.listKeys': () => apiServer.keys.list(),
+    'apiServer.revokeKey': ({ keyId }) => apiServer.keys.revoke(keyId),
+    'apiServer.usage': ({ since }) => apiServer.keys.usage(since),
   };
 }

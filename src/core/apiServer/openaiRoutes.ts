@@ -15,6 +15,8 @@ export interface RouteContext {
   runs: RunsService;
   /** Registers a generation in flight so stopping the server ends it; returns the unregister call. */
   track(runId: string, res: ServerResponse): () => void;
+  /** Reports a request's tokens, for usage per key and the metrics. */
+  usage(res: ServerResponse, promptTokens: number, completionTokens: number): void;
 }
 
 interface Served {
@@ -131,6 +133,7 @@ async function generate(ctx: RouteContext, res: ServerResponse, kind: 'chat' | '
   const promptTokens = record.promptTokens ?? 0;
   const completionTokens = record.completionTokens ?? 0;
   const usage = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
+  ctx.usage(res, promptTokens, completionTokens);
   if (!g.stream) {
     const choice =
       kind === 'chat'
@@ -169,5 +172,6 @@ export async function embeddings(ctx: RouteContext, req: IncomingMessage, res: S
     index,
     embedding: e.base64 ? Buffer.from(new Float32Array(v).buffer).toString('base64') : v,
   }));
+  ctx.usage(res, reply.promptTokens, 0);
   sendJson(res, 200, { object: 'list', data, model: m.apiId, usage: { prompt_tokens: reply.promptTokens, total_tokens: reply.promptTokens } });
 }

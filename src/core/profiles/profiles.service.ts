@@ -31,6 +31,8 @@ const SEEN_WRITE_MS = 60_000;
 export class ProfilesService {
   private readonly repo: ProfilesRepo;
   private readonly als = new AsyncLocalStorage<Actor>();
+  /** The profile an API-server request's key belongs to (per-profile API keys). */
+  private readonly apiKeyAls = new AsyncLocalStorage<string>();
   private readonly owner: ProfileRow;
   /** Who started the local API server: its requests are attributed to them. */
   private apiActorId: string | null = null;
@@ -70,9 +72,16 @@ export class ProfilesService {
     this.apiActorId = this.actor().id;
   }
 
-  /** Who an API-server request acts as: the profile that started the server, else the acting one. */
+  /** Who an API-server request acts as: its key's profile, else the profile that started the server, else the acting one. */
   apiActor(): ProfileRow {
+    const keyProfile = this.apiKeyAls.getStore();
+    if (keyProfile !== undefined) return this.repo.profile(keyProfile) ?? this.actor();
     return (this.apiActorId !== null ? this.repo.profile(this.apiActorId) : null) ?? this.actor();
+  }
+
+  /** Runs an API-server request made with a profile's own key as that profile. */
+  actAsApiKey<T>(profileId: string, fn: () => T): T {
+    return this.runAs({ profileId }, () => this.apiKeyAls.run(profileId, fn));
   }
 
   private now(): number {

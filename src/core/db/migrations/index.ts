@@ -11,7 +11,8 @@ import { migration0100 } from './0100-guard';
 import { migration0110 } from './0110-images';
 import { migration0140 } from './0140-team-labeling';
 import { migration0150 } from './0150-team-access';
+import { migration0160 } from './0160-api-keys';
 import type { Migration } from './types';
 
 /** Every schema version, oldest first. Append only: a shipped migration never changes. */
-export const migrations: readonly Migration[] = [migration0010, migration0020, migration0030, migration0040, migration0050, migration0060, migration0070, migration0080, migration0090, migration0100, migration0110, migration0140, migration0150];
+export const migrations: readonly Migration[] = [migration0010, migration0020, migration0030, migration0040, migration0050, migration0060, migration0070, migration0080, migration0090, migration0100, migration0110, migration0140, migration0150, migration0160];
