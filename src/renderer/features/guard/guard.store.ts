@@ -12,6 +12,7 @@ export interface IssuedLink {
   profileId: string;
   profileName: string;
   link: string;
+  expiresAt: number;
 }
 
 interface GuardStore {
@@ -38,7 +39,7 @@ interface GuardStore {
   loadProfiles(): Promise<void>;
   createProfile(name: string, role: Role): Promise<boolean>;
   setRole(profileId: string, role: Role): Promise<void>;
-  issueToken(profileId: string): Promise<void>;
+  issueToken(profileId: string, expiresInDays?: number): Promise<void>;
   forgetIssued(): void;
   setTryText(text: string): void;
   runTry(): Promise<void>;
@@ -121,11 +122,11 @@ export const useGuardStore = create<GuardStore>()((set, get) => ({
     }
   },
 
-  async issueToken(profileId) {
+  async issueToken(profileId, expiresInDays) {
     try {
-      const { token } = await api.invoke('profiles.issueToken', { profileId });
+      const { token, expiresAt } = await api.invoke('profiles.issueToken', { profileId, expiresInDays });
       const profileName = get().profiles.find((p) => p.id === profileId)?.name ?? profileId;
-      set({ issued: { profileId, profileName, link: `${window.location.origin}/?token=${encodeURIComponent(token)}` }, profileError: null });
+      set({ issued: { profileId, profileName, link: `${window.location.origin}/?token=${encodeURIComponent(token)}`, expiresAt }, profileError: null });
     } catch (error) {
       set({ profileError: toShownError(error) });
     }
