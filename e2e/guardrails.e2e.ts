@@ -215,6 +215,19 @@ test("a labeler's own link opens a narrower UI, and the core refuses admin comma
   await expect(lena.getByTestId('dataset-import-open')).toHaveCount(0);
   await expect(lena.getByRole('button', { name: 'Remove Lena rows' })).toHaveCount(0);
   await lena.screenshot({ path: `${SHOTS}/labeler-labeling.png` });
+
+  // Her link shows where it was used from; revoking it ends it at once.
+  await guard.open();
+  await page.getByTestId('guard-links-refresh').click();
+  const row = guard.profileRow('Lena');
+  await expect(row.getByTestId('guard-link-state')).toContainText('Active until');
+  await expect(row.getByTestId('guard-link-seen')).toContainText('127.0.0.1');
+  page.once('dialog', (d) => void d.accept());
+  await row.getByTestId('guard-revoke-link').click();
+  await expect(row.getByTestId('guard-link-state')).toContainText('Revoked');
+  await page.screenshot({ path: `${SHOTS}/guardrails-links.png`, fullPage: true });
+  const after = await lena.request.get(link);
+  expect(after.status()).toBe(401);
   await lenaContext.close();
 
   // The refusal is on record.

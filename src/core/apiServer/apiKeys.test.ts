@@ -70,6 +70,12 @@ describe('API keys', () => {
     expect((await call(ownerKey, '/v1/models')).status).toBe(200); // the start key (the owner's) still works
   });
 
+  it('finds a key by its hash and sums its usage through indexes', () => {
+    const plan = (sql: string) => JSON.stringify(core.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all('x', 0));
+    expect(plan('SELECT sum(prompt_tokens + completion_tokens) FROM api_usage WHERE key_id = ? AND at >= ?')).toContain('api_usage_key_at');
+    expect(core.db.prepare("EXPLAIN QUERY PLAN SELECT id FROM api_keys WHERE key_hash = ?").all('x').map((r) => JSON.stringify(r)).join()).toMatch(/USING INDEX/);
+  });
+
   it('limits requests per minute with 429 rate_limit_exceeded and Retry-After', async () => {
     const { key } = await newKey('Rae', { ratePerMinute: 2 });
     expect((await call(key, '/v1/models')).status).toBe(200);

@@ -38,6 +38,12 @@ export function ProfilesSection(): React.JSX.Element {
   useEffect(() => {
     if (canIssue) void loadLinks();
   }, [canIssue, profiles, issued, loadLinks]);
+  // "Signed in from" changes as people open their links: kept fresh while the table is shown.
+  useEffect(() => {
+    if (!canIssue) return;
+    const t = setInterval(() => void loadLinks(), 30_000);
+    return () => clearInterval(t);
+  }, [canIssue, loadLinks]);
 
   return (
     <section className="card guard-card guard-profiles" aria-label="Profiles" data-testid="guard-profiles">
@@ -144,7 +150,10 @@ export function ProfilesSection(): React.JSX.Element {
                 {d === 1 ? '1 day' : `${d} days`}
               </option>
             ))}
-          </select>
+          </select>{' '}
+          <button type="button" className="btn btn-small btn-ghost" data-testid="guard-links-refresh" onClick={() => void loadLinks()}>
+            Refresh
+          </button>
         </label>
       ) : null}
       {canAdmin ? (
