@@ -101,7 +101,7 @@ export const serveCommand: Command = {
     if (s.tlsMode === 'files') tls = readTlsFiles(s.certFile as string, s.keyFile as string);
     else if (s.tlsMode === 'self-signed') {
       const made = selfSignedTls(ctx.dataDir, names);
-      if (made.created) ctx.err(`Made a self-signed certificate in ${join(ctx.dataDir, 'tls')} for ${['localhost', '127.0.0.1', ...names].join(', ')}\n`);
+      if (made.created) ctx.err(`Made a self-signed certificate in ${join(ctx.dataDir, 'tls')} for ${[...new Set(['localhost', '127.0.0.1', ...names])].join(', ')}\n`);
       tls = made;
     }
     const staticDir = rendererDir();
@@ -115,7 +115,7 @@ export const serveCommand: Command = {
     const uninstall = installSafetyNet(ctx.err);
     const opts: HostOptions = { core, staticDir, port: s.port, listen: s.listen, tls, publicUrls: s.publicUrls, onError: hostErrorLogger(ctx.err) };
     const host = await startHost(owner ? { ...opts, token: owner.token, persistToken: owner.persist } : opts);
-    const lines = [`Lamplight ${ctx.version} — ${team ? 'team server' : 'browser host'}`, `  data: ${ctx.dataDir}`, `  open: ${host.url}`];
+    const lines = [`Lamplight ${ctx.version} — ${team ? 'team server' : 'browser host'}`, `  data: ${ctx.dataDir}`, `  listening: ${s.listen.includes(':') ? `[${s.listen}]` : s.listen}:${host.port}`, `  open: ${host.url}`];
     if (host.fingerprint) lines.push(`  certificate SHA-256 fingerprint: ${host.fingerprint}`, '  (users check it against what their browser shows before trusting the certificate)');
     lines.push('  (this link acts as the owner, an admin; give others their own links in Guardrails → Profiles)');
     ctx.out(`${lines.join('\n')}\n`);

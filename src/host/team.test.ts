@@ -12,7 +12,7 @@ import { main } from '../cli/main';
 import type { Core } from '../core/createCore';
 import { openTestCore, tempDir } from '../core/testing/testCore';
 import { startHost, type Host } from './server';
-import { certFingerprint, isLoopback, parseListen, selfSignedTls } from './tls';
+import { certFingerprint, isLoopback, parseListen, readTlsFiles, selfSignedTls } from './tls';
 import { callOn, openTestSocket, valueOf, type TestSocket } from './testing/wsClient';
 
 interface Reply {
@@ -77,6 +77,18 @@ describe('starting', () => {
     expect(printed.trim().split('=')[1]).toBe(certFingerprint(first.cert));
     // A new public name the certificate does not cover makes a new one.
     expect(selfSignedTls(dir, ['other.test']).created).toBe(true);
+  });
+
+  it('reads --tls-cert/--tls-key, naming the file and the reason when they are missing or do not match', () => {
+    const a = tempDir();
+    const b = tempDir();
+    selfSignedTls(a, []);
+    selfSignedTls(b, []);
+    const cert = join(a, 'tls', 'self-signed-cert.pem');
+    expect(readTlsFiles(cert, join(a, 'tls', 'self-signed-key.pem')).cert).toContain('BEGIN CERTIFICATE');
+    expect(() => readTlsFiles(cert, join(b, 'tls', 'self-signed-key.pem'))).toThrow(/--tls-key .*self-signed-key\.pem: this key does not belong to the certificate/);
+    expect(() => readTlsFiles(join(a, 'nope.pem'), join(a, 'tls', 'self-signed-key.pem'))).toThrow(/--tls-cert .*nope\.pem: no such file/);
+    expect(() => readTlsFiles(join(a, 'tls', 'self-signed-key.pem'), join(a, 'tls', 'self-signed-key.pem'))).toThrow(/--tls-cert .*: not a PEM certificate/);
   });
 });
 
