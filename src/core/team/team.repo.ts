@@ -75,7 +75,23 @@ export const CLAIM_POOL_SQL = `UPDATE team_tasks SET claimed_by = @l, claim_expi
     AND state = 'open' AND ${FREE}
   RETURNING *`;
 
+/** An assignment's open shared pool, and per labeler their open dealt tasks and their done tasks. */
+interface Tally {
+  pool: number;
+  remaining: Map<string, number>;
+  done: Map<string, number>;
+}
+
 export class TeamRepo {
+  /**
+   * Counted once per assignment, then moved by complete(): a submit answers with its progress, and counting
+   * the open pool of a 100,000-task claim-next assignment each time took ~9 ms (capping saves near 100/s).
+   * Only complete() changes these counts once tasks exist; a transaction that rolls back after it calls
+   * forget(). A commit by another connection (another process on the same file) changes SQLite's
+   * data_version, and then every count is taken again.
+   */
+  private readonly tallies = new Map<string, Tally>();
+  private seenDataVersion = -1;
   private readonly claimOwn;
   private readonly claimPool;
   private readonly heldStmt;
@@ -87,12 +103,8 @@ export class TeamRepo {
     this.claimPool = db.prepare(CLAIM_POOL_SQL);
     this.heldStmt = db.prepare("SELECT * FROM team_tasks WHERE assignment_id = ? AND claimed_by = ? AND state = 'open' AND claim_expires >= ? ORDER BY id LIMIT 1");
     this.taskStmt = db.prepare('SELECT * FROM team_tasks WHERE id = ?');
-    this.progressStmt = db.prepare(
-      `SELECT (SELECT count(*) FROM team_tasks WHERE assignment_id = @a AND done_by = @l) AS done,
-              (SELECT count(*) FROM team_tasks WHERE assignment_id = @a AND labeler_id = @l AND state = 'open') AS remaining,
-              (SELECT count(*) FROM team_tasks WHERE assignment_id = @a AND labeler_id IS NULL AND state = 'open') AS pool,
-              (SELECT count(*) FROM team_tasks WHERE assignment_id = @a AND claimed_by = @l AND state = 'open' AND claim_expires >= @now) AS claimed`,
-    );
+    // Claims come and go with time (expiry), so they are counted each time: a labeler holds few.
+    this.progressStmt = db.prepare("SELECT count(*) AS claimed FROM team_tasks WHERE assignment_id = @a AND claimed_by = @l AND state = 'open' AND claim_expires >= @now");
   }
 
   insertAssignment(a: AssignmentDb, tasks: readonly NewTask[]): void {
@@ -163,21 +175,49 @@ export class TeamRepo {
     this.db
       .prepare('INSERT INTO team_labels (task_id, assignment_id, row_id, labeler_id, patch_json, at) VALUES (?, ?, ?, ?, ?, ?)')
       .run(task.id, task.assignment_id, task.row_id, labelerId, patchJson, now);
+    const t = this.tallies.get(task.assignment_id);
+    if (t) {
+      t.done.set(labelerId, (t.done.get(labelerId) ?? 0) + 1);
+      if (task.labeler_id === null) t.pool--;
+      else t.remaining.set(task.labeler_id, (t.remaining.get(task.labeler_id) ?? 0) - 1);
+    }
     return true;
+  }
+  /** Drops the kept counts of an assignment (after a rolled-back completion): counted again on next use. */
+  forget(assignmentId: string): void {
+    this.tallies.delete(assignmentId);
+  }
+  private tally(assignmentId: string): Tally {
+    const version = this.db.pragma('data_version', { simple: true }) as number;
+    if (version !== this.seenDataVersion) {
+      this.tallies.clear();
+      this.seenDataVersion = version;
+    }
+    let t = this.tallies.get(assignmentId);
+    if (!t) {
+      const grouped = (sql: string) => new Map((this.db.prepare(sql).all(assignmentId) as { k: string; n: number }[]).map((r) => [r.k, r.n]));
+      t = {
+        pool: (this.db.prepare("SELECT count(*) AS n FROM team_tasks WHERE assignment_id = ? AND labeler_id IS NULL AND state = 'open'").get(assignmentId) as { n: number }).n,
+        remaining: grouped("SELECT labeler_id AS k, count(*) AS n FROM team_tasks WHERE assignment_id = ? AND labeler_id IS NOT NULL AND state = 'open' GROUP BY labeler_id"),
+        done: grouped('SELECT done_by AS k, count(*) AS n FROM team_tasks WHERE assignment_id = ? AND done_by IS NOT NULL GROUP BY done_by'),
+      };
+      this.tallies.set(assignmentId, t);
+    }
+    return t;
   }
   /** done, remaining (dealt to them, open), claimed (held now) for one labeler, and the open shared pool. */
   progress(assignmentId: string, labelerId: string, now: number): { done: number; remaining: number; pool: number; claimed: number } {
-    // Four counts, each on its own index: a submit asks this every time, on assignments of 100,000 tasks.
-    return this.progressStmt.get({ a: assignmentId, l: labelerId, now }) as { done: number; remaining: number; pool: number; claimed: number };
+    const t = this.tally(assignmentId);
+    const { claimed } = this.progressStmt.get({ a: assignmentId, l: labelerId, now }) as { claimed: number };
+    return { done: t.done.get(labelerId) ?? 0, remaining: t.remaining.get(labelerId) ?? 0, pool: t.pool, claimed };
   }
 
   /** progress() of every labeler at once: grouped counts, the shared pool counted once. */
   allProgress(assignmentId: string, now: number): { pool: number; of(labelerId: string): { done: number; remaining: number; claimed: number } } {
-    const grouped = (sql: string, ...args: unknown[]) => new Map((this.db.prepare(sql).all(...args) as { k: string; n: number }[]).map((r) => [r.k, r.n]));
-    const done = grouped('SELECT done_by AS k, count(*) AS n FROM team_tasks WHERE assignment_id = ? AND done_by IS NOT NULL GROUP BY done_by', assignmentId);
-    const remaining = grouped("SELECT labeler_id AS k, count(*) AS n FROM team_tasks WHERE assignment_id = ? AND labeler_id IS NOT NULL AND state = 'open' GROUP BY labeler_id", assignmentId);
-    const claimed = grouped("SELECT claimed_by AS k, count(*) AS n FROM team_tasks WHERE assignment_id = ? AND claimed_by IS NOT NULL AND state = 'open' AND claim_expires >= ? GROUP BY claimed_by", assignmentId, now);
-    const pool = (this.db.prepare("SELECT count(*) AS n FROM team_tasks WHERE assignment_id = ? AND labeler_id IS NULL AND state = 'open'").get(assignmentId) as { n: number }).n;
+    const { pool, done, remaining } = this.tally(assignmentId);
+    const claimed = new Map(
+      (this.db.prepare("SELECT claimed_by AS k, count(*) AS n FROM team_tasks WHERE assignment_id = ? AND claimed_by IS NOT NULL AND state = 'open' AND claim_expires >= ? GROUP BY claimed_by").all(assignmentId, now) as { k: string; n: number }[]).map((r) => [r.k, r.n]),
+    );
     return { pool, of: (l) => ({ done: done.get(l) ?? 0, remaining: remaining.get(l) ?? 0, claimed: claimed.get(l) ?? 0 }) };
   }
 
