@@ -3,7 +3,7 @@
 // save (team.submit) for a bounded time; then an open-loop ramp of the offered save rate (+step/s) until the
 // save p95 passes 50 ms. Afterwards the server is killed (SIGKILL, no clean close) and its database read:
 // lost = acknowledged saves whose answer is not there.
-//   npm run bench:team -- [--json] [--rows 100000] [--labelers 20] [--steady-s 20] [--think-ms 100] [--step-s 4] [--step 50] [--max-rate 1500]
+//   npm run bench:team -- [--json] [--rows 100000] [--labelers 20] [--mode claim_next|round_robin] [--steady-s 20] [--think-ms 100] [--step-s 4] [--step 50] [--max-rate 1500]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +20,7 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
     rows: { type: 'string', default: '100000' },
     labelers: { type: 'string', default: '20' },
+    mode: { type: 'string', default: 'claim_next' },
     'steady-s': { type: 'string', default: '20' },
     'think-ms': { type: 'string', default: '100' },
     'step-s': { type: 'string', default: '4' },
@@ -29,6 +30,7 @@ const { values } = parseArgs({
 });
 const ROWS = Number(values.rows);
 const LABELERS = Number(values.labelers);
+const MODE = values.mode === 'round_robin' ? 'round_robin' : 'claim_next';
 const STEADY_MS = Number(values['steady-s']) * 1000;
 const THINK_MS = Number(values['think-ms']);
 const STEP_MS = Number(values['step-s']) * 1000;
@@ -50,7 +52,7 @@ interface Ready {
 }
 
 function startServer(dir: string): Promise<{ child: ChildProcess; ready: Ready }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/teamServer.ts', dir, String(ROWS), String(LABELERS)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/teamServer.ts', dir, String(ROWS), String(LABELERS), MODE], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stderr?.on('data', (d: Buffer) => log(String(d).trimEnd()));
   return new Promise((resolve, reject) => {
     let out = '';
@@ -213,6 +215,7 @@ async function main(): Promise<void> {
     const result = {
       labelers: LABELERS,
       rows: ready.rows,
+      mode: MODE,
       tls: true,
       acknowledged,
       saved: v.saved,

@@ -1,9 +1,9 @@
 // The team server for bench:team, in its own process (so the simulated labelers' CPU is not in its event
 // loop): a real core on a fresh data folder, a generated dataset imported through datasets.import (the real
-// import path, full-text index caught up), labeler profiles with their own access tokens, a round-robin
-// assignment with overlap, and the browser host with TLS (the self-signed certificate `serve --tls
+// import path, full-text index caught up), labeler profiles with their own access tokens, an assignment
+// with overlap (claim-next by default, the shared pool), and the browser host with TLS (the self-signed certificate `serve --tls
 // self-signed` makes). Prints one line `READY {json}` on stdout and serves until killed.
-//   node --import tsx bench/teamServer.ts DATA_DIR ROWS LABELERS
+//   node --import tsx bench/teamServer.ts DATA_DIR ROWS LABELERS [claim_next|round_robin]
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { startHost } from '../src/host/server';
 import { selfSignedTls } from '../src/host/tls';
 import { Mulberry32 } from '../src/shared/prng';
 
-const [dataDir, rowsArg, labelersArg] = process.argv.slice(2) as [string, string, string];
+const [dataDir, rowsArg, labelersArg, modeArg] = process.argv.slice(2) as [string, string, string, string | undefined];
 const ROWS = Number(rowsArg);
 const LABELERS = Number(labelersArg);
 const say = (s: string) => process.stderr.write(`[server] ${s}\n`);
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
     labelers.push({ id: p.id, token: (await core.invoke('profiles.issueToken', { profileId: p.id })).token });
   }
   const t1 = Date.now();
-  const assignment = await core.invoke('team.start', { datasetId: dataset.id, mode: 'round_robin', overlap: 0.1, overlapK: 2, labelerIds: labelers.map((l) => l.id) });
+  const assignment = await core.invoke('team.start', { datasetId: dataset.id, mode: modeArg === 'round_robin' ? 'round_robin' : 'claim_next', overlap: 0.1, overlapK: 2, labelerIds: labelers.map((l) => l.id) });
   say(`assignment: ${assignment.tasks} tasks over ${assignment.rows} rows in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
   const tls = selfSignedTls(dataDir, ['127.0.0.1']);
   const staticDir = join(dataDir, 'static'); // the bench speaks only the WebSocket; no UI is served
