@@ -68,7 +68,7 @@ function startServer(dir: string): Promise<{ child: ChildProcess; ready: Ready }
 const summary = (xs: number[]) => (xs.length === 0 ? null : { p50: round(pct(xs, 50)), p95: round(pct(xs, 95)), p99: round(pct(xs, 99)) });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Closed loop: every labeler claims, reads, saves, thinks, again, until the time is up. */
+/** Closed loop: every labeler claims, reads, saves, thinks (THINK_MS on average), again, until the time is up. */
 async function steady(labelers: Labeler[], assignmentId: string, acked: SaveResult[][]): Promise<{ saves: SaveResult[]; seconds: number }> {
   const saves: SaveResult[] = [];
   const until = performance.now() + STEADY_MS;
@@ -84,7 +84,8 @@ async function steady(labelers: Labeler[], assignmentId: string, acked: SaveResu
         if (!r) break;
         saves.push(r);
         (acked[i] as SaveResult[]).push(r);
-        await sleep(THINK_MS);
+        // Think times vary (uniform 0.5–1.5× the mean): fixed ones fall into step and arrive as bursts of N.
+        await sleep(THINK_MS * (0.5 + (pick() % 1000) / 1000));
       }
     }),
   );
