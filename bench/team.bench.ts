@@ -1,8 +1,8 @@
 // bench:team — team labeling capacity of one team server (the browser host with TLS, one SQLite file in WAL):
 // N labelers, each a WebSocket client with their own access link, loop claim (team.next) → read the row →
 // save (team.submit) for a bounded time; then an open-loop ramp of the offered save rate (+step/s) until the
-// save p95 passes 50 ms. Afterwards the server is killed (SIGKILL, no clean close) and its database read:
-// lost = acknowledged saves whose answer is not there.
+// save p95 passes 50 ms. Then, with every labeler saving flat out, the server is SIGKILLed mid-load and its
+// database read: lost = acknowledged saves (reply received) whose answer is not there.
 //   npm run bench:team -- [--json] [--rows 100000] [--labelers 20] [--mode claim_next|round_robin] [--steady-s 20] [--think-ms 100] [--step-s 4] [--step 50] [--max-rate 1500]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -205,11 +205,29 @@ async function main(): Promise<void> {
     }
     const sustained = ramp.filter((s) => s.pass).reduce((m, s) => Math.max(m, s.offeredPerSec), 0);
 
+    // The crash: every labeler saving flat out, and the server SIGKILLed in the middle. A save counts as
+    // acknowledged only if its reply arrived before the kill; each of those must be in the database.
+    const server = child;
+    let killed = false;
+    let crashAcked = 0;
+    const crashing = labelers.map(async (l, i) => {
+      const prng = new Mulberry32(9000 + i);
+      while (!killed) {
+        const r = await l.step(ready.assignmentId, () => prng.nextUint32()).catch(() => null);
+        if (r && !killed) {
+          (acked[i] as SaveResult[]).push(r);
+          crashAcked++;
+        }
+        if (!r) break;
+      }
+    });
+    await sleep(1000);
+    const exited = new Promise((r) => server.once('exit', r));
+    killed = true;
+    server.kill('SIGKILL');
+    await exited;
+    await Promise.all(crashing);
     for (const l of labelers) l.close();
-    // No clean shutdown: what a crash leaves is what counts as saved.
-    const done = new Promise((r) => child?.once('exit', r));
-    child.kill('SIGKILL');
-    await done;
     child = null;
     const acknowledged = acked.reduce((n, l) => n + l.length, 0);
     const v = verify(ready.db, acked, ready.labelers.map((l) => l.id));
@@ -221,6 +239,8 @@ async function main(): Promise<void> {
       acknowledged,
       saved: v.saved,
       lost: v.lost,
+      /** Acknowledged in the last second before the SIGKILL. */
+      ackedBeforeKill: crashAcked,
       rowsLabelled: v.rowsLabelled,
       saveMs,
       claimMs: summary(st.saves.map((r) => r.claimMs)),
