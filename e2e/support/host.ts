@@ -8,12 +8,15 @@ export interface RunningHost {
   url: string;
   origin: string;
   dataDir: string;
+  /** The certificate's SHA-256 fingerprint as `serve` printed it (TLS only). */
+  fingerprint: string | null;
   process: ChildProcess;
   stop(): Promise<void>;
 }
 
-export async function startHostProcess(dataDir = mkdtempSync(join(tmpdir(), 'lamplight-e2e-'))): Promise<RunningHost> {
-  const child = spawn(process.execPath, ['bin/lamplight.mjs', 'serve', '--port', '0', '--data-dir', dataDir], {
+/** `listen`: serve args in place of `--port 0`, e.g. ['--listen', '127.0.0.1:0', '--tls', 'self-signed']. */
+export async function startHostProcess(dataDir = mkdtempSync(join(tmpdir(), 'lamplight-e2e-')), listen: readonly string[] = ['--port', '0']): Promise<RunningHost> {
+  const child = spawn(process.execPath, ['bin/lamplight.mjs', 'serve', ...listen, '--data-dir', dataDir], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -21,7 +24,7 @@ export async function startHostProcess(dataDir = mkdtempSync(join(tmpdir(), 'lam
     const timer = setTimeout(() => reject(new Error(`lamplight serve printed no URL in 30 s:\n${output}`)), 30_000);
     const onData = (d: Buffer) => {
       output += d.toString();
-      const m = /open: (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(output);
+      const m = /open: (https?:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(output);
       if (m) {
         clearTimeout(timer);
         resolve(m[1] as string);
@@ -38,6 +41,7 @@ export async function startHostProcess(dataDir = mkdtempSync(join(tmpdir(), 'lam
     url,
     origin: new URL(url).origin,
     dataDir,
+    fingerprint: /fingerprint: ([0-9A-F:]{95})/.exec(output)?.[1] ?? null,
     process: child,
     stop: () =>
       new Promise<void>((resolve) => {

@@ -8,9 +8,10 @@ export async function invokeFromPage<N extends CommandName>(page: Page, name: N,
   const out = await page.evaluate(
     async ({ name, input }) => {
       // Runs in the page; the e2e tsconfig has no DOM types.
-      const w = globalThis as unknown as { sessionStorage: { getItem(key: string): string | null }; location: { host: string } };
+      const w = globalThis as unknown as { sessionStorage: { getItem(key: string): string | null }; location: { host: string; protocol: string } };
       const token = w.sessionStorage.getItem('lamplight.token') ?? '';
-      const ws = new WebSocket(`ws://${w.location.host}/ws?token=${encodeURIComponent(token)}`);
+      // wss under TLS (the team server), as the UI's own bridge does.
+      const ws = new WebSocket(`${w.location.protocol === 'https:' ? 'wss' : 'ws'}://${w.location.host}/ws?token=${encodeURIComponent(token)}`);
       await new Promise<void>((resolve, reject) => {
         ws.onopen = () => resolve();
         ws.onerror = () => reject(new Error('socket error'));

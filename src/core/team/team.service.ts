@@ -171,7 +171,7 @@ export class TeamService extends EventEmitter<{ progress: [QueueProgress] }> {
     const schema = this.deps.datasets.labelSchema(a.dataset_id);
     checkLabels(schema, patch.labels ?? {});
     const now = this.now();
-    this.repo.db.transaction(() => {
+    const save = this.repo.db.transaction(() => {
       if (!this.repo.complete(task, me, JSON.stringify(patch), now)) throw this.notYours(task, me);
       if (task.overlap === 0) {
         this.deps.datasets.label(a.dataset_id, task.row_id, me, patch, baseVersion);
@@ -186,7 +186,13 @@ export class TeamService extends EventEmitter<{ progress: [QueueProgress] }> {
         // Someone changed the row meanwhile: the agreed answer waits for a reviewer instead of overwriting it.
         if (!(e instanceof RowConflictError)) throw e;
       }
-    })();
+    });
+    try {
+      save();
+    } catch (e) {
+      this.repo.forget(a.id); // complete() may have counted a task the rollback reopened
+      throw e;
+    }
     const p = this.progress(a.id, me);
     this.emit('progress', p);
     return p;
