@@ -1,8 +1,8 @@
 // Extraction in a real browser: an invoice-like image rendered by sharp, an extraction template, and an
 // evaluation on a loopback "VL" server (a fake that answers fixed JSON with the total wrong) seeded
 // through a real core on the host's data folder; the Extraction view then shows the per-field table.
-// The image reaches the server only with image runs on remote targets (branch h/visionruns): until that is
-// merged the server still answers, so the table is right, but the image part is not asserted on.
+// The invoice goes through the real mechanism: a test set image column filled into {{image:invoice}} on a
+// target that accepts images; the server records the image_url parts it got and the spec decodes them.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createServer, type Server } from 'node:http';
@@ -10,16 +10,33 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
+import sharp from 'sharp';
 import { textPdf } from '../src/core/pdf/testPdfs';
 import { listenLoopback, streamWords } from './support/fakeOpenAi';
 import { startHostProcess, type RunningHost } from './support/host';
 import { collectConsoleErrors } from './support/pages';
 
+const REFERENCE = { seller: 'Acme  Trading', invoice_number: 'INV-2025-0042', issue_date: '2025年10月1日', total: '¥1,280.00' };
 const ANSWER = { seller: 'ACME Trading', invoice_number: 'inv-2025-0042', issue_date: '01/10/2025', total: '1,290.00' };
 
 let host: RunningHost | undefined;
 let vl: { baseUrl: string; close(): Promise<void> } | undefined;
 const bodies: string[] = [];
+
+/** The data URLs of the image_url parts of the user messages of a chat request body. */
+function imageUrls(body: string): string[] {
+  const req = JSON.parse(body) as { messages: { content: string | { type: string; image_url?: { url: string } }[] }[] };
+  return req.messages.flatMap((m) => (typeof m.content === 'string' ? [] : m.content.filter((p) => p.type === 'image_url').map((p) => p.image_url?.url ?? '')));
+}
+
+/** Width x height of a PNG data URL, decoded by sharp; throws when it is not a PNG. */
+async function pngSize(url: string): Promise<string> {
+  const m = /^data:image\/png;base64,(.+)$/.exec(url);
+  if (!m) throw new Error(`not a PNG data URL: ${url.slice(0, 40)}`);
+  const meta = await sharp(Buffer.from(m[1] as string, 'base64')).metadata();
+  expect(meta.format).toBe('png');
+  return `${meta.width}x${meta.height}`;
+}
 test.afterAll(async () => {
   await host?.stop();
   await vl?.close();
@@ -36,7 +53,8 @@ test('an invoice image through an extraction template: per-field accuracy and th
         return;
       }
       bodies.push(body);
-      streamWords(res, 'fake-vl', [JSON.stringify(ANSWER)], 5);
+      // The 4th request (the try panel's second run) gets prose, so the panel shows invalid JSON.
+      streamWords(res, 'fake-vl', [bodies.length === 4 ? 'Sorry, I cannot read it.' : JSON.stringify(ANSWER)], 5);
     });
   });
   vl = await listenLoopback(server);
@@ -45,8 +63,16 @@ test('an invoice image through an extraction template: per-field accuracy and th
   // The playwright process cannot import the core (JSON imports need tsx): a child seeds the data folder.
   // Asynchronously: the fake server answers from this process.
   const seeded = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'e2e/support/extractionSeed.ts', dataDir, vl.baseUrl], { timeout: 120_000 });
-  expect(seeded.stdout).toContain('eval done');
+  const size = /eval done (\d+x\d+)/.exec(seeded.stdout)?.[1];
+  expect(size).toBeTruthy();
   expect(bodies.length).toBe(2);
+  // Each version's request carried the invoice as one image part, not its hash as text.
+  for (const body of bodies) {
+    const urls = imageUrls(body);
+    expect(urls).toHaveLength(1);
+    expect(await pngSize(urls[0] as string)).toBe(size);
+    expect(body).not.toMatch(/[0-9a-f]{64}/);
+  }
 
   host = await startHostProcess(dataDir);
   const consoleErrors = collectConsoleErrors(page);
@@ -87,5 +113,41 @@ test('an invoice image through an extraction template: per-field accuracy and th
   await page.getByRole('button', { name: 'Render pages as images' }).click();
   await expect(page.getByRole('img', { name: 'page 2' })).toBeVisible();
   await page.getByRole('region', { name: 'PDF' }).screenshot({ path: '/tmp/shots-extraction/e2e-pdf.png' });
+
+  // Try the template on one attached image: the run goes to the fake server with the image and the schema.
+  const tryPanel = page.getByRole('region', { name: 'Try on an image' });
+  const tryPng = join(dataDir, 'try.png');
+  await sharp({ create: { width: 320, height: 200, channels: 3, background: '#ffffff' } }).png().toFile(tryPng);
+  await tryPanel.getByLabel('Try template').selectOption({ label: 'Invoice (v2)' });
+  await tryPanel.getByLabel('Try target').selectOption({ label: 'vl box' });
+  await expect(tryPanel.getByLabel('Try model')).toHaveValue('fake-vl');
+  await tryPanel.getByLabel('Try image file').setInputFiles(tryPng);
+  await expect(tryPanel.getByRole('img', { name: 'try try.png' })).toBeVisible();
+  await tryPanel.getByLabel('Try reference').fill(JSON.stringify(REFERENCE));
+  await tryPanel.getByRole('button', { name: 'Run extraction' }).click();
+  const tryFields = tryPanel.getByRole('table', { name: 'Try fields' });
+  await expect(tryFields.getByRole('row', { name: /^total 1,290\.00 ¥1,280\.00 no:/ })).toBeVisible();
+  await expect(tryFields.getByRole('row', { name: /^seller ACME Trading Acme\s+Trading match$/ })).toBeVisible();
+  await expect(tryFields.getByRole('row', { name: /^issue_date 01\/10\/2025 2025年10月1日 match$/ })).toBeVisible();
+  await expect(tryPanel.getByTestId('try-document')).toHaveText('document not correct');
+  await expect(tryPanel.getByTestId('try-invalid')).toHaveCount(0);
+  expect(bodies.length).toBe(3);
+  const tried = JSON.parse(bodies[2] as string) as { response_format?: { type: string; json_schema?: { schema: { properties: object } } } };
+  expect(tried.response_format?.type).toBe('json_schema');
+  expect(Object.keys(tried.response_format?.json_schema?.schema.properties ?? {})).toEqual(['seller', 'invoice_number', 'issue_date', 'total']);
+  const triedUrls = imageUrls(bodies[2] as string);
+  expect(triedUrls).toHaveLength(1);
+  expect(await pngSize(triedUrls[0] as string)).toBe('320x200');
+  await tryPanel.screenshot({ path: '/tmp/shots-extrafinish/e2e-try.png' });
+
+  // A rendered PDF page as the image; the server answers prose: shown as invalid, with the reason.
+  await tryPanel.getByRole('button', { name: 'Use page 1' }).click();
+  await expect(tryPanel.getByRole('img', { name: 'try scan.pdf p1' })).toBeVisible();
+  await tryPanel.getByRole('button', { name: 'Run extraction' }).click();
+  await expect(tryPanel.getByTestId('try-invalid')).toContainText('Invalid: the output is not JSON');
+  await expect(tryPanel.getByLabel('Extracted JSON')).toHaveText('Sorry, I cannot read it.');
+  expect(bodies.length).toBe(4);
+  expect(imageUrls(bodies[3] as string)).toHaveLength(1);
+  await tryPanel.screenshot({ path: '/tmp/shots-extrafinish/e2e-try-invalid.png' });
   expect(consoleErrors).toEqual([]);
 });

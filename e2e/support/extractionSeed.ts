@@ -25,11 +25,15 @@ const template = await core.invoke('extraction.save', {
     { name: 'total', type: 'amount', decimal: '.' },
   ],
 });
-const target = await core.invoke('targets.add', { name: 'vl box', baseUrls: [vl.baseUrl], maxRetries: 0 });
+// acceptsImages 'yes': the fake server lists no vision capability, so 'auto' could not tell.
+const target = await core.invoke('targets.add', { name: 'vl box', baseUrls: [vl.baseUrl], maxRetries: 0, acceptsImages: 'yes' });
+// The real mechanism: an image column in a test set, filled from it into {{image:invoice}}.
+const set = await core.invoke('testsets.create', { name: 'invoices', variables: ['invoice'], imageVariables: ['invoice'] });
+await core.invoke('testsets.addRow', { testSetId: set.id, variables: { invoice: image.hash }, expected: JSON.stringify(REFERENCE) });
 const prompt = await core.invoke('prompts.create', {
   name: 'Invoice extraction',
   description: '',
-  content: { messages: [{ role: 'user', content: `${template.instructions} {{invoice}}` }], params: { temperature: 0 } },
+  content: { messages: [{ role: 'user', content: `${template.instructions} {{image:invoice}}` }], params: { temperature: 0 } },
   message: '',
   author: 'e2e',
 });
@@ -37,7 +41,7 @@ const prompt = await core.invoke('prompts.create', {
 const v2 = await core.invoke('prompts.saveVersion', {
   promptId: prompt.prompt.id,
   parentId: prompt.version.id,
-  content: { messages: [{ role: 'user', content: `${template.instructions} Answer with JSON only. {{invoice}}` }], params: { temperature: 0 } },
+  content: { messages: [{ role: 'user', content: `${template.instructions} Answer with JSON only. {{image:invoice}}` }], params: { temperature: 0 } },
   message: 'JSON only',
   author: 'e2e',
 });
@@ -45,7 +49,7 @@ const ev = await core.invoke('evals.create', {
   name: 'invoice fields',
   promptVersionIds: [prompt.version.id, v2.id],
   targets: [{ kind: 'remote', targetId: target.id, model: 'fake-vl' }],
-  rows: [{ variables: { invoice: image.hash }, expected: JSON.stringify(REFERENCE) }],
+  testSetId: set.id,
   assertions: [{ type: 'fields', templateId: template.id, fields: template.fields }],
 });
 const done = nextEvent(core, 'evals.progress', (p) => p.evalId === ev.id && p.status !== 'running');
@@ -53,4 +57,6 @@ await core.invoke('evals.start', { evalId: ev.id });
 const status = (await done).status;
 if (status !== 'done') throw new Error(`the evaluation ended ${status}`);
 await core.close();
-console.log('eval done');
+// The spec checks that the image the server got is this one (its size).
+const meta = await sharp(png).metadata();
+console.log(`eval done ${meta.width}x${meta.height}`);

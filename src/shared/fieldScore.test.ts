@@ -44,7 +44,7 @@ describe('scoreDocument', () => {
   it('counts an output that is not JSON as invalid, every field failing', () => {
     const s = scoreDocument(fields, reference, 'The total is 1280');
     expect(s.valid).toBe(false);
-    expect(s.invalidReason).toMatch(/not JSON/);
+    expect(s.invalidReason).toMatch(/^the output is not JSON/);
     expect(s.fields.filter((f) => f.scored && f.pass)).toEqual([]);
   });
   it('does not score a field the reference leaves empty', () => {

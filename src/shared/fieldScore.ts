@@ -112,7 +112,9 @@ export function parseReference(text: string): Record<string, unknown> | string {
 function parseOutput(out: string): Record<string, unknown> | string {
   const t = out.trim();
   const fenced = /```(?:json)?\s*([\s\S]*?)```/.exec(t);
-  return parseReference(fenced ? (fenced[1] as string) : t);
+  const parsed = parseReference(fenced ? (fenced[1] as string) : t);
+  // parseReference's reasons name the reference: here it is the model's output that is at fault.
+  return typeof parsed === 'string' ? parsed.replace(/^the reference/, 'the output') : parsed;
 }
 
 /**

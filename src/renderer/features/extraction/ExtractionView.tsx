@@ -5,6 +5,7 @@ import type { FieldSpecInput } from '../../../shared/fieldScore';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { useExtraction } from './extraction.store';
 import { percent, ruleChoice, withRule } from './fieldsTable';
+import { TryPanel } from './TryPanel';
 import './extraction.css';
 
 const TYPES = ['text', 'id', 'amount', 'date', 'list'] as const;
@@ -228,6 +229,7 @@ export function ExtractionView(): React.JSX.Element {
       <TemplatePanel />
       <ResultsPanel />
       <PdfPanel />
+      <TryPanel />
     </div>
   );
 }
