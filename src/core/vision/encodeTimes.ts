@@ -87,7 +87,7 @@ export class EncodeTimes {
     this.watches.add(w);
     if (this.watches.size > 1) for (const o of this.watches) o.shared = true;
     return {
-      done: async (graceMs = 2_000) => {
+      done: async (graceMs = 5_000) => {
         await w.settled(graceMs);
         this.watches.delete(w);
         if (w.shared || w.events.length === 0) return null;
