@@ -93,8 +93,10 @@ test('Playground to a remote target: the preview shows the ID painted over, the 
   expect(received.length).toBeGreaterThan(0);
   expect(await ids(received)).toEqual([]);
 
-  const { records } = await invokeFromPage(page, 'audit.list', {});
-  const rec = records.find((r) => (r.images ?? []).length > 0);
+  // The audit record is written when the run finishes, which can be just after its text shows.
+  const withImages = async () => (await invokeFromPage(page, 'audit.list', {})).records.find((r) => (r.images ?? []).length > 0);
+  await expect.poll(async () => (await withImages()) !== undefined, { timeout: 30_000 }).toBe(true);
+  const rec = await withImages();
   expect(rec?.images).toEqual([{ hash: expect.stringMatching(/^[0-9a-f]{64}$/) as unknown, sentHash: createHash('sha256').update(received).digest('hex'), action: 'redact', counts: { id_card: 1 } }]);
   expect(rec?.images?.[0]?.hash).not.toBe(rec?.images?.[0]?.sentHash);
   expect(JSON.stringify(rec)).not.toContain(ID);

@@ -22,7 +22,7 @@ const shot = (name: string) => `test-results/screens/${name}.png`;
 test('the host refuses a page request without the launch token', async ({ page }) => {
   const res = await page.goto(host.origin + '/');
   expect(res?.status()).toBe(401);
-  await expect(page.locator('body')).toContainText('launch token');
+  await expect(page.locator('body')).toContainText('valid access link');
 });
 
 test('add a model, run a prompt with a variable, stream, stop, and find both runs after reload', async ({ page }) => {
