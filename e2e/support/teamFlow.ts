@@ -27,10 +27,15 @@ async function labelQueue(page: Page, topicFor: (i: number) => string, rejectOve
     await page.getByTestId(overlapped && i === rejectOverlap ? 'team-reject' : 'team-accept').click();
     n++;
     // The next row replaces this one, or the form goes when the queue is empty.
+    // Settled only when the queue says it is all done, or the next row shows: the form can vanish for a
+    // moment between two rows on a loaded machine, which must not read as "queue empty".
     await expect(async () => {
+      const queue = await page.getByTestId('team-queue').first().innerText({ timeout: 500 });
+      const all = /(?:^|\s)(\d+) done of (\d+)/.exec(queue);
+      if (all && all[1] === all[2]) return;
       // Short reads: the form may vanish between the two (an auto-waiting read would wait for it forever).
       const visible = await page.getByTestId('team-task').isVisible();
-      expect(!visible || (await page.getByTestId('team-task-prompt').textContent({ timeout: 500 })) !== before).toBe(true);
+      expect(visible && (await page.getByTestId('team-task-prompt').textContent({ timeout: 500 })) !== before).toBe(true);
     }).toPass({ timeout: 20_000 });
   }
   return n;
