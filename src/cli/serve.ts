@@ -5,8 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { parsePublicUrl } from '../host/access';
 import { hostErrorLogger } from '../host/httpGuard';
 import { startHost, type HostOptions } from '../host/server';
-import { isLoopback, parseListen, readTlsFiles, selfSignedTls, type TlsFiles } from '../core/tls/tls';
+import { parseListen, readTlsFiles, selfSignedTls, type TlsFiles } from '../core/tls/tls';
 import { parseFlags, UsageError, type Command } from './main';
+import { tlsModeFor } from './tlsFlags';
 import { installSafetyNet } from './safetyNet';
 
 export function rendererDir(): string {
@@ -57,14 +58,7 @@ function settings(values: Record<string, string | string[] | boolean | undefined
       throw new UsageError((e as Error).message);
     }
   });
-  const tls = str('tls');
-  if (tls !== undefined && tls !== 'self-signed') throw new UsageError(`--tls takes only "self-signed" (or use --tls-cert FILE --tls-key FILE), got "${tls}"`);
-  if ((str('tls-cert') === undefined) !== (str('tls-key') === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
-  if (tls && str('tls-cert')) throw new UsageError('give --tls self-signed or --tls-cert/--tls-key, not both');
-  const tlsMode = tls ? 'self-signed' : str('tls-cert') ? 'files' : 'none';
-  if (tlsMode === 'none' && !isLoopback(listen)) {
-    throw new Error(`refusing to serve plain HTTP on ${listen}: access tokens would cross the network unencrypted. Add --tls self-signed (or --tls-cert FILE --tls-key FILE), or listen on 127.0.0.1.`);
-  }
+  const tlsMode = tlsModeFor(str, listen, 'access tokens');
   return { listen, port, publicUrls, tlsMode, certFile: str('tls-cert'), keyFile: str('tls-key') };
 }
 

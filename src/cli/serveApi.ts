@@ -1,8 +1,9 @@
 import { ApiServerSettings } from '../shared/apiServer.schema';
 import { GpuBackend, LoadSettings } from '../shared/engine.schema';
-import { isLoopback, parseListen } from '../core/tls/tls';
+import { parseListen } from '../core/tls/tls';
 import { parseFlags, UsageError, type Command } from './main';
 import { resolveModel } from './resolveModel';
+import { tlsModeFor } from './tlsFlags';
 
 function int(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -30,14 +31,7 @@ function network(values: Record<string, string | boolean | undefined>): { host: 
       throw new UsageError((e as Error).message);
     }
   }
-  const tls = str('tls');
-  if (tls !== undefined && tls !== 'self-signed') throw new UsageError(`--tls takes only "self-signed" (or use --tls-cert FILE --tls-key FILE), got "${tls}"`);
-  if ((str('tls-cert') === undefined) !== (str('tls-key') === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
-  if (tls && str('tls-cert')) throw new UsageError('give --tls self-signed or --tls-cert/--tls-key, not both');
-  const mode = tls ? 'self-signed' : str('tls-cert') ? 'files' : 'none';
-  if (mode === 'none' && !isLoopback(listen.host)) {
-    throw new Error(`refusing to serve plain HTTP on ${listen.host}: API keys would cross the network unencrypted. Add --tls self-signed (or --tls-cert FILE --tls-key FILE), or listen on 127.0.0.1.`);
-  }
+  const mode = tlsModeFor(str, listen.host, 'API keys');
   return { ...listen, tls: mode };
 }
 

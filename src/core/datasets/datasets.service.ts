@@ -117,29 +117,24 @@ export class DatasetsService extends EventEmitter<{ importProgress: [ImportProgr
     return previewDatasetFile(path, opts);
   }
   async import(input: ImportInput): Promise<ImportOutcome & { dataset: DatasetInfo }> {
-    const importId = input.importId ?? ulid();
-    if (this.imports.has(importId)) throw new CoreError('CONFLICT', `importId: an import with id ${importId} is already running`);
-    const controller = new AbortController();
-    this.imports.set(importId, controller);
-    try {
-      const out = await importDataset(this.repo, { ...input, importId }, controller.signal, (p) => this.emit('importProgress', p), this.now);
-      this.ensureIndexed(out.datasetId);
-      return { ...out, dataset: this.get(out.datasetId) };
-    } catch (e) {
-      for (const id of this.repo.leftovers()) this.removeInBackground(id);
-      throw e;
-    } finally {
-      this.imports.delete(importId);
-    }
+    return this.runImport(input.importId, (importId, signal, progress) => importDataset(this.repo, { ...input, importId }, signal, progress, this.now));
   }
   async importImages(input: ImageImportInput): Promise<ImageImportOutcome & { dataset: DatasetInfo }> {
     const images = this.imageStore();
-    const importId = input.importId ?? ulid();
+    return this.runImport(input.importId, (importId, signal, progress) => importImageFolder(this.repo, images, { ...input, importId }, signal, progress, this.now));
+  }
+
+  /** One import at a time per id, cancellable; a failed one leaves nothing behind (its rows are removed). */
+  private async runImport<T extends { datasetId: string }>(
+    requested: string | undefined,
+    work: (importId: string, signal: AbortSignal, progress: (p: ImportProgress) => void) => Promise<T>,
+  ): Promise<T & { dataset: DatasetInfo }> {
+    const importId = requested ?? ulid();
     if (this.imports.has(importId)) throw new CoreError('CONFLICT', `importId: an import with id ${importId} is already running`);
     const controller = new AbortController();
     this.imports.set(importId, controller);
     try {
-      const out = await importImageFolder(this.repo, images, { ...input, importId }, controller.signal, (p) => this.emit('importProgress', p), this.now);
+      const out = await work(importId, controller.signal, (p) => this.emit('importProgress', p));
       this.ensureIndexed(out.datasetId);
       return { ...out, dataset: this.get(out.datasetId) };
     } catch (e) {
