@@ -15,11 +15,11 @@ const opened = closeAfterEach();
 const LOOP = fileURLToPath(new URL('./testing/claimLoop.ts', import.meta.url));
 
 /** Resolves `ready` once the child has opened the database; `done` with its claim lines. */
-function claimLoop(file: string, assignmentId: string, labelers: string[], goFile: string): { ready: Promise<void>; done: Promise<string[]> } {
+function claimLoop(file: string, assignmentId: string, labelers: string[], goFile: string, peers: number): { ready: Promise<void>; done: Promise<string[]> } {
   let onReady: () => void = () => undefined;
   const ready = new Promise<void>((r) => (onReady = r));
   const done = new Promise<string[]>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', LOOP, file, assignmentId, labelers.join(','), goFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', LOOP, file, assignmentId, labelers.join(','), goFile, String(peers)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -57,7 +57,7 @@ describe('team claims', () => {
     expect(a.tasks).toBe(160 + 40 * 3);
     const ids = s.people.map((p) => p.id);
     const go = join(s.dir, 'go');
-    const loops = [0, 1, 2, 3].map((i) => claimLoop(join(s.dir, 'lamplight.db'), a.id, ids.slice(i * 3, i * 3 + 3), go));
+    const loops = [0, 1, 2, 3].map((i) => claimLoop(join(s.dir, 'lamplight.db'), a.id, ids.slice(i * 3, i * 3 + 3), go, 4));
     await Promise.all(loops.map((l) => l.ready));
     writeFileSync(go, '');
     const outs = await Promise.all(loops.map((l) => l.done));
@@ -71,7 +71,7 @@ describe('team claims', () => {
     for (const c of claims) perRow.set(c.row, [...(perRow.get(c.row) ?? []), c.labeler]);
     for (const labelers of perRow.values()) expect(new Set(labelers).size).toBe(labelers.length);
     expect([...perRow.values()].filter((l) => l.length === 3)).toHaveLength(40);
-    // Every process got a share: the claims really interleaved.
+    // Every process got a share (each waits for the others' first claim: see claimLoop.ts).
     for (const out of outs) expect(out.length).toBeGreaterThan(0);
     expect((await s.core.invoke('team.assignments', {}))[0]).toMatchObject({ done: 280 });
   }, 120_000);
