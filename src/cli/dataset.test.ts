@@ -29,9 +29,10 @@ describe('lamplight dataset', () => {
     // Nothing is accepted yet: the default export writes no row; --status all writes the three.
     const none = await cli('--data-dir', dir, 'dataset', 'export', report.datasetId, '--format', 'alpaca-jsonl', '--out', join(dir, 'none.jsonl'), '--json');
     expect(JSON.parse(none.out)).toMatchObject({ rows: 0 });
-    const all = await cli('--data-dir', dir, 'dataset', 'export', report.datasetId, '--format', 'alpaca-jsonl', '--status', 'all', '--out', join(dir, 'all.jsonl'));
+    // --out into a folder that does not exist yet (as the README's `--out data/chat.json`): the CLI makes it.
+    const all = await cli('--data-dir', dir, 'dataset', 'export', report.datasetId, '--format', 'alpaca-jsonl', '--status', 'all', '--out', join(dir, 'new', 'all.jsonl'));
     expect(all.code).toBe(0);
-    const lines = readFileSync(join(dir, 'all.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { instruction: string; output: string });
+    const lines = readFileSync(join(dir, 'new', 'all.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { instruction: string; output: string });
     expect(lines.map((l) => [l.instruction, l.output])).toEqual([['a?', 'A.'], ['b?', 'B.'], ['c?', 'C.']]);
 
     const bad = await cli('--data-dir', dir, 'dataset', 'export', report.datasetId, '--format', 'yaml', '--out', join(dir, 'x'));

@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { DatasetContainer, DatasetEncoding, DatasetFormat, ExportFormat } from '../shared/datasets.record';
 import type { RowFilterInput } from '../shared/datasets.schema';
 import { parseFlags, UsageError, type Command } from './main';
@@ -90,7 +92,10 @@ export const datasetCommand: Command = {
         const pii = values.pii ?? 'keep';
         if (!['keep', 'mask', 'drop'].includes(pii)) throw new UsageError('--pii must be keep, mask or drop');
         const filter: RowFilterInput = { status: status === 'all' ? null : (status as 'accepted') };
-        const r = await core.invoke('datasets.export', { datasetId: arg, format: fmt as ExportFormat, path: values.out, filter, pii: pii as 'keep', dropDuplicates: values['drop-duplicates'] ?? false });
+        // --out data/chat.json in a fresh folder: the user named the folder, so make it (the core refuses a missing one).
+        const out = resolve(values.out);
+        mkdirSync(dirname(out), { recursive: true });
+        const r = await core.invoke('datasets.export', { datasetId: arg, format: fmt as ExportFormat, path: out, filter, pii: pii as 'keep', dropDuplicates: values['drop-duplicates'] ?? false });
         if (values.json) ctx.out(JSON.stringify(r, null, 2) + '\n');
         else ctx.out(`${r.rows} rows${r.images !== undefined ? ` and ${r.images} images` : ''} written to ${r.files.join(', ')} (skipped: ${r.skipped.noAnswer} without an answer, ${r.skipped.pii} with personal data, ${r.skipped.duplicate} duplicates)\n`);
         return 0;
