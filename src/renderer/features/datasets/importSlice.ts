@@ -60,121 +60,116 @@ export function nameFromPath(path: string): string {
 
 const EMPTY_CHOICE: ImportChoice = { path: '', name: '', container: 'auto', format: 'auto', encoding: 'auto', mapping: null };
 
-export const createImportSlice: StateCreator<ImportSlice & ImportHost, [], [], ImportSlice> = (set, get) => ({
-  importOpen: false,
-  choice: EMPTY_CHOICE,
-  preview: null,
-  previewing: false,
-  importError: null,
-  importId: null,
-  progress: null,
-  report: null,
-  dismissedImports: readDismissed(),
+export const createImportSlice: StateCreator<ImportSlice & ImportHost, [], [], ImportSlice> = (set, get) => {
+  /** After a text or an image import: the report, the form closed, the new dataset listed and selected. */
+  const imported = async (dataset: DatasetInfo, count: number, badTotal: number, bad: ImportReport['bad']): Promise<void> => {
+    set({
+      report: { datasetId: dataset.id, name: dataset.name, imported: count, badTotal, bad, importedAt: dataset.importReport?.importedAt ?? dataset.createdAt },
+      importOpen: false,
+      preview: null,
+      choice: EMPTY_CHOICE,
+    });
+    get().acceptInfo(dataset);
+    await get().refresh();
+    await get().select(dataset.id);
+  };
+  return {
+    importOpen: false,
+    choice: EMPTY_CHOICE,
+    preview: null,
+    previewing: false,
+    importError: null,
+    importId: null,
+    progress: null,
+    report: null,
+    dismissedImports: readDismissed(),
 
-  openImport: () => set({ importOpen: true, importError: null }),
-  closeImport: () => set({ importOpen: false, preview: null, importError: null, choice: EMPTY_CHOICE }),
-  setChoice: (patch) => set((s) => ({ choice: { ...s.choice, ...patch } })),
+    openImport: () => set({ importOpen: true, importError: null }),
+    closeImport: () => set({ importOpen: false, preview: null, importError: null, choice: EMPTY_CHOICE }),
+    setChoice: (patch) => set((s) => ({ choice: { ...s.choice, ...patch } })),
 
-  async runPreview() {
-    const c = get().choice;
-    const path = c.path.trim();
-    if (!path) return;
-    set({ previewing: true, importError: null });
-    try {
-      const preview = await api.invoke('datasets.preview', {
-        path,
-        container: c.container,
-        format: c.format,
-        encoding: c.encoding,
-        mapping: c.format === 'columns' && c.mapping ? c.mapping : undefined,
-      });
-      set((s) => ({ preview, choice: { ...s.choice, name: s.choice.name || nameFromPath(path) } }));
-    } catch (error) {
-      set({ preview: null, importError: toShownError(error) });
-    } finally {
-      set({ previewing: false });
-    }
-  },
+    async runPreview() {
+      const c = get().choice;
+      const path = c.path.trim();
+      if (!path) return;
+      set({ previewing: true, importError: null });
+      try {
+        const preview = await api.invoke('datasets.preview', {
+          path,
+          container: c.container,
+          format: c.format,
+          encoding: c.encoding,
+          mapping: c.format === 'columns' && c.mapping ? c.mapping : undefined,
+        });
+        set((s) => ({ preview, choice: { ...s.choice, name: s.choice.name || nameFromPath(path) } }));
+      } catch (error) {
+        set({ preview: null, importError: toShownError(error) });
+      } finally {
+        set({ previewing: false });
+      }
+    },
 
-  async runImport() {
-    const { preview, choice } = get();
-    if (!preview || get().importId) return;
-    const importId = ulid();
-    set({ importId, progress: null, importError: null, report: null });
-    try {
-      // The file's detected layout is what the preview showed; pin it so the import reads the same way.
-      const r = await api.invoke('datasets.import', {
-        path: preview.path,
-        name: choice.name.trim() || nameFromPath(preview.path),
-        container: preview.container,
-        format: preview.format,
-        encoding: preview.encoding,
-        mapping: preview.format === 'columns' ? (choice.mapping ?? preview.mapping ?? undefined) : undefined,
-        importId,
-      });
-      set({
-        report: {
-          datasetId: r.dataset.id, name: r.dataset.name, imported: r.imported, badTotal: r.badTotal, bad: r.bad,
-          importedAt: r.dataset.importReport?.importedAt ?? r.dataset.createdAt,
-        },
-        importOpen: false,
-        preview: null,
-        choice: EMPTY_CHOICE,
-      });
-      get().acceptInfo(r.dataset);
-      await get().refresh();
-      await get().select(r.dataset.id);
-    } catch (error) {
-      set({ importError: toShownError(error) });
-    } finally {
-      set({ importId: null });
-    }
-  },
+    async runImport() {
+      const { preview, choice } = get();
+      if (!preview || get().importId) return;
+      const importId = ulid();
+      set({ importId, progress: null, importError: null, report: null });
+      try {
+        // The file's detected layout is what the preview showed; pin it so the import reads the same way.
+        const r = await api.invoke('datasets.import', {
+          path: preview.path,
+          name: choice.name.trim() || nameFromPath(preview.path),
+          container: preview.container,
+          format: preview.format,
+          encoding: preview.encoding,
+          mapping: preview.format === 'columns' ? (choice.mapping ?? preview.mapping ?? undefined) : undefined,
+          importId,
+        });
+        await imported(r.dataset, r.imported, r.badTotal, r.bad);
+      } catch (error) {
+        set({ importError: toShownError(error) });
+      } finally {
+        set({ importId: null });
+      }
+    },
 
-  async runImageImport({ dir, sidecar, name, prompt }) {
-    if (get().importId) return;
-    const importId = ulid();
-    set({ importId, progress: null, importError: null, report: null });
-    try {
-      const r = await api.invoke('datasets.importImages', {
-        dir: dir.trim(),
-        sidecar: sidecar.trim() || null,
-        name: name.trim() || nameFromPath(dir.trim().replace(/[\\/]+$/, '')),
-        ...(prompt.trim() ? { prompt: prompt.trim() } : {}),
-        importId,
-      });
-      set({
-        report: { datasetId: r.dataset.id, name: r.dataset.name, imported: r.imported, badTotal: 0, bad: [], importedAt: r.dataset.importReport?.importedAt ?? r.dataset.createdAt },
-        importOpen: false,
-        preview: null,
-        choice: EMPTY_CHOICE,
-      });
-      get().acceptInfo(r.dataset);
-      await get().refresh();
-      await get().select(r.dataset.id);
-    } catch (error) {
-      set({ importError: toShownError(error) });
-    } finally {
-      set({ importId: null });
-    }
-  },
+    async runImageImport({ dir, sidecar, name, prompt }) {
+      if (get().importId) return;
+      const importId = ulid();
+      set({ importId, progress: null, importError: null, report: null });
+      try {
+        const r = await api.invoke('datasets.importImages', {
+          dir: dir.trim(),
+          sidecar: sidecar.trim() || null,
+          name: name.trim() || nameFromPath(dir.trim().replace(/[\\/]+$/, '')),
+          ...(prompt.trim() ? { prompt: prompt.trim() } : {}),
+          importId,
+        });
+        await imported(r.dataset, r.imported, 0, []);
+      } catch (error) {
+        set({ importError: toShownError(error) });
+      } finally {
+        set({ importId: null });
+      }
+    },
 
-  async cancelImport() {
-    const importId = get().importId;
-    if (!importId) return;
-    try {
-      await api.invoke('datasets.cancelImport', { importId });
-    } catch (error) {
-      set({ importError: toShownError(error) });
-    }
-  },
+    async cancelImport() {
+      const importId = get().importId;
+      if (!importId) return;
+      try {
+        await api.invoke('datasets.cancelImport', { importId });
+      } catch (error) {
+        set({ importError: toShownError(error) });
+      }
+    },
 
-  applyImportProgress: (p) => {
-    if (p.importId === get().importId) set({ progress: p });
-  },
-  dismissReport: (report) => {
-    const dismissedImports = withDismissed(get().dismissedImports, reportKey(report));
-    writeDismissed(dismissedImports);
-    set((s) => ({ dismissedImports, report: s.report && reportKey(s.report) === reportKey(report) ? null : s.report }));
-  },
-});
+    applyImportProgress: (p) => {
+      if (p.importId === get().importId) set({ progress: p });
+    },
+    dismissReport: (report) => {
+      const dismissedImports = withDismissed(get().dismissedImports, reportKey(report));
+      writeDismissed(dismissedImports);
+      set((s) => ({ dismissedImports, report: s.report && reportKey(s.report) === reportKey(report) ? null : s.report }));
+    },
+  };
+};
