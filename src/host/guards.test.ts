@@ -137,6 +137,54 @@ describe('safety nets', () => {
     wss.close();
   });
 
+  it('a socket whose access ends mid-command gets that reply first, then the close; an idle one closes at once', async () => {
+    const guard = new SocketGuard(DEFAULT_SOCKET_LIMITS, newHostStats(), () => undefined);
+    const wss = new WebSocketServer({ noServer: true });
+    const server = createServer();
+    let release: () => void = () => undefined;
+    let entered: () => void = () => undefined;
+    const running = new Promise<void>((r) => (entered = r));
+    const sockets: WebSocket[] = [];
+    server.on('upgrade', (req, socket, head) =>
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        sockets.push(ws);
+        guard.attach(ws, (name) => {
+          if (name !== 'rotate') return Promise.resolve({ ok: true, value: name });
+          // The command ends its own socket's access, then finishes later (after timers and I/O have run).
+          guard.closeAfterReplies(ws, 4001, 'access link no longer valid');
+          entered();
+          return new Promise((resolve) => (release = () => resolve({ ok: true, value: 'new-token' })));
+        });
+      }),
+    );
+    const port = await listen(server);
+    const open = async () => {
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/`);
+      const seen: string[] = [];
+      ws.on('message', (d) => seen.push(`reply ${String((JSON.parse(String(d)) as { value: string }).value)}`));
+      const closed = new Promise<void>((r) => ws.once('close', (code) => (seen.push(`close ${code}`), r())));
+      await new Promise((r) => ws.once('open', r));
+      return { ws, seen, closed };
+    };
+    const a = await open();
+    a.ws.send(JSON.stringify({ id: 1, name: 'rotate' }));
+    await running;
+    await new Promise((r) => setTimeout(r, 50)); // timers and I/O run meanwhile: the socket must not close
+    expect(a.seen).toEqual([]); // still open while its command runs
+    release();
+    await a.closed;
+    expect(a.seen).toEqual(['reply new-token', 'close 4001']);
+
+    const b = await open();
+    while (sockets.length < 2) await new Promise((r) => setTimeout(r, 10));
+    const ws = sockets[1];
+    if (!ws) throw new Error('second socket not seen by the server');
+    guard.closeAfterReplies(ws, 4001, 'gone');
+    await b.closed;
+    expect(b.seen).toEqual(['close 4001']);
+    wss.close();
+  });
+
   it('startHost installs no process-wide handler: only `lamplight serve` does', async () => {
     const before = [process.listenerCount('uncaughtException'), process.listenerCount('unhandledRejection')];
     const core = openTestCore();

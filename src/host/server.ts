@@ -229,10 +229,10 @@ export async function startHost(opts: HostOptions): Promise<Host> {
   /** The token and profile each socket opened with: a revoked, re-issued or expired link closes it. */
   const socketAuth = new Map<WebSocket, { token: string; profileId: string }>();
   const recheckSockets = () => {
-    for (const [ws, a] of socketAuth) if (profileOf(a.token) !== a.profileId) ws.close(4001, 'access link no longer valid');
+    for (const [ws, a] of socketAuth) if (profileOf(a.token) !== a.profileId) guard.closeAfterReplies(ws, 4001, 'access link no longer valid');
   };
-  // After the current command's reply: an owner rotating the launch token still receives the new one.
-  const stopAccessWatch = core.profiles.onAccessChange(() => setImmediate(recheckSockets));
+  // Closed after the socket's running commands reply: an owner rotating the launch token still receives the new one.
+  const stopAccessWatch = core.profiles.onAccessChange(recheckSockets);
   const sweep = setInterval(recheckSockets, opts.expirySweepMs ?? EXPIRY_SWEEP_MS);
   sweep.unref();
   function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -258,7 +258,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
         ? core.onEventFor(profileAtOpen, (event, payload) => {
             if (ws.readyState !== ws.OPEN) return;
             // A re-issued token or a removed profile ends the link for events too.
-            if (profileOf(socketToken) !== profileAtOpen) ws.close(4001, 'access link no longer valid');
+            if (profileOf(socketToken) !== profileAtOpen) guard.closeAfterReplies(ws, 4001, 'access link no longer valid');
             else guard.send(ws, JSON.stringify({ event, payload }));
           })
         : () => undefined;

@@ -46,6 +46,8 @@ export function newHostStats(): HostStats {
 }
 
 const MAX_ID_CHARS = 128;
+/** How long a socket whose access ended may wait for its running commands' replies. */
+const CLOSE_GRACE_MS = 2_000;
 const MAX_NAME_CHARS = 128;
 
 type MessageId = string | number | null | undefined;
@@ -99,6 +101,10 @@ export function parseClientMessage(data: RawData, isBinary: boolean, maxDepth: n
 
 export class SocketGuard {
   private readonly alive = new WeakSet<WebSocket>();
+  /** Commands running per socket, so a socket can be closed once their replies are out. */
+  private readonly running = new WeakMap<WebSocket, number>();
+  /** Sockets to close when their last running command has replied: code and reason. */
+  private readonly closing = new WeakMap<WebSocket, { code: number; reason: string }>();
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -124,6 +130,20 @@ export class SocketGuard {
     return true;
   }
 
+  /**
+   * Closes `ws` once every command it has running has replied (at once when none is running). A command
+   * that ends the socket's own access (the owner rotating the launch token) still gets its reply out.
+   */
+  closeAfterReplies(ws: WebSocket, code: number, reason: string): void {
+    if (ws.readyState !== ws.OPEN) return;
+    if ((this.running.get(ws) ?? 0) === 0) return ws.close(code, reason);
+    this.closing.set(ws, { code, reason });
+    // A long command (a run) does not keep a socket whose access ended: it is closed after a grace period anyway.
+    setTimeout(() => {
+      if (this.closing.delete(ws) && ws.readyState === ws.OPEN) ws.close(code, reason);
+    }, CLOSE_GRACE_MS).unref();
+  }
+
   /** Answers every frame of `ws` through `run`: one reply per frame, errors as data. */
   attach(ws: WebSocket, run: (name: string, input: unknown) => Promise<WireResult<unknown>>): void {
     let inFlight = 0;
@@ -142,6 +162,11 @@ export class SocketGuard {
         frame = JSON.stringify({ id, ok: false, error: { code: 'INTERNAL', message: `The reply to ${name} could not be encoded` } });
       }
       this.send(ws, frame);
+      const close = this.closing.get(ws);
+      if (close && inFlight === 0) {
+        this.closing.delete(ws);
+        if (ws.readyState === ws.OPEN) ws.close(close.code, close.reason);
+      }
     };
     ws.on('message', (data, isBinary) => {
       try {
@@ -163,9 +188,11 @@ export class SocketGuard {
         }
         inFlight++;
         inFlightBytes += msg.bytes;
+        this.running.set(ws, inFlight);
         const done = () => {
           inFlight--;
           inFlightBytes -= msg.bytes;
+          this.running.set(ws, inFlight);
         };
         this.stats.peakInFlight = Math.max(this.stats.peakInFlight, inFlight);
         new Promise<WireResult<unknown>>((resolve) => resolve(run(msg.name, msg.input)))
