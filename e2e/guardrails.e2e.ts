@@ -246,8 +246,10 @@ test("a labeler's own link opens a narrower UI, and the core refuses admin comma
   const oldToken = new URL(host.url).searchParams.get('token');
   await guard.open();
   page.once('dialog', (d) => void d.accept());
+  // Waited for before the click: the page removes the token from the address bar right after loading.
+  const reopened = page.waitForURL((u) => u.searchParams.has('token') && u.searchParams.get('token') !== oldToken);
   await guard.profileRow('Owner').getByTestId('guard-rotate-launch').click();
-  await page.waitForURL((u) => u.searchParams.has('token') && u.searchParams.get('token') !== oldToken);
+  await reopened;
   await expect(page.getByTestId('session-profile')).toContainText('Owner');
   const stranger = await browser.newContext();
   expect((await stranger.request.get(host.url)).status()).toBe(401);
