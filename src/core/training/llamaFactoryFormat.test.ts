@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest';
 import type { DatasetRecord } from '../../shared/datasets.record';
 import { Hyperparameters } from '../../shared/training.schema';
 import { datasetInfoEntry } from '../datasets/io/exporters';
-import { llamaFactoryVisionObject, visionMessagesObject } from '../datasets/io/imageExporters';
-import { guessTemplate, guessVisionTemplate, LLAMA_FACTORY_CHECKED, llamaFactoryYaml, type PackageSettings } from './packageFiles';
+import { llamaFactoryVisionObject, qwenVlFinetuneRow, visionMessagesObject } from '../datasets/io/imageExporters';
+import { guessTemplate, guessVisionTemplate, LLAMA_FACTORY_CHECKED, llamaFactoryYaml, readme, type PackageSettings } from './packageFiles';
 import { configProblems, datasetProblems, facts } from './testing/llamaFactoryReader';
 
 function settings(vision: boolean, hp: Partial<Hyperparameters>, model: string): PackageSettings {
@@ -145,5 +145,56 @@ describe('OpenAI-style messages with image parts', () => {
     expect(Object.keys(parts[0] ?? {}).sort()).toEqual([...facts.qwenVl.visionUtils.imagePartKeys].sort());
     expect(parts).toEqual([{ type: 'image', image: 'images/a.png' }, { type: 'image', image: 'images/b.jpg' }, { type: 'text', text: 'Total?' }]);
     expect(o.messages[2]).toEqual({ role: 'assistant', content: '35.00' });
+  });
+});
+
+describe("QwenLM qwen-vl-finetune rows", () => {
+  const q = facts.qwenVl.finetune;
+  /** Its data_processor: human turns split at each placeholder, one image taken per placeholder, none left over. */
+  function qwenProblems(row: Record<string, unknown>): string[] {
+    const problems: string[] = [];
+    for (const k of Object.keys(row)) if (!q.fileKeys.includes(k)) problems.push(`key ${k} is not read`);
+    const pool = row.image === undefined ? [] : typeof row.image === 'string' ? [row.image] : (row.image as string[]);
+    let used = 0;
+    for (const t of row[q.fileKeys[1] as string] as Record<string, string>[]) {
+      if (![q.user, q.assistant].includes(t[q.roleKey] as string)) problems.push(`turn from ${t[q.roleKey]} reads as an assistant turn`);
+      const tokens = (t[q.contentKey] ?? '').split(q.placeholder).length - 1;
+      if (t[q.roleKey] === q.user) used += tokens;
+      else if (tokens > 0) problems.push('a placeholder in an answer');
+    }
+    if (used !== pool.length) problems.push(`${used} placeholders for ${pool.length} images`);
+    return problems;
+  }
+
+  it('turns the OpenAI-style rows into image + conversations with one placeholder per image', () => {
+    const two = visionMessagesObject(
+      rec([{ role: 'user', content: 'First <image>' }, { role: 'assistant', content: 'Ok' }, { role: 'user', content: 'Total?' }], '35.00'),
+      ['images/a.png', 'images/b.jpg'],
+    ) as { messages: { role: string; content: unknown }[] };
+    const row = qwenVlFinetuneRow(two);
+    expect(row).toEqual({
+      image: ['images/a.png', 'images/b.jpg'],
+      conversations: [
+        { from: 'human', value: 'First ' },
+        { from: 'gpt', value: 'Ok' },
+        { from: 'human', value: '<image>\n<image>\nTotal?' },
+        { from: 'gpt', value: '35.00' },
+      ],
+    });
+    expect(qwenProblems(row as unknown as Record<string, unknown>)).toEqual([]);
+    const one = qwenVlFinetuneRow(visionMessagesObject(rec([{ role: 'user', content: 'Total?' }], '1'), ['images/a.png']) as { messages: { role: string; content: unknown }[] });
+    expect(one?.image).toBe('images/a.png');
+    expect(qwenProblems(one as unknown as Record<string, unknown>)).toEqual([]);
+    expect(qwenProblems({ image: 'a.png', conversations: [{ from: 'system', value: 's' }, { from: 'human', value: 'q' }] })).toEqual(['turn from system reads as an assistant turn', '0 placeholders for 1 images']);
+  });
+
+  it('has no row for a conversation with a system prompt', () => {
+    const o = visionMessagesObject(rec([{ role: 'system', content: 'S' }, { role: 'user', content: 'q' }], 'a'), ['images/a.png']) as { messages: { role: string; content: unknown }[] };
+    expect(qwenVlFinetuneRow(o)).toBeNull();
+    // The package README then says why the file is missing instead of how to use it.
+    const skipped = readme({ ...settings(true, {}, 'Qwen/Qwen2-VL-2B-Instruct'), qwenVlSkipped: 'row 2 has a system prompt' });
+    expect(skipped).toContain("No file for Qwen's own fine-tune scripts was written: row 2 has a system prompt.");
+    expect(skipped).not.toContain('shots.qwenvl.json');
+    expect(readme({ ...settings(true, {}, 'Qwen/Qwen2-VL-2B-Instruct'), qwenVlSkipped: null })).toContain('`data/shots.qwenvl.json` holds the same rows');
   });
 });

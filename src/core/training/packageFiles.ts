@@ -16,11 +16,15 @@ export interface PackageSettings {
   rows: number;
   /** An image dataset (rows carry images, copied to data/images/) trained on a vision-language base model. */
   vision?: boolean;
+  /** Image datasets: why data/<name>.qwenvl.json was not written (null: it was). */
+  qwenVlSkipped?: string | null;
 }
 
 export const PACKAGE_PATHS = {
   data: (name: string) => `data/${name}.json`,
   messages: (name: string) => `data/${name}.messages.jsonl`,
+  /** Image datasets: the rows in QwenLM's qwen-vl-finetune layout (LLaVA-style `image` + `conversations`). */
+  qwenVl: (name: string) => `data/${name}.qwenvl.json`,
   datasetInfo: 'data/dataset_info.json',
   /** Image datasets: the images both data files refer to (images/<hash>.<ext>, relative to data/). */
   images: 'data/images',
@@ -353,7 +357,15 @@ This is an image dataset: \`data/${s.dataName}.json\` is LLaMA-Factory's multimo
 image parts (\`{"type": "image", "image": "images/…"}\`, what qwen_vl_utils and the Qwen-VL processors read; the
 paths are relative to \`data/\`, so run such a script from there). The config freezes the vision tower and the
 projector (\`freeze_vision_tower\`, \`freeze_multi_modal_projector\`); the LoRA trains the language model. Train with
-LLaMA-Factory ${LLAMA_FACTORY_CHECKED.minVersion} or newer (the config's image keys; the PEFT script is text-only).`
+LLaMA-Factory ${LLAMA_FACTORY_CHECKED.minVersion} or newer (the config's image keys; the PEFT script is text-only).
+
+${
+        s.qwenVlSkipped
+          ? `No file for Qwen's own fine-tune scripts was written: ${s.qwenVlSkipped}.`
+          : `For Qwen's own scripts (QwenLM's \`qwen-vl-finetune\`), \`${PACKAGE_PATHS.qwenVl(s.dataName)}\` holds the same rows as
+\`image\` + \`conversations\`; register it in its \`qwenvl/data/__init__.py\` with \`annotation_path\` set to that file and
+\`data_path\` to the absolute path of \`data/\` (the image paths are relative to it).`
+      }`
     : ''
 }
 

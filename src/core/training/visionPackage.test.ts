@@ -69,7 +69,17 @@ describe('training.package with an image dataset', () => {
       expect(images).toHaveLength(1);
       for (const p of images) expect(existsSync(join(outDir, 'data', p.image ?? 'missing'))).toBe(true);
     }
+    // The same rows for QwenLM's qwen-vl-finetune: image paths relative to data/ (its data_path).
+    expect(t.files).toContain('data/invoice_shots.qwenvl.json');
+    const qwen = JSON.parse(readFileSync(join(outDir, 'data/invoice_shots.qwenvl.json'), 'utf8')) as { image: string; conversations: { from: string; value: string }[] }[];
+    expect(qwen).toHaveLength(3);
+    for (const row of qwen) {
+      expect(existsSync(join(outDir, 'data', row.image))).toBe(true);
+      expect(row.conversations.map((c) => c.from)).toEqual(['human', 'gpt']);
+      expect(row.conversations[0]?.value.startsWith('<image>\n')).toBe(true);
+    }
     expect(readFileSync(join(outDir, 'peft/train.py'), 'utf8')).toMatch(/train it with LLaMA-Factory/);
+    expect(readFileSync(join(outDir, 'README.md'), 'utf8')).toMatch(/qwen-vl-finetune/);
     expect(readFileSync(join(outDir, 'README.md'), 'utf8')).toMatch(/This is an image dataset/);
   });
 

@@ -114,3 +114,33 @@ export async function writeVisionExport(
   });
   return { ...res, images: copied.size };
 }
+
+/** One row of Qwen's qwen-vl-finetune file: LLaVA-style `image` (one path or a list) and human/gpt turns. */
+export interface QwenVlRow {
+  image?: string | string[];
+  conversations: { from: 'human' | 'gpt'; value: string }[];
+}
+
+/**
+ * A `messages-vision` row in the layout QwenLM's qwen-vl-finetune reads (qwenvl/data/data_processor.py at
+ * QwenLM/Qwen3-VL 96588727): one `<image>` line per image before the user's text. Null when a row has a
+ * system message: that script turns every non-human turn into an assistant one, so it has no place for one.
+ */
+export function qwenVlFinetuneRow(row: { messages: { role: string; content: unknown }[] }): QwenVlRow | null {
+  const images: string[] = [];
+  const conversations: QwenVlRow['conversations'] = [];
+  for (const m of row.messages) {
+    if (m.role === 'system') return null;
+    if (typeof m.content === 'string') {
+      conversations.push({ from: m.role === 'user' ? 'human' : 'gpt', value: m.content.replace(IMAGE_TOKEN_RE, '') });
+      continue;
+    }
+    const parts = m.content as { type: string; image?: string; text?: string }[];
+    const paths = parts.flatMap((p) => (p.type === 'image' && p.image !== undefined ? [p.image] : []));
+    const text = parts.flatMap((p) => (p.type === 'text' && p.text !== undefined ? [p.text] : [])).join('\n');
+    images.push(...paths);
+    conversations.push({ from: 'human', value: `${paths.map(() => `${IMAGE_TOKEN}\n`).join('')}${text.replace(IMAGE_TOKEN_RE, '')}` });
+  }
+  if (images.length === 0) return { conversations };
+  return { image: images.length === 1 ? (images[0] as string) : images, conversations };
+}
