@@ -57,7 +57,7 @@ describe('LLaMA-Factory config', () => {
       'image_resolution: renamed to image_max_pixels in v0.9.2 (commit c09b64893)',
       'template: "qwen2.5_vl" is not registered',
       'template: "qwen2.5_vl" has no image plugin',
-      'learning_rate: 5e-7 would load as a string, not a number',
+      'learning_rate: 5e-7 is a string to a YAML 1.1 reader (write a dot before the exponent)',
       'freeze_vision: not a LLaMA-Factory or trainer argument',
       'media_dir: needs LLaMA-Factory v0.9.2, the config says 0.9.1',
     ]);

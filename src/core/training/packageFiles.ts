@@ -100,7 +100,7 @@ export function guessTemplate(trainBaseModel: string, ggufName: string | null): 
 /** JSON strings are valid YAML double-quoted scalars and valid Python string literals. */
 const q = (s: string) => JSON.stringify(s);
 
-/** YAML 1.1 (PyYAML, under LLaMA-Factory's OmegaConf) reads 5e-7 as a string; 5.0e-7 is a float. */
+/** 5.0e-7 as LLaMA-Factory's examples write it: its OmegaConf loader reads 5e-7 too, a plain YAML 1.1 reader a string. */
 const yamlNumber = (n: number) => String(n).replace(/^(-?\d+)e/, '$1.0e');
 
 const num = (n: number) => (Number.isInteger(n) ? n.toFixed(1) : yamlNumber(n));

@@ -14,7 +14,8 @@ export const KNOWN_CONFIG_KEYS: ReadonlySet<string> = new Set([
   ...facts.transformersKeys.keys,
 ]);
 
-// PyYAML (YAML 1.1, under OmegaConf) reads 1e-4 as a string; a number needs a dot before the exponent.
+// Plain YAML 1.1 readers (PyYAML) take 1e-4 for a string; LLaMA-Factory's OmegaConf takes it for a float. The
+// config is read by people's tools too, so a number here has a dot before any exponent, as in LLaMA-Factory's examples.
 const YAML11_NUMBER = /^[-+]?(\d+|\d+\.\d*([eE][-+]?\d+)?)$/;
 
 /** A flat `key: value` config (what packageFiles writes) as pairs; comments and blank lines skipped. */
@@ -42,6 +43,7 @@ export function configProblems(yaml: string, opts: { minVersion: string; vision:
     // hparams/parser.py: parse_dict(..., allow_extra_keys=False) raises on any key no dataclass declares.
     if (!KNOWN_CONFIG_KEYS.has(key)) problems.push(`${key}: not a LLaMA-Factory or trainer argument`);
     if (key in facts.removedKeys) problems.push(`${key}: ${(facts.removedKeys as Record<string, string>)[key]}`);
+    // OmegaConf's loader refuses a file with a key twice.
     if (seen.has(key)) problems.push(`${key}: given twice`);
     seen.add(key);
     // parse_dict does not convert strings to enums: an unknown value passes the parser and then matches no branch.
@@ -49,7 +51,7 @@ export function configProblems(yaml: string, opts: { minVersion: string; vision:
     if (allowed && !allowed.includes(value)) problems.push(`${key}: "${value}" is not one of ${allowed.join(', ')}`);
     if (key === 'template' && !facts.templates.includes(value)) problems.push(`template: "${value}" is not registered`);
     if (key === 'template' && opts.vision && !facts.multimodalTemplates.includes(value)) problems.push(`template: "${value}" has no image plugin`);
-    if (NUMERIC_KEYS.has(key) && !YAML11_NUMBER.test(value)) problems.push(`${key}: ${value} would load as a string, not a number`);
+    if (NUMERIC_KEYS.has(key) && !YAML11_NUMBER.test(value)) problems.push(`${key}: ${value} is a string to a YAML 1.1 reader (write a dot before the exponent)`);
     const from = since[key];
     if (from && versionNumber(from) > versionNumber(opts.minVersion)) problems.push(`${key}: needs LLaMA-Factory ${from}, the config says ${opts.minVersion}`);
   }
