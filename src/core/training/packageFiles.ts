@@ -1,5 +1,6 @@
 // The text of each file in a training package: a LLaMA-Factory config, a PEFT + TRL script, the scripts that
 // train and convert, and a README. Pure functions of the package's settings, so tests can read them directly.
+import { DEFAULT_MAX_IMAGE_PIXELS } from '../../shared/images.schema';
 import type { Hyperparameters } from '../../shared/training.schema';
 
 export interface PackageSettings {
@@ -15,11 +16,15 @@ export interface PackageSettings {
   rows: number;
   /** An image dataset (rows carry images, copied to data/images/) trained on a vision-language base model. */
   vision?: boolean;
+  /** Image datasets: why data/<name>.qwenvl.json was not written (null: it was). */
+  qwenVlSkipped?: string | null;
 }
 
 export const PACKAGE_PATHS = {
   data: (name: string) => `data/${name}.json`,
   messages: (name: string) => `data/${name}.messages.jsonl`,
+  /** Image datasets: the rows in QwenLM's qwen-vl-finetune layout (LLaVA-style `image` + `conversations`). */
+  qwenVl: (name: string) => `data/${name}.qwenvl.json`,
   datasetInfo: 'data/dataset_info.json',
   /** Image datasets: the images both data files refer to (images/<hash>.<ext>, relative to data/). */
   images: 'data/images',
@@ -57,15 +62,25 @@ const TEMPLATES: [RegExp, string][] = [
   [/phi[-_ ]?3/i, 'phi'],
 ];
 
-// LLaMA-Factory's multimodal templates (Qwen2.5-VL trains with qwen2_vl too). Qwen2-VL comes before the
-// text families above would claim it as plain 'qwen'.
+// LLaMA-Factory's multimodal templates, as its model registry (extras/constants.py) assigns them; checked
+// against the commit in LLAMA_FACTORY_CHECKED. Qwen2.5-VL (and QVQ) train with qwen2_vl; Qwen3-VL Instruct
+// with qwen3_vl_nothink, Thinking with qwen3_vl. More specific names come first; the text-only Gemma 3
+// sizes (1B, 270M) and MedGemma's text model match nothing, so an image dataset is refused for them.
 const VISION_TEMPLATES: [RegExp, string][] = [
-  [/qwen[-_ ]?2(\.5)?[-_ ]?vl/i, 'qwen2_vl'],
+  [/qwen[-_ ]?3[-_ ]?vl.*thinking/i, 'qwen3_vl'],
+  [/qwen[-_ ]?3[-_ ]?vl/i, 'qwen3_vl_nothink'],
+  [/qwen[-_ ]?3\.5/i, 'qwen3_5'],
+  [/qwen[-_ ]?2(\.5)?[-_ ]?vl|qvq/i, 'qwen2_vl'],
   [/llama[-_ ]?3\.2.*vision/i, 'mllama'],
+  [/llava[-_ ]?(v?1\.6|next)[-_ ]?mistral/i, 'llava_next_mistral'],
   [/llava[-_ ]?(v?1\.6|next)/i, 'llava_next'],
   [/llava/i, 'llava'],
-  [/gemma[-_ ]?3/i, 'gemma3'],
+  [/gemma[-_ ]?3[-_ ]?n/i, 'gemma3n'],
+  [/medgemma(?!.*text)|gemma[-_ ]?3(?![-_ ]?(1b|270m))/i, 'gemma3'],
 ];
+
+/** The LLaMA-Factory source the package's config keys, templates and data layout were checked against. */
+export const LLAMA_FACTORY_CHECKED = { commit: 'ff6d4d12eeb0', date: '2026-08-18', minVersion: '0.9.2' } as const;
 
 /** The template of a vision-language base model; null when the names match no family LLaMA-Factory trains with images. */
 export function guessVisionTemplate(trainBaseModel: string, ggufName: string | null): TemplateGuess | null {
@@ -85,7 +100,10 @@ export function guessTemplate(trainBaseModel: string, ggufName: string | null): 
 /** JSON strings are valid YAML double-quoted scalars and valid Python string literals. */
 const q = (s: string) => JSON.stringify(s);
 
-const num = (n: number) => (Number.isInteger(n) ? n.toFixed(1) : String(n));
+/** 5.0e-7 as LLaMA-Factory's examples write it: its OmegaConf loader reads 5e-7 too, a plain YAML 1.1 reader a string. */
+const yamlNumber = (n: number) => String(n).replace(/^(-?\d+)e/, '$1.0e');
+
+const num = (n: number) => (Number.isInteger(n) ? n.toFixed(1) : yamlNumber(n));
 
 export function llamaFactoryYaml(s: PackageSettings): string {
   const h = s.hyperparameters;
@@ -94,28 +112,33 @@ export function llamaFactoryYaml(s: PackageSettings): string {
     `# Dataset "${s.datasetName}" (${s.rows} rows). Run from the package folder:`,
     '#   llamafactory-cli train llamafactory/train_lora.yaml',
     '# Paths are relative to the folder you run it from (LLaMA-Factory resolves them against the working directory).',
+    `# Keys checked against LLaMA-Factory ${LLAMA_FACTORY_CHECKED.commit} (${LLAMA_FACTORY_CHECKED.date}); it stops on a key it does not know.`,
+    ...(s.vision ? [`# The image keys need LLaMA-Factory >= ${LLAMA_FACTORY_CHECKED.minVersion}.`] : []),
     '',
     '### model',
     `model_name_or_path: ${q(s.trainBaseModel)}`,
-    ...(h.method === 'qlora' ? ['quantization_bit: 4', 'quantization_method: bitsandbytes'] : []),
-    // Images above Qwen2-VL's default budget are downscaled by the processor (as Lamplight sends them).
-    ...(s.vision ? ['image_max_pixels: 1003520', 'trust_remote_code: true'] : []),
+    ...(h.method === 'qlora' ? ['quantization_bit: 4', 'quantization_method: bnb'] : []),
+    // LLaMA-Factory shrinks larger images to this many pixels before the processor (its default is 768×768);
+    // Lamplight's own budget, so the model trains on images as Lamplight sends them at inference.
+    ...(s.vision ? [`image_max_pixels: ${DEFAULT_MAX_IMAGE_PIXELS}`, 'trust_remote_code: true'] : []),
     '',
     '### method',
     'stage: sft',
     'do_train: true',
     'finetuning_type: lora',
-    // The LoRA learns in the language model; the vision encoder and the projector keep their weights.
+    // The LoRA learns in the language model; the vision encoder and the projector keep their weights (with
+    // these frozen, LLaMA-Factory leaves their modules out of lora_target even when the names match).
     ...(s.vision ? ['freeze_vision_tower: true', 'freeze_multi_modal_projector: true', 'freeze_language_model: false'] : []),
     `lora_rank: ${h.r}`,
-    `lora_alpha: ${h.alpha}`,
-    `lora_dropout: ${h.dropout}`,
+    `lora_alpha: ${yamlNumber(h.alpha)}`,
+    `lora_dropout: ${yamlNumber(h.dropout)}`,
     `lora_target: ${h.targetModules.join(',')}`,
     '',
     '### dataset',
     `dataset: ${s.dataName}`,
     'dataset_dir: data',
-    // Image paths in the data file (images/<hash>.<ext>) are relative to the data folder.
+    // LLaMA-Factory joins each image path (images/<hash>.<ext>) to media_dir; its default is dataset_dir, said here
+    // so the config reads on its own.
     ...(s.vision ? ['media_dir: data'] : []),
     `# ${s.template.reason}`,
     `template: ${s.template.name}`,
@@ -132,7 +155,7 @@ export function llamaFactoryYaml(s: PackageSettings): string {
     '### train',
     `per_device_train_batch_size: ${h.batchSize}`,
     `gradient_accumulation_steps: ${h.gradientAccumulation}`,
-    `learning_rate: ${h.learningRate}`,
+    `learning_rate: ${yamlNumber(h.learningRate)}`,
     `num_train_epochs: ${num(h.epochs)}`,
     'lr_scheduler_type: cosine',
     'warmup_ratio: 0.03',
@@ -304,7 +327,7 @@ Run every command from this folder.
 
 LLaMA-Factory:
 
-    pip install "llamafactory[torch,metrics${h.method === 'qlora' ? ',bitsandbytes' : ''}]"
+    pip install llamafactory${h.method === 'qlora' ? ' bitsandbytes' : ''}
 
 or PEFT + TRL:
 
@@ -331,8 +354,18 @@ The LLaMA-Factory template is \`${s.template.name}\` (${s.template.reason}); cha
 
 This is an image dataset: \`data/${s.dataName}.json\` is LLaMA-Factory's multimodal layout (\`<image>\` tokens and an
 \`images\` list of paths under \`data/images/\`), \`data/${s.dataName}.messages.jsonl\` the same rows with OpenAI-style
-image parts. The config freezes the vision tower and the projector (\`freeze_vision_tower\`,
-\`freeze_multi_modal_projector\`); the LoRA trains the language model. Train with LLaMA-Factory (the PEFT script is text-only).`
+image parts (\`{"type": "image", "image": "images/…"}\`, what qwen_vl_utils and the Qwen-VL processors read; the
+paths are relative to \`data/\`, so run such a script from there). The config freezes the vision tower and the
+projector (\`freeze_vision_tower\`, \`freeze_multi_modal_projector\`); the LoRA trains the language model. Train with
+LLaMA-Factory ${LLAMA_FACTORY_CHECKED.minVersion} or newer (the config's image keys; the PEFT script is text-only).
+
+${
+        s.qwenVlSkipped
+          ? `No file for Qwen's own fine-tune scripts was written: ${s.qwenVlSkipped}.`
+          : `For Qwen's own scripts (QwenLM's \`qwen-vl-finetune\`), \`${PACKAGE_PATHS.qwenVl(s.dataName)}\` holds the same rows as
+\`image\` + \`conversations\`; register it in its \`qwenvl/data/__init__.py\` with \`annotation_path\` set to that file and
+\`data_path\` to the absolute path of \`data/\` (the image paths are relative to it).`
+      }`
     : ''
 }
 

@@ -1,11 +1,12 @@
 // training.package: a folder a person (or a GPU box) can train from — the dataset's rows in the formats
 // LLaMA-Factory and TRL read, both trainers' configs, the GGUF conversion step, a README and the provenance.
-import { chmod, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { AdapterProvenance } from '../../shared/adapters.schema';
 import type { TrainingPackageRequest } from '../../shared/training.schema';
 import { RowFilter, type DatasetInfo, type ExportOut, type ExportRequest, type RowPage } from '../../shared/datasets.schema';
 import type { ModelInfo } from '../../shared/models.schema';
+import { qwenVlFinetuneRow, type QwenVlRow } from '../datasets/io/imageExporters';
 import { CoreError } from '../errors';
 import { sha256File } from '../models/hashQueue';
 import {
@@ -77,6 +78,23 @@ function trainFilter(sources: PackageSources, req: TrainingPackageRequest): { fi
   return { filter: RowFilter.parse({ status: 'accepted' }), label: 'accepted rows' };
 }
 
+/**
+ * Image datasets: the messages file again in the layout QwenLM's qwen-vl-finetune reads. Returns why it was
+ * not written (a system prompt it has no turn for), or null once written and listed in files.
+ */
+async function writeQwenVl(dir: string, dataName: string, files: string[]): Promise<string | null> {
+  const lines = (await readFile(join(dir, PACKAGE_PATHS.messages(dataName)), 'utf8')).split('\n').filter((l) => l !== '');
+  const rows: QwenVlRow[] = [];
+  for (const [i, line] of lines.entries()) {
+    const row = qwenVlFinetuneRow(JSON.parse(line) as { messages: { role: string; content: unknown }[] });
+    if (row === null) return `row ${i + 1} has a system prompt, and qwen-vl-finetune reads only human and gpt turns`;
+    rows.push(row);
+  }
+  await writeFile(join(dir, PACKAGE_PATHS.qwenVl(dataName)), `${JSON.stringify(rows, null, 1)}\n`);
+  files.push(PACKAGE_PATHS.qwenVl(dataName));
+  return null;
+}
+
 export async function writeTrainingPackage(sources: PackageSources, trainingId: string, req: TrainingPackageRequest): Promise<WrittenPackage> {
   const dataset = sources.datasets.get(req.datasetId);
   const model = sources.models.get(req.baseModelId);
@@ -111,6 +129,7 @@ export async function writeTrainingPackage(sources: PackageSources, trainingId: 
     if (vision) files.push(PACKAGE_PATHS.images);
     await sources.datasets.export({ datasetId: dataset.id, format: vision ? 'messages-vision' : 'messages', path: join(dir, PACKAGE_PATHS.messages(dataName)), filter, pii: 'keep', dropDuplicates: false });
     files.push(PACKAGE_PATHS.messages(dataName));
+    const qwenVlSkipped = vision ? await writeQwenVl(dir, dataName, files) : null;
 
     const provenance: AdapterProvenance = {
       trainingId,
@@ -133,6 +152,7 @@ export async function writeTrainingPackage(sources: PackageSources, trainingId: 
       template: visionTemplate ?? guessTemplate(req.trainBaseModel, model.metadata.name),
       rows: lf.rows,
       vision,
+      qwenVlSkipped,
     };
     await write(PACKAGE_PATHS.llamafactory, llamaFactoryYaml(settings));
     await write(PACKAGE_PATHS.peftScript, peftScript(settings));

@@ -8,6 +8,8 @@ import type { Core } from '../createCore';
 import { writeCsvSidecar, writeImageFolder } from '../datasets/testing/imageFolder';
 import { ensureFixtureModels } from '../fixtures/ensureFixtures';
 import { failureOf, openTestCore, tempDir } from '../testing/testCore';
+import { LLAMA_FACTORY_CHECKED } from './packageFiles';
+import { configProblems, datasetProblems } from './testing/llamaFactoryReader';
 
 let fx: Awaited<ReturnType<typeof ensureFixtureModels<'tinyQ8_0'>>>;
 beforeAll(async () => {
@@ -45,6 +47,8 @@ describe('training.package with an image dataset', () => {
     expect(yaml).toMatch(/^freeze_vision_tower: true$/m);
     expect(yaml).toMatch(/^freeze_multi_modal_projector: true$/m);
     expect(yaml).toMatch(/^media_dir: data$/m);
+    // Every key, value and template as LLaMA-Factory (at the checked commit) parses them.
+    expect(configProblems(yaml, { minVersion: LLAMA_FACTORY_CHECKED.minVersion, vision: true })).toEqual([]);
     const rows = JSON.parse(readFileSync(join(outDir, 'data/invoice_shots.json'), 'utf8')) as { messages: { content: string }[]; images: string[] }[];
     expect(rows).toHaveLength(3);
     for (const row of rows) {
@@ -54,7 +58,28 @@ describe('training.package with an image dataset', () => {
     expect(readdirSync(join(outDir, 'data/images'))).toHaveLength(3);
     const info = JSON.parse(readFileSync(join(outDir, 'data/dataset_info.json'), 'utf8')) as Record<string, { columns: Record<string, string> }>;
     expect(info.invoice_shots?.columns.images).toBe('images');
+    // The rows as LLaMA-Factory's reader takes them, each image found under media_dir (data/).
+    expect(datasetProblems(info.invoice_shots ?? {}, rows, join(outDir, 'data'))).toEqual([]);
+    // The OpenAI-style file names the same images, relative to data/ as well.
+    const lines = readFileSync(join(outDir, 'data/invoice_shots.messages.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { messages: { content: unknown }[] });
+    expect(lines).toHaveLength(3);
+    for (const line of lines) {
+      const parts = line.messages[0]?.content as { type: string; image?: string }[];
+      const images = parts.filter((p) => p.type === 'image');
+      expect(images).toHaveLength(1);
+      for (const p of images) expect(existsSync(join(outDir, 'data', p.image ?? 'missing'))).toBe(true);
+    }
+    // The same rows for QwenLM's qwen-vl-finetune: image paths relative to data/ (its data_path).
+    expect(t.files).toContain('data/invoice_shots.qwenvl.json');
+    const qwen = JSON.parse(readFileSync(join(outDir, 'data/invoice_shots.qwenvl.json'), 'utf8')) as { image: string; conversations: { from: string; value: string }[] }[];
+    expect(qwen).toHaveLength(3);
+    for (const row of qwen) {
+      expect(existsSync(join(outDir, 'data', row.image))).toBe(true);
+      expect(row.conversations.map((c) => c.from)).toEqual(['human', 'gpt']);
+      expect(row.conversations[0]?.value.startsWith('<image>\n')).toBe(true);
+    }
     expect(readFileSync(join(outDir, 'peft/train.py'), 'utf8')).toMatch(/train it with LLaMA-Factory/);
+    expect(readFileSync(join(outDir, 'README.md'), 'utf8')).toMatch(/qwen-vl-finetune/);
     expect(readFileSync(join(outDir, 'README.md'), 'utf8')).toMatch(/This is an image dataset/);
   });
 
