@@ -167,7 +167,7 @@ export const useModelsStore = create<ModelsStore>()((set, get) => ({
       set((s) => {
         const exists = s.downloads.some((d) => d.downloadId === downloadId);
         const placeholder: DownloadProgress = {
-          downloadId, uri, state: 'running', receivedBytes: 0, totalBytes: null, error: null, modelId: null,
+          downloadId, uri, state: 'running', receivedBytes: 0, totalBytes: null, error: null, modelId: null, projector: null,
         };
         return { startingDownload: false, uriInput: '', downloads: exists ? s.downloads : [placeholder, ...s.downloads] };
       });
