@@ -183,7 +183,7 @@ describe('hf: downloads with the repository projector', () => {
       const { last } = await download({ uri: `hf:${REPO}/${MODEL}`, dir: tempDir('lamplight-hf-') });
       expect(last.state).toBe('error');
       expect(last.error).toContain(`hf:${REPO}/${MODEL}`);
-      expect(last.error).toMatch(/ECONNREFUSED/);
+      expect(last.error).toMatch(/failed: could not reach 127\.0\.0\.1:\d+ \(ECONNREFUSED\)$/);
       expect(last.projector?.state).toBe('failed');
       expect(last.projector?.note).toMatch(/^projector not fetched: could not reach http:\/\/127\.0\.0\.1:\d+\/api\/models\/.* \(ECONNREFUSED\)/);
     } finally {

@@ -49,15 +49,17 @@ async function probe(uri: string, signal: AbortSignal): Promise<void> {
   const ref = parseHfUri(uri);
   // An hf: file is fetched from the endpoint's resolve URL (node-llama-cpp's); the tag form asks a manifest
   // with a plain fetch first, which fails at once by itself.
-  if (ref?.file) uri = `${hfEndpoint()}${ref.user}/${ref.repo}/resolve/${encodeURIComponent(ref.branch)}/${ref.file}`;
-  else if (!/^https?:/i.test(uri)) return;
+  const url = ref?.file
+    ? `${hfEndpoint()}${[ref.user, ref.repo, 'resolve', ref.branch, ...ref.file.split('/')].map(encodeURIComponent).join('/')}`
+    : uri;
+  if (!/^https?:/i.test(url)) return;
   try {
-    const res = await fetch(uri, { method: 'HEAD', signal: AbortSignal.any([signal, AbortSignal.timeout(15_000)]) });
+    const res = await fetch(url, { method: 'HEAD', signal: AbortSignal.any([signal, AbortSignal.timeout(15_000)]) });
     await res.body?.cancel();
   } catch (e) {
     if (signal.aborted) throw e;
     const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-    throw new Error(cause?.code ?? cause?.message ?? (e as Error).message);
+    throw new Error(`could not reach ${new URL(url).host} (${cause?.code ?? cause?.message ?? (e as Error).message})`);
   }
 }
 
