@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { projectorUriFromRepo } from '../vision/projector';
+import { projectorUriFromRepo } from './projectorFiles';
 
 export interface HfRef {
   user: string;
