@@ -157,7 +157,7 @@ describe('hf: downloads with the repository projector', () => {
 
   it('a cancel during the projector cancels the download; nothing enters the library', async () => {
     tree = [MODEL, PROJECTOR];
-    server.throttle = () => 8 * 1024; // ~400 KB/s: the ~0.5 MB projector takes over a second
+    server.throttle = () => 4 * 1024; // ~200 KB/s: the ~0.5 MB projector takes over two seconds
     const core = openTestCore();
     cores.push(core);
     const dir = tempDir('lamplight-hf-');
