@@ -34,6 +34,20 @@ export const ModelInfo = z.object({
 export type ModelInfo = z.infer<typeof ModelInfo>;
 
 export const DownloadState = z.enum(['running', 'done', 'cancelled', 'error']);
+
+/** The projector (mmproj) an hf: download brings from the model's repository. */
+export const DownloadProjector = z.object({
+  /** listing: asking the repository; running: fetching it; none: the repository has none; failed: not fetched. */
+  state: z.enum(['listing', 'running', 'done', 'none', 'failed', 'cancelled']),
+  /** The projector's hf: URI once the repository was listed and one was picked. */
+  uri: z.string().nullable(),
+  /** Where it is on disk once fetched (beside the model, where the Vision section finds it). */
+  path: z.string().nullable(),
+  /** Why there is none: "no projector in the repository", "projector not fetched: <reason>". */
+  note: z.string().nullable(),
+});
+export type DownloadProjector = z.infer<typeof DownloadProjector>;
+
 export const DownloadProgress = z.object({
   downloadId: Id,
   uri: z.string(),
@@ -42,6 +56,8 @@ export const DownloadProgress = z.object({
   totalBytes: z.number().nullable(),
   error: z.string().nullable(),
   modelId: Id.nullable(),
+  /** Null when no projector was asked for: a plain URL, or an hf: URI with `projector: false`. */
+  projector: DownloadProjector.nullable(),
 });
 export type DownloadProgress = z.infer<typeof DownloadProgress>;
 
@@ -71,7 +87,12 @@ export const modelsCommands = {
   },
   'models.remove': { input: z.object({ modelId: Id }), output: z.object({ removed: z.boolean() }), permission: 'manageModels' },
   'models.download': {
-    input: z.object({ uri: z.string().min(1).max(4000), dir: z.string().optional() }),
+    input: z.object({
+      uri: z.string().min(1).max(4000),
+      dir: z.string().optional(),
+      /** Also fetch the repository's projector (mmproj) beside the model: hf: URIs only, on unless false. */
+      projector: z.boolean().optional(),
+    }),
     output: z.object({ downloadId: Id }),
     permission: 'manageModels',
   },

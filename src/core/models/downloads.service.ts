@@ -1,11 +1,13 @@
 // Model downloads through node-llama-cpp's downloader (hf: URIs and plain URLs, resumable). Nothing is
-// fetched unless the user asks; offline, the failure is reported as it is.
+// fetched unless the user asks; offline, the failure is reported as it is. An hf: download also brings the
+// repository's projector (mmproj) into the same folder, where the Vision section finds it beside the model.
 import { EventEmitter } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { createModelDownloader, type ModelDownloader } from 'node-llama-cpp';
 import { ulid } from '../../shared/ids';
-import type { DownloadProgress } from '../../shared/models.schema';
+import type { DownloadProgress, DownloadProjector } from '../../shared/models.schema';
 import { CoreError } from '../errors';
+import { findRepoProjector, hfEndpoint, parseHfUri } from './hfListing';
 import type { ModelsService } from './models.service';
 
 export interface DownloadsEvents {
@@ -15,7 +17,13 @@ export interface DownloadsEvents {
 interface Active {
   progress: DownloadProgress;
   abort: AbortController;
-  downloader: ModelDownloader | null;
+  downloaders: ModelDownloader[];
+}
+
+/** Bytes of one file of a download: the projector's and the model's add up to the download's progress. */
+interface Part {
+  received: number;
+  total: number;
 }
 
 const EMIT_EVERY_MS = 100;
@@ -38,14 +46,20 @@ function validateUri(uri: string): void {
  * 150 times (up to ~10 minutes): "nothing answers" becomes an error at once.
  */
 async function probe(uri: string, signal: AbortSignal): Promise<void> {
-  if (!/^https?:/i.test(uri)) return;
+  const ref = parseHfUri(uri);
+  // An hf: file is fetched from the endpoint's resolve URL (node-llama-cpp's); the tag form asks a manifest
+  // with a plain fetch first, which fails at once by itself.
+  const url = ref?.file
+    ? `${hfEndpoint()}${[ref.user, ref.repo, 'resolve', ref.branch, ...ref.file.split('/')].map(encodeURIComponent).join('/')}`
+    : uri;
+  if (!/^https?:/i.test(url)) return;
   try {
-    const res = await fetch(uri, { method: 'HEAD', signal: AbortSignal.any([signal, AbortSignal.timeout(15_000)]) });
+    const res = await fetch(url, { method: 'HEAD', signal: AbortSignal.any([signal, AbortSignal.timeout(15_000)]) });
     await res.body?.cancel();
   } catch (e) {
     if (signal.aborted) throw e;
     const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-    throw new Error(cause?.code ?? cause?.message ?? (e as Error).message);
+    throw new Error(`could not reach ${new URL(url).host} (${cause?.code ?? cause?.message ?? (e as Error).message})`);
   }
 }
 
@@ -64,13 +78,18 @@ export class DownloadsService extends EventEmitter<DownloadsEvents> {
     return [...this.active.values()].map((a) => a.progress);
   }
 
-  start(uri: string, dir?: string): { downloadId: string } {
+  /** `projector` (default on) also fetches an hf: model's projector from its repository; URLs have none. */
+  start(uri: string, dir?: string, opts: { projector?: boolean } = {}): { downloadId: string } {
     validateUri(uri);
     const downloadId = ulid();
+    const withProjector = /^hf:/i.test(uri) && opts.projector !== false;
     const entry: Active = {
-      progress: { downloadId, uri, state: 'running', receivedBytes: 0, totalBytes: null, error: null, modelId: null },
+      progress: {
+        downloadId, uri, state: 'running', receivedBytes: 0, totalBytes: null, error: null, modelId: null,
+        projector: withProjector ? { state: 'listing', uri: null, path: null, note: null } : null,
+      },
       abort: new AbortController(),
-      downloader: null,
+      downloaders: [],
     };
     this.active.set(downloadId, entry);
     this.emit('progress', entry.progress);
@@ -87,35 +106,105 @@ export class DownloadsService extends EventEmitter<DownloadsEvents> {
     this.emit('progress', entry.progress);
   }
 
-  private async run(entry: Active, dir: string): Promise<void> {
+  private updateProjector(entry: Active, patch: Partial<DownloadProjector>): void {
+    const current = entry.progress.projector;
+    if (current) this.update(entry, { projector: { ...current, ...patch } });
+  }
+
+  /** The repository's projector URI, or null with the reason recorded; never fails the model's download. */
+  private async pickProjector(entry: Active): Promise<string | null> {
+    try {
+      const found = await findRepoProjector(entry.progress.uri, { signal: entry.abort.signal });
+      if (found.found) this.updateProjector(entry, { state: 'running', uri: found.uri });
+      else this.updateProjector(entry, { state: 'none', note: found.reason });
+      return found.found ? found.uri : null;
+    } catch (e) {
+      if (entry.abort.signal.aborted) throw e;
+      this.updateProjector(entry, { state: 'failed', note: `projector not fetched: ${(e as Error).message}` });
+      return null;
+    }
+  }
+
+  private async downloader(entry: Active, uri: string, dir: string, part: Part, parts: Part[]): Promise<ModelDownloader> {
     let lastEmit = 0;
+    const downloader = await createModelDownloader({
+      modelUri: uri,
+      dirPath: dir,
+      showCliProgress: false,
+      skipExisting: true,
+      // Keep the partial file on cancel so the same URI resumes where it stopped.
+      deleteTempFileOnCancel: false,
+      onProgress: ({ totalSize, downloadedSize }) => {
+        part.received = downloadedSize;
+        part.total = totalSize;
+        const now = Date.now();
+        if (now - lastEmit < EMIT_EVERY_MS && downloadedSize < totalSize) return;
+        lastEmit = now;
+        this.reportBytes(entry, parts);
+      },
+    });
+    entry.downloaders.push(downloader);
+    // A cancel that came while this downloader was being made found nothing to cancel.
+    if (entry.abort.signal.aborted) throw new DOMException('cancelled', 'AbortError');
+    part.total = downloader.totalSize;
+    return downloader;
+  }
+
+  private reportBytes(entry: Active, parts: Part[]): void {
+    const total = parts.reduce((n, p) => n + p.total, 0);
+    this.update(entry, { receivedBytes: parts.reduce((n, p) => n + p.received, 0), totalBytes: total || null });
+  }
+
+  /** Downloads one file; ipull returns normally when cancelled, and a partial file is not a result. */
+  private async fetchFile(entry: Active, downloader: ModelDownloader, part: Part, parts: Part[]): Promise<string> {
+    const file = await downloader.download({ signal: entry.abort.signal });
+    if (entry.abort.signal.aborted) throw new DOMException('cancelled', 'AbortError');
+    part.received = part.total = downloader.totalSize;
+    this.reportBytes(entry, parts);
+    return file;
+  }
+
+  /**
+   * The projector first (small), then the model: a cancel never leaves a finished model outside the library,
+   * and a projector that cannot be fetched is noted while the model still comes.
+   */
+  private async run(entry: Active, dir: string): Promise<void> {
+    const signal = entry.abort.signal;
+    const modelPart: Part = { received: 0, total: 0 };
+    const projectorPart: Part = { received: 0, total: 0 };
+    const parts = [projectorPart, modelPart];
     try {
       await mkdir(dir, { recursive: true });
-      await probe(entry.progress.uri, entry.abort.signal);
-      const downloader = await createModelDownloader({
-        modelUri: entry.progress.uri,
-        dirPath: dir,
-        showCliProgress: false,
-        skipExisting: true,
-        // Keep the partial file on cancel so the same URI resumes where it stopped.
-        deleteTempFileOnCancel: false,
-        onProgress: ({ totalSize, downloadedSize }) => {
-          const now = Date.now();
-          if (now - lastEmit < EMIT_EVERY_MS && downloadedSize < totalSize) return;
-          lastEmit = now;
-          this.update(entry, { receivedBytes: downloadedSize, totalBytes: totalSize || null });
-        },
-      });
-      entry.downloader = downloader;
-      if (entry.abort.signal.aborted) throw new DOMException('cancelled', 'AbortError');
-      const file = await downloader.download({ signal: entry.abort.signal });
-      // ipull returns normally when cancelled: the partial file is not a model.
-      if (entry.abort.signal.aborted) throw new DOMException('cancelled', 'AbortError');
-      const model = await this.models.add(file);
-      this.update(entry, { state: 'done', modelId: model.id, receivedBytes: model.sizeBytes, totalBytes: model.sizeBytes });
+      const projectorUri = entry.progress.projector ? await this.pickProjector(entry) : null;
+      await probe(entry.progress.uri, signal);
+      const model = await this.downloader(entry, entry.progress.uri, dir, modelPart, parts);
+      if (projectorUri) await this.fetchProjector(entry, projectorUri, dir, projectorPart, parts);
+      this.reportBytes(entry, parts);
+      const added = await this.models.add(await this.fetchFile(entry, model, modelPart, parts));
+      this.update(entry, { state: 'done', modelId: added.id });
     } catch (e) {
-      if (entry.abort.signal.aborted) this.update(entry, { state: 'cancelled' });
+      const p = entry.progress.projector;
+      if (p?.state === 'listing' || p?.state === 'running') {
+        if (signal.aborted) this.updateProjector(entry, { state: 'cancelled' });
+        else this.updateProjector(entry, { state: 'failed', note: "projector not fetched: the model's download failed" });
+      }
+      if (signal.aborted) this.update(entry, { state: 'cancelled' });
       else this.update(entry, { state: 'error', error: `Download of ${entry.progress.uri} failed: ${(e as Error).message}` });
+    }
+  }
+
+  /** Fetches the projector into the model's folder; a failure is noted on the download, a cancel is thrown. */
+  private async fetchProjector(entry: Active, uri: string, dir: string, part: Part, parts: Part[]): Promise<void> {
+    try {
+      const downloader = await this.downloader(entry, uri, dir, part, parts);
+      this.reportBytes(entry, parts);
+      const path = await this.fetchFile(entry, downloader, part, parts);
+      this.updateProjector(entry, { state: 'done', path });
+    } catch (e) {
+      if (entry.abort.signal.aborted) throw e;
+      // What arrived still counts, so the progress never runs backwards.
+      part.total = part.received;
+      this.updateProjector(entry, { state: 'failed', note: `projector not fetched: ${uri}: ${(e as Error).message}` });
     }
   }
 
@@ -124,7 +213,7 @@ export class DownloadsService extends EventEmitter<DownloadsEvents> {
     if (!entry || entry.progress.state !== 'running') return false;
     entry.abort.abort();
     this.update(entry, { state: 'cancelled' });
-    await entry.downloader?.cancel({ deleteTempFile: false }).catch(() => undefined);
+    await Promise.all(entry.downloaders.map((d) => d.cancel({ deleteTempFile: false }).catch(() => undefined)));
     return true;
   }
 

@@ -2,8 +2,6 @@
 // HTTP server that serves generated GGUF files with byte ranges and can throttle so a cancel lands mid-transfer.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DownloadProgress } from '../../shared/models.schema';
@@ -11,98 +9,10 @@ import type { Core } from '../createCore';
 import { ensureFixtureModels } from '../fixtures/ensureFixtures';
 import { writeSyntheticModel } from '../fixtures/syntheticModel';
 import { nextEvent, openTestCore, tempDir } from '../testing/testCore';
+import { startFileServer, type FileServer } from './testing/fileServer';
 
 /** ipull's default chunk: progress is saved (and a download resumes) only at these boundaries. */
 const IPULL_CHUNK = 5 * 1024 * 1024;
-
-interface SeenRequest {
-  path: string;
-  range: string | null;
-  status: number;
-  bytesSent: number;
-  /** The whole answer was handed to the socket. */
-  finished: boolean;
-}
-
-interface FileServer {
-  base: string;
-  seen: SeenRequest[];
-  /** Bytes per 20 ms tick for a response whose first byte is at `start`; null sends at full speed. */
-  throttle: ((start: number) => number | null) | null;
-  close(): Promise<void>;
-}
-
-/** Serves `files` (by URL path) with Content-Length, Accept-Ranges and single-range 206 answers. */
-async function startFileServer(files: Record<string, Buffer>): Promise<FileServer> {
-  const seen: SeenRequest[] = [];
-  const srv: FileServer = { base: '', seen, throttle: null, close: async () => undefined };
-  const server: Server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
-    const body = files[path];
-    const rec: SeenRequest = { path, range: req.headers.range ?? null, status: 404, bytesSent: 0, finished: false };
-    res.on('finish', () => (rec.finished = true));
-    seen.push(rec);
-    if (!body) {
-      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not here\n');
-      return;
-    }
-    let start = 0;
-    let end = body.length - 1;
-    const m = rec.range ? /^bytes=(\d+)-(\d*)$/.exec(rec.range) : null;
-    if (rec.range && !m) {
-      rec.status = 416;
-      res.writeHead(416, { 'Content-Range': `bytes */${body.length}` }).end();
-      return;
-    }
-    if (m) {
-      start = Number(m[1]);
-      end = m[2] ? Math.min(Number(m[2]), body.length - 1) : body.length - 1;
-      if (start > end) {
-        rec.status = 416;
-        res.writeHead(416, { 'Content-Range': `bytes */${body.length}` }).end();
-        return;
-      }
-    }
-    rec.status = m ? 206 : 200;
-    res.writeHead(rec.status, {
-      'Content-Type': 'application/octet-stream',
-      'Content-Length': String(end - start + 1),
-      'Accept-Ranges': 'bytes',
-      ...(m ? { 'Content-Range': `bytes ${start}-${end}/${body.length}` } : {}),
-    });
-    if (req.method === 'HEAD') {
-      res.end();
-      return;
-    }
-    const perTick = srv.throttle?.(start) ?? null;
-    if (perTick === null) {
-      rec.bytesSent = end - start + 1;
-      res.end(body.subarray(start, end + 1));
-      return;
-    }
-    let pos = start;
-    const timer = setInterval(() => {
-      if (res.destroyed) return clearInterval(timer);
-      const next = Math.min(pos + perTick, end + 1);
-      res.write(body.subarray(pos, next));
-      rec.bytesSent += next - pos;
-      pos = next;
-      if (pos > end) {
-        clearInterval(timer);
-        res.end();
-      }
-    }, 20);
-    res.on('close', () => clearInterval(timer));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  srv.base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  srv.close = () =>
-    new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
-  return srv;
-}
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 

@@ -22,7 +22,7 @@ export function modelsHandlers(d: { models: ModelsService; downloads: DownloadsS
       if (engine.status.modelId === modelId) await engine.unload();
       return { removed: models.remove(modelId) };
     },
-    'models.download': ({ uri, dir }) => downloads.start(uri, dir),
+    'models.download': ({ uri, dir, projector }) => downloads.start(uri, dir, { projector }),
     'models.cancelDownload': async ({ downloadId }) => ({ cancelled: await downloads.cancel(downloadId) }),
     'models.downloads': () => downloads.list(),
     'models.template': ({ modelId }) => modelTemplate(models.get(modelId).path),

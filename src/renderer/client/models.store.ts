@@ -50,7 +50,8 @@ interface ModelsStore {
   /** Adds the path typed in, or `path` (an uploaded file's staged path). */
   add(path?: string): Promise<void>;
   scan(): Promise<void>;
-  download(): Promise<void>;
+  /** `projector: false` skips an hf: model's projector (mmproj); the core fetches it otherwise. */
+  download(opts?: { projector?: boolean }): Promise<void>;
   cancelDownload(downloadId: string): Promise<void>;
   dismissDownload(downloadId: string): void;
   remove(modelId: string): Promise<void>;
@@ -158,16 +159,16 @@ export const useModelsStore = create<ModelsStore>()((set, get) => ({
     }
   },
 
-  async download() {
+  async download(opts = {}) {
     const uri = get().uriInput.trim();
     if (!uri || get().startingDownload) return;
     set({ startingDownload: true, downloadError: null });
     try {
-      const { downloadId } = await api.invoke('models.download', { uri });
+      const { downloadId } = await api.invoke('models.download', { uri, ...opts });
       set((s) => {
         const exists = s.downloads.some((d) => d.downloadId === downloadId);
         const placeholder: DownloadProgress = {
-          downloadId, uri, state: 'running', receivedBytes: 0, totalBytes: null, error: null, modelId: null,
+          downloadId, uri, state: 'running', receivedBytes: 0, totalBytes: null, error: null, modelId: null, projector: null,
         };
         return { startingDownload: false, uriInput: '', downloads: exists ? s.downloads : [placeholder, ...s.downloads] };
       });

@@ -1,4 +1,5 @@
-import type { DownloadProgress } from '../../../shared/models.schema';
+import { useState } from 'react';
+import type { DownloadProgress, DownloadProjector } from '../../../shared/models.schema';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { formatBytes } from '../../ui/format';
 import { ProgressBar } from '../../ui/ProgressBar';
@@ -12,6 +13,8 @@ export function DownloadPanel(): React.JSX.Element {
   const downloads = useModelsStore((s) => s.downloads);
   const setUriInput = useModelsStore((s) => s.setUriInput);
   const download = useModelsStore((s) => s.download);
+  const [withProjector, setWithProjector] = useState(true);
+  const isHf = /^hf:/i.test(uriInput.trim());
 
   return (
     <section className="card">
@@ -20,7 +23,7 @@ export function DownloadPanel(): React.JSX.Element {
         className="inline-form"
         onSubmit={(e) => {
           e.preventDefault();
-          void download();
+          void download(isHf ? { projector: withProjector } : {});
         }}
       >
         <input
@@ -36,6 +39,12 @@ export function DownloadPanel(): React.JSX.Element {
           {starting ? 'Starting…' : 'Download'}
         </button>
       </form>
+      {isHf ? (
+        <label className="check download-projector-option">
+          <input type="checkbox" data-testid="download-with-projector" checked={withProjector} onChange={(e) => setWithProjector(e.target.checked)} />
+          Also fetch the repository&apos;s projector (mmproj), for images
+        </label>
+      ) : null}
       <ErrorNote error={error} testId="download-error" title="Could not start the download" />
       {downloads.length ? (
         <ul className="downloads">
@@ -93,6 +102,24 @@ function DownloadRow({ d }: { d: DownloadProgress }): React.JSX.Element {
         <ErrorNote error={{ code: null, message: d.error ?? 'The download failed without a reason.' }} testId="download-error" title="Download failed" />
       ) : null}
       {d.state === 'done' ? <div className="hint">Added to the library.</div> : null}
+      {d.projector ? <ProjectorLine p={d.projector} /> : null}
     </li>
+  );
+}
+
+const fileName = (path: string): string => path.split(/[\\/]/).pop() ?? path;
+
+/** What became of the repository's projector: the file beside the model, or why there is none. */
+function ProjectorLine({ p }: { p: DownloadProjector }): React.JSX.Element {
+  const text =
+    p.state === 'done' && p.path ? `projector: ${fileName(p.path)}`
+    : p.state === 'listing' ? 'looking for a projector in the repository…'
+    : p.state === 'running' ? `projector: ${fileName(p.uri ?? '')}`
+    : p.state === 'cancelled' ? 'projector: cancelled'
+    : (p.note ?? 'no projector');
+  return (
+    <div className={`hint download-projector${p.state === 'failed' ? ' text-warn' : ''}`} data-testid="download-projector" title={p.path ?? p.uri ?? undefined}>
+      {text}
+    </div>
   );
 }
