@@ -4,9 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunTarget } from '../../shared/runs.schema';
 import { ensureFixtureModels } from '../fixtures/ensureFixtures';
-import { builtServer } from '../llamaServer/buildServer';
-import { startLlamaServer, type LlamaServer } from '../llamaServer/llamaServerProcess';
-import { openEvalCore, savePrompt, type EvalTestCore } from './testing';
+import { builtServer } from './buildServer';
+import { startLlamaServer, type LlamaServer } from './llamaServerProcess';
+import { openEvalCore, savePrompt, type EvalTestCore } from '../evals/testing';
 
 let server: LlamaServer;
 let t: EvalTestCore;
