@@ -35,7 +35,7 @@ afterEach(async () => {
  * Records every chat body. Answers JSON to a prompt that asks for "JSON only" and prose otherwise;
  * with refuseSchema, a body with response_format gets the 400 a server without json_schema support sends.
  */
-async function recorder(refuseSchema: boolean): Promise<Recorder> {
+async function recorder(refuseSchema: boolean, failAt: readonly number[] = []): Promise<Recorder> {
   const bodies: ChatBody[] = [];
   const server = createServer((req, res) => {
     let raw = '';
@@ -43,6 +43,10 @@ async function recorder(refuseSchema: boolean): Promise<Recorder> {
     req.on('end', () => {
       const body = JSON.parse(raw) as ChatBody;
       bodies.push(body);
+      if (failAt.includes(bodies.length)) {
+        res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'out of memory' } }));
+        return;
+      }
       if (refuseSchema && body.response_format) {
         res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: "response_format type 'json_schema' is not supported" } }));
         return;
@@ -64,10 +68,10 @@ const FIELDS = [
 ];
 const rows = [1, 2, 3].map((i) => ({ variables: { doc: `invoice ${i}` }, expected: JSON.stringify({ total: '1280', invoice_number: 'inv-7' }) }));
 
-async function setup(refuseSchema: boolean) {
+async function setup(refuseSchema: boolean, failAt: readonly number[] = []) {
   const t = openEvalCore();
   opened.push(t);
-  const srv = await recorder(refuseSchema);
+  const srv = await recorder(refuseSchema, failAt);
   const info = await t.core.invoke('targets.add', { name: 'box', baseUrls: [srv.baseUrl], maxRetries: 0 });
   const target: RunTarget = { kind: 'remote', targetId: info.id, model: 'm' };
   const template = await t.core.invoke('extraction.save', { name: 'Invoice', instructions: '', fields: FIELDS });
@@ -147,6 +151,17 @@ describe("an evaluation constrained to its template's schema", () => {
     await t.call('evals.start', { evalId: again.id });
     await t.evals.wait(again.id);
     expect(srv.bodies.slice(7).map((x) => x.response_format?.type ?? 'none')).toEqual(['json_schema', 'none']);
+  });
+
+  it('a later start of the same evaluation remembers the refusal: its cases go without the schema', async () => {
+    // Request 3 (row 2, already unconstrained) fails: an error cell, which the next start runs again.
+    const { t, srv, target, a, assertion } = await setup(true, [3]);
+    const ev = await t.call('evals.create', { name: 'resume', promptVersionIds: [a], targets: [target], rows: rows.slice(0, 2), assertions: [assertion], concurrency: { remote: 1 } });
+    await t.call('evals.start', { evalId: ev.id });
+    expect((await t.evals.wait(ev.id)).errors).toBe(1);
+    expect(await t.call('evals.start', { evalId: ev.id })).toMatchObject({ skipped: 1 });
+    expect((await t.evals.wait(ev.id)).errors).toBe(0);
+    expect(srv.bodies.map((x) => x.response_format?.type ?? 'none')).toEqual(['json_schema', 'none', 'none', 'none']);
   });
 
   it('names a template that does not exist; a fields check without one is constrained by its own fields', async () => {
