@@ -15,6 +15,7 @@ import { textPdf } from '../src/core/pdf/testPdfs';
 import { listenLoopback, streamWords } from './support/fakeOpenAi';
 import { startHostProcess, type RunningHost } from './support/host';
 import { collectConsoleErrors } from './support/pages';
+import { EvalsPage } from './support/evalPages';
 
 const REFERENCE = { seller: 'Acme  Trading', invoice_number: 'INV-2025-0042', issue_date: '2025年10月1日', total: '¥1,280.00' };
 const ANSWER = { seller: 'ACME Trading', invoice_number: 'inv-2025-0042', issue_date: '01/10/2025', total: '1,290.00' };
@@ -22,6 +23,8 @@ const ANSWER = { seller: 'ACME Trading', invoice_number: 'inv-2025-0042', issue_
 let host: RunningHost | undefined;
 let vl: { baseUrl: string; close(): Promise<void> } | undefined;
 const bodies: string[] = [];
+/** The last part: the server answers 400 to json_schema, as one without guided decoding does. */
+let refuseSchema = false;
 
 /** The data URLs of the image_url parts of the user messages of a chat request body. */
 function imageUrls(body: string): string[] {
@@ -53,6 +56,15 @@ test('an invoice image through an extraction template: per-field accuracy and th
         return;
       }
       bodies.push(body);
+      if (refuseSchema) {
+        if (body.includes('"response_format"')) {
+          res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: "response_format 'json_schema' is not supported" } }));
+          return;
+        }
+        // Unconstrained: the version that asks for JSON only gets it, the other gets prose (invalid).
+        streamWords(res, 'fake-vl', [body.includes('JSON only') ? JSON.stringify(ANSWER) : 'The total is 1,290.00.'], 5);
+        return;
+      }
       // The 4th request (the try panel's second run) gets prose, so the panel shows invalid JSON.
       streamWords(res, 'fake-vl', [bodies.length === 4 ? 'Sorry, I cannot read it.' : JSON.stringify(ANSWER)], 5);
     });
@@ -72,6 +84,10 @@ test('an invoice image through an extraction template: per-field accuracy and th
     expect(urls).toHaveLength(1);
     expect(await pngSize(urls[0] as string)).toBe(size);
     expect(body).not.toMatch(/[0-9a-f]{64}/);
+    // The evaluation's fields check names the template: its schema went with every case.
+    const rf = (JSON.parse(body) as { response_format?: { type: string; json_schema?: { schema: { properties: object } } } }).response_format;
+    expect(rf?.type).toBe('json_schema');
+    expect(Object.keys(rf?.json_schema?.schema.properties ?? {})).toEqual(['seller', 'invoice_number', 'issue_date', 'total']);
   }
 
   host = await startHostProcess(dataDir);
@@ -149,5 +165,41 @@ test('an invoice image through an extraction template: per-field accuracy and th
   expect(bodies.length).toBe(4);
   expect(imageUrls(bodies[3] as string)).toHaveLength(1);
   await tryPanel.screenshot({ path: '/tmp/shots-extrafinish/e2e-try-invalid.png' });
+
+  // An evaluation made in the Evaluations view: the fields check picks the template, the form says the
+  // output is constrained to its schema; the server refuses json_schema, so the cases run unconstrained,
+  // the view says so, and the prose answer is counted invalid (and wrong in the A/B comparison).
+  refuseSchema = true;
+  const evals = new EvalsPage(page);
+  await evals.open();
+  await page.getByTestId('eval-name-input').fill('invoice constrained');
+  await evals.pickPrompt('Invoice extraction');
+  await expect(evals.version(2)).toBeChecked();
+  await evals.pickTarget(0, /fake-vl/);
+  await evals.pickTestSet('invoices');
+  await page.getByRole('button', { name: 'Remove assertion 1' }).click();
+  const fieldsCheck = await evals.addAssertion('fields');
+  await expect(page.getByTestId('eval-constrain')).toHaveCount(1);
+  await fieldsCheck.getByTestId('eval-assertion-template').selectOption({ label: 'Invoice (v2, 4 fields)' });
+  const toggle = page.getByTestId('eval-constrain');
+  await expect(toggle).toBeChecked();
+  await expect(page.locator('label.check', { has: toggle })).toHaveText("Output constrained to Invoice's schema");
+  await page.locator('.ev-form').screenshot({ path: '/tmp/shots-extractschema/e2e-eval-form-constrained.png' });
+  await toggle.uncheck();
+  await expect(page.getByText('Off: each version runs with its own schema')).toBeVisible();
+  await toggle.check();
+  const before = bodies.length;
+  await page.getByTestId('eval-start').click();
+  await evals.waitFinished(120_000);
+  await expect(page.getByTestId('eval-schema-refused')).toContainText("vl box · fake-vl refused the schema, so its cases ran unconstrained and were checked after: POST http://127.0.0.1");
+  await expect(page.getByTestId('eval-schema-refused')).toContainText("400 Bad Request — response_format 'json_schema' is not supported");
+  await expect(page.getByTestId('eval-output-schema')).toContainText("Output constrained to Invoice's schema");
+  await expect(page.getByTestId('eval-invalid')).toHaveText(['1/1', '0/1']);
+  await expect(page.getByTestId('eval-compare-invalid')).toHaveText('A 1 · B 0');
+  await expect(page.getByTestId('eval-verdict')).toContainText('Invalid outputs, counted as wrong: A 1, B 0.');
+  const sent = bodies.slice(before).map((b) => (b.includes('"response_format"') ? 'schema' : 'none'));
+  expect(sent.filter((x) => x === 'schema').length).toBeGreaterThanOrEqual(1);
+  expect(sent.filter((x) => x === 'none')).toHaveLength(2);
+  await page.screenshot({ path: '/tmp/shots-extractschema/e2e-eval-refused.png', fullPage: true });
   expect(consoleErrors).toEqual([]);
 });

@@ -173,9 +173,11 @@ export function createCore(opts: CoreOptions): Core {
   const apiServer = new ApiServerService({ engine, models, runs, db, dataDir: opts.dataDir, actAs: (id, fn) => profiles.actAsApiKey(id, fn) });
   const prompts = new PromptsService(new PromptsRepo(db));
   const testSets = new TestSetsService(new TestSetsRepo(db), { images });
-  const evals = new EvalsService({ repo: new EvalsRepo(db), runs, prompts, rows: testSetRowsSource(testSets), targets: coreEvalTargets({ engine, models, targets, adapters }), images });
+  const extractionRepo = new ExtractionRepo(db);
+  const templateNames = (id: string) => extractionRepo.get(id)?.name ?? null;
+  const evals = new EvalsService({ repo: new EvalsRepo(db), runs, prompts, rows: testSetRowsSource(testSets), targets: coreEvalTargets({ engine, models, targets, adapters }), images, templateNames });
   evals.on('progress', (p) => emit('evals.progress', p));
-  const extraction = new ExtractionService({ repo: new ExtractionRepo(db), images, evalResults: (id, page) => evals.results(id, page) });
+  const extraction = new ExtractionService({ repo: extractionRepo, images, evalResults: (id, page) => evals.results(id, page) });
   const datasets = new DatasetsService({ repo: new DatasetsRepo(db), images, ...coreDatasetDeps({ engine, models, prompts, runs }) });
   datasets.on('importProgress', (p) => emit('datasets.importProgress', p));
   datasets.on('jobProgress', (p) => emit('datasets.jobProgress', p));

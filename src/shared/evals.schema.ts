@@ -80,6 +80,12 @@ const definitionFields = {
     .default([]),
   assertions: z.array(Assertion).max(50).default([]),
   judge: JudgeConfig.nullable().default(null),
+  /**
+   * A `fields` check's template schema is sent as the response format of every case (local grammar,
+   * json_schema / response_format) unless this is false: then each version's own schema, and outputs
+   * are validated after. Optional, so definitions stored before it read as on.
+   */
+  constrainOutput: z.boolean().optional(),
   concurrency: EvalConcurrency.prefault({}),
   thresholds: EvalThresholds.prefault({}),
 };
@@ -118,6 +124,8 @@ export const EvalColumn = z.object({
   targetKey: z.string(),
   target: RunTarget,
   targetName: z.string(),
+  /** The target refused the template's schema (the server's words): the column ran unconstrained, validated after. */
+  schemaRefused: z.string().optional(),
 });
 export type EvalColumn = z.infer<typeof EvalColumn>;
 
@@ -133,6 +141,8 @@ export const EvalInfo = z.object({
   status: EvalStatus,
   /** {{image:name}} variables of the versions: the rows' values of these names are image hashes (thumbnails). */
   imageVariables: z.array(z.string()),
+  /** The template whose schema every case's output is constrained to (null: none, or turned off). */
+  outputSchema: z.object({ name: z.string(), jsonSchema: z.string() }).nullable(),
   rowCount: z.number().int(),
   /** Cells: columns × rows. */
   total: z.number().int(),
@@ -224,6 +234,8 @@ export const EvalColumnStats = z.object({
   pending: z.number().int(),
   /** Mean score per check type that gives one (BLEU 0–100, ROUGE F, judge on its scale, latency ms, …). */
   meanScores: z.record(z.string(), z.number()),
+  /** Outputs a `fields` check found invalid (not JSON, or not matching the template's schema); they fail. */
+  invalid: z.number().int(),
   meanRowScore: z.number().nullable(),
   meanTtftMs: z.number().nullable(),
   meanE2eMs: z.number().nullable(),
@@ -276,6 +288,9 @@ export const EvalComparison = z.object({
   passRateB: z.number().nullable(),
   meanScoreA: z.number().nullable(),
   meanScoreB: z.number().nullable(),
+  /** Invalid outputs of A's and B's columns (a `fields` check): each counted as a wrong document. */
+  invalidA: z.number().int(),
+  invalidB: z.number().int(),
   mcnemar: z.object({ onlyA: z.number(), onlyB: z.number(), bothPass: z.number(), bothFail: z.number(), pValue: z.number() }),
   bootstrap: z.object({
     meanDiff: z.number(),

@@ -109,7 +109,7 @@ export function parseReference(text: string): Record<string, unknown> | string {
 }
 
 /** The model output as a JSON object: the whole output, or the first {...} block inside a ``` fence. */
-function parseOutput(out: string): Record<string, unknown> | string {
+export function parseOutput(out: string): Record<string, unknown> | string {
   const t = out.trim();
   const fenced = /```(?:json)?\s*([\s\S]*?)```/.exec(t);
   const parsed = parseReference(fenced ? (fenced[1] as string) : t);

@@ -30,4 +30,15 @@ describe("the 'fields' assertion", () => {
     const r = evaluateAssertion(b, { ...ctx('{"total":"1.280"}', null), variables: { amt: '1280' } });
     expect(r.pass).toBe(true);
   });
+  it("counts output that breaks the template's schema as invalid, even where the fields it has match", () => {
+    const missing = evaluateAssertion(a, ctx('{"total":"1280"}', '{"total":"1280"}'));
+    expect([missing.pass, missing.valid]).toEqual([false, false]);
+    expect(missing.reason).toBe("invalid output: does not match the template's schema: (root) must have required property 'issue_date'");
+    const extra = evaluateAssertion(a, ctx('{"total":"1280","issue_date":"01/10/2025","note":"x"}', '{"total":"1280","issue_date":"2025-10-01"}'));
+    expect([extra.pass, extra.valid]).toEqual([false, false]);
+    const wrongType = evaluateAssertion(a, ctx('{"total":"1280","issue_date":20251001}', '{"total":"1280","issue_date":"2025-10-01"}'));
+    expect(wrongType.reason).toMatch(/\/issue_date must be string/);
+    // A fenced answer is read as the scorer reads it, and valid when it matches.
+    expect(evaluateAssertion(a, ctx('```json\n{"total":"1280","issue_date":"01/10/2025"}\n```', '{"total":"1280","issue_date":"2025-10-01"}')).valid).toBe(true);
+  });
 });

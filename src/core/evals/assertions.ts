@@ -1,7 +1,7 @@
 // Applies assertions to one output. Pure apart from the JSON-schema validator (ajv), which is cached.
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { Assertion, AssertionResult } from '../../shared/assertions.schema';
-import { parseReference, scoreDocument } from '../../shared/fieldScore';
+import { parseOutput, parseReference, scoreDocument, templateJsonSchema, type FieldSpec } from '../../shared/fieldScore';
 import { sentenceBleu } from '../../shared/metrics/bleu';
 import { rougeScore } from '../../shared/metrics/rouge';
 import { extractVariables, substituteVariables } from '../../shared/template';
@@ -28,6 +28,16 @@ function validatorFor(schemaText: string): ValidateFunction | Error {
     compiled.set(schemaText, v);
   }
   return v;
+}
+
+/** Why a JSON object output does not match the template's schema (a missing or extra field, a wrong type), or null. */
+function schemaProblem(fields: readonly FieldSpec[], output: string): string | null {
+  const parsed = parseOutput(output);
+  if (typeof parsed === 'string') return null;
+  const v = validatorFor(JSON.stringify(templateJsonSchema(fields)));
+  if (v instanceof Error || v(parsed)) return null;
+  const err = v.errors?.[0];
+  return `does not match the template's schema: ${err?.instancePath || '(root)'} ${err?.message ?? 'does not match'}`;
 }
 
 const short = (s: string, n = 60) => (s.length > n ? `${s.slice(0, n)}…` : s);
@@ -156,7 +166,10 @@ export function evaluateAssertion(a: Assertion, ctx: AssertionContext): Assertio
       if (refText === null) return { type: a.type, pass: false, score: null, reason: 'the test row has no expected output (the reference JSON)' };
       const ref = parseReference(refText);
       if (typeof ref === 'string') return { type: a.type, pass: false, score: null, reason: ref };
-      const d = scoreDocument(a.fields, ref, out);
+      const doc = scoreDocument(a.fields, ref, out);
+      // Output that breaks the schema is invalid even where its fields compare: it counts as a wrong document.
+      const off = doc.valid ? schemaProblem(a.fields, out) : null;
+      const d = off === null ? doc : { ...doc, valid: false, invalidReason: off, documentPass: false };
       const scored = d.fields.filter((f) => f.scored && !f.field.includes('['));
       const passed = scored.filter((f) => f.pass).length;
       const failing = scored.filter((f) => !f.pass).map((f) => f.field);

@@ -11,6 +11,7 @@ import { evaluateAll } from './assertions';
 import { rowScore } from './evalResults';
 import type { EvalsRepo, NewResult, StoredEval, VersionTemplate } from './evals.repo';
 import { judgePrompt, parseJudgeScore } from './judge';
+import { refusedSchema } from './outputSchema';
 
 /** What evaluations need from targets: a runnable target, and its name for result columns. */
 export interface EvalTargets {
@@ -72,6 +73,8 @@ export class EvalJob {
   private commit: Promise<void> | null = null;
   /** A commit failed (e.g. disk full): nothing more is scheduled and run() rejects with it. */
   private storeError: unknown = null;
+  /** Target keys that refused the template's schema: their cases run unconstrained from then on. */
+  private readonly refused = new Set<string>();
 
   constructor(
     readonly ev: StoredEval,
@@ -83,6 +86,7 @@ export class EvalJob {
     // Cells stored with an error are in `cells` again: only clean ones count as already done.
     this.passed = ev.passed;
     this.failed = ev.failed;
+    for (const c of ev.columns) if (c.schemaRefused !== undefined) this.refused.add(c.targetKey);
   }
 
   get skipped(): number {
@@ -238,7 +242,7 @@ export class EvalJob {
     rest: Pick<VersionTemplate, 'params' | 'jsonSchema'>,
     promptVersionId: string | null = null,
   ): Promise<RunRecord> {
-    const { runId } = this.deps.runs.start({ source: 'eval', target, modelId: null, ...prompt, ...rest, promptVersionId });
+    const { runId } = this.deps.runs.start({ source: 'eval', target, modelId: null, ...prompt, params: rest.params, jsonSchema: rest.jsonSchema, promptVersionId });
     this.inFlight.add(runId);
     try {
       return await this.deps.runs.wait(runId);
@@ -251,7 +255,18 @@ export class EvalJob {
   private async produce(cell: Cell): Promise<NewResult | null> {
     const { column, row } = cell;
     const t = this.ev.templates[column.versionId] as VersionTemplate;
-    const rec = await this.runTracked(column.target, { systemPrompt: t.systemPrompt, userMessage: t.userMessage, ...promptValues(t, row) }, t, column.versionId);
+    const prompt = { systemPrompt: t.systemPrompt, userMessage: t.userMessage, ...promptValues(t, row) };
+    const refused = t.schemaName !== undefined && this.refused.has(column.targetKey);
+    const constrained = t.schemaName !== undefined && !refused;
+    let rec = await this.runTracked(column.target, prompt, refused ? { ...t, jsonSchema: null } : t, column.versionId);
+    if (constrained && refusedSchema(rec) && !this.stopping) {
+      // The same case without the schema: when that runs, the schema was the problem (said once, then skipped).
+      const retry = await this.runTracked(column.target, prompt, { ...t, jsonSchema: null }, column.versionId);
+      if (runFailure(retry) === null) {
+        this.noteRefusal(column.targetKey, rec.error as string);
+        rec = retry;
+      } else if (this.stopping && retry.stopReason === 'abort') return null;
+    }
     if (this.stopping && rec.stopReason === 'abort') return null;
     const failure = runFailure(rec);
     if (failure !== null) return this.errorResult(cell, rec, failure);
@@ -275,6 +290,14 @@ export class EvalJob {
     }
     const pass = checks.every((c) => c.pass);
     return { ...this.base(cell, rec), judgeRunId, pass, score: rowScore(checks, pass, judge?.scale ?? null), error: null, checks };
+  }
+
+  /** Marks every column on the target and stores it, so a later start runs them unconstrained too. */
+  private noteRefusal(key: string, reason: string): void {
+    if (this.refused.has(key)) return;
+    this.refused.add(key);
+    for (const c of this.ev.columns) if (c.targetKey === key) c.schemaRefused = reason;
+    if (!this.closed) this.deps.repo.setColumns(this.ev.id, this.ev.columns);
   }
 
   /** A parse failure is a failed check; a failed judge run is a cell error (retried by the next start). */

@@ -50,6 +50,7 @@ const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 export function columnStats(repo: EvalsRepo, e: StoredEval): EvalColumnStats[] {
   const agg = new Map(repo.aggregates(e.id).map((a) => [`${a.versionId}\u0000${a.targetKey}`, a]));
   const means = repo.scoreMeans(e.id);
+  const invalid = repo.invalidCounts(e.id);
   return e.columns.map((c) => {
     const a = agg.get(`${c.versionId}\u0000${c.targetKey}`);
     const meanScores: Record<string, number> = {};
@@ -64,6 +65,7 @@ export function columnStats(repo: EvalsRepo, e: StoredEval): EvalColumnStats[] {
       errors: a?.errors ?? 0,
       pending: e.rowCount - n - (a?.errors ?? 0),
       meanScores,
+      invalid: invalid.get(`${c.versionId}\u0000${c.targetKey}`) ?? 0,
       meanRowScore: a?.meanRowScore ?? null,
       meanTtftMs: a?.meanTtftMs ?? null,
       meanE2eMs: a?.meanE2eMs ?? null,
@@ -155,11 +157,16 @@ export function compareVersions(repo: EvalsRepo, e: StoredEval, input: { version
   const mean = (xs: number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : null);
   const passA = mc.bothPass + mc.onlyA;
   const passB = mc.bothPass + mc.onlyB;
+  const invalid = repo.invalidCounts(e.id);
+  const invalidA = invalid.get(`${a.versionId}\u0000${a.targetKey}`) ?? 0;
+  const invalidB = invalid.get(`${b.versionId}\u0000${b.targetKey}`) ?? 0;
+  // Invalid outputs already fail their row; saying how many keeps "B passes less" from reading as worse fields.
+  const invalidNote = e.definition.assertions.some((x) => x.type === 'fields') ? ` Invalid outputs, counted as wrong: A ${invalidA}, B ${invalidB}.` : '';
   const ci = `${Math.round(boot.confidence * 100)}% CI of B − A ${scoreKind === 'passFail' ? 'pass rate' : 'score'}: [${boot.low.toFixed(3)}, ${boot.high.toFixed(3)}]`;
   const explanation =
     n === 0
       ? 'No row has results from both versions yet.'
-      : `A passes ${passA}/${n}, B passes ${passB}/${n}; McNemar p = ${mc.pValue.toPrecision(3)} (only A: ${mc.onlyA}, only B: ${mc.onlyB}); ${ci} → ${v}.`;
+      : `A passes ${passA}/${n}, B passes ${passB}/${n}; McNemar p = ${mc.pValue.toPrecision(3)} (only A: ${mc.onlyA}, only B: ${mc.onlyB}); ${ci} → ${v}.${invalidNote}`;
   return {
     evalId: e.id,
     versionA: a.versionId,
@@ -172,6 +179,8 @@ export function compareVersions(repo: EvalsRepo, e: StoredEval, input: { version
     passRateB: n ? passB / n : null,
     meanScoreA: mean(pairs.map((p) => p.scoreA)),
     meanScoreB: mean(pairs.map((p) => p.scoreB)),
+    invalidA,
+    invalidB,
     mcnemar: mc,
     bootstrap: boot,
     verdict: v,

@@ -51,6 +51,8 @@ export interface VersionTemplate {
   userMessage: string;
   params: SamplingParams;
   jsonSchema: string | null;
+  /** The extraction template whose schema replaced the version's own for this evaluation (its name). */
+  schemaName?: string;
 }
 
 export interface StoredEval {
@@ -209,6 +211,8 @@ export class EvalsRepo {
   private readonly aggregateStmt;
   private readonly scoreMeansStmt;
   private readonly pairsStmt;
+  private readonly invalidStmt;
+  private readonly columnsStmt;
 
   constructor(private readonly db: Db) {
     this.insertEvalStmt = db.prepare(`
@@ -256,6 +260,13 @@ export class EvalsRepo {
       WHERE x.eval_id = ? AND x.error IS NULL AND json_extract(c.value, '$.score') IS NOT NULL
       GROUP BY 1, 2, 3`);
     this.pairsStmt = db.prepare<[string, string, string, string, string], { pa: number; pb: number; sa: number | null; sb: number | null }>(PAIRS_SQL);
+    // A `fields` check stores valid: false for output that is not JSON of the template's schema.
+    this.invalidStmt = db.prepare<[string], { version_id: string; target_key: string; n: number }>(`
+      SELECT x.version_id, x.target_key, count(DISTINCT x.row_id) AS n
+      FROM eval_results x, json_each(x.checks_json) c
+      WHERE x.eval_id = ? AND x.error IS NULL AND json_extract(c.value, '$.type') = 'fields' AND json_extract(c.value, '$.valid') = 0
+      GROUP BY 1, 2`);
+    this.columnsStmt = db.prepare('UPDATE evals SET columns_json = @columnsJson WHERE id = @id');
   }
 
   transaction<T>(fn: () => T): T {
@@ -354,6 +365,16 @@ export class EvalsRepo {
 
   scoreMeans(evalId: string): ScoreMean[] {
     return this.scoreMeansStmt.all(evalId).map((r) => ({ versionId: r.version_id, targetKey: r.target_key, type: r.type, mean: r.mean }));
+  }
+
+  /** Invalid outputs per column, keyed `versionId\u0000targetKey`. */
+  invalidCounts(evalId: string): Map<string, number> {
+    return new Map(this.invalidStmt.all(evalId).map((r) => [`${r.version_id}\u0000${r.target_key}`, r.n]));
+  }
+
+  /** Columns carry what was learnt while running (a target that refused the schema). */
+  setColumns(evalId: string, columns: readonly EvalColumn[]): void {
+    this.columnsStmt.run({ id: evalId, columnsJson: JSON.stringify(columns) });
   }
 
   /** Rows where both cells are stored without an error, in row order. */

@@ -28,6 +28,7 @@ import { EvalJob, type Cell, type EvalRuns, type EvalTargets } from './evalJob';
 import { buildResults, compareVersions, exportResults, resultsJson, type EvalExport } from './evalResults';
 import { cellKey, type EvalsRepo, type StoredEval, type VersionTemplate } from './evals.repo';
 import { assertionVariableProblems } from './assertions';
+import { outputConstraint, type TemplateNames } from './outputSchema';
 
 export type { EvalRuns, EvalTargets } from './evalJob';
 
@@ -70,11 +71,19 @@ export interface EvalsDeps {
   now?: () => number;
   /** The image store: rows' images stay while an evaluation refers to them (it can be run again). */
   images?: { registerRefs(name: string, refs: () => Iterable<string>): void };
+  /** Extraction templates' names, for the schema a `fields` check constrains output to. */
+  templateNames?: TemplateNames;
 }
 
 /** The {{image:name}} variables of an evaluation's versions, in order. */
 export function templateImageVariables(templates: Readonly<Record<string, VersionTemplate>>): string[] {
   return extractImageVariables(...Object.values(templates).flatMap((t) => [t.systemPrompt, t.userMessage]));
+}
+
+/** The schema every version's output was constrained to when the evaluation was created (null: none). */
+function outputSchemaOf(templates: Readonly<Record<string, VersionTemplate>>): EvalInfo['outputSchema'] {
+  const t = Object.values(templates).find((x) => x.schemaName !== undefined && x.jsonSchema !== null);
+  return t ? { name: t.schemaName as string, jsonSchema: t.jsonSchema as string } : null;
 }
 
 /** The engine, models and remote targets of a core as EvalTargets. */
@@ -135,6 +144,7 @@ export class EvalsService extends EventEmitter<{ progress: [EvalProgress] }> {
       columns: e.columns,
       status: e.status,
       imageVariables: templateImageVariables(e.templates),
+      outputSchema: outputSchemaOf(e.templates),
       rowCount: e.rowCount,
       total: e.rowCount * e.columns.length,
       stored: e.stored,
@@ -177,12 +187,16 @@ export class EvalsService extends EventEmitter<{ progress: [EvalProgress] }> {
   private columnsFor(def: EvalDefinition): { columns: EvalColumn[]; templates: Record<string, VersionTemplate> } {
     const columns: EvalColumn[] = [];
     const templates: Record<string, VersionTemplate> = {};
+    const constraint = outputConstraint(def, this.deps.templateNames);
     def.promptVersionIds.forEach((versionId, i) => {
       const v = this.deps.prompts.version(versionId);
       const promptName = this.deps.prompts.get(v.promptId).prompt.name;
       // Rendered without values: {{variables}} stay for runs.start, which fills them and stores them with the run.
       const r = this.deps.prompts.render(versionId, {});
-      templates[versionId] = { ...r.playground, params: r.params, jsonSchema: r.jsonSchema };
+      // The template's schema replaces the version's own: every version is held to what the check scores.
+      templates[versionId] = constraint
+        ? { ...r.playground, params: r.params, jsonSchema: constraint.jsonSchema, schemaName: constraint.name }
+        : { ...r.playground, params: r.params, jsonSchema: r.jsonSchema };
       const targets = def.targets.length > 0 ? def.targets : v.content.target ? [v.content.target] : [];
       if (targets.length === 0) {
         throw new CoreError('BAD_INPUT', `promptVersionIds.${i}: "${promptName}" v${v.number} has no saved target; give targets`);

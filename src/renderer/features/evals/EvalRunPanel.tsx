@@ -1,19 +1,18 @@
 // The evaluation shown: one status, progress with the time left, results filling in as cells finish,
 // the A/B comparison with A and B as the user chooses, and export.
 import { useEffect, useState } from 'react';
-import type { EvalCell, EvalColumn, EvalColumnStats, EvalResults } from '../../../shared/evals.schema';
+import type { EvalCell, EvalResults } from '../../../shared/evals.schema';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { ProgressBar } from '../../ui/ProgressBar';
 import { exportReady, exportVerb, isBrowserHost } from '../../ui/fileTransfer';
 import { formatCount, formatMs, formatPercent } from '../../ui/format';
 import { StoredImageThumb } from '../../ui/images/StoredImageThumb';
 import { describeCheckType } from './assertions';
+import { columnName, PassRateChart, SummaryRow } from './EvalSummary';
+import { OutputSchemaNote } from './OutputSchemaFields';
 import { etaMs, formatEta } from './evalEta';
 import { useEvalsStore } from './evals.store';
 
-function columnName(c: EvalColumn): string {
-  return `${c.promptName} v${c.versionNumber} · ${c.targetName}`;
-}
 
 /** Re-renders every second while `on`, so the time left counts down between progress events. */
 function useTick(on: boolean): number {
@@ -89,6 +88,7 @@ function Results({ results, running }: { results: EvalResults; running: boolean 
   const columns = results.eval.columns;
   const imageVars = results.eval.imageVariables ?? [];
   const t = results.thresholds;
+  const fields = results.eval.definition.assertions.some((a) => a.type === 'fields');
   return (
     <>
       <div className="card">
@@ -109,6 +109,7 @@ function Results({ results, running }: { results: EvalResults; running: boolean 
                   <th className="right">Pass rate</th>
                   <th className="right">n</th>
                   <th>Mean scores</th>
+                  {fields ? <th className="right" title="Outputs that were not JSON of the template's schema: each counts as a wrong document">Invalid</th> : null}
                   <th className="right">TTFT</th>
                   <th className="right">Latency</th>
                   <th className="right">Tokens</th>
@@ -116,13 +117,14 @@ function Results({ results, running }: { results: EvalResults; running: boolean 
               </thead>
               <tbody>
                 {results.stats.map((s, i) => (
-                  <SummaryRow key={`${s.versionId}-${s.targetKey}`} stats={s} column={columns[i]} />
+                  <SummaryRow key={`${s.versionId}-${s.targetKey}`} stats={s} column={columns[i]} invalid={fields} />
                 ))}
               </tbody>
             </table>
           </div>
           <PassRateChart stats={results.stats} columns={columns} />
         </div>
+        <OutputSchemaNote info={results.eval} />
         {t.failures.length ? (
           <ul className="ev-threshold-failures text-warn">
             {t.failures.map((f) => (
@@ -183,59 +185,6 @@ function Results({ results, running }: { results: EvalResults; running: boolean 
         </div>
       </div>
     </>
-  );
-}
-
-function SummaryRow({ stats, column }: { stats: EvalColumnStats; column: EvalColumn | undefined }): React.JSX.Element {
-  const scores = Object.entries(stats.meanScores);
-  return (
-    <tr data-testid="eval-summary-row">
-      <td>{column ? columnName(column) : stats.targetKey}</td>
-      <td className="right num">
-        {formatPercent(stats.passRate)}
-        {stats.pending ? <span className="muted"> ({stats.pending} pending)</span> : null}
-      </td>
-      <td className="right num">
-        {stats.passed}/{stats.n}
-        {stats.errors ? <span className="text-danger"> · {stats.errors} err</span> : null}
-      </td>
-      <td className="num">{scores.length ? scores.map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(2)}`).join(' · ') : '—'}</td>
-      <td className="right num">{formatMs(stats.meanTtftMs)}</td>
-      <td className="right num">{formatMs(stats.meanE2eMs)}</td>
-      <td className="right num">{stats.meanCompletionTokens == null ? '—' : stats.meanCompletionTokens.toFixed(1)}</td>
-    </tr>
-  );
-}
-
-/** Pass rate per column as horizontal bars: plain SVG, scaled to 0–100%. */
-function PassRateChart({ stats, columns }: { stats: readonly EvalColumnStats[]; columns: readonly EvalColumn[] }): React.JSX.Element {
-  const barH = 18;
-  const gap = 8;
-  const labelW = 170;
-  const width = 420;
-  const plotW = width - labelW - 44;
-  const height = stats.length * (barH + gap) + gap;
-  return (
-    <svg className="ev-chart" data-testid="eval-chart" viewBox={`0 0 ${width} ${height}`} width={width} height={height} role="img" aria-label="Pass rate per version and target">
-      {stats.map((s, i) => {
-        const y = gap + i * (barH + gap);
-        const rate = s.passRate ?? 0;
-        const c = columns[i];
-        const label = c ? `v${c.versionNumber} · ${c.targetName}` : s.targetKey;
-        return (
-          <g key={`${s.versionId}-${s.targetKey}`}>
-            <text x={labelW - 8} y={y + barH / 2} textAnchor="end" dominantBaseline="middle" className="ev-chart-label">
-              {label.length > 26 ? `${label.slice(0, 25)}…` : label}
-            </text>
-            <rect x={labelW} y={y} width={plotW} height={barH} className="ev-chart-track" rx={3} />
-            <rect x={labelW} y={y} width={plotW * rate} height={barH} className="ev-chart-bar" rx={3} />
-            <text x={labelW + plotW + 6} y={y + barH / 2} dominantBaseline="middle" className="ev-chart-value">
-              {s.passRate == null ? '—' : `${Math.round(rate * 100)}%`}
-            </text>
-          </g>
-        );
-      })}
-    </svg>
   );
 }
 
@@ -311,6 +260,14 @@ function Comparison({ results }: { results: EvalResults }): React.JSX.Element {
                 {formatPercent(c.passRateA)} → {formatPercent(c.passRateB)} <span className="muted">(n = {c.n})</span>
               </dd>
             </div>
+            {results.eval.definition.assertions.some((a) => a.type === 'fields') ? (
+              <div>
+                <dt>Invalid outputs (wrong)</dt>
+                <dd data-testid="eval-compare-invalid">
+                  A {c.invalidA} · B {c.invalidB}
+                </dd>
+              </div>
+            ) : null}
             <div>
               <dt>McNemar exact</dt>
               <dd data-testid="eval-pvalue">

@@ -9,6 +9,7 @@ import { EvalRunPanel } from './EvalRunPanel';
 import { missingPrereqs } from './evalPrereqs';
 import { ASSERTION_FIELDS, ASSERTION_TYPES, describeCheckType, type AssertionType, type FieldSpec } from './assertions';
 import { useEvalsStore } from './evals.store';
+import { ConstrainToggle, TemplatePick } from './OutputSchemaFields';
 import './evals.css';
 
 export function EvalsView(): React.JSX.Element {
@@ -142,6 +143,8 @@ function CreateForm(): React.JSX.Element {
         </div>
       </div>
 
+      <ConstrainToggle />
+
       <label className="ev-field">
         <span>Min pass rate</span>
         <span className="inline-form">
@@ -198,6 +201,7 @@ function AssertionRow({ index, assertion }: { index: number; assertion: Assertio
       {ASSERTION_FIELDS[assertion.type].map((f) => (
         <AssertionField key={f.key} field={f} value={record[f.key]} onChange={(v) => put(f.key, v)} />
       ))}
+      {assertion.type === 'fields' ? <TemplatePick index={index} assertion={assertion} /> : null}
       <span className="spacer" />
       <button type="button" className="btn-icon" aria-label={`Remove assertion ${index + 1}`} onClick={() => removeAssertion(index)}>
         ×

@@ -4,6 +4,7 @@
 import { create } from 'zustand';
 import type { AssertionInput } from '../../../shared/assertions.schema';
 import type { EvalComparison, EvalInfo, EvalProgress, EvalResults } from '../../../shared/evals.schema';
+import type { ExtractionTemplate } from '../../../shared/extraction.schema';
 import type { PromptInfo, PromptVersionSummary } from '../../../shared/prompts.schema';
 import type { TestSetSummary } from '../../../shared/testsets.schema';
 import { api } from '../../client/bridge';
@@ -30,14 +31,18 @@ export interface EvalForm {
   assertions: AssertionInput[];
   /** Percent, '' for none. */
   minPassRate: string;
+  /** A `fields` check's template schema goes with every case (the user may turn it off). */
+  constrainOutput: boolean;
 }
 
-const emptyForm = (): EvalForm => ({ name: '', promptId: '', versionIds: [], targetKeys: [''], targetAdapters: [[]], testSetId: '', assertions: [newAssertion('regex')], minPassRate: '' });
+const emptyForm = (): EvalForm => ({ name: '', promptId: '', versionIds: [], targetKeys: [''], targetAdapters: [[]], testSetId: '', assertions: [newAssertion('regex')], minPassRate: '', constrainOutput: true });
 
 export interface EvalsStore extends TargetListActions {
   prompts: PromptInfo[];
   versions: PromptVersionSummary[];
   testSets: TestSetSummary[];
+  /** Extraction templates a `fields` check can be made from. */
+  templates: ExtractionTemplate[];
   evals: EvalInfo[];
   loadError: ShownError | null;
   form: EvalForm;
@@ -69,6 +74,8 @@ export interface EvalsStore extends TargetListActions {
   toggleVersion(versionId: string): void;
   addAssertion(type: AssertionType): void;
   updateAssertion(index: number, assertion: AssertionInput): void;
+  /** Makes the `fields` check at index score (and constrain to) the template's fields. */
+  pickTemplate(index: number, templateId: string): void;
   removeAssertion(index: number): void;
   createAndStart(): Promise<void>;
   open(evalId: string): Promise<void>;
@@ -90,6 +97,7 @@ export const useEvalsStore = create<EvalsStore>()((set, get) => ({
   prompts: [],
   versions: [],
   testSets: [],
+  templates: [],
   evals: [],
   loadError: null,
   form: emptyForm(),
@@ -113,6 +121,8 @@ export const useEvalsStore = create<EvalsStore>()((set, get) => ({
     try {
       const [prompts, testSets, evals] = await Promise.all([api.invoke('prompts.list', {}), api.invoke('testsets.list', {}), api.invoke('evals.list', {})]);
       set({ prompts, testSets, evals, loadError: null });
+      // Templates only feed the fields check's picker: without them the form still works.
+      set({ templates: await api.invoke('extraction.list', {}).catch(() => []) });
     } catch (error) {
       set({ loadError: toShownError(error) });
     }
@@ -144,6 +154,12 @@ export const useEvalsStore = create<EvalsStore>()((set, get) => ({
   ...targetListActions<EvalForm>(set),
   addAssertion: (type) => set((s) => ({ form: { ...s.form, assertions: [...s.form.assertions, newAssertion(type)] } })),
   updateAssertion: (index, assertion) => set((s) => ({ form: { ...s.form, assertions: s.form.assertions.map((a, i) => (i === index ? assertion : a)) } })),
+  pickTemplate: (index, templateId) =>
+    set((s) => {
+      const t = s.templates.find((x) => x.id === templateId);
+      if (!t) return {};
+      return { form: { ...s.form, assertions: s.form.assertions.map((a, i) => (i === index && a.type === 'fields' ? { ...a, templateId: t.id, fields: t.fields } : a)) } };
+    }),
   removeAssertion: (index) => set((s) => ({ form: { ...s.form, assertions: s.form.assertions.filter((_, i) => i !== index) } })),
 
   async createAndStart() {
@@ -164,6 +180,7 @@ export const useEvalsStore = create<EvalsStore>()((set, get) => ({
         targets,
         testSetId: f.testSetId,
         assertions: f.assertions,
+        constrainOutput: f.constrainOutput,
         thresholds: pct === undefined ? {} : { minPassRate: pct },
       });
       set({ current: info, progress: null, results: null, comparison: null, compareTargetKey: '', exportMessage: null, actionError: null, swapAB: false, etaBase: { evalId: info.id, done: 0, at: Date.now() } });
