@@ -6,6 +6,7 @@ import { ErrorNote } from '../../ui/ErrorNote';
 import { formatCount, formatDuration, formatMs, formatRate, formatTime, preview } from '../../ui/format';
 import { isBadStop, stopReasonWords } from '../../ui/stopReason';
 import { useHistoryStore } from './history.store';
+import { RemoveRunsBar } from './RemoveRuns';
 import { Thumbnail } from '../../ui/images/Thumbnail';
 import '../../ui/images/images.css';
 import './history.css';
@@ -28,6 +29,9 @@ export function HistoryView({ onOpen }: Props): React.JSX.Element {
   const query = useHistoryStore((s) => s.query);
   const setQuery = useHistoryStore((s) => s.setQuery);
   const fetchRun = useHistoryStore((s) => s.fetchRun);
+  const allSelected = useHistoryStore((s) => s.runs.length > 0 && s.runs.every((r) => s.selection.ids.has(r.id)));
+  const someSelected = useHistoryStore((s) => s.selection.ids.size > 0);
+  const toggleAll = useHistoryStore((s) => s.toggleAll);
 
   useEffect(() => {
     void refresh();
@@ -59,6 +63,7 @@ export function HistoryView({ onOpen }: Props): React.JSX.Element {
       </div>
       <ErrorNote error={error} title="Could not list runs" />
       <ErrorNote error={openError?.error ?? null} title="Could not open the run" />
+      <RemoveRunsBar />
       {listed && !error && runs.length === 0 && query.trim() !== '' ? (
         <p className="hint" data-testid="history-no-match">
           No run matches “{query.trim()}”.
@@ -75,6 +80,18 @@ export function HistoryView({ onOpen }: Props): React.JSX.Element {
           <table className="table history-table">
             <thead>
               <tr>
+                <th className="cell-check">
+                  <input
+                    type="checkbox"
+                    aria-label="Select all runs shown"
+                    data-testid="history-select-all"
+                    checked={allSelected}
+                    ref={(el) => {
+                      if (el) el.indeterminate = someSelected && !allSelected;
+                    }}
+                    onChange={toggleAll}
+                  />
+                </th>
                 <th>Time</th>
                 <th title="Where the run came from">Source</th>
                 <th title="Local model file, or remote target · model">Target</th>
@@ -101,6 +118,8 @@ export function HistoryView({ onOpen }: Props): React.JSX.Element {
 
 function HistoryRow({ run, onOpen }: { run: RunSearchHit; onOpen: () => void }): React.JSX.Element {
   const opening = useHistoryStore((s) => s.opening === run.id);
+  const selected = useHistoryStore((s) => s.selection.ids.has(run.id));
+  const toggle = useHistoryStore((s) => s.toggle);
   // The file is what the user picked in Models; the GGUF's internal name often says nothing (or "llama").
   const name = run.target.kind === 'local' && run.fileName ? run.fileName : run.modelName;
   const filled = substituteVariables(run.userMessage, run.variables).text;
@@ -108,7 +127,8 @@ function HistoryRow({ run, onOpen }: { run: RunSearchHit; onOpen: () => void }):
   return (
     <tr
       data-testid="history-row"
-      className={opening ? 'clickable busy' : 'clickable'}
+      className={`clickable${opening ? ' busy' : ''}${selected ? ' selected' : ''}`}
+      data-selected={selected}
       tabIndex={0}
       title="Open in the Playground"
       onClick={onOpen}
@@ -116,6 +136,21 @@ function HistoryRow({ run, onOpen }: { run: RunSearchHit; onOpen: () => void }):
         if (e.key === 'Enter') onOpen();
       }}
     >
+      {/* The box selects (Shift: a range); the rest of the row opens the run. */}
+      <td className="cell-check" onClick={(e) => e.stopPropagation()}>
+        <input
+          type="checkbox"
+          data-testid="history-select"
+          aria-label={`Select the run of ${formatTime(run.startedAt)}`}
+          checked={selected}
+          onClick={(e) => {
+            e.stopPropagation();
+            toggle(run.id, e.shiftKey);
+          }}
+          onChange={() => undefined}
+          onKeyDown={(e) => e.stopPropagation()}
+        />
+      </td>
       <td className="num nowrap">{formatTime(run.startedAt)}</td>
       <td>
         <span className={`tag tag-source tag-source-${run.source}`}>{run.source}</span>
