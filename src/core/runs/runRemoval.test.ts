@@ -11,6 +11,7 @@ import type { CommandInput, CommandName, CommandOutput } from '../../shared/cont
 import type { Core } from '../createCore';
 import { CoreError } from '../errors';
 import { startFakeVllm } from '../remote/testing/fakeVllm';
+import { sseStream, startFaultServer } from '../remote/testing/faultServer';
 import { openEvalCore, savePrompt } from '../evals/testing';
 import { closeAfterEach } from '../testing/closeAfterEach';
 import { openTestCore, recordEvents } from '../testing/testCore';
@@ -185,5 +186,21 @@ describe('runs.remove', () => {
       [true, null, '', true],
       [true, null, '', true],
     ]);
+  });
+
+  it('refuses a run still in progress (the filter passes over it) and more than 1,000 ids', async () => {
+    const c = open.core(openTestCore());
+    // The first token comes after 60 s: the run is in progress for the whole test, then cancelled.
+    const s = open.server(await startFaultServer([sseStream({ tokens: ['late'], firstAtMs: 60_000 })]));
+    const t = await c.invoke('targets.add', { name: 'slow', baseUrls: [s.baseUrl], maxRetries: 0 });
+    const { runId } = await c.invoke('runs.start', { target: { kind: 'remote', targetId: t.id, model: 'm' }, userMessage: 'wait' });
+    await expect(c.invoke('runs.remove', { ids: [runId] })).rejects.toThrow(`ids: run ${runId} is still running; stop it first. Nothing was removed`);
+    expect(await c.invoke('runs.remove', { olderThanDays: 0 })).toMatchObject({ runIds: [] });
+    await c.invoke('runs.cancel', { runId });
+    expect((await c.runs.wait(runId)).stopReason).toBe('abort');
+    expect(await c.invoke('runs.remove', { ids: [runId] })).toMatchObject({ runIds: [runId] });
+
+    const ids = Array.from({ length: 1001 }, (_, i) => `r${i}`);
+    await expect(c.invoke('runs.remove', { ids })).rejects.toMatchObject({ code: 'BAD_INPUT' });
   });
 });
