@@ -12,7 +12,6 @@ import type { Core } from '../createCore';
 import { CoreError } from '../errors';
 import { startFakeVllm } from '../remote/testing/fakeVllm';
 import { sseStream, startFaultServer } from '../remote/testing/faultServer';
-import { openEvalCore, savePrompt } from '../evals/testing';
 import { closeAfterEach } from '../testing/closeAfterEach';
 import { openTestCore, recordEvents } from '../testing/testCore';
 
@@ -162,24 +161,24 @@ describe('runs.remove', () => {
   });
 
   it('an evaluation keeps its figures when its runs are removed; the cells say so by a null runId', async () => {
-    const t = open.core(openEvalCore());
+    const c = open.core(openTestCore());
     const s = open.server(await startFakeVllm());
-    const info = await t.core.invoke('targets.add', { name: 'box', baseUrls: [s.baseUrl] });
-    const v = savePrompt(t.prompts, 'Greeter', { messages: [{ role: 'user', content: 'Greet {{who}}' }] });
-    const ev = await t.call('evals.create', {
+    const info = await c.invoke('targets.add', { name: 'box', baseUrls: [s.baseUrl] });
+    const p = await c.invoke('prompts.create', { name: 'Greeter', description: '', content: { messages: [{ role: 'user', content: 'Greet {{who}}' }] }, message: '', author: 'test' });
+    const ev = await c.invoke('evals.create', {
       name: 'greet',
-      promptVersionIds: [v],
+      promptVersionIds: [p.version.id],
       targets: [{ kind: 'remote', targetId: info.id, model: s.baseModel }],
       rows: [{ variables: { who: 'Ann' } }, { variables: { who: 'Bo' } }],
       assertions: [{ type: 'contains', value: 'Hello' }],
     });
-    await t.call('evals.start', { evalId: ev.id });
-    expect(await t.evals.wait(ev.id)).toMatchObject({ status: 'done', passed: 2 });
-    const before = await t.call('evals.results', { evalId: ev.id });
+    await c.invoke('evals.start', { evalId: ev.id });
+    expect(await c.evals.wait(ev.id)).toMatchObject({ status: 'done', passed: 2 });
+    const before = await c.invoke('evals.results', { evalId: ev.id });
     expect(before.rows.flatMap((r) => r.cells.map((c) => c?.output))).toEqual([`Hello from ${s.baseModel}.`, `Hello from ${s.baseModel}.`]);
 
-    expect((await t.core.invoke('runs.remove', { olderThanDays: 0 })).runIds).toHaveLength(2);
-    const after = await t.call('evals.results', { evalId: ev.id });
+    expect((await c.invoke('runs.remove', { olderThanDays: 0 })).runIds).toHaveLength(2);
+    const after = await c.invoke('evals.results', { evalId: ev.id });
     expect(after.stats.map((x) => [x.n, x.passed, x.passRate])).toEqual(before.stats.map((x) => [x.n, x.passed, x.passRate]));
     const cells = after.rows.flatMap((r) => r.cells).map((c) => c ?? { pass: null, runId: null, output: null, e2eMs: null });
     expect(cells.map((c) => [c.pass, c.runId, c.output, c.e2eMs !== null])).toEqual([
