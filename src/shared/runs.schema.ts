@@ -165,6 +165,8 @@ export const RunSearchHit = RunSummary.extend({
   fileName: z.string().nullable(),
   /** The values the run's {{variables}} were filled with. */
   variables: z.record(z.string(), z.string()),
+  /** Who started it (null: not known, from before owners were kept); only they or an admin may remove it. */
+  profileId: z.string().nullable().optional(),
 });
 export type RunSearchHit = z.infer<typeof RunSearchHit>;
 

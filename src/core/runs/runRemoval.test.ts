@@ -107,6 +107,9 @@ describe('runs.remove', () => {
     const adminRun = await run(null, 'admin prompt');
     const anaRun = await run(ana.id, 'analyst prompt');
     const anaOld = await run(ana.id, 'analyst old prompt');
+    // History learns whose each run is (it offers boxes only on runs the profile may remove).
+    const owners = new Map((await c.invoke('runs.search', {})).map((h) => [h.id, h.profileId]));
+    expect([owners.get(adminRun), owners.get(anaRun)]).toEqual([c.profiles.ownerId, ana.id]);
 
     await expect(as(c, lab.id, 'runs.remove', { ids: [adminRun] })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     // One refused id in the list removes none of them.

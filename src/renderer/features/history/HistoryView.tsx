@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useMemo } from 'react';
 import type { RunSearchHit } from '../../../shared/runs.schema';
 import type { RunRecord } from '../../../shared/runs.schema';
 import { substituteVariables } from '../../../shared/template';
@@ -7,6 +7,8 @@ import { formatCount, formatDuration, formatMs, formatRate, formatTime, preview 
 import { isBadStop, stopReasonWords } from '../../ui/stopReason';
 import { useHistoryStore } from './history.store';
 import { RemoveRunsBar } from './RemoveRuns';
+import { useSessionStore } from '../../client/session.store';
+import type { SessionInfo } from '../../../shared/profiles.schema';
 import { Thumbnail } from '../../ui/images/Thumbnail';
 import '../../ui/images/images.css';
 import './history.css';
@@ -29,7 +31,10 @@ export function HistoryView({ onOpen }: Props): React.JSX.Element {
   const query = useHistoryStore((s) => s.query);
   const setQuery = useHistoryStore((s) => s.setQuery);
   const fetchRun = useHistoryStore((s) => s.fetchRun);
-  const allSelected = useHistoryStore((s) => s.runs.length > 0 && s.runs.every((r) => s.selection.ids.has(r.id)));
+  const session = useSessionStore((s) => s.info);
+  // The runs this profile may remove, in the order shown: boxes, ranges and "all" cover only these.
+  const order = useMemo(() => runs.filter((r) => removable(session, r)).map((r) => r.id), [runs, session]);
+  const allSelected = useHistoryStore((s) => order.length > 0 && order.every((id) => s.selection.ids.has(id)));
   const someSelected = useHistoryStore((s) => s.selection.ids.size > 0);
   const toggleAll = useHistoryStore((s) => s.toggleAll);
 
@@ -89,7 +94,7 @@ export function HistoryView({ onOpen }: Props): React.JSX.Element {
                     ref={(el) => {
                       if (el) el.indeterminate = someSelected && !allSelected;
                     }}
-                    onChange={toggleAll}
+                    onChange={() => toggleAll(order)}
                   />
                 </th>
                 <th>Time</th>
@@ -106,7 +111,7 @@ export function HistoryView({ onOpen }: Props): React.JSX.Element {
             </thead>
             <tbody>
               {runs.map((r) => (
-                <HistoryRow key={r.id} run={r} onOpen={() => void open(r.id)} />
+                <HistoryRow key={r.id} run={r} order={order} onOpen={() => void open(r.id)} />
               ))}
             </tbody>
           </table>
@@ -116,7 +121,12 @@ export function HistoryView({ onOpen }: Props): React.JSX.Element {
   );
 }
 
-function HistoryRow({ run, onOpen }: { run: RunSearchHit; onOpen: () => void }): React.JSX.Element {
+/** Own runs, or anyone's for an admin; while the session is unknown, all (the core decides). */
+function removable(session: SessionInfo | null, run: RunSearchHit): boolean {
+  return session === null || session.role === 'admin' || run.profileId === session.profileId;
+}
+
+function HistoryRow({ run, order, onOpen }: { run: RunSearchHit; order: readonly string[]; onOpen: () => void }): React.JSX.Element {
   const opening = useHistoryStore((s) => s.opening === run.id);
   const selected = useHistoryStore((s) => s.selection.ids.has(run.id));
   const toggle = useHistoryStore((s) => s.toggle);
@@ -143,9 +153,11 @@ function HistoryRow({ run, onOpen }: { run: RunSearchHit; onOpen: () => void }):
           data-testid="history-select"
           aria-label={`Select the run of ${formatTime(run.startedAt)}`}
           checked={selected}
+          disabled={!order.includes(run.id)}
+          title={order.includes(run.id) ? undefined : 'Started by another profile: removing it needs the admin role'}
           onClick={(e) => {
             e.stopPropagation();
-            toggle(run.id, e.shiftKey);
+            toggle(run.id, e.shiftKey, order);
           }}
           onChange={() => undefined}
           onKeyDown={(e) => e.stopPropagation()}

@@ -30,8 +30,9 @@ interface HistoryStore {
 
   refresh(): Promise<void>;
   setQuery(query: string): void;
-  toggle(runId: string, shift: boolean): void;
-  toggleAll(): void;
+  /** `order`: the ids this profile may remove, in the order shown (a Shift range spans only those). */
+  toggle(runId: string, shift: boolean, order: readonly string[]): void;
+  toggleAll(order: readonly string[]): void;
   clearSelection(): void;
   /** Asks the core what removing the ticked runs would remove, then shows the confirmation. */
   askRemove(): Promise<void>;
@@ -91,12 +92,12 @@ export const useHistoryStore = create<HistoryStore>()((set, get) => ({
     }
   },
 
-  toggle(runId, shift) {
-    set({ selection: toggle(get().selection, get().runs.map((r) => r.id), runId, shift), confirm: null, removed: null });
+  toggle(runId, shift, order) {
+    set({ selection: toggle(get().selection, order, runId, shift), confirm: null, removed: null });
   },
 
-  toggleAll() {
-    set({ selection: toggleAll(get().selection, get().runs.map((r) => r.id)), confirm: null, removed: null });
+  toggleAll(order) {
+    set({ selection: toggleAll(get().selection, order), confirm: null, removed: null });
   },
 
   clearSelection() {
