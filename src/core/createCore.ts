@@ -68,6 +68,7 @@ import { profileHandlers } from './profiles/profiles.handlers';
 import { applyPendingRestore, BackupService } from './backup/backup.service';
 import { backupHandlers } from './backup/backup.handlers';
 import { RunSearch } from './runs/runSearch';
+import { RunRemoval } from './runs/runRemoval';
 import { appHandlers } from './app/app.handlers';
 import { modelsHandlers } from './models/models.handlers';
 import { engineHandlers } from './engine/engine.handlers';
@@ -169,6 +170,8 @@ export function createCore(opts: CoreOptions): Core {
   // vision is made further down; runs ask it for an endpoint only when an image run starts.
   const runs = new RunsService({ repo: runsRepo, models, engine, guard, remote: targets, adapters, images, vision: { endpoint: (id) => vision.endpoint(id) }, imageGuard });
   images.registerRefs('runs', () => runsRepo.imageRefs());
+  const runRemoval = new RunRemoval({ db, audit, actor: () => profiles.actor(), images });
+  runRemoval.on('removed', (p) => emit('runs.removed', p));
   const compare = new CompareService(new CompareRepo(db), runs);
   const apiServer = new ApiServerService({ engine, models, runs, db, dataDir: opts.dataDir, actAs: (id, fn) => profiles.actAsApiKey(id, fn) });
   const prompts = new PromptsService(new PromptsRepo(db));
@@ -218,7 +221,7 @@ export function createCore(opts: CoreOptions): Core {
     ...appHandlers(opts),
     ...modelsHandlers({ models, downloads, engine }),
     ...engineHandlers({ engine, models }),
-    ...runsHandlers({ runs, runSearch, adapters }),
+    ...runsHandlers({ runs, runSearch, adapters, runRemoval }),
     ...targetsHandlers(targets),
     ...compareHandlers(compare),
     ...apiServerHandlers({ apiServer, profiles }),

@@ -165,10 +165,43 @@ export const RunSearchHit = RunSummary.extend({
   fileName: z.string().nullable(),
   /** The values the run's {{variables}} were filled with. */
   variables: z.record(z.string(), z.string()),
+  /** Who started it (null: not known, from before owners were kept); only they or an admin may remove it. */
+  profileId: z.string().nullable().optional(),
 });
 export type RunSearchHit = z.infer<typeof RunSearchHit>;
 
 export const RunChunk = z.object({ runId: Id, text: z.string(), tokens: z.number() });
+
+/** At most this many run ids in one runs.remove. */
+export const MAX_REMOVE_IDS = 1000;
+
+/**
+ * Which runs to remove: listed by id, or every run started more than N days ago. A profile without the
+ * `admin` permission may remove only its own runs (listing another's is refused; the filter keeps to its own).
+ */
+export const RemoveRuns = z
+  .object({
+    ids: z.array(Id).min(1).max(MAX_REMOVE_IDS).optional(),
+    olderThanDays: z.number().int().min(0).max(36_500).optional(),
+    /** Count what would go (runs, images) without removing anything: the confirmation's numbers. */
+    dryRun: z.boolean().default(false),
+  })
+  .refine((r) => (r.ids === undefined) !== (r.olderThanDays === undefined), { message: 'give either ids or olderThanDays', path: ['ids'] });
+export type RemoveRuns = z.infer<typeof RemoveRuns>;
+export type RemoveRunsInput = z.input<typeof RemoveRuns>;
+
+export const RemoveRunsResult = z.object({
+  dryRun: z.boolean(),
+  /** The runs removed (or that would be). */
+  runIds: z.array(Id),
+  /** Stored images only those runs used: removed from disk at once (or that would be). */
+  imagesRemoved: z.number().int(),
+  /** Images of those runs still used elsewhere (another run, a test set, a dataset…): kept. */
+  imagesKept: z.number().int(),
+  /** Comparisons left without any column, removed with their copy of the prompt. */
+  comparisonsRemoved: z.number().int(),
+});
+export type RemoveRunsResult = z.infer<typeof RemoveRunsResult>;
 export type RunChunk = z.infer<typeof RunChunk>;
 
 // Runs hold prompts and replies: readable by those who may run models (a labeler sees only its drafts'
@@ -194,10 +227,14 @@ export const runsCommands = {
     output: z.array(RunSearchHit),
     permission: 'run',
   },
+  /** Permanent: the runs, their image rows and the images nothing else uses; evaluations keep their figures. */
+  'runs.remove': { input: RemoveRuns, output: RemoveRunsResult, permission: 'run' },
 } as const satisfies Record<string, CommandSpec>;
 
 export const runsEvents = {
   /** Batched text deltas of a streaming run, keyed by run id; never the whole text. */
   'runs.chunk': { payload: RunChunk, permission: 'run' },
   'runs.finished': { payload: RunRecord, permission: 'run' },
+  /** Runs were removed: open views drop them (ids only, never content). */
+  'runs.removed': { payload: z.object({ runIds: z.array(Id) }), permission: 'run' },
 } as const satisfies Record<string, EventSpec>;

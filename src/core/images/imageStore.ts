@@ -198,23 +198,58 @@ export class ImageStore {
       const before = this.now() - graceMs;
       const candidates = this.repo.addedBefore(before);
       if (candidates.length === 0) return { removed: 0, bytes: 0 };
-      // Every list is read before anything is removed: one that fails stops the collection.
-      const used = new Set<string>();
-      for (const list of this.refs.values()) for (const h of list()) used.add(h);
-      const gone = new Set<string>();
-      let bytes = 0;
-      for (const c of candidates) {
-        if (used.has(c.hash) || !this.repo.delete(c.hash, before)) continue;
-        const file = this.pathFor(c.hash, c.mime);
-        bytes += await stat(file).then((s) => s.size, () => 0);
-        await rm(file, { force: true });
-        gone.add(c.hash);
-      }
-      await this.cache.drop((hash) => gone.has(hash) || this.repo.get(hash) === null);
-      for (const k of [...this.thumbnails.keys()]) if (gone.has(k.slice(0, 64))) this.thumbnails.delete(k);
+      const r = await this.removeUnused(candidates.map((c) => ({ ...c, before })));
       await this.sweepTmp(before);
-      return { removed: gone.size, bytes };
+      return { removed: r.removed.length, bytes: r.bytes };
     });
+  }
+
+  /**
+   * Which of these images no registered list mentions now (synchronous: inside a transaction it sees that
+   * transaction's deletions). With no list registered, none: what nobody described is not garbage.
+   */
+  unreferenced(hashes: Iterable<string>): string[] {
+    if (this.refs.size === 0) return [];
+    const used = this.usedHashes();
+    return [...new Set(hashes)].filter((h) => !used.has(h) && this.repo.get(h) !== null);
+  }
+
+  /**
+   * "Remove now" for images whose last user was just removed: no grace (that is for uploads in progress).
+   * Each is removed unless a list mentions it, or it was added again after `before` (someone is using it).
+   */
+  removeNow(candidates: readonly { hash: string; before: number }[]): Promise<{ removed: string[]; bytes: number }> {
+    if (this.refs.size === 0 || candidates.length === 0) return Promise.resolve({ removed: [], bytes: 0 });
+    return this.exclusive(() =>
+      this.removeUnused(candidates.flatMap((c) => {
+        const img = this.repo.get(c.hash);
+        return img ? [{ hash: c.hash, mime: img.mime, before: c.before }] : [];
+      })),
+    );
+  }
+
+  private usedHashes(): Set<string> {
+    const used = new Set<string>();
+    for (const list of this.refs.values()) for (const h of list()) used.add(h);
+    return used;
+  }
+
+  /** Removes each candidate's file, row and prepared forms unless a list mentions it. Under the lock. */
+  private async removeUnused(candidates: readonly { hash: string; mime: StoredImage['mime']; before: number }[]): Promise<{ removed: string[]; bytes: number }> {
+    // Every list is read before anything is removed: one that fails stops the removal.
+    const used = this.usedHashes();
+    const gone = new Set<string>();
+    let bytes = 0;
+    for (const c of candidates) {
+      if (used.has(c.hash) || !this.repo.delete(c.hash, c.before)) continue;
+      const file = this.pathFor(c.hash, c.mime);
+      bytes += await stat(file).then((s) => s.size, () => 0);
+      await rm(file, { force: true });
+      gone.add(c.hash);
+    }
+    await this.cache.drop((hash) => gone.has(hash) || this.repo.get(hash) === null);
+    for (const k of [...this.thumbnails.keys()]) if (gone.has(k.slice(0, 64))) this.thumbnails.delete(k);
+    return { removed: [...gone], bytes };
   }
 
   /** Temp files an interrupted add left behind. */

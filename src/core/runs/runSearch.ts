@@ -27,6 +27,7 @@ interface HitRow {
   finished_at: number | null;
   output_preview: string;
   image_hashes: string;
+  profile_id: string | null;
 }
 
 /** `%`, `_` and the escape itself match literally. */
@@ -42,7 +43,7 @@ export class RunSearch {
       SELECT r.id, r.source, r.target_kind, r.target_id, r.remote_model, r.adapters_json, r.model_id, r.model_name,
         m.file_name, substr(r.user_message, 1, 2000) AS user_message, r.variables_json, r.status, r.stop_reason,
         r.completion_tokens, r.ttft_ms, r.decode_tok_per_sec, r.e2e_ms, r.started_at, r.finished_at,
-        substr(r.output, 1, 200) AS output_preview,
+        substr(r.output, 1, 200) AS output_preview, r.profile_id,
         (SELECT json_group_array(hash) FROM (SELECT hash FROM run_images WHERE run_id = r.id ORDER BY ord)) AS image_hashes
       FROM runs r LEFT JOIN models m ON m.id = r.model_id
       WHERE @q = '' OR r.user_message LIKE @pattern ESCAPE '\\' OR r.system_prompt LIKE @pattern ESCAPE '\\'
@@ -71,6 +72,7 @@ export class RunSearch {
       startedAt: r.started_at,
       finishedAt: r.finished_at,
       outputPreview: r.output_preview,
+      profileId: r.profile_id,
       // History thumbnails of image runs; text runs keep their old shape.
       ...(r.image_hashes !== '[]' ? { imageHashes: JSON.parse(r.image_hashes) as string[] } : {}),
     }));

@@ -1,13 +1,14 @@
-// The prompt.render and runs.* command handlers: start, cancel, list, read and search runs.
+// The prompt.render and runs.* command handlers: start, cancel, list, read, search and remove runs.
 import type { EventName, EventPayload } from '../../shared/contract';
 import type { runsCommands } from '../../shared/runs.schema';
 import type { AdaptersService } from '../adapters/adapters.service';
 import type { HandlersFor } from '../handlerMap';
+import type { RunRemoval } from './runRemoval';
 import type { RunSearch } from './runSearch';
 import type { RunsService } from './runs.service';
 
-export function runsHandlers(d: { runs: RunsService; runSearch: RunSearch; adapters: AdaptersService }): HandlersFor<typeof runsCommands> {
-  const { runs, runSearch, adapters } = d;
+export function runsHandlers(d: { runs: RunsService; runSearch: RunSearch; adapters: AdaptersService; runRemoval: RunRemoval }): HandlersFor<typeof runsCommands> {
+  const { runs, runSearch, adapters, runRemoval } = d;
   return {
     'prompt.render': (input) => runs.render(input),
     'runs.start': async (req) => {
@@ -21,6 +22,7 @@ export function runsHandlers(d: { runs: RunsService; runSearch: RunSearch; adapt
     'runs.list': ({ limit, before }) => runs.list(limit, before),
     'runs.get': ({ runId }) => runs.get(runId),
     'runs.search': ({ query, limit }) => runSearch.search(query, limit),
+    'runs.remove': (req) => runRemoval.remove(req),
   };
 }
 

@@ -130,6 +130,8 @@ export interface NewRun {
   startedAt: number;
   guard?: RunGuard | null;
   promptVersionId?: string | null;
+  /** Who started it (may remove it without the admin permission). */
+  profileId?: string | null;
 }
 
 /** The named parameters of the INSERT. */
@@ -151,6 +153,7 @@ interface InsertParams {
   startedAt: number;
   guardJson: string | null;
   promptVersionId: string | null;
+  profileId: string | null;
 }
 
 export interface RunOutcome {
@@ -194,9 +197,9 @@ export class RunsRepo {
   constructor(db: Db) {
     this.insertStmt = db.prepare(`
       INSERT INTO runs (id, source, target_kind, target_id, remote_model, adapters_json, model_id, model_name, system_prompt,
-        user_message, variables_json, params_json, load_settings_json, json_schema, status, started_at, guard_json, prompt_version_id)
+        user_message, variables_json, params_json, load_settings_json, json_schema, status, started_at, guard_json, prompt_version_id, profile_id)
       VALUES (@id, @source, @targetKind, @targetId, @remoteModel, @adaptersJson, @modelId, @modelName, @systemPrompt,
-        @userMessage, @variablesJson, @paramsJson, @loadSettingsJson, @jsonSchema, 'running', @startedAt, @guardJson, @promptVersionId)`);
+        @userMessage, @variablesJson, @paramsJson, @loadSettingsJson, @jsonSchema, 'running', @startedAt, @guardJson, @promptVersionId, @profileId)`);
     this.finishStmt = db.prepare(`
       UPDATE runs SET output = @output, rendered_prompt = @renderedPrompt, status = 'done',
         stop_reason = @stopReason, error = @error, prompt_tokens = @promptTokens,
@@ -245,6 +248,7 @@ export class RunsRepo {
       startedAt: r.startedAt,
       guardJson: r.guard ? JSON.stringify(r.guard) : null,
       promptVersionId: r.promptVersionId ?? null,
+      profileId: r.profileId ?? null,
     };
     this.insertStmt.run(params);
     this.started.set(r.id, params);

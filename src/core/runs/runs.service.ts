@@ -227,7 +227,7 @@ export class RunsService extends EventEmitter<RunsEvents> {
 
   /** Stores the run as running and makes its streaming state. */
   private open(runId: string, gate: RunGate, row: Omit<NewRun, 'id' | 'startedAt' | 'guard'>): ActiveRun {
-    this.repo.insert({ id: runId, ...row, startedAt: Date.now(), guard: gate.stored });
+    this.repo.insert({ id: runId, ...row, startedAt: Date.now(), guard: gate.stored, profileId: gate.actor.id });
     const a = new ActiveRun(runId, gate, { chunk: (c) => this.emit('chunk', c), stop: () => this.cancel(runId) });
     this.active.set(runId, a);
     this.owners.set(runId, gate.actor.id);

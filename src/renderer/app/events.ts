@@ -40,6 +40,11 @@ export function wireEvents(): void {
     // Every finished run is an audit record; an open log shows it.
     if (useAuditStore.getState().listed) void useAuditStore.getState().refresh();
   });
+  // Removed here, in another window or by the CLI: History drops them; the audit log has a new record.
+  api.on('runs.removed', ({ runIds }) => {
+    useHistoryStore.getState().applyRemoved(runIds);
+    if (useAuditStore.getState().listed) void useAuditStore.getState().refresh();
+  });
   api.on('targets.changed', (target) => useTargetsStore.getState().upsert(target));
   api.on('evals.progress', (progress) => useEvalsStore.getState().applyProgress(progress));
   api.on('datasets.importProgress', (progress) => useDatasetsStore.getState().applyImportProgress(progress));

@@ -200,7 +200,8 @@ function CellView({ cell, running }: { cell: EvalCell | null; running: boolean }
           {cell.completionTokens != null ? ` · ${cell.completionTokens} tok` : ''}
         </span>
       </div>
-      <div className="ev-output">{cell.output || <span className="muted">(empty)</span>}</div>
+      {/* A removed run takes its output with it (runs.remove); the cell keeps its verdict and figures. */}
+      <div className="ev-output">{cell.output || <span className="muted">{cell.runId === null && !cell.error ? 'run removed' : '(empty)'}</span>}</div>
       {cell.error ? <div className="text-danger ev-reason">{cell.error}</div> : null}
       {failing.map((c, i) => (
         <div key={i} className="ev-reason text-danger" data-testid="eval-failing">

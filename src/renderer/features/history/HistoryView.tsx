@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useMemo } from 'react';
 import type { RunSearchHit } from '../../../shared/runs.schema';
 import type { RunRecord } from '../../../shared/runs.schema';
 import { substituteVariables } from '../../../shared/template';
@@ -6,6 +6,9 @@ import { ErrorNote } from '../../ui/ErrorNote';
 import { formatCount, formatDuration, formatMs, formatRate, formatTime, preview } from '../../ui/format';
 import { isBadStop, stopReasonWords } from '../../ui/stopReason';
 import { useHistoryStore } from './history.store';
+import { RemoveRunsBar } from './RemoveRuns';
+import { useSessionStore } from '../../client/session.store';
+import type { SessionInfo } from '../../../shared/profiles.schema';
 import { Thumbnail } from '../../ui/images/Thumbnail';
 import '../../ui/images/images.css';
 import './history.css';
@@ -28,6 +31,12 @@ export function HistoryView({ onOpen }: Props): React.JSX.Element {
   const query = useHistoryStore((s) => s.query);
   const setQuery = useHistoryStore((s) => s.setQuery);
   const fetchRun = useHistoryStore((s) => s.fetchRun);
+  const session = useSessionStore((s) => s.info);
+  // The runs this profile may remove, in the order shown: boxes, ranges and "all" cover only these.
+  const order = useMemo(() => runs.filter((r) => removable(session, r)).map((r) => r.id), [runs, session]);
+  const allSelected = useHistoryStore((s) => order.length > 0 && order.every((id) => s.selection.ids.has(id)));
+  const someSelected = useHistoryStore((s) => s.selection.ids.size > 0);
+  const toggleAll = useHistoryStore((s) => s.toggleAll);
 
   useEffect(() => {
     void refresh();
@@ -59,6 +68,7 @@ export function HistoryView({ onOpen }: Props): React.JSX.Element {
       </div>
       <ErrorNote error={error} title="Could not list runs" />
       <ErrorNote error={openError?.error ?? null} title="Could not open the run" />
+      <RemoveRunsBar />
       {listed && !error && runs.length === 0 && query.trim() !== '' ? (
         <p className="hint" data-testid="history-no-match">
           No run matches “{query.trim()}”.
@@ -75,6 +85,18 @@ export function HistoryView({ onOpen }: Props): React.JSX.Element {
           <table className="table history-table">
             <thead>
               <tr>
+                <th className="cell-check">
+                  <input
+                    type="checkbox"
+                    aria-label="Select all runs shown"
+                    data-testid="history-select-all"
+                    checked={allSelected}
+                    ref={(el) => {
+                      if (el) el.indeterminate = someSelected && !allSelected;
+                    }}
+                    onChange={() => toggleAll(order)}
+                  />
+                </th>
                 <th>Time</th>
                 <th title="Where the run came from">Source</th>
                 <th title="Local model file, or remote target · model">Target</th>
@@ -89,7 +111,7 @@ export function HistoryView({ onOpen }: Props): React.JSX.Element {
             </thead>
             <tbody>
               {runs.map((r) => (
-                <HistoryRow key={r.id} run={r} onOpen={() => void open(r.id)} />
+                <HistoryRow key={r.id} run={r} order={order} onOpen={() => void open(r.id)} />
               ))}
             </tbody>
           </table>
@@ -99,8 +121,15 @@ export function HistoryView({ onOpen }: Props): React.JSX.Element {
   );
 }
 
-function HistoryRow({ run, onOpen }: { run: RunSearchHit; onOpen: () => void }): React.JSX.Element {
+/** Own runs, or anyone's for an admin; while the session is unknown, all (the core decides). */
+function removable(session: SessionInfo | null, run: RunSearchHit): boolean {
+  return session === null || session.role === 'admin' || run.profileId === session.profileId;
+}
+
+function HistoryRow({ run, order, onOpen }: { run: RunSearchHit; order: readonly string[]; onOpen: () => void }): React.JSX.Element {
   const opening = useHistoryStore((s) => s.opening === run.id);
+  const selected = useHistoryStore((s) => s.selection.ids.has(run.id));
+  const toggle = useHistoryStore((s) => s.toggle);
   // The file is what the user picked in Models; the GGUF's internal name often says nothing (or "llama").
   const name = run.target.kind === 'local' && run.fileName ? run.fileName : run.modelName;
   const filled = substituteVariables(run.userMessage, run.variables).text;
@@ -108,7 +137,8 @@ function HistoryRow({ run, onOpen }: { run: RunSearchHit; onOpen: () => void }):
   return (
     <tr
       data-testid="history-row"
-      className={opening ? 'clickable busy' : 'clickable'}
+      className={`clickable${opening ? ' busy' : ''}${selected ? ' selected' : ''}`}
+      data-selected={selected}
       tabIndex={0}
       title="Open in the Playground"
       onClick={onOpen}
@@ -116,6 +146,23 @@ function HistoryRow({ run, onOpen }: { run: RunSearchHit; onOpen: () => void }):
         if (e.key === 'Enter') onOpen();
       }}
     >
+      {/* The box selects (Shift: a range); the rest of the row opens the run. */}
+      <td className="cell-check" onClick={(e) => e.stopPropagation()}>
+        <input
+          type="checkbox"
+          data-testid="history-select"
+          aria-label={`Select the run of ${formatTime(run.startedAt)}`}
+          checked={selected}
+          disabled={!order.includes(run.id)}
+          title={order.includes(run.id) ? undefined : 'Started by another profile: removing it needs the admin role'}
+          onClick={(e) => {
+            e.stopPropagation();
+            toggle(run.id, e.shiftKey, order);
+          }}
+          onChange={() => undefined}
+          onKeyDown={(e) => e.stopPropagation()}
+        />
+      </td>
       <td className="num nowrap">{formatTime(run.startedAt)}</td>
       <td>
         <span className={`tag tag-source tag-source-${run.source}`}>{run.source}</span>
