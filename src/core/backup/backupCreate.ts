@@ -28,6 +28,8 @@ export interface BackupOptions {
   keyPassphrase?: string;
   signal: AbortSignal;
   onProgress(p: BackupProgress): void;
+  /** Pauses the image collector until the returned release: the images the copy lists must stay until copied. */
+  holdImages?: () => Promise<() => void>;
   now?: () => number;
 }
 
@@ -99,6 +101,8 @@ export async function createBackup(o: BackupOptions): Promise<BackupResult> {
     o.onProgress({ backupId: o.backupId, phase, bytesDone, bytesTotal, part });
   };
   const aborted = () => new CoreError('CONFLICT', `The backup to ${out} was cancelled; no archive was written`);
+  // Taken before the database copy: an image it lists cannot be collected before its file is in the archive.
+  const releaseImages = o.holdImages ? await o.holdImages() : () => undefined;
   try {
     let key: Buffer | null = null;
     if (o.keyPassphrase !== undefined) {
@@ -155,7 +159,8 @@ export async function createBackup(o: BackupOptions): Promise<BackupResult> {
         const h = createHash('sha256');
         let n = 0;
         const label = e.path ?? e.name;
-        const chunks: AsyncIterable<Buffer> | Buffer[] = e.data ? [e.data] : createReadStream(e.file as string, { highWaterMark: 1 << 20 });
+        // Small reads for small files: thousands of images must not each allocate a 1 MiB buffer.
+        const chunks: AsyncIterable<Buffer> | Buffer[] = e.data ? [e.data] : createReadStream(e.file as string, { highWaterMark: Math.min(1 << 20, Math.max(e.size, 1)) });
         for await (const c of chunks) {
           if (o.signal.aborted) throw aborted();
           n += c.length;
@@ -207,6 +212,7 @@ export async function createBackup(o: BackupOptions): Promise<BackupResult> {
     if (o.signal.aborted && !(e instanceof CoreError)) throw aborted();
     throw withDiskFull(e, o.dataDir, tmpDb);
   } finally {
+    releaseImages();
     rmSync(tmpDb, { force: true });
   }
 }
