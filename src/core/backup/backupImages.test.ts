@@ -2,7 +2,7 @@
 // fresh data folder gives them all back: the run's image, the image dataset (which still exports), the test
 // set's image column; the collector keeps what the restored database refers to. An image whose bytes do not
 // hash to its name is refused by the name it was stored under, with the workspace unchanged.
-import { createReadStream, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import sharp from 'sharp';
@@ -95,6 +95,8 @@ describe('backups with images', () => {
       expect(await sharp(file).metadata()).toMatchObject({ width: r.width, height: r.height });
     }
     expect(existsSync(join(target, 'images', 'prepared'))).toBe(false);
+    const r0 = ws.rows[0]!.hash;
+    for (const d of ['images', `images/${r0.slice(0, 2)}`]) expect(statSync(join(target, d)).mode & 0o777).toBe(0o700);
 
     const run = c.runs.get(ws.runId);
     expect(run.images?.map((i) => i.hash)).toEqual([ws.runImage]);

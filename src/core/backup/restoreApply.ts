@@ -167,7 +167,8 @@ export function applyRestore(o: ApplyOptions): { asideDir: string | null } {
   };
   try {
     for (const [from, to] of [...moves, ...place]) {
-      mkdirSync(dirname(to), { recursive: true });
+      // The image store keeps its folders private (0700), as ImageStore makes them.
+      mkdirSync(dirname(to), { recursive: true, ...(to.startsWith(join(dataDir, IMAGES_DIR) + sep) ? { mode: 0o700 } : {}) });
       renameSync(from, to);
       done.push([from, to]);
     }
