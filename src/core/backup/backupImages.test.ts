@@ -170,6 +170,23 @@ describe('backups with images', () => {
     expect(imageRows(c)).toEqual(ws.rows);
   }, 60_000);
 
+  it('lists an image whose file was already gone as missing (the rest is backed up); restored, it is reported missing by name', async () => {
+    const cur = await makeImageWorkspace({ withRun: false });
+    const c = open.core(cur.core);
+    const gone = c.images.filePath(cur.loose);
+    rmSync(gone);
+    const out = join(tempDir('lamplight-bkimg-gone-'), 'ws.tar');
+    await c.invoke('backup.create', { path: out });
+    const m = manifestOf(await entries(out));
+    expect(m.external).toEqual([{ path: gone, source: 'images.hash', exists: false }]);
+    expect(m.parts.filter((p) => p.path?.startsWith('images/'))).toHaveLength(cur.rows.length - 1);
+    const target = join(tempDir('lamplight-bkimg-to-'), 'data');
+    expect(await restore(target, out)).toMatchObject({ external: 1 });
+    const r = open.core(openTestCore({ dataDir: target }));
+    await expect(r.invoke('images.thumbnail', { hash: cur.loose, size: 64 })).rejects.toThrow(/image draft\.png \([0-9a-f]{64}\): its file is missing from the data folder/);
+    expect((await r.invoke('images.thumbnail', { hash: cur.runImage, size: 64 })).dataUrl).toMatch(/^data:image/);
+  }, 60_000);
+
   it('pauses the image collector while it copies, so an image the database copy lists is in the archive', async () => {
     const cur = await makeImageWorkspace({ withRun: false });
     const c = open.core(cur.core);
