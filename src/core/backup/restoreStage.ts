@@ -47,7 +47,7 @@ function safeDataPath(p: string): boolean {
 
 export const partPath = (dir: string, name: string): string => join(dir, 'parts', name);
 
-/** The names stored images are shown under, from the staged database (null where it cannot say). */
+/** The names stored images are shown under, from the staged database (none where it cannot say). */
 function imageNames(dbFile: string, hashes: string[]): Map<string, string> {
   const out = new Map<string, string>();
   try {
