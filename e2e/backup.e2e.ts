@@ -1,11 +1,21 @@
 // Backup and restore from Settings in a real browser against the browser host: a backup written by one host
-// is verified by another, which applies it when it next starts (the previous workspace kept aside).
-import { expect, test } from '@playwright/test';
+// (holding an image dataset imported in its Datasets view) is verified by another, which applies it when it
+// next starts (the previous workspace kept aside) and shows the dataset's images again.
+import { expect, test, type Page } from '@playwright/test';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeCsvSidecar, writeImageFolder } from '../src/core/datasets/testing/imageFolder';
+import { DatasetsPage } from './support/datasetPages';
 import { startHostProcess, type RunningHost } from './support/host';
 import { collectConsoleErrors } from './support/pages';
+
+/** Every thumbnail of the grid decoded (an image file missing from the data folder shows none). */
+async function expectThumbnails(page: Page, count: number): Promise<void> {
+  const thumbs = page.getByTestId('dataset-thumbnail').locator('img');
+  await expect(thumbs).toHaveCount(count);
+  for (let i = 0; i < count; i++) await expect.poll(() => thumbs.nth(i).evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(0);
+}
 
 const hosts: RunningHost[] = [];
 test.afterAll(async () => {
@@ -15,9 +25,19 @@ test.afterAll(async () => {
 test('a backup made in Settings is verified by another workspace and applied at its next start', async ({ page }) => {
   const consoleErrors = collectConsoleErrors(page);
   const archive = join(mkdtempSync(join(tmpdir(), 'lamplight-e2e-bk-')), 'ws.tar.gz');
+  const shots = await writeImageFolder(join(mkdtempSync(join(tmpdir(), 'lamplight-e2e-bk-img-')), 'shots'), 3);
   const a = await startHostProcess();
   hosts.push(a);
   await page.goto(a.url);
+  const datasets = new DatasetsPage(page);
+  await datasets.open();
+  await page.getByTestId('dataset-import-open').click();
+  const form = page.getByTestId('dataset-image-import');
+  await form.getByLabel('Image folder path').fill(shots.dir);
+  await form.getByLabel('Sidecar file path').fill(writeCsvSidecar(join(shots.dir, '..', 'labels.csv'), shots.files));
+  await form.getByLabel('Image dataset name').fill('Invoice shots');
+  await page.getByTestId('dataset-image-import-run').click();
+  await expectThumbnails(page, 3);
   await page.getByTestId('nav-settings').click();
   await page.getByTestId('backup-path').fill(archive);
   await page.getByTestId('backup-create').click();
@@ -42,5 +62,10 @@ test('a backup made in Settings is verified by another workspace and applied at 
   await page.goto(again.url);
   await page.getByTestId('nav-settings').click();
   await expect(page.getByTestId('restore-last')).toContainText(`Restored ${archive}; the previous workspace is in ${b.dataDir}/.before-restore-`);
+  // The images came back with the database: the restored dataset shows every one.
+  await datasets.open();
+  await datasets.listItem('Invoice shots').click();
+  await expectThumbnails(page, 3);
+  await page.screenshot({ path: join(process.env.BACKUP_SHOTS ?? tmpdir(), 'backup-restored-images.png') });
   expect(consoleErrors).toEqual([]);
 });

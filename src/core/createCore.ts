@@ -196,7 +196,7 @@ export function createCore(opts: CoreOptions): Core {
     costColumns,
   });
   bench.on('progress', (p) => emit('bench.progress', p));
-  const backup = new BackupService({ db, dataDir: opts.dataDir, secrets, appVersion: opts.version, actorName: () => profiles.actor().name });
+  const backup = new BackupService({ db, dataDir: opts.dataDir, secrets, appVersion: opts.version, actorName: () => profiles.actor().name, images });
   backup.on('progress', (p) => emit('backup.progress', p));
   const vision = new VisionService({ models, dataDir: opts.dataDir, serverBin: opts.serverBin });
   vision.on('status', (s) => emit('vision.status', s));

@@ -30,6 +30,8 @@ export interface BackupDeps {
   appVersion: string;
   /** The acting profile's name, for the audit record of the restore. */
   actorName(): string;
+  /** The image store, paused while a backup copies its files. */
+  images?: { holdCollection(): Promise<() => void> };
 }
 
 async function stage(dataDir: string, secrets: SecretStore, appVersion: string, archive: string, keyPassphrase?: string): Promise<StagedRestore> {
@@ -105,6 +107,7 @@ export class BackupService extends EventEmitter<{ progress: [BackupProgress] }> 
     const backupId = input.backupId ?? ulid();
     if (this.running.has(backupId)) throw new CoreError('CONFLICT', `backupId: a backup with id ${backupId} is already running`);
     const controller = new AbortController();
+    const images = this.deps.images;
     // Registered before it starts: a listener of its first progress event may cancel it at once.
     const entry: { controller: AbortController; done: Promise<unknown> } = { controller, done: Promise.resolve() };
     this.running.set(backupId, entry);
@@ -119,6 +122,7 @@ export class BackupService extends EventEmitter<{ progress: [BackupProgress] }> 
         ...(input.keyPassphrase !== undefined ? { keyPassphrase: input.keyPassphrase } : {}),
         signal: controller.signal,
         onProgress: (p) => this.emit('progress', p),
+        ...(images ? { holdImages: () => images.holdCollection() } : {}),
       });
     entry.done = done;
     try {

@@ -6,6 +6,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { closeSync, createReadStream, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, createWriteStream } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Readable } from 'node:stream';
+import { readFile } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { BACKUP_FORMAT, BACKUP_FORMAT_VERSION, type BackupManifest, type BackupPart, type BackupProgress, type BackupResult } from '../../shared/backup.schema';
@@ -28,6 +29,8 @@ export interface BackupOptions {
   keyPassphrase?: string;
   signal: AbortSignal;
   onProgress(p: BackupProgress): void;
+  /** Pauses the image collector until the returned release: the images the copy lists must stay until copied. */
+  holdImages?: () => Promise<() => void>;
   now?: () => number;
 }
 
@@ -43,6 +46,7 @@ interface Entry {
 }
 
 const PROGRESS_MS = 200;
+const CHUNK = 1 << 20;
 
 function readCheckpoint(dataDir: string): { seq: number; hash: string; hmac: string } | null {
   try {
@@ -99,6 +103,8 @@ export async function createBackup(o: BackupOptions): Promise<BackupResult> {
     o.onProgress({ backupId: o.backupId, phase, bytesDone, bytesTotal, part });
   };
   const aborted = () => new CoreError('CONFLICT', `The backup to ${out} was cancelled; no archive was written`);
+  // Taken before the database copy: an image it lists cannot be collected before its file is in the archive.
+  const releaseImages = o.holdImages ? await o.holdImages() : () => undefined;
   try {
     let key: Buffer | null = null;
     if (o.keyPassphrase !== undefined) {
@@ -155,7 +161,9 @@ export async function createBackup(o: BackupOptions): Promise<BackupResult> {
         const h = createHash('sha256');
         let n = 0;
         const label = e.path ?? e.name;
-        const chunks: AsyncIterable<Buffer> | Buffer[] = e.data ? [e.data] : createReadStream(e.file as string, { highWaterMark: 1 << 20 });
+        // A file of one chunk or less is read in one call: a stream per file costs more than the read for
+        // thousands of small images. Larger ones stream, 1 MiB at a time.
+        const chunks: AsyncIterable<Buffer> | Buffer[] = e.data ? [e.data] : e.size <= CHUNK ? [await readFile(e.file as string)] : createReadStream(e.file as string, { highWaterMark: CHUNK });
         for await (const c of chunks) {
           if (o.signal.aborted) throw aborted();
           n += c.length;
@@ -207,6 +215,7 @@ export async function createBackup(o: BackupOptions): Promise<BackupResult> {
     if (o.signal.aborted && !(e instanceof CoreError)) throw aborted();
     throw withDiskFull(e, o.dataDir, tmpDb);
   } finally {
+    releaseImages();
     rmSync(tmpDb, { force: true });
   }
 }

@@ -3,9 +3,10 @@
 // data-dir/.before-restore-<time>/ first; any failure moves everything back. Then the restored database is
 // opened (older schemas migrate), its data-folder paths follow a moved data folder, and the audit log gets a
 // record of the restore — and of the re-anchor, when the checkpoint is re-signed with this machine's key.
+// The image folder is moved aside whole: images the restored database does not list would be orphans there.
 import Database from 'better-sqlite3';
 import { createHmac, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { BackupManifest, RestoreSummary } from '../../shared/backup.schema';
 import { openDb, type Db } from '../db/openDb';
@@ -13,7 +14,7 @@ import { CoreError } from '../errors';
 import { AuditLog, CHECKPOINT_FILE, HMAC_KEY_NAME } from '../guard/auditLog';
 import type { SecretStore } from '../secrets/secretStore';
 import { partPath } from './restoreStage';
-import { DB_FILE, PATH_COLUMNS, WORKSPACE_CORE_FILES } from './workspaceFiles';
+import { DB_FILE, IMAGES_DIR, PATH_COLUMNS, WORKSPACE_CORE_FILES } from './workspaceFiles';
 
 export interface ApplyOptions {
   dataDir: string;
@@ -62,6 +63,17 @@ function rewritePaths(db: Db, from: string, to: string): number {
     }
   })();
   return n;
+}
+
+/** Removes the folders under dir (and dir) that hold no file: what placing files made, once they are moved back. */
+function pruneEmptyDirs(dir: string): void {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) return;
+  for (const d of readdirSync(dir, { withFileTypes: true })) if (d.isDirectory()) pruneEmptyDirs(join(dir, d.name));
+  try {
+    rmdirSync(dir);
+  } catch {
+    // not empty: the rename back fails and leaves both where they are, which the caller reports
+  }
 }
 
 function writeCheckpoint(dataDir: string, seq: number, hash: string, key: Buffer): void {
@@ -129,8 +141,9 @@ export function applyRestore(o: ApplyOptions): { asideDir: string | null } {
   mkdirSync(dataDir, { recursive: true });
   const aside = join(dataDir, `.before-restore-${new Date(now()).toISOString().replace(/[:.]/g, '-')}`);
   const moves: [string, string][] = [];
-  for (const f of WORKSPACE_CORE_FILES) if (existsSync(join(dataDir, f))) moves.push([join(dataDir, f), join(aside, f)]);
-  for (const p of o.manifest.parts) if (p.path && existsSync(join(dataDir, p.path))) moves.push([join(dataDir, p.path), join(aside, p.path)]);
+  for (const f of [...WORKSPACE_CORE_FILES, IMAGES_DIR]) if (existsSync(join(dataDir, f))) moves.push([join(dataDir, f), join(aside, f)]);
+  const inImages = (p: string) => p.startsWith(`${IMAGES_DIR}/`);
+  for (const p of o.manifest.parts) if (p.path && !inImages(p.path) && existsSync(join(dataDir, p.path))) moves.push([join(dataDir, p.path), join(aside, p.path)]);
   const asideDir = moves.length ? aside : null;
   const place: [string, string][] = [];
   for (const p of o.manifest.parts) {
@@ -144,6 +157,8 @@ export function applyRestore(o: ApplyOptions): { asideDir: string | null } {
     for (const [from, to] of done.reverse()) {
       try {
         mkdirSync(dirname(from), { recursive: true });
+        // The image folder comes back whole where placing restored images made empty folders.
+        if (from === join(dataDir, IMAGES_DIR)) pruneEmptyDirs(from);
         renameSync(to, from);
       } catch {
         // best effort: what could not be moved back is still in the aside or staging folder
@@ -152,7 +167,8 @@ export function applyRestore(o: ApplyOptions): { asideDir: string | null } {
   };
   try {
     for (const [from, to] of [...moves, ...place]) {
-      mkdirSync(dirname(to), { recursive: true });
+      // The image store keeps its folders private (0700), as ImageStore makes them.
+      mkdirSync(dirname(to), { recursive: true, ...(to.startsWith(join(dataDir, IMAGES_DIR) + sep) ? { mode: 0o700 } : {}) });
       renameSync(from, to);
       done.push([from, to]);
     }

@@ -13,7 +13,7 @@ import { AuditLog, HMAC_KEY_NAME } from '../guard/auditLog';
 import type { SecretStore } from '../secrets/secretStore';
 import { openKey } from './keyExport';
 import { readTar, TarError } from './tar';
-import { WORKSPACE_CORE_FILES } from './workspaceFiles';
+import { IMAGE_PATH, IMAGES_DIR, WORKSPACE_CORE_FILES } from './workspaceFiles';
 
 export interface StageOptions {
   archive: string;
@@ -46,6 +46,39 @@ function safeDataPath(p: string): boolean {
 }
 
 export const partPath = (dir: string, name: string): string => join(dir, 'parts', name);
+
+/** The names stored images are shown under, from the staged database (none where it cannot say). */
+function imageNames(dbFile: string, hashes: string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  try {
+    const db = new Database(dbFile, { readonly: true, fileMustExist: true });
+    try {
+      const get = db.prepare<[string], { name: string }>('SELECT name FROM images WHERE hash = ?');
+      for (const h of hashes) {
+        const name = get.get(h)?.name;
+        if (name) out.set(h, name);
+      }
+    } finally {
+      db.close();
+    }
+  } catch {
+    // an archive from before images, or a database that fails below: the paths alone name them
+  }
+  return out;
+}
+
+/**
+ * A stored image is named by the sha256 of its bytes, so its part must hash to its own name, whatever the
+ * manifest says (a manifest can be rewritten along with the bytes). Returns why not, or null.
+ */
+function imageProblem(path: string, got: { size: number; sha256: string }, p: { size: number; sha256: string }): string | null {
+  const m = IMAGE_PATH.exec(path);
+  if (!m) return 'it is in the image folder but not named as a stored image (images/<2 hex>/<sha256>.png|jpg|webp)';
+  if (m[1] !== (m[2] as string).slice(0, 2)) return 'its folder is not the first two digits of its hash';
+  if (got.sha256 !== m[2]) return `its bytes hash to ${got.sha256.slice(0, 12)}…, not to the hash it is named by`;
+  if (got.size !== p.size || got.sha256 !== p.sha256) return 'it differs from the manifest';
+  return null;
+}
 
 function isGzip(file: string): boolean {
   const fd = openSync(file, 'r');
@@ -145,17 +178,32 @@ export async function stageRestore(o: StageOptions): Promise<StagedRestore> {
     return refuse(`part lamplight.db has database schema ${manifest.schemaVersion} (written by Lamplight ${manifest.appVersion}); this Lamplight ${o.appVersion} knows up to schema ${o.knownSchema}. Update Lamplight to restore it`);
   }
 
+  const badImages: { hash: string; path: string; why: string }[] = [];
   for (const p of manifest.parts) {
     const label = p.path ? `part ${p.name} (${p.path})` : `part ${p.name}`;
     const got = seen.get(p.name);
     if (!got) return refuse(`${label} is missing from the archive`);
+    if (p.path?.startsWith(`${IMAGES_DIR}/`)) {
+      const why = imageProblem(p.path, got, p);
+      if (why) {
+        badImages.push({ hash: IMAGE_PATH.exec(p.path)?.[2] ?? '', path: p.path, why });
+        continue;
+      }
+    }
     if (got.size !== p.size) return refuse(`${label} is ${got.size} bytes but the manifest says ${p.size}`);
     if (got.sha256 !== p.sha256) return refuse(`${label} is damaged: its sha256 does not match the manifest`);
     if (p.path !== undefined && !safeDataPath(p.path)) return refuse(`${label}: its path leaves the data folder or names a file Lamplight keeps itself`);
   }
+  const dbPart = manifest.parts.find((p) => p.role === 'database');
+  if (badImages.length) {
+    // Every altered image by the name it was stored under: not restored, and not silently dropped either.
+    const names = dbPart ? imageNames(partPath(o.stagingDir, dbPart.name), badImages.map((b) => b.hash)) : new Map<string, string>();
+    const list = badImages.slice(0, 5).map((b) => `"${names.get(b.hash) ?? b.path}" (${b.path}): ${b.why}`);
+    const more = badImages.length > 5 ? `, and ${badImages.length - 5} more` : '';
+    return refuse(`${badImages.length} stored image${badImages.length === 1 ? '' : 's'} failed the content-hash check (altered or damaged since stored): ${list.join('; ')}${more}`);
+  }
   const listed = new Set(manifest.parts.map((p) => p.name));
   for (const name of seen.keys()) if (name !== 'manifest.json' && !listed.has(name)) return refuse(`entry ${name} is not in the manifest`);
-  const dbPart = manifest.parts.find((p) => p.role === 'database');
   if (!dbPart) return refuse('the manifest lists no database (part lamplight.db)');
 
   // The database itself, opened read-only: nothing of the staged copy changes before it is proven good.

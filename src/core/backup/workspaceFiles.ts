@@ -1,8 +1,11 @@
-// Which files a workspace is made of besides its database: every path the schema stores. Files inside the data
-// folder are copied into a backup; those outside it are only listed. A new path column is added here.
+// Which files a workspace is made of besides its database: every path the schema stores, and the image store's
+// files (named by content hash, one per row of `images`). Files inside the data folder are copied into a
+// backup; those outside it are only listed. A new path column is added here.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
+import type { ImageMime } from '../../shared/images.schema';
 import type { Db } from '../db/openDb';
+import { storedImageFile } from '../images/imageStore';
 
 export interface PathColumn {
   table: string;
@@ -19,6 +22,12 @@ export const PATH_COLUMNS: readonly PathColumn[] = [
 
 /** The database, its WAL and the audit checkpoint: what a restore replaces besides the listed files. */
 export const DB_FILE = 'lamplight.db';
+/** The image store's folder in the data folder (createCore's ImageStore dir). */
+export const IMAGES_DIR = 'images';
+export const IMAGE_SOURCE = 'images.hash';
+/** A stored image's path in a backup: images/<first 2 hex>/<sha256 of its bytes>.<ext>. */
+export const IMAGE_PATH = /^images\/([0-9a-f]{2})\/([0-9a-f]{64})\.(png|jpg|webp)$/;
+
 export const WORKSPACE_CORE_FILES = [DB_FILE, `${DB_FILE}-wal`, `${DB_FILE}-shm`, 'audit-head.json'] as const;
 
 export interface InsideFile {
@@ -75,5 +84,26 @@ export function workspaceFiles(db: Db, dataDir: string): { inside: InsideFile[];
       }
     }
   }
+  imageFiles(db, dataDir, inside, external);
   return { inside: [...inside.values()], external };
+}
+
+/**
+ * The image files the copy's `images` rows name (not the prepared cache or temp files, which the store makes
+ * again). A row whose file is gone is listed as missing, as a missing model file is.
+ */
+function imageFiles(db: Db, dataDir: string, inside: Map<string, InsideFile>, external: ExternalFile[]): void {
+  if (!tableExists(db, 'images')) return;
+  for (const { hash, mime } of db.prepare('SELECT hash, mime FROM images ORDER BY hash').iterate() as IterableIterator<{ hash: string; mime: ImageMime }>) {
+    const rel = `${IMAGES_DIR}/${storedImageFile(hash, mime)}`;
+    const abs = join(dataDir, rel);
+    let st;
+    try {
+      st = statSync(abs);
+    } catch {
+      external.push({ path: abs, source: IMAGE_SOURCE, exists: false });
+      continue;
+    }
+    inside.set(rel, { abs, rel, size: st.size, mtimeMs: st.mtimeMs, source: IMAGE_SOURCE });
+  }
 }

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MAX_INPUT_IMAGE_BYTES, MAX_INPUT_IMAGE_PIXELS, type StoredImage } from '../../shared/images.schema';
+import { MAX_INPUT_IMAGE_BYTES, MAX_INPUT_IMAGE_PIXELS, type ImageMime, type StoredImage } from '../../shared/images.schema';
 import { CoreError } from '../coreError';
 import type { ImagesRepo } from './images.repo';
 import { PreparedCache, type PreparedImage } from './preparedCache';
@@ -16,6 +16,9 @@ export type { PreparedImage } from './preparedCache';
 
 /** Images added this recently are never collected: a draft prompt may hold one before any run refers to it. */
 export const GC_GRACE_MS = 24 * 60 * 60_000;
+
+/** Where a stored image lives inside the store's folder, with forward slashes (backups copy this layout). */
+export const storedImageFile = (hash: string, mime: ImageMime): string => `${hash.slice(0, 2)}/${hash}.${extensionOf(mime)}`;
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
@@ -43,6 +46,8 @@ export class ImageStore {
   private lock: Promise<unknown> = Promise.resolve();
   private collecting: Promise<{ removed: number; bytes: number }> | null = null;
   private gcTimer: NodeJS.Timeout | null = null;
+  /** Backups under way: while one copies the files its database copy lists, nothing is collected. */
+  private holds = 0;
   /** Downscales under way, by hash and budget: Compare sends one image to several targets at once. */
   private readonly preparing = new Map<string, Promise<PreparedImage>>();
   /** Recent thumbnails (history grids ask for the same few again and again). */
@@ -175,6 +180,17 @@ export class ImageStore {
     return this.collecting;
   }
 
+  /** Collections remove nothing until the returned release is called; resolves once one under way has ended. */
+  async holdCollection(): Promise<() => void> {
+    this.holds++;
+    await this.collecting?.catch(() => undefined);
+    let held = true;
+    return () => {
+      if (held) this.holds--;
+      held = false;
+    };
+  }
+
   /** A collection a little later (start-up: after every feature has registered its references). */
   gcSoon(delayMs = 5_000): void {
     if (this.gcTimer) return;
@@ -195,6 +211,7 @@ export class ImageStore {
   private async collect(graceMs: number): Promise<{ removed: number; bytes: number }> {
     if (this.refs.size === 0) return { removed: 0, bytes: 0 };
     return this.exclusive(async () => {
+      if (this.holds > 0) return { removed: 0, bytes: 0 };
       const before = this.now() - graceMs;
       const candidates = this.repo.addedBefore(before);
       if (candidates.length === 0) return { removed: 0, bytes: 0 };
@@ -268,7 +285,7 @@ export class ImageStore {
   }
 
   private pathFor(hash: string, mime: StoredImage['mime']): string {
-    return join(this.dir, hash.slice(0, 2), `${hash}.${extensionOf(mime)}`);
+    return join(this.dir, storedImageFile(hash, mime));
   }
 
   private async read(img: StoredImage): Promise<Buffer> {

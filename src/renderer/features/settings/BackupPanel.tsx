@@ -32,7 +32,7 @@ export function BackupPanel(): React.JSX.Element {
       <h3 className="card-title">Backup and restore</h3>
       <p className="api-intro">
         One archive with a consistent copy of the database (taken while Lamplight runs), the model, adapter and training files inside the data
-        folder, and a manifest of their sha256 hashes. Files outside the data folder are listed, not copied. API keys are never included; the
+        folder, every stored image, and a manifest of their sha256 hashes. Files outside the data folder are listed, not copied. API keys are never included; the
         audit key only if you export it with a passphrase.
       </p>
       <form
