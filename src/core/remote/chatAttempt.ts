@@ -141,6 +141,7 @@ export async function attemptChat(t: Target, body: string, req: StreamChatReques
         apiKeySent: t.apiKeySent,
         attempts: sent,
         secrets: t.secrets,
+        jsonSchemaSent: req.params?.jsonSchema != null,
       });
     }
     const contentType = res.header('content-type') ?? '';

@@ -279,6 +279,18 @@ describe('streamChat: server errors', () => {
     expect(e.message).toContain('maximum context length is 8192 tokens');
   });
 
+  it('400 to a request with a JSON schema: the message says the schema was likely refused (llama-server words it as a sampler failure)', async () => {
+    const body = { error: { code: 400, message: 'Failed to initialize samplers', type: 'invalid_request_error' } };
+    const schema = { type: 'object', properties: { total: { type: 'number' } } };
+    const withSchema = await serve(jsonResponse(400, body));
+    const e = await failure(streamChat(chatReq(withSchema.baseUrl, { params: { jsonSchema: schema } })));
+    expect(e.kind).toBe('bad_request');
+    expect(e.message).toMatch(/Failed to initialize samplers\. The request asked for output in a JSON schema/);
+    const without = await serve(jsonResponse(400, body));
+    const plain = await failure(streamChat(chatReq(without.baseUrl)));
+    expect(plain.message).not.toMatch(/JSON schema/);
+  });
+
   it('429 with retry-after: 1 then success: retried once, after waiting about a second', async () => {
     const s = await serve(jsonResponse(429, { error: { message: 'slow down' } }, { 'retry-after': '1' }), sseStream({ tokens: ['ok'] }));
     const r = await streamChat(chatReq(s.baseUrl));

@@ -238,6 +238,8 @@ export interface HttpFailure {
   apiKeySent: boolean;
   attempts: number;
   secrets: readonly string[];
+  /** The request asked for a JSON schema (response_format): a 400 then most likely refuses the schema. */
+  jsonSchemaSent?: boolean;
 }
 
 /** The error for a non-2xx answer, before any token. */
@@ -256,7 +258,13 @@ export function httpError(f: HttpFailure): RemoteError {
     return new RemoteError('not_found', f.endpoint, `${head} — ${what}`, init);
   }
   if (status === 400 || status === 422) {
-    return new RemoteError('bad_request', f.endpoint, `${head} — ${serverMessage ?? 'the server rejected the request.'}`, init);
+    // llama-server answers "Failed to initialize samplers" when it cannot build a grammar from the schema.
+    const schemaHint = f.jsonSchemaSent
+      ? ' The request asked for output in a JSON schema (response_format json_schema); a server that cannot build a grammar from it refuses the request: run without the schema, or check that the server and model support json_schema.'
+      : '';
+    const what = serverMessage ?? 'the server rejected the request.';
+    const stop = schemaHint && !/[.!?…]$/.test(what) ? '.' : '';
+    return new RemoteError('bad_request', f.endpoint, `${head} — ${what}${stop}${schemaHint}`, init);
   }
   if (status === 429) {
     return new RemoteError('rate_limited', f.endpoint, `${head} — the server is rate-limiting requests.${said} Wait and try again, or send fewer requests at once.`, init);
