@@ -1,0 +1,259 @@
+// bench:vision's TTFT sections: one image prompt through Lamplight's path (runs.start on the vision engine:
+// llama-server --mmproj with the generated Qwen2-VL fixture) and as a raw HTTP request to the same server,
+// one of each per round, back to back, alternating which goes first, N rounds after a warm-up.
+//   warm: the same prompt every time, so llama-server's prompt cache answers (image and text cached).
+//   cold: a unique nonce text part before the image in every request (the same scheme on both paths), so
+//     the server encodes the image and prefills the prompt each time: the case of a new image per request.
+// The clock starts after preparation: the image is prepared before both clocks (Lamplight's run subtracts
+// its own cached preparation, as stored in imagePrepareMs); the raw client builds its JSON inside its clock.
+// After every request, outside the clocks, llama-server's log says how many prompt tokens it processed (the
+// rest came from its cache; checked against the raw reply's own timings) and whether the image was encoded.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { jpegWithExif } from '../src/core/images/testing/sampleImages';
+import { createCore } from '../src/core/createCore';
+import { ensureVisionFixture } from '../src/core/fixtures/ensureFixtures';
+import { builtServer } from '../src/core/llamaServer/buildServer';
+import { chatRequestBody, imagePart, type ChatContentPart } from '../src/core/remote/openaiClient';
+import { chatMessages, chatParams } from '../src/core/runs/chatRun';
+import { ulid } from '../src/shared/ids';
+import { DEFAULT_MAX_IMAGE_PIXELS } from '../src/shared/images.schema';
+import { SamplingParams } from '../src/shared/runs.schema';
+import { pct, round } from './benchUtil';
+import { overheadReport } from './visionStats';
+
+export interface TtftOptions {
+  rounds: number;
+  warmup: number;
+  threads: number;
+  imageWidth: number;
+  imageHeight: number;
+  log: (s: string) => void;
+}
+
+/** One request's TTFT and what the server did for it. */
+interface Sample {
+  ttftMs: number;
+  /** All prompt tokens, image included. */
+  promptTokens: number | null;
+  /** Of those, taken from the slot's cache and processed (from the server's log). */
+  cacheN: number | null;
+  promptN: number | null;
+  /** The projector's encode time from the server's log; null when no image was encoded. */
+  encodeMs: number | null;
+}
+
+/** llama-server's per-request line at the end of each reply: prompt tokens processed (not from its cache). */
+const PROMPT_EVAL = /\| task (-?\d+) \| prompt eval time = +([\d.]+) ms \/ +(\d+) tokens/;
+
+/**
+ * Collects the vision engine's log lines between requests. The service has no public hook for them (only the
+ * encode watch), so the bench reaches the running server through the service's private field, and says so
+ * when that shape changes.
+ */
+function serverLog(vision: unknown): { take(): string[]; stop(): void } {
+  const server = (vision as { running?: { server?: { onLine?: (f: (l: string) => void) => () => void } } | null }).running?.server;
+  if (typeof server?.onLine !== 'function') throw new Error("bench: cannot read the vision engine's log (VisionService.running.server.onLine is gone)");
+  let lines: string[] = [];
+  const stop = server.onLine((l) => lines.push(l));
+  return {
+    take: () => {
+      const out = lines;
+      lines = [];
+      return out;
+    },
+    stop,
+  };
+}
+
+/** Prompt tokens processed for the one request whose log lines these are. */
+function processedTokens(lines: string[]): number {
+  const hits = lines.map((l) => PROMPT_EVAL.exec(l)).filter((m) => m !== null);
+  if (hits.length !== 1) throw new Error(`the server's log has ${hits.length} "prompt eval time" lines for one request (expected 1)`);
+  return Number(hits[0]?.[3]);
+}
+
+/** Milliseconds from building the body to the first streamed text, read as a plain client would. */
+async function rawTtft(url: string, apiKey: string, body: () => string): Promise<{ ttftMs: number; promptTokens: number | null; cacheN: number | null; promptN: number | null }> {
+  const t0 = performance.now();
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` }, body: body() });
+  if (!res.ok || !res.body) throw new Error(`raw request: HTTP ${res.status} ${await res.text()}`);
+  const reader = res.body.getReader();
+  const dec = new TextDecoder();
+  let buf = '';
+  let ttftMs: number | null = null;
+  let promptTokens: number | null = null;
+  let cacheN: number | null = null;
+  let promptN: number | null = null;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    buf += dec.decode(value, { stream: true });
+    let at: number;
+    while ((at = buf.indexOf('\n\n')) >= 0) {
+      const frame = buf.slice(0, at).replace(/^data: /, '');
+      buf = buf.slice(at + 2);
+      if (frame.trim() === '[DONE]' || frame.trim() === '') continue;
+      const j = JSON.parse(frame) as { choices?: { delta?: { content?: string | null } }[]; timings?: { cache_n?: number; prompt_n?: number }; usage?: { prompt_tokens?: number } };
+      if (ttftMs === null && j.choices?.[0]?.delta?.content) ttftMs = performance.now() - t0;
+      if (j.timings?.cache_n !== undefined) cacheN = j.timings.cache_n;
+      if (j.timings?.prompt_n !== undefined) promptN = j.timings.prompt_n;
+      if (j.usage?.prompt_tokens !== undefined) promptTokens = j.usage.prompt_tokens;
+    }
+  }
+  if (ttftMs === null) throw new Error('raw request: no text in the reply');
+  return { ttftMs, promptTokens, cacheN, promptN };
+}
+
+const range = (xs: (number | null)[]): [number, number] | null => {
+  const v = xs.filter((x): x is number => x !== null);
+  return v.length === 0 ? null : [Math.min(...v), Math.max(...v)];
+};
+/** The median of the requests that encoded an image (none: null, the image came from the cache). */
+const p50OrNull = (xs: (number | null)[]): number | null => {
+  const v = xs.filter((x): x is number => x !== null);
+  return v.length > 0 ? round(pct(v, 50), 1) : null;
+};
+
+/** What the server did with the prompts of one section, from its log (and the raw replies' timings). */
+function cacheReport(all: Sample[], imageTokens: number | null) {
+  const encoded = all.every((s) => s.encodeMs !== null);
+  const prefilled = imageTokens !== null && all.every((s) => s.promptN !== null && s.promptN >= imageTokens);
+  return {
+    requests: all.length,
+    promptTokens: range(all.map((s) => s.promptTokens)),
+    /** Prompt tokens taken from the slot's cache: the chat template's opening and the nonce's shared start when cold. */
+    cacheN: range(all.map((s) => s.cacheN)),
+    /** Prompt tokens processed (prefilled) per request. */
+    promptN: range(all.map((s) => s.promptN)),
+    imageTokens,
+    imageEncodedEveryRequest: encoded,
+    imagePrefilledEveryRequest: prefilled,
+    /** Nothing of the image came from a cache: encoded by the projector and its tokens prefilled every time. */
+    nothingCached: encoded && prefilled,
+  };
+}
+
+export async function ttftSections(o: TtftOptions) {
+  const binary = builtServer('cpu');
+  if (!binary) return { skipped: 'llama-server is not built: run `npx lamplight engine build-server` first' };
+  const fx = await ensureVisionFixture();
+  const dir = mkdtempSync(join(tmpdir(), 'lamplight-bench-vision-ttft-'));
+  const core = createCore({ dataDir: dir, version: 'bench', transport: 'browser-host', serverBin: binary });
+  try {
+    const model = await core.invoke('models.add', { path: fx.model });
+    o.log(`starting llama-server with the vision fixture (${o.threads} threads)…`);
+    await core.invoke('vision.load', { modelId: model.id, projectorPath: fx.projector, settings: { threads: o.threads, contextSize: 4096 } });
+    const ep = core.vision.endpoint(model.id);
+    if (!ep) throw new Error('the vision engine is not ready');
+    // A photo-like JPEG (real bytes to carry, not a flat colour): stored and prepared as Lamplight does.
+    const jpeg = await jpegWithExif(o.imageWidth, o.imageHeight);
+    const img = await core.invoke('images.addData', { name: 'bench.jpg', dataBase64: jpeg.toString('base64') });
+    // Prepared once, outside both clocks; Lamplight's runs find it prepared again (cached or fitting as is).
+    const prepared = await core.images.prepare(img.hash, DEFAULT_MAX_IMAGE_PIXELS);
+    const image = imagePart(prepared.mime, prepared.data);
+    const params = SamplingParams.parse({ maxTokens: 2, temperature: 0, seed: 1 });
+    const question = 'Describe this picture';
+    const url = `${ep.baseUrl}/chat/completions`;
+    let nonce = 0;
+    // A fixed-width counter: every request's text differs before the image, and all prompts are one length.
+    const nextNonce = () => `Request ${String(++nonce).padStart(5, '0')}.`;
+
+    // Warm: the image attached, then the question (Lamplight puts attached images first). Cold: the nonce,
+    // the image where {{image:pic}} stands, then the question.
+    type Ours = { userMessage: string; images?: { hash: string; name: string }[]; imageVariables?: Record<string, string> };
+    type Shape = { ours: () => Ours; raw: () => ChatContentPart[] };
+    const warm: Shape = {
+      ours: () => ({ userMessage: question, images: [{ hash: img.hash, name: 'bench.jpg' }] }),
+      raw: () => [image, { type: 'text', text: question }],
+    };
+    const cold: Shape = {
+      ours: () => ({ userMessage: `${nextNonce()}\n{{image:pic}}\n${question}`, imageVariables: { pic: img.hash } }),
+      raw: () => [{ type: 'text', text: `${nextNonce()}\n` }, image, { type: 'text', text: `\n${question}` }],
+    };
+
+    let imageTokens: number | null = null;
+    const log = serverLog(core.vision);
+    const lamplight = async (shape: Shape): Promise<Sample> => {
+      const runId = ulid();
+      let first = 0;
+      const off = core.on('runs.chunk', (c) => {
+        if (c.runId === runId && first === 0) first = performance.now();
+      });
+      const input = { runId, target: { kind: 'local' as const, modelId: model.id }, ...shape.ours(), params };
+      log.take();
+      const t0 = performance.now();
+      await core.invoke('runs.start', input);
+      const rec = await core.runs.wait(runId);
+      off();
+      if (rec.error || first === 0) throw new Error(`Lamplight run: ${rec.error ?? 'no text'}`);
+      imageTokens = rec.imageTokens ?? imageTokens;
+      const promptN = processedTokens(log.take());
+      const cacheN = rec.promptTokens === null ? null : rec.promptTokens - promptN;
+      // From runs.start to the first text event, less the run's own (cached) preparation inside it.
+      return { ttftMs: first - t0 - (rec.imagePrepareMs ?? 0), promptTokens: rec.promptTokens, cacheN, promptN, encodeMs: rec.imageEncodeMs ?? null };
+    };
+    const raw = async (shape: Shape): Promise<Sample> => {
+      const parts = shape.raw();
+      const watch = ep.watchEncode();
+      log.take();
+      const r = await rawTtft(url, ep.apiKey, () => JSON.stringify(chatRequestBody({ model: ep.model, messages: chatMessages('', '', parts), params: chatParams(params, null) })));
+      const encodeMs = await watch.done();
+      // The log's count, read as for Lamplight's runs, must be what the reply itself says.
+      const promptN = processedTokens(log.take());
+      if (promptN !== r.promptN || r.promptTokens === null || r.cacheN !== r.promptTokens - promptN) {
+        throw new Error(`raw request: the server's log says ${promptN} prompt tokens processed, its reply prompt_n ${r.promptN}, cache_n ${r.cacheN} of ${r.promptTokens}`);
+      }
+      return { ttftMs: r.ttftMs, promptTokens: r.promptTokens, cacheN: r.cacheN, promptN, encodeMs };
+    };
+
+    const section = async (name: string, shape: Shape) => {
+      o.log(`${name}: ${o.warmup} warm-up pair(s), then ${o.rounds} rounds…`);
+      for (let i = 0; i < o.warmup; i++) {
+        await raw(shape);
+        await lamplight(shape);
+      }
+      const ours: Sample[] = [];
+      const theirs: Sample[] = [];
+      for (let i = 0; i < o.rounds; i++) {
+        // Alternating which goes first, so drift on a shared machine hits both alike.
+        if (i % 2 === 0) {
+          ours.push(await lamplight(shape));
+          theirs.push(await raw(shape));
+        } else {
+          theirs.push(await raw(shape));
+          ours.push(await lamplight(shape));
+        }
+      }
+      const all = [...ours, ...theirs];
+      return {
+        rounds: o.rounds,
+        ...overheadReport(ours.map((s) => s.ttftMs), theirs.map((s) => s.ttftMs)),
+        imageEncodeP50Ms: { lamplight: p50OrNull(ours.map((s) => s.encodeMs)), raw: p50OrNull(theirs.map((s) => s.encodeMs)) },
+        cache: cacheReport(all, imageTokens),
+      };
+    };
+
+    const warmSection = await section('warm', warm);
+    const coldSection = await section('cold', cold);
+    log.stop();
+    return {
+      threads: o.threads,
+      maxTokens: params.maxTokens,
+      image: { width: prepared.width, height: prepared.height, bytes: prepared.bytes, mime: prepared.mime },
+      imageTokens,
+      warm: { prompt: 'the same image and text every request: llama-server answers from its prompt cache', ...warmSection },
+      cold: {
+        prompt: 'a unique nonce before the image every request: the image encoded and the prompt prefilled every time',
+        ...coldSection,
+        cacheCheckPassed: coldSection.cache.nothingCached,
+      },
+    };
+  } finally {
+    await core.invoke('vision.unload', {}).catch(() => undefined);
+    await core.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
