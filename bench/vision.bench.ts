@@ -144,6 +144,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  process.stderr.write(`bench:vision: ${e instanceof Error ? e.message : String(e)}\n`);
+  const cause = (e as { cause?: { code?: unknown; message?: unknown } }).cause;
+  const why = cause ? ` (${String(cause.code ?? '')} ${String(cause.message ?? '')})` : '';
+  process.stderr.write(`bench:vision: ${e instanceof Error ? e.message : String(e)}${why}\n`);
   process.exit(1);
 });
