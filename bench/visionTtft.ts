@@ -5,7 +5,8 @@
 //   cold: a unique nonce text part before the image in every request (the same scheme on both paths), so
 //     the server encodes the image and prefills the prompt each time: the case of a new image per request.
 // The clock starts after preparation: the image is prepared before both clocks (Lamplight's run subtracts
-// its own cached preparation, as stored in imagePrepareMs); the raw client builds its JSON inside its clock.
+// its own cached preparation, as stored in imagePrepareMs); the raw client's JSON body is ready before its
+// clock, so Lamplight's building of its request (text, guard, stored run, JSON) counts as its overhead.
 // After every request, outside the clocks, llama-server's log says how many prompt tokens it processed (the
 // rest came from its cache; checked against the raw reply's own timings) and whether the image was encoded.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -75,10 +76,19 @@ function processedTokens(lines: string[]): number {
   return Number(hits[0]?.[3]);
 }
 
-/** Milliseconds from building the body to the first streamed text, read as a plain client would. */
-async function rawTtft(url: string, apiKey: string, body: () => string): Promise<{ ttftMs: number; promptTokens: number | null; cacheN: number | null; promptN: number | null }> {
+/** A raw request that failed before any answer (llama-server closes idle keep-alive sockets): its round is redone. */
+class NoAnswer extends Error {}
+
+/** Milliseconds from sending the body (built before the clock) to the first streamed text, read as a plain client would. */
+async function rawTtft(url: string, apiKey: string, body: string): Promise<{ ttftMs: number; promptTokens: number | null; cacheN: number | null; promptN: number | null }> {
   const t0 = performance.now();
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` }, body: body() });
+  let res: Response;
+  try {
+    res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` }, body });
+  } catch (e) {
+    const c = (e as { cause?: { code?: unknown; message?: unknown } }).cause;
+    throw new NoAnswer(`raw request: ${(e as Error).message} (${String(c?.code ?? c?.message ?? 'no cause')})`);
+  }
   if (!res.ok || !res.body) throw new Error(`raw request: HTTP ${res.status} ${await res.text()}`);
   const reader = res.body.getReader();
   const dec = new TextDecoder();
@@ -196,10 +206,10 @@ export async function ttftSections(o: TtftOptions) {
       return { ttftMs: first - t0 - (rec.imagePrepareMs ?? 0), promptTokens: rec.promptTokens, cacheN, promptN, encodeMs: rec.imageEncodeMs ?? null };
     };
     const raw = async (shape: Shape): Promise<Sample> => {
-      const parts = shape.raw();
+      const body = JSON.stringify(chatRequestBody({ model: ep.model, messages: chatMessages('', '', shape.raw()), params: chatParams(params, null) }));
       const watch = ep.watchEncode();
       log.take();
-      const r = await rawTtft(url, ep.apiKey, () => JSON.stringify(chatRequestBody({ model: ep.model, messages: chatMessages('', '', parts), params: chatParams(params, null) })));
+      const r = await rawTtft(url, ep.apiKey, body);
       const encodeMs = await watch.done();
       // The log's count, read as for Lamplight's runs, must be what the reply itself says.
       const promptN = processedTokens(log.take());
@@ -217,19 +227,27 @@ export async function ttftSections(o: TtftOptions) {
       }
       const ours: Sample[] = [];
       const theirs: Sample[] = [];
+      let redone = 0;
       for (let i = 0; i < o.rounds; i++) {
-        // Alternating which goes first, so drift on a shared machine hits both alike.
-        if (i % 2 === 0) {
-          ours.push(await lamplight(shape));
-          theirs.push(await raw(shape));
-        } else {
-          theirs.push(await raw(shape));
-          ours.push(await lamplight(shape));
+        for (let tries = 0; ; tries++) {
+          try {
+            // Alternating which goes first, so drift on a shared machine hits both alike.
+            const l = i % 2 === 0 ? await lamplight(shape) : null;
+            const r = await raw(shape);
+            ours.push(l ?? (await lamplight(shape)));
+            theirs.push(r);
+            break;
+          } catch (e) {
+            if (!(e instanceof NoAnswer) || tries >= 2) throw e;
+            redone++;
+          }
         }
       }
       const all = [...ours, ...theirs];
       return {
         rounds: o.rounds,
+        /** Rounds sent again because the raw request got no answer (a keep-alive socket the server had closed). */
+        roundsRedone: redone,
         ...overheadReport(ours.map((s) => s.ttftMs), theirs.map((s) => s.ttftMs)),
         imageEncodeP50Ms: { lamplight: p50OrNull(ours.map((s) => s.encodeMs)), raw: p50OrNull(theirs.map((s) => s.encodeMs)) },
         cache: cacheReport(all, imageTokens),
