@@ -23,7 +23,7 @@ import { ulid } from '../src/shared/ids';
 import { DEFAULT_MAX_IMAGE_PIXELS } from '../src/shared/images.schema';
 import { SamplingParams } from '../src/shared/runs.schema';
 import { pct, round } from './benchUtil';
-import { overheadReport } from './visionStats';
+import { adjustedOverhead, overheadReport } from './visionStats';
 
 export interface TtftOptions {
   rounds: number;
@@ -44,6 +44,10 @@ interface Sample {
   promptN: number | null;
   /** The projector's encode time from the server's log; null when no image was encoded. */
   encodeMs: number | null;
+  /** The server's own prompt time for it (encode and prefill, to the first token), from its log. */
+  serverPromptMs: number;
+  /** Lamplight only: its TTFT less the run record's (from the request leaving its I/O thread to the first chunk there). */
+  ownMs?: number;
 }
 
 /** llama-server's per-request line at the end of each reply: prompt tokens processed (not from its cache). */
@@ -69,11 +73,11 @@ function serverLog(vision: unknown): { take(): string[]; stop(): void } {
   };
 }
 
-/** Prompt tokens processed for the one request whose log lines these are. */
-function processedTokens(lines: string[]): number {
+/** Prompt tokens processed and the server's prompt time for the one request whose log lines these are. */
+function promptEval(lines: string[]): { tokens: number; ms: number } {
   const hits = lines.map((l) => PROMPT_EVAL.exec(l)).filter((m) => m !== null);
   if (hits.length !== 1) throw new Error(`the server's log has ${hits.length} "prompt eval time" lines for one request (expected 1)`);
-  return Number(hits[0]?.[3]);
+  return { tokens: Number(hits[0]?.[3]), ms: Number(hits[0]?.[2]) };
 }
 
 /** A raw request that failed before any answer (llama-server closes idle keep-alive sockets): its round is redone. */
@@ -126,6 +130,18 @@ const p50OrNull = (xs: (number | null)[]): number | null => {
   const v = xs.filter((x): x is number => x !== null);
   return v.length > 0 ? round(pct(v, 50), 1) : null;
 };
+
+/**
+ * The overhead with the server's own time taken out of each request: TTFT minus the prompt time llama-server
+ * logged for it. On a loaded machine encode and prefill vary by tens of ms from one request to the next; what
+ * is left (client, HTTP, image decode, sampling) varies far less, so the paired difference is much tighter.
+ */
+function adjustedReport(ours: Sample[], theirs: Sample[]) {
+  return {
+    serverPromptP50Ms: { lamplight: round(pct(ours.map((s) => s.serverPromptMs), 50), 2), raw: round(pct(theirs.map((s) => s.serverPromptMs), 50), 2) },
+    ...adjustedOverhead(ours.map((s) => s.ttftMs - s.serverPromptMs), theirs.map((s) => s.ttftMs - s.serverPromptMs), pct(theirs.map((s) => s.ttftMs), 50)),
+  };
+}
 
 /** What the server did with the prompts of one section, from its log (and the raw replies' timings). */
 function cacheReport(all: Sample[], imageTokens: number | null) {
@@ -200,23 +216,33 @@ export async function ttftSections(o: TtftOptions) {
       off();
       if (rec.error || first === 0) throw new Error(`Lamplight run: ${rec.error ?? 'no text'}`);
       imageTokens = rec.imageTokens ?? imageTokens;
-      const promptN = processedTokens(log.take());
-      const cacheN = rec.promptTokens === null ? null : rec.promptTokens - promptN;
+      const server = promptEval(log.take());
+      const cacheN = rec.promptTokens === null ? null : rec.promptTokens - server.tokens;
       // From runs.start to the first text event, less the run's own (cached) preparation inside it.
-      return { ttftMs: first - t0 - (rec.imagePrepareMs ?? 0), promptTokens: rec.promptTokens, cacheN, promptN, encodeMs: rec.imageEncodeMs ?? null };
+      const ttftMs = first - t0 - (rec.imagePrepareMs ?? 0);
+      const ownMs = rec.ttftMs === null ? undefined : ttftMs - rec.ttftMs;
+      return { ttftMs, promptTokens: rec.promptTokens, cacheN, promptN: server.tokens, encodeMs: rec.imageEncodeMs ?? null, serverPromptMs: server.ms, ownMs };
     };
     const raw = async (shape: Shape): Promise<Sample> => {
       const body = JSON.stringify(chatRequestBody({ model: ep.model, messages: chatMessages('', '', shape.raw()), params: chatParams(params, null) }));
       const watch = ep.watchEncode();
       log.take();
-      const r = await rawTtft(url, ep.apiKey, body);
+      let r: Awaited<ReturnType<typeof rawTtft>>;
+      try {
+        r = await rawTtft(url, ep.apiKey, body);
+      } catch (e) {
+        // An open watch would make every later request count as sharing the server (no encode time at all).
+        void watch.done(0);
+        throw e;
+      }
       const encodeMs = await watch.done();
       // The log's count, read as for Lamplight's runs, must be what the reply itself says.
-      const promptN = processedTokens(log.take());
+      const server = promptEval(log.take());
+      const promptN = server.tokens;
       if (promptN !== r.promptN || r.promptTokens === null || r.cacheN !== r.promptTokens - promptN) {
         throw new Error(`raw request: the server's log says ${promptN} prompt tokens processed, its reply prompt_n ${r.promptN}, cache_n ${r.cacheN} of ${r.promptTokens}`);
       }
-      return { ttftMs: r.ttftMs, promptTokens: r.promptTokens, cacheN: r.cacheN, promptN, encodeMs };
+      return { ttftMs: r.ttftMs, promptTokens: r.promptTokens, cacheN: r.cacheN, promptN, encodeMs, serverPromptMs: server.ms };
     };
 
     const section = async (name: string, shape: Shape) => {
@@ -239,6 +265,7 @@ export async function ttftSections(o: TtftOptions) {
             break;
           } catch (e) {
             if (!(e instanceof NoAnswer) || tries >= 2) throw e;
+            o.log(`${name} round ${i + 1} sent again: ${e.message}`);
             redone++;
           }
         }
@@ -249,6 +276,9 @@ export async function ttftSections(o: TtftOptions) {
         /** Rounds sent again because the raw request got no answer (a keep-alive socket the server had closed). */
         roundsRedone: redone,
         ...overheadReport(ours.map((s) => s.ttftMs), theirs.map((s) => s.ttftMs)),
+        serverAdjusted: adjustedReport(ours, theirs),
+        /** Time in Lamplight's process around the request: runs.start to the request leaving, first chunk to the event. */
+        lamplightOwnP50Ms: p50OrNull(ours.map((s) => s.ownMs ?? null)),
         imageEncodeP50Ms: { lamplight: p50OrNull(ours.map((s) => s.encodeMs)), raw: p50OrNull(theirs.map((s) => s.encodeMs)) },
         cache: cacheReport(all, imageTokens),
       };
