@@ -28,7 +28,7 @@ import { ttftSections } from './visionTtft';
 const { values } = parseArgs({
   options: {
     json: { type: 'boolean', default: false },
-    /** Fewer runs and rounds (a smoke run, ~1/3 of the time); explicit counts still win. */
+    /** Fewer runs and rounds (a smoke run); explicit counts still win. */
     quick: { type: 'boolean', default: false },
     'prep-runs': { type: 'string' },
     'ttft-rounds': { type: 'string' },
@@ -126,7 +126,7 @@ async function main(): Promise<void> {
   const quick = values.quick;
   const opts = {
     prepRuns: count('prep-runs', quick ? 5 : 15),
-    rounds: count('ttft-rounds', quick ? 8 : 30),
+    rounds: count('ttft-rounds', quick ? 8 : 40),
     warmup: count('warmup', quick ? 1 : 3),
     threads: count('threads', 2),
     ...imageSize(values.image),
