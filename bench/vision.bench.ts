@@ -112,7 +112,7 @@ function count(name: 'prep-runs' | 'ttft-rounds' | 'warmup' | 'threads', fallbac
   const v = values[name];
   if (v === undefined) return fallback;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < (name === 'warmup' ? 0 : 1)) throw new Error(`--${name}: expected a whole number, got "${v}"`);
+  if (!Number.isInteger(n) || n < (name === 'warmup' ? 0 : 1)) throw new Error(`--${name}: expected a whole number of at least ${name === 'warmup' ? 0 : 1}, got "${v}"`);
   return n;
 }
 

@@ -148,6 +148,7 @@ function cacheReport(all: Sample[], imageTokens: number | null) {
   const encoded = all.every((s) => s.encodeMs !== null);
   const prefilled = imageTokens !== null && all.every((s) => s.promptN !== null && s.promptN >= imageTokens);
   return {
+    source: "raw: the reply's timings (cache_n, prompt_n); Lamplight: the server's 'prompt eval time … N tokens' log line for its request, which matched the reply on every raw request",
     requests: all.length,
     promptTokens: range(all.map((s) => s.promptTokens)),
     /** Prompt tokens taken from the slot's cache: the chat template's opening and the nonce's shared start when cold. */
