@@ -4,13 +4,15 @@
 //     camera/GPS EXIF, XMP and an ICC profile) stored as Lamplight stores it, then prepared for the default
 //     pixel budget (decode, downscale, re-encode, hash) with the prepared-image cache bypassed: median ms
 //     per image after a warm-up, images/s, and MB/s of stored image read. Goal: ≤ 300 ms here.
-//   ttft: the same prepared image and prompt through Lamplight's path (runs.start on the vision engine,
-//     llama-server --mmproj with the generated Qwen2-VL fixture) and as a raw fetch of the same request body
-//     to the same server, interleaved, N rounds after a warm-up; the clock starts after preparation. TTFT p50
-//     of both, overhead in ms and % (goals ≤ 10 ms and ≤ 5%), image tokens and the server's prompt time.
-//   npm run bench:vision -- [--json] [--prep-runs N] [--ttft-rounds N] [--threads N] [--skip-ttft]
+//   ttft (visionTtft.ts): the same prepared image and prompt through Lamplight's path and as a raw HTTP
+//     request to the same llama-server, interleaved, clock after preparation; a warm section (the server's
+//     prompt cache answers) and a cold one (a nonce before the image: encoded and prefilled every time,
+//     checked on the server). TTFT p50/p95 of both, overhead ms and % with a 95% interval, goals ≤ 10 ms
+//     and ≤ 5%, image tokens and encode time.
+//   npm run bench:vision -- [--json] [--quick] [--prep-runs N] [--ttft-rounds N] [--warmup N] [--threads N]
+//     [--image WxH] [--skip-ttft]
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -19,22 +21,20 @@ import { openDb } from '../src/core/db/openDb';
 import { ImageStore } from '../src/core/images/imageStore';
 import { ImagesRepo } from '../src/core/images/images.repo';
 import { jpegWithExif } from '../src/core/images/testing/sampleImages';
-import { createCore } from '../src/core/createCore';
-import { ensureVisionFixture } from '../src/core/fixtures/ensureFixtures';
-import { builtServer } from '../src/core/llamaServer/buildServer';
-import { chatRequestBody, imagePart } from '../src/core/remote/openaiClient';
-import { chatMessages, chatParams } from '../src/core/runs/chatRun';
-import { ulid } from '../src/shared/ids';
 import { DEFAULT_MAX_IMAGE_PIXELS } from '../src/shared/images.schema';
-import { SamplingParams } from '../src/shared/runs.schema';
 import { pct, progressLog, round } from './benchUtil';
+import { ttftSections } from './visionTtft';
 
 const { values } = parseArgs({
   options: {
     json: { type: 'boolean', default: false },
-    'prep-runs': { type: 'string', default: '15' },
-    'ttft-rounds': { type: 'string', default: '20' },
+    /** Fewer runs and rounds (a smoke run); explicit counts still win. */
+    quick: { type: 'boolean', default: false },
+    'prep-runs': { type: 'string' },
+    'ttft-rounds': { type: 'string' },
+    warmup: { type: 'string' },
     threads: { type: 'string', default: '2' },
+    image: { type: 'string', default: '448x336' },
     'skip-ttft': { type: 'boolean', default: false },
   },
 });
@@ -107,132 +107,45 @@ async function preparation(runs: number) {
   }
 }
 
-const TTFT_GOAL_MS = 10;
-const TTFT_GOAL_PCT = 5;
-
-/** Milliseconds from sending the body to the first streamed text, read as a plain client would. */
-async function rawTtft(url: string, apiKey: string, body: string): Promise<{ ttftMs: number; promptMs: number | null; promptTokens: number | null }> {
-  const t0 = performance.now();
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` }, body });
-  if (!res.ok || !res.body) throw new Error(`raw request: HTTP ${res.status} ${await res.text()}`);
-  const reader = res.body.getReader();
-  const dec = new TextDecoder();
-  let buf = '';
-  let ttftMs: number | null = null;
-  let promptMs: number | null = null;
-  let promptTokens: number | null = null;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    buf += dec.decode(value, { stream: true });
-    let at: number;
-    while ((at = buf.indexOf('\n\n')) >= 0) {
-      const frame = buf.slice(0, at).replace(/^data: /, '');
-      buf = buf.slice(at + 2);
-      if (frame.trim() === '[DONE]' || frame.trim() === '') continue;
-      const j = JSON.parse(frame) as { choices?: { delta?: { content?: string | null } }[]; timings?: { prompt_ms?: number }; usage?: { prompt_tokens?: number } };
-      if (ttftMs === null && j.choices?.[0]?.delta?.content) ttftMs = performance.now() - t0;
-      if (j.timings?.prompt_ms !== undefined) promptMs = j.timings.prompt_ms;
-      if (j.usage?.prompt_tokens !== undefined) promptTokens = j.usage.prompt_tokens;
-    }
-  }
-  if (ttftMs === null) throw new Error('raw request: no text in the reply');
-  return { ttftMs, promptMs, promptTokens };
+/** A count option: a positive integer, or this default. */
+function count(name: 'prep-runs' | 'ttft-rounds' | 'warmup' | 'threads', fallback: number): number {
+  const v = values[name];
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < (name === 'warmup' ? 0 : 1)) throw new Error(`--${name}: expected a whole number of at least ${name === 'warmup' ? 0 : 1}, got "${v}"`);
+  return n;
 }
 
-async function ttftSection(rounds: number, threads: number) {
-  const binary = builtServer('cpu');
-  if (!binary) return { skipped: 'llama-server is not built: run `npx lamplight engine build-server` first' };
-  const fx = await ensureVisionFixture();
-  const dir = mkdtempSync(join(tmpdir(), 'lamplight-bench-vision-ttft-'));
-  const core = createCore({ dataDir: dir, version: 'bench', transport: 'browser-host', serverBin: binary });
-  try {
-    const model = await core.invoke('models.add', { path: fx.model });
-    log(`starting llama-server with the vision fixture (${threads} threads)…`);
-    await core.invoke('vision.load', { modelId: model.id, projectorPath: fx.projector, settings: { threads, contextSize: 2048 } });
-    const ep = core.vision.endpoint(model.id);
-    if (!ep) throw new Error('the vision engine is not ready');
-    const png = await sharp({ create: { width: 224, height: 168, channels: 3, background: { r: 200, g: 30, b: 60 } } }).png().toBuffer();
-    const img = await core.invoke('images.addData', { name: 'bench.png', dataBase64: png.toString('base64') });
-    const prompt = 'Describe this picture';
-    const params = SamplingParams.parse({ maxTokens: 2, temperature: 0, seed: 1 });
-    // Prepared once, outside both clocks; Lamplight's runs find it in the prepared-image cache.
-    const prepared = await core.images.prepare(img.hash, DEFAULT_MAX_IMAGE_PIXELS);
-    const body = JSON.stringify(chatRequestBody({ model: ep.model, messages: chatMessages('', prompt, [imagePart(prepared.mime, prepared.data), { type: 'text', text: prompt }]), params: chatParams(params, null) }));
-    const url = `${ep.baseUrl}/chat/completions`;
-
-    const lamplight = async () => {
-      const runId = ulid();
-      const t0 = performance.now();
-      let first = 0;
-      const off = core.on('runs.chunk', (c) => {
-        if (c.runId === runId && first === 0) first = performance.now();
-      });
-      await core.invoke('runs.start', { runId, target: { kind: 'local', modelId: model.id }, userMessage: prompt, images: [{ hash: img.hash, name: 'bench.png' }], params });
-      const rec = await core.runs.wait(runId);
-      off();
-      if (rec.error || first === 0) throw new Error(`Lamplight run: ${rec.error ?? 'no text'}`);
-      // From runs.start to the first text event, less the (cached) preparation inside it.
-      return { ttftMs: first - t0 - (rec.imagePrepareMs ?? 0), rec };
-    };
-
-    log('warm-up…');
-    const cold = await rawTtft(url, ep.apiKey, body);
-    await lamplight();
-    const ours: number[] = [];
-    const raw: number[] = [];
-    let last: Awaited<ReturnType<typeof lamplight>>['rec'] | null = null;
-    for (let i = 0; i < rounds; i++) {
-      // Interleaved, alternating which goes first, so drift on a shared machine hits both alike.
-      let l: Awaited<ReturnType<typeof lamplight>>;
-      if (i % 2 === 0) {
-        l = await lamplight();
-        raw.push((await rawTtft(url, ep.apiKey, body)).ttftMs);
-      } else {
-        raw.push((await rawTtft(url, ep.apiKey, body)).ttftMs);
-        l = await lamplight();
-      }
-      ours.push(l.ttftMs);
-      last = l.rec;
-    }
-    const p50 = pct(ours, 50);
-    const r50 = pct(raw, 50);
-    const overheadMs = p50 - r50;
-    const overheadPct = (overheadMs / r50) * 100;
-    return {
-      rounds,
-      threads,
-      maxTokens: params.maxTokens,
-      image: { width: prepared.width, height: prepared.height, bytes: prepared.bytes },
-      lamplightTtftP50Ms: round(p50, 2),
-      rawTtftP50Ms: round(r50, 2),
-      overheadMs: round(overheadMs, 2),
-      overheadPct: round(overheadPct, 1),
-      goals: { overheadMs: TTFT_GOAL_MS, overheadPct: TTFT_GOAL_PCT },
-      pass: overheadMs <= TTFT_GOAL_MS && overheadPct <= TTFT_GOAL_PCT,
-      /** The run record's own TTFT (from sending the request), for comparison with the measured one. */
-      recordTtftMs: last?.ttftMs ?? null,
-      imageTokens: last?.imageTokens ?? null,
-      imageEncodeMs: last?.imageEncodeMs ?? null,
-      imagePrepareMs: last?.imagePrepareMs !== undefined && last.imagePrepareMs !== null ? round(last.imagePrepareMs, 2) : null,
-      /** The first (uncached) request: llama-server's prompt time, image encode included; later rounds reuse its prompt cache, both paths alike. */
-      coldPromptMs: cold.promptMs !== null ? round(cold.promptMs, 1) : null,
-      coldPromptTokens: cold.promptTokens,
-    };
-  } finally {
-    await core.invoke('vision.unload', {}).catch(() => undefined);
-    await core.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+function imageSize(v: string): { imageWidth: number; imageHeight: number } {
+  const m = /^(\d+)x(\d+)$/.exec(v);
+  if (!m || Number(m[1]) < 16 || Number(m[2]) < 16) throw new Error(`--image: expected WIDTHxHEIGHT of at least 16x16 (e.g. 448x336), got "${v}"`);
+  return { imageWidth: Number(m[1]), imageHeight: Number(m[2]) };
 }
 
 async function main(): Promise<void> {
+  const quick = values.quick;
+  const opts = {
+    prepRuns: count('prep-runs', quick ? 5 : 15),
+    rounds: count('ttft-rounds', quick ? 8 : 40),
+    warmup: count('warmup', quick ? 1 : 3),
+    threads: count('threads', 2),
+    ...imageSize(values.image),
+  };
+  const started = performance.now();
   const result = {
     bench: 'vision',
-    preparation: await preparation(Number(values['prep-runs'])),
-    ...(values['skip-ttft'] ? {} : { ttft: await ttftSection(Number(values['ttft-rounds']), Number(values.threads)) }),
+    machine: { cpus: cpus().length, loadAvg1m: round(loadavg()[0] as number, 2) },
+    preparation: await preparation(opts.prepRuns),
+    ...(values['skip-ttft'] ? {} : { ttft: await ttftSections({ ...opts, log }) }),
+    wallS: 0,
   };
+  result.wallS = round((performance.now() - started) / 1000, 1);
   process.stdout.write(JSON.stringify(result, null, values.json ? 0 : 2) + '\n');
 }
 
-void main();
+main().catch((e: unknown) => {
+  const cause = (e as { cause?: { code?: unknown; message?: unknown } }).cause;
+  const why = cause ? ` (${String(cause.code ?? '')} ${String(cause.message ?? '')})` : '';
+  process.stderr.write(`bench:vision: ${e instanceof Error ? e.message : String(e)}${why}\n`);
+  process.exit(1);
+});

@@ -37,7 +37,7 @@ function causeOf(e: unknown): { code: string | null; resent: boolean } {
  * One HTTP request of a streamed chat, with its three timers. `attempt` is the number this request has among
  * those sent for the call; a request the I/O thread had to resend on a new socket counts as two.
  */
-export async function attemptChat(t: Target, body: string, req: StreamChatRequest, timeouts: StreamTimeouts, attempt: number, onDelta: OnDelta): Promise<StreamChatResult> {
+export async function attemptChat(t: Target, body: string | Uint8Array, req: StreamChatRequest, timeouts: StreamTimeouts, attempt: number, onDelta: OnDelta): Promise<StreamChatResult> {
   const userSignal = req.signal;
   const ac = new AbortController();
   let failure: RemoteError | null = null;

@@ -41,7 +41,8 @@ export interface StreamResponse {
 export interface StreamInit {
   method: 'GET' | 'POST';
   headers: Record<string, string>;
-  body?: string;
+  /** Bytes are copied to the I/O thread as they are (no UTF-8 encoding on either side). */
+  body?: string | Uint8Array;
   signal: AbortSignal;
 }
 
@@ -238,7 +239,7 @@ export function openStream(url: string, init: StreamInit): Promise<StreamRespons
       return;
     }
     const headers: Record<string, string> = { ...init.headers };
-    if (init.body !== undefined) headers['content-length'] = String(Buffer.byteLength(init.body));
+    if (init.body !== undefined) headers['content-length'] = String(typeof init.body === 'string' ? Buffer.byteLength(init.body) : init.body.byteLength);
     const w = worker();
     const id = nextId++;
     // Body pieces not read yet, and the reader waiting for the next one.

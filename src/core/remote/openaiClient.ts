@@ -3,6 +3,7 @@
 // that arrived before a failure is kept; a request is retried only before its first token.
 import { performance } from 'node:perf_hooks';
 import { attemptChat, ERROR_BODY_CAP } from './chatAttempt';
+import { chatBodyBytes } from './chatBody';
 import { networkCause, readCapped, resolveTarget, type EndpointConfig } from './endpoint';
 import { RemoteError, excerpt, httpError, isRetryable, type RemoteErrorInit, type RemoteErrorKind } from './remoteError';
 import { DEFAULT_RETRY, parseRetryAfter, retryDelayMs, sleep, type RetryPolicy } from './retry';
@@ -47,10 +48,7 @@ export interface ChatMessage {
   content: string | ChatContentPart[];
 }
 
-/** An image part carrying the bytes as a data URL (what llama-server, vLLM and OpenAI all accept). */
-export function imagePart(mime: string, data: Buffer): ChatContentPart {
-  return { type: 'image_url', image_url: { url: `data:${mime};base64,${data.toString('base64')}` } };
-}
+export { imagePart } from './chatBody';
 
 export interface ChatParams {
   maxTokens?: number | null;
@@ -249,7 +247,7 @@ function capabilitiesByName(list: unknown): Map<string, boolean> {
  */
 export async function streamChat(req: StreamChatRequest, onDelta: OnDelta = () => undefined): Promise<StreamChatResult> {
   const t = resolveTarget(req, 'chat/completions', 'POST', 'text/event-stream');
-  const body = JSON.stringify(chatRequestBody(req));
+  const body = chatBodyBytes(chatRequestBody(req));
   const timeouts = { ...DEFAULT_TIMEOUTS, ...req.timeouts };
   const policy = { ...DEFAULT_RETRY, ...req.retry };
   const maxAttempts = 1 + Math.min(MAX_RETRIES, Math.max(0, Math.floor(req.maxRetries ?? 2)));
