@@ -9,7 +9,7 @@ import type { DatasetInfo, DatasetRow, RowPage } from '../../shared/datasets.sch
 import { allowedCommands } from '../../shared/roles';
 import type { QueueProgress, ReviewItem, ReviewRecord, Task } from '../../shared/team.schema';
 import { closeAfterEach } from '../testing/closeAfterEach';
-import { SCOPE_SQL } from './teamScope';
+import { ROW_IN_SCOPE_SQL, SCOPE_SQL } from './teamScope';
 import { teamSetup } from './testing/teamSetup';
 
 const opened = closeAfterEach();
@@ -175,5 +175,9 @@ describe('team scope', () => {
     expect(details).toMatch(/team_tasks_done/);
     expect(details).toMatch(/team_tasks_claimed/);
     expect(details).not.toMatch(/SCAN t\b/);
+    // A single row's check (every save asks it) looks up that row's tasks only.
+    const one = s.core.db.prepare(`EXPLAIN QUERY PLAN ${ROW_IN_SCOPE_SQL}`).all({ row: 1, ds: 'd', me: 'x' }) as { detail: string }[];
+    expect(one.map((p) => p.detail).join('\n')).toMatch(/team_tasks_row/);
+    expect(one.map((p) => p.detail).join('\n')).not.toMatch(/SCAN t\b/);
   });
 });

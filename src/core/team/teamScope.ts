@@ -16,14 +16,19 @@ export const SCOPE_SQL = `r.id IN (
   UNION ${OWN_TASKS('claimed_by', " AND t.state = 'open'")}
   UNION SELECT id FROM dataset_rows WHERE dataset_id = ? AND labeler_id = ?)`;
 
+// One row: that row's tasks by (assignment_id, row_id), not the reader's whole list (every save asks this).
+export const ROW_IN_SCOPE_SQL = `SELECT 1 FROM dataset_rows r WHERE r.id = @row AND r.dataset_id = @ds AND (r.labeler_id = @me OR EXISTS (
+  SELECT 1 FROM team_assignments a JOIN team_tasks t ON t.assignment_id = a.id AND t.row_id = r.id
+  WHERE a.dataset_id = @ds AND (t.labeler_id = @me OR t.done_by = @me OR (t.claimed_by = @me AND t.state = 'open'))))`;
+
 export function teamRowScope(db: Db, profiles: ProfilesService): (datasetId: string) => RowScope | null {
   const open = db.prepare("SELECT 1 FROM team_assignments WHERE dataset_id = ? AND state = 'open' LIMIT 1");
-  const has = db.prepare(`SELECT 1 FROM dataset_rows r WHERE r.id = ? AND r.dataset_id = ? AND ${SCOPE_SQL}`);
+  const has = db.prepare(ROW_IN_SCOPE_SQL);
   return (datasetId) => {
     const me = profiles.actor();
     if (hasPermission(me.role, 'review') || hasPermission(me.role, 'manageData')) return null;
     if (open.get(datasetId) === undefined) return null;
     const params = [datasetId, me.id, datasetId, me.id, datasetId, me.id, datasetId, me.id];
-    return { profileId: me.id, sql: SCOPE_SQL, params, has: (rowId) => has.get(rowId, datasetId, ...params) !== undefined };
+    return { profileId: me.id, sql: SCOPE_SQL, params, has: (rowId) => has.get({ row: rowId, ds: datasetId, me: me.id }) !== undefined };
   };
 }
