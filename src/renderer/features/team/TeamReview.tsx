@@ -69,15 +69,15 @@ export function TeamReview(): React.JSX.Element {
         <section className="card" data-testid="team-resolved">
           <div className="section-head">
             <h2 className="card-title">Resolved</h2>
-            <span className="muted">{reviews.length} rows · the resolution is the row&apos;s label, which export reads</span>
+            <span className="muted">
+              {reviews.length} {reviews.length === 1 ? 'row' : 'rows'} · a resolution is the row&apos;s label, which export reads
+            </span>
           </div>
           <ul className="team-resolved">
             {reviews.map((r) => (
               <li key={r.id} data-testid="team-resolution">
-                <span>Row {r.rowId}</span> <span className="muted">{answerWords(r.patch)}</span> <span data-testid="team-resolution-who">{resolutionWords(r, nameOf)}</span>{' '}
-                <time className="muted" dateTime={new Date(r.at).toISOString()}>
-                  {new Date(r.at).toLocaleString()}
-                </time>
+                <span>Row {r.rowId}</span> · <span data-testid="team-resolution-who">{resolutionWords(r, nameOf)}</span> ·{' '}
+                <time dateTime={new Date(r.at).toISOString()}>{new Date(r.at).toLocaleString()}</time> · <span className="muted">{answerWords(r.patch)}</span>
               </li>
             ))}
           </ul>

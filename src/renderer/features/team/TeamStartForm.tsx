@@ -98,9 +98,9 @@ export function TeamStartForm(): React.JSX.Element {
               </tr>
             ))}
           </tbody>
-          <caption className="muted">Labelers left at “any” take no part; rows no part selects go to a shared pool for the labelers given a part.</caption>
         </table>
       ) : null}
+      {startForm.mode === 'by_filter' ? <p className="muted">Labelers left at “any” take no part; rows no part selects go to a shared pool for the labelers given a part.</p> : null}
     </div>
   );
 }
