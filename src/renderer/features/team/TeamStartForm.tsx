@@ -86,14 +86,16 @@ export function TeamStartForm(): React.JSX.Element {
             {labelers.map((p) => (
               <tr key={p.id} data-testid="team-part">
                 <td>{p.name}</td>
-                <td className="team-start">
-                  <FilterPicker
-                    name={p.name}
-                    testId={`team-part-${p.name}`}
-                    value={startForm.parts[p.id] ?? ANY_ROWS}
-                    choices={choices}
-                    onChange={(f) => setStartForm({ parts: { ...startForm.parts, [p.id]: f } })}
-                  />
+                <td>
+                  <div className="team-start">
+                    <FilterPicker
+                      name={p.name}
+                      testId={`team-part-${p.name}`}
+                      value={startForm.parts[p.id] ?? ANY_ROWS}
+                      choices={choices}
+                      onChange={(f) => setStartForm({ parts: { ...startForm.parts, [p.id]: f } })}
+                    />
+                  </div>
                 </td>
               </tr>
             ))}
