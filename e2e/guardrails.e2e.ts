@@ -177,6 +177,7 @@ test("a labeler's own link opens a narrower UI, and the core refuses admin comma
   await page.goto(host.url);
   const guard = new GuardPage(page);
   await guard.open();
+  await expect(page.getByTestId('guard-profile-new-role').locator('option')).toHaveText(['Admin', 'Prompt engineer', 'Labeler', 'Reviewer', 'Analyst']);
   await guard.createProfile('Lena', 'labeler');
   await expect(guard.profileRow('Lena').getByTestId('guard-profile-role')).toHaveValue('labeler');
   const link = await guard.issueLink('Lena');

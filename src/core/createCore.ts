@@ -86,6 +86,7 @@ import { visionHandlers } from './vision/vision.handlers';
 import { TeamRepo } from './team/team.repo';
 import { TeamService } from './team/team.service';
 import { teamHandlers } from './team/team.handlers';
+import { teamRowScope } from './team/teamScope';
 import { teamEventProfile } from '../shared/team.schema';
 import { DEFAULT_MAX_IMAGE_PIXELS } from '../shared/images.schema';
 import { ImageGuardService } from './imageGuard/imageGuard.service';
@@ -181,7 +182,7 @@ export function createCore(opts: CoreOptions): Core {
   const evals = new EvalsService({ repo: new EvalsRepo(db), runs, prompts, rows: testSetRowsSource(testSets), targets: coreEvalTargets({ engine, models, targets, adapters }), images, templateNames });
   evals.on('progress', (p) => emit('evals.progress', p));
   const extraction = new ExtractionService({ repo: extractionRepo, images, evalResults: (id, page) => evals.results(id, page) });
-  const datasets = new DatasetsService({ repo: new DatasetsRepo(db), images, ...coreDatasetDeps({ engine, models, prompts, runs }) });
+  const datasets = new DatasetsService({ repo: new DatasetsRepo(db), images, rowScope: teamRowScope(db, profiles), ...coreDatasetDeps({ engine, models, prompts, runs }) });
   datasets.on('importProgress', (p) => emit('datasets.importProgress', p));
   datasets.on('jobProgress', (p) => emit('datasets.jobProgress', p));
   datasets.resume();

@@ -9,6 +9,7 @@ export type Permission =
   | 'run' // send prompts to models (playground, compare, evaluations, benchmarks), load a model
   | 'editPrompts' // prompts and test sets
   | 'label' // label rows, draft labels with a model
+  | 'review' // team labeling: read every labeler's answers and queues, resolve disagreements and rejected rows
   | 'manageData' // import, split, rename, remove datasets and results
   | 'export' // write data out of Lamplight
   | 'manageModels' // model and adapter files, training, cost profiles

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { Empty, type CommandSpec, type EventSpec } from './commandSpec';
 import { Id } from './ids';
 
-export const Role = z.enum(['admin', 'prompt_engineer', 'labeler', 'analyst']);
+export const Role = z.enum(['admin', 'prompt_engineer', 'labeler', 'reviewer', 'analyst']);
 export type Role = z.infer<typeof Role>;
 
 const Name = z.string().trim().min(1).max(200);

@@ -13,13 +13,16 @@ export const ROLE_LABEL: Record<Role, string> = {
   admin: 'Admin',
   prompt_engineer: 'Prompt engineer',
   labeler: 'Labeler',
+  reviewer: 'Reviewer',
   analyst: 'Analyst',
 };
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  admin: ['view', 'run', 'editPrompts', 'label', 'manageData', 'export', 'manageModels', 'admin', 'audit'],
-  prompt_engineer: ['view', 'run', 'editPrompts', 'label', 'manageData', 'export', 'manageModels'],
+  admin: ['view', 'run', 'editPrompts', 'label', 'review', 'manageData', 'export', 'manageModels', 'admin', 'audit'],
+  prompt_engineer: ['view', 'run', 'editPrompts', 'label', 'review', 'manageData', 'export', 'manageModels'],
   labeler: ['view', 'label'],
+  // Reads every labeler's answers and resolves them; starts no assignment and exports nothing.
+  reviewer: ['view', 'label', 'review'],
   analyst: ['view', 'run', 'export'],
 };
 
@@ -28,6 +31,7 @@ export const PERMISSION_LABEL: Record<Permission, string> = {
   run: 'run models',
   editPrompts: 'edit prompts and test sets',
   label: 'label',
+  review: 'review team labels',
   manageData: 'manage datasets',
   export: 'export',
   manageModels: 'manage models and adapters',
@@ -53,6 +57,10 @@ export const RUN_EVENTS: ReadonlySet<EventName> = new Set<EventName>(['runs.chun
 
 export function canSee(role: Role, event: EventName): boolean {
   return ROLE_PERMISSIONS[role].includes(EVENT_PERMISSION[event]);
+}
+
+export function hasPermission(role: Role, permission: Permission): boolean {
+  return ROLE_PERMISSIONS[role].includes(permission);
 }
 
 export function can(role: Role, command: CommandName): boolean {

@@ -1,7 +1,7 @@
 // Team labeling: a dataset (or a filtered slice) split into tasks for labelers, claimed one at a time; a
 // share of rows labelled by k people for agreement; review of disagreements and rejected rows. Labelers'
 // commands act only on the acting profile's own queue; everything that reads across labelers needs
-// manageData (admins and prompt engineers: the reviewers).
+// review (reviewers, admins, prompt engineers); starting and closing an assignment needs manageData.
 import { z } from 'zod';
 import { Empty, type CommandSpec, type EventSpec } from './commandSpec';
 import { DatasetRow, LabelPatch, RowFilter } from './datasets.schema';
@@ -160,7 +160,7 @@ const AssignmentId = { assignmentId: Id };
 
 export const teamCommands = {
   'team.start': { input: StartAssignment, output: Assignment, permission: 'manageData' },
-  'team.assignments': { input: z.object({ datasetId: Id.optional() }).strict(), output: z.array(Assignment), permission: 'manageData' },
+  'team.assignments': { input: z.object({ datasetId: Id.optional() }).strict(), output: z.array(Assignment), permission: 'review' },
   'team.close': { input: z.object(AssignmentId), output: Assignment, permission: 'manageData' },
   /** The acting profile's own queues (never another labeler's). */
   'team.myQueues': { input: Empty, output: z.array(MyQueue), permission: 'label' },
@@ -173,29 +173,29 @@ export const teamCommands = {
     output: QueueProgress,
     permission: 'label',
   },
-  'team.queues': { input: z.object(AssignmentId), output: z.array(QueueProgress.extend({ name: z.string() })), permission: 'manageData' },
+  'team.queues': { input: z.object(AssignmentId), output: z.array(QueueProgress.extend({ name: z.string() })), permission: 'review' },
   'team.agreement': {
     input: z.object({ ...AssignmentId, bucketMs: z.number().int().min(60_000).default(3_600_000) }),
     output: AgreementReport,
-    permission: 'manageData',
+    permission: 'review',
   },
-  'team.dashboard': { input: z.object(AssignmentId), output: TeamDashboard, permission: 'manageData' },
+  'team.dashboard': { input: z.object(AssignmentId), output: TeamDashboard, permission: 'review' },
   /** Overlapped rows whose answers differ, and rows a labeler rejected, not yet resolved. */
-  'team.reviewQueue': { input: z.object({ ...AssignmentId, limit: z.number().int().min(1).max(500).default(100) }), output: z.array(ReviewItem), permission: 'manageData' },
+  'team.reviewQueue': { input: z.object({ ...AssignmentId, limit: z.number().int().min(1).max(500).default(100) }), output: z.array(ReviewItem), permission: 'review' },
   /** Makes one labeler's answer (chooseLabelerId) or a new one (patch) the row's label, which export reads. */
   'team.resolve': {
     input: z
       .object({ ...AssignmentId, rowId: z.number().int(), chooseLabelerId: Id.nullable().default(null), patch: LabelPatch.nullable().default(null), baseVersion: z.number().int().min(0).optional() })
       .refine((r) => (r.chooseLabelerId === null) !== (r.patch === null), 'give either chooseLabelerId or patch'),
     output: z.object({ row: DatasetRow, review: ReviewRecord }),
-    permission: 'manageData',
+    permission: 'review',
   },
-  'team.reviews': { input: z.object({ ...AssignmentId, rowId: z.number().int().optional() }), output: z.array(ReviewRecord), permission: 'manageData' },
+  'team.reviews': { input: z.object({ ...AssignmentId, rowId: z.number().int().optional() }), output: z.array(ReviewRecord), permission: 'review' },
 } as const satisfies Record<string, CommandSpec>;
 
 export const teamEvents = {
   /** A labeler's progress changed; reaches reviewers and the labeler it concerns, no other labeler. */
-  'team.progress': { payload: QueueProgress, permission: 'manageData' },
+  'team.progress': { payload: QueueProgress, permission: 'review' },
 } as const satisfies Record<string, EventSpec>;
 
 /** The one profile besides reviewers that a team event concerns. */

@@ -15,7 +15,7 @@ import type {
 } from '../../shared/datasets.schema';
 import type { Profile } from '../../shared/profiles.schema';
 import type { Db } from '../db/openDb';
-import { ANSWER_SQL, ftsTableName, isEmptyFilter, rowSql } from './rowQuery';
+import { ANSWER_SQL, ftsTableName, isEmptyFilter, rowSql, type RowScope } from './rowQuery';
 
 export interface DatasetRowDb {
   id: number;
@@ -274,12 +274,13 @@ export class DatasetsRepo {
   getRow(datasetId: string, rowId: number): DatasetRowDb | null {
     return (this.getRowStmt.get(rowId, datasetId) as DatasetRowDb | undefined) ?? null;
   }
-  page(ds: DatasetDb, filter: RowFilter, offset: number, limit: number, countCap: number): { rows: DatasetRowSummary[]; total: number; totalExact: boolean } {
-    if (isEmptyFilter(filter)) {
+  /** scope: a reader limited to some rows (team labeling); its count is not cached, claims change it. */
+  page(ds: DatasetDb, filter: RowFilter, offset: number, limit: number, countCap: number, scope: RowScope | null = null): { rows: DatasetRowSummary[]; total: number; totalExact: boolean } {
+    if (isEmptyFilter(filter) && !scope) {
       const rows = this.firstPageStmt.all(ds.id, offset, limit) as DatasetRowDb[];
       return { rows: rows.map(summary), total: ds.row_count, totalExact: true };
     }
-    const q = rowSql(ds.id, filter, ds.fts_upto >= this.maxRowId(ds.id));
+    const q = rowSql(ds.id, filter, ds.fts_upto >= this.maxRowId(ds.id), scope);
     const f = q.ftsOnly;
     const rows = (
       f
@@ -290,20 +291,22 @@ export class DatasetsRepo {
     ) as DatasetRowDb[];
     // A grid asks for many pages of one filter while scrolling: the count is taken once per dataset state.
     const key = `${ds.id}\u0000${ds.updated_at}\u0000${ds.fts_upto}\u0000${countCap}\u0000${JSON.stringify(filter)}`;
-    let counted = this.counts.get(key);
+    let counted = scope ? undefined : this.counts.get(key);
     if (counted === undefined) {
       const count = f
         ? this.db.prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM ${f.table} WHERE ${f.table} MATCH ? LIMIT ?)`).get(f.match, countCap + 1)
         : this.db.prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM ${q.from} WHERE ${q.where} LIMIT ?)`).get(...q.params, countCap + 1);
       counted = (count as { n: number }).n;
-      if (this.counts.size >= 64) this.counts.delete(this.counts.keys().next().value as string);
-      this.counts.set(key, counted);
+      if (!scope) {
+        if (this.counts.size >= 64) this.counts.delete(this.counts.keys().next().value as string);
+        this.counts.set(key, counted);
+      }
     }
     return { rows: rows.map(summary), total: Math.min(counted, countCap), totalExact: counted <= countCap };
   }
   /** Rows matching a filter in id order, a page at a time (keyset), for exports and jobs. */
-  *scan(ds: DatasetDb, filter: RowFilter, batch = 1000): Generator<DatasetRowDb[]> {
-    const q = rowSql(ds.id, filter, ds.fts_upto >= this.maxRowId(ds.id));
+  *scan(ds: DatasetDb, filter: RowFilter, batch = 1000, scope: RowScope | null = null): Generator<DatasetRowDb[]> {
+    const q = rowSql(ds.id, filter, ds.fts_upto >= this.maxRowId(ds.id), scope);
     const stmt = this.db.prepare(`SELECT r.* FROM ${q.from} WHERE ${q.where} AND ${q.idColumn} > ? ORDER BY ${q.idColumn} LIMIT ?`);
     let after = 0;
     for (;;) {

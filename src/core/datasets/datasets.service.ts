@@ -25,6 +25,7 @@ import { importDataset, recordText, type ImportInput, type ImportOutcome } from 
 import { analyzeDataset, draftRows, indexDataset, JobRunner, removeDataset, type AnalyzeDeps, type DraftDeps } from './datasetJobs';
 import { fullRow, recordOf, type DatasetDb, type DatasetRowDb, type DatasetsRepo, type LabelState } from './datasets.repo';
 import { RowConflictError } from './rowConflict';
+import { asSeenBy, assertInScope, assertScopedFilter, type RowScope } from './rowQuery';
 import { previewDatasetFile, type DatasetPreview } from './io/preview';
 import type { OpenDatasetOptions } from './io/source';
 import { writeDatasetExport } from './io/exporters';
@@ -43,6 +44,8 @@ export interface DatasetsDeps {
   answer(target: RunTarget, messages: DatasetRecord['messages'], params: Partial<SamplingParams>, images?: string[]): Promise<{ text: string; runId: string }>;
   /** Image datasets: where their images are stored (absent: image imports and vision exports are refused). */
   images?: ImageStore;
+  /** The acting reader's limit on a dataset's rows (team labeling, team/teamScope.ts); null: every row. */
+  rowScope?: (datasetId: string) => RowScope | null;
   now?: () => number;
 }
 
@@ -74,6 +77,9 @@ export class DatasetsService extends EventEmitter<{ importProgress: [ImportProgr
     if (!ds) throw new CoreError('NOT_FOUND', `datasetId: no dataset ${id}`);
     return ds;
   }
+  private scope(id: string): RowScope | null {
+    return this.deps.rowScope?.(id) ?? null;
+  }
   private summary(ds: DatasetDb): DatasetSummary {
     return { id: ds.id, name: ds.name, rowCount: ds.row_count, createdAt: ds.created_at, updatedAt: ds.updated_at, indexedRows: this.repo.indexedRows(ds.id, ds.fts_upto) };
   }
@@ -82,12 +88,14 @@ export class DatasetsService extends EventEmitter<{ importProgress: [ImportProgr
   }
   get(id: string): DatasetInfo {
     const ds = this.dataset(id);
+    const scope = this.scope(id);
     return {
       ...this.summary(ds),
       importReport: ds.import_report_json ? JSON.parse(ds.import_report_json) : null,
       labelSchema: JSON.parse(ds.label_schema_json) as LabelSchema,
       statusCounts: this.repo.statusCounts(id),
-      labelers: this.repo.labelers(id),
+      // A scoped reader sees their own progress, not who else labels here.
+      labelers: this.repo.labelers(id).filter((l) => !scope || l.labelerId === scope.profileId),
     };
   }
   rename(id: string, name: string): DatasetInfo {
@@ -174,15 +182,19 @@ export class DatasetsService extends EventEmitter<{ importProgress: [ImportProgr
   // Rows
   rows(id: string, filter: RowFilter, offset: number, limit: number, countCap: number): RowPage {
     const ds = this.dataset(id);
+    const scope = this.scope(id);
+    assertScopedFilter(scope, 'filter', filter);
     const t = performance.now();
-    const page = this.repo.page(ds, filter, offset, limit, countCap);
-    return { ...page, ms: Math.round((performance.now() - t) * 100) / 100 };
+    const page = this.repo.page(ds, filter, offset, limit, countCap, scope);
+    return { ...page, rows: page.rows.map((r) => asSeenBy(scope, r)), ms: Math.round((performance.now() - t) * 100) / 100 };
   }
   row(id: string, rowId: number): DatasetRow {
     this.dataset(id);
     const r = this.repo.getRow(id, rowId);
     if (!r) throw new CoreError('NOT_FOUND', `rowId: dataset ${id} has no row ${rowId}`);
-    return fullRow(r);
+    const scope = this.scope(id);
+    assertInScope(scope, 'rowId', rowId);
+    return asSeenBy(scope, fullRow(r));
   }
 
   // Labels
@@ -192,6 +204,8 @@ export class DatasetsService extends EventEmitter<{ importProgress: [ImportProgr
     if (!this.repo.getProfile(labelerId)) throw new CoreError('NOT_FOUND', `labelerId: no profile ${labelerId}`);
     const row = this.repo.getRow(id, rowId);
     if (!row) throw new CoreError('NOT_FOUND', `rowId: dataset ${id} has no row ${rowId}`);
+    const scope = this.scope(id);
+    assertInScope(scope, 'rowId', rowId);
     const schema = JSON.parse(ds.label_schema_json) as LabelSchema;
     if (patch.labels) checkLabels(schema, patch.labels);
     if ((patch.chosen === undefined) !== (patch.rejected === undefined)) {
@@ -212,9 +226,11 @@ export class DatasetsService extends EventEmitter<{ importProgress: [ImportProgr
       after.pii = piiMask(recordText(rec));
     }
     const check = baseVersion === undefined ? undefined : (stored: DatasetRowDb) => {
-      if (stored.version !== baseVersion) throw new RowConflictError(stored, baseVersion, patch, stored.labeler_id ? this.repo.getProfile(stored.labeler_id) : null);
+      // A scoped labeler sees both values, but not who saved the stored one unless it was them.
+      const by = stored.labeler_id && (!scope || stored.labeler_id === scope.profileId) ? this.repo.getProfile(stored.labeler_id) : null;
+      if (stored.version !== baseVersion) throw new RowConflictError(stored, baseVersion, patch, by);
     };
-    return fullRow(this.repo.applyLabel(ds, rowId, labelerId, after, now, check));
+    return asSeenBy(scope, fullRow(this.repo.applyLabel(ds, rowId, labelerId, after, now, check)));
   }
   labelSchema(id: string): LabelSchema {
     return JSON.parse(this.dataset(id).label_schema_json) as LabelSchema;
@@ -222,14 +238,16 @@ export class DatasetsService extends EventEmitter<{ importProgress: [ImportProgr
   /** Ids of the rows a filter selects, in id order (team assignment splits them into tasks). */
   rowIds(id: string, filter: RowFilter): number[] {
     const ds = this.dataset(id);
+    const scope = this.scope(id);
+    assertScopedFilter(scope, 'filter', filter);
     const ids: number[] = [];
-    for (const page of this.repo.scan(ds, filter, 5000)) for (const r of page) ids.push(r.id);
+    for (const page of this.repo.scan(ds, filter, 5000, scope)) for (const r of page) ids.push(r.id);
     return ids;
   }
   undo(id: string, labelerId: string): DatasetRow | null {
     const ds = this.dataset(id);
     const r = this.repo.undo(ds, labelerId, this.now());
-    return r ? fullRow(r) : null;
+    return r ? asSeenBy(this.scope(id), fullRow(r)) : null;
   }
   setLabelSchema(id: string, schema: LabelSchema): DatasetInfo {
     this.dataset(id);
@@ -298,11 +316,13 @@ export class DatasetsService extends EventEmitter<{ importProgress: [ImportProgr
   /** opts.ranking: LLaMA-Factory SFT (false) or ranking (true) data whatever the first row holds. */
   async export(req: ExportRequest, opts: { ranking?: boolean } = {}): Promise<ExportOut> {
     const ds = this.dataset(req.datasetId);
+    const scope = this.scope(ds.id);
+    assertScopedFilter(scope, 'filter', req.filter);
     const skipped = { pii: 0, duplicate: 0, noAnswer: 0 };
     const preference = req.format === 'preference';
     const repo = this.repo;
     function* batches(): Generator<DatasetRecord[]> {
-      for (const page of repo.scan(ds, req.filter, 1000)) {
+      for (const page of repo.scan(ds, req.filter, 1000, scope)) {
         const out: DatasetRecord[] = [];
         for (const r of page) {
           if (req.dropDuplicates && (r.dup_of !== null || r.near_dup_of !== null)) {
@@ -335,15 +355,18 @@ export class DatasetsService extends EventEmitter<{ importProgress: [ImportProgr
   // Drafts and preference candidates
   draft(id: string, opts: { promptVersionId: string; target: RunTarget; rowIds: number[] | null; filter: RowFilter; overwrite: boolean; params: Partial<SamplingParams> }): { jobId: string } {
     const ds = this.dataset(id);
+    const scope = this.scope(id);
+    assertScopedFilter(scope, 'filter', opts.filter);
     const selected: DatasetRowDb[] = [];
     if (opts.rowIds !== null) {
       for (const rowId of opts.rowIds) {
         const r = this.repo.getRow(id, rowId);
         if (!r) throw new CoreError('NOT_FOUND', `rowIds: dataset ${id} has no row ${rowId}`);
+        assertInScope(scope, 'rowIds', rowId);
         selected.push(r);
       }
     } else {
-      for (const page of this.repo.scan(ds, opts.filter, 1000)) selected.push(...page);
+      for (const page of this.repo.scan(ds, opts.filter, 1000, scope)) selected.push(...page);
     }
     const todo = opts.overwrite ? selected : selected.filter((r) => r.draft === null);
     const deps: DraftDeps = { generate: (vars, signal, images) => this.deps.runPromptVersion(opts.promptVersionId, opts.target, vars, opts.params, signal, images) };

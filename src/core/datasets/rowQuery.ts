@@ -2,6 +2,7 @@
 // full-text index covers the dataset, a join that lets FTS5 drive the scan in row-id order so LIMIT stops
 // early. Shorter searches (a 2-character Chinese word) and a dataset still being indexed fall back to LIKE.
 import type { RowFilter } from '../../shared/datasets.schema';
+import { CoreError } from '../errors';
 
 export interface RowSql {
   /** FROM … (with the FTS join when used). */
@@ -14,6 +15,36 @@ export interface RowSql {
   usesFts: boolean;
   /** A search and nothing else: FTS5 alone answers it (the index holds this dataset's rows only). */
   ftsOnly: { table: string; match: string } | null;
+}
+
+/**
+ * A reader limited to some rows of a dataset (a labeler while the dataset has an open team assignment, see
+ * team/teamScope.ts): `sql` is a condition on dataset_rows alias r; other people's names on rows are hidden.
+ */
+export interface RowScope {
+  profileId: string;
+  sql: string;
+  params: unknown[];
+  has(rowId: number): boolean;
+}
+
+/** Throws FORBIDDEN, naming the row, when a scoped reader asks for a row outside its scope. */
+export function assertInScope(scope: RowScope | null, field: string, rowId: number): void {
+  if (scope && !scope.has(rowId)) {
+    throw new CoreError('FORBIDDEN', `${field}: row ${rowId} is not in your queue (while a team assignment is open, a labeler reads only the rows assigned to them)`);
+  }
+}
+
+/** A scoped reader filters by their own labels only: a filter by another labeler would tell whose rows are whose. */
+export function assertScopedFilter(scope: RowScope | null, field: string, f: RowFilter): void {
+  if (scope && f.labelerId !== null && f.labelerId !== scope.profileId) {
+    throw new CoreError('FORBIDDEN', `${field}.labelerId: while a team assignment is open, a labeler may filter by their own labels only`);
+  }
+}
+
+/** The row as a scoped reader sees it: who labelled it, and when, only when it was the reader. */
+export function asSeenBy<T extends { labelerId: string | null; labeledAt: number | null }>(scope: RowScope | null, row: T): T {
+  return scope && row.labelerId !== scope.profileId ? { ...row, labelerId: null, labeledAt: null } : row;
 }
 
 /** Trigram tokens need 3 characters; code points, so one CJK character counts once. */
@@ -46,7 +77,7 @@ export function isEmptyFilter(f: RowFilter): boolean {
   );
 }
 
-export function rowSql(datasetId: string, f: RowFilter, ftsReady: boolean): RowSql {
+export function rowSql(datasetId: string, f: RowFilter, ftsReady: boolean, scope: RowScope | null = null): RowSql {
   const where: string[] = ['r.dataset_id = ?'];
   const params: unknown[] = [datasetId];
   let from = 'dataset_rows r';
@@ -109,6 +140,10 @@ export function rowSql(datasetId: string, f: RowFilter, ftsReady: boolean): RowS
   if (f.split !== null) {
     where.push('r.split = ?');
     params.push(f.split);
+  }
+  if (scope) {
+    where.push(scope.sql);
+    params.push(...scope.params);
   }
   const ftsOnly = usesFts && where.length === 2 ? { table: ftsTableName(datasetId), match: params[0] as string } : null;
   return { from, where: where.join(' AND '), params, idColumn, usesFts, ftsOnly };

@@ -1,52 +1,33 @@
-// The reviewer's half of the Team view: start an assignment, pick one, read its agreement (table and chart)
-// and queue sizes, and resolve disagreements and rejected rows into the row's label.
+// The reviewer's half of the Team view: start an assignment (data managers), pick one, read its agreement
+// (table and chart) and queue sizes, resolve disagreements and rejected rows into the row's label (one
+// labeler's answer or the reviewer's own), and see every resolution with who made it and when.
 import { useEffect, useMemo } from 'react';
 import type { ChartData, ChartOptions } from 'chart.js';
+import { useCan } from '../../client/session.store';
 import { ChartCanvas } from '../../ui/ChartCanvas';
 import { ErrorNote } from '../../ui/ErrorNote';
-import { formatCount, formatPercent, preview } from '../../ui/format';
+import { formatCount, formatPercent } from '../../ui/format';
+import { TeamReviewItem } from './TeamReviewItem';
+import { TeamStartForm } from './TeamStartForm';
 import { useTeamStore } from './team.store';
-import { alphaSeries, answerWords, statWords } from './teamView';
+import { alphaSeries, answerWords, resolutionWords, statWords } from './teamView';
 
 const HOUR = 3_600_000;
 const COLORS = ['#7aa2f7', '#e0af68', '#9ece6a', '#f7768e', '#bb9af7', '#2ac3de'];
 
 export function TeamReview(): React.JSX.Element {
-  const { datasets, assignments, selected, agreement, dashboard, review, startForm, reviewError, loadReviewer, select, setStartForm, start, resolve } = useTeamStore();
+  const { assignments, selected, agreement, dashboard, review, reviews, reviewSchema, profiles, reviewError, loadReviewer, select, resolve } = useTeamStore();
+  const canStart = useCan('team.start');
   useEffect(() => void loadReviewer(), [loadReviewer]);
   const thisHour = Math.floor(Date.now() / HOUR) * HOUR;
+  const nameOf = (id: string) => profiles.find((p) => p.id === id)?.name ?? id;
   return (
     <>
       <section className="card" data-testid="team-assign">
         <div className="section-head">
           <h2 className="card-title">Assignments</h2>
         </div>
-        <div className="team-start">
-          <select className="input" aria-label="Dataset" data-testid="team-start-dataset" value={startForm.datasetId} onChange={(e) => setStartForm({ datasetId: e.target.value })}>
-            <option value="">Dataset…</option>
-            {datasets.map((d) => (
-              <option key={d.id} value={d.id}>
-                {d.name}
-              </option>
-            ))}
-          </select>
-          <select className="input" aria-label="Mode" value={startForm.mode} onChange={(e) => setStartForm({ mode: e.target.value as 'round_robin' | 'claim_next' })}>
-            <option value="claim_next">Claim next (shared pool)</option>
-            <option value="round_robin">Round-robin</option>
-          </select>
-          <label>
-            overlap % <input className="input team-num" data-testid="team-start-overlap" value={startForm.overlapPercent} onChange={(e) => setStartForm({ overlapPercent: e.target.value })} />
-          </label>
-          <label>
-            labelers per overlapped row <input className="input team-num" value={startForm.overlapK} onChange={(e) => setStartForm({ overlapK: e.target.value })} />
-          </label>
-          <label>
-            claim minutes <input className="input team-num" value={startForm.claimMinutes} onChange={(e) => setStartForm({ claimMinutes: e.target.value })} />
-          </label>
-          <button type="button" className="btn btn-primary" data-testid="team-start" onClick={() => void start()}>
-            Start
-          </button>
-        </div>
+        {canStart ? <TeamStartForm /> : null}
         <ErrorNote error={reviewError} testId="team-review-error" />
         <div className="chips">
           {assignments.map((a) => (
@@ -81,29 +62,27 @@ export function TeamReview(): React.JSX.Element {
           <span className="muted">{review.length} waiting</span>
         </div>
         {review.map((item) => (
-          <div key={item.rowId} className="team-review-item" data-testid="team-review-item">
-            <div className="muted">
-              Row {item.rowId} · {item.reason === 'disagreement' ? `answers differ on ${item.fields.join(', ')}` : 'rejected by a labeler'}
-            </div>
-            <div className="team-text">{preview(item.row.prompt, 300)}</div>
-            {item.answers.map((a) => (
-              <div key={a.labelerId} className="team-answer-line">
-                <span>{a.name}:</span> <span data-testid="team-answer">{answerWords(a.patch)}</span>
-                <button type="button" className="btn btn-small" data-testid="team-choose" onClick={() => void resolve(item.rowId, { labelerId: a.labelerId }, item.row.version)}>
-                  Use {a.name}&apos;s answer
-                </button>
-              </div>
-            ))}
-            <div className="team-actions">
-              {(['accepted', 'rejected'] as const).map((status) => (
-                <button key={status} type="button" className="btn btn-small btn-ghost" data-testid={`team-write-${status}`} onClick={() => void resolve(item.rowId, { patch: { status } }, item.row.version)}>
-                  {status === 'accepted' ? 'Accept the row' : 'Reject the row'} (own decision)
-                </button>
-              ))}
-            </div>
-          </div>
+          <TeamReviewItem key={item.rowId} item={item} schema={reviewSchema} onResolve={(choice) => void resolve(item.rowId, choice, item.row.version)} />
         ))}
       </section>
+      {reviews.length > 0 ? (
+        <section className="card" data-testid="team-resolved">
+          <div className="section-head">
+            <h2 className="card-title">Resolved</h2>
+            <span className="muted">
+              {reviews.length} {reviews.length === 1 ? 'row' : 'rows'} · a resolution is the row&apos;s label, which export reads
+            </span>
+          </div>
+          <ul className="team-resolved">
+            {reviews.map((r) => (
+              <li key={r.id} data-testid="team-resolution">
+                <span>Row {r.rowId}</span> · <span data-testid="team-resolution-who">{resolutionWords(r, nameOf)}</span> ·{' '}
+                <time dateTime={new Date(r.at).toISOString()}>{new Date(r.at).toLocaleString()}</time> · <span className="muted">{answerWords(r.patch)}</span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
     </>
   );
 }

@@ -1,5 +1,6 @@
-// The Team view: a labeler's queues with progress and the row they hold; for reviewers (manageData) the
-// assignments, starting one, the agreement table and chart, queue sizes, and review of disagreements.
+// The Team view: a labeler's queues with progress and the row they hold; for reviewers (review) the
+// assignments, the agreement table and chart, queue sizes, and review of disagreements; data managers
+// (manageData) also start assignments.
 import { useEffect, useState } from 'react';
 import type { LabelPatch, LabelSchema, RowStatus } from '../../../shared/datasets.schema';
 import type { Task } from '../../../shared/team.schema';

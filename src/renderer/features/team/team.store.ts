@@ -1,8 +1,9 @@
 // The Team view's state: my queues and the row I hold (labelers), and for reviewers the assignments, the
-// one selected with its agreement, dashboard and review queue. SQLite is the truth; this caches views.
+// one selected with its agreement, dashboard, review queue and resolutions. SQLite is the truth; this caches views.
 import { create } from 'zustand';
 import type { DatasetSummary, LabelPatch, LabelSchema } from '../../../shared/datasets.schema';
-import type { AgreementReport, Assignment, MyQueue, ReviewItem, Task, TeamDashboard } from '../../../shared/team.schema';
+import type { Profile } from '../../../shared/profiles.schema';
+import type { AgreementReport, Assignment, MyQueue, ReviewItem, ReviewRecord, Task, TeamDashboard } from '../../../shared/team.schema';
 import { api } from '../../client/bridge';
 import { toShownError, type ShownError } from '../../client/errors';
 import { EMPTY_START, toStartInput, type StartForm } from './teamView';
@@ -15,11 +16,18 @@ interface TeamStore {
   busy: boolean;
 
   datasets: DatasetSummary[];
+  profiles: Profile[];
+  /** The label schema of the dataset picked in the start form (its label filter's choices). */
+  startSchema: LabelSchema | null;
   assignments: Assignment[];
   selected: string | null;
   agreement: AgreementReport | null;
   dashboard: TeamDashboard | null;
   review: ReviewItem[];
+  /** The selected assignment's resolutions, who and when. */
+  reviews: ReviewRecord[];
+  /** The selected assignment's dataset's label schema (the reviewer's answer editor). */
+  reviewSchema: LabelSchema | null;
   startForm: StartForm;
   reviewError: ShownError | null;
 
@@ -42,11 +50,15 @@ export const useTeamStore = create<TeamStore>()((set, get) => ({
   labelError: null,
   busy: false,
   datasets: [],
+  profiles: [],
+  startSchema: null,
   assignments: [],
   selected: null,
   agreement: null,
   dashboard: null,
   review: [],
+  reviews: [],
+  reviewSchema: null,
   startForm: EMPTY_START,
   reviewError: null,
 
@@ -95,8 +107,8 @@ export const useTeamStore = create<TeamStore>()((set, get) => ({
 
   async loadReviewer() {
     try {
-      const [datasets, assignments] = await Promise.all([api.invoke('datasets.list', {}), api.invoke('team.assignments', {})]);
-      set({ datasets, assignments, reviewError: null });
+      const [datasets, assignments, profiles] = await Promise.all([api.invoke('datasets.list', {}), api.invoke('team.assignments', {}), api.invoke('profiles.list', {})]);
+      set({ datasets, assignments, profiles, reviewError: null });
       const sel = get().selected ?? assignments[0]?.id ?? null;
       if (sel) await get().select(sel);
     } catch (e) {
@@ -106,18 +118,32 @@ export const useTeamStore = create<TeamStore>()((set, get) => ({
   async select(assignmentId) {
     set({ selected: assignmentId });
     try {
-      const [agreement, dashboard, review] = await Promise.all([
+      const datasetId = get().assignments.find((a) => a.id === assignmentId)?.datasetId;
+      const [agreement, dashboard, review, reviews, info] = await Promise.all([
         api.invoke('team.agreement', { assignmentId }),
         api.invoke('team.dashboard', { assignmentId }),
         api.invoke('team.reviewQueue', { assignmentId }),
+        api.invoke('team.reviews', { assignmentId }),
+        datasetId ? api.invoke('datasets.get', { datasetId }) : Promise.resolve(null),
       ]);
-      if (get().selected === assignmentId) set({ agreement, dashboard, review, reviewError: null });
+      if (get().selected === assignmentId) set({ agreement, dashboard, review, reviews, reviewSchema: info?.labelSchema ?? null, reviewError: null });
     } catch (e) {
       set({ reviewError: toShownError(e) });
     }
   },
   setStartForm(change) {
-    set({ startForm: { ...get().startForm, ...change } });
+    const before = get().startForm;
+    set({ startForm: { ...before, ...change } });
+    // A new dataset: its label options for the filters, and the old dataset's label filters dropped.
+    if (change.datasetId !== undefined && change.datasetId !== before.datasetId) {
+      set({ startSchema: null, startForm: { ...get().startForm, slice: { ...get().startForm.slice, label: '' }, parts: {} } });
+      if (change.datasetId) {
+        void api.invoke('datasets.get', { datasetId: change.datasetId }).then(
+          (info) => get().startForm.datasetId === change.datasetId && set({ startSchema: info.labelSchema }),
+          (e: unknown) => set({ reviewError: toShownError(e) }),
+        );
+      }
+    }
   },
   async start() {
     const parsed = toStartInput(get().startForm);

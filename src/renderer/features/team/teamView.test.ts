@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alphaSeries, answerWords, EMPTY_START, queueShare, statWords, toStartInput } from './teamView';
+import { alphaSeries, answerWords, EMPTY_ANSWER, EMPTY_START, labelChoices, queueShare, resolutionWords, statWords, toAnswerPatch, toStartInput } from './teamView';
 
 describe('team view helpers', () => {
   it('shows a statistic to three places, or a dash with the reason it is undefined', () => {
@@ -18,6 +18,25 @@ describe('team view helpers', () => {
       ok: true,
       input: { datasetId: 'D', mode: 'claim_next', overlap: 0.15, overlapK: 3, claimMinutes: 30 },
     });
+  });
+  it('adds the slice and, by filter, one part per labeler given a status or a label', () => {
+    const base = { ...EMPTY_START, datasetId: 'D', overlapPercent: '0' };
+    expect(toStartInput({ ...base, slice: { status: 'new', label: '' } })).toMatchObject({ ok: true, input: { filter: { status: 'new' } } });
+    expect(toStartInput({ ...base, mode: 'by_filter', parts: { A: { status: '', label: '' } } })).toEqual({ ok: false, error: expect.stringMatching(/^By filter: give at least one labeler/) });
+    const r = toStartInput({ ...base, mode: 'by_filter', parts: { A: { status: '', label: 'topic=billing' }, B: { status: 'rejected', label: '' }, C: { status: '', label: '' } } });
+    expect(r).toEqual({
+      ok: true,
+      input: { datasetId: 'D', mode: 'by_filter', overlap: 0, overlapK: 2, claimMinutes: 30, parts: [{ labelerId: 'A', filter: { label: 'topic=billing' } }, { labelerId: 'B', filter: { status: 'rejected' } }] },
+    });
+    expect(labelChoices({ fields: [{ name: 'topic', kind: 'single', options: ['billing', 'tech'] }] })).toEqual(['topic=billing', 'topic=tech']);
+    expect(labelChoices(null)).toEqual([]);
+  });
+  it("turns a reviewer's own answer into a label patch, and says who resolved a row and how", () => {
+    expect(toAnswerPatch({ ...EMPTY_ANSWER, rating: '4', labels: { topic: 'tech', flags: '' }, note: ' checked ' })).toEqual({ ok: true, patch: { status: 'accepted', rating: 4, labels: { topic: 'tech' }, note: 'checked' } });
+    expect(toAnswerPatch({ status: '', rating: '', labels: { topic: '' }, note: ' ' })).toEqual({ ok: false, error: expect.stringMatching(/^Write an answer/) });
+    const names = (id: string) => ({ A: 'Ana' })[id] ?? id;
+    expect(resolutionWords({ reviewerName: 'Rita', kind: 'chose', chosenLabelerId: 'A' }, names)).toBe("Rita chose Ana's answer");
+    expect(resolutionWords({ reviewerName: 'Rita', kind: 'wrote', chosenLabelerId: null }, names)).toBe('Rita wrote an answer');
   });
   it('builds one alpha series per field in time order, leaving out undefined points', () => {
     const s = alphaSeries([
