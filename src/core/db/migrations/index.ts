@@ -16,10 +16,9 @@ import { migration0150 } from './0150-team-access';
 import { migration0160 } from './0160-api-keys';
 import { migration0170 } from './0170-image-datasets';
 import { migration0180 } from './0180-extraction';
-import { migration0190 } from './0190-reviewer-role.test';
 import { migration0190 } from './0190-reviewer-role';
 import { migration0200 } from './0200-run-removal';
 import type { Migration } from './types';
 
 /** Every schema version, oldest first. Append only: a shipped migration never changes. */
-export const migrations: readonly Migration[] = [migration0010, migration0020, migration0030, migration0040, migration0050, migration0060, migration0070, migration0080, migration0090, migration0100, migration0110, migration0120, migration0130, migration0140, migration0150, migration0160, migration0170, migration0180, migration0190, migration0190, migration0200];
+export const migrations: readonly Migration[] = [migration0010, migration0020, migration0030, migration0040, migration0050, migration0060, migration0070, migration0080, migration0090, migration0100, migration0110, migration0120, migration0130, migration0140, migration0150, migration0160, migration0170, migration0180, migration0190, migration0200];
