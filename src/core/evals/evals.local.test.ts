@@ -156,12 +156,21 @@ describe('evaluations on the local engine', () => {
   it('a new process marks an evaluation left running as interrupted, and resumes it', async () => {
     const { t, modelId, versionId } = await setup();
     const ev = await t.call('evals.create', { name: 'crash', promptVersionIds: [versionId], targets: [{ kind: 'local', modelId }], rows, assertions: [{ type: 'regex', pattern: '.+', flags: 's' }] });
-    const firstCell = new Promise<void>((resolve) => t.evals.on('progress', (p) => p.done >= 1 && resolve()));
+    // What the next launch does: a new service on the same database, while the old one still "runs". Made
+    // inside the first cell's progress event, so the old one cannot have finished the other cells yet.
+    const launch = () => new EvalsService({ repo: new EvalsRepo(t.core.db), runs: t.core.runs, prompts: t.prompts, rows: { rows: async () => [] }, targets: coreEvalTargets(t.core) });
+    const firstCell = new Promise<{ next: EvalsService; status: string }>((resolve) => {
+      let made = false;
+      t.evals.on('progress', (p) => {
+        if (p.done < 1 || made) return;
+        made = true;
+        const next = launch();
+        resolve({ next, status: next.get(ev.id).status });
+      });
+    });
     t.evals.start(ev.id);
-    await firstCell;
-    // What the next launch does: a new service on the same database, while the old one still "runs".
-    const next = new EvalsService({ repo: new EvalsRepo(t.core.db), runs: t.core.runs, prompts: t.prompts, rows: { rows: async () => [] }, targets: coreEvalTargets(t.core) });
-    expect(next.get(ev.id).status).toBe('interrupted');
+    const { next, status } = await firstCell;
+    expect(status).toBe('interrupted');
     // The old process goes away (core.close() calls this): its late results are not written.
     t.evals.close();
     expect((await t.evals.wait(ev.id)).status).toBe('interrupted');
