@@ -172,7 +172,7 @@ describe('the bin as a subprocess', () => {
       const res = await fetch(`${url}/models`, { headers: { authorization: `Bearer ${key}` } });
       expect(res.status).toBe(200);
       const body = (await res.json()) as { data: { id: string; owned_by: string }[] };
-      expect(body.data).toEqual([expect.objectContaining({ id: 'tiny-q8_0-s1.v1', owned_by: 'lamplight' })]);
+      expect(body.data).toEqual([expect.objectContaining({ id: FIXTURE_FILES.tinyQ8_0.replace(/\.gguf$/, ''), owned_by: 'lamplight' })]);
       const denied = await fetch(`${url}/models`, { headers: { authorization: 'Bearer wrong-key' } });
       expect(denied.status).toBe(401);
       await denied.text();
