@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelInfo } from '../shared/models.schema';
 import type { RunRecord } from '../shared/runs.schema';
 import type { Core } from '../core/createCore';
-import { ensureFixtureModels } from '../core/fixtures/ensureFixtures';
+import { ensureFixtureModels, FIXTURE_FILES } from '../core/fixtures/ensureFixtures';
 import { openTestCore, tempDir } from '../core/testing/testCore';
 import { main } from './main';
 import { rendererDir } from './serve';
@@ -87,14 +87,14 @@ describe('main() in-process', () => {
 
     const table = await cli('--data-dir', dataDir, 'models', 'list');
     expect(table.out).toMatch(/^ID\s+FILE\s+ARCH/m);
-    expect(table.out).toContain('tiny-q8_0-s1.v1.gguf');
+    expect(table.out).toContain(FIXTURE_FILES.tinyQ8_0);
   });
 
   it('models add refuses broken files with exit 1, naming the file and the reason', async () => {
     const dataDir = tempDir();
     const notGguf = await cli('--data-dir', dataDir, 'models', 'add', fx.notGguf);
     expect(notGguf.code).toBe(1);
-    expect(notGguf.err).toContain('broken-not-gguf.v1.gguf');
+    expect(notGguf.err).toContain(FIXTURE_FILES.notGguf);
     expect(notGguf.err).toContain('not a GGUF');
     const truncated = await cli('--data-dir', dataDir, 'models', 'add', fx.truncated);
     expect(truncated.code).toBe(1);
@@ -172,7 +172,7 @@ describe('the bin as a subprocess', () => {
       const res = await fetch(`${url}/models`, { headers: { authorization: `Bearer ${key}` } });
       expect(res.status).toBe(200);
       const body = (await res.json()) as { data: { id: string; owned_by: string }[] };
-      expect(body.data).toEqual([expect.objectContaining({ id: 'tiny-q8_0-s1.v1', owned_by: 'lamplight' })]);
+      expect(body.data).toEqual([expect.objectContaining({ id: FIXTURE_FILES.tinyQ8_0.replace(/\.gguf$/, ''), owned_by: 'lamplight' })]);
       const denied = await fetch(`${url}/models`, { headers: { authorization: 'Bearer wrong-key' } });
       expect(denied.status).toBe(401);
       await denied.text();

@@ -6,7 +6,7 @@ import type { ApiServerStatus } from '../../shared/apiServer.schema';
 import { ApiServerSettings } from '../../shared/apiServer.schema';
 import type { ModelInfo } from '../../shared/models.schema';
 import type { Core } from '../createCore';
-import { ensureFixtureModels } from '../fixtures/ensureFixtures';
+import { ensureFixtureModels, FIXTURE_FILES } from '../fixtures/ensureFixtures';
 import { openTestCore } from '../testing/testCore';
 
 let core: Core;
@@ -17,7 +17,7 @@ let client: OpenAI;
 const statuses: ApiServerStatus[] = [];
 /** Every generation request the tests make, by run id: all must be in the history with source 'api'. */
 const apiRunIds = new Set<string>();
-const MODEL = 'tiny-q8_0-s1.v1';
+const MODEL = FIXTURE_FILES.tinyQ8_0.replace(/\.gguf$/, '');
 
 const runIdOf = (id: string) => id.replace(/^(chatcmpl|cmpl)-/, '');
 const track = <T extends { id: string }>(r: T): T => (apiRunIds.add(runIdOf(r.id)), r);

@@ -1,6 +1,7 @@
 // Models through the command path on a real core: GGUF metadata read before loading, broken files refused
 // with their name and reason, folder scans, and input validated at the boundary.
 import { describe, expect, it } from 'vitest';
+import { FIXTURE_FILES } from '../fixtures/ensureFixtures';
 import { coreTestKit } from '../testing/loadedModel';
 
 const kit = coreTestKit();
@@ -35,7 +36,7 @@ describe('models', () => {
     const { dirname } = await import('node:path');
     const r = await c.invoke('models.scan', { dir: dirname(kit.fx.tinyQ8_0) });
     const names = r.added.map((m) => m.fileName);
-    expect(names).toEqual(expect.arrayContaining(['tiny-q8_0-s1.v1.gguf', 'tiny-f16-s1.v1.gguf']));
+    expect(names).toEqual(expect.arrayContaining([FIXTURE_FILES.tinyQ8_0, FIXTURE_FILES.tinyF16]));
     expect(r.errors.map((e) => e.message).join('\n')).toMatch(/truncated/);
     expect(r.errors.some((e) => /not a GGUF/.test(e.message))).toBe(true);
   });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { EventName } from '../../shared/contract';
 import type { Core } from '../createCore';
-import { ensureFixtureModels } from '../fixtures/ensureFixtures';
+import { ensureFixtureModels, FIXTURE_FILES } from '../fixtures/ensureFixtures';
 import { deadBaseUrl, jsonResponse, sseStream, stall, startFaultServer, type FaultServer } from '../remote/testing/faultServer';
 import { nextEvent, openTestCore, tempDir } from '../testing/testCore';
 import { closeAfterEach } from '../testing/closeAfterEach';
@@ -161,9 +161,10 @@ describe('against Lamplight\'s own API server (a real OpenAI-compatible peer)', 
     const client = core();
     const t = await client.invoke('targets.add', { name: 'peer', baseUrls: [status.baseUrl as string], apiKey: key });
     const check = await client.invoke('targets.check', { targetId: t.id });
-    expect(check.models.map((x) => x.id)).toEqual(['tiny-q8_0-s1.v1']);
+    const modelId = FIXTURE_FILES.tinyQ8_0.replace(/\.gguf$/, '');
+    expect(check.models.map((x) => x.id)).toEqual([modelId]);
     const rec = await client.runs.wait(
-      (await client.invoke('runs.start', { target: { kind: 'remote', targetId: t.id, model: 'tiny-q8_0-s1.v1' }, userMessage: 'Hello', params: { maxTokens: 12, temperature: 0 } })).runId,
+      (await client.invoke('runs.start', { target: { kind: 'remote', targetId: t.id, model: modelId }, userMessage: 'Hello', params: { maxTokens: 12, temperature: 0 } })).runId,
     );
     expect(rec.stopReason).toBe('maxTokens');
     expect(rec.completionTokens).toBe(12);
