@@ -30,6 +30,8 @@ export const StoredImage = z.object({
   height: z.number().int(),
   bytes: z.number().int(),
   createdAt: z.number(),
+  /** From an add only: what storing changed that the user should be told (an animation's first frame kept, CMYK converted, transparency flattened…). */
+  notes: z.array(z.string()).optional(),
 });
 export type StoredImage = z.infer<typeof StoredImage>;
 

@@ -1,6 +1,7 @@
 // What an image file really is, from its first bytes (never its name), and its size from the header alone:
 // a 20000×20000 image must be refused before anything decodes it, and sharp cannot read a header whose
 // pixel data is missing, so the four accepted formats' headers are read here.
+import { crc32 } from 'node:zlib';
 import { CoreError } from '../coreError';
 
 export type InputFormat = 'png' | 'jpeg' | 'webp' | 'gif';
@@ -53,6 +54,26 @@ function refuseKnown(b: Buffer, name: string): CoreError | null {
 function pngSize(b: Buffer): [number, number] | null {
   if (b.length < 24 || !startsWith(b, 'IHDR', 12)) return null;
   return [b.readUInt32BE(16), b.readUInt32BE(20)];
+}
+
+/**
+ * The first critical chunk (IHDR, PLTE, IDAT, IEND) whose checksum fails, or null. sharp's PNG reader
+ * ignores a bad CRC and decodes whatever the damaged bytes hold; a damaged file is refused instead. A chunk
+ * cut short by the end of the file is left to the decoder, which calls it truncated.
+ */
+function pngDamage(b: Buffer): string | null {
+  for (let at = 8; at + 12 <= b.length; ) {
+    const len = b.readUInt32BE(at);
+    const type = b.toString('latin1', at + 4, at + 8);
+    if (at + 12 + len > b.length) return null;
+    const critical = (b[at + 4] as number) < 0x61; // upper-case first letter
+    if (critical && crc32(b.subarray(at + 4, at + 8 + len)) !== b.readUInt32BE(at + 8 + len)) {
+      return `the PNG is damaged: its ${type} chunk at byte ${at.toLocaleString('en-US')} fails its checksum (CRC)`;
+    }
+    if (type === 'IEND') return null;
+    at += 12 + len;
+  }
+  return null;
 }
 
 function gifSize(b: Buffer): [number, number] | null {
@@ -125,5 +146,7 @@ export function sniffImage(b: Buffer, name: string): SniffedImage {
   if (size === null) throw refuse(name, `the ${format.toUpperCase()} header is truncated or corrupt`);
   const [width, height] = size;
   if (width < 1 || height < 1) throw refuse(name, `the ${format.toUpperCase()} header says the image is ${width}×${height}`);
+  const damage = format === 'png' ? pngDamage(b) : null;
+  if (damage !== null) throw refuse(name, damage);
   return { format, width, height, lossless };
 }
