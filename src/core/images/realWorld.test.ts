@@ -1,7 +1,7 @@
 // Images as people really make them (phones, scanners, Excel, screenshot tools), generated here and put
 // through the real store (real SQLite, real sharp): what is stored must be upright, sRGB, 8-bit, opaque
 // where a model would otherwise see black, and what is refused is refused by name with the reason.
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -84,6 +84,7 @@ describe('colour: CMYK, Display P3, 16-bit', () => {
     expect(close(got, want, 4), `got ${String(got)}, want ${String(want)}`).toBe(true);
     expect(close(got, p3, 4)).toBe(false); // the tag was honoured, not dropped
     expect((await meta(img)).icc).toBeUndefined();
+    expect(img.notes?.join(' ')).toMatch(/colours converted from its embedded profile .*to sRGB/);
   });
 
   it('16-bit PNGs (colour and grey) are stored as 8-bit (what every vision encoder reads) with their colours', async () => {
@@ -200,6 +201,10 @@ describe('sizes at the edges', () => {
       expect(p.estTokens).toBeGreaterThanOrEqual(1);
       const sent = await sharp(Buffer.from(p.dataUrl.split(',')[1] as string, 'base64')).metadata();
       expect([sent.width, sent.height]).toEqual([p.width, p.height]);
+      const thumb = (await core.invoke('images.thumbnail', { hash: img.hash, size: 32 })).dataUrl;
+      const t = await sharp(Buffer.from(thumb.split(',')[1] as string, 'base64')).metadata();
+      expect(Math.min(t.width, t.height)).toBeGreaterThanOrEqual(1);
+      expect(Math.max(t.width, t.height)).toBe(32);
     }
   });
 
@@ -224,10 +229,23 @@ describe('sizes at the edges', () => {
 
 describe('damaged and foreign files', () => {
   it('a JPEG cut mid-scan (baseline and progressive) is refused with its name and "truncated", not stored grey-filled', async () => {
+    // Decoded leniently (failOn 'none'), such a file comes out grey below the cut; failOn 'error' refuses
+    // it wherever the cut falls.
     for (const progressive of [false, true]) {
       const full = await noise(300, 200).jpeg({ progressive }).toBuffer();
-      const name = progressive ? 'cut-progressive.jpg' : 'cut.jpg';
-      expect(await refused(name, full.subarray(0, Math.floor(full.length * 0.6)))).toMatch(new RegExp(`^${name}: the JPEG image could not be decoded: it is truncated or corrupt \\(.*premature end`, 'i'));
+      for (const keep of [0.05, 0.6, 0.999]) {
+        const name = `cut-${progressive ? 'progressive' : 'baseline'}-${Math.round(keep * 1000)}.jpg`;
+        const msg = await refused(name, full.subarray(0, Math.floor(full.length * keep)));
+        expect(msg).toMatch(new RegExp(`^${name}: the JPEG image could not be decoded: it is truncated or corrupt \\(.*premature end`, 'i'));
+      }
+      // Only the end-of-image marker missing: refused, or (when libjpeg had every row already) stored
+      // with exactly the pixels of the whole file, never grey-filled.
+      const noEnd = full.subarray(0, full.length - 2);
+      const r = await add(`no-eoi-${String(progressive)}.jpg`, noEnd).then(
+        async (img) => (await sharp(storedBytes(img)).raw().toBuffer()).equals(await sharp(await sharp(full).jpeg({ quality: 92 }).toBuffer()).raw().toBuffer()),
+        (e: unknown) => /premature end/i.test((e as Error).message),
+      );
+      expect(r, `no EOI, progressive ${String(progressive)}`).toBe(true);
     }
   });
 
@@ -269,5 +287,39 @@ describe('damaged and foreign files', () => {
       expect(bytes.length).toBeLessThan(2048);
       expect(await refused(name, bytes)).toBe(`${name}: the image is ${size}; at most 100,000,000 pixels are accepted`);
     }
+  });
+});
+
+describe('through an image-folder import', () => {
+  it('phone and scanner files are imported upright and in sRGB; damaged ones are named and nothing is imported', async () => {
+    const folder = join(dir, 'inbox');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'IMG_0001.JPG'), await flat(40, 20, RED).toColourspace('cmyk').jpeg().toBuffer());
+    writeFileSync(join(folder, 'scan.jpg'), await halves(20, 10).png().toBuffer());
+    const thumb = await halves(16, 8).jpeg().toBuffer();
+    writeFileSync(join(folder, 'rotated.jpeg'), insertJpegSegment(await halves(60, 30).jpeg().toBuffer(), 0xe1, exifWithThumbnail(6, thumb)));
+    writeFileSync(join(folder, 'sticker.webp'), await animated('webp', [BLUE, RED], 12, 12));
+    const r = await core.invoke('datasets.importImages', { dir: folder, name: 'inbox' });
+    expect([r.imported, r.images]).toEqual([4, 4]);
+    const rows = (await core.invoke('datasets.rows', { datasetId: r.dataset.id })).rows;
+    const stored = rows.map((row) => core.images.get(row.images[0] as string));
+    // Rows in file-name order: IMG_0001.JPG (CMYK), rotated.jpeg, scan.jpg (a PNG), sticker.webp (animated).
+    expect(stored.map((x) => [x.mime, x.width, x.height])).toEqual([
+      ['image/jpeg', 40, 20],
+      ['image/jpeg', 30, 60],
+      ['image/png', 20, 10],
+      ['image/webp', 12, 12],
+    ]);
+    expect((await meta(stored[0] as StoredImage)).space).toBe('srgb');
+    expect(close(await pixel(storedBytes(stored[3] as StoredImage), 6, 6), BLUE, 4)).toBe(true);
+    const damaged = join(dir, 'damaged');
+    mkdirSync(damaged);
+    const full = await noise(100, 80).jpeg().toBuffer();
+    writeFileSync(join(damaged, 'cut.jpg'), full.subarray(0, full.length >> 1));
+    writeFileSync(join(damaged, 'bomb.png'), pngClaiming(50_000, 50_000));
+    writeFileSync(join(damaged, 'ok.png'), await flat(4, 4, BLUE).png().toBuffer());
+    const f = await failureOf(core.invoke('datasets.importImages', { dir: damaged, name: 'damaged' }));
+    expect(f.message).toMatch(/^2 of 3 images in .*damaged could not be imported, nothing imported: bomb\.png: the image is 50000×50000 .*; cut\.jpg: the JPEG image could not be decoded: it is truncated/);
+    expect((await core.invoke('datasets.list', {})).map((d) => d.name)).toEqual(['inbox']);
   });
 });
