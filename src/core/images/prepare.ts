@@ -108,7 +108,10 @@ export async function normalizeForStore(input: Buffer, sniffed: SniffedImage, na
     // An embedded ICC profile is converted to sRGB by sharp; CMYK and other spaces need asking.
     if (meta.space && !['srgb', 'b-w', 'rgb16', 'grey16'].includes(meta.space)) pipeline = pipeline.toColourspace('srgb');
     if (meta.space === 'cmyk') notes.push(`CMYK colours converted to sRGB${meta.icc ? ' with its embedded profile' : ''}`);
-    else if (meta.icc) {
+    else if (meta.icc && meta.icc.toString('latin1', 36, 40) !== 'acsp') {
+      // libvips cannot use a profile without the ICC signature and decodes the pixels as sRGB.
+      notes.push('its embedded colour profile is unreadable and was ignored (colours taken as sRGB)');
+    } else if (meta.icc) {
       const desc = iccDescription(meta.icc);
       if (!desc || !/sRGB/i.test(desc)) notes.push(`colours converted from its embedded profile${desc ? ` (${desc})` : ''} to sRGB`);
     }

@@ -85,6 +85,10 @@ describe('colour: CMYK, Display P3, 16-bit', () => {
     expect(close(got, p3, 4)).toBe(false); // the tag was honoured, not dropped
     expect((await meta(img)).icc).toBeUndefined();
     expect(img.notes?.join(' ')).toMatch(/colours converted from its embedded profile .*to sRGB/);
+    // A damaged profile (a scanner's, cut short) does not cost the image: the pixels are read as sRGB.
+    const broken = await add('scanner-bad-icc.png', await taggedPng(p3, Buffer.alloc(300, 0x41)));
+    expect(await pixel(storedBytes(broken), 4, 4)).toEqual(p3);
+    expect(broken.notes).toEqual(['its embedded colour profile is unreadable and was ignored (colours taken as sRGB)']);
   });
 
   it('16-bit PNGs (colour and grey) are stored as 8-bit (what every vision encoder reads) with their colours', async () => {
