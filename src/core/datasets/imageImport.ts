@@ -6,7 +6,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import type { DatasetRecord } from '../../shared/datasets.record';
-import type { ImageImportSkip, ImportProgress } from '../../shared/datasets.schema';
+import type { ImageImportNote, ImageImportSkip, ImportProgress } from '../../shared/datasets.schema';
 import { ulid } from '../../shared/ids';
 import { piiMask } from '../../shared/pii';
 import type { Db } from '../db/openDb';
@@ -37,6 +37,7 @@ export interface ImageImportOutcome {
   imported: number;
   images: number;
   skipped: ImageImportSkip[];
+  notes: ImageImportNote[];
 }
 
 /** One sidecar line: the files it names (relative to the folder, as on disk) and what the row says about them. */
@@ -204,6 +205,7 @@ export async function importImageFolder(
   // Every image through the store; all refusals are collected so one message names every bad file.
   const hashOf = new Map<string, string>();
   const bad: string[] = [];
+  const notes: ImageImportNote[] = [];
   let sizes = 0;
   const sizeOf = new Map<string, number>();
   for (const f of files) {
@@ -216,7 +218,9 @@ export async function importImageFolder(
   for (const f of files) {
     if (signal.aborted) throw new CoreError('CONFLICT', `The import of ${dir} was cancelled; nothing was stored`);
     try {
-      hashOf.set(f, (await images.add(join(dir, f), f)).hash);
+      const stored = await images.add(join(dir, f), f);
+      hashOf.set(f, stored.hash);
+      for (const note of stored.notes ?? []) notes.push({ file: f, note });
     } catch (e) {
       if (!(e instanceof CoreError)) throw e;
       const base = `${basename(f)}: `;
@@ -264,14 +268,14 @@ export async function importImageFolder(
         bad: [],
         ms: now() - started,
         importedAt: now(),
-        images: { dir, sidecar, files: files.length, skipped: skips },
+        images: { dir, sidecar, files: files.length, skipped: skips, ...(notes.length > 0 ? { notes } : {}) },
       },
       rows.length,
       now(),
     );
     created = false;
     onProgress({ importId, bytes, totalBytes: sizes, rows: rows.length, bad: 0, rowsPerSec: 0, done: true });
-    return { datasetId, imported: rows.length, images: files.length, skipped: skips };
+    return { datasetId, imported: rows.length, images: files.length, skipped: skips, notes };
   } finally {
     if (created) repo.markRemoving(datasetId);
   }

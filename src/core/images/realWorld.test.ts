@@ -305,6 +305,13 @@ describe('through an image-folder import', () => {
     writeFileSync(join(folder, 'sticker.webp'), await animated('webp', [BLUE, RED], 12, 12));
     const r = await core.invoke('datasets.importImages', { dir: folder, name: 'inbox' });
     expect([r.imported, r.images]).toEqual([4, 4]);
+    // The import says what storing changed, file by file.
+    expect(r.notes).toEqual([
+      { file: 'IMG_0001.JPG', note: 'CMYK colours converted to sRGB' },
+      { file: 'rotated.jpeg', note: 'turned upright (EXIF orientation 6)' },
+      { file: 'sticker.webp', note: 'animated WEBP with 2 frames: only the first frame is kept' },
+    ]);
+    expect((await core.invoke('datasets.get', { datasetId: r.dataset.id })).importReport?.images?.notes).toEqual(r.notes);
     const rows = (await core.invoke('datasets.rows', { datasetId: r.dataset.id })).rows;
     const stored = rows.map((row) => core.images.get(row.images[0] as string));
     // Rows in file-name order: IMG_0001.JPG (CMYK), rotated.jpeg, scan.jpg (a PNG), sticker.webp (animated).
