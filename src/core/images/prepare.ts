@@ -102,7 +102,8 @@ export async function normalizeForStore(input: Buffer, sniffed: SniffedImage, na
   try {
     const img = sharp(input, { failOn: 'error', limitInputPixels: MAX_INPUT_IMAGE_PIXELS, pages: 1 });
     const meta = await img.metadata();
-    if ((meta.pages ?? 1) > 1) notes.push(`animated ${sniffed.format.toUpperCase()} with ${meta.pages} frames: only the first frame is kept`);
+    const frames = Math.max(meta.pages ?? 1, sniffed.frames ?? 1);
+    if (frames > 1) notes.push(`animated ${sniffed.frames ? 'PNG (APNG)' : sniffed.format.toUpperCase()} with ${frames} frames: only the first frame is kept`);
     let pipeline = img.rotate(); // no argument: apply the EXIF orientation, then drop it
     if ((meta.orientation ?? 1) > 1) notes.push(`turned upright (EXIF orientation ${meta.orientation})`);
     // An embedded ICC profile is converted to sRGB by sharp; CMYK and other spaces need asking.

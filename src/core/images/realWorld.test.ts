@@ -11,6 +11,7 @@ import { failureOf, openTestCore, tempDir } from '../testing/testCore';
 import { sniffImage } from './sniff';
 import {
   animated,
+  apng,
   badCrc,
   BLUE,
   bmp,
@@ -149,6 +150,23 @@ describe('orientation and structure', () => {
       expect([img.width, img.height], format).toEqual([20, 10]);
       expect(close(await pixel(storedBytes(img), 5, 5), RED, 8), format).toBe(true);
       expect(img.notes?.join(' '), format).toMatch(/animated .*3 frames.*only the first/);
+    }
+    // APNG: sharp reads only the default image and does not say there are more.
+    const png = await apng([RED, BLUE, BLUE], 20, 10);
+    expect((await sharp(png).metadata()).pages).toBeUndefined();
+    const img = await add('recording.png', png);
+    expect(close(await pixel(storedBytes(img), 5, 5), RED, 0)).toBe(true);
+    expect(img.notes).toEqual(['animated PNG (APNG) with 3 frames: only the first frame is kept']);
+  });
+
+  it('a phone "motion photo" (a video after the JPEG), an MPO pair and a PNG with bytes after IEND are read', async () => {
+    const jpg = await halves(60, 30).jpeg().toBuffer();
+    const mp4 = Buffer.concat([Buffer.from('\0\0\0\x18ftypmp42\0\0\0\0mp42isom', 'latin1'), Buffer.alloc(4000, 9)]);
+    const png = await halves(60, 30).png().toBuffer();
+    for (const [name, bytes] of [['PXL_motion.jpg', Buffer.concat([jpg, mp4])], ['stereo.mpo.jpg', Buffer.concat([jpg, jpg])], ['tail.png', Buffer.concat([png, Buffer.alloc(500, 1)])]] as const) {
+      const img = await add(name, bytes);
+      expect([img.width, img.height], name).toEqual([60, 30]);
+      expect(img.bytes, name).toBeLessThan(bytes.length); // the extra data is not stored
     }
   });
 

@@ -12,6 +12,8 @@ export interface SniffedImage {
   height: number;
   /** WebP only: the lossless (VP8L) codec, kept lossless when stored. */
   lossless: boolean;
+  /** PNG only: the frame count an animated PNG (APNG) declares; decoders read only its default image. */
+  frames?: number;
 }
 
 const refuse = (name: string, reason: string) => new CoreError('BAD_INPUT', `${name}: ${reason}`);
@@ -57,23 +59,25 @@ function pngSize(b: Buffer): [number, number] | null {
 }
 
 /**
- * The first critical chunk (IHDR, PLTE, IDAT, IEND) whose checksum fails, or null. sharp's PNG reader
- * ignores a bad CRC and decodes whatever the damaged bytes hold; a damaged file is refused instead. A chunk
- * cut short by the end of the file is left to the decoder, which calls it truncated.
+ * The first critical chunk (IHDR, PLTE, IDAT, IEND) whose checksum fails, and the frames an APNG's acTL
+ * declares. sharp's PNG reader ignores a bad CRC and decodes whatever the damaged bytes hold; a damaged
+ * file is refused instead. A chunk cut short by the end of the file is left to the decoder (truncated).
  */
-function pngDamage(b: Buffer): string | null {
+function pngScan(b: Buffer): { damage: string | null; frames?: number } {
+  let frames: number | undefined;
   for (let at = 8; at + 12 <= b.length; ) {
     const len = b.readUInt32BE(at);
     const type = b.toString('latin1', at + 4, at + 8);
-    if (at + 12 + len > b.length) return null;
+    if (at + 12 + len > b.length) break;
     const critical = (b[at + 4] as number) < 0x61; // upper-case first letter
     if (critical && crc32(b.subarray(at + 4, at + 8 + len)) !== b.readUInt32BE(at + 8 + len)) {
-      return `the PNG is damaged: its ${type} chunk at byte ${at.toLocaleString('en-US')} fails its checksum (CRC)`;
+      return { damage: `the PNG is damaged: its ${type} chunk at byte ${at.toLocaleString('en-US')} fails its checksum (CRC)` };
     }
-    if (type === 'IEND') return null;
+    if (type === 'acTL' && len >= 8) frames = b.readUInt32BE(at + 8);
+    if (type === 'IEND') break;
     at += 12 + len;
   }
-  return null;
+  return { damage: null, ...(frames !== undefined ? { frames } : {}) };
 }
 
 function gifSize(b: Buffer): [number, number] | null {
@@ -146,7 +150,8 @@ export function sniffImage(b: Buffer, name: string): SniffedImage {
   if (size === null) throw refuse(name, `the ${format.toUpperCase()} header is truncated or corrupt`);
   const [width, height] = size;
   if (width < 1 || height < 1) throw refuse(name, `the ${format.toUpperCase()} header says the image is ${width}×${height}`);
-  const damage = format === 'png' ? pngDamage(b) : null;
+  if (format !== 'png') return { format, width, height, lossless };
+  const { damage, frames } = pngScan(b);
   if (damage !== null) throw refuse(name, damage);
-  return { format, width, height, lossless };
+  return { format, width, height, lossless, ...(frames !== undefined ? { frames } : {}) };
 }

@@ -144,6 +144,24 @@ export function gifWithoutFrames(width: number, height: number): Buffer {
   return b;
 }
 
+/** An animated PNG (APNG, what screen recorders and sticker tools write): frame 1 is the default image. */
+export async function apng(colors: Rgb[], width: number, height: number): Promise<Buffer> {
+  const pngs = await Promise.all(colors.map((c) => flat(width, height, c).png().toBuffer()));
+  const data = (png: Buffer) => Buffer.concat(pngChunks(png).filter(([t]) => t === 'IDAT').map(([, at, len]) => png.subarray(at + 8, at + len - 4)));
+  const u32 = (...v: number[]) => Buffer.concat(v.map((x) => Buffer.from([x >>> 24, (x >>> 16) & 255, (x >>> 8) & 255, x & 255])));
+  // fcTL: sequence, size, offset, delay 1/10 s, dispose and blend 0.
+  const fctl = (seq: number) => pngChunk('fcTL', Buffer.concat([u32(seq, width, height, 0, 0), Buffer.from([0, 1, 0, 10, 0, 0])]));
+  const first = pngs[0] as Buffer;
+  const ihdr = pngChunks(first)[0] as [string, number, number];
+  const parts = [first.subarray(0, 8), first.subarray(ihdr[1], ihdr[1] + ihdr[2]), pngChunk('acTL', u32(pngs.length, 0)), fctl(0), pngChunk('IDAT', data(first))];
+  let seq = 1;
+  for (const p of pngs.slice(1)) {
+    parts.push(fctl(seq++), pngChunk('fdAT', Buffer.concat([u32(seq++), data(p)])));
+  }
+  parts.push(pngChunk('IEND', Buffer.alloc(0)));
+  return Buffer.concat(parts);
+}
+
 /** A 24-bit Windows bitmap (what Paint saves). */
 export function bmp(width: number, height: number): Buffer {
   const row = Math.ceil((width * 3) / 4) * 4;
