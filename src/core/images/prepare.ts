@@ -41,7 +41,14 @@ export function fitInside(width: number, height: number, maxPixels: number): { w
   return { width: w, height: h };
 }
 
-const MIME_OF = { png: 'image/png', gif: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' } as const;
+/**
+ * What each input is stored as. WebP becomes PNG (lossless WebP) or JPEG (lossy): llama-server's image
+ * loader (stb_image in mtmd) cannot read WebP and answers "Failed to load image or audio file".
+ */
+function storedMime(s: SniffedImage): ImageMime {
+  if (s.format === 'jpeg') return 'image/jpeg';
+  return s.format === 'webp' && !s.lossless ? 'image/jpeg' : 'image/png';
+}
 
 export function extensionOf(mime: ImageMime): 'png' | 'jpg' | 'webp' {
   return mime === 'image/png' ? 'png' : mime === 'image/jpeg' ? 'jpg' : 'webp';
@@ -94,10 +101,11 @@ export interface Normalized {
  * The form an image is stored in: fully decoded (a truncated or corrupt file is refused rather than half
  * stored), turned upright by its EXIF orientation, converted to 8-bit sRGB (CMYK and ICC profiles such as
  * Display P3 included), transparency flattened onto white, and re-encoded without any metadata (EXIF, XMP,
- * IPTC, ICC, comments: sharp writes none unless asked). GIF becomes PNG; an animation keeps its first frame.
+ * IPTC, ICC, comments: sharp writes none unless asked). GIF and lossless WebP become PNG, lossy WebP JPEG;
+ * an animation keeps its first frame.
  */
 export async function normalizeForStore(input: Buffer, sniffed: SniffedImage, name: string): Promise<Normalized> {
-  const mime = MIME_OF[sniffed.format];
+  const mime = storedMime(sniffed);
   const notes: string[] = [];
   try {
     const img = sharp(input, { failOn: 'error', limitInputPixels: MAX_INPUT_IMAGE_PIXELS, pages: 1 });

@@ -124,7 +124,11 @@ function webpInfo(b: Buffer): { size: [number, number]; lossless: boolean } | nu
     } else if (id === 'VP8 ' && d + 10 <= b.length) {
       size ??= [b.readUInt16LE(d + 6) & 0x3fff, b.readUInt16LE(d + 8) & 0x3fff];
       break;
-    } else if (id === 'ANMF') break; // animated: the canvas size from VP8X is the one that counts
+    } else if (id === 'ANMF') {
+      // Animated: the canvas size from VP8X counts; the first frame's codec (after 16 bytes) decides lossless.
+      lossless = d + 20 <= b.length && b.toString('latin1', d + 16, d + 20) === 'VP8L';
+      break;
+    }
     at = d + len + (len % 2);
   }
   return size ? { size, lossless } : null;
