@@ -80,7 +80,7 @@ describe('refusals', () => {
   it('reads sizes from headers of every accepted format, by content not by name', async () => {
     const cases = [
       ['a.gif', await noise(33, 17).gif().toBuffer(), 'png'],
-      // WebP is stored as JPEG (lossy) or PNG (lossless): llama-server cannot read WebP (realWorld.vision.test.ts).
+      // WebP is stored as JPEG (lossy) or PNG (lossless): llama-server cannot read WebP (vision/realWorldImages.test.ts).
       ['a.webp', await noise(33, 17).webp().toBuffer(), 'jpeg'],
       ['b.webp', await noise(33, 17).webp({ lossless: true }).toBuffer(), 'png'],
       ['c.webp', await noise(33, 17, 4).webp({ quality: 50, alphaQuality: 50 }).toBuffer(), 'jpeg'],

@@ -6,8 +6,8 @@ import type { Core } from '../createCore';
 import { ensureVisionFixture } from '../fixtures/ensureFixtures';
 import { builtServer } from '../llamaServer/buildServer';
 import { openTestCore } from '../testing/testCore';
-import { BLUE, flat, halves, RED } from './testing/realWorldImages';
-import { noise } from './testing/sampleImages';
+import { BLUE, flat, halves, RED } from '../images/testing/realWorldImages';
+import { noise } from '../images/testing/sampleImages';
 
 const settings = LoadSettings.parse({ gpu: 'cpu', threads: 1, contextSize: 4096 });
 let core: Core;
