@@ -50,10 +50,10 @@ interface SidecarEntry {
   fields: Record<string, string>;
 }
 
-/** Column names as columnKey() makes them ("File Name" → file_name). */
-const FILE_COLUMNS = ['file', 'file_name', 'filename', 'image', 'image_file', 'image_name', 'image_path', 'file_path', 'path'];
-const PROMPT_COLUMNS = ['prompt', 'instruction', 'question', 'query'];
-const RESPONSE_COLUMNS = ['response', 'answer', 'output', 'reference'];
+/** Column names as columnKey() makes them ("File Name" → file_name), and the Chinese headers Excel users type. */
+const FILE_COLUMNS = ['file', 'file_name', 'filename', 'image', 'image_file', 'image_name', 'image_path', 'file_path', 'path', '文件名', '文件', '图片', '图像', '图片路径', '路径'];
+const PROMPT_COLUMNS = ['prompt', 'instruction', 'question', 'query', '问题', '提示', '指令'];
+const RESPONSE_COLUMNS = ['response', 'answer', 'output', 'reference', '答案', '回答', '参考答案', '输出'];
 
 /** The first of `names` the row has (matched by columnKey), with the column as the file spells it. */
 function pick(cells: Cells, names: readonly string[]): { key: string; value: string | null } | null {

@@ -86,6 +86,8 @@ describe('CSV as Excel writes it', () => {
       const { rows } = await imported(dir, 'labels.csv', `${header},Question,Answer\nx.png,What total?,42\n`);
       expect(rows, header).toEqual([{ line: 2, files: ['x.png'], response: '42', prompt: 'What total?' }]);
     }
+    const zh = await imported(dir, 'labels.csv', '文件名,问题,答案,金额\nx.png,发票总额是多少?,¥42,42\n');
+    expect(zh.rows).toEqual([{ line: 2, files: ['x.png'], response: '¥42', prompt: '发票总额是多少?' }]);
   });
 
   it('"sep=;" first line, empty ";;" rows at the end, and old Mac CR-only line ends', async () => {
