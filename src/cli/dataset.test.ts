@@ -53,6 +53,6 @@ describe('lamplight dataset', () => {
     writeCsvSidecar(sidecar, ['img-01.png', 'gone.png']);
     const bad = await cli('--data-dir', join(dir, 'data'), 'dataset', 'import-images', folder.dir, '--sidecar', sidecar, '--name', 'again');
     expect(bad.code).toBe(1);
-    expect(bad.err).toMatch(/labels\.csv line 3: names "gone\.png", which is not in the folder/);
+    expect(bad.err).toMatch(/labels\.csv line 3, field "file": names "gone\.png", which is not in the folder/);
   }, 60_000);
 });

@@ -73,11 +73,12 @@ export const datasetCommand: Command = {
         if (!arg) throw new UsageError('dataset import-images needs a folder DIR');
         const name = values.name ?? arg.replace(/[\\/]+$/, '').split(/[\\/]/).pop() ?? arg;
         const r = await core.invoke('datasets.importImages', { dir: arg, sidecar: values.sidecar ?? null, name, ...(values.prompt ? { prompt: values.prompt } : {}) });
-        const out = { datasetId: r.dataset.id, name: r.dataset.name, imported: r.imported, images: r.images, skipped: r.skipped };
+        const out = { datasetId: r.dataset.id, name: r.dataset.name, imported: r.imported, images: r.images, skipped: r.skipped, notes: r.notes };
         if (values.json) ctx.out(JSON.stringify(out, null, 2) + '\n');
         else {
           ctx.out(`dataset ${r.dataset.id} "${r.dataset.name}": ${r.imported} rows, ${r.images} images, ${r.skipped.length} files skipped\n`);
           for (const s of r.skipped) ctx.out(`  ${s.file}: ${s.reason}\n`);
+          for (const n of r.notes) ctx.out(`  ${n.file}: ${n.note}\n`);
         }
         await core.datasets.idle();
         return 0;

@@ -50,6 +50,9 @@ export const MAX_LISTED_BAD_LINES = 1000;
 /** A file of an image folder that was not imported, and why (not an image, a subfolder…). */
 export const ImageImportSkip = z.object({ file: z.string(), reason: z.string() });
 export type ImageImportSkip = z.infer<typeof ImageImportSkip>;
+/** What storing changed in an imported image (an animation's first frame kept, transparency flattened…). */
+export const ImageImportNote = z.object({ file: z.string(), note: z.string() });
+export type ImageImportNote = z.infer<typeof ImageImportNote>;
 
 export const DatasetImportReport = z.object({
   path: z.string(),
@@ -64,7 +67,9 @@ export const DatasetImportReport = z.object({
   ms: z.number(),
   importedAt: z.number(),
   /** Image folder imports: the folder, the sidecar, the images stored and the files passed over. */
-  images: z.object({ dir: z.string(), sidecar: z.string().nullable(), files: z.number().int(), skipped: z.array(ImageImportSkip) }).optional(),
+  images: z
+    .object({ dir: z.string(), sidecar: z.string().nullable(), files: z.number().int(), skipped: z.array(ImageImportSkip), notes: z.array(ImageImportNote).optional() })
+    .optional(),
 });
 export type DatasetImportReport = z.infer<typeof DatasetImportReport>;
 
@@ -308,7 +313,7 @@ export const datasetsCommands = {
       system: z.string().max(10_000).nullable().default(null),
       importId: Id.optional(),
     }),
-    output: z.object({ dataset: DatasetInfo, imported: z.number().int(), images: z.number().int(), skipped: z.array(ImageImportSkip) }),
+    output: z.object({ dataset: DatasetInfo, imported: z.number().int(), images: z.number().int(), skipped: z.array(ImageImportSkip), notes: z.array(ImageImportNote).default([]) }),
     permission: 'manageData',
   },
   'datasets.cancelImport': { input: z.object({ importId: Id }), output: z.object({ cancelled: z.boolean() }), permission: 'manageData' },

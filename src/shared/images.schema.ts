@@ -8,7 +8,10 @@ import type { CommandSpec, EventSpec } from './commandSpec';
 export const ImageHash = z.string().regex(/^[0-9a-f]{64}$/, 'an image hash is 64 lower-case hex digits');
 export type ImageHash = z.infer<typeof ImageHash>;
 
-/** What Lamplight stores and sends. GIF is stored as PNG (first frame); HEIC/AVIF/TIFF/PDF are refused. */
+/**
+ * What Lamplight stores and sends. GIF is stored as PNG (first frame), WebP as PNG (lossless) or JPEG (lossy)
+ * since llama-server cannot read WebP; HEIC/AVIF/TIFF/PDF are refused. 'image/webp' remains for older stores.
+ */
 export const ImageMime = z.enum(['image/png', 'image/jpeg', 'image/webp']);
 export type ImageMime = z.infer<typeof ImageMime>;
 
@@ -30,6 +33,8 @@ export const StoredImage = z.object({
   height: z.number().int(),
   bytes: z.number().int(),
   createdAt: z.number(),
+  /** From an add only: what storing changed that the user should be told (an animation's first frame kept, CMYK converted, transparency flattened…). */
+  notes: z.array(z.string()).optional(),
 });
 export type StoredImage = z.infer<typeof StoredImage>;
 

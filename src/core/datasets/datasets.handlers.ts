@@ -20,7 +20,7 @@ export function datasetHandlers(s: DatasetsService, profiles: ProfilesService): 
     },
     'datasets.importImages': async (input) => {
       const out = await s.importImages(input);
-      return { dataset: out.dataset, imported: out.imported, images: out.images, skipped: out.skipped };
+      return { dataset: out.dataset, imported: out.imported, images: out.images, skipped: out.skipped, notes: out.notes };
     },
     'datasets.cancelImport': ({ importId }) => ({ cancelled: s.cancelImport(importId) }),
     'datasets.rows': ({ datasetId, filter, offset, limit, countCap }) => s.rows(datasetId, filter, offset, limit, countCap),

@@ -59,7 +59,7 @@ describe('image folder import refusals', () => {
 
   it('a sidecar naming a file that is not in the folder: names the sidecar line and the file', async () => {
     const msg = await refused('missing', async (dir) => ({ sidecar: writeCsvSidecar(join(dir, 'labels.csv'), ['img-01.png', 'img-09.png', 'img-03.webp']) }));
-    expect(msg).toBe('1 bad sidecar line, nothing imported: sidecar labels.csv line 3: names "img-09.png", which is not in the folder');
+    expect(msg).toBe('1 bad sidecar line, nothing imported: sidecar labels.csv line 3, field "file": names "img-09.png", which is not in the folder');
   });
 
   it('a sidecar with a bad line (broken JSON, no file name): names each line', async () => {
@@ -68,7 +68,7 @@ describe('image folder import refusals', () => {
       writeFileSync(path, ['{"file":"img-01.png","answer":"ok"}', '{"file": "img-02.jpg",', '{"answer":"no file"}', '{"file":"../etc/passwd"}'].join('\n') + '\n');
       return { sidecar: path };
     });
-    expect(msg).toMatch(/^3 bad sidecar lines, nothing imported: sidecar labels\.jsonl line 2: .*; sidecar labels\.jsonl line 3: no file name .*; sidecar labels\.jsonl line 4: "\.\.\/etc\/passwd" is not a file name in the folder/);
+    expect(msg).toMatch(/^3 bad sidecar lines, nothing imported: sidecar labels\.jsonl line 2: .*; sidecar labels\.jsonl line 3: no file name .*; sidecar labels\.jsonl line 4, field "file": "\.\.\/etc\/passwd" points outside the folder/);
   });
 
   it('a folder that does not exist, or holds no images', async () => {

@@ -6,17 +6,17 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import type { DatasetRecord } from '../../shared/datasets.record';
-import type { ImageImportSkip, ImportProgress } from '../../shared/datasets.schema';
+import type { ImageImportNote, ImageImportSkip, ImportProgress } from '../../shared/datasets.schema';
 import { ulid } from '../../shared/ids';
 import { piiMask } from '../../shared/pii';
 import type { Db } from '../db/openDb';
 import { CoreError } from '../errors';
 import type { ImageStore } from '../images/imageStore';
 import { describeFsError } from '../io/fsError';
-import { openTable } from '../io/tableSource';
 import type { Cells } from '../io/table';
 import { recordText } from './datasetImport';
 import type { DatasetsRepo, NewRow } from './datasets.repo';
+import { columnKey, FolderNames, readSidecar, type SidecarTable } from './io/sidecar';
 
 export const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp']);
 /** Errors listed in one message; the rest are counted. */
@@ -37,9 +37,10 @@ export interface ImageImportOutcome {
   imported: number;
   images: number;
   skipped: ImageImportSkip[];
+  notes: ImageImportNote[];
 }
 
-/** One sidecar line: the files it names and what the row says about them. */
+/** One sidecar line: the files it names (relative to the folder, as on disk) and what the row says about them. */
 interface SidecarEntry {
   line: number;
   files: string[];
@@ -49,12 +50,18 @@ interface SidecarEntry {
   fields: Record<string, string>;
 }
 
-const FILE_COLUMNS = ['file', 'file_name', 'filename', 'image', 'path'];
-const PROMPT_COLUMNS = ['prompt', 'instruction', 'question', 'query'];
-const RESPONSE_COLUMNS = ['response', 'answer', 'output', 'reference'];
+/** Column names as columnKey() makes them ("File Name" → file_name), and the Chinese headers Excel users type. */
+const FILE_COLUMNS = ['file', 'file_name', 'filename', 'image', 'image_file', 'image_name', 'image_path', 'file_path', 'path', '文件名', '文件', '图片', '图像', '图片路径', '路径'];
+const PROMPT_COLUMNS = ['prompt', 'instruction', 'question', 'query', '问题', '提示', '指令'];
+const RESPONSE_COLUMNS = ['response', 'answer', 'output', 'reference', '答案', '回答', '参考答案', '输出'];
 
+/** The first of `names` the row has (matched by columnKey), with the column as the file spells it. */
 function pick(cells: Cells, names: readonly string[]): { key: string; value: string | null } | null {
-  for (const k of names) if (k in cells) return { key: k, value: cells[k] ?? null };
+  const keys = new Map(Object.keys(cells).map((k) => [columnKey(k), k]));
+  for (const n of names) {
+    const k = keys.get(n);
+    if (k !== undefined) return { key: k, value: cells[k] ?? null };
+  }
   return null;
 }
 
@@ -63,65 +70,81 @@ function listOf(v: string): string[] {
   const t = v.trim();
   if (t.startsWith('[')) {
     const parsed: unknown = JSON.parse(t);
-    if (!Array.isArray(parsed) || !parsed.every((x) => typeof x === 'string')) throw new Error('"images" is not a list of file names');
+    if (!Array.isArray(parsed) || !parsed.every((x) => typeof x === 'string')) throw new Error('is not a list of file names');
     return parsed;
   }
   return t.split(/[;|]/).map((s) => s.trim()).filter((s) => s !== '');
 }
 
-function entryOf(line: number, cells: Cells): SidecarEntry | string {
+/** A sidecar row before its names are looked up: the names, the column they came from, and the rest. */
+function entryOf(line: number, cells: Cells): (Omit<SidecarEntry, 'files'> & { names: string[]; column: string }) | string {
   const file = pick(cells, FILE_COLUMNS);
-  let files: string[];
+  const list = pick(cells, ['images']);
+  let names: string[];
   try {
-    files = 'images' in cells && cells.images ? listOf(cells.images) : file?.value ? [file.value.trim()] : [];
+    names = list?.value ? listOf(list.value) : file?.value?.trim() ? [file.value.trim()] : [];
   } catch (e) {
-    return (e as Error).message;
+    return `field "${list?.key ?? 'images'}" ${(e as Error).message}`;
   }
-  if (files.length === 0) return `no file name (give a "file" or "images" column)`;
-  for (const f of files) if (basename(f) !== f || f === '.' || f === '..') return `"${f}" is not a file name in the folder (no paths)`;
+  if (names.length === 0) return `no file name (give a "file" or "images" column; the columns are ${Object.keys(cells).map((k) => `"${k}"`).join(', ')})`;
   const prompt = pick(cells, PROMPT_COLUMNS);
   const response = pick(cells, RESPONSE_COLUMNS);
-  const used = new Set([...FILE_COLUMNS, 'images', 'system', ...(prompt ? [prompt.key] : []), ...(response ? [response.key] : [])]);
+  const system = pick(cells, ['system']);
+  const used = new Set([file?.key, list?.key, system?.key, prompt?.key, response?.key]);
   const fields: Record<string, string> = {};
-  for (const [k, v] of Object.entries(cells)) if (!used.has(k) && v !== null) fields[k] = v;
-  return { line, files, prompt: prompt?.value ?? null, system: cells.system ?? null, response: response?.value ?? null, fields };
+  for (const [k, v] of Object.entries(cells)) if (!used.has(k) && v !== null) fields[k.trim()] = v;
+  const column = (list?.value ? list.key : file?.key) as string;
+  return { line, names, column, prompt: prompt?.value ?? null, system: system?.value ?? null, response: response?.value ?? null, fields };
 }
 
 function listed(items: string[], total: number): string {
   return items.slice(0, MAX_LISTED).join('; ') + (total > MAX_LISTED ? `; and ${total - MAX_LISTED} more` : '');
 }
 
-async function readSidecar(path: string, present: Set<string>, skipped: Map<string, string>): Promise<SidecarEntry[]> {
+/**
+ * The sidecar's entries with every name found in the folder (a top-level image, or an image in a
+ * sub-folder the name leads to); every bad line is collected, so one message names them all.
+ */
+async function readSidecarEntries(
+  path: string,
+  folder: FolderNames,
+  present: Set<string>,
+  skipped: Map<string, string>,
+): Promise<{ entries: SidecarEntry[]; table: SidecarTable }> {
   const shown = basename(path);
-  const table = await openTable(path, { format: 'auto' });
+  const table = await readSidecar(path);
   const entries: SidecarEntry[] = [];
   const errors: string[] = [];
-  try {
-    for await (const batch of table.items) {
-      for (const item of batch) {
-        if (item.kind === 'header') continue;
-        if (item.kind === 'bad') {
-          errors.push(`sidecar ${shown} line ${item.line}: ${item.reason}`);
-          continue;
-        }
-        const e = entryOf(item.line, item.values);
-        if (typeof e === 'string') {
-          errors.push(`sidecar ${shown} line ${item.line}: ${e}`);
-          continue;
-        }
-        for (const f of e.files) {
-          if (present.has(f)) continue;
-          const why = skipped.get(f);
-          errors.push(`sidecar ${shown} line ${item.line}: ${why ? `"${f}" cannot be imported (${why})` : `names "${f}", which is not in the folder`}`);
-        }
-        entries.push(e);
-      }
+  for (const item of table.items) {
+    const at = `sidecar ${shown} line ${item.line}`;
+    if (item.kind === 'bad') {
+      errors.push(`${at}: ${item.reason}`);
+      continue;
     }
-  } finally {
-    await table.close();
+    const e = entryOf(item.line, item.cells);
+    if (typeof e === 'string') {
+      errors.push(`${at}: ${e}`);
+      continue;
+    }
+    const files: string[] = [];
+    for (const name of e.names) {
+      const r = await folder.resolve(name);
+      const why = 'rel' in r ? (skipped.get(r.rel) ?? (present.has(r.rel) ? null : imageRefusal(r.rel))) : r.error;
+      if ('rel' in r && why === null) files.push(r.rel);
+      else errors.push(`${at}, field "${e.column}": ${'rel' in r ? `"${name}" cannot be imported (${why})` : why}`);
+    }
+    entries.push({ line: e.line, files, prompt: e.prompt, system: e.system, response: e.response, fields: e.fields });
   }
   if (errors.length > 0) throw new CoreError('BAD_INPUT', `${errors.length} bad sidecar line${errors.length === 1 ? '' : 's'}, nothing imported: ${listed(errors, errors.length)}`);
-  return entries;
+  return { entries, table };
+}
+
+/** Why a file a sidecar names in a sub-folder is not taken (null: it is), by the rules of the top level. */
+function imageRefusal(rel: string): string | null {
+  const name = basename(rel);
+  if (name.startsWith('.')) return 'a hidden file';
+  const ext = extname(name).toLowerCase();
+  return IMAGE_EXTENSIONS.has(ext) ? null : `not a PNG, JPEG or WebP image (${ext || 'no extension'})`;
 }
 
 function recordOf(e: { prompt: string; system: string | null; response: string | null }, hashes: string[]): DatasetRecord {
@@ -165,12 +188,24 @@ export async function importImageFolder(
     else if (!IMAGE_EXTENSIONS.has(ext)) skipped.set(d.name, `not a PNG, JPEG or WebP image (${ext || 'no extension'})`);
     else files.push(d.name);
   }
-  const entries = sidecar === null ? [] : await readSidecar(sidecar, new Set(files), skipped);
+  const read = sidecar === null ? null : await readSidecarEntries(sidecar, new FolderNames(dir), new Set(files), skipped);
+  const entries = read?.entries ?? [];
+  // Images in sub-folders are read when the sidecar names them (a sidecar with paths, as exported from
+  // another tool); the rest of a sub-folder is still passed over.
+  const seen = new Set(files);
+  for (const f of entries.flatMap((e) => e.files)) {
+    if (seen.has(f)) continue;
+    seen.add(f);
+    files.push(f);
+    const top = f.split('/')[0] as string;
+    if (skipped.has(top)) skipped.set(top, 'a folder (only the files the sidecar names are read from it)');
+  }
   if (files.length === 0) throw new CoreError('BAD_INPUT', `dir: ${dir} has no PNG, JPEG or WebP images`);
 
   // Every image through the store; all refusals are collected so one message names every bad file.
   const hashOf = new Map<string, string>();
   const bad: string[] = [];
+  const notes: ImageImportNote[] = [];
   let sizes = 0;
   const sizeOf = new Map<string, number>();
   for (const f of files) {
@@ -183,10 +218,13 @@ export async function importImageFolder(
   for (const f of files) {
     if (signal.aborted) throw new CoreError('CONFLICT', `The import of ${dir} was cancelled; nothing was stored`);
     try {
-      hashOf.set(f, (await images.add(join(dir, f), f)).hash);
+      const stored = await images.add(join(dir, f), f);
+      hashOf.set(f, stored.hash);
+      for (const note of stored.notes ?? []) notes.push({ file: f, note });
     } catch (e) {
       if (!(e instanceof CoreError)) throw e;
-      bad.push(e.message.startsWith(`${f}:`) ? e.message : `${f}: ${e.message}`);
+      const base = `${basename(f)}: `;
+      bad.push(e.message.startsWith(base) ? `${f}: ${e.message.slice(base.length)}` : `${f}: ${e.message}`);
     }
     bytes += sizeOf.get(f) ?? 0;
     if (now() - lastProgress >= 200) {
@@ -220,23 +258,24 @@ export async function importImageFolder(
       datasetId,
       {
         path: dir,
-        container: sidecar?.toLowerCase().endsWith('.csv') ? 'csv' : 'jsonl',
+        container: read?.table.format ?? 'jsonl',
         format: 'columns',
-        encoding: 'utf-8',
+        // UTF-16 is decoded whole before reading; the report's encodings are those a streamed file can have.
+        encoding: read?.table.encoding === 'gb18030' ? 'gb18030' : 'utf-8',
         mapping: null,
         imported: rows.length,
         badTotal: 0,
         bad: [],
         ms: now() - started,
         importedAt: now(),
-        images: { dir, sidecar, files: files.length, skipped: skips },
+        images: { dir, sidecar, files: files.length, skipped: skips, ...(notes.length > 0 ? { notes } : {}) },
       },
       rows.length,
       now(),
     );
     created = false;
     onProgress({ importId, bytes, totalBytes: sizes, rows: rows.length, bad: 0, rowsPerSec: 0, done: true });
-    return { datasetId, imported: rows.length, images: files.length, skipped: skips };
+    return { datasetId, imported: rows.length, images: files.length, skipped: skips, notes };
   } finally {
     if (created) repo.markRemoving(datasetId);
   }

@@ -104,7 +104,7 @@ export class ImageStore {
       }
       const row = this.repo.upsert({ hash, name: shown, mime: stored.mime, width: stored.width, height: stored.height, bytes: stored.data.length, createdAt: this.now() });
       // The row keeps the name it was first stored under; the caller gets the name it gave.
-      return { ...row, name: shown };
+      return { ...row, name: shown, ...(stored.notes.length > 0 ? { notes: stored.notes } : {}) };
     });
   }
 

@@ -41,7 +41,14 @@ export function fitInside(width: number, height: number, maxPixels: number): { w
   return { width: w, height: h };
 }
 
-const MIME_OF = { png: 'image/png', gif: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' } as const;
+/**
+ * What each input is stored as. WebP becomes PNG (lossless WebP) or JPEG (lossy): llama-server's image
+ * loader (stb_image in mtmd) cannot read WebP and answers "Failed to load image or audio file".
+ */
+function storedMime(s: SniffedImage): ImageMime {
+  if (s.format === 'jpeg') return 'image/jpeg';
+  return s.format === 'webp' && !s.lossless ? 'image/jpeg' : 'image/png';
+}
 
 export function extensionOf(mime: ImageMime): 'png' | 'jpg' | 'webp' {
   return mime === 'image/png' ? 'png' : mime === 'image/jpeg' ? 'jpg' : 'webp';
@@ -56,7 +63,29 @@ function encode(img: sharp.Sharp, mime: ImageMime, lossless: boolean): sharp.Sha
 /** sharp's own reasons for a file it could not decode, in words a person can act on. */
 function decodeRefusal(name: string, format: string, e: unknown): CoreError {
   const why = (e as Error).message.replace(/\s+/g, ' ').trim();
+  if (/no frames in GIF/i.test(why)) return new CoreError('BAD_INPUT', `${name}: the GIF has no frames (there is no picture in it)`);
   return new CoreError('BAD_INPUT', `${name}: the ${format.toUpperCase()} image could not be decoded: it is truncated or corrupt (${why})`);
+}
+
+/** The description of an ICC profile ('desc' tag: ICC v2 text or v4 multi-language), or null. */
+export function iccDescription(icc: Buffer): string | null {
+  if (icc.length < 132) return null;
+  const count = icc.readUInt32BE(128);
+  for (let i = 0; i < count && 132 + i * 12 + 12 <= icc.length; i++) {
+    const at = 132 + i * 12;
+    if (icc.toString('latin1', at, at + 4) !== 'desc') continue;
+    const off = icc.readUInt32BE(at + 4);
+    if (off + 12 > icc.length) return null;
+    const type = icc.toString('latin1', off, off + 4);
+    if (type === 'desc') return icc.toString('latin1', off + 12, Math.min(icc.length, off + 12 + icc.readUInt32BE(off + 8))).replace(/\0+$/, '');
+    if (type === 'mluc' && off + 28 <= icc.length) {
+      const len = icc.readUInt32BE(off + 20);
+      const start = off + icc.readUInt32BE(off + 24);
+      return start + len <= icc.length ? Buffer.from(icc.subarray(start, start + len)).swap16().toString('utf16le') : null;
+    }
+    return null;
+  }
+  return null;
 }
 
 export interface Normalized {
@@ -64,23 +93,46 @@ export interface Normalized {
   mime: ImageMime;
   width: number;
   height: number;
+  /** What storing changed that the user should know (first frame of an animation, colours converted…). */
+  notes: string[];
 }
 
 /**
  * The form an image is stored in: fully decoded (a truncated or corrupt file is refused rather than half
- * stored), turned upright by its EXIF orientation, converted to sRGB, and re-encoded without any metadata
- * (EXIF, XMP, IPTC, ICC, comments: sharp writes none unless asked). GIF becomes PNG, first frame only.
+ * stored), turned upright by its EXIF orientation, converted to 8-bit sRGB (CMYK and ICC profiles such as
+ * Display P3 included), transparency flattened onto white, and re-encoded without any metadata (EXIF, XMP,
+ * IPTC, ICC, comments: sharp writes none unless asked). GIF and lossless WebP become PNG, lossy WebP JPEG;
+ * an animation keeps its first frame.
  */
 export async function normalizeForStore(input: Buffer, sniffed: SniffedImage, name: string): Promise<Normalized> {
-  const mime = MIME_OF[sniffed.format];
+  const mime = storedMime(sniffed);
+  const notes: string[] = [];
   try {
     const img = sharp(input, { failOn: 'error', limitInputPixels: MAX_INPUT_IMAGE_PIXELS, pages: 1 });
     const meta = await img.metadata();
+    const frames = Math.max(meta.pages ?? 1, sniffed.frames ?? 1);
+    if (frames > 1) notes.push(`animated ${sniffed.frames ? 'PNG (APNG)' : sniffed.format.toUpperCase()} with ${frames} frames: only the first frame is kept`);
     let pipeline = img.rotate(); // no argument: apply the EXIF orientation, then drop it
+    if ((meta.orientation ?? 1) > 1) notes.push(`turned upright (EXIF orientation ${meta.orientation})`);
     // An embedded ICC profile is converted to sRGB by sharp; CMYK and other spaces need asking.
     if (meta.space && !['srgb', 'b-w', 'rgb16', 'grey16'].includes(meta.space)) pipeline = pipeline.toColourspace('srgb');
+    if (meta.space === 'cmyk') notes.push(`CMYK colours converted to sRGB${meta.icc ? ' with its embedded profile' : ''}`);
+    else if (meta.icc && meta.icc.toString('latin1', 36, 40) !== 'acsp') {
+      // libvips cannot use a profile without the ICC signature and decodes the pixels as sRGB.
+      notes.push('its embedded colour profile is unreadable and was ignored (colours taken as sRGB)');
+    } else if (meta.icc) {
+      const desc = iccDescription(meta.icc);
+      if (!desc || !/sRGB/i.test(desc)) notes.push(`colours converted from its embedded profile${desc ? ` (${desc})` : ''} to sRGB`);
+    }
+    if (meta.depth === 'ushort') notes.push('16-bit channels reduced to 8-bit');
+    // llama-server's image loader (stb_image, 3 channels) drops alpha and shows the colour underneath,
+    // often black: transparency is flattened onto white here, as a browser shows it on a white page.
+    if (meta.hasAlpha) {
+      pipeline = pipeline.flatten({ background: '#ffffff' });
+      if (!(await img.clone().stats()).isOpaque) notes.push('transparent areas flattened onto white');
+    }
     const { data, info } = await encode(pipeline, mime, sniffed.lossless).toBuffer({ resolveWithObject: true });
-    return { data, mime, width: info.width, height: info.height };
+    return { data, mime, width: info.width, height: info.height, notes };
   } catch (e) {
     throw decodeRefusal(name, sniffed.format, e);
   }

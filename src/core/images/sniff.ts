@@ -1,6 +1,7 @@
 // What an image file really is, from its first bytes (never its name), and its size from the header alone:
 // a 20000×20000 image must be refused before anything decodes it, and sharp cannot read a header whose
 // pixel data is missing, so the four accepted formats' headers are read here.
+import { crc32 } from 'node:zlib';
 import { CoreError } from '../coreError';
 
 export type InputFormat = 'png' | 'jpeg' | 'webp' | 'gif';
@@ -11,6 +12,8 @@ export interface SniffedImage {
   height: number;
   /** WebP only: the lossless (VP8L) codec, kept lossless when stored. */
   lossless: boolean;
+  /** PNG only: the frame count an animated PNG (APNG) declares; decoders read only its default image. */
+  frames?: number;
 }
 
 const refuse = (name: string, reason: string) => new CoreError('BAD_INPUT', `${name}: ${reason}`);
@@ -53,6 +56,28 @@ function refuseKnown(b: Buffer, name: string): CoreError | null {
 function pngSize(b: Buffer): [number, number] | null {
   if (b.length < 24 || !startsWith(b, 'IHDR', 12)) return null;
   return [b.readUInt32BE(16), b.readUInt32BE(20)];
+}
+
+/**
+ * The first critical chunk (IHDR, PLTE, IDAT, IEND) whose checksum fails, and the frames an APNG's acTL
+ * declares. sharp's PNG reader ignores a bad CRC and decodes whatever the damaged bytes hold; a damaged
+ * file is refused instead. A chunk cut short by the end of the file is left to the decoder (truncated).
+ */
+function pngScan(b: Buffer): { damage: string | null; frames?: number } {
+  let frames: number | undefined;
+  for (let at = 8; at + 12 <= b.length; ) {
+    const len = b.readUInt32BE(at);
+    const type = b.toString('latin1', at + 4, at + 8);
+    if (at + 12 + len > b.length) break;
+    const critical = (b[at + 4] as number) < 0x61; // upper-case first letter
+    if (critical && crc32(b.subarray(at + 4, at + 8 + len)) !== b.readUInt32BE(at + 8 + len)) {
+      return { damage: `the PNG is damaged: its ${type} chunk at byte ${at.toLocaleString('en-US')} fails its checksum (CRC)` };
+    }
+    if (type === 'acTL' && len >= 8) frames = b.readUInt32BE(at + 8);
+    if (type === 'IEND') break;
+    at += 12 + len;
+  }
+  return { damage: null, ...(frames !== undefined ? { frames } : {}) };
 }
 
 function gifSize(b: Buffer): [number, number] | null {
@@ -99,7 +124,11 @@ function webpInfo(b: Buffer): { size: [number, number]; lossless: boolean } | nu
     } else if (id === 'VP8 ' && d + 10 <= b.length) {
       size ??= [b.readUInt16LE(d + 6) & 0x3fff, b.readUInt16LE(d + 8) & 0x3fff];
       break;
-    } else if (id === 'ANMF') break; // animated: the canvas size from VP8X is the one that counts
+    } else if (id === 'ANMF') {
+      // Animated: the canvas size from VP8X counts; the first frame's codec (after 16 bytes) decides lossless.
+      lossless = d + 20 <= b.length && b.toString('latin1', d + 16, d + 20) === 'VP8L';
+      break;
+    }
     at = d + len + (len % 2);
   }
   return size ? { size, lossless } : null;
@@ -125,5 +154,8 @@ export function sniffImage(b: Buffer, name: string): SniffedImage {
   if (size === null) throw refuse(name, `the ${format.toUpperCase()} header is truncated or corrupt`);
   const [width, height] = size;
   if (width < 1 || height < 1) throw refuse(name, `the ${format.toUpperCase()} header says the image is ${width}×${height}`);
-  return { format, width, height, lossless };
+  if (format !== 'png') return { format, width, height, lossless };
+  const { damage, frames } = pngScan(b);
+  if (damage !== null) throw refuse(name, damage);
+  return { format, width, height, lossless, ...(frames !== undefined ? { frames } : {}) };
 }
