@@ -2,6 +2,7 @@
 // checked against a reference the user types (the same scoring as the evaluation's `fields` check).
 import { useEffect } from 'react';
 import { ErrorNote } from '../../ui/ErrorNote';
+import { ImageNotes } from '../../ui/images/ImageNotes';
 import { useExtraction } from './extraction.store';
 import { useTryRun } from './tryRun.store';
 
@@ -56,7 +57,12 @@ export function TryPanel(): React.JSX.Element {
       <ErrorNote error={t.error} />
       {t.referenceError ? <p role="alert">{t.referenceError}</p> : null}
       <div className="extraction-try">
-        {t.image ? <img src={t.image.dataUrl} alt={`try ${t.image.name}`} /> : null}
+        {t.image ? (
+          <div>
+            <img src={t.image.dataUrl} alt={`try ${t.image.name}`} />
+            <ImageNotes notes={t.image.notes} testId="try-image-notes" />
+          </div>
+        ) : null}
         {t.run ? (
           <div>
             {t.run.error ? <p role="alert">The run failed: {t.run.error}</p> : null}

@@ -20,6 +20,8 @@ export interface TryImage {
   hash: string;
   name: string;
   dataUrl: string;
+  /** What storing an attached file changed (none for a rendered PDF page). */
+  notes?: string[];
 }
 
 interface TryState {
@@ -40,7 +42,7 @@ interface TryState {
   chooseTarget(key: string): Promise<void>;
   setModel(model: string): void;
   attach(file: File): Promise<void>;
-  useStored(hash: string, name: string): Promise<void>;
+  useStored(hash: string, name: string, notes?: string[]): Promise<void>;
   setReference(text: string): void;
   start(template: ExtractionTemplate): Promise<void>;
 }
@@ -107,14 +109,14 @@ export const useTryRun = create<TryState>((set, get) => ({
   attach: async (file) => {
     try {
       const stored = await api.invoke('images.addData', { name: file.name, dataBase64: bytesToBase64(new Uint8Array(await file.arrayBuffer())) });
-      await get().useStored(stored.hash, file.name);
+      await get().useStored(stored.hash, file.name, stored.notes);
     } catch (e) {
       set({ error: toShownError(e) });
     }
   },
-  useStored: async (hash, name) => {
+  useStored: async (hash, name, notes) => {
     const thumb = await api.invoke('images.thumbnail', { hash, size: 480 });
-    set({ image: { hash, name, dataUrl: thumb.dataUrl }, run: null, score: null });
+    set({ image: { hash, name, dataUrl: thumb.dataUrl, ...(notes?.length ? { notes } : {}) }, run: null, score: null });
   },
   setReference: (reference) => set({ reference }),
   start: async (template) => {

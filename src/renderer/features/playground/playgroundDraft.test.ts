@@ -9,6 +9,11 @@ describe('parseDraft', () => {
     expect(parseDraft(JSON.stringify(d))).toEqual({ ...d, imageSlots: { r: { hash: h, name: 'r.png', width: undefined, height: undefined, bytes: undefined } } });
   });
 
+  it('keeps what storing an image changed with the image, strings only', () => {
+    const d = { systemPrompt: '', userMessage: '', variables: {}, images: [{ hash: h, name: 'a.gif', notes: ['animated GIF with 2 frames: only the first frame is kept', 7] }, { hash: h, name: 'b.png', notes: 'x' }] };
+    expect(parseDraft(JSON.stringify(d))?.images.map((i) => i.notes)).toEqual([['animated GIF with 2 frames: only the first frame is kept'], undefined]);
+  });
+
   it('drops what is not a draft, and images that are not hashes', () => {
     expect(parseDraft(null)).toBeNull();
     expect(parseDraft('{')).toBeNull();

@@ -21,7 +21,8 @@ function image(v: unknown): AttachedImage | null {
   const o = v as Record<string, unknown>;
   if (typeof o.hash !== 'string' || !HASH.test(o.hash) || typeof o.name !== 'string') return null;
   const num = (x: unknown): number | undefined => (typeof x === 'number' && Number.isFinite(x) ? x : undefined);
-  return { hash: o.hash, name: o.name, width: num(o.width), height: num(o.height), bytes: num(o.bytes) };
+  const notes = Array.isArray(o.notes) ? o.notes.filter((n): n is string => typeof n === 'string') : [];
+  return { hash: o.hash, name: o.name, width: num(o.width), height: num(o.height), bytes: num(o.bytes), ...(notes.length ? { notes } : {}) };
 }
 
 /** A stored draft, or null when there is none or it is not one (a draft from another version is dropped). */

@@ -1,4 +1,5 @@
 import { useRef } from 'react';
+import { ImageNotes } from '../../ui/images/ImageNotes';
 import { StoredImageThumb } from '../../ui/images/StoredImageThumb';
 import { useTestSetsStore } from './testsets.store';
 
@@ -6,6 +7,7 @@ import { useTestSetsStore } from './testsets.store';
 export function ImageCell({ rowId, rowNumber, variable, hash }: { rowId: string; rowNumber: number; variable: string; hash: string }): React.JSX.Element {
   const picker = useRef<HTMLInputElement>(null);
   const busy = useTestSetsStore((s) => s.imageBusy === `${rowId}:${variable}`);
+  const stored = useTestSetsStore((s) => s.imageNotes[`${rowId}:${variable}`]);
   const { pickImage, updateRow } = useTestSetsStore.getState();
   return (
     <div className="ts-image-cell" data-testid="testset-image-cell">
@@ -20,6 +22,7 @@ export function ImageCell({ rowId, rowNumber, variable, hash }: { rowId: string;
           </button>
         ) : null}
       </div>
+      {hash && stored?.hash === hash ? <ImageNotes notes={stored.notes} testId="testset-image-notes" compact /> : null}
       <input
         ref={picker}
         type="file"

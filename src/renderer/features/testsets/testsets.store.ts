@@ -52,6 +52,8 @@ export interface TestSetsStore {
   deleteRow(rowId: string): Promise<void>;
   /** `rowId:variable` while a picked image is being stored. */
   imageBusy: string | null;
+  /** What storing a picked image changed, by `${rowId}:${variable}`; shown while the cell still holds that hash. */
+  imageNotes: Record<string, { hash: string; notes: string[] }>;
   /** Stores the picked file (images.addData) and puts its hash in the row's image cell. */
   pickImage(rowId: string, variable: string, file: File): Promise<void>;
 }
@@ -175,10 +177,12 @@ export const useTestSetsStore = create<TestSetsStore>()((set, get) => ({
     }
   },
   imageBusy: null,
+  imageNotes: {},
   async pickImage(rowId, variable, file) {
     set({ imageBusy: `${rowId}:${variable}` });
     try {
       const img = await api.invoke('images.addData', { name: file.name, dataBase64: await fileBase64(file) });
+      set((s) => ({ imageNotes: { ...s.imageNotes, [`${rowId}:${variable}`]: { hash: img.hash, notes: img.notes ?? [] } } }));
       await get().updateRow(rowId, { variables: { [variable]: img.hash } });
     } catch (error) {
       set({ rowsError: toShownError(error) });

@@ -4,6 +4,7 @@ import { formatBytes } from '../format';
 import type { ShownError } from '../../client/errors';
 import type { AttachedImage } from './imagePrompt';
 import { imageFilesOf } from './imageFields';
+import { ImageNotes } from './ImageNotes';
 import { Thumbnail } from './Thumbnail';
 import './images.css';
 
@@ -111,6 +112,7 @@ export function ImageAttachments({ images, attaching, error, onFiles, onRemove, 
               <button type="button" className="btn btn-small btn-ghost img-remove" aria-label={`Remove ${img.name}`} data-testid={`${testIdPrefix}image-remove`} disabled={disabled} onClick={() => onRemove(img.hash)}>
                 ×
               </button>
+              <ImageNotes notes={img.notes} testId={`${testIdPrefix}image-notes`} />
             </li>
           ))}
           {attaching ? <li className="img-item img-pending muted">Adding {attaching === 1 ? 'an image' : `${attaching} images`}…</li> : null}

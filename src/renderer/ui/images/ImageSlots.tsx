@@ -1,6 +1,7 @@
 import { useRef } from 'react';
 import type { AttachedImage } from './imagePrompt';
 import { IMAGE_ACCEPT, ImageDropZone } from './ImageAttachments';
+import { ImageNotes } from './ImageNotes';
 import { Thumbnail } from './Thumbnail';
 import './images.css';
 
@@ -78,6 +79,7 @@ function Slot({ name, image, onFill, onClear, disabled, testId }: SlotProps): Re
           e.target.value = '';
         }}
       />
+      {image ? <ImageNotes notes={image.notes} testId={`${testId}-notes`} compact /> : null}
     </ImageDropZone>
   );
 }

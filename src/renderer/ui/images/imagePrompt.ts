@@ -4,6 +4,7 @@ import { DEFAULT_MAX_IMAGE_PIXELS, MAX_IMAGES_PER_RUN, type PromptImage, type St
 import type { RenderedPrompt, RunTarget } from '../../../shared/runs.schema';
 import type { TargetCheck, TargetInfo } from '../../../shared/targets.schema';
 import { extractImageVariables, splitImageVariables } from '../../../shared/template';
+import { cleanNotes } from './imageNotes';
 
 // One definition of `{{image:name}}` (shared/template.ts), as the core and the CLI read it.
 export { extractImageVariables };
@@ -13,6 +14,8 @@ export interface AttachedImage extends PromptImage {
   width?: number;
   height?: number;
   bytes?: number;
+  /** What storing it changed (StoredImage.notes), shown under its thumbnail while it is in the draft. */
+  notes?: string[];
 }
 
 /** Every place a `{{image:name}}` stands, in order, repeats included (each place is one image sent). */
@@ -23,7 +26,8 @@ export function imageVariableOccurrences(text: string): string[] {
 }
 
 export function attachedFromStored(s: StoredImage): AttachedImage {
-  return { hash: s.hash, name: s.name, width: s.width, height: s.height, bytes: s.bytes };
+  const notes = cleanNotes(s.notes);
+  return { hash: s.hash, name: s.name, width: s.width, height: s.height, bytes: s.bytes, ...(notes.length ? { notes } : {}) };
 }
 
 /** Adds an image unless the same bytes are already attached; refuses past the per-run limit. */
