@@ -6,6 +6,7 @@ import { ProgressBar } from '../../ui/ProgressBar';
 import { formatBytes, formatCount, formatRate } from '../../ui/format';
 import { useDatasetsStore } from './datasets.store';
 import { ImageImportForm } from './ImageImportForm';
+import { ImportImagesReport, imageImportSummary } from './ImportImagesReport';
 import { shownReport } from './importReport';
 import type { ImportChoice } from './importSlice';
 
@@ -215,7 +216,7 @@ export function ImportReportNote(): React.JSX.Element | null {
       <div className="section-head">
         <span>
           Imported <strong className="num">{formatCount(report.imported)}</strong> rows into “{report.name}”
-          {report.badTotal ? `; ${formatCount(report.badTotal)} bad lines skipped.` : '; no bad lines.'}
+          {report.images ? imageImportSummary(report.images) : report.badTotal ? `; ${formatCount(report.badTotal)} bad lines skipped.` : '; no bad lines.'}
         </span>
         <span className="spacer" />
         <button type="button" className="btn btn-small btn-ghost" aria-label="Dismiss import report" title="Close this report; it does not come back" onClick={() => dismissReport(report)}>
@@ -223,6 +224,7 @@ export function ImportReportNote(): React.JSX.Element | null {
         </button>
       </div>
       {report.bad.length ? <BadLines bad={report.bad} total={report.badTotal} testId="dataset-report-bad" /> : null}
+      {report.images ? <ImportImagesReport images={report.images} /> : null}
     </div>
   );
 }

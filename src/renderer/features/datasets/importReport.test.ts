@@ -25,6 +25,13 @@ describe('the import report', () => {
     expect(shownReport(null, info('B', 2), [reportKey(r as ImportReport)])).toBeNull();
     expect(shownReport(null, info('C', 0), [])).toBeNull();
   });
+  it('after a reload, keeps an image import with skipped files or notes readable, and drops one with neither', () => {
+    const withImages = (images: object): DatasetInfo => ({ ...info('D'), importReport: { ...info('D').importReport, images: { dir: '/x', sidecar: null, files: 2, skipped: [], ...images } } as DatasetInfo['importReport'] });
+    const notes = [{ file: 'a.webp', note: 'animated WEBP with 3 frames: only the first frame is kept' }];
+    expect(shownReport(null, withImages({ notes }), [])?.images).toEqual({ files: 2, skipped: [], notes });
+    expect(shownReport(null, withImages({ skipped: [{ file: 'x.txt', reason: 'not an image' }] }), [])?.images?.notes).toEqual([]);
+    expect(shownReport(null, withImages({}), [])).toBeNull();
+  });
   it('remembers each dismissal once', () => {
     expect(withDismissed(['x', 'y'], 'x')).toEqual(['y', 'x']);
   });

@@ -1,6 +1,13 @@
 // Which import report the Datasets view shows: the one for the dataset on screen, never another's, until it
 // is dismissed; a dismissal is remembered per import (dataset id + import time) so the report stays closed.
-import type { BadLine, DatasetInfo } from '../../../shared/datasets.schema';
+import type { BadLine, DatasetInfo, ImageImportNote, ImageImportSkip } from '../../../shared/datasets.schema';
+
+/** An image folder's import: the images stored, the files passed over, and what storing changed. */
+export interface ImageImportFacts {
+  files: number;
+  skipped: ImageImportSkip[];
+  notes: ImageImportNote[];
+}
 
 export interface ImportReport {
   datasetId: string;
@@ -9,6 +16,7 @@ export interface ImportReport {
   badTotal: number;
   bad: BadLine[];
   importedAt: number;
+  images?: ImageImportFacts;
 }
 
 export function reportKey(r: Pick<ImportReport, 'datasetId' | 'importedAt'>): string {
@@ -17,15 +25,20 @@ export function reportKey(r: Pick<ImportReport, 'datasetId' | 'importedAt'>): st
 
 /**
  * The report to show above the open dataset's rows: the import just made in this window, or, after a
- * reload, a stored report that skipped bad lines (so they can still be read) — unless dismissed.
+ * reload, a stored report with bad lines, skipped files or image notes (so they can still be read) — unless
+ * dismissed.
  */
 export function shownReport(fresh: ImportReport | null, info: DatasetInfo | null, dismissed: readonly string[]): ImportReport | null {
   if (!info) return null;
   let r: ImportReport | null = null;
   if (fresh && fresh.datasetId === info.id) r = fresh;
-  else if (info.importReport && info.importReport.badTotal > 0) {
+  else if (info.importReport) {
     const s = info.importReport;
-    r = { datasetId: info.id, name: info.name, imported: s.imported, badTotal: s.badTotal, bad: s.bad, importedAt: s.importedAt };
+    const images = s.images ? { files: s.images.files, skipped: s.images.skipped, notes: s.images.notes ?? [] } : undefined;
+    // Skipped files and notes, like bad lines, stay readable after a reload until dismissed.
+    if (s.badTotal > 0 || (images && (images.skipped.length > 0 || images.notes.length > 0))) {
+      r = { datasetId: info.id, name: info.name, imported: s.imported, badTotal: s.badTotal, bad: s.bad, importedAt: s.importedAt, ...(images ? { images } : {}) };
+    }
   }
   return r && !dismissed.includes(reportKey(r)) ? r : null;
 }

@@ -62,9 +62,9 @@ const EMPTY_CHOICE: ImportChoice = { path: '', name: '', container: 'auto', form
 
 export const createImportSlice: StateCreator<ImportSlice & ImportHost, [], [], ImportSlice> = (set, get) => {
   /** After a text or an image import: the report, the form closed, the new dataset listed and selected. */
-  const imported = async (dataset: DatasetInfo, count: number, badTotal: number, bad: ImportReport['bad']): Promise<void> => {
+  const imported = async (dataset: DatasetInfo, count: number, badTotal: number, bad: ImportReport['bad'], images?: ImportReport['images']): Promise<void> => {
     set({
-      report: { datasetId: dataset.id, name: dataset.name, imported: count, badTotal, bad, importedAt: dataset.importReport?.importedAt ?? dataset.createdAt },
+      report: { datasetId: dataset.id, name: dataset.name, imported: count, badTotal, bad, importedAt: dataset.importReport?.importedAt ?? dataset.createdAt, ...(images ? { images } : {}) },
       importOpen: false,
       preview: null,
       choice: EMPTY_CHOICE,
@@ -145,7 +145,7 @@ export const createImportSlice: StateCreator<ImportSlice & ImportHost, [], [], I
           ...(prompt.trim() ? { prompt: prompt.trim() } : {}),
           importId,
         });
-        await imported(r.dataset, r.imported, 0, []);
+        await imported(r.dataset, r.imported, 0, [], { files: r.images, skipped: r.skipped, notes: r.notes });
       } catch (error) {
         set({ importError: toShownError(error) });
       } finally {
