@@ -2,16 +2,17 @@
 // CSV sidecar imported from the import panel, thumbnails in the grid, the record view with the image
 // (zoom, rotate), a few rows labeled with the keyboard (accept, reject, rating, undo), and the accepted rows
 // exported to LLaMA-Factory's multimodal format: every referenced image exists and decodes, one <image>
-// token per image, and the dataset_info.json entry.
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+// token per image, and the dataset_info.json entry. A second test: what storing changed (an animated WebP,
+// a half-transparent PNG) grouped in the import report, and under the thumbnail and slot in the Playground.
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import sharp from 'sharp';
-import { writeCsvSidecar, writeImageFolder } from '../src/core/datasets/testing/imageFolder';
+import { cardImage, writeCsvSidecar, writeImageFolder } from '../src/core/datasets/testing/imageFolder';
 import { startHostProcess, type RunningHost } from './support/host';
 import { LabelingPage } from './support/labelingPages';
-import { collectConsoleErrors } from './support/pages';
+import { collectConsoleErrors, PlaygroundPage } from './support/pages';
 
 let host: RunningHost;
 test.beforeAll(async () => {
@@ -107,5 +108,61 @@ test('image datasets: folder + sidecar import, thumbnails, image record view, ke
   const info = JSON.parse(readFileSync(join(out, 'dataset_info.json'), 'utf8')) as Record<string, { file_name: string; columns: Record<string, string> }>;
   expect(info['Invoice shots']?.file_name).toBe('invoice_shots.json');
   expect(info['Invoice shots']?.columns).toEqual({ messages: 'messages', images: 'images' });
+  expect(consoleErrors).toEqual([]);
+});
+
+// Half-transparent, so storing flattens it onto white and says so.
+const clearPng = () => sharp({ create: { width: 40, height: 30, channels: 4, background: { r: 0, g: 90, b: 200, alpha: 0.5 } } }).png().toBuffer();
+
+test('what storing changed: grouped in the image import report, and under a thumbnail in the Playground', async ({ page }) => {
+  const consoleErrors = collectConsoleErrors(page);
+  const dir = mkdtempSync(join(tmpdir(), 'lamplight-imagenotes-'));
+  const folder = join(dir, 'shots');
+  mkdirSync(folder);
+  writeFileSync(join(folder, 'card.png'), await cardImage(1));
+  // An animated WebP of three frames (first frame kept) and a half-transparent PNG (flattened).
+  const frames = await Promise.all(['#d94f4f', '#4f8fd9', '#4fd97a'].map((c) => sharp({ create: { width: 40, height: 30, channels: 3, background: c } }).png().toBuffer()));
+  writeFileSync(join(folder, 'spinner.webp'), await sharp(frames, { join: { animated: true } }).webp({ lossless: true }).toBuffer());
+  writeFileSync(join(folder, 'clear.png'), await clearPng());
+  writeFileSync(join(folder, 'readme.txt'), 'not an image\n');
+  await page.setViewportSize({ width: 1400, height: 900 });
+  await page.goto(host.url);
+
+  await page.getByTestId('nav-datasets').click();
+  await page.getByTestId('dataset-import-open').click();
+  const form = page.getByTestId('dataset-image-import');
+  await form.getByLabel('Image folder path').fill(folder);
+  await form.getByLabel('Image dataset name').fill('Shots with notes');
+  await page.getByTestId('dataset-image-import-run').click();
+  const report = page.getByTestId('dataset-import-report');
+  await expect(report).toContainText('from 3 images; 1 file skipped.');
+  await expect(report.getByTestId('dataset-report-skipped')).toContainText('readme.txt');
+  const groups = report.getByTestId('dataset-report-notes');
+  await expect(groups).toContainText('What storing changed in 2 images');
+  // Equal groups keep the folder's order (clear.png before spinner.webp).
+  await expect(groups.getByTestId('image-note-group')).toHaveText([
+    '1 image with transparency: flattened onto white: clear.png',
+    '1 animated image: first frame kept: spinner.webp (3 frames)',
+  ]);
+  await page.screenshot({ path: shot('notes-report') });
+
+  // The Playground: the same kind of file picked for the message shows its note under the thumbnail.
+  await new PlaygroundPage(page).open();
+  await page.getByTestId('image-file').setInputFiles({ name: 'overlay.png', mimeType: 'image/png', buffer: await clearPng() });
+  const item = page.getByTestId('image-item');
+  await expect(item).toContainText('overlay.png');
+  await expect(item.getByTestId('image-notes')).toHaveText('Transparent areas flattened onto white');
+  await expect(item.getByTestId('image-notes').locator('svg')).toBeVisible();
+  // An image variable's slot shows the note too, on one line.
+  const pg = new PlaygroundPage(page);
+  await pg.typeInto('user-editor', 'What is shown in {{image:shot}}?');
+  await page.getByTestId('image-slot-shot-file').setInputFiles({ name: 'overlay-2.png', mimeType: 'image/png', buffer: await clearPng() });
+  await expect(page.getByTestId('image-slot-shot-notes')).toHaveText('Transparent areas flattened onto white');
+  await page.getByTestId('image-attachments').screenshot({ path: shot('notes-playground') });
+  await page.getByTestId('image-slot-shot').screenshot({ path: shot('notes-slot') });
+  // A reload keeps the draft's image and its note.
+  await page.reload();
+  await new PlaygroundPage(page).open();
+  await expect(page.getByTestId('image-item').getByTestId('image-notes')).toHaveText('Transparent areas flattened onto white');
   expect(consoleErrors).toEqual([]);
 });

@@ -1,10 +1,12 @@
 // Images in test sets and benchmarks, in a real browser against the browser host: a CSV whose photo column
 // names image files beside it (and one data URI) imports as an image column, the grid shows each row's
-// thumbnail, a cell takes another picked image; the benchmark form offers the image workload.
+// thumbnail, a cell takes another picked image (and says what storing one changed); the benchmark form offers
+// the image workload.
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
+import sharp from 'sharp';
 import { gradientPng } from '../src/core/testsets/imageFixtures';
 import { startHostProcess, type RunningHost } from './support/host';
 import { BenchPage } from './support/benchPages';
@@ -60,6 +62,12 @@ test('an image column imports, shows thumbnails and takes another image; the ben
   await page.getByTestId('testset-image-cell').first().locator('input[type=file]').setInputFiles(other);
   await expect(thumbs.first()).not.toHaveAttribute('data-hash', before ?? '');
   await expect(thumbs.first().locator('img')).toBeVisible();
+  await expect(page.getByTestId('testset-image-notes')).toHaveCount(0); // an opaque PNG: storing changed nothing
+  // A half-transparent PNG picked for the second row: the cell says it was flattened onto white.
+  const clear = await sharp({ create: { width: 60, height: 40, channels: 4, background: { r: 20, g: 120, b: 60, alpha: 0.4 } } }).png().toBuffer();
+  await page.getByTestId('testset-image-cell').nth(1).locator('input[type=file]').setInputFiles({ name: 'clear.png', mimeType: 'image/png', buffer: clear });
+  await expect(page.getByTestId('testset-image-cell').nth(1).getByTestId('testset-image-notes')).toHaveText('Transparent areas flattened onto white');
+  await page.getByTestId('testset-image-cell').nth(1).screenshot({ path: shot('testset-image-notes') });
 
   const bench = new BenchPage(page);
   await bench.open();

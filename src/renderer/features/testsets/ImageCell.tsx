@@ -22,7 +22,7 @@ export function ImageCell({ rowId, rowNumber, variable, hash }: { rowId: string;
           </button>
         ) : null}
       </div>
-      {hash && stored?.hash === hash ? <ImageNotes notes={stored.notes} testId="testset-image-notes" compact /> : null}
+      {hash && stored?.hash === hash ? <ImageNotes notes={stored.notes} testId="testset-image-notes" /> : null}
       <input
         ref={picker}
         type="file"
