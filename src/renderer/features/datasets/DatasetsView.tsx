@@ -65,7 +65,7 @@ function DatasetDetail(): React.JSX.Element | null {
           <h2 className="ds-title">{info.name}</h2>
           <span className="muted num">
             {formatCount(info.rowCount)} rows · imported {formatTime(info.createdAt)}
-            {info.importReport?.images ? ` from ${info.importReport.images.files} images${info.importReport.images.skipped.length ? ` (${info.importReport.images.skipped.length} files skipped)` : ''}` : info.importReport ? ` from ${info.importReport.format} ${info.importReport.container}` : ''}
+            {info.importReport?.images ? ` from ${info.importReport.images.files} images${info.importReport.images.skipped.length ? ` (${info.importReport.images.skipped.length} ${info.importReport.images.skipped.length === 1 ? 'file' : 'files'} skipped)` : ''}` : info.importReport ? ` from ${info.importReport.format} ${info.importReport.container}` : ''}
           </span>
         </div>
         <span className="spacer" />
