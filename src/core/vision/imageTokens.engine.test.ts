@@ -76,6 +76,17 @@ describe('image token estimates against the engine', () => {
   }, 300_000);
 });
 
+describe('prompt.render', () => {
+  it('estimates with the loaded projector for a local model, with Qwen2-VL\'s rules otherwise', async () => {
+    const dot = await core.images.addData('dot.png', await (await photoLike(1, 1)).png().toBuffer());
+    const input = { systemPrompt: '', userMessage: 'What is this?', variables: {}, images: [{ hash: dot.hash, name: 'dot.png' }] };
+    const local = await core.invoke('prompt.render', { ...input, modelId, target: { kind: 'local', modelId } });
+    expect(local.parts?.find((p) => p.kind === 'image')).toMatchObject({ estTokens: 9 });
+    const other = await core.invoke('prompt.render', { ...input, modelId: null });
+    expect(other.parts?.find((p) => p.kind === 'image')).toMatchObject({ estTokens: 4 });
+  });
+});
+
 describe('WebP stored by older code', () => {
   it('is sent as PNG or JPEG, and the engine reads it (it refuses the WebP bytes themselves)', async () => {
     const lossless = await storeWebpTheOldWay(core, 'old-lossless.webp', await (await photoLike(112, 84)).webp({ lossless: true }).toBuffer());
