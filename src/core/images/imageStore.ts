@@ -9,10 +9,18 @@ import { MAX_INPUT_IMAGE_BYTES, MAX_INPUT_IMAGE_PIXELS, type ImageMime, type Sto
 import { CoreError } from '../coreError';
 import type { ImagesRepo } from './images.repo';
 import { PreparedCache, type PreparedImage } from './preparedCache';
-import { downscale, estimateTokens, extensionOf, fitInside, normalizeForStore, sha256, thumbnailOf } from './prepare';
+import { estimateTokens, extensionOf, fitInside, normalizeForStore, reencodeForSending, sha256, thumbnailOf } from './prepare';
 import { sniffImage } from './sniff';
 
 export type { PreparedImage } from './preparedCache';
+
+/** Visual tokens of a width×height image for a known encoder (a loaded projector); null when it cannot tell. */
+export type TokenEstimator = (width: number, height: number) => number | null;
+
+/** Stored files proven against their hash in this process (a few bytes each). */
+const VERIFIED_MAX = 50_000;
+/** Originals kept in memory to send as they are. */
+const AS_STORED_BYTES = 64 * 1024 * 1024;
 
 /** Images added this recently are never collected: a draft prompt may hold one before any run refers to it. */
 export const GC_GRACE_MS = 24 * 60 * 60_000;
@@ -34,6 +42,8 @@ export interface ImageStoreOptions {
   /** DATA_DIR/images */
   dir: string;
   now?: () => number;
+  /** The hash of stored bytes (tests count the calls). */
+  hash?: (bytes: Buffer) => string;
 }
 
 export class ImageStore {
@@ -52,11 +62,18 @@ export class ImageStore {
   private readonly preparing = new Map<string, Promise<PreparedImage>>();
   /** Recent thumbnails (history grids ask for the same few again and again). */
   private readonly thumbnails = new Map<string, string>();
+  /** Stat facts of each stored file when it was last proven against its hash (see checkOriginal). */
+  private readonly verified = new Map<string, { size: number; mtimeMs: number; ctimeMs: number; ino: number }>();
+  /** Recently sent originals (sent as stored), by hash. */
+  private readonly asStored = new Map<string, Buffer>();
+  private asStoredBytes = 0;
+  private readonly hashBytes: (bytes: Buffer) => string;
 
   constructor(opts: ImageStoreOptions) {
     this.repo = opts.repo;
     this.dir = opts.dir;
     this.now = opts.now ?? Date.now;
+    this.hashBytes = opts.hash ?? sha256;
     this.cache = new PreparedCache(join(this.dir, 'prepared'));
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
   }
@@ -88,7 +105,8 @@ export class ImageStore {
     const hash = sha256(stored.data);
     return this.exclusive(async () => {
       const file = this.pathFor(hash, stored.mime);
-      if (!(await stat(file).then((s) => s.size === stored.data.length, () => false))) {
+      // The same bytes already there are kept; a file changed on disk since is replaced by the right bytes.
+      if (!(await readFile(file).then((b) => b.equals(stored.data), () => false))) {
         // Written whole or not at all: a temp file in the store, renamed into place.
         const tmpDir = join(this.dir, 'tmp');
         await mkdir(tmpDir, { recursive: true, mode: 0o700 });
@@ -122,23 +140,31 @@ export class ImageStore {
   /**
    * What is sent for this image under `maxPixels`: the stored bytes as they are when they fit, else a
    * downscaled re-encode (cached by hash and budget on disk and in memory; `cache: false` bypasses it).
+   * A WebP original (stores older than its conversion on add) is always sent as PNG or JPEG. `projector`:
+   * the encoder that will read it, for its own token count (else Qwen2-VL's rules).
    */
-  async prepare(hash: string, maxPixels: number, opts: { cache?: boolean } = {}): Promise<PreparedImage> {
+  async prepare(hash: string, maxPixels: number, opts: { cache?: boolean; projector?: TokenEstimator } = {}): Promise<PreparedImage> {
     const t0 = performance.now();
     const img = this.get(hash);
     const size = fitInside(img.width, img.height, maxPixels);
-    const base = { hash, mime: img.mime, ...size, estTokens: estimateTokens(size.width, size.height) };
-    if (size.width === img.width && size.height === img.height) {
-      const data = await this.read(img);
-      return { ...base, sentHash: sha256(data), bytes: data.length, downscaled: false, prepareMs: performance.now() - t0, data };
+    const estTokens = opts.projector ? opts.projector(size.width, size.height) : estimateTokens(size.width, size.height);
+    const done = (p: PreparedImage): PreparedImage => ({ ...p, estTokens, prepareMs: performance.now() - t0 });
+    // Bytes read now when the file is new to this process or changed on disk (checked against its hash).
+    const checked = await this.checkOriginal(img);
+    const base = { hash, mime: img.mime, ...size, estTokens };
+    if (size.width === img.width && size.height === img.height && img.mime !== 'image/webp') {
+      const data = checked ?? this.asStored.get(hash) ?? (await this.read(img));
+      this.rememberAsStored(hash, data);
+      return done({ ...base, sentHash: hash, bytes: data.length, downscaled: false, prepareMs: 0, data });
     }
-    if (opts.cache === false) return this.downscaled(img, base, t0);
+    if (opts.cache === false) return done(await this.reencoded(img, base, checked));
     const key = `${hash}-${maxPixels}`;
     const hit = await this.cache.get(hash, maxPixels);
-    if (hit) return { ...hit, prepareMs: performance.now() - t0 };
+    // A WebP prepared by older code would be refused by llama-server: prepared again.
+    if (hit && hit.mime !== 'image/webp') return done(hit);
     let pending = this.preparing.get(key);
     if (!pending) {
-      pending = this.downscaled(img, base, t0).then(async (p) => {
+      pending = this.reencoded(img, base, checked).then(async (p) => {
         // The cache is an optimization: a full disk must not fail the run that needed the image.
         await this.cache.put(p, maxPixels).catch(() => undefined);
         return p;
@@ -146,13 +172,56 @@ export class ImageStore {
       this.preparing.set(key, pending);
       void pending.finally(() => this.preparing.delete(key)).catch(() => undefined);
     }
-    const p = await pending;
-    return { ...p, prepareMs: performance.now() - t0 };
+    return done(await pending);
   }
 
-  private async downscaled(img: StoredImage, base: Omit<PreparedImage, 'sentHash' | 'bytes' | 'downscaled' | 'prepareMs' | 'data'>, t0: number): Promise<PreparedImage> {
-    const data = await downscale(await this.read(img), img.mime, base.width, base.height);
-    return { ...base, sentHash: sha256(data), bytes: data.length, downscaled: true, prepareMs: performance.now() - t0, data };
+  private async reencoded(img: StoredImage, base: Omit<PreparedImage, 'sentHash' | 'bytes' | 'downscaled' | 'prepareMs' | 'data'>, original: Buffer | null): Promise<PreparedImage> {
+    const { data, mime } = await reencodeForSending(original ?? (await this.read(img)), img.mime, base.width, base.height);
+    const downscaled = base.width !== img.width || base.height !== img.height;
+    return { ...base, mime, sentHash: sha256(data), bytes: data.length, downscaled, prepareMs: 0, data };
+  }
+
+  /**
+   * Stored files are named by their content and written once: one read and hash per process proves a file,
+   * and later a stat with the same size, mtime, ctime and inode is enough. A file that changed is read and
+   * hashed again (its bytes returned); one whose bytes no longer match its hash is refused, not sent.
+   */
+  private async checkOriginal(img: StoredImage): Promise<Buffer | null> {
+    const file = this.pathFor(img.hash, img.mime);
+    const st = await stat(file).catch((e: NodeJS.ErrnoException) => {
+      throw this.unreadable(img, file, e);
+    });
+    const seen = this.verified.get(img.hash);
+    if (seen && seen.size === st.size && seen.mtimeMs === st.mtimeMs && seen.ctimeMs === st.ctimeMs && seen.ino === st.ino) return null;
+    this.verified.delete(img.hash);
+    this.asStored.delete(img.hash);
+    const data = await this.read(img);
+    const actual = this.hashBytes(data);
+    if (actual !== img.hash) {
+      throw new CoreError(
+        'CONFLICT',
+        `image ${img.name} (${img.hash}): its file in the data folder was changed since it was stored (its bytes now hash to ${actual}); ` +
+          `it is not sent. Restore ${file} from a backup, or add the image again`,
+      );
+    }
+    this.verified.set(img.hash, { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino });
+    if (this.verified.size > VERIFIED_MAX) this.verified.delete(this.verified.keys().next().value as string);
+    return data;
+  }
+
+  /** Originals sent as they are, most recent last, within AS_STORED_BYTES (a huge one is read each time). */
+  private rememberAsStored(hash: string, data: Buffer): void {
+    const had = this.asStored.get(hash);
+    if (had) this.asStoredBytes -= had.length;
+    this.asStored.delete(hash);
+    if (data.length > AS_STORED_BYTES / 4) return;
+    this.asStored.set(hash, data);
+    this.asStoredBytes += data.length;
+    for (const [k, v] of this.asStored) {
+      if (this.asStoredBytes <= AS_STORED_BYTES) break;
+      this.asStored.delete(k);
+      this.asStoredBytes -= v.length;
+    }
   }
 
   /** A data URL for lists and history (longest side `size`). */
@@ -266,6 +335,10 @@ export class ImageStore {
     }
     await this.cache.drop((hash) => gone.has(hash) || this.repo.get(hash) === null);
     for (const k of [...this.thumbnails.keys()]) if (gone.has(k.slice(0, 64))) this.thumbnails.delete(k);
+    for (const h of gone) {
+      this.verified.delete(h);
+      if (this.asStored.delete(h)) this.asStoredBytes = [...this.asStored.values()].reduce((n, b) => n + b.length, 0);
+    }
     return { removed: [...gone], bytes };
   }
 
@@ -291,9 +364,13 @@ export class ImageStore {
   private async read(img: StoredImage): Promise<Buffer> {
     const file = this.pathFor(img.hash, img.mime);
     return readFile(file).catch((e: NodeJS.ErrnoException) => {
-      if (e.code === 'ENOENT') throw new CoreError('NOT_FOUND', `image ${img.name} (${img.hash}): its file is missing from the data folder (${file})`);
-      throw e;
+      throw this.unreadable(img, file, e);
     });
+  }
+
+  private unreadable(img: StoredImage, file: string, e: NodeJS.ErrnoException): Error {
+    if (e.code === 'ENOENT') return new CoreError('NOT_FOUND', `image ${img.name} (${img.hash}): its file is missing from the data folder (${file})`);
+    return e;
   }
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {

@@ -89,7 +89,7 @@ describe('storing', () => {
     expect(img).toMatchObject({ mime: 'image/png', width: 97, height: 61 });
     const raw = (b: Buffer) => sharp(b).raw().toBuffer();
     const sent = await core.images.prepare(img.hash, DEFAULT_MAX_IMAGE_PIXELS);
-    expect(sent).toMatchObject({ downscaled: false, sentHash: img.hash, width: 97, height: 61, estTokens: 4 * 3 });
+    expect(sent).toMatchObject({ downscaled: false, sentHash: img.hash, width: 97, height: 61, estTokens: 3 * 2 }); // sides rounded to 84×56
     expect((await raw(sent.data)).equals(await raw(png))).toBe(true);
   });
 
@@ -191,8 +191,10 @@ describe('preparing', () => {
     const f = fitInside(4000, 3000, DEFAULT_MAX_IMAGE_PIXELS);
     expect(f.width * f.height).toBeLessThanOrEqual(DEFAULT_MAX_IMAGE_PIXELS);
     expect(f.width / f.height).toBeCloseTo(4 / 3, 2);
-    expect(estimateTokens(28, 28)).toBe(1);
-    expect(estimateTokens(29, 56)).toBe(4);
+    // Qwen2-VL's rules: at least 56×56 pixels (4 tokens), sides rounded to multiples of 28.
+    expect(estimateTokens(28, 28)).toBe(4);
+    expect(estimateTokens(56, 84)).toBe(6);
+    expect(estimateTokens(1400, 1000)).toBe(50 * 36);
   });
 });
 

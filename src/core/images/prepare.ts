@@ -4,7 +4,9 @@ import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { MAX_INPUT_IMAGE_PIXELS, type ImageMime } from '../../shared/images.schema';
 import { CoreError } from '../coreError';
-import type { SniffedImage } from './sniff';
+import { sniffImage, type SniffedImage } from './sniff';
+
+export { estimateTokens } from './imageTokens';
 
 /** Side of one visual token for a Qwen2-VL-style encoder: 14 px patches merged 2×2. */
 export const TOKEN_PATCH_PX = 28;
@@ -14,14 +16,6 @@ export const JPEG_QUALITY = 92;
 const WEBP_QUALITY = 92;
 
 export const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
-
-/**
- * Rough visual tokens, Qwen2-VL-style: one per 28×28 block (ceil on each side). Other encoders differ
- * (LLaVA: a fixed 576), so this is an estimate for display and budgets, not what the engine reports.
- */
-export function estimateTokens(width: number, height: number): number {
-  return Math.ceil(width / TOKEN_PATCH_PX) * Math.ceil(height / TOKEN_PATCH_PX);
-}
 
 /**
  * The largest size inside `maxPixels` keeping the aspect ratio (fit inside), never larger than the
@@ -138,10 +132,20 @@ export async function normalizeForStore(input: Buffer, sniffed: SniffedImage, na
   }
 }
 
-/** A stored image at `width`×`height`, re-encoded in its own format (WebP lossy: a downscale is a copy anyway). */
-export async function downscale(stored: Buffer, mime: ImageMime, width: number, height: number): Promise<Buffer> {
-  const img = sharp(stored, { limitInputPixels: MAX_INPUT_IMAGE_PIXELS }).resize(width, height, { fit: 'fill', kernel: 'lanczos3' });
-  return encode(img, mime, false).toBuffer();
+/**
+ * A stored image at `width`×`height` as it is sent: re-encoded in its own format, except WebP (stores made
+ * before WebP was converted on add), which llama-server cannot read: lossless or transparent WebP goes as
+ * PNG, lossy as JPEG, transparency flattened onto white as storing does now. Same size: only converted.
+ */
+export async function reencodeForSending(stored: Buffer, mime: ImageMime, width: number, height: number): Promise<{ data: Buffer; mime: ImageMime }> {
+  let img = sharp(stored, { limitInputPixels: MAX_INPUT_IMAGE_PIXELS });
+  const meta = await img.metadata();
+  if (meta.width !== width || meta.height !== height) img = img.resize(width, height, { fit: 'fill', kernel: 'lanczos3' });
+  if (mime !== 'image/webp') return { data: await encode(img, mime, false).toBuffer(), mime };
+  const lossless = sniffImage(stored, 'stored image').lossless || meta.hasAlpha === true;
+  if (meta.hasAlpha) img = img.flatten({ background: '#ffffff' });
+  const to: ImageMime = lossless ? 'image/png' : 'image/jpeg';
+  return { data: await encode(img, to, false).toBuffer(), mime: to };
 }
 
 /** A small preview for lists: JPEG, or PNG where the image has transparency; longest side `size`. */

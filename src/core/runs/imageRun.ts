@@ -70,6 +70,8 @@ export async function renderImageParts(
   missing: string[],
   store: RunImageStore | null,
   maxPixels: number,
+  /** The loaded projector's own count, for a local model on the vision engine (else Qwen2-VL's rules). */
+  projector?: (width: number, height: number) => number | null,
 ): Promise<Pick<RenderedPrompt, 'parts' | 'imageTokens' | 'missingImages'>> {
   if (!parts.some((p) => p.kind === 'image')) return missing.length ? { missingImages: missing } : {};
   let total: number | null = 0;
@@ -81,7 +83,7 @@ export async function renderImageParts(
     }
     let est: number | null = null;
     try {
-      est = store ? (await store.prepare(p.value.hash, maxPixels)).estTokens : null;
+      est = store ? (await store.prepare(p.value.hash, maxPixels, { projector })).estTokens : null;
     } catch {
       // An image that cannot be prepared is refused by the run with its reason; the preview shows no estimate.
     }

@@ -33,7 +33,7 @@ export interface ImageSupport {
 export interface RunImageStore {
   get(hash: string): StoredImage;
   /** Decoded, metadata stripped, downscaled to maxPixels, re-encoded: the bytes that are sent. */
-  prepare(hash: string, maxPixels: number): Promise<PreparedImageInfo & { data: Buffer }>;
+  prepare(hash: string, maxPixels: number, opts?: { projector?: (width: number, height: number) => number | null }): Promise<PreparedImageInfo & { data: Buffer }>;
   /** Who still refers to stored images, so gc() keeps them. */
   registerRefs(name: string, refs: () => Iterable<string>): void;
 }
@@ -41,7 +41,7 @@ export interface RunImageStore {
 /** The vision engine (llama-server with a projector), as runs reach it (implemented by core.vision). */
 export interface VisionEndpoints {
   /** Its OpenAI-compatible endpoint when it is ready with this model; null otherwise. */
-  endpoint(modelId: string): { baseUrl: string; apiKey: string; model: string } | null;
+  endpoint(modelId: string): { baseUrl: string; apiKey: string; model: string; imageTokens?: (width: number, height: number) => number | null } | null;
 }
 
 /** What runs need from the adapter library (implemented by AdaptersService). */

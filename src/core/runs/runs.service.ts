@@ -77,7 +77,9 @@ export class RunsService extends EventEmitter<RunsEvents> {
     const layout = imageLayout(input, user.text);
     const t = input.target;
     const maxPixels = t?.kind === 'remote' ? this.deps.remote.imageSupport(t.targetId, t.model).maxPixels : DEFAULT_MAX_IMAGE_PIXELS;
-    const images = await renderImageParts(layout.parts, layout.missing, this.deps.images ?? null, maxPixels);
+    const localId = t ? (t.kind === 'local' ? t.modelId : null) : input.modelId;
+    const projector = localId ? this.deps.vision?.endpoint(localId)?.imageTokens : undefined;
+    const images = await renderImageParts(layout.parts, layout.missing, this.deps.images ?? null, maxPixels, projector);
     const loaded = this.engine.loadedModelId;
     if (!loaded || (input.modelId !== null && input.modelId !== loaded)) {
       const text = (system.text ? `[system]\n${system.text}\n\n` : '') + `[user]\n${user.text}`;

@@ -5,6 +5,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ProjectorInfo } from '../../shared/vision.schema';
 import { CoreError } from '../coreError';
+import { qwenVlTokens } from '../images/imageTokens';
 import { GgufFormatError, readGgufHeader, type GgufHeader, type GgufKv } from '../models/ggufHeader';
 import { ModelFileError } from '../models/ggufInspect';
 import { pickProjectorName } from '../models/projectorFiles';
@@ -133,22 +134,7 @@ export function estimateImageTokens(
   if (!limits || !projector.patchSize || !projector.spatialMerge || width <= 0 || height <= 0) return null;
   const f = projector.patchSize * projector.spatialMerge;
   const area = f * f;
-  const minPixels = (opts.minTokens ?? limits[0]) * area;
-  const maxPixels = (opts.maxTokens ?? limits[1]) * area;
-  // clip computes in 32-bit floats; fround keeps the roundings on the same side.
-  const by = (round: (x: number) => number) => (x: number): number => round(Math.fround(x / f)) * f;
-  let w = Math.max(f, by(Math.round)(width));
-  let h = Math.max(f, by(Math.round)(height));
-  if (w * h > maxPixels) {
-    const beta = Math.fround(Math.sqrt((height * width) / maxPixels));
-    h = Math.max(f, by(Math.floor)(height / beta));
-    w = Math.max(f, by(Math.floor)(width / beta));
-  } else if (w * h < minPixels) {
-    const beta = Math.fround(Math.sqrt(minPixels / (height * width)));
-    h = by(Math.ceil)(height * beta);
-    w = by(Math.ceil)(width * beta);
-  }
-  return (w / f) * (h / f);
+  return qwenVlTokens(width, height, { factor: f, minPixels: (opts.minTokens ?? limits[0]) * area, maxPixels: (opts.maxTokens ?? limits[1]) * area, float32: true });
 }
 
 /**

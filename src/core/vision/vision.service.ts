@@ -8,7 +8,7 @@ import type { ModelInfo } from '../../shared/models.schema';
 import type { ProjectorInfo, ServerBuildStatus, VisionStatus } from '../../shared/vision.schema';
 import { CoreError } from '../errors';
 import type { ServerBackend } from '../llamaServer/buildServer';
-import { checkProjectorPair, findProjectorBeside, readProjectorInfo } from './projector';
+import { checkProjectorPair, estimateImageTokens, findProjectorBeside, readProjectorInfo } from './projector';
 import { resolveServerBinary, ServerBinarySetting } from './serverBinary';
 import { ServerBuilds } from './serverBuilds';
 import type { EncodeWatch } from './encodeTimes';
@@ -37,6 +37,8 @@ export interface VisionEndpoint {
   model: string;
   /** Call before sending a request; its done() gives the image encode time (null when it cannot be told). */
   watchEncode: () => EncodeWatch;
+  /** Visual tokens the loaded projector spends on a width×height image (null: a type the estimate does not model). */
+  imageTokens?: (width: number, height: number) => number | null;
 }
 
 interface Loaded {
@@ -164,7 +166,9 @@ export class VisionService extends EventEmitter<VisionEvents> {
   endpoint(modelId: string): VisionEndpoint | null {
     const r = this.running;
     if (!r || this.st.state !== 'ready' || this.st.modelId !== modelId || !this.last) return null;
-    return { baseUrl: r.server.baseUrl, apiKey: r.apiKey, model: aliasFor(this.last.model), watchEncode: () => r.encodes.watch() };
+    const projector = this.st.projector;
+    const imageTokens = projector ? (w: number, h: number) => estimateImageTokens(projector, w, h) : undefined;
+    return { baseUrl: r.server.baseUrl, apiKey: r.apiKey, model: aliasFor(this.last.model), watchEncode: () => r.encodes.watch(), imageTokens };
   }
 
   setServerBinary(path: string | null): Promise<VisionStatus> {
