@@ -52,6 +52,10 @@ describe('lamplight bench', () => {
     try {
       expect(await core.invoke('targets.list', {})).toEqual([]);
       expect((await core.invoke('bench.list', { limit: 5 })).map((b) => b.state)).toEqual(['done']);
+      // Its AI calls are audited and checkpointed with the workspace's key (not one kept in memory and lost).
+      const verified = await core.invoke('audit.verify', {});
+      expect(verified).toMatchObject({ ok: true, headSeq: verified.count, checkpointSeq: verified.count });
+      expect(verified.count).toBeGreaterThanOrEqual(8);
     } finally {
       await core.close();
     }

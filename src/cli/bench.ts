@@ -7,7 +7,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { BenchDefinition, type BenchDefinitionInput, type BenchResult, type BenchRun, type LoadShapeInput, type WorkloadInput } from '../shared/bench.schema';
 import { createCore, type Core } from '../core/createCore';
-import type { SecretStore } from '../core/secrets/secretStore';
+import { FileSecretStore } from '../core/secrets/secretStore';
+import { adHocSecrets } from './adHocSecrets';
 import { parseFlags, UsageError, type CliContext, type Command } from './main';
 
 function num(name: string, v: string | undefined, int = false): number | undefined {
@@ -15,12 +16,6 @@ function num(name: string, v: string | undefined, int = false): number | undefin
   const n = Number(v);
   if (!Number.isFinite(n) || (int && !Number.isInteger(n))) throw new UsageError(`--${name} must be ${int ? 'an integer' : 'a number'}, got "${v}"`);
   return n;
-}
-
-/** Keys kept in this process only. */
-function memorySecrets(): SecretStore {
-  const m = new Map<string, string>();
-  return { description: 'memory (this command only)', get: (k) => m.get(k) ?? null, set: (k, v) => void m.set(k, v), delete: (k) => void m.delete(k) };
 }
 
 /** A JSON array of strings, JSONL of strings or {prompt}, or one prompt per non-empty line. */
@@ -186,7 +181,7 @@ export const benchCommand: Command = {
     const load: LoadShapeInput = rate !== undefined ? { kind: 'rate', requestsPerSec: rate, maxConcurrency: concurrency ?? null, seed: num('seed', values.seed, true) ?? 0 } : { kind: 'concurrency', concurrency: concurrency ?? 1 };
     const key = values.key ?? process.env.LAMPLIGHT_BENCH_KEY ?? null;
 
-    const core = createCore({ dataDir: ctx.dataDir, version: ctx.version, transport: 'browser-host', secrets: memorySecrets() });
+    const core = createCore({ dataDir: ctx.dataDir, version: ctx.version, transport: 'browser-host', secrets: adHocSecrets(new FileSecretStore(ctx.dataDir)) });
     let targetId: string | null = null;
     try {
       const t = await core.invoke('targets.add', { name: `bench ${new URL(url).host}`, baseUrls: [url], apiKey: key, maxRetries: 0 });

@@ -2,7 +2,8 @@
 // projector (the vision engine, llama-server --mmproj) when images are given, or on an OpenAI-compatible
 // URL (--target-url, nothing stored about the server but the run). The run is stored like any other.
 import { createCore, type Core } from '../core/createCore';
-import type { SecretStore } from '../core/secrets/secretStore';
+import { FileSecretStore } from '../core/secrets/secretStore';
+import { adHocSecrets } from './adHocSecrets';
 import { LoadSettings } from '../shared/engine.schema';
 import { ulid } from '../shared/ids';
 import type { PromptImage } from '../shared/images.schema';
@@ -15,11 +16,6 @@ function num(name: string, v: string | undefined, int = false): number | undefin
   const n = Number(v);
   if (!Number.isFinite(n) || (int && !Number.isInteger(n))) throw new UsageError(`--${name} must be ${int ? 'an integer' : 'a number'}, got "${v}"`);
   return n;
-}
-
-function memorySecrets(): SecretStore {
-  const m = new Map<string, string>();
-  return { description: 'memory (this command only)', get: (k) => m.get(k) ?? null, set: (k, v) => void m.set(k, v), delete: (k) => void m.delete(k) };
 }
 
 const FLAGS = {
@@ -95,7 +91,7 @@ export const runCommand: Command = {
     const url = values['target-url'];
     if (url) {
       // A temporary target with the key in memory; removed afterwards (the run stays in history).
-      const core = createCore({ dataDir: ctx.dataDir, version: ctx.version, transport: 'browser-host', secrets: memorySecrets() });
+      const core = createCore({ dataDir: ctx.dataDir, version: ctx.version, transport: 'browser-host', secrets: adHocSecrets(new FileSecretStore(ctx.dataDir)) });
       let targetId: string | null = null;
       try {
         const key = values.key ?? process.env.LAMPLIGHT_API_KEY ?? null;
