@@ -159,7 +159,7 @@ describe('the bin as a subprocess', () => {
     const p = run(['serve-api', '--model', fx.tinyQ8_0, '--port', '0', '--threads', '1', '--context', '256', '--gpu', 'cpu', '--data-dir', tempDir()]);
     try {
       const { url, key } = await new Promise<{ url: string; key: string }>((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error(`no URL and key within 30 s; stdout: ${p.out()} stderr: ${p.err()}`)), 30_000);
+        const t = setTimeout(() => reject(new Error(`no URL and key within 150 s; stdout: ${p.out()} stderr: ${p.err()}`)), 150_000);
         p.child.stdout.on('data', () => {
           const u = /base URL: (http:\/\/127\.0\.0\.1:\d+\/v1)\n/.exec(p.out());
           const k = /key: (\S+)\n/.exec(p.out());
@@ -185,7 +185,7 @@ describe('the bin as a subprocess', () => {
     } finally {
       if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
     }
-  });
+  }, 240_000); // a loaded machine can take minutes to start a process and load a model
 
   it('serve-api with a key of its own does not print it, and refuses bad flags with exit 2', async () => {
     const bad = await cli('--data-dir', tempDir(), 'serve-api', '--model', fx.tinyQ8_0, '--parallel', '17');
@@ -201,7 +201,7 @@ describe('the bin as a subprocess', () => {
     const p = run(['serve-api', '--model', fx.tinyQ8_0, '--port', '0', '--key', 'chosen-key-1234', '--threads', '1', '--context', '256', '--gpu', 'cpu', '--data-dir', tempDir()]);
     try {
       await new Promise<void>((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error(`no URL within 30 s; stderr: ${p.err()}`)), 30_000);
+        const t = setTimeout(() => reject(new Error(`no URL within 150 s; stderr: ${p.err()}`)), 150_000);
         p.child.stdout.on('data', () => {
           if (!/base URL: /.test(p.out())) return;
           clearTimeout(t);
@@ -216,7 +216,7 @@ describe('the bin as a subprocess', () => {
     } finally {
       if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
     }
-  });
+  }, 240_000);
 
   const built = existsSync(`${rendererDir()}/index.html`);
   it.skipIf(!built)('serve --port 0 prints a working URL and exits 0 on SIGTERM (needs out/renderer: npm run build)', async () => {
