@@ -223,7 +223,7 @@ describe('the bin as a subprocess', () => {
     const p = run(['serve', '--port', '0', '--data-dir', tempDir()]);
     try {
       const url = await new Promise<string>((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error(`no URL within 20 s; stderr: ${p.err()}`)), 20_000);
+        const t = setTimeout(() => reject(new Error(`no URL within 150 s; stderr: ${p.err()}`)), 150_000);
         p.child.stdout.on('data', () => {
           const m = /open: (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(p.out());
           if (!m) return;
@@ -249,5 +249,5 @@ describe('the bin as a subprocess', () => {
     } finally {
       if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
     }
-  });
+  }, 240_000);
 });
