@@ -4,28 +4,19 @@
 // code is sent as the engine can read it.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LoadSettings } from '../../shared/engine.schema';
 import { DEFAULT_MAX_IMAGE_PIXELS } from '../../shared/images.schema';
 import type { Core } from '../createCore';
-import { ensureVisionFixture } from '../fixtures/ensureFixtures';
+import { enginePromptTokens, openVisionTestCore } from './testing/visionTestCore';
 import { estimateTokens } from '../images/imageTokens';
 import { storeWebpTheOldWay } from '../images/testing/oldStore';
 import { photoLike } from '../images/testing/sampleImages';
-import { builtServer } from '../llamaServer/buildServer';
-import { openTestCore } from '../testing/testCore';
 import { estimateImageTokens } from './projector';
 
-const settings = LoadSettings.parse({ gpu: 'cpu', threads: 1, contextSize: 4096 });
 let core: Core;
 let modelId: string;
 
 beforeAll(async () => {
-  const binary = builtServer('cpu');
-  if (!binary) throw new Error('llama-server is not built: run `npx lamplight engine build-server`');
-  const fx = await ensureVisionFixture();
-  core = openTestCore({ serverBin: binary });
-  modelId = (await core.invoke('models.add', { path: fx.model })).id;
-  await core.invoke('vision.load', { modelId, projectorPath: fx.projector, settings });
+  ({ core, modelId } = await openVisionTestCore({ load: true }));
 }, 180_000);
 
 afterAll(async () => {
@@ -35,18 +26,7 @@ afterAll(async () => {
 const text = { type: 'text', text: 'What is this?' };
 const imagePart = (mime: string, data: Buffer) => ({ type: 'image_url', image_url: { url: `data:${mime};base64,${data.toString('base64')}` } });
 
-/** The engine's prompt tokens for one user message; throws the HTTP status and error otherwise. */
-async function promptTokens(content: unknown[]): Promise<number> {
-  const ep = core.vision.endpoint(modelId)!;
-  const r = await fetch(`${ep.baseUrl}/chat/completions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${ep.apiKey}` },
-    body: JSON.stringify({ model: ep.model, messages: [{ role: 'user', content }], max_tokens: 1, temperature: 0, cache_prompt: false }),
-  });
-  const body = (await r.json()) as { usage?: { prompt_tokens: number }; error?: unknown };
-  if (!r.ok) throw new Error(`HTTP ${r.status}: ${JSON.stringify(body.error ?? body)}`);
-  return body.usage!.prompt_tokens;
-}
+const promptTokens = (content: unknown[]) => enginePromptTokens({ core, modelId }, content);
 
 const within = (est: number, engine: number) => Math.abs(est - engine) <= Math.max(2, 0.1 * engine);
 

@@ -1,42 +1,23 @@
 // The stored and prepared forms of edge-case images, sent to a real llama-server with a Qwen2-VL projector
 // (the generated fixture pair): each must be read by the engine (stb_image in mtmd), and its tokens counted.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LoadSettings } from '../../shared/engine.schema';
 import type { Core } from '../createCore';
-import { ensureVisionFixture } from '../fixtures/ensureFixtures';
-import { builtServer } from '../llamaServer/buildServer';
-import { openTestCore } from '../testing/testCore';
+import { enginePromptTokens, openVisionTestCore } from './testing/visionTestCore';
 import { BLUE, flat, halves, RED } from '../images/testing/realWorldImages';
 import { noise } from '../images/testing/sampleImages';
 
-const settings = LoadSettings.parse({ gpu: 'cpu', threads: 1, contextSize: 4096 });
 let core: Core;
 let modelId: string;
 
 beforeAll(async () => {
-  const binary = builtServer('cpu');
-  if (!binary) throw new Error('llama-server is not built: run `npx lamplight engine build-server`');
-  const fx = await ensureVisionFixture();
-  core = openTestCore({ serverBin: binary });
-  modelId = (await core.invoke('models.add', { path: fx.model })).id;
-  await core.invoke('vision.load', { modelId, projectorPath: fx.projector, settings });
+  ({ core, modelId } = await openVisionTestCore({ load: true }));
 }, 180_000);
 
 afterAll(async () => {
   await core?.close();
 });
 
-async function promptTokens(content: unknown[]): Promise<number> {
-  const ep = core.vision.endpoint(modelId)!;
-  const r = await fetch(`${ep.baseUrl}/chat/completions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${ep.apiKey}` },
-    body: JSON.stringify({ model: ep.model, messages: [{ role: 'user', content }], max_tokens: 1, temperature: 0, cache_prompt: false }),
-  });
-  const body = (await r.json()) as { usage?: { prompt_tokens: number }; error?: unknown };
-  if (!r.ok) throw new Error(`HTTP ${r.status}: ${JSON.stringify(body.error ?? body)}`);
-  return body.usage!.prompt_tokens;
-}
+const promptTokens = (content: unknown[]) => enginePromptTokens({ core, modelId }, content);
 
 describe('edge-case images through a real llama-server', () => {
   it('tiny, thin, grey, flattened, CMYK-converted and WebP images are read by the engine', async () => {

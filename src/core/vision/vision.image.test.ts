@@ -5,9 +5,8 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LoadSettings } from '../../shared/engine.schema';
 import type { Core } from '../createCore';
-import { ensureVisionFixture, type VisionFixture } from '../fixtures/ensureFixtures';
-import { builtServer } from '../llamaServer/buildServer';
-import { openTestCore } from '../testing/testCore';
+import { enginePromptTokens, openVisionTestCore } from './testing/visionTestCore';
+import type { VisionFixture } from '../fixtures/ensureFixtures';
 import { estimateImageTokens } from './projector';
 
 const settings = LoadSettings.parse({ gpu: 'cpu', threads: 1, contextSize: 1024 });
@@ -16,28 +15,14 @@ let fx: VisionFixture;
 let modelId: string;
 
 beforeAll(async () => {
-  const binary = builtServer('cpu');
-  if (!binary) throw new Error('llama-server is not built: run `npx lamplight engine build-server`');
-  fx = await ensureVisionFixture();
-  core = openTestCore({ serverBin: binary });
-  modelId = (await core.invoke('models.add', { path: fx.model })).id;
+  ({ core, fx, modelId } = await openVisionTestCore({ load: false }));
 }, 180_000);
 
 afterAll(async () => {
   await core?.close();
 });
 
-async function promptTokens(content: unknown[]): Promise<number> {
-  const ep = core.vision.endpoint(modelId)!;
-  const r = await fetch(`${ep.baseUrl}/chat/completions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${ep.apiKey}` },
-    body: JSON.stringify({ model: ep.model, messages: [{ role: 'user', content }], max_tokens: 2, temperature: 0, cache_prompt: false }),
-  });
-  const body = (await r.json()) as { usage?: { prompt_tokens: number }; error?: unknown };
-  if (!r.ok) throw new Error(`HTTP ${r.status}: ${JSON.stringify(body.error ?? body)}`);
-  return body.usage!.prompt_tokens;
-}
+const promptTokens = (content: unknown[]) => enginePromptTokens({ core, modelId }, content, 2);
 
 describe('vision engine with a projector', () => {
   it('finds the projector beside the model and reads its header', async () => {
