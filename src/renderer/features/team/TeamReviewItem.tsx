@@ -6,6 +6,7 @@ import type { ReviewItem } from '../../../shared/team.schema';
 import type { ShownError } from '../../client/errors';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { preview } from '../../ui/format';
+import { LabelChoices } from './LabelChoices';
 import { answerWords, EMPTY_ANSWER, toAnswerPatch, type AnswerForm } from './teamView';
 
 type Choice = { labelerId: string } | { patch: LabelPatch };
@@ -55,28 +56,14 @@ function WriteAnswer({ schema, onSave }: { schema: LabelSchema | null; onSave: (
           ))}
         </select>
       </label>
-      {(schema?.fields ?? [])
-        .filter((f) => f.kind === 'single')
-        .map((f) => (
-          <label key={f.name} className="team-field">
-            <span>{f.name}</span>
-            <select className="input" data-testid={`team-write-${f.name}`} value={form.labels[f.name] ?? ''} onChange={(e) => setForm({ ...form, labels: { ...form.labels, [f.name]: e.target.value } })}>
-              <option value="">—</option>
-              {f.options.map((o) => (
-                <option key={o}>{o}</option>
-              ))}
-            </select>
-          </label>
-        ))}
-      <label className="team-field">
-        <span>rating</span>
-        <select className="input" data-testid="team-write-rating" value={form.rating} onChange={(e) => setForm({ ...form, rating: e.target.value })}>
-          <option value="">—</option>
-          {[1, 2, 3, 4, 5].map((n) => (
-            <option key={n}>{n}</option>
-          ))}
-        </select>
-      </label>
+      <LabelChoices
+        schema={schema}
+        labels={form.labels}
+        onLabels={(labels) => setForm({ ...form, labels })}
+        rating={form.rating}
+        onRating={(rating) => setForm({ ...form, rating })}
+        testIds={{ field: (name) => `team-write-${name}`, rating: 'team-write-rating' }}
+      />
       <label className="team-field">
         <span>note</span>
         <input className="input" data-testid="team-write-note" value={form.note} maxLength={10_000} onChange={(e) => setForm({ ...form, note: e.target.value })} />

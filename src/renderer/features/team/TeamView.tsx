@@ -8,6 +8,7 @@ import { useCan } from '../../client/session.store';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { ProgressBar } from '../../ui/ProgressBar';
 import { formatCount, preview } from '../../ui/format';
+import { LabelChoices } from './LabelChoices';
 import { TeamReview } from './TeamReview';
 import { useTeamStore } from './team.store';
 import { queueShare } from './teamView';
@@ -64,28 +65,14 @@ function TaskForm({ task, schema, busy, onSubmit, onRelease }: { task: Task; sch
       </div>
       <div className="team-text" data-testid="team-task-prompt">{task.row.prompt}</div>
       <div className="team-text team-answer">{preview(task.row.response, 2000)}</div>
-      {(schema?.fields ?? [])
-        .filter((f) => f.kind === 'single')
-        .map((f) => (
-          <label key={f.name} className="team-field">
-            <span>{f.name}</span>
-            <select className="input" data-testid={`team-field-${f.name}`} value={labels[f.name] ?? ''} onChange={(e) => setLabels({ ...labels, [f.name]: e.target.value })}>
-              <option value="">—</option>
-              {f.options.map((o) => (
-                <option key={o}>{o}</option>
-              ))}
-            </select>
-          </label>
-        ))}
-      <label className="team-field">
-        <span>rating</span>
-        <select className="input" data-testid="team-rating" value={rating ?? ''} onChange={(e) => setRating(e.target.value ? Number(e.target.value) : null)}>
-          <option value="">—</option>
-          {[1, 2, 3, 4, 5].map((n) => (
-            <option key={n}>{n}</option>
-          ))}
-        </select>
-      </label>
+      <LabelChoices
+        schema={schema}
+        labels={labels}
+        onLabels={setLabels}
+        rating={rating === null ? '' : String(rating)}
+        onRating={(r) => setRating(r ? Number(r) : null)}
+        testIds={{ field: (name) => `team-field-${name}`, rating: 'team-rating' }}
+      />
       <div className="team-actions">
         <button type="button" className="btn btn-primary" data-testid="team-accept" disabled={busy} onClick={() => save('accepted')}>
           Accept
