@@ -11,6 +11,7 @@ import { defaultLabelerId } from './labelingChoices';
  */
 export function ProfilePicker(): React.JSX.Element {
   const profiles = useLabelingStore((s) => s.profiles);
+  const profilesLoaded = useLabelingStore((s) => s.profilesLoaded);
   const profileId = useLabelingStore((s) => s.profileId);
   const session = useSessionStore((s) => s.info);
   const self = session && session.role !== 'admin' ? session : null;
@@ -57,7 +58,8 @@ export function ProfilePicker(): React.JSX.Element {
       <label htmlFor="lb-profile-select" className="lb-profile-label">
         Labeler
       </label>
-      {adding || profiles.length === 0 ? (
+      {/* Opened by itself only when the list is known to be empty (it flashed open while the list loaded). */}
+      {adding || (profilesLoaded && profiles.length === 0) ? (
         <form
           className="lb-profile-form"
           onSubmit={(e) => {

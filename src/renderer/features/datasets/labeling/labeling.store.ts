@@ -23,6 +23,8 @@ export interface LabelingStore {
   infoError: ShownError | null;
 
   profiles: Profile[];
+  /** The list has been read once: until then an empty list means "not known yet", not "none". */
+  profilesLoaded: boolean;
   profileId: string | null;
   profileError: ShownError | null;
 
@@ -159,6 +161,7 @@ export const useLabelingStore = create<LabelingStore>()((set, get) => {
     info: null,
     infoError: null,
     profiles: [],
+    profilesLoaded: false,
     profileId: readProfileId(),
     profileError: null,
     window: null,
@@ -221,7 +224,7 @@ export const useLabelingStore = create<LabelingStore>()((set, get) => {
           writeProfileId(null);
           set({ profileId: null });
         }
-        set({ profiles, profileError: null });
+        set({ profiles, profilesLoaded: true, profileError: null });
       } catch (error) {
         set({ profileError: toShownError(error) });
       }
