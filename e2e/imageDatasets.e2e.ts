@@ -161,7 +161,7 @@ test('what storing changed: grouped in the image import report, and under a thum
   await page.getByTestId('image-attachments').screenshot({ path: shot('notes-playground') });
   await page.getByTestId('image-slot-shot').screenshot({ path: shot('notes-slot') });
   // A reload keeps the draft's image and its note (the draft is written after a pause: wait for it first).
-  await expect.poll(() => page.evaluate(() => sessionStorage.getItem('lamplight.playground.draft') ?? '')).toContain('overlay-2.png');
+  await expect.poll(() => page.evaluate(() => (globalThis as unknown as { sessionStorage: { getItem(k: string): string | null } }).sessionStorage.getItem('lamplight.playground.draft') ?? '')).toContain('overlay-2.png');
   await page.reload();
   await new PlaygroundPage(page).open();
   await expect(page.getByTestId('image-item').getByTestId('image-notes')).toHaveText('Transparent areas flattened onto white');
