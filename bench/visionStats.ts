@@ -1,18 +1,13 @@
 // Figures for bench:vision's TTFT sections: the overhead of Lamplight's path as the median of paired
 // differences (each round sends one request each way, back to back), with a bootstrap 95% interval, so
 // machine drift between rounds cancels out and the reader sees how sure the figure is.
+import { Mulberry32 } from '../src/shared/prng';
 import { pct, round } from './benchUtil';
 
-/** A small seeded PRNG (mulberry32): the same run gives the same interval. */
+/** The shared seeded generator (mulberry32): the same run gives the same numbers. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const g = new Mulberry32(seed);
+  return () => g.next();
 }
 
 /** Median of `ours[i] - raw[i]` and its percentile-bootstrap 95% interval (2,000 resamples of the pairs). */

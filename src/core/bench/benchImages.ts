@@ -1,5 +1,6 @@
 // The image workload: its images (generated with sharp from a seed, so every run sends the same bytes, or
 // a test set's image column), stored in the image store, and k of them per request.
+import { Mulberry32 } from '../../shared/prng';
 import sharp from 'sharp';
 import type { BenchImageSource, Workload } from '../../shared/bench.schema';
 import type { StoredImage } from '../../shared/images.schema';
@@ -16,16 +17,10 @@ export interface BenchImageStore {
   get(hash: string): StoredImage;
 }
 
-/** mulberry32: a small seeded generator, so noise images are the same on every machine. */
+/** The shared seeded generator (mulberry32): the same run gives the same numbers. */
 function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const g = new Mulberry32(seed);
+  return () => g.next();
 }
 
 /** Image `index` of a generated source, as JPEG (quality 90, as photos and scans usually arrive). */
